@@ -1,0 +1,62 @@
+import { formatHelp, parseArgs, UsageError } from './args.ts';
+import type { CliIO, Command } from './command.ts';
+import { UserError } from '../errors.ts';
+
+/** Each subcommand lives in commands/<name>.ts and is loaded only when used (keeps `--help` fast). */
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+};
+
+export function processIO(): CliIO {
+  return {
+    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    isTTY: Boolean(process.stdout.isTTY),
+    cwd: process.cwd(),
+  };
+}
+
+function overview(): string {
+  return [
+    'Usage: alphanet <command> [options]',
+    '',
+    'AlphaNet Workbench: train, evaluate, record and compare AlphaNet runs.',
+    '',
+    'Commands:',
+    ...Object.keys(COMMANDS).map((name) => `  ${name}`),
+    '',
+    'Run `alphanet <command> --help` for a command\'s options.',
+  ].join('\n');
+}
+
+/** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 usage error. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(overview());
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.err(`alphanet: unknown command '${name}'\n\n${overview()}`);
+    return 2;
+  }
+  const { command } = await load();
+  try {
+    const args = parseArgs(command.spec, rest);
+    if (args.help) {
+      io.out(formatHelp(command.spec));
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`alphanet ${name}: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof UserError) {
+      io.err(`alphanet ${name}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
