@@ -1,0 +1,32 @@
+import os from 'node:os';
+import path from 'node:path';
+
+export const PRODUCT_NAME = 'AlphaNet Workbench';
+
+/**
+ * The app's data folder (database, caches, checkpoints). The CLI uses the same folder as Electron's
+ * `app.getPath('userData')` so that runs launched from a terminal show up in the app.
+ * `ALPHANET_DATA_DIR` overrides it (tests, CI, headless servers).
+ */
+export function appDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ALPHANET_DATA_DIR) return path.resolve(env.ALPHANET_DATA_DIR);
+  const home = os.homedir();
+  switch (process.platform) {
+    case 'darwin':
+      return path.join(home, 'Library', 'Application Support', PRODUCT_NAME);
+    case 'win32':
+      return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), PRODUCT_NAME);
+    default:
+      return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), PRODUCT_NAME);
+  }
+}
+
+/** Converted-array and pretrained-logit caches, keyed by dataset fingerprints. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(appDataDir(env), 'cache');
+}
+
+/** The repository's resources/ folder (WordNet, the demo dataset, icons). */
+export function resourcesDir(): string {
+  return path.resolve(import.meta.dirname, '..', 'resources');
+}
