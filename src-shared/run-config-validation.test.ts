@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRunConfig } from './config.ts';
+import { numericParams, validateRunConfig, withParam } from './run-config-validation.ts';
+
+const paths = (config = defaultRunConfig('demo')) => validateRunConfig(config).map((e) => e.path);
+
+describe('validateRunConfig', () => {
+  it('accepts the defaults', () => {
+    expect(validateRunConfig(defaultRunConfig('demo'))).toEqual([]);
+  });
+
+  it('names the field and the reason', () => {
+    const config = defaultRunConfig('demo');
+    config.training.train_epochs = 3;
+    config.training.min_epochs = 5;
+    expect(validateRunConfig(config)).toEqual([
+      { path: 'training.min_epochs', message: 'must not exceed train_epochs (3)' },
+    ]);
+  });
+
+  it('rejects non-integers, NaN from an empty field, and an empty dataset', () => {
+    const config = defaultRunConfig('');
+    config.training.n_neighbors = 2.5;
+    config.training.train_batch_size = Number.NaN;
+    config.alphanet.hdims = [32, 0];
+    expect(paths(config)).toEqual(['dataset', 'alphanet.hdims.1', 'training.n_neighbors', 'training.train_batch_size']);
+  });
+
+  it('checks optimiser, scheduler and sampler parameters by name and value', () => {
+    const config = defaultRunConfig('demo');
+    config.training.optim_params = { lr: 'abc', momentum: '0.9' };
+    config.training.lr_sched_cls = 'MultiStepLR';
+    config.training.lr_sched_params = { milestones: '5,x' };
+    config.training.sampler_args = [{ r: '0.5' }, { r: '-1' }];
+    const errors = validateRunConfig(config);
+    expect(errors.map((e) => e.path)).toEqual([
+      'training.optim_params.lr',
+      'training.optim_params.momentum',
+      'training.lr_sched_params.milestones',
+      'training.sampler_args.0.r',
+      'training.sampler_args.1.r',
+    ]);
+    expect(errors[1].message).toMatch(/AdamW has no parameter 'momentum'/);
+    expect(errors[3].message).toBe('AllFewSampler takes no parameters');
+    expect(errors[4].message).toMatch(/must be a number > 0/);
+  });
+
+  it('wants one sampler argument set, or one per sampler', () => {
+    const config = defaultRunConfig('demo');
+    config.training.sampler_args = [{}, {}, {}];
+    expect(paths(config)).toEqual(['training.sampler_args']);
+    config.training.sampler_classes = ['NoSuchSampler'];
+    config.training.sampler_args = [{}];
+    expect(paths(config)).toEqual(['training.sampler_classes.0']);
+  });
+});
+
+describe('withParam and numericParams', () => {
+  it('sets plain numbers and key=value parameters, leaving the input alone', () => {
+    const base = defaultRunConfig('demo');
+    const a = withParam(base, 'training.pred_scale', 2);
+    const b = withParam(base, 'training.sampler_args.1.r', 1.5);
+    expect(a.training.pred_scale).toBe(2);
+    expect(b.training.sampler_args[1]).toEqual({ r: '1.5' });
+    expect(base.training.pred_scale).toBe(1);
+    expect(base.training.sampler_args[1]).toEqual({ r: '0.1' });
+  });
+
+  it('refuses paths that are not numeric parameters', () => {
+    const base = defaultRunConfig('demo');
+    expect(() => withParam(base, 'training.nn_dist', 1)).toThrow(/not a numeric parameter/);
+    expect(() => withParam(base, 'training.nope.x', 1)).toThrow(/not a parameter/);
+    expect(() => withParam(base, 'training.pred_scale', Number.NaN)).toThrow(/finite/);
+  });
+
+  it('lists the sweepable parameters of the defaults', () => {
+    expect(numericParams(defaultRunConfig('demo'))).toEqual([
+      'training.n_neighbors',
+      'training.train_epochs',
+      'training.min_epochs',
+      'training.train_batch_size',
+      'training.eval_batch_size',
+      'training.pred_scale',
+      'training.optim_params.lr',
+      'training.lr_sched_params.step_size',
+      'training.lr_sched_params.gamma',
+      'training.sampler_args.1.r',
+    ]);
+  });
+});
