@@ -89,3 +89,61 @@ export function defaultRunConfig(dataset: string): RunConfig {
     training: structuredClone(DEFAULT_TRAINING),
   };
 }
+
+/**
+ * Parses the original's `key=value,key=value` strings (corgy KeyValuePairs); `""` is no pairs. Commas
+ * inside brackets or parentheses stay with their value, so tuples read `betas=(0.9,0.999)` or
+ * `milestones=[5,10]`. Throws Error with a message naming the bad item.
+ */
+export function parseKeyValues(text: string): KeyValues {
+  const result: KeyValues = {};
+  const trimmed = text.trim();
+  if (trimmed === '') return result;
+  const items: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < trimmed.length; i++) {
+    const ch = trimmed[i];
+    if (ch === '[' || ch === '(') depth++;
+    else if (ch === ']' || ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      items.push(trimmed.slice(start, i));
+      start = i + 1;
+    }
+  }
+  items.push(trimmed.slice(start));
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    const key = eq > 0 ? item.slice(0, eq).trim() : '';
+    if (key === '') throw new Error(`'${item}' is not key=value (in '${text}')`);
+    result[key] = item.slice(eq + 1).trim();
+  }
+  return result;
+}
+
+export function formatKeyValues(values: KeyValues): string {
+  return Object.entries(values)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** A numeric parameter value; `name` only feeds the error message. */
+export function parseNumberValue(name: string, raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value)) throw new Error(`${name}=${raw}: not a number`);
+  return value;
+}
+
+/** A list value: `(a,b)`, `[a,b]` or bare `a`. */
+export function parseNumberList(name: string, raw: string): number[] {
+  const inner = raw.trim().replace(/^[[(]\s*/, '').replace(/\s*[\])]$/, '');
+  if (inner === '') return [];
+  return inner.split(',').map((part) => parseNumberValue(name, part));
+}
+
+export function parseBooleanValue(name: string, raw: string): boolean {
+  const lower = raw.trim().toLowerCase();
+  if (lower === 'true' || lower === '1') return true;
+  if (lower === 'false' || lower === '0') return false;
+  throw new Error(`${name}=${raw}: not true/false`);
+}
