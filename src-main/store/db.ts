@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { appDataDir } from '../paths.ts';
+import { UserError } from '../errors.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+
+export type Db = Database.Database;
+
+/** The database the CLI and the app share unless `--db` names another. */
+export function defaultDbFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(appDataDir(env), 'workbench.sqlite');
+}
+
+/** How long a writer waits for another connection's lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating if needed) a workbench database and upgrades it to the current schema in place.
+ * WAL lets readers (the UI) and one writer (a run) work at once; `busy_timeout` makes concurrent
+ * writers from other processes wait instead of failing.
+ */
+export function openDb(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    throw new UserError(`${file}: cannot open the database: ${(error as Error).message}`);
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable at every checkpoint under WAL and loses at most the last commits on power loss,
+    // never consistency; a killed process loses nothing.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+  } catch (error) {
+    db.close();
+    if (error instanceof UserError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new UserError(`${file}: not a workbench database (${(error as Error).message})`);
+    }
+    throw error;
+  }
+  return db;
+}
+
+/** Applies the migrations the database lacks, each in its own transaction. */
+export function migrate(db: Db, file = db.name): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new UserError(
+      `${file}: the database has schema version ${current}, newer than this program's ${SCHEMA_VERSION}; update the workbench`,
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    // IMMEDIATE takes the write lock first, so two processes opening an old database upgrade it once.
+    db.transaction(() => {
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (now !== version) return;
+      MIGRATIONS[version](db);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,122 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The store's schema history. Entry i upgrades a database from version i to i + 1 (`PRAGMA
+ * user_version`); each runs in its own transaction, so a failed upgrade leaves the older version intact.
+ * Never edit a shipped entry: append a new one.
+ *
+ * Layout decisions:
+ * - Per-class results are matrices, not scalar tags: one row per (run, datagrp, epoch) holding an Int32
+ *   BLOB of correct counts, with the class sizes once per (run, datagrp) in `class_totals`. Epoch 0 is
+ *   the final evaluation of the kept state (epochs are 1-based). When only accuracies are known (the
+ *   original's files record no test class sizes) `accuracy` holds a Float64 BLOB instead of `correct`.
+ *   1,000 classes × 25 epochs is then 25 rows of 4 kB per run instead of 25,000 rows.
+ * - Scalars follow TensorBoard (tag, step, wall_time, value), keyed by (run_id, tag, step) so that an
+ *   epoch recorded again after a resume replaces itself.
+ * - Test predictions of the kept state: one row per run with Int32 BLOBs (n labels, n × 5 top-5 classes).
+ */
+export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
+  // v1: the base schema.
+  (db) =>
+    db.exec(`
+      CREATE TABLE datasets (
+        key TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        source_paths TEXT NOT NULL,
+        fingerprint TEXT,
+        report TEXT,
+        splits TEXT,
+        label_names TEXT,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        dataset TEXT NOT NULL,
+        experiment TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('train', 'baseline')),
+        config TEXT NOT NULL,
+        config_hash TEXT NOT NULL,
+        seed INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled', 'interrupted')),
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        backend TEXT,
+        app_version TEXT,
+        error TEXT,
+        selection TEXT,
+        best_epoch INTEGER,
+        tb_logs INTEGER NOT NULL DEFAULT 0,
+        tb_dir TEXT,
+        ckpt_dir TEXT,
+        test_metrics TEXT,
+        val_metrics TEXT,
+        extra TEXT
+      );
+      CREATE INDEX runs_dataset ON runs (dataset);
+      CREATE TABLE epochs (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        lr REAL,
+        mean_loss REAL,
+        n_batches INTEGER NOT NULL,
+        alpha_mean TEXT NOT NULL,
+        alpha_min TEXT NOT NULL,
+        alpha_max TEXT NOT NULL,
+        n_train_per_split TEXT NOT NULL,
+        val TEXT,
+        wall_time REAL,
+        selected INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, epoch)
+      ) WITHOUT ROWID;
+      CREATE TABLE scalars (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        wall_time REAL NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (run_id, tag, step)
+      ) WITHOUT ROWID;
+      CREATE TABLE class_totals (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        datagrp TEXT NOT NULL,
+        totals BLOB NOT NULL,
+        PRIMARY KEY (run_id, datagrp)
+      ) WITHOUT ROWID;
+      CREATE TABLE class_results (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        datagrp TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        n_classes INTEGER NOT NULL,
+        correct BLOB,
+        accuracy BLOB,
+        PRIMARY KEY (run_id, datagrp, epoch),
+        CHECK ((correct IS NULL) <> (accuracy IS NULL))
+      ) WITHOUT ROWID;
+      CREATE TABLE alphas (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        class INTEGER NOT NULL,
+        neighbors TEXT NOT NULL,
+        alpha TEXT NOT NULL,
+        PRIMARY KEY (run_id, class)
+      ) WITHOUT ROWID;
+    `),
+  // v2: crash-safe ownership (which process runs a run, and when it last showed life), experiment
+  // lookups, and the kept state's test predictions.
+  (db) =>
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+      ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
+      CREATE INDEX runs_experiment ON runs (experiment);
+      CREATE INDEX runs_status ON runs (status);
+      CREATE TABLE predictions (
+        run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        datagrp TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        labels BLOB NOT NULL,
+        top5 BLOB NOT NULL
+      );
+    `),
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from './db.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+import { defaultExperimentName, RunStore } from './run-store.ts';
+import { SMALL_SHAPE, syntheticEpoch, syntheticResult } from './test-records.ts';
+import { UserError } from '../errors.ts';
+
+let dir: string;
+let db: Db;
+let store: RunStore;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-store-'));
+  db = openDb(path.join(dir, 'w.sqlite'));
+  store = new RunStore(db);
+});
+
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function recordWhole(seed: number, experiment?: string): number {
+  const result = syntheticResult('tiny', seed, SMALL_SHAPE);
+  const id = store.createRun({ kind: 'train', config: result.config, seed, experiment });
+  store.setClassTotals(id, 'val', result.val?.per_class_total ?? []);
+  store.markRunning(id);
+  for (const rec of result.epochs) store.recordEpoch(id, rec);
+  const labels = Int32Array.from({ length: 6 }, (_, i) => i);
+  store.finishRun(id, { result, predictions: { datagrp: 'test', labels, top5: new Int32Array(30).fill(2) } });
+  return id;
+}
+
+describe('RunStore', () => {
+  it('opens with WAL, foreign keys, a busy timeout and the current schema version', () => {
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('exports exactly what was recorded', () => {
+    const id = recordWhole(7);
+    const run = store.requireRun(id);
+    expect(run.status).toBe('done');
+    expect(run.epochsDone).toBe(SMALL_SHAPE.epochs);
+    expect(run.bestEpoch).toBe(SMALL_SHAPE.epochs);
+    expect(run.ckptDir).toBe(path.join(dir, 'checkpoints', String(id)));
+    expect(store.exportRun(id)).toEqual(syntheticResult('tiny', 7, SMALL_SHAPE));
+    const preds = store.getPredictions(id);
+    expect(Array.from(preds?.labels ?? [])).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(preds?.top5.length).toBe(30);
+  });
+
+  it('records scalars under the original tag names, batch steps counting across epochs', () => {
+    const id = recordWhole(3);
+    const curves = store.getRunCurves(id);
+    const n = SMALL_SHAPE.epochs * SMALL_SHAPE.batches;
+    expect(curves.batch_loss.steps).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(curves['validation/accuracy'].steps).toEqual([1, 2, 3, 4]);
+    expect(curves['alphas/mean/1'].values).toHaveLength(SMALL_SHAPE.epochs);
+    expect(curves['alphas/mean/0']).toBeUndefined();
+    expect(curves['test/per_split_acc/few'].values).toHaveLength(1);
+    expect(Object.keys(curves)).toContain('validation/top-5 accuracy');
+  });
+
+  it('replaces an epoch recorded again (after a resume) instead of duplicating it', () => {
+    const result = syntheticResult('tiny', 1, SMALL_SHAPE);
+    const id = store.createRun({ kind: 'train', config: result.config, seed: 1 });
+    store.recordEpoch(id, result.epochs[0]);
+    store.recordEpoch(id, result.epochs[1]);
+    store.recordEpoch(id, syntheticEpoch(99, 2, SMALL_SHAPE));
+    expect(store.requireRun(id).epochsDone).toBe(2);
+    const losses = store.getRunCurves(id).batch_loss;
+    expect(losses.steps).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(losses.values.slice(3)).toEqual(syntheticEpoch(99, 2, SMALL_SHAPE).batch_losses);
+  });
+
+  it('lists and filters runs, and names experiments from the config', () => {
+    const a = recordWhole(1, 'exp A');
+    recordWhole(2, 'exp B');
+    const c = recordWhole(3, 'exp A');
+    store.createRun({ kind: 'baseline', config: syntheticResult('other', 1, SMALL_SHAPE).config, seed: null });
+    expect(store.listRuns({ experiment: 'exp A' }).map((r) => r.id)).toEqual([a, c]);
+    expect(store.listRuns({ status: ['queued'] }).map((r) => r.experiment)).toEqual(['other baseline']);
+    expect(store.listRuns({ dataset: 'tiny', status: 'done' })).toHaveLength(3);
+    const config = syntheticResult('tiny', 1, SMALL_SHAPE).config;
+    config.training.sampler_args = [{}, { r: '0.5' }];
+    expect(defaultExperimentName('train', config)).toBe('tiny r=0.5 k=3');
+  });
+
+  it('gives an experiment per-class matrix across its runs', () => {
+    const ids = [recordWhole(1, 'E'), recordWhole(2, 'E')];
+    const m = store.getExperimentMatrix('E');
+    expect(m.runs.map((r) => r.id)).toEqual(ids);
+    expect(m.nClasses).toBe(SMALL_SHAPE.nClasses);
+    const expected = syntheticResult('tiny', 2, SMALL_SHAPE).test.per_class;
+    expect(Array.from(m.accuracy[1])).toEqual(expected);
+    expect(Array.from(m.totals[1] ?? [])).toEqual(new Array(SMALL_SHAPE.nClasses).fill(SMALL_SHAPE.testPerClass));
+  });
+
+  it('marks running runs of dead or silent owners interrupted, and only those', () => {
+    const config = syntheticResult('tiny', 1, SMALL_SHAPE).config;
+    const dead = store.createRun({ kind: 'train', config, seed: 1 });
+    const alive = store.createRun({ kind: 'train', config, seed: 2 });
+    const silent = store.createRun({ kind: 'train', config, seed: 3 });
+    store.markRunning(dead, 111);
+    store.markRunning(alive, 222);
+    store.markRunning(silent, 222);
+    db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(Date.now() - 3_600_000, silent);
+    expect(store.recoverInterrupted((pid) => pid === 222)).toEqual([dead, silent]);
+    expect(store.requireRun(dead).status).toBe('interrupted');
+    expect(store.requireRun(alive).status).toBe('running');
+    expect(store.requeue(dead).status).toBe('queued');
+    expect(() => store.requeue(alive)).toThrow(UserError);
+  });
+
+  it('deletes a run with everything recorded for it and its checkpoints', () => {
+    const id = recordWhole(5);
+    const ckpt = store.requireRun(id).ckptDir as string;
+    fs.mkdirSync(ckpt, { recursive: true });
+    fs.writeFileSync(path.join(ckpt, 'ckpt-1.bin'), 'x');
+    store.deleteRun(id);
+    expect(store.getRun(id)).toBeNull();
+    for (const table of ['epochs', 'scalars', 'class_results', 'class_totals', 'alphas', 'predictions']) {
+      expect(db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
+    }
+    expect(fs.existsSync(ckpt)).toBe(false);
+  });
+
+  it('keeps datasets', () => {
+    const rec = {
+      key: 'tiny',
+      displayName: 'Tiny',
+      sourcePaths: { config: '/x/datasets.toml', features: ['/x/train.pkl'] },
+      fingerprint: 'abc',
+      report: null,
+      splits: { many: [0], medium: [1], few: [2] },
+      labelNames: ['a', 'b', 'c'],
+    };
+    store.upsertDataset(rec);
+    store.upsertDataset({ ...rec, displayName: 'Tiny 2' });
+    expect(store.listDatasets()).toEqual([{ ...rec, displayName: 'Tiny 2' }]);
+  });
+});
+
+describe('migrations', () => {
+  it('upgrades a version-1 database in place without losing rows', () => {
+    const file = path.join(dir, 'old.sqlite');
+    const old = new Database(file);
+    MIGRATIONS[0](old);
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at)
+      VALUES (1, 'tiny', 'E', 'train', ?, 'h', 4, 'running', 1)`).run(JSON.stringify(syntheticResult('tiny', 1, SMALL_SHAPE).config));
+    old.prepare(`INSERT INTO scalars VALUES (1, 'batch_loss', 1, 0, 2.5)`).run();
+    old.close();
+
+    const upgraded = openDb(file);
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      const s = new RunStore(upgraded);
+      const run = s.requireRun(1);
+      expect(run.seed).toBe(4);
+      expect(run.ownerPid).toBeNull();
+      expect(s.getRunCurves(1).batch_loss.values).toEqual([2.5]);
+      // A v1 running run has no owner: start-up recovery treats it as interrupted.
+      expect(s.recoverInterrupted(() => true)).toEqual([1]);
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  it('refuses a database newer than the program', () => {
+    const file = path.join(dir, 'new.sqlite');
+    const future = new Database(file);
+    future.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    future.close();
+    expect(() => openDb(file)).toThrow(/newer than this program/);
+  });
+
+  it('names a file that is not a database', () => {
+    const file = path.join(dir, 'junk.sqlite');
+    fs.writeFileSync(file, 'this is not sqlite'.repeat(100));
+    expect(() => openDb(file)).toThrow(UserError);
+  });
+});

@@ -1,0 +1,667 @@
+/**
+ * Typed access to the runs of a workbench database: every write that belongs together is one
+ * transaction (a whole epoch, a whole final result), so a crash leaves either all of it or none.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Statement } from 'better-sqlite3';
+import type { RunConfig, SelectionRule } from '../../src-shared/config.ts';
+import type { DatasetReport, SplitName } from '../../src-shared/dataset.ts';
+import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunKind, RunResult } from '../../src-shared/result.ts';
+import { configGroupKey } from '../../src-shared/stats.ts';
+import { UserError } from '../errors.ts';
+import type { Db } from './db.ts';
+import { float64FromBlob, int32FromBlob, toBlob } from './blobs.ts';
+import type { JsonObject } from './json.ts';
+import { epochScalars, metricScalars, TAG, type Scalar } from './scalars.ts';
+
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'];
+
+/** Statuses after which a run can continue from its checkpoint. */
+export const RESUMABLE: readonly RunStatus[] = ['interrupted', 'cancelled'];
+
+export interface NewRun {
+  kind: RunKind;
+  config: RunConfig;
+  /** Null when unknown (the original's runs). */
+  seed: number | null;
+  /** Default: `defaultExperimentName(kind, config)`. */
+  experiment?: string;
+  status?: 'queued' | 'running';
+  backend?: string | null;
+  appVersion?: string | null;
+  extra?: JsonObject | null;
+}
+
+export interface RunRow {
+  id: number;
+  dataset: string;
+  experiment: string;
+  kind: RunKind;
+  config: RunConfig;
+  configHash: string;
+  seed: number | null;
+  status: RunStatus;
+  /** Unix milliseconds. */
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  backend: string | null;
+  appVersion: string | null;
+  error: string | null;
+  selection: SelectionRule;
+  bestEpoch: number | null;
+  tbLogs: boolean;
+  tbDir: string | null;
+  ckptDir: string | null;
+  test: EvalMetrics | null;
+  val: EvalMetrics | null;
+  extra: JsonObject | null;
+  ownerPid: number | null;
+  heartbeatAt: number | null;
+  /** Epochs recorded so far. */
+  epochsDone: number;
+}
+
+export interface RunFilter {
+  dataset?: string;
+  experiment?: string;
+  status?: RunStatus | readonly RunStatus[];
+  kind?: RunKind;
+}
+
+/** Test predictions of the kept state: labels (n) and the top-5 classes of each sample (n × 5, best first). */
+export interface Predictions {
+  datagrp: string;
+  labels: Int32Array;
+  top5: Int32Array;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  predictions?: Predictions | null;
+}
+
+/** `{tag: series}`, steps ascending. */
+export type RunCurves = Record<string, { steps: number[]; values: number[]; wallTimes: number[] }>;
+
+/** Final per-class results of one datagrp across an experiment's runs. */
+export interface ExperimentMatrix {
+  experiment: string;
+  datagrp: string;
+  runs: { id: number; seed: number | null }[];
+  nClasses: number;
+  /** accuracy[r][c]; NaN where class c has no samples or the run did not record it. */
+  accuracy: Float64Array[];
+  /** Correct counts per run when the class sizes are known, else null. */
+  correct: (Int32Array | null)[];
+  /** Class sizes per run (null when unknown). */
+  totals: (Int32Array | null)[];
+}
+
+export interface DatasetRecord {
+  key: string;
+  displayName: string;
+  /** The files the dataset was read from (TOML entry, split/feature/classifier paths). */
+  sourcePaths: Record<string, string | string[]>;
+  fingerprint: string | null;
+  report: DatasetReport | null;
+  splits: Record<SplitName, number[]> | null;
+  labelNames: string[] | null;
+}
+
+/** Name of the group a run belongs to when the user gives none: the dataset and what usually varies. */
+export function defaultExperimentName(kind: RunKind, config: RunConfig): string {
+  if (kind === 'baseline') return `${config.dataset} baseline`;
+  const t = config.training;
+  const r = t.sampler_args.map((a) => a.r).find((v) => v !== undefined);
+  const parts = [config.dataset];
+  if (r !== undefined) parts.push(`r=${r}`);
+  if (t.n_neighbors !== 5) parts.push(`k=${t.n_neighbors}`);
+  if (t.nn_dist !== 'euclidean') parts.push(t.nn_dist);
+  return parts.join(' ');
+}
+
+interface RunDbRow {
+  id: number;
+  dataset: string;
+  experiment: string;
+  kind: RunKind;
+  config: string;
+  config_hash: string;
+  seed: number | null;
+  status: RunStatus;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  backend: string | null;
+  app_version: string | null;
+  error: string | null;
+  selection: SelectionRule | null;
+  best_epoch: number | null;
+  tb_logs: number;
+  tb_dir: string | null;
+  ckpt_dir: string | null;
+  test_metrics: string | null;
+  val_metrics: string | null;
+  extra: string | null;
+  owner_pid: number | null;
+  heartbeat_at: number | null;
+  epochs_done: number;
+}
+
+interface EpochDbRow {
+  epoch: number;
+  lr: number | null;
+  mean_loss: number | null;
+  n_batches: number;
+  alpha_mean: string;
+  alpha_min: string;
+  alpha_max: string;
+  n_train_per_split: string;
+  val: string | null;
+  wall_time: number | null;
+  selected: number;
+}
+
+interface ClassDbRow {
+  run_id: number;
+  epoch: number;
+  n_classes: number;
+  correct: Buffer | null;
+  accuracy: Buffer | null;
+}
+
+/** Numbers that JSON cannot hold (NaN for unknown values) survive as null and come back as NaN. */
+function numberOrNaN(x: number | null | undefined): number {
+  return x === null || x === undefined ? Number.NaN : x;
+}
+
+function metricsFromJson(text: string | null): EvalMetrics | null {
+  if (text === null) return null;
+  const m = JSON.parse(text) as EvalMetrics;
+  return {
+    accuracy: numberOrNaN(m.accuracy),
+    top5: numberOrNaN(m.top5),
+    f1: numberOrNaN(m.f1),
+    per_split: {
+      many: numberOrNaN(m.per_split.many),
+      medium: numberOrNaN(m.per_split.medium),
+      few: numberOrNaN(m.per_split.few),
+      overall: numberOrNaN(m.per_split.overall),
+    },
+  };
+}
+
+function metricsOnly(e: EvalMetrics): EvalMetrics {
+  return { accuracy: e.accuracy, top5: e.top5, f1: e.f1, per_split: e.per_split };
+}
+
+function orNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+const SELECT_RUN = `
+  SELECT runs.*, (SELECT COUNT(*) FROM epochs WHERE epochs.run_id = runs.id) AS epochs_done FROM runs`;
+
+export class RunStore {
+  private readonly st: Record<string, Statement>;
+  /** Class sizes per (run, datagrp), cached: every epoch of a run needs its val sizes. */
+  private readonly totalsCache = new Map<string, Int32Array | null>();
+
+  /** `ckptRoot`: where per-run checkpoint folders go (default: `checkpoints/` beside the database file). */
+  constructor(
+    readonly db: Db,
+    readonly ckptRoot: string = path.join(path.dirname(path.resolve(db.name)), 'checkpoints'),
+  ) {
+    const prep = (sql: string) => db.prepare(sql);
+    this.st = {
+      insertRun: prep(`INSERT INTO runs (dataset, experiment, kind, config, config_hash, seed, status, created_at,
+        backend, app_version, selection, tb_logs, tb_dir, extra)
+        VALUES (@dataset, @experiment, @kind, @config, @config_hash, @seed, @status, @created_at,
+        @backend, @app_version, @selection, @tb_logs, @tb_dir, @extra)`),
+      setCkptDir: prep('UPDATE runs SET ckpt_dir = ? WHERE id = ?'),
+      getRun: prep(`${SELECT_RUN} WHERE id = ?`),
+      markRunning: prep(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, @now), owner_pid = @pid,
+        heartbeat_at = @now, error = NULL, backend = COALESCE(@backend, backend) WHERE id = @id`),
+      heartbeat: prep('UPDATE runs SET heartbeat_at = ? WHERE id = ?'),
+      setStatus: prep('UPDATE runs SET status = @status, finished_at = @now, error = @error, owner_pid = NULL WHERE id = @id'),
+      requeue: prep(`UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL WHERE id = ?`),
+      running: prep(`SELECT id, owner_pid, heartbeat_at FROM runs WHERE status = 'running'`),
+      iterationsBefore: prep('SELECT COALESCE(SUM(n_batches), 0) AS n FROM epochs WHERE run_id = ? AND epoch < ?'),
+      insertEpoch: prep(`INSERT OR REPLACE INTO epochs (run_id, epoch, lr, mean_loss, n_batches, alpha_mean, alpha_min,
+        alpha_max, n_train_per_split, val, wall_time, selected)
+        VALUES (@run_id, @epoch, @lr, @mean_loss, @n_batches, @alpha_mean, @alpha_min, @alpha_max, @n_train_per_split,
+        @val, @wall_time, 0)`),
+      epochNumbers: prep('SELECT epoch FROM epochs WHERE run_id = ?'),
+      insertScalar: prep('INSERT OR REPLACE INTO scalars (run_id, tag, step, wall_time, value) VALUES (?, ?, ?, ?, ?)'),
+      insertTotals: prep('INSERT OR REPLACE INTO class_totals (run_id, datagrp, totals) VALUES (?, ?, ?)'),
+      getTotals: prep('SELECT totals FROM class_totals WHERE run_id = ? AND datagrp = ?'),
+      insertClass: prep(`INSERT OR REPLACE INTO class_results (run_id, datagrp, epoch, n_classes, correct, accuracy)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      classRows: prep('SELECT run_id, epoch, n_classes, correct, accuracy FROM class_results WHERE run_id = ? AND datagrp = ?'),
+      insertAlpha: prep('INSERT OR REPLACE INTO alphas (run_id, class, neighbors, alpha) VALUES (?, ?, ?, ?)'),
+      alphas: prep('SELECT class, neighbors, alpha FROM alphas WHERE run_id = ? ORDER BY class'),
+      insertPredictions: prep('INSERT OR REPLACE INTO predictions (run_id, datagrp, n, labels, top5) VALUES (?, ?, ?, ?, ?)'),
+      predictions: prep('SELECT datagrp, n, labels, top5 FROM predictions WHERE run_id = ?'),
+      selectEpoch: prep('UPDATE epochs SET selected = (epoch = ?) WHERE run_id = ?'),
+      finish: prep(`UPDATE runs SET status = 'done', finished_at = @now, owner_pid = NULL, error = NULL, best_epoch = @best_epoch,
+        test_metrics = @test, val_metrics = @val, backend = COALESCE(@backend, backend),
+        app_version = COALESCE(@app_version, app_version), selection = @selection WHERE id = @id`),
+      epochs: prep('SELECT * FROM epochs WHERE run_id = ? ORDER BY epoch'),
+      batchLosses: prep(`SELECT step, value FROM scalars WHERE run_id = ? AND tag = '${TAG.batchLoss}' ORDER BY step`),
+      curves: prep('SELECT tag, step, wall_time, value FROM scalars WHERE run_id = ? ORDER BY tag, step'),
+      experimentClass: prep(`SELECT r.id AS run_id, r.seed AS seed, c.epoch AS epoch, c.n_classes AS n_classes,
+        c.correct AS correct, c.accuracy AS accuracy, t.totals AS totals
+        FROM runs r
+        LEFT JOIN class_results c ON c.run_id = r.id AND c.datagrp = @datagrp AND c.epoch = 0
+        LEFT JOIN class_totals t ON t.run_id = r.id AND t.datagrp = @datagrp
+        WHERE r.experiment = @experiment AND r.status = 'done' ORDER BY r.id`),
+      deleteRun: prep('DELETE FROM runs WHERE id = ?'),
+      upsertDataset: prep(`INSERT INTO datasets (key, display_name, source_paths, fingerprint, report, splits, label_names, updated_at)
+        VALUES (@key, @display_name, @source_paths, @fingerprint, @report, @splits, @label_names, @updated_at)
+        ON CONFLICT (key) DO UPDATE SET display_name = excluded.display_name, source_paths = excluded.source_paths,
+        fingerprint = excluded.fingerprint, report = excluded.report, splits = excluded.splits,
+        label_names = excluded.label_names, updated_at = excluded.updated_at`),
+      datasets: prep('SELECT * FROM datasets ORDER BY key'),
+    };
+  }
+
+  /** Inserts a run (status queued unless told) and gives it its checkpoint folder; returns its id. */
+  createRun(spec: NewRun): number {
+    return this.db.transaction(() => {
+      const info = this.st.insertRun.run({
+        dataset: spec.config.dataset,
+        experiment: spec.experiment ?? defaultExperimentName(spec.kind, spec.config),
+        kind: spec.kind,
+        config: JSON.stringify(spec.config),
+        config_hash: configGroupKey(spec.config),
+        seed: spec.seed,
+        status: spec.status ?? 'queued',
+        created_at: Date.now(),
+        backend: spec.backend ?? null,
+        app_version: spec.appVersion ?? null,
+        selection: spec.config.training.selection,
+        tb_logs: spec.config.training.tb_logs ? 1 : 0,
+        tb_dir: spec.config.training.tb_logs,
+        extra: spec.extra ? JSON.stringify(spec.extra) : null,
+      });
+      const id = Number(info.lastInsertRowid);
+      this.st.setCkptDir.run(path.join(this.ckptRoot, String(id)), id);
+      return id;
+    })();
+  }
+
+  /** The run now belongs to process `pid` (worker threads share their process's pid). */
+  markRunning(runId: number, pid: number = process.pid, backend: string | null = null): void {
+    this.st.markRunning.run({ id: runId, pid, now: Date.now(), backend });
+  }
+
+  /** Shows the owner is alive; a run whose heartbeat stops and whose owner is gone is interrupted. */
+  heartbeat(runId: number): void {
+    this.st.heartbeat.run(Date.now(), runId);
+  }
+
+  /** Records the class sizes of a datagrp so accuracies are stored as exact correct counts. */
+  setClassTotals(runId: number, datagrp: string, totals: ArrayLike<number>): void {
+    const array = Int32Array.from(totals);
+    this.st.insertTotals.run(runId, datagrp, toBlob(array));
+    this.totalsCache.set(`${runId}/${datagrp}`, array);
+  }
+
+  private totals(runId: number, datagrp: string): Int32Array | null {
+    const key = `${runId}/${datagrp}`;
+    if (!this.totalsCache.has(key)) {
+      const row = this.st.getTotals.get(runId, datagrp) as { totals: Buffer } | undefined;
+      this.totalsCache.set(key, row ? int32FromBlob(row.totals) : null);
+    }
+    return this.totalsCache.get(key) ?? null;
+  }
+
+  private insertClassResult(runId: number, datagrp: string, epoch: number, perClass: (number | null)[]): void {
+    const totals = this.totals(runId, datagrp);
+    if (totals && totals.length === perClass.length) {
+      const correct = Int32Array.from(perClass, (acc, c) => (acc === null ? 0 : Math.round(acc * totals[c])));
+      this.st.insertClass.run(runId, datagrp, epoch, perClass.length, toBlob(correct), null);
+    } else {
+      const acc = Float64Array.from(perClass, (a) => (a === null ? Number.NaN : a));
+      this.st.insertClass.run(runId, datagrp, epoch, perClass.length, null, toBlob(acc));
+    }
+  }
+
+  private writeScalars(runId: number, scalars: Scalar[], wallTime: number): void {
+    for (const s of scalars) this.st.insertScalar.run(runId, s.tag, s.step, wallTime, s.value);
+  }
+
+  private writeEpoch(runId: number, valDatagrp: string | null, rec: EpochRecord, wallTime: number): void {
+    const before = (this.st.iterationsBefore.get(runId, rec.epoch) as { n: number }).n;
+    this.st.insertEpoch.run({
+      run_id: runId,
+      epoch: rec.epoch,
+      lr: orNull(rec.lr),
+      mean_loss: orNull(rec.mean_loss),
+      n_batches: rec.batch_losses.length,
+      alpha_mean: JSON.stringify(rec.alpha_mean),
+      alpha_min: JSON.stringify(rec.alpha_min),
+      alpha_max: JSON.stringify(rec.alpha_max),
+      n_train_per_split: JSON.stringify(rec.n_train_per_split),
+      val: rec.val ? JSON.stringify(rec.val) : null,
+      wall_time: orNull(rec.wall_time),
+    });
+    this.writeScalars(runId, epochScalars(rec, before), wallTime);
+    if (valDatagrp && rec.val_per_class) this.insertClassResult(runId, valDatagrp, rec.epoch, rec.val_per_class);
+  }
+
+  /**
+   * Records one finished epoch (its row, scalars and per-class val matrix) in one transaction; recording
+   * an epoch again (after a resume) replaces it. `wallTime`: unix seconds stamped on its scalars.
+   */
+  recordEpoch(runId: number, rec: EpochRecord, wallTime: number = Date.now() / 1000): void {
+    const run = this.requireRun(runId);
+    this.db.transaction(() => this.writeEpoch(runId, run.config.training.val_datagrp, rec, wallTime))();
+  }
+
+  /**
+   * Completes a run with its final result in one transaction: epochs not yet recorded, the selected
+   * epoch, final metrics, per-class val/test matrices, learned alphas, predictions; status `done`.
+   */
+  finishRun(runId: number, outcome: RunOutcome, wallTime: number = Date.now() / 1000): void {
+    const { result, predictions } = outcome;
+    this.requireRun(runId);
+    const t = result.config.training;
+    this.db.transaction(() => {
+      const have = new Set((this.st.epochNumbers.all(runId) as { epoch: number }[]).map((r) => r.epoch));
+      for (const rec of result.epochs) if (!have.has(rec.epoch)) this.writeEpoch(runId, t.val_datagrp, rec, wallTime);
+      this.st.selectEpoch.run(result.best_epoch ?? -1, runId);
+      const finals: [string | null, EvalResult | null][] = [
+        [t.test_datagrp, result.test],
+        [t.val_datagrp, result.val],
+      ];
+      for (const [datagrp, evalResult] of finals) {
+        if (!datagrp || !evalResult) continue;
+        if (evalResult.per_class_total.length > 0) this.setClassTotals(runId, datagrp, evalResult.per_class_total);
+        if (evalResult.per_class.length > 0) this.insertClassResult(runId, datagrp, 0, evalResult.per_class);
+      }
+      this.writeScalars(runId, metricScalars('test', result.test, result.best_epoch ?? result.epochs.length), wallTime);
+      for (const [cls, entry] of Object.entries(result.alphas)) {
+        this.st.insertAlpha.run(runId, Number(cls), JSON.stringify(entry.neighbors), JSON.stringify(entry.alpha));
+      }
+      if (predictions) {
+        const n = predictions.labels.length;
+        if (predictions.top5.length !== n * 5) throw new RangeError(`predictions: ${predictions.top5.length} top-5 entries for ${n} labels`);
+        this.st.insertPredictions.run(runId, predictions.datagrp, n, toBlob(predictions.labels), toBlob(predictions.top5));
+      }
+      this.st.finish.run({
+        id: runId,
+        now: Date.now(),
+        best_epoch: result.best_epoch,
+        test: JSON.stringify(metricsOnly(result.test)),
+        val: result.val ? JSON.stringify(metricsOnly(result.val)) : null,
+        backend: result.backend,
+        app_version: result.app_version,
+        selection: result.selection,
+      });
+    })();
+  }
+
+  failRun(runId: number, error: string): void {
+    this.st.setStatus.run({ id: runId, status: 'failed', now: Date.now(), error });
+  }
+
+  /** Stopped on request; its checkpoints stay, so it can be resumed. */
+  cancelRun(runId: number): void {
+    this.st.setStatus.run({ id: runId, status: 'cancelled', now: Date.now(), error: null });
+  }
+
+  /**
+   * Start-up recovery: runs left `running` by a process that no longer exists become `interrupted`.
+   * A run counts as orphaned when its owner pid is dead, or when its heartbeat is older than `staleMs`
+   * (the pid may have been reused by an unrelated process). Returns the ids marked.
+   */
+  recoverInterrupted(isAlive: (pid: number) => boolean = pidAlive, staleMs = 10 * 60_000): number[] {
+    const now = Date.now();
+    return this.db.transaction(() => {
+      const marked: number[] = [];
+      for (const row of this.st.running.all() as { id: number; owner_pid: number | null; heartbeat_at: number | null }[]) {
+        const stale = row.heartbeat_at === null || now - row.heartbeat_at > staleMs;
+        if (row.owner_pid === null || !isAlive(row.owner_pid) || stale) {
+          this.st.setStatus.run({ id: row.id, status: 'interrupted', now, error: 'the process running it stopped' });
+          marked.push(row.id);
+        }
+      }
+      return marked;
+    }).immediate();
+  }
+
+  /** Puts an interrupted or cancelled run back in the queue; it will continue from its checkpoint. */
+  requeue(runId: number): RunRow {
+    const run = this.requireRun(runId);
+    if (!RESUMABLE.includes(run.status)) {
+      throw new UserError(`run ${runId} is ${run.status}; only ${RESUMABLE.join(' or ')} runs can be resumed`);
+    }
+    this.st.requeue.run(runId);
+    return this.requireRun(runId);
+  }
+
+  getRun(runId: number): RunRow | null {
+    const row = this.st.getRun.get(runId) as RunDbRow | undefined;
+    return row ? toRunRow(row) : null;
+  }
+
+  requireRun(runId: number): RunRow {
+    const run = this.getRun(runId);
+    if (!run) throw new UserError(`no run with id ${runId} in ${this.db.name}`);
+    return run;
+  }
+
+  listRuns(filter: RunFilter = {}): RunRow[] {
+    const where: string[] = [];
+    const params: Record<string, string> = {};
+    if (filter.dataset !== undefined) {
+      where.push('dataset = @dataset');
+      params.dataset = filter.dataset;
+    }
+    if (filter.experiment !== undefined) {
+      where.push('experiment = @experiment');
+      params.experiment = filter.experiment;
+    }
+    if (filter.kind !== undefined) {
+      where.push('kind = @kind');
+      params.kind = filter.kind;
+    }
+    if (filter.status !== undefined) {
+      const statuses = typeof filter.status === 'string' ? [filter.status] : filter.status;
+      where.push(`status IN (${statuses.map((_, i) => `@status${i}`).join(', ') || 'NULL'})`);
+      statuses.forEach((s, i) => (params[`status${i}`] = s));
+    }
+    const sql = `${SELECT_RUN}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    return (this.db.prepare(sql).all(params) as RunDbRow[]).map(toRunRow);
+  }
+
+  /** Every scalar series of a run, by tag. */
+  getRunCurves(runId: number): RunCurves {
+    const out: RunCurves = {};
+    for (const row of this.st.curves.iterate(runId) as IterableIterator<{ tag: string; step: number; wall_time: number; value: number }>) {
+      let series = out[row.tag];
+      if (!series) series = out[row.tag] = { steps: [], values: [], wallTimes: [] };
+      series.steps.push(row.step);
+      series.values.push(row.value);
+      series.wallTimes.push(row.wall_time);
+    }
+    return out;
+  }
+
+  /** Per-class final results (default: test) of every finished run of an experiment. */
+  getExperimentMatrix(experiment: string, datagrp = 'test'): ExperimentMatrix {
+    const rows = this.st.experimentClass.all({ experiment, datagrp }) as (ClassDbRow & { seed: number | null; totals: Buffer | null })[];
+    const nClasses = Math.max(0, ...rows.map((r) => r.n_classes ?? 0));
+    const matrix: ExperimentMatrix = { experiment, datagrp, runs: [], nClasses, accuracy: [], correct: [], totals: [] };
+    for (const row of rows) {
+      const totals = row.totals ? int32FromBlob(row.totals) : null;
+      const correct = row.correct ? int32FromBlob(row.correct) : null;
+      matrix.runs.push({ id: row.run_id, seed: row.seed });
+      matrix.totals.push(totals);
+      matrix.correct.push(correct);
+      matrix.accuracy.push(classAccuracy(row, totals, nClasses));
+    }
+    return matrix;
+  }
+
+  /** Removes a run, everything recorded for it, and its checkpoint folder. */
+  deleteRun(runId: number): void {
+    const run = this.requireRun(runId);
+    this.st.deleteRun.run(runId);
+    // Only ever delete inside our own checkpoint root.
+    if (run.ckptDir && path.resolve(run.ckptDir).startsWith(path.resolve(this.ckptRoot) + path.sep)) {
+      fs.rmSync(run.ckptDir, { recursive: true, force: true });
+    }
+  }
+
+  upsertDataset(rec: DatasetRecord): void {
+    this.st.upsertDataset.run({
+      key: rec.key,
+      display_name: rec.displayName,
+      source_paths: JSON.stringify(rec.sourcePaths),
+      fingerprint: rec.fingerprint,
+      report: rec.report ? JSON.stringify(rec.report) : null,
+      splits: rec.splits ? JSON.stringify(rec.splits) : null,
+      label_names: rec.labelNames ? JSON.stringify(rec.labelNames) : null,
+      updated_at: Date.now(),
+    });
+  }
+
+  listDatasets(): DatasetRecord[] {
+    type Row = { key: string; display_name: string; source_paths: string; fingerprint: string | null; report: string | null; splits: string | null; label_names: string | null };
+    return (this.st.datasets.all() as Row[]).map((r) => ({
+      key: r.key,
+      displayName: r.display_name,
+      sourcePaths: JSON.parse(r.source_paths) as DatasetRecord['sourcePaths'],
+      fingerprint: r.fingerprint,
+      report: r.report ? (JSON.parse(r.report) as DatasetReport) : null,
+      splits: r.splits ? (JSON.parse(r.splits) as Record<SplitName, number[]>) : null,
+      labelNames: r.label_names ? (JSON.parse(r.label_names) as string[]) : null,
+    }));
+  }
+
+  /** The test predictions of a run's kept state, if recorded. */
+  getPredictions(runId: number): Predictions | null {
+    const row = this.st.predictions.get(runId) as { datagrp: string; labels: Buffer; top5: Buffer } | undefined;
+    return row ? { datagrp: row.datagrp, labels: int32FromBlob(row.labels), top5: int32FromBlob(row.top5) } : null;
+  }
+
+  /** A recorded run as the `--save-file` JSON shape. Unknown numbers (NaN) come back as NaN. */
+  exportRun(runId: number): RunResult {
+    const run = this.requireRun(runId);
+    if (!run.test) throw new UserError(`run ${runId} is ${run.status}: it has no final results to export`);
+    const t = run.config.training;
+    const valClasses = t.val_datagrp ? this.classResults(runId, t.val_datagrp) : new Map<number, (number | null)[]>();
+    const losses = this.st.batchLosses.all(runId) as { step: number; value: number }[];
+    let iteration = 0;
+    const epochs: EpochRecord[] = (this.st.epochs.all(runId) as EpochDbRow[]).map((row) => {
+      const first = iteration;
+      iteration += row.n_batches;
+      const batchLosses = losses.filter((l) => l.step > first && l.step <= iteration).map((l) => l.value);
+      return {
+        epoch: row.epoch,
+        lr: numberOrNaN(row.lr),
+        mean_loss: numberOrNaN(row.mean_loss),
+        batch_losses: batchLosses,
+        alpha_mean: JSON.parse(row.alpha_mean) as number[],
+        alpha_min: JSON.parse(row.alpha_min) as number[],
+        alpha_max: JSON.parse(row.alpha_max) as number[],
+        n_train_per_split: JSON.parse(row.n_train_per_split) as Record<SplitName, number>,
+        val: metricsFromJson(row.val),
+        val_per_class: valClasses.get(row.epoch) ?? null,
+        wall_time: numberOrNaN(row.wall_time),
+      };
+    });
+    const finalResult = (datagrp: string | null, metrics: EvalMetrics | null): EvalResult | null => {
+      if (!datagrp || !metrics) return null;
+      const totals = this.totals(runId, datagrp);
+      return {
+        ...metrics,
+        per_class: this.classResults(runId, datagrp).get(0) ?? [],
+        per_class_total: totals ? Array.from(totals) : [],
+      };
+    };
+    const alphas: Record<string, AlphaEntry> = {};
+    for (const row of this.st.alphas.all(runId) as { class: number; neighbors: string; alpha: string }[]) {
+      alphas[String(row.class)] = { neighbors: JSON.parse(row.neighbors) as number[], alpha: JSON.parse(row.alpha) as number[] };
+    }
+    return {
+      kind: run.kind,
+      dataset: run.dataset,
+      config: run.config,
+      seed: run.seed ?? Number.NaN,
+      backend: run.backend ?? '',
+      app_version: run.appVersion ?? '',
+      selection: run.selection,
+      epochs,
+      best_epoch: run.bestEpoch,
+      val: finalResult(t.val_datagrp, run.val),
+      test: finalResult(t.test_datagrp, run.test) as EvalResult,
+      alphas,
+    };
+  }
+
+  /** Per-class accuracies of a run's datagrp by epoch (0 = final); null where a class has no samples. */
+  private classResults(runId: number, datagrp: string): Map<number, (number | null)[]> {
+    const totals = this.totals(runId, datagrp);
+    const out = new Map<number, (number | null)[]>();
+    for (const row of this.st.classRows.all(runId, datagrp) as ClassDbRow[]) {
+      out.set(row.epoch, Array.from(classAccuracy(row, totals, row.n_classes), (x) => (Number.isNaN(x) ? null : x)));
+    }
+    return out;
+  }
+}
+
+function classAccuracy(row: Pick<ClassDbRow, 'correct' | 'accuracy'>, totals: Int32Array | null, nClasses: number): Float64Array {
+  if (row.accuracy) return float64FromBlob(row.accuracy);
+  const out = new Float64Array(nClasses).fill(Number.NaN);
+  if (row.correct && totals) {
+    const correct = int32FromBlob(row.correct);
+    for (let c = 0; c < correct.length; c++) out[c] = totals[c] > 0 ? correct[c] / totals[c] : Number.NaN;
+  }
+  return out;
+}
+
+function toRunRow(r: RunDbRow): RunRow {
+  return {
+    id: r.id,
+    dataset: r.dataset,
+    experiment: r.experiment,
+    kind: r.kind,
+    config: JSON.parse(r.config) as RunConfig,
+    configHash: r.config_hash,
+    seed: r.seed,
+    status: r.status,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    backend: r.backend,
+    appVersion: r.app_version,
+    error: r.error,
+    selection: r.selection ?? 'best-val',
+    bestEpoch: r.best_epoch,
+    tbLogs: r.tb_logs !== 0,
+    tbDir: r.tb_dir,
+    ckptDir: r.ckpt_dir,
+    test: metricsFromJson(r.test_metrics),
+    val: metricsFromJson(r.val_metrics),
+    extra: r.extra ? (JSON.parse(r.extra) as JsonObject) : null,
+    ownerPid: r.owner_pid,
+    heartbeatAt: r.heartbeat_at,
+    epochsDone: r.epochs_done,
+  };
+}
+
+/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
