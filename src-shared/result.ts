@@ -1,4 +1,4 @@
-import type { RunConfig, SelectionRule } from './config.ts';
+import type { Activation, NNDist, RunConfig, SelectionRule } from './config.ts';
 import type { SplitName } from './dataset.ts';
 
 /** Metrics of one evaluation on one datagrp; every accuracy is a fraction in [0, 1]. */
@@ -58,4 +58,28 @@ export interface RunResult {
   val: EvalResult | null;
   test: EvalResult;
   alphas: Record<string, AlphaEntry>;
+  /** Every datagrp evaluated, by name (a baseline evaluates them all; a training run: val and test). */
+  evals?: Record<string, EvalResult>;
+  /** The selected network, so `alphanet eval --weights` can reuse a `--save-file`; null for a baseline. */
+  network?: SavedNetwork | null;
+}
+
+/**
+ * A trained AlphaNet network, self-contained: the neighbour lists it was trained with and the MLP's
+ * parameters (layer l: weight out×in row-major, then bias). Layer 0 reads the flattened (k+1)·d source
+ * matrix [w_c, w_n1, …, w_nk].
+ */
+export interface SavedNetwork {
+  format: 'alphanet-network';
+  version: 1;
+  dim: number;
+  n_neighbors: number;
+  nn_dist: NNDist;
+  hdims: number[];
+  hact: Activation;
+  /** Few classes ascending, and each one's neighbours, nearest first. */
+  few: number[];
+  neighbors: number[][];
+  /** [W1, b1, W2, b2, …] as float32 values. */
+  params: number[][];
 }

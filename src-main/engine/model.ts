@@ -1,0 +1,330 @@
+/**
+ * The AlphaNet model (spec §3) and its training step.
+ *
+ * Only the shared MLP trains; its input, the few classes' source matrices, is constant. And because the
+ * classifier is linear, a few class's logit is R_c + b_c + Σ_i ã_ci·R_{n_i}, where R = X·Wᵀ are the
+ * pretrained raw scores: training and evaluation need only R (computed once) and O(F·k) work per sample,
+ * never the d-dimensional features. `exactLogits` keeps the direct X·Ŵᵀ + b for tests.
+ *
+ * Gradients are written out by hand (tfjs-core registers none, and several of its gradients lack wasm
+ * kernels); the ops used — matMul, add, mul, div, sum, abs, sign, maximum, exp, logSoftmax, greater,
+ * where, tanh, sigmoid, elu, selu, leakyRelu, relu — all have wasm kernels.
+ */
+import type { Activation } from '../../src-shared/config.ts';
+import type { Rng } from '../../src-shared/rng.ts';
+import { tf } from './backend.ts';
+import type { NeighborTable } from './neighbors.ts';
+
+/** The frozen parts: pretrained classifier, few classes, their neighbours and source matrices. */
+export interface AlphaProblem {
+  nClasses: number;
+  dim: number;
+  k: number;
+  /** Few classes ascending; few[i]'s neighbours are neighbors[i], nearest first. */
+  few: number[];
+  neighbors: number[][];
+  weight: Float32Array;
+  bias: Float32Array;
+  /** F × (k+1)·d: row i = [w_few[i], w_n1, …, w_nk] flattened. */
+  sources: Float32Array;
+}
+
+export function buildProblem(
+  classifier: { weight: Float32Array; bias: Float32Array },
+  nClasses: number,
+  dim: number,
+  table: NeighborTable,
+): AlphaProblem {
+  const k = table.k;
+  const width = (k + 1) * dim;
+  const sources = new Float32Array(table.few.length * width);
+  table.few.forEach((c, i) => {
+    [c, ...table.neighbors[i]].forEach((cls, j) => {
+      sources.set(classifier.weight.subarray(cls * dim, (cls + 1) * dim), i * width + j * dim);
+    });
+  });
+  return {
+    nClasses,
+    dim,
+    k,
+    few: [...table.few],
+    neighbors: table.neighbors.map((row) => [...row]),
+    weight: classifier.weight,
+    bias: classifier.bias,
+    sources,
+  };
+}
+
+export interface NetworkSpec {
+  /** Input width (k+1)·d. */
+  inDim: number;
+  hdims: number[];
+  /** Output width k. */
+  outDim: number;
+  act: Activation;
+}
+
+export function layerShapes(spec: NetworkSpec): { inDim: number; outDim: number }[] {
+  const dims = [spec.inDim, ...spec.hdims, spec.outDim];
+  return dims.slice(0, -1).map((inDim, i) => ({ inDim, outDim: dims[i + 1] }));
+}
+
+/**
+ * PyTorch's default Linear/Conv2d init, kaiming_uniform(a=√5): U(±1/√fan_in) for weights and biases,
+ * drawn layer by layer (weight row-major, then bias) from `rng`. Returns [W1, b1, W2, b2, …].
+ */
+export function initNetwork(spec: NetworkSpec, rng: Rng): Float32Array[] {
+  const params: Float32Array[] = [];
+  for (const { inDim, outDim } of layerShapes(spec)) {
+    const bound = 1 / Math.sqrt(inDim);
+    const draw = (n: number) => Float32Array.from({ length: n }, () => (rng.nextFloat() * 2 - 1) * bound);
+    params.push(draw(outDim * inDim), draw(outDim));
+  }
+  return params;
+}
+
+const LEAKY_SLOPE = 0.01;
+const SELU_SCALE = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772;
+/** Smallest normal float32: the L1 norm is clamped here so an all-zero output gives ã = 0, not NaN. */
+const NORM_FLOOR = 1.1754943508222875e-38;
+
+function activate(act: Activation, z: tf.Tensor2D): tf.Tensor2D {
+  switch (act) {
+    case 'leaky_relu':
+      return tf.leakyRelu(z, LEAKY_SLOPE);
+    case 'relu':
+      return tf.relu(z);
+    case 'elu':
+      return tf.elu(z);
+    case 'selu':
+      return tf.selu(z);
+    case 'tanh':
+      return tf.tanh(z);
+    case 'sigmoid':
+      return tf.sigmoid(z);
+  }
+}
+
+/** d act(z)/dz from z and h = act(z), with PyTorch's choice at 0 (the x > 0 branch is strict). */
+function activationGrad(act: Activation, z: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
+  const positive = tf.greater(z, 0);
+  switch (act) {
+    case 'leaky_relu':
+      return tf.where(positive, tf.onesLike(z), tf.fill(z.shape, LEAKY_SLOPE)) as tf.Tensor2D;
+    case 'relu':
+      return tf.cast(positive, 'float32') as tf.Tensor2D;
+    case 'elu':
+      return tf.where(positive, tf.onesLike(z), tf.add(h, 1)) as tf.Tensor2D;
+    case 'selu':
+      return tf.where(positive, tf.fill(z.shape, SELU_SCALE), tf.add(h, SELU_SCALE * SELU_ALPHA)) as tf.Tensor2D;
+    case 'tanh':
+      return tf.sub(1, tf.square(h));
+    case 'sigmoid':
+      return tf.mul(h, tf.sub(1, h));
+  }
+}
+
+interface Forward {
+  /** Layer inputs: inputs[0] = sources, inputs[l] = act(pre[l−1]). */
+  inputs: tf.Tensor2D[];
+  pre: tf.Tensor2D[];
+  /** Raw output a (F × k). */
+  out: tf.Tensor2D;
+  /** Clamped L1 norms (F × 1). */
+  norm: tf.Tensor2D;
+  /** ã = a / ‖a‖₁ (F × k). */
+  tilde: tf.Tensor2D;
+}
+
+function forward(spec: NetworkSpec, params: tf.Tensor[], sources: tf.Tensor2D): Forward {
+  const inputs: tf.Tensor2D[] = [sources];
+  const pre: tf.Tensor2D[] = [];
+  const nLayers = params.length / 2;
+  let h = sources;
+  for (let l = 0; l < nLayers; l++) {
+    const z = tf.add(tf.matMul(h, params[2 * l] as tf.Tensor2D, false, true), params[2 * l + 1]) as tf.Tensor2D;
+    pre.push(z);
+    if (l < nLayers - 1) {
+      h = activate(spec.act, z);
+      inputs.push(h);
+    }
+  }
+  const out = pre[pre.length - 1];
+  const norm = tf.maximum(tf.sum(tf.abs(out), 1, true), NORM_FLOOR) as tf.Tensor2D;
+  return { inputs, pre, out, norm, tilde: tf.div(out, norm) };
+}
+
+/** One training batch: raw pretrained scores of its rows and their labels. */
+export interface Batch {
+  /** B × C raw scores X·Wᵀ (no bias). */
+  scores: Float32Array;
+  labels: Int32Array;
+}
+
+/**
+ * The persistent tensors of one training run (sources, few-class placement) and the step / alpha
+ * computations on them. Call dispose() when done.
+ */
+export class AlphaTrainer {
+  private readonly sources: tf.Tensor2D;
+  /** F × C: row i has a 1 at column few[i]; adds the few classes' logit changes into class order. */
+  private readonly placement: tf.Tensor2D;
+  private readonly biasRow: Float32Array;
+  private readonly shapes: number[][];
+
+  constructor(
+    readonly problem: AlphaProblem,
+    readonly spec: NetworkSpec,
+    readonly predScale: number,
+  ) {
+    const F = problem.few.length;
+    this.sources = tf.tensor2d(problem.sources, [F, spec.inDim]);
+    const place = new Float32Array(F * problem.nClasses);
+    problem.few.forEach((c, i) => (place[i * problem.nClasses + c] = 1));
+    this.placement = tf.tensor2d(place, [F, problem.nClasses]);
+    this.biasRow = problem.bias;
+    this.shapes = layerShapes(spec).flatMap(({ inDim, outDim }) => [[outDim, inDim], [outDim]]);
+  }
+
+  dispose(): void {
+    this.sources.dispose();
+    this.placement.dispose();
+  }
+
+  private paramTensors(params: readonly Float32Array[]): tf.Tensor[] {
+    return params.map((p, i) => tf.tensor(p, this.shapes[i]));
+  }
+
+  /** ã (F × k, row-major) for the given parameters. */
+  alphas(params: readonly Float32Array[]): Float32Array {
+    return tf.tidy(() => forward(this.spec, this.paramTensors(params), this.sources).tilde.dataSync() as Float32Array);
+  }
+
+  /** G (B × F × k): G[b, i, j] = raw score of sample b for few[i]'s j-th neighbour. */
+  private neighborScores(batch: Batch, B: number): Float32Array {
+    const { few, neighbors, nClasses, k } = this.problem;
+    const F = few.length;
+    const g = new Float32Array(B * F * k);
+    for (let b = 0; b < B; b++) {
+      const row = b * nClasses;
+      let o = b * F * k;
+      for (let i = 0; i < F; i++) {
+        const nb = neighbors[i];
+        for (let j = 0; j < k; j++) g[o++] = batch.scores[row + nb[j]];
+      }
+    }
+    return g;
+  }
+
+  /** Mean cross-entropy of the batch and its gradient for every parameter ([dW1, db1, …]). */
+  step(params: readonly Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
+    const { nClasses: C, few, k } = this.problem;
+    const F = few.length;
+    const B = batch.labels.length;
+    const s = this.predScale;
+    const base = new Float32Array(B * C);
+    for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) base[b * C + c] = batch.scores[b * C + c] + this.biasRow[c];
+    const oneHot = new Float32Array(B * C);
+    batch.labels.forEach((y, b) => (oneHot[b * C + y] = 1));
+    const result = tf.tidy(() => {
+      const P = this.paramTensors(params);
+      const fw = forward(this.spec, P, this.sources);
+      const G = tf.tensor3d(this.neighborScores(batch, B), [B, F, k]);
+      const Y = tf.tensor2d(oneHot, [B, C]);
+      const delta = tf.sum(tf.mul(G, tf.expandDims(fw.tilde, 0)), 2) as tf.Tensor2D;
+      const logits = tf.mul(tf.add(tf.tensor2d(base, [B, C]), tf.matMul(delta, this.placement)), s) as tf.Tensor2D;
+      const logp = tf.logSoftmax(logits);
+      const loss = tf.neg(tf.mean(tf.sum(tf.mul(Y, logp), 1)));
+      // Backward: d loss / d logits(before the scale) = s·(softmax − onehot)/B.
+      const dLogits = tf.mul(tf.sub(tf.exp(logp), Y), s / B) as tf.Tensor2D;
+      const dDelta = tf.matMul(dLogits, this.placement, false, true);
+      const dTilde = tf.sum(tf.mul(G, tf.expandDims(dDelta, 2)), 0) as tf.Tensor2D;
+      // ã = a/n with n = Σ|a|: da = dã/n − sign(a)·(Σ dã·a)/n².
+      const dotTerm = tf.div(tf.sum(tf.mul(dTilde, fw.out), 1, true), tf.square(fw.norm));
+      let dZ = tf.sub(tf.div(dTilde, fw.norm), tf.mul(tf.sign(fw.out), dotTerm)) as tf.Tensor2D;
+      const grads: tf.Tensor[] = new Array(P.length);
+      for (let l = P.length / 2 - 1; l >= 0; l--) {
+        grads[2 * l] = tf.matMul(dZ, fw.inputs[l], true, false);
+        grads[2 * l + 1] = tf.sum(dZ, 0);
+        if (l > 0) {
+          const dH = tf.matMul(dZ, P[2 * l] as tf.Tensor2D);
+          dZ = tf.mul(dH, activationGrad(this.spec.act, fw.pre[l - 1], fw.inputs[l])) as tf.Tensor2D;
+        }
+      }
+      return { loss, grads };
+    });
+    const loss = (result.loss.dataSync() as Float32Array)[0];
+    const grads = result.grads.map((g) => g.dataSync() as Float32Array);
+    result.loss.dispose();
+    result.grads.forEach((g) => g.dispose());
+    return { loss, grads };
+  }
+}
+
+/** Raw scores X·Wᵀ (n × C) through the backend, `chunk` rows at a time. */
+export function rawScores(feats: Float32Array, n: number, dim: number, weight: Float32Array, nClasses: number, chunk = 4096): Float32Array {
+  const out = new Float32Array(n * nClasses);
+  const W = tf.tensor2d(weight, [nClasses, dim]);
+  try {
+    for (let start = 0; start < n; start += chunk) {
+      const rows = Math.min(chunk, n - start);
+      const part = tf.tidy(() => {
+        const X = tf.tensor2d(feats.subarray(start * dim, (start + rows) * dim), [rows, dim]);
+        return tf.matMul(X, W, false, true).dataSync() as Float32Array;
+      });
+      out.set(part, start * nClasses);
+    }
+  } finally {
+    W.dispose();
+  }
+  return out;
+}
+
+/**
+ * Logits of one sample from its raw scores: base j → R_j + b_j; few c → R_c + b_c + Σ ã_ci R_{n_i};
+ * all × predScale. Float64 accumulation; writes C values into `out`.
+ */
+export function fastLogits(
+  problem: AlphaProblem,
+  tilde: Float32Array | null,
+  scores: Float32Array,
+  row: number,
+  predScale: number,
+  out: Float64Array,
+): void {
+  const { nClasses: C, few, neighbors, k, bias } = problem;
+  const o = row * C;
+  for (let c = 0; c < C; c++) out[c] = scores[o + c] + bias[c];
+  if (tilde) {
+    for (let i = 0; i < few.length; i++) {
+      let acc = 0;
+      const nb = neighbors[i];
+      for (let j = 0; j < k; j++) acc += tilde[i * k + j] * scores[o + nb[j]];
+      out[few[i]] += acc;
+    }
+  }
+  if (predScale !== 1) for (let c = 0; c < C; c++) out[c] *= predScale;
+}
+
+/** The few classes' new weight rows ŵ_c = w_c + Σ ã_i v_i, spliced into a copy of W (C × d). */
+export function trainedWeights(problem: AlphaProblem, tilde: Float32Array): Float32Array {
+  const { dim: d, few, neighbors, k, weight } = problem;
+  const out = Float32Array.from(weight);
+  few.forEach((c, i) => {
+    for (let t = 0; t < d; t++) {
+      let acc = weight[c * d + t];
+      for (let j = 0; j < k; j++) acc += tilde[i * k + j] * weight[neighbors[i][j] * d + t];
+      out[c * d + t] = acc;
+    }
+  });
+  return out;
+}
+
+/** The reference path: (X·Ŵᵀ + b)·predScale through the backend (n × C). */
+export function exactLogits(problem: AlphaProblem, tilde: Float32Array, feats: Float32Array, n: number, predScale: number): Float32Array {
+  const scores = rawScores(feats, n, problem.dim, trainedWeights(problem, tilde), problem.nClasses);
+  const C = problem.nClasses;
+  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) scores[i * C + c] = (scores[i * C + c] + problem.bias[c]) * predScale;
+  return scores;
+}

@@ -1,0 +1,344 @@
+/**
+ * The engine's entry points: `trainRun` (AlphaNet training, spec §4) and `baselineRun` (the pretrained
+ * classifier, dummy mode). Knows nothing of the store or the UI: progress goes out through callbacks.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunConfig } from '../../src-shared/config.ts';
+import { defaultRunConfig } from '../../src-shared/config.ts';
+import type { LoadedDataset, SplitName } from '../../src-shared/dataset.ts';
+import type { AlphaEntry, EpochRecord, EvalResult, RunResult, SavedNetwork } from '../../src-shared/result.ts';
+import { Rng } from '../../src-shared/rng.ts';
+import { UserError } from '../errors.ts';
+import { initBackend, type BackendName } from './backend.ts';
+import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { evaluateScores, type Evaluation } from './evaluate.ts';
+import { AlphaTrainer, buildProblem, initNetwork, layerShapes, rawScores, type AlphaProblem, type NetworkSpec } from './model.ts';
+import { loadNeighbors, type NeighborTable } from './neighbors.ts';
+import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler } from './optim.ts';
+import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
+
+export interface RunOutcome {
+  result: RunResult;
+  /** n_test × 5 best classes per test sample of the selected state, best first (not in the JSON). */
+  testTop5: Int32Array;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  nBatches: number;
+  loss: number;
+}
+
+export interface TrainOptions {
+  seed: number;
+  backend?: BackendName;
+  ckptDir?: string | null;
+  nCkpt?: number;
+  loadFromCkpt?: boolean;
+  signal?: AbortSignal;
+  /** Where neighbour tables are cached; default the app cache, null = no cache. */
+  cacheRoot?: string | null;
+  onBatch?(p: BatchProgress): void;
+  onEpoch?(rec: EpochRecord): void | Promise<void>;
+}
+
+/** Thrown when `signal` aborts a run (between batches); checkpoints already written stay. */
+export class RunAbortedError extends Error {
+  override name = 'AbortError';
+}
+
+function appVersion(): string {
+  try {
+    const pkg: unknown = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
+    const version = (pkg as { version?: unknown }).version;
+    return typeof version === 'string' ? version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function datagrpOf(ds: LoadedDataset, name: string) {
+  const grp = ds.datagrps[name];
+  if (!grp) {
+    throw new UserError(`dataset '${ds.spec.key}' has no datagrp '${name}' (it has ${Object.keys(ds.datagrps).join(', ')})`);
+  }
+  return grp;
+}
+
+/** Raw scores X·Wᵀ of a datagrp, memoised per dataset object (they never change for a dataset). */
+const scoreCache = new WeakMap<LoadedDataset, Map<string, Float32Array>>();
+function scoresOf(ds: LoadedDataset, name: string, chunk: number): Float32Array {
+  let perDs = scoreCache.get(ds);
+  if (!perDs) scoreCache.set(ds, (perDs = new Map()));
+  const hit = perDs.get(name);
+  if (hit) return hit;
+  const grp = datagrpOf(ds, name);
+  const scores = rawScores(grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses, chunk);
+  perDs.set(name, scores);
+  return scores;
+}
+
+/** Checks what the engine needs of a config, with messages that name the flag's field. */
+export function checkRunConfig(ds: LoadedDataset, config: RunConfig): void {
+  const t = config.training;
+  const whole = (v: number, min: number) => Number.isInteger(v) && v >= min;
+  if (!whole(t.train_epochs, 1)) throw new UserError(`train_epochs must be a whole number ≥ 1 (got ${t.train_epochs})`);
+  if (!whole(t.min_epochs, 1)) throw new UserError(`min_epochs must be a whole number ≥ 1 (got ${t.min_epochs})`);
+  if (t.min_epochs > t.train_epochs) {
+    throw new UserError(`min_epochs (${t.min_epochs}) must not exceed train_epochs (${t.train_epochs})`);
+  }
+  if (!whole(t.train_batch_size, 1)) throw new UserError(`train_batch_size must be a whole number ≥ 1`);
+  if (!whole(t.eval_batch_size, 1)) throw new UserError(`eval_batch_size must be a whole number ≥ 1`);
+  if (config.alphanet.hdims.length === 0 || !config.alphanet.hdims.every((h) => whole(h, 1))) {
+    throw new UserError(`hdims must be one or more whole numbers ≥ 1 (got ${config.alphanet.hdims.join(' ')})`);
+  }
+  if (!Number.isFinite(t.pred_scale)) throw new UserError(`pred_scale must be a finite number`);
+  datagrpOf(ds, t.train_datagrp);
+  datagrpOf(ds, t.test_datagrp);
+  if (t.val_datagrp !== null) datagrpOf(ds, t.val_datagrp);
+  if (ds.splits.few.length === 0) throw new UserError(`dataset '${ds.spec.key}' has no few-split classes to train`);
+}
+
+function alphaStats(tilde: Float32Array, F: number, k: number): Pick<EpochRecord, 'alpha_mean' | 'alpha_min' | 'alpha_max'> {
+  const mean = [1];
+  const min = [1];
+  const max = [1];
+  for (let j = 0; j < k; j++) {
+    let s = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < F; i++) {
+      const v = tilde[i * k + j];
+      s += v;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    mean.push(s / F);
+    min.push(lo);
+    max.push(hi);
+  }
+  return { alpha_mean: mean, alpha_min: min, alpha_max: max };
+}
+
+function alphaEntries(problem: AlphaProblem, tilde: Float32Array | null): Record<string, AlphaEntry> {
+  const out: Record<string, AlphaEntry> = {};
+  problem.few.forEach((c, i) => {
+    const rest = Array.from({ length: problem.k }, (_, j) => (tilde ? tilde[i * problem.k + j] : 0));
+    out[String(c)] = { neighbors: [...problem.neighbors[i]], alpha: [1, ...rest] };
+  });
+  return out;
+}
+
+export function savedNetwork(problem: AlphaProblem, config: RunConfig, params: readonly Float32Array[]): SavedNetwork {
+  return {
+    format: 'alphanet-network',
+    version: 1,
+    dim: problem.dim,
+    n_neighbors: problem.k,
+    nn_dist: config.training.nn_dist,
+    hdims: [...config.alphanet.hdims],
+    hact: config.alphanet.hact,
+    few: [...problem.few],
+    neighbors: problem.neighbors.map((r) => [...r]),
+    params: params.map((p) => Array.from(p)),
+  };
+}
+
+function runKey(ds: LoadedDataset, config: RunConfig, seed: number): string {
+  const { tb_logs: _ignored, ...training } = config.training;
+  return createHash('sha256')
+    .update(JSON.stringify({ fp: ds.fingerprint, alphanet: config.alphanet, training, seed }))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function clone(params: readonly Float32Array[]): Float32Array[] {
+  return params.map((p) => Float32Array.from(p));
+}
+
+function gatherRows(scores: Float32Array, C: number, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * C);
+  rows.forEach((r, i) => out.set(scores.subarray(r * C, (r + 1) * C), i * C));
+  return out;
+}
+
+export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: TrainOptions): Promise<RunOutcome> {
+  const backend = await initBackend(opts.backend);
+  checkRunConfig(ds, config);
+  const t = config.training;
+  const seed = opts.seed;
+  const optim = parseOptimizer(t.optim_cls, t.optim_params);
+  const sched = parseScheduler(t.lr_sched_cls, t.lr_sched_params);
+  const train = datagrpOf(ds, t.train_datagrp);
+  const samplers = makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(train.labels, ds.splitOf));
+  const table: NeighborTable = loadNeighbors(ds, t.n_neighbors, t.nn_dist, seed, {
+    trainDatagrp: t.train_datagrp,
+    cacheRoot: opts.cacheRoot,
+  });
+  const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
+  const spec: NetworkSpec = { inDim: (t.n_neighbors + 1) * ds.dim, hdims: config.alphanet.hdims, outDim: t.n_neighbors, act: config.alphanet.hact };
+  const C = ds.nClasses;
+  const F = problem.few.length;
+  const key = runKey(ds, config, seed);
+
+  let params = initNetwork(spec, Rng.fromSeed(seed, 'init'));
+  let optState = initOptimizerState(optim, params);
+  let rng = Rng.fromSeed(seed, 'train');
+  let history: EpochRecord[] = [];
+  let best: Checkpoint['best'] = null;
+  const ckptDir = opts.ckptDir ?? null;
+  if (ckptDir !== null) {
+    if (opts.loadFromCkpt === false) {
+      for (const old of listCheckpoints(ckptDir)) fs.rmSync(old.file, { force: true });
+    } else {
+      const ckpt = latestCheckpoint(ckptDir, key);
+      if (ckpt) {
+        params = ckpt.params;
+        optState = ckpt.optimizer;
+        rng = Rng.fromState(ckpt.rng);
+        history = ckpt.history;
+        best = ckpt.best;
+      }
+    }
+  }
+  const shapes = layerShapes(spec);
+  if (params.length !== shapes.length * 2) throw new UserError('checkpoint does not fit the network shape');
+
+  const trainScores = scoresOf(ds, t.train_datagrp, t.eval_batch_size);
+  const val = t.val_datagrp === null ? null : datagrpOf(ds, t.val_datagrp);
+  const valScores = t.val_datagrp === null ? null : scoresOf(ds, t.val_datagrp, t.eval_batch_size);
+  const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
+  try {
+    for (let epoch = history.length + 1; epoch <= t.train_epochs; epoch++) {
+      const started = performance.now();
+      const lr = lrAt(sched, optim.lr, epoch - 1);
+      const order = drawEpoch(samplers, rng);
+      const perSplit: Record<SplitName, number> = { many: 0, medium: 0, few: 0 };
+      for (const i of order) perSplit[ds.splitOf[train.labels[i]]]++;
+      const nBatches = Math.ceil(order.length / t.train_batch_size);
+      const losses: number[] = [];
+      for (let b = 0; b < nBatches; b++) {
+        if (opts.signal?.aborted) throw new RunAbortedError(`training cancelled in epoch ${epoch}`);
+        const rows = order.slice(b * t.train_batch_size, (b + 1) * t.train_batch_size);
+        const batch = { scores: gatherRows(trainScores, C, rows), labels: Int32Array.from(rows, (r) => train.labels[r]) };
+        const { loss, grads } = trainer.step(params, batch);
+        optimizerStep(optim, optState, params, grads, lr);
+        losses.push(loss);
+        opts.onBatch?.({ epoch, batch: b + 1, nBatches, loss });
+      }
+      const tilde = trainer.alphas(params);
+      let valEval: Evaluation | null = null;
+      if (val && valScores) valEval = evaluateScores(problem, tilde, valScores, val.labels, ds.splitOf, t.pred_scale);
+      const rec: EpochRecord = {
+        epoch,
+        lr,
+        mean_loss: losses.length > 0 ? losses.reduce((a, x) => a + x, 0) / losses.length : Number.NaN,
+        batch_losses: losses,
+        ...alphaStats(tilde, F, problem.k),
+        n_train_per_split: perSplit,
+        val: valEval && {
+          accuracy: valEval.result.accuracy,
+          top5: valEval.result.top5,
+          f1: valEval.result.f1,
+          per_split: valEval.result.per_split,
+        },
+        val_per_class: valEval ? valEval.result.per_class : null,
+        wall_time: (performance.now() - started) / 1000,
+      };
+      history.push(rec);
+      if (valEval && epoch >= t.min_epochs) {
+        const acc = valEval.result.accuracy;
+        const take = t.selection === 'min-epochs' ? epoch === t.min_epochs : best === null || acc > best.valAccuracy;
+        if (take) best = { epoch, params: clone(params), valAccuracy: acc };
+      }
+      if (ckptDir !== null) {
+        saveCheckpoint(ckptDir, { runKey: key, epoch, params, optimizer: optState, rng: rng.state(), history, best }, opts.nCkpt ?? 2);
+      }
+      await opts.onEpoch?.(rec);
+    }
+
+    // With val: the selected epoch; without: the last.
+    const selected = val && best ? best : { epoch: t.train_epochs, params };
+    const tilde = trainer.alphas(selected.params);
+    const test = datagrpOf(ds, t.test_datagrp);
+    const testEval = evaluateScores(problem, tilde, scoresOf(ds, t.test_datagrp, t.eval_batch_size), test.labels, ds.splitOf, t.pred_scale);
+    const valFinal =
+      val && valScores ? evaluateScores(problem, tilde, valScores, val.labels, ds.splitOf, t.pred_scale).result : null;
+    const evals: Record<string, EvalResult> = { [t.test_datagrp]: testEval.result };
+    if (valFinal && t.val_datagrp !== null) evals[t.val_datagrp] = valFinal;
+    const result: RunResult = {
+      kind: 'train',
+      dataset: ds.spec.key,
+      config,
+      seed,
+      backend,
+      app_version: appVersion(),
+      selection: t.selection,
+      epochs: history,
+      best_epoch: selected.epoch,
+      val: valFinal,
+      test: testEval.result,
+      alphas: alphaEntries(problem, tilde),
+      evals,
+      network: savedNetwork(problem, config, selected.params),
+    };
+    return { result, testTop5: toTop5(testEval) };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** Pads to 5 columns (−1) when C < 5, so the store always gets n × 5. */
+function toTop5(ev: Evaluation): Int32Array {
+  if (ev.width === 5) return ev.top;
+  const n = ev.top.length / ev.width;
+  const out = new Int32Array(n * 5).fill(-1);
+  for (let i = 0; i < n; i++) out.set(ev.top.subarray(i * ev.width, (i + 1) * ev.width), i * 5);
+  return out;
+}
+
+export interface BaselineOptions {
+  datagrps?: string[];
+  backend?: BackendName;
+  /** Test datagrp (its top-5 are returned); default 'test' when present, else the last evaluated. */
+  testDatagrp?: string;
+  valDatagrp?: string | null;
+}
+
+/** The pretrained classifier (dummy mode, α = [1, 0, …, 0]) evaluated on every datagrp. */
+export async function baselineRun(ds: LoadedDataset, opts: BaselineOptions = {}): Promise<RunOutcome> {
+  const backend = await initBackend(opts.backend);
+  const names = opts.datagrps ?? Object.keys(ds.datagrps);
+  if (names.length === 0) throw new UserError(`dataset '${ds.spec.key}' has no datagrps to evaluate`);
+  const problem: AlphaProblem = { nClasses: ds.nClasses, dim: ds.dim, k: 0, few: [], neighbors: [], weight: ds.classifier.weight, bias: ds.classifier.bias, sources: new Float32Array(0) };
+  const evaluations: Record<string, Evaluation> = {};
+  for (const name of names) {
+    const grp = datagrpOf(ds, name);
+    evaluations[name] = evaluateScores(problem, null, scoresOf(ds, name, 4096), grp.labels, ds.splitOf, 1);
+  }
+  const testName = opts.testDatagrp ?? (names.includes('test') ? 'test' : names[names.length - 1]);
+  const valName = opts.valDatagrp === undefined ? (names.includes('val') ? 'val' : null) : opts.valDatagrp;
+  const testEval = evaluations[testName];
+  if (!testEval) throw new UserError(`baseline: datagrp '${testName}' was not evaluated`);
+  const config = defaultRunConfig(ds.spec.key);
+  const result: RunResult = {
+    kind: 'baseline',
+    dataset: ds.spec.key,
+    config,
+    seed: 0,
+    backend,
+    app_version: appVersion(),
+    selection: config.training.selection,
+    epochs: [],
+    best_epoch: null,
+    val: valName !== null && evaluations[valName] ? evaluations[valName].result : null,
+    test: testEval.result,
+    alphas: {},
+    evals: Object.fromEntries(Object.entries(evaluations).map(([k, v]) => [k, v.result])),
+    network: null,
+  };
+  return { result, testTop5: toTop5(testEval) };
+}
