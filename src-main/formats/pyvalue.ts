@@ -1,4 +1,5 @@
 import type { TensorData } from '../../src-shared/tensor.ts';
+import type { ByteSource } from './source.ts';
 
 /**
  * Python values as the unpickler produces them. Nothing here is ever callable: globals outside the
@@ -7,7 +8,7 @@ import type { TensorData } from '../../src-shared/tensor.ts';
 export type PyValue =
   | null
   | boolean
-  /** Python float, and int when it fits a double exactly. */
+  /** Python float, and int when it fits a double exactly (|v| ≤ 2**53). */
   | number
   /** Python int beyond ±2**53 (kept exact). */
   | bigint
@@ -18,11 +19,35 @@ export type PyValue =
   | PyDict
   | PySet
   | TensorData
-  | PyObject;
+  | PyObject
+  | PyGlobal;
 
-/** `bytes`/`bytearray`: a view into the file's buffer where possible (no copy). */
+/** Where the bytes of a large `bytes` value lie, so they can be read on demand (once) instead of up front. */
+export interface DeferredBytes {
+  readonly length: number;
+  load(): Uint8Array;
+  /** The bytes as a random-access source, for readers that need only parts of them. */
+  readonly source?: ByteSource;
+}
+
+/**
+ * `bytes`/`bytearray`. Large values read from a file are deferred: `bytes` reads them on first use,
+ * and `deferred` lets a reader (e.g. of an embedded torch storage) read just the parts it needs.
+ */
 export class PyBytes {
-  constructor(readonly bytes: Uint8Array) {}
+  private loaded: Uint8Array | undefined;
+  readonly deferred: DeferredBytes | undefined;
+  constructor(content: Uint8Array | DeferredBytes) {
+    if (content instanceof Uint8Array) this.loaded = content;
+    else this.deferred = content;
+  }
+  get length(): number {
+    return this.loaded?.length ?? this.deferred?.length ?? 0;
+  }
+  get bytes(): Uint8Array {
+    if (this.loaded === undefined) this.loaded = this.deferred?.load() ?? new Uint8Array(0);
+    return this.loaded;
+  }
 }
 
 export class PyTuple {
@@ -32,6 +57,8 @@ export class PyTuple {
 /** dict / OrderedDict / Counter; keys are hashable values (strings, numbers, bigints, tuples…), insertion-ordered. */
 export class PyDict {
   readonly entries = new Map<PyKey, PyValue>();
+  /** Instance attributes set by BUILD (e.g. a torch state dict's `_metadata`); null when none. */
+  attributes: PyValue = null;
   /** The Python class that built it, e.g. 'collections.OrderedDict'; 'builtins.dict' for plain dicts. */
   constructor(readonly pyClass = 'builtins.dict') {}
   get(key: PyKey): PyValue | undefined {
@@ -54,6 +81,10 @@ export class PySet {
  * `torch.optim.adamw.AdamW`): the class name, the constructor args and any state set on it. Never called.
  */
 export class PyObject {
+  /** Keyword arguments (NEWOBJ_EX), items added by APPENDS / SETITEMS (list and dict subclasses). */
+  kwargs: PyDict | null = null;
+  listItems: PyValue[] | null = null;
+  dictItems: PyDict | null = null;
   constructor(
     readonly pyClass: string,
     readonly args: PyValue[] = [],
@@ -61,6 +92,24 @@ export class PyObject {
   ) {}
 }
 
+/** A reference to a class or function by name (e.g. `torch.FloatStorage`, `torch.optim.adamw.AdamW`), never resolved. */
+export class PyGlobal {
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
+  get fullName(): string {
+    return `${this.module}.${this.name}`;
+  }
+}
+
 export function isTensor(value: PyValue | undefined): value is TensorData {
-  return typeof value === 'object' && value !== null && 'dtype' in value && 'shape' in value && 'data' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    'dtype' in value &&
+    'shape' in value &&
+    'data' in value
+  );
 }
