@@ -6,7 +6,7 @@ import os from 'node:os';
 
 if (os.endianness() !== 'LE') throw new Error('the store keeps arrays little-endian and needs a little-endian machine');
 
-export function toBlob(array: Int32Array | Float64Array): Buffer {
+export function toBlob(array: Int32Array | Float32Array | Float64Array): Buffer {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
 
@@ -24,4 +24,9 @@ export function int32FromBlob(blob: Uint8Array): Int32Array {
 export function float64FromBlob(blob: Uint8Array): Float64Array {
   if (blob.byteOffset % 8 === 0 && blob.byteLength % 8 === 0) return new Float64Array(blob.buffer, blob.byteOffset, blob.byteLength / 8);
   return new Float64Array(aligned(blob, 8));
+}
+
+export function float32FromBlob(blob: Uint8Array): Float32Array {
+  if (blob.byteOffset % 4 === 0 && blob.byteLength % 4 === 0) return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
+  return new Float32Array(aligned(blob, 4));
 }

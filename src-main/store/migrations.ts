@@ -117,6 +117,18 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         top5 BLOB NOT NULL
       );
     `),
+  // v3: every datagrp's final metrics (a baseline evaluates all of them), and the kept network so a
+  // recorded run can be evaluated again (its parameters as one Float32 BLOB, layer after layer).
+  (db) =>
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN evals TEXT;
+      CREATE TABLE networks (
+        run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        meta TEXT NOT NULL,
+        param_sizes TEXT NOT NULL,
+        params BLOB NOT NULL
+      );
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

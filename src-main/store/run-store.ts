@@ -7,11 +7,11 @@ import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { RunConfig, SelectionRule } from '../../src-shared/config.ts';
 import type { DatasetReport, SplitName } from '../../src-shared/dataset.ts';
-import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunKind, RunResult } from '../../src-shared/result.ts';
+import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunKind, RunResult, SavedNetwork } from '../../src-shared/result.ts';
 import { configGroupKey } from '../../src-shared/stats.ts';
 import { UserError } from '../errors.ts';
 import type { Db } from './db.ts';
-import { float64FromBlob, int32FromBlob, toBlob } from './blobs.ts';
+import { float32FromBlob, float64FromBlob, int32FromBlob, toBlob } from './blobs.ts';
 import type { JsonObject } from './json.ts';
 import { epochScalars, metricScalars, TAG, type Scalar } from './scalars.ts';
 
@@ -57,6 +57,8 @@ export interface RunRow {
   ckptDir: string | null;
   test: EvalMetrics | null;
   val: EvalMetrics | null;
+  /** Final metrics of every evaluated datagrp, when the run recorded them. */
+  evals: Record<string, EvalMetrics> | null;
   extra: JsonObject | null;
   ownerPid: number | null;
   heartbeatAt: number | null;
@@ -145,6 +147,7 @@ interface RunDbRow {
   ckpt_dir: string | null;
   test_metrics: string | null;
   val_metrics: string | null;
+  evals: string | null;
   extra: string | null;
   owner_pid: number | null;
   heartbeat_at: number | null;
@@ -179,8 +182,10 @@ function numberOrNaN(x: number | null | undefined): number {
 }
 
 function metricsFromJson(text: string | null): EvalMetrics | null {
-  if (text === null) return null;
-  const m = JSON.parse(text) as EvalMetrics;
+  return text === null ? null : withNaN(JSON.parse(text) as EvalMetrics);
+}
+
+function withNaN(m: EvalMetrics): EvalMetrics {
   return {
     accuracy: numberOrNaN(m.accuracy),
     top5: numberOrNaN(m.top5),
@@ -245,9 +250,11 @@ export class RunStore {
       alphas: prep('SELECT class, neighbors, alpha FROM alphas WHERE run_id = ? ORDER BY class'),
       insertPredictions: prep('INSERT OR REPLACE INTO predictions (run_id, datagrp, n, labels, top5) VALUES (?, ?, ?, ?, ?)'),
       predictions: prep('SELECT datagrp, n, labels, top5 FROM predictions WHERE run_id = ?'),
+      insertNetwork: prep('INSERT OR REPLACE INTO networks (run_id, meta, param_sizes, params) VALUES (?, ?, ?, ?)'),
+      network: prep('SELECT meta, param_sizes, params FROM networks WHERE run_id = ?'),
       selectEpoch: prep('UPDATE epochs SET selected = (epoch = ?) WHERE run_id = ?'),
       finish: prep(`UPDATE runs SET status = 'done', finished_at = @now, owner_pid = NULL, error = NULL, best_epoch = @best_epoch,
-        test_metrics = @test, val_metrics = @val, backend = COALESCE(@backend, backend),
+        test_metrics = @test, val_metrics = @val, evals = @evals, backend = COALESCE(@backend, backend),
         app_version = COALESCE(@app_version, app_version), selection = @selection WHERE id = @id`),
       epochs: prep('SELECT * FROM epochs WHERE run_id = ? ORDER BY epoch'),
       batchLosses: prep(`SELECT step, value FROM scalars WHERE run_id = ? AND tag = '${TAG.batchLoss}' ORDER BY step`),
@@ -371,21 +378,27 @@ export class RunStore {
     this.requireRun(runId);
     const t = result.config.training;
     this.db.transaction(() => {
+      const finals = new Map<string, EvalResult>(Object.entries(result.evals ?? {}));
+      finals.set(t.test_datagrp, result.test);
+      if (t.val_datagrp && result.val) finals.set(t.val_datagrp, result.val);
+      // Class sizes first, so that epochs recorded here store exact counts too.
+      for (const [datagrp, evalResult] of finals) {
+        if (evalResult.per_class_total.length > 0) this.setClassTotals(runId, datagrp, evalResult.per_class_total);
+      }
       const have = new Set((this.st.epochNumbers.all(runId) as { epoch: number }[]).map((r) => r.epoch));
       for (const rec of result.epochs) if (!have.has(rec.epoch)) this.writeEpoch(runId, t.val_datagrp, rec, wallTime);
       this.st.selectEpoch.run(result.best_epoch ?? -1, runId);
-      const finals: [string | null, EvalResult | null][] = [
-        [t.test_datagrp, result.test],
-        [t.val_datagrp, result.val],
-      ];
       for (const [datagrp, evalResult] of finals) {
-        if (!datagrp || !evalResult) continue;
-        if (evalResult.per_class_total.length > 0) this.setClassTotals(runId, datagrp, evalResult.per_class_total);
         if (evalResult.per_class.length > 0) this.insertClassResult(runId, datagrp, 0, evalResult.per_class);
       }
       this.writeScalars(runId, metricScalars('test', result.test, result.best_epoch ?? result.epochs.length), wallTime);
       for (const [cls, entry] of Object.entries(result.alphas)) {
         this.st.insertAlpha.run(runId, Number(cls), JSON.stringify(entry.neighbors), JSON.stringify(entry.alpha));
+      }
+      if (result.network) {
+        const { params, ...meta } = result.network;
+        const flat = Float32Array.from(params.flat());
+        this.st.insertNetwork.run(runId, JSON.stringify(meta), JSON.stringify(params.map((p) => p.length)), toBlob(flat));
       }
       if (predictions) {
         const n = predictions.labels.length;
@@ -398,6 +411,9 @@ export class RunStore {
         best_epoch: result.best_epoch,
         test: JSON.stringify(metricsOnly(result.test)),
         val: result.val ? JSON.stringify(metricsOnly(result.val)) : null,
+        evals: result.evals
+          ? JSON.stringify(Object.fromEntries(Object.entries(result.evals).map(([name, e]) => [name, metricsOnly(e)])))
+          : null,
         backend: result.backend,
         app_version: result.app_version,
         selection: result.selection,
@@ -414,6 +430,11 @@ export class RunStore {
     this.st.setStatus.run({ id: runId, status: 'cancelled', now: Date.now(), error: null });
   }
 
+  /** The process running it stopped before the run ended; it can be resumed from its checkpoint. */
+  markInterrupted(runId: number, error = 'the process running it stopped'): void {
+    this.st.setStatus.run({ id: runId, status: 'interrupted', now: Date.now(), error });
+  }
+
   /**
    * Start-up recovery: runs left `running` by a process that no longer exists become `interrupted`.
    * A run counts as orphaned when its owner pid is dead, or when its heartbeat is older than `staleMs`
@@ -426,7 +447,7 @@ export class RunStore {
       for (const row of this.st.running.all() as { id: number; owner_pid: number | null; heartbeat_at: number | null }[]) {
         const stale = row.heartbeat_at === null || now - row.heartbeat_at > staleMs;
         if (row.owner_pid === null || !isAlive(row.owner_pid) || stale) {
-          this.st.setStatus.run({ id: row.id, status: 'interrupted', now, error: 'the process running it stopped' });
+          this.markInterrupted(row.id);
           marked.push(row.id);
         }
       }
@@ -589,7 +610,7 @@ export class RunStore {
     for (const row of this.st.alphas.all(runId) as { class: number; neighbors: string; alpha: string }[]) {
       alphas[String(row.class)] = { neighbors: JSON.parse(row.neighbors) as number[], alpha: JSON.parse(row.alpha) as number[] };
     }
-    return {
+    const out: RunResult = {
       kind: run.kind,
       dataset: run.dataset,
       config: run.config,
@@ -603,6 +624,27 @@ export class RunStore {
       test: finalResult(t.test_datagrp, run.test) as EvalResult,
       alphas,
     };
+    if (run.evals) {
+      out.evals = {};
+      for (const [name, metrics] of Object.entries(run.evals)) out.evals[name] = finalResult(name, metrics) as EvalResult;
+    }
+    const network = this.getNetwork(runId);
+    if (network) out.network = network;
+    return out;
+  }
+
+  /** The kept network of a run, if recorded. */
+  getNetwork(runId: number): SavedNetwork | null {
+    const row = this.st.network.get(runId) as { meta: string; param_sizes: string; params: Buffer } | undefined;
+    if (!row) return null;
+    const flat = float32FromBlob(row.params);
+    let offset = 0;
+    const params = (JSON.parse(row.param_sizes) as number[]).map((size) => {
+      const part = Array.from(flat.subarray(offset, offset + size));
+      offset += size;
+      return part;
+    });
+    return { ...(JSON.parse(row.meta) as Omit<SavedNetwork, 'params'>), params };
   }
 
   /** Per-class accuracies of a run's datagrp by epoch (0 = final); null where a class has no samples. */
@@ -649,6 +691,9 @@ function toRunRow(r: RunDbRow): RunRow {
     ckptDir: r.ckpt_dir,
     test: metricsFromJson(r.test_metrics),
     val: metricsFromJson(r.val_metrics),
+    evals: r.evals
+      ? Object.fromEntries(Object.entries(JSON.parse(r.evals) as Record<string, EvalMetrics>).map(([k, m]) => [k, withNaN(m)]))
+      : null,
     extra: r.extra ? (JSON.parse(r.extra) as JsonObject) : null,
     ownerPid: r.owner_pid,
     heartbeatAt: r.heartbeat_at,

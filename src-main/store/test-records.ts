@@ -83,6 +83,9 @@ export function syntheticResult(dataset: string, seed: number, shape: SyntheticS
       alpha: [1, ...Array.from({ length: shape.k }, () => next() - 0.5)],
     };
   }
+  const val = { ...(best.val as NonNullable<EpochRecord['val']>), per_class: best.val_per_class ?? [], per_class_total: valTotals };
+  const test = evalResult(next, shape, shape.testPerClass);
+  const few = Object.keys(alphas).map(Number);
   return {
     kind: 'train',
     dataset,
@@ -93,8 +96,22 @@ export function syntheticResult(dataset: string, seed: number, shape: SyntheticS
     selection: 'best-val',
     epochs,
     best_epoch: best.epoch,
-    val: { ...(best.val as NonNullable<EpochRecord['val']>), per_class: best.val_per_class ?? [], per_class_total: valTotals },
-    test: evalResult(next, shape, shape.testPerClass),
+    val,
+    test,
     alphas,
+    evals: { val, test },
+    network: {
+      format: 'alphanet-network',
+      version: 1,
+      dim: 4,
+      n_neighbors: shape.k,
+      nn_dist: 'euclidean',
+      hdims: [2],
+      hact: 'leaky_relu',
+      few,
+      neighbors: few.map((c) => alphas[String(c)].neighbors),
+      // Float32-exact values, as the engine's are.
+      params: [Array.from({ length: 2 * (shape.k + 1) * 4 }, (_, i) => i / 8), [0.5, -0.25]],
+    },
   };
 }
