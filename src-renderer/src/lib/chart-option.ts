@@ -1,0 +1,154 @@
+/**
+ * Builds the ECharts option of one scalar chart: per run a faint raw line with the smoothed line on
+ * top, or per group of repeated runs a mean line with a ± std band; tooltips list raw and smoothed.
+ */
+import type { EChartsOption, LineSeriesOption } from 'echarts';
+import type { ScalarPoint } from '../../../src-shared/api.ts';
+import { debiasedEma } from '../../../src-shared/smoothing.ts';
+import { meanStdByStep, plotPoints, xOf, type XAxisMode } from './curves.ts';
+
+export interface ChartLine {
+  id: string;
+  label: string;
+  color: string;
+  /** The runs drawn by this line, and their points: one for a single run, several for a group (mean ± std). */
+  runIds: number[];
+  runs: ScalarPoint[][];
+}
+
+export interface ChartSettings {
+  smoothing: number;
+  xAxis: XAxisMode;
+  logY: boolean;
+}
+
+/** What each drawn point carries: [x, smoothed, raw, step, n]. */
+export type PointValue = [number, number, number, number, number];
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toPrecision(4);
+}
+
+/** The points of one line as drawn (a single run, or the mean of a group), smoothed. */
+export function linePoints(line: ChartLine, settings: ChartSettings): PointValue[] {
+  if (line.runs.length === 1) {
+    return plotPoints(line.runs[0], settings.xAxis, settings.smoothing, settings.logY).map((p) => [
+      p.x, p.smoothed, p.raw, p.step, 1,
+    ]);
+  }
+  const band = meanStdByStep(line.runs).filter((b) => !settings.logY || b.mean > 0);
+  const smoothed = debiasedEma(
+    band.map((b) => b.mean),
+    settings.smoothing,
+  );
+  const start = band.length > 0 ? band[0].wallTime : 0;
+  return band.map((b, i) => [
+    xOf({ step: b.step, wallTime: b.wallTime, value: b.mean }, settings.xAxis, start), smoothed[i], b.mean, b.step, b.n,
+  ]);
+}
+
+function bandSeries(line: ChartLine, settings: ChartSettings): LineSeriesOption[] {
+  const band = meanStdByStep(line.runs);
+  const start = band.length > 0 ? band[0].wallTime : 0;
+  const rows = band
+    .map((b) => ({ x: xOf({ step: b.step, wallTime: b.wallTime, value: b.mean }, settings.xAxis, start), lo: b.mean - b.std, hi: b.mean + b.std }))
+    .filter((r) => !settings.logY || r.lo > 0);
+  const common: LineSeriesOption = {
+    type: 'line',
+    stack: `band:${line.id}`,
+    symbol: 'none',
+    silent: true,
+    lineStyle: { opacity: 0 },
+    tooltip: { show: false },
+  };
+  return [
+    { ...common, id: `${line.id}:lo`, name: `${line.label} −std`, data: rows.map((r) => [r.x, r.lo]) },
+    {
+      ...common,
+      id: `${line.id}:band`,
+      name: `${line.label} ±std`,
+      data: rows.map((r) => [r.x, r.hi - r.lo]),
+      areaStyle: { color: line.color, opacity: 0.18 },
+    },
+  ];
+}
+
+export function buildChartOption(tag: string, lines: readonly ChartLine[], settings: ChartSettings): EChartsOption {
+  const series: LineSeriesOption[] = [];
+  for (const line of lines) {
+    const points = linePoints(line, settings);
+    if (line.runs.length > 1) series.push(...bandSeries(line, settings));
+    series.push(
+      {
+        id: `${line.id}:raw`,
+        name: `${line.label} (raw)`,
+        type: 'line',
+        data: points.map((p) => [p[0], p[2]]),
+        symbol: 'none',
+        silent: true,
+        lineStyle: { color: line.color, opacity: 0.25, width: 1 },
+        tooltip: { show: false },
+      },
+      {
+        id: `${line.id}:smooth`,
+        name: line.label,
+        type: 'line',
+        data: points,
+        encode: { x: 0, y: 1 },
+        showSymbol: points.length === 1,
+        symbolSize: 5,
+        color: line.color,
+        lineStyle: { color: line.color, width: 2 },
+      },
+    );
+  }
+  return {
+    animation: false,
+    grid: { left: 56, right: 24, top: 36, bottom: 40 },
+    title: { text: tag, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 'normal' } },
+    toolbox: {
+      right: 8,
+      top: 0,
+      feature: { dataZoom: { filterMode: 'none', title: { zoom: 'Box zoom', back: 'Undo zoom' } }, restore: { title: 'Reset' } },
+    },
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      axisPointer: { type: 'line' },
+      formatter: (params) => tooltipHtml(Array.isArray(params) ? params : [params]),
+    },
+    xAxis: {
+      type: settings.xAxis === 'wall' ? 'time' : 'value',
+      name: settings.xAxis === 'step' ? 'step' : settings.xAxis === 'relative' ? 'hours' : '',
+      nameLocation: 'end',
+      scale: true,
+    },
+    yAxis: { type: settings.logY ? 'log' : 'value', scale: true },
+    series,
+  };
+}
+
+interface TooltipParam {
+  seriesId?: string;
+  seriesName?: string;
+  color?: unknown;
+  value?: unknown;
+}
+
+function tooltipHtml(params: readonly TooltipParam[]): string {
+  const rows = params
+    .filter((p) => p.seriesId?.endsWith(':smooth') && Array.isArray(p.value))
+    .map((p) => {
+      const [, smoothed, raw, step, n] = p.value as PointValue;
+      const color = typeof p.color === 'string' ? p.color : '#888';
+      const group = n > 1 ? ` <span class="tip-n">n=${n}</span>` : '';
+      return `<div><span style="color:${color}">●</span> ${escapeHtml(p.seriesName ?? '')}${group}: <b>${formatValue(smoothed)}</b> (raw ${formatValue(raw)}) · step ${step}</div>`;
+    });
+  return rows.join('');
+}

@@ -1,0 +1,136 @@
+/**
+ * The curves view's data work, kept free of Vue and ECharts so it can be tested: tag groups, stable
+ * run colours, x axes, smoothing, and mean ± std over repeated runs aligned at exact steps.
+ */
+import type { ScalarPoint } from '../../../src-shared/api.ts';
+import { debiasedEma } from '../../../src-shared/smoothing.ts';
+
+export type XAxisMode = 'step' | 'relative' | 'wall';
+
+export interface TagGroup {
+  name: string;
+  tags: string[];
+}
+
+const GROUP_ORDER = ['loss', 'validation', 'alphas', 'test', 'learning rate'];
+
+/** Which section a tag belongs to: losses together, then by the tag's first path segment. */
+export function tagGroupName(tag: string): string {
+  if (tag.endsWith('loss')) return 'loss';
+  if (tag === 'lr') return 'learning rate';
+  const slash = tag.indexOf('/');
+  return slash < 0 ? 'other' : tag.slice(0, slash);
+}
+
+export function groupTags(tags: Iterable<string>): TagGroup[] {
+  const groups = new Map<string, string[]>();
+  for (const tag of tags) {
+    const name = tagGroupName(tag);
+    groups.set(name, [...(groups.get(name) ?? []), tag]);
+  }
+  const rank = (name: string) => {
+    const i = GROUP_ORDER.indexOf(name);
+    return i < 0 ? GROUP_ORDER.length : i;
+  };
+  return [...groups.entries()]
+    .map(([name, list]) => ({ name, tags: list.sort(naturalCompare) }))
+    .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+}
+
+function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, undefined, { numeric: true });
+}
+
+/** A colour per run that never changes with the selection (TensorBoard keeps colours stable too). */
+const PALETTE = [
+  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
+  '#3366cc', '#dc3912', '#109618', '#990099', '#0099c6', '#dd4477',
+];
+
+export function colorFor(key: number | string): string {
+  const text = String(key);
+  // FNV-1a: a cheap, well-spread hash, so neighbouring ids get different colours.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return PALETTE[h % PALETTE.length];
+}
+
+/** x value of a point: step, hours since the series' first point (TensorBoard's "relative"), or wall ms. */
+export function xOf(point: ScalarPoint, mode: XAxisMode, startWall: number): number {
+  switch (mode) {
+    case 'step':
+      return point.step;
+    case 'relative':
+      return (point.wallTime - startWall) / 3600;
+    case 'wall':
+      return point.wallTime * 1000;
+  }
+}
+
+export interface PlotPoint {
+  x: number;
+  raw: number;
+  smoothed: number;
+  step: number;
+}
+
+/** Points ready to draw; on a log axis, values ≤ 0 cannot be shown and are left out. */
+export function plotPoints(points: readonly ScalarPoint[], mode: XAxisMode, smoothing: number, logY: boolean): PlotPoint[] {
+  const kept = logY ? points.filter((p) => p.value > 0) : points;
+  const smoothed = debiasedEma(
+    kept.map((p) => p.value),
+    smoothing,
+  );
+  const start = kept.length > 0 ? kept[0].wallTime : 0;
+  return kept.map((p, i) => ({ x: xOf(p, mode, start), raw: p.value, smoothed: smoothed[i], step: p.step }));
+}
+
+export interface BandPoint {
+  step: number;
+  /** Mean wall time of the runs at this step (for time axes). */
+  wallTime: number;
+  mean: number;
+  /** Sample standard deviation (n − 1); 0 when n = 1. */
+  std: number;
+  n: number;
+}
+
+/**
+ * Mean and sample std over runs at each step some run reached, using only runs that have that exact
+ * step (no interpolation); n says how many did.
+ */
+export function meanStdByStep(series: readonly (readonly ScalarPoint[])[]): BandPoint[] {
+  const byStep = new Map<number, { values: number[]; walls: number[] }>();
+  for (const points of series) {
+    for (const p of points) {
+      if (!Number.isFinite(p.value)) continue;
+      const entry = byStep.get(p.step) ?? { values: [], walls: [] };
+      entry.values.push(p.value);
+      entry.walls.push(p.wallTime);
+      byStep.set(p.step, entry);
+    }
+  }
+  return [...byStep.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([step, { values, walls }]) => {
+      const n = values.length;
+      const mean = values.reduce((s, v) => s + v, 0) / n;
+      const variance = n > 1 ? values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) : 0;
+      return { step, wallTime: walls.reduce((s, v) => s + v, 0) / n, mean, std: Math.sqrt(variance), n };
+    });
+}
+
+/** Runs whose label matches the filter; an invalid regex matches as plain text instead of failing. */
+export function filterByRegex<T>(items: readonly T[], pattern: string, label: (item: T) => string): { items: T[]; valid: boolean } {
+  if (pattern.trim() === '') return { items: [...items], valid: true };
+  try {
+    const re = new RegExp(pattern, 'i');
+    return { items: items.filter((item) => re.test(label(item))), valid: true };
+  } catch {
+    const needle = pattern.toLowerCase();
+    return { items: items.filter((item) => label(item).toLowerCase().includes(needle)), valid: false };
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The one contract between the workbench's renderer and its main side: every method's parameters and
+ * result, and the events pushed while runs train. Electron carries it over IPC, served mode over
+ * HTTP (POST /api/<method>) and SSE (GET /api/events); both validate every parameter in main.
+ */
+import type { RunConfig } from './config.ts';
+import type { DatasetReport, SplitName } from './dataset.ts';
+import type { RunKind } from './result.ts';
+import type { FieldError } from './run-config-validation.ts';
+
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'];
+
+/** Accuracies in [0, 1] per split and overall. */
+export type SplitAccuracies = Record<SplitName | 'overall', number>;
+
+export interface DatasetSummary {
+  key: string;
+  properName: string;
+  /** The datasets.toml it came from; null for the bundled demo. */
+  configFile: string | null;
+  nClasses: number | null;
+  /** The validator's verdict when it has run (null: not validated yet). */
+  usable: boolean | null;
+  addedAt: number;
+}
+
+export interface RunProgress {
+  epoch: number;
+  nEpochs: number;
+  batch: number;
+  nBatches: number;
+  /** The latest batch loss. */
+  loss: number | null;
+  /** Seconds left, estimated from the pace so far; null before the first batch. */
+  etaSeconds: number | null;
+}
+
+export interface RunSummary {
+  id: number;
+  dataset: string;
+  experiment: string;
+  kind: RunKind;
+  /** Hash of the config without the seed: runs sharing it (and the experiment) are repetitions. */
+  configHash: string;
+  status: RunStatus;
+  seed: number;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  epochsDone: number;
+  trainEpochs: number;
+  bestEpoch: number | null;
+  test: SplitAccuracies | null;
+  error: string | null;
+  /** Live progress while running (from the queue's latest event). */
+  progress: RunProgress | null;
+}
+
+export interface RunDetail extends RunSummary {
+  config: RunConfig;
+  backend: string | null;
+  appVersion: string | null;
+  val: SplitAccuracies | null;
+}
+
+/** One point of a scalar series, in TensorBoard's shape (wall time in seconds). */
+export interface ScalarPoint {
+  step: number;
+  wallTime: number;
+  value: number;
+}
+
+export interface RunCurves {
+  runId: number;
+  /** Tag → points by ascending step, using the original's tag names (`batch_loss`, `validation/accuracy`…). */
+  tags: Record<string, ScalarPoint[]>;
+}
+
+export interface BaselineSummary {
+  dataset: string;
+  /** Datagrp → top-1 accuracies per split. */
+  datagrps: Record<string, SplitAccuracies & { top5: number; f1: number }>;
+}
+
+export interface RunFilter {
+  dataset?: string;
+  experiment?: string;
+  status?: RunStatus;
+}
+
+export interface Sweep {
+  /** A dotted parameter path (`training.sampler_args.1.r`); see numericParams(). */
+  param: string;
+  values: number[];
+}
+
+export interface LaunchRequest {
+  experiment: string;
+  config: RunConfig;
+  /** Explicit seeds, one run each; or `repetitions` seeds chosen by the app. */
+  seeds?: number[];
+  repetitions?: number;
+  sweep?: Sweep;
+}
+
+/** A datasets.toml, a folder holding one, or the dataset that ships with the app. */
+export type AddDatasetRequest = { configFile: string } | { folder: string } | { bundled: 'demo' };
+
+export type ExportFormat = 'csv' | 'json';
+
+export interface ExportedFile {
+  filename: string;
+  mime: string;
+  content: string;
+}
+
+/** Method name → [params, result]. */
+export interface ApiMethods {
+  listDatasets: [Record<string, never>, DatasetSummary[]];
+  /** Adds every dataset a datasets.toml (or a folder's datasets.toml) names; returns the added ones. */
+  addDataset: [AddDatasetRequest, DatasetSummary[]];
+  getDatasetReport: [{ key: string }, DatasetReport];
+  computeBaseline: [{ key: string }, BaselineSummary];
+  listRuns: [RunFilter, RunSummary[]];
+  getRun: [{ id: number }, RunDetail];
+  launchExperiment: [LaunchRequest, { runIds: number[] }];
+  cancelRun: [{ id: number }, RunSummary];
+  resumeRun: [{ id: number }, RunSummary];
+  /** Queues a new run with the same config, experiment and seed. */
+  rerun: [{ id: number }, { runIds: number[] }];
+  deleteRun: [{ id: number }, { deleted: number }];
+  getCurves: [{ runIds: number[] }, RunCurves[]];
+  exportSeries: [{ runId: number; tag: string; format: ExportFormat }, ExportedFile];
+}
+
+export type ApiMethod = keyof ApiMethods;
+export type ApiParams<M extends ApiMethod> = ApiMethods[M][0];
+export type ApiResult<M extends ApiMethod> = ApiMethods[M][1];
+
+/** Listed once so that main can refuse unknown names and the client can check its coverage. */
+export const API_METHODS: readonly ApiMethod[] = [
+  'listDatasets',
+  'addDataset',
+  'getDatasetReport',
+  'computeBaseline',
+  'listRuns',
+  'getRun',
+  'launchExperiment',
+  'cancelRun',
+  'resumeRun',
+  'rerun',
+  'deleteRun',
+  'getCurves',
+  'exportSeries',
+];
+
+export function isApiMethod(name: string): name is ApiMethod {
+  return (API_METHODS as readonly string[]).includes(name);
+}
+
+/** Pushed to every open window / SSE stream. */
+export type ApiEvent =
+  | ({ type: 'progress'; runId: number; status: RunStatus } & RunProgress)
+  | { type: 'status'; runId: number; status: RunStatus; error: string | null }
+  /** An epoch's records were written: curves of this run have new points. */
+  | { type: 'epoch'; runId: number; epoch: number }
+  | { type: 'runs-changed' }
+  | { type: 'datasets-changed' };
+
+/** What a failed call returns: the message is meant for the user; `fields` for a rejected config. */
+export interface ApiErrorBody {
+  error: string;
+  fields?: FieldError[];
+}
+
+/** The typed API as a set of async functions: what handlers implement and what the renderer calls. */
+export type Api = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResult<M>> };
+
+/** The error the client raises from an ApiErrorBody. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly fields: FieldError[] = [],
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** Header carrying the served mode's token (SSE passes it as `?token=`). */
+export const TOKEN_HEADER = 'x-alphanet-token';
+
+/** TensorBoard's scalar CSV, as its "download CSV" writes it. */
+export function seriesToCsv(points: readonly ScalarPoint[]): string {
+  return ['Wall time,Step,Value', ...points.map((p) => `${p.wallTime},${p.step},${p.value}`)].join('\n') + '\n';
+}
+
+/** TensorBoard's scalar JSON: `[[wall_time, step, value], …]`. */
+export function seriesToJson(points: readonly ScalarPoint[]): string {
+  return JSON.stringify(points.map((p) => [p.wallTime, p.step, p.value]));
+}
