@@ -56,6 +56,6 @@ export async function importOriginalFile(store: RunStore, file: string, opts: Im
     });
     store.finishRun(id, { result });
     return id;
-  })();
+  }).immediate();
   return { file, runId, duplicate: false, notes };
 }

@@ -1,6 +1,8 @@
 /**
  * Typed access to the runs of a workbench database: every write that belongs together is one
  * transaction (a whole epoch, a whole final result), so a crash leaves either all of it or none.
+ * Write transactions are IMMEDIATE: they take the write lock up front, so a concurrent writer waits
+ * (busy_timeout) instead of failing when a read inside the transaction would need upgrading.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -297,7 +299,7 @@ export class RunStore {
       const id = Number(info.lastInsertRowid);
       this.st.setCkptDir.run(path.join(this.ckptRoot, String(id)), id);
       return id;
-    })();
+    }).immediate();
   }
 
   /** The run now belongs to process `pid` (worker threads share their process's pid). */
@@ -366,7 +368,7 @@ export class RunStore {
    */
   recordEpoch(runId: number, rec: EpochRecord, wallTime: number = Date.now() / 1000): void {
     const run = this.requireRun(runId);
-    this.db.transaction(() => this.writeEpoch(runId, run.config.training.val_datagrp, rec, wallTime))();
+    this.db.transaction(() => this.writeEpoch(runId, run.config.training.val_datagrp, rec, wallTime)).immediate();
   }
 
   /**
@@ -418,7 +420,7 @@ export class RunStore {
         app_version: result.app_version,
         selection: result.selection,
       });
-    })();
+    }).immediate();
   }
 
   failRun(runId: number, error: string): void {
