@@ -15,7 +15,7 @@ import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateScores, type Evaluation } from './evaluate.ts';
 import { AlphaTrainer, buildProblem, initNetwork, layerShapes, rawScores, type AlphaProblem, type NetworkSpec } from './model.ts';
-import { loadNeighbors, type NeighborTable } from './neighbors.ts';
+import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
 import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler } from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
 
@@ -43,6 +43,29 @@ export interface TrainOptions {
   cacheRoot?: string | null;
   onBatch?(p: BatchProgress): void;
   onEpoch?(rec: EpochRecord): void | Promise<void>;
+}
+
+/** A run config the engine cannot run on this dataset (the CLI reports it as a usage error). */
+export class ConfigError extends UserError {
+  override name = 'ConfigError';
+}
+
+/**
+ * Every check a run's config must pass on `ds` before any work: epochs, sizes, datagrps, optimiser and
+ * scheduler parameters, samplers and their args, the neighbour count. Throws ConfigError.
+ */
+export function validateRun(ds: LoadedDataset, config: RunConfig): void {
+  try {
+    checkRunConfig(ds, config);
+    const t = config.training;
+    parseOptimizer(t.optim_cls, t.optim_params);
+    parseScheduler(t.lr_sched_cls, t.lr_sched_params);
+    makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(datagrpOf(ds, t.train_datagrp).labels, ds.splitOf));
+    checkNeighborCount(t.n_neighbors, ds.splits.many.length + ds.splits.medium.length);
+  } catch (error) {
+    if (error instanceof UserError && !(error instanceof ConfigError)) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 /** Thrown when `signal` aborts a run (between batches); checkpoints already written stay. */
@@ -82,7 +105,7 @@ function scoresOf(ds: LoadedDataset, name: string, chunk: number): Float32Array 
 }
 
 /** Checks what the engine needs of a config, with messages that name the flag's field. */
-export function checkRunConfig(ds: LoadedDataset, config: RunConfig): void {
+function checkRunConfig(ds: LoadedDataset, config: RunConfig): void {
   const t = config.training;
   const whole = (v: number, min: number) => Number.isInteger(v) && v >= min;
   if (!whole(t.train_epochs, 1)) throw new UserError(`train_epochs must be a whole number ≥ 1 (got ${t.train_epochs})`);
@@ -167,7 +190,7 @@ function gatherRows(scores: Float32Array, C: number, rows: readonly number[]): F
 
 export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: TrainOptions): Promise<RunOutcome> {
   const backend = await initBackend(opts.backend);
-  checkRunConfig(ds, config);
+  validateRun(ds, config);
   const t = config.training;
   const seed = opts.seed;
   const optim = parseOptimizer(t.optim_cls, t.optim_params);
