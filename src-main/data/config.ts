@@ -216,27 +216,29 @@ export function defaultConfigFiles(cwd: string = process.cwd()): string[] {
 }
 
 /**
- * Finds dataset `name` in `configFile` (or, without one, in the default config files). Only the
- * named table has to be valid. `demo` falls back to the bundled demo when the config lacks it.
+ * Finds dataset `name` in `configFile` (or, without one, in the default config files), with the
+ * table's warnings. Only the named table has to be valid. `demo` falls back to the bundled demo
+ * when the config lacks it.
  */
-export function resolveDataset(name: string, configFile?: string, cwd: string = process.cwd()): DatasetSpec {
+export function findDataset(name: string, configFile?: string, cwd: string = process.cwd()): { spec: DatasetSpec; warnings: string[] } {
   const candidates = configFile !== undefined ? [configFile] : defaultConfigFiles(cwd).filter((f) => fs.existsSync(f));
   const seen: string[] = [];
+  const found = (table: ParsedTable, file: string) => {
+    if (!table.spec) throw tableFailure(file, table);
+    return { spec: table.spec, warnings: table.warnings.map((w) => `${file}: ${w}`) };
+  };
   for (const candidate of candidates) {
     const { tables, file } = readTables(candidate, cwd);
     const table = tables.find((t) => t.key === name);
-    if (table) {
-      if (!table.spec) throw tableFailure(file, table);
-      return table.spec;
-    }
+    if (table) return found(table, file);
     seen.push(`${file} has ${tables.length > 0 ? tables.map((t) => t.key).join(', ') : 'no datasets'}`);
   }
   if (name === 'demo') {
     const { tables, file } = readTables(demoConfigFile(), cwd);
     const table = tables.find((t) => t.key === 'demo');
-    if (!table) throw new FileFormatError(file, "the bundled config has no [demo] table");
-    if (!table.spec) throw tableFailure(file, table);
-    return { ...table.spec, configFile: null };
+    if (!table) throw new FileFormatError(file, 'the bundled config has no [demo] table');
+    const demo = found(table, file);
+    return { ...demo, spec: { ...demo.spec, configFile: null } };
   }
   if (candidates.length === 0) {
     throw new UserError(
@@ -244,4 +246,9 @@ export function resolveDataset(name: string, configFile?: string, cwd: string = 
     );
   }
   throw new UserError(`no dataset '${name}' (${seen.join('; ')})`);
+}
+
+/** findDataset without the warnings. */
+export function resolveDataset(name: string, configFile?: string, cwd: string = process.cwd()): DatasetSpec {
+  return findDataset(name, configFile, cwd).spec;
 }

@@ -1,0 +1,166 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fingerprintOf, type SourceStamp } from './fingerprint.ts';
+import type { ConvertedDatagrp, ShardStats } from './features.ts';
+
+/**
+ * The converted cache: a datagrp's features and labels as one raw little-endian file (float32 rows,
+ * then int32 labels) plus a JSON manifest, so a later load is a single read instead of pickle
+ * parsing. Entries live in `<root>/features/<dataset folder + datagrp>/<key>/`, where the key hashes
+ * every source shard's path, size, mtime and end bytes: a changed source gives a new key (the stale
+ * sibling is removed when the new one is written). Writes go to a temp folder renamed into place, so
+ * a crash leaves either no entry or a whole one.
+ */
+const FORMAT = 'alphanet-features-v1';
+const DATA_FILE = 'data.bin';
+const MANIFEST_FILE = 'manifest.json';
+/** fs.readSync moves at most 2 GiB per call. */
+const READ_CHUNK = 1 << 30;
+
+interface Manifest {
+  format: typeof FORMAT;
+  key: string;
+  datagrp: string;
+  n: number;
+  dim: number;
+  byteLength: number;
+  shards: ShardStats[];
+  sources: SourceStamp[];
+}
+
+function groupDir(root: string, featureDir: string, datagrp: string): string {
+  const id = createHash('sha256').update(`${featureDir}\0${datagrp}`).digest('hex').slice(0, 16);
+  return path.join(root, 'features', `${datagrp.replace(/[^\w.-]/g, '_')}-${id}`);
+}
+
+export function cacheKey(datagrp: string, sources: readonly SourceStamp[]): string {
+  return fingerprintOf(sources, `${FORMAT}\0${datagrp}`).slice(0, 32);
+}
+
+function isManifest(value: unknown, key: string, datagrp: string): value is Manifest {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Partial<Manifest>;
+  return (
+    m.format === FORMAT &&
+    m.key === key &&
+    m.datagrp === datagrp &&
+    Number.isSafeInteger(m.n) &&
+    Number.isSafeInteger(m.dim) &&
+    m.byteLength === ((m.n as number) * (m.dim as number) + (m.n as number)) * 4 &&
+    Array.isArray(m.shards)
+  );
+}
+
+function readWhole(file: string, expected: number): ArrayBuffer | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    if (fs.fstatSync(fd).size !== expected) return null;
+    const buffer = new ArrayBuffer(expected);
+    const bytes = new Uint8Array(buffer);
+    let got = 0;
+    while (got < expected) {
+      const n = fs.readSync(fd, bytes, got, Math.min(READ_CHUNK, expected - got), got);
+      if (n === 0) return null;
+      got += n;
+    }
+    return buffer;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The cached arrays for these sources, or null on a miss (absent, stale or damaged entry). */
+export function readCachedDatagrp(
+  root: string,
+  featureDir: string,
+  datagrp: string,
+  sources: readonly SourceStamp[],
+): ConvertedDatagrp | null {
+  if (os.endianness() !== 'LE') return null;
+  const key = cacheKey(datagrp, sources);
+  const dir = path.join(groupDir(root, featureDir, datagrp), key);
+  try {
+    const manifest: unknown = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8'));
+    if (!isManifest(manifest, key, datagrp)) return null;
+    const buffer = readWhole(path.join(dir, DATA_FILE), manifest.byteLength);
+    if (!buffer) return null;
+    const { n, dim } = manifest;
+    return {
+      feats: new Float32Array(buffer, 0, n * dim),
+      labels: new Int32Array(buffer, n * dim * 4, n),
+      n,
+      dim,
+      shards: manifest.shards,
+    };
+  } catch {
+    // Any unreadable entry is simply a miss; it is rewritten below.
+    return null;
+  }
+}
+
+function writeAll(file: string, parts: ArrayBufferView[]): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const part of parts) {
+      const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+      let done = 0;
+      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, Math.min(READ_CHUNK, bytes.length - done));
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes an entry and drops stale ones for the same dataset folder and datagrp. Returns a warning
+ * instead of throwing when the cache cannot be written (the load itself has succeeded).
+ */
+export function writeCachedDatagrp(
+  root: string,
+  featureDir: string,
+  datagrp: string,
+  sources: readonly SourceStamp[],
+  data: ConvertedDatagrp,
+): string | null {
+  if (os.endianness() !== 'LE') return null;
+  const key = cacheKey(datagrp, sources);
+  const parent = groupDir(root, featureDir, datagrp);
+  const final = path.join(parent, key);
+  const temp = path.join(parent, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    fs.mkdirSync(temp, { recursive: true });
+    writeAll(path.join(temp, DATA_FILE), [data.feats, data.labels]);
+    const manifest: Manifest = {
+      format: FORMAT,
+      key,
+      datagrp,
+      n: data.n,
+      dim: data.dim,
+      byteLength: data.feats.byteLength + data.labels.byteLength,
+      shards: data.shards,
+      sources: [...sources],
+    };
+    fs.writeFileSync(path.join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 1));
+    // An entry already at `final` was unreadable (we are here after a miss): move it aside first.
+    if (fs.existsSync(final)) fs.renameSync(final, `${temp}-old`);
+    try {
+      fs.renameSync(temp, final);
+    } catch (error) {
+      // Another process wrote the same entry in between: theirs is as good as ours.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'EPERM') throw error;
+      fs.rmSync(temp, { recursive: true, force: true });
+    }
+    fs.rmSync(`${temp}-old`, { recursive: true, force: true });
+    for (const entry of fs.readdirSync(parent)) {
+      if (entry !== key && !entry.startsWith('.tmp-')) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+    }
+    return null;
+  } catch (error) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    return `could not write the converted cache in ${parent} (${(error as Error).message}); the next load parses the source files again`;
+  }
+}

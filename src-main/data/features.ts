@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TensorData } from '../../src-shared/tensor.ts';
+import { FileFormatError } from '../errors.ts';
+import { readPythonFile, toFloat32 } from '../formats/read.ts';
+import { isTensor, PyDict, PyTuple, type PyValue } from '../formats/pyvalue.ts';
+
+/** Per-shard facts kept with the converted arrays (and in the cache), so checks never re-read sources. */
+export interface ShardStats {
+  file: string;
+  n: number;
+  nanCount: number;
+  infCount: number;
+  /** null: the shard has no `idxs`; false: `idxs` is not 0..n−1 (rows still take `labels[i]`). */
+  idxsIdentity: boolean | null;
+  /** Dict keys besides feats/labels/idxs (ignored). */
+  otherKeys: string[];
+}
+
+/** One datagrp's shards, concatenated in file order. */
+export interface ConvertedDatagrp {
+  /** n × dim, row-major. */
+  feats: Float32Array;
+  labels: Int32Array;
+  n: number;
+  dim: number;
+  shards: ShardStats[];
+}
+
+/**
+ * Compares names so that numbered shards keep their numeric order (`train_2` before `train_10`):
+ * digit runs compare as numbers, everything else by code point, and equal-looking names
+ * (`x01` / `x1`) fall back to plain code-point order, so the order is total and deterministic.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const chunks = (s: string) => s.match(/\d+|\D+/g) ?? [];
+  const ca = chunks(a);
+  const cb = chunks(b);
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    const x = ca[i];
+    const y = cb[i];
+    if (x === y) continue;
+    const digits = /^\d/.test(x) && /^\d/.test(y);
+    if (digits) {
+      const xs = x.replace(/^0+(?=\d)/, '');
+      const ys = y.replace(/^0+(?=\d)/, '');
+      if (xs.length !== ys.length) return xs.length - ys.length;
+      if (xs !== ys) return xs < ys ? -1 : 1;
+      continue;
+    }
+    return x < y ? -1 : 1;
+  }
+  if (ca.length !== cb.length) return ca.length - cb.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `{featureDir}/{datagrp}*.pkl` (the original's glob), in natural name order. */
+export function listShards(featureDir: string, datagrp: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(featureDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FileFormatError(featureDir, code === 'ENOENT' ? 'feature folder not found' : `cannot list the feature folder (${code ?? String(error)})`);
+  }
+  return names
+    .filter((name) => name.startsWith(datagrp) && name.endsWith('.pkl') && fs.statSync(path.join(featureDir, name)).isFile())
+    .sort(naturalCompare)
+    .map((name) => path.join(featureDir, name));
+}
+
+function describe(value: PyValue | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'None';
+  if (isTensor(value)) return `a ${value.dtype} array of shape (${value.shape.join(', ')})`;
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (value instanceof PyTuple) return `a tuple of ${value.items.length}`;
+  if (value instanceof PyDict) return `a dict (${value.pyClass})`;
+  if (typeof value === 'object') return `a ${value.constructor.name}`;
+  return `a ${typeof value}`;
+}
+
+export function dictKeys(dict: PyDict): string[] {
+  return [...dict.entries.keys()].map((k) => (typeof k === 'string' ? `'${k}'` : String(k)));
+}
+
+/** Reads integer labels from a list/tuple of ints or an integer array. */
+export function toLabels(value: PyValue | undefined, file: string, what: string): Int32Array {
+  const fail = (problem: string): never => {
+    throw new FileFormatError(file, `${what}: ${problem}`);
+  };
+  if (isTensor(value)) return tensorToInt32(value, file, what);
+  const items = Array.isArray(value) ? value : value instanceof PyTuple ? value.items : fail(`expected a list of ints or an integer array, found ${describe(value)}`);
+  const out = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i];
+    const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? Number(v) : NaN;
+    if (!Number.isInteger(n)) fail(`entry ${i} is ${describe(v)}${typeof v === 'number' ? ` (${v})` : ''}, not an integer`);
+    if (n < -(2 ** 31) || n >= 2 ** 31) fail(`entry ${i} (${n}) is out of range for a class id`);
+    out[i] = n;
+  }
+  return out;
+}
+
+function tensorToInt32(t: TensorData, file: string, what: string): Int32Array {
+  if (t.shape.length !== 1) throw new FileFormatError(file, `${what}: expected a 1-D array, found shape (${t.shape.join(', ')})`);
+  switch (t.dtype) {
+    case 'int32':
+      return t.data as Int32Array;
+    case 'int16':
+    case 'int8':
+    case 'uint8':
+    case 'bool':
+      return Int32Array.from(t.data as Int16Array | Int8Array | Uint8Array);
+    case 'int64': {
+      const src = t.data as BigInt64Array;
+      const out = new Int32Array(src.length);
+      for (let i = 0; i < src.length; i++) {
+        const v = src[i];
+        if (v < -2147483648n || v > 2147483647n) throw new FileFormatError(file, `${what}: entry ${i} (${v}) is out of range for a class id`);
+        out[i] = Number(v);
+      }
+      return out;
+    }
+    default:
+      throw new FileFormatError(file, `${what}: expected integers, found dtype ${t.dtype}`);
+  }
+}
+
+function isIdentity(idxs: Int32Array, n: number): boolean {
+  if (idxs.length !== n) return false;
+  for (let i = 0; i < n; i++) if (idxs[i] !== i) return false;
+  return true;
+}
+
+const FLOAT_DTYPES = new Set(['float64', 'float32', 'float16', 'bfloat16']);
+
+/** Checks and converts one shard's unpickled value (a dict {feats, labels, idxs?}). */
+export function convertShard(value: PyValue, file: string): { feats: Float32Array; labels: Int32Array; dim: number; stats: ShardStats } {
+  if (!(value instanceof PyDict)) {
+    throw new FileFormatError(file, `expected a dict with keys 'feats', 'labels' (and optionally 'idxs'), found ${describe(value)}`);
+  }
+  const feats = value.get('feats');
+  const rawLabels = value.get('labels');
+  if (feats === undefined || rawLabels === undefined) {
+    const keys = dictKeys(value);
+    throw new FileFormatError(
+      file,
+      `expected a dict with keys 'feats', 'labels' (and optionally 'idxs'); found keys: ${keys.length > 0 ? keys.join(', ') : 'none'}`,
+    );
+  }
+  if (!isTensor(feats)) throw new FileFormatError(file, `'feats' is ${describe(feats)}, not a tensor or numpy array`);
+  if (feats.shape.length !== 2) throw new FileFormatError(file, `'feats' must be 2-D (n × d), found shape (${feats.shape.join(', ')})`);
+  if (!FLOAT_DTYPES.has(feats.dtype)) throw new FileFormatError(file, `'feats' must hold floats, found dtype ${feats.dtype}`);
+  const [n, dim] = feats.shape;
+  const labels = toLabels(rawLabels, file, "'labels'");
+  if (labels.length !== n) throw new FileFormatError(file, `'feats' has ${n} rows but 'labels' has ${labels.length} entries`);
+  const data = toFloat32(feats);
+  let nanCount = 0;
+  let infCount = 0;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
+    if (x - x !== 0) {
+      if (Number.isNaN(x)) nanCount++;
+      else infCount++;
+    }
+  }
+  const rawIdxs = value.get('idxs');
+  const idxsIdentity = rawIdxs === undefined || rawIdxs === null ? null : isIdentity(toLabels(rawIdxs, file, "'idxs'"), n);
+  const otherKeys = dictKeys(value).filter((k) => !["'feats'", "'labels'", "'idxs'"].includes(k));
+  return { feats: data, labels, dim, stats: { file, n, nanCount, infCount, idxsIdentity, otherKeys } };
+}
+
+/** Reads and concatenates shards; every shard must have the first one's feature dim. */
+export async function readShards(files: readonly string[], onFile?: (file: string, index: number) => void): Promise<ConvertedDatagrp> {
+  const parts: ReturnType<typeof convertShard>[] = [];
+  for (const [i, file] of files.entries()) {
+    parts.push(convertShard(await readPythonFile(file), file));
+    onFile?.(file, i);
+  }
+  const dim = parts.length > 0 ? parts[0].dim : 0;
+  for (const part of parts) {
+    if (part.dim !== dim) {
+      throw new FileFormatError(part.stats.file, `features have ${part.dim} dims but ${parts[0].stats.file} has ${dim}`);
+    }
+  }
+  const n = parts.reduce((sum, p) => sum + p.stats.n, 0);
+  if (parts.length === 1) return { feats: parts[0].feats, labels: parts[0].labels, n, dim, shards: [parts[0].stats] };
+  const feats = new Float32Array(n * dim);
+  const labels = new Int32Array(n);
+  let row = 0;
+  for (const part of parts) {
+    feats.set(part.feats, row * dim);
+    labels.set(part.labels, row);
+    row += part.stats.n;
+  }
+  return { feats, labels, n, dim, shards: parts.map((p) => p.stats) };
+}

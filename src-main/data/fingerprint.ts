@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { FileFormatError } from '../errors.ts';
+
+/** Bytes hashed at each end of a file: enough to notice a rewrite without reading gigabytes. */
+export const STAMP_BYTES = 64 * 1024;
+
+/** What identifies a source file's version cheaply: path, size, mtime and a hash of its two ends. */
+export interface SourceStamp {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** sha256 (hex) of the first and last STAMP_BYTES (the whole file when it is smaller than twice that). */
+  ends: string;
+}
+
+export function stampFile(file: string): SourceStamp {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FileFormatError(file, code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(error)})`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    const hash = createHash('sha256');
+    const readAt = (position: number, length: number) => {
+      const buffer = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const n = fs.readSync(fd, buffer, got, length - got, position + got);
+        if (n === 0) break;
+        got += n;
+      }
+      hash.update(buffer.subarray(0, got));
+    };
+    if (stat.size <= 2 * STAMP_BYTES) readAt(0, stat.size);
+    else {
+      readAt(0, STAMP_BYTES);
+      readAt(stat.size - STAMP_BYTES, STAMP_BYTES);
+    }
+    return { path: file, size: stat.size, mtimeMs: stat.mtimeMs, ends: hash.digest('hex') };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** One hex digest over the stamps, in the given order. */
+export function fingerprintOf(stamps: readonly SourceStamp[], salt = ''): string {
+  const hash = createHash('sha256');
+  hash.update(salt);
+  for (const s of stamps) hash.update(`\0${s.path}\0${s.size}\0${s.mtimeMs}\0${s.ends}`);
+  return hash.digest('hex');
+}
