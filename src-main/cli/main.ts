@@ -4,6 +4,10 @@ import { UserError } from '../errors.ts';
 
 /** Each subcommand lives in commands/<name>.ts and is loaded only when used (keeps `--help` fast). */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  train: () => import('./commands/train.ts'),
+  baseline: () => import('./commands/baseline.ts'),
+  neighbors: () => import('./commands/neighbors.ts'),
+  eval: () => import('./commands/eval.ts'),
   validate: () => import('./commands/validate.ts'),
 };
 

@@ -1,0 +1,235 @@
+import { randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ACTIVATIONS,
+  DEFAULT_ALPHANET,
+  DEFAULT_TRAINING,
+  defaultRunConfig,
+  formatKeyValues,
+  LR_SCHEDULERS,
+  NN_DISTS,
+  OPTIMIZERS,
+  parseKeyValues,
+  SELECTION_RULES,
+  type Activation,
+  type KeyValues,
+  type LrSchedulerName,
+  type NNDist,
+  type OptimizerName,
+  type RunConfig,
+  type SelectionRule,
+} from '../../../src-shared/config.ts';
+import { initBackend } from '../../engine/backend.ts';
+import { baselineRun, ConfigError, trainRun, validateRun } from '../../engine/run.ts';
+import { SAMPLER_CLASSES } from '../../engine/samplers.ts';
+import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
+import type { CliIO, Command } from '../command.ts';
+import { BACKEND_FLAG, backendOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
+
+const T = DEFAULT_TRAINING;
+const flag = (name: string, kind: FlagSpec['kind'], help: string, def?: string, choices?: readonly string[]): FlagSpec => ({
+  name,
+  kind,
+  help,
+  ...(def !== undefined ? { default: def } : {}),
+  ...(choices ? { choices } : {}),
+});
+
+/** The original's flags (alphanet/train.py), same names and defaults, plus ours (seed, selection, backend). */
+const FLAGS: FlagSpec[] = [
+  ...DATASET_FLAGS,
+  flag('save-file', 'string', 'write the run result (JSON, with the selected network) to this file'),
+  flag('ckpt-dir', 'string', 'write a checkpoint every epoch to this folder and resume from its newest'),
+  flag('n-ckpt', 'integer', 'checkpoints to keep', '2'),
+  flag('load-from-ckpt', 'boolean', 'resume from the newest checkpoint in --ckpt-dir (--no-load-from-ckpt: start over)', 'on'),
+  flag('seed', 'string', 'seed of every random draw (default: a random seed, printed and recorded)'),
+  BACKEND_FLAG,
+  flag('alphanet:hdims', 'list', 'hidden layer sizes of the AlphaNet MLP', DEFAULT_ALPHANET.hdims.join(' ')),
+  flag('alphanet:hact', 'string', 'activation of the hidden layers', DEFAULT_ALPHANET.hact, ACTIVATIONS),
+  flag('training:n-neighbors', 'integer', 'nearest base classes per few class (excluding itself)', String(T.n_neighbors)),
+  flag('training:nn-dist', 'string', 'distance between class mean features', T.nn_dist, NN_DISTS),
+  flag('training:ptopt:optim-cls', 'string', 'optimiser', T.optim_cls, OPTIMIZERS),
+  flag(
+    'training:ptopt:optim-params',
+    'list',
+    'optimiser parameters, key=value with PyTorch names (lr, betas=(0.9,0.999), eps, weight_decay; SGD: momentum, dampening, nesterov)',
+    formatKeyValues(T.optim_params),
+  ),
+  flag('training:ptopt:lr-sched-cls', 'string', 'LR scheduler, stepped once per epoch (`none` for a constant LR)', T.lr_sched_cls ?? 'none', [
+    ...LR_SCHEDULERS,
+    'none',
+  ]),
+  flag(
+    'training:ptopt:lr-sched-params',
+    'list',
+    'scheduler parameters, key=value (step_size, gamma, milestones=[5,10], T_max, eta_min); the default applies to StepLR only',
+    formatKeyValues(T.lr_sched_params),
+  ),
+  flag('training:train-epochs', 'integer', 'epochs to train', String(T.train_epochs)),
+  flag('training:min-epochs', 'integer', 'first epoch eligible for selection', String(T.min_epochs)),
+  flag('training:train-batch-size', 'integer', 'training batch size', String(T.train_batch_size)),
+  flag('training:eval-batch-size', 'integer', 'rows per chunk when scoring features', String(T.eval_batch_size)),
+  flag('training:sampler-builder:sampler-classes', 'list', `samplers whose draws make an epoch (${SAMPLER_CLASSES.join(', ')})`, T.sampler_classes.join(' ')),
+  flag(
+    'training:sampler-builder:sampler-args',
+    'list',
+    'sampler arguments, one key=value string per sampler or one for all ("" = none)',
+    T.sampler_args.map((a) => `"${formatKeyValues(a)}"`).join(' '),
+  ),
+  flag('training:tb-logs', 'string', 'TensorBoard log folder (recorded with the run)'),
+  flag('training:pred-scale', 'number', 'factor on every logit', String(T.pred_scale)),
+  flag('training:train-datagrp', 'string', 'datagrp to train on', T.train_datagrp),
+  flag('training:val-datagrp', 'string', 'datagrp for per-epoch validation and selection ("" = none)', T.val_datagrp ?? ''),
+  flag('training:test-datagrp', 'string', 'datagrp evaluated with the selected state', T.test_datagrp),
+  flag(
+    'training:selection',
+    'string',
+    'which epoch is kept: best-val = best val accuracy among epochs ≥ min-epochs; min-epochs = always epoch min-epochs (what the original effectively does)',
+    T.selection,
+    SELECTION_RULES,
+  ),
+];
+
+function keyValuesFlag(name: string, values: string[]): KeyValues {
+  const merged: KeyValues = {};
+  for (const v of values) {
+    try {
+      Object.assign(merged, parseKeyValues(v));
+    } catch (error) {
+      throw new UsageError(`--${name}: ${(error as Error).message}`);
+    }
+  }
+  return merged;
+}
+
+/** The RunConfig the flags describe (defaults from src-shared/config.ts). */
+export function configFromArgs(args: ParsedArgs, dataset: string): RunConfig {
+  const c = defaultRunConfig(dataset);
+  const t = c.training;
+  const int = (name: string, fallback: number) => getNumber(args, `training:${name}`) ?? fallback;
+  const hdims = getList(args, 'alphanet:hdims');
+  if (hdims) {
+    c.alphanet.hdims = hdims.map((h) => {
+      const v = Number(h);
+      if (!Number.isInteger(v) || v < 1) throw new UsageError(`--alphanet:hdims: '${h}' is not a whole number ≥ 1`);
+      return v;
+    });
+  }
+  c.alphanet.hact = (getString(args, 'alphanet:hact') ?? c.alphanet.hact) as Activation;
+  t.n_neighbors = int('n-neighbors', t.n_neighbors);
+  t.nn_dist = (getString(args, 'training:nn-dist') ?? t.nn_dist) as NNDist;
+  t.optim_cls = (getString(args, 'training:ptopt:optim-cls') ?? t.optim_cls) as OptimizerName;
+  const optimParams = getList(args, 'training:ptopt:optim-params');
+  if (optimParams) t.optim_params = keyValuesFlag('training:ptopt:optim-params', optimParams);
+  const sched = getString(args, 'training:ptopt:lr-sched-cls');
+  if (sched !== undefined) {
+    t.lr_sched_cls = sched === 'none' ? null : (sched as LrSchedulerName);
+    // StepLR's default parameters mean nothing to another scheduler.
+    if (t.lr_sched_cls !== DEFAULT_TRAINING.lr_sched_cls) t.lr_sched_params = {};
+  }
+  const schedParams = getList(args, 'training:ptopt:lr-sched-params');
+  if (schedParams) t.lr_sched_params = keyValuesFlag('training:ptopt:lr-sched-params', schedParams);
+  t.train_epochs = int('train-epochs', t.train_epochs);
+  t.min_epochs = int('min-epochs', t.min_epochs);
+  t.train_batch_size = int('train-batch-size', t.train_batch_size);
+  t.eval_batch_size = int('eval-batch-size', t.eval_batch_size);
+  const samplers = getList(args, 'training:sampler-builder:sampler-classes');
+  const samplerArgs = getList(args, 'training:sampler-builder:sampler-args');
+  if (samplers) {
+    t.sampler_classes = samplers;
+    // The default args belong to the default samplers.
+    if (!samplerArgs) t.sampler_args = [{}];
+  }
+  if (samplerArgs) {
+    t.sampler_args = samplerArgs.map((a) => {
+      try {
+        return parseKeyValues(a);
+      } catch (error) {
+        throw new UsageError(`--training:sampler-builder:sampler-args: ${(error as Error).message}`);
+      }
+    });
+  }
+  t.tb_logs = getString(args, 'training:tb-logs') ?? null;
+  t.pred_scale = getNumber(args, 'training:pred-scale') ?? t.pred_scale;
+  t.train_datagrp = getString(args, 'training:train-datagrp') ?? t.train_datagrp;
+  const val = getString(args, 'training:val-datagrp');
+  if (val !== undefined) t.val_datagrp = val.trim() === '' ? null : val;
+  t.test_datagrp = getString(args, 'training:test-datagrp') ?? t.test_datagrp;
+  t.selection = (getString(args, 'training:selection') ?? t.selection) as SelectionRule;
+  if (t.min_epochs > t.train_epochs) {
+    throw new UsageError(`--training:min-epochs (${t.min_epochs}) must not exceed --training:train-epochs (${t.train_epochs})`);
+  }
+  return c;
+}
+
+function writeJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 1)}\n`);
+  fs.renameSync(tmp, file);
+}
+
+export const command: Command = {
+  spec: {
+    name: 'train',
+    summary: 'Train AlphaNet on a dataset: the few classes\' classifiers become learned combinations of their nearest base classes.',
+    usage: 'alphanet train --dataset KEY [options]',
+    flags: FLAGS,
+  },
+  async run(args, io: CliIO) {
+    const seed = parseSeed(getString(args, 'seed')) ?? randomInt(0, 2 ** 31);
+    const backend = await initBackend(backendOf(args));
+    const config = configFromArgs(args, requireString(args, 'dataset'));
+    const ds = await loadDatasetArg(args, io);
+    try {
+      validateRun(ds, config);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message);
+      throw error;
+    }
+    io.out(`backend: ${backend}\nseed: ${seed}`);
+    if (config.training.tb_logs !== null) {
+      // Integration point for the TensorBoard writer: it would subscribe to onBatch/onEpoch below.
+      io.err(`note: TensorBoard event files are not written by this build; --training:tb-logs is recorded only`);
+    }
+    const ckptFlag = getString(args, 'ckpt-dir');
+    const epochs = config.training.train_epochs;
+    let epochStart = performance.now();
+    const started = performance.now();
+    const outcome = await trainRun(ds, config, {
+      seed,
+      backend,
+      ckptDir: ckptFlag === undefined ? null : path.resolve(io.cwd, ckptFlag),
+      nCkpt: getNumber(args, 'n-ckpt') ?? 2,
+      loadFromCkpt: getBoolean(args, 'load-from-ckpt') ?? true,
+      onBatch: (p) => {
+        if (!io.isTTY) return;
+        if (p.batch === 1) epochStart = performance.now();
+        const perBatch = (performance.now() - epochStart) / 1000 / p.batch;
+        const eta = perBatch * (p.nBatches - p.batch + (epochs - p.epoch) * p.nBatches);
+        process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: eta })}\x1b[K`);
+      },
+      onEpoch: (rec) => {
+        if (io.isTTY) process.stderr.write('\r\x1b[K');
+        const val = rec.val ? `, val acc ${(100 * rec.val.accuracy).toFixed(1)}% (few ${(100 * rec.val.per_split.few).toFixed(1)}%)` : '';
+        io.out(`epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}, lr ${rec.lr.toPrecision(3)}, ${rec.wall_time.toFixed(2)}s`);
+      },
+    });
+    const { result } = outcome;
+    const kept = config.training.val_datagrp === null ? 'last epoch, no val set' : `selection ${result.selection}`;
+    io.out(`kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - started) / 1000).toFixed(1)}s`);
+    const baseline = await baselineRun(ds, { datagrps: [config.training.test_datagrp], backend, testDatagrp: config.training.test_datagrp, valDatagrp: null });
+    io.out(`\nTest accuracy (%) on '${config.training.test_datagrp}':`);
+    io.out(splitTable([
+      { name: 'Baseline', metrics: baseline.result.test },
+      { name: 'AlphaNet', metrics: result.test },
+    ]));
+    const saveFile = getString(args, 'save-file');
+    if (saveFile !== undefined) {
+      writeJson(path.resolve(io.cwd, saveFile), result);
+      io.out(`saved ${saveFile}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,78 @@
+/** What the engine's commands (train, baseline, neighbors, eval) share: dataset flags, backend, output. */
+import path from 'node:path';
+import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import type { EvalMetrics } from '../../src-shared/result.ts';
+import { findDataset } from '../data/config.ts';
+import { loadDataset } from '../data/dataset.ts';
+import { BACKENDS, type BackendName } from '../engine/backend.ts';
+import { getBoolean, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from './args.ts';
+import type { CliIO } from './command.ts';
+
+export const DATASET_FLAGS: FlagSpec[] = [
+  { name: 'dataset', kind: 'string', help: 'the dataset key (a [table] of the datasets config; `demo` is built in)' },
+  { name: 'config', kind: 'string', help: 'the datasets.toml (default: ./config/datasets.toml, then the app folder)' },
+  { name: 'cache-dir', kind: 'string', help: 'folder for converted features (default: the app cache)' },
+  { name: 'cache', kind: 'boolean', help: 'use the converted-features cache (--no-cache: parse the sources)', default: 'on' },
+];
+
+export const BACKEND_FLAG: FlagSpec = {
+  name: 'backend',
+  kind: 'string',
+  help: 'compute backend (default: the first available of tensorflow-gpu, tensorflow, wasm, cpu)',
+  choices: BACKENDS,
+};
+
+export function backendOf(args: ParsedArgs): BackendName | undefined {
+  return getString(args, 'backend') as BackendName | undefined;
+}
+
+/** Loads `--dataset` (from `--config`), printing the datasets config's warnings and the dataset's. */
+export async function loadDatasetArg(args: ParsedArgs, io: CliIO, datagrps?: string[]): Promise<LoadedDataset> {
+  const key = requireString(args, 'dataset');
+  const configFlag = getString(args, 'config');
+  const { spec, warnings } = findDataset(key, configFlag === undefined ? undefined : path.resolve(io.cwd, configFlag), io.cwd);
+  for (const w of warnings) io.err(`warning: ${w}`);
+  const cacheFlag = getString(args, 'cache-dir');
+  const cacheDir = getBoolean(args, 'cache') === false ? null : cacheFlag === undefined ? undefined : path.resolve(io.cwd, cacheFlag);
+  const ds = await loadDataset(spec, { cacheDir, datagrps: datagrps?.filter((g) => spec.datagrps.includes(g)) });
+  for (const w of ds.warnings) io.err(`warning: ${w}`);
+  return ds;
+}
+
+export function parseSeed(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const seed = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed: '${raw}' is not a whole number ≥ 0`);
+  return seed;
+}
+
+function pct(x: number): string {
+  return Number.isFinite(x) ? (100 * x).toFixed(1) : '–';
+}
+
+/** The Few / Med. / Many / Overall table (test accuracies in %, one decimal). */
+export function splitTable(rows: { name: string; metrics: EvalMetrics }[]): string {
+  const width = Math.max(8, ...rows.map((r) => r.name.length)) + 2;
+  const head = `${''.padEnd(width)}${['Few', 'Med.', 'Many', 'Overall'].map((h) => h.padStart(8)).join('')}`;
+  const lines = rows.map(({ name, metrics: m }) =>
+    `${name.padEnd(width)}${[m.per_split.few, m.per_split.medium, m.per_split.many, m.accuracy].map((v) => pct(v).padStart(8)).join('')}`,
+  );
+  return [head, ...lines].join('\n');
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  if (seconds < 60) return `${seconds.toFixed(0)}s`;
+  const m = Math.floor(seconds / 60);
+  return m < 60 ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** A one-line progress bar: `epoch 3/25 [#####-----] 12/40 loss 0.4321 ETA 5s`. */
+export function progressLine(p: { epoch: number; epochs: number; batch: number; nBatches: number; loss: number; etaSeconds: number }): string {
+  const cells = 20;
+  const done = Math.round((cells * p.batch) / Math.max(1, p.nBatches));
+  return (
+    `epoch ${p.epoch}/${p.epochs} [${'#'.repeat(done)}${'-'.repeat(cells - done)}] ${p.batch}/${p.nBatches} ` +
+    `loss ${p.loss.toFixed(4)} ETA ${formatDuration(p.etaSeconds)}`
+  );
+}
