@@ -3,6 +3,7 @@
  * (expected.json), on the wasm backend.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultRunConfig, type NNDist } from '../../src-shared/config.ts';
@@ -139,5 +140,21 @@ describe('tinylt: training', () => {
     expect(strip(b.result)).toEqual(strip(a.result));
     expect(a.result.test.per_split.few).toBeGreaterThan(expected.baseline.test.acc_per_split.few);
     expect(a.result.best_epoch).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stopped after epoch 3 and resumed, ends identical to an uninterrupted run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-tinylt-ckpt-'));
+    try {
+      const whole = await trainRun(synth, config(), { seed: 1, backend: 'wasm', cacheRoot: null });
+      const stop = new AbortController();
+      await expect(
+        trainRun(synth, config(), { seed: 1, backend: 'wasm', cacheRoot: null, ckptDir: dir, signal: stop.signal, onEpoch: (r) => void (r.epoch === 3 && stop.abort()) }),
+      ).rejects.toThrow(/cancelled/);
+      const resumed = await trainRun(synth, config(), { seed: 1, backend: 'wasm', cacheRoot: null, ckptDir: dir });
+      expect(strip(resumed.result)).toEqual(strip(whole.result));
+      expect(resumed.testTop5).toEqual(whole.testTop5);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

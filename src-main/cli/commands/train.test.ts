@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../src-shared/result.ts';
+import type { CliIO } from '../command.ts';
+import { main } from '../main.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+const CONFIG = path.join(ROOT, 'test', 'fixtures', 'tinylt', 'datasets.toml');
+let tmp: string;
+const savedEnv = process.env.ALPHANET_DATA_DIR;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-cli-'));
+  process.env.ALPHANET_DATA_DIR = tmp;
+});
+afterAll(() => {
+  if (savedEnv === undefined) delete process.env.ALPHANET_DATA_DIR;
+  else process.env.ALPHANET_DATA_DIR = savedEnv;
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTTY: false, cwd: ROOT };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const TINY = ['--dataset', 'tinylt_synth', '--config', CONFIG, '--no-cache', '--backend', 'wasm'];
+
+describe('alphanet train / baseline / neighbors / eval', () => {
+  it('documents every flag with its default', async () => {
+    const { code, out } = await cli('train', '--help');
+    expect(code).toBe(0);
+    for (const name of ['--training:n-neighbors', '--training:sampler-builder:sampler-args', '--training:selection', '--n-ckpt', '--seed']) {
+      expect(out).toContain(name);
+    }
+    expect(out).toContain('default: 25');
+    expect(out).toContain('default: AllFewSampler ClassBalancedBaseSampler');
+  });
+
+  it('exits 2 with a clear message on usage errors', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--bogus'], /unknown flag --bogus/],
+      [['--training:train-epochs', '3', '--training:min-epochs', '4'], /min-epochs \(4\) must not exceed/],
+      [['--training:ptopt:optim-cls', 'Adagrad'], /not one of AdamW, Adam, SGD/],
+      [['--training:sampler-builder:sampler-args', '', 'r=abc'], /r=abc/],
+      [['--training:sampler-builder:sampler-args', 'oops'], /not key=value/],
+      [['--training:n-neighbors', '20'], /less than the number of base classes \(20\)/],
+      [['--training:ptopt:optim-params', 'beta1=0.9'], /no parameter 'beta1'/],
+      [['--alphanet:hdims', '32', 'x'], /not a whole number/],
+      [['--seed', '-1'], /--seed/],
+    ];
+    for (const [extra, message] of cases) {
+      const { code, err } = await cli('train', ...TINY, ...extra);
+      expect({ extra, code }).toEqual({ extra, code: 2 });
+      expect(err).toMatch(message);
+    }
+    expect((await cli('neighbors', ...TINY.slice(0, 5), '--k', '0')).code).toBe(2);
+  });
+
+  it('trains a tiny run, prints the split table and saves a result that eval can reuse', async () => {
+    const save = path.join(tmp, 'run.json');
+    const run = await cli(
+      'train', ...TINY, '--seed', '4', '--training:n-neighbors', '3', '--training:train-epochs', '4', '--training:min-epochs', '2',
+      '--training:sampler-builder:sampler-args', '', 'r=0.5', '--save-file', save, '--ckpt-dir', path.join(tmp, 'ckpt'),
+    );
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('backend: wasm');
+    expect(run.out).toContain('seed: 4');
+    expect(run.out).toMatch(/epoch 4\/4: loss \d/);
+    expect(run.out).toMatch(/Baseline\s+21\.5\s+69\.6\s+87\.5\s+58\.3/);
+    const result = JSON.parse(fs.readFileSync(save, 'utf8')) as RunResult;
+    expect(result.seed).toBe(4);
+    expect(result.config.training.sampler_args).toEqual([{}, { r: '0.5' }]);
+    expect(result.epochs).toHaveLength(4);
+    expect(fs.readdirSync(path.join(tmp, 'ckpt'))).toHaveLength(2);
+    const evalOut = await cli('eval', ...TINY, '--weights', save, '--datagrps', 'test');
+    expect(evalOut.code).toBe(0);
+    const pct = (x: number) => (100 * x).toFixed(1);
+    expect(evalOut.out).toContain(`${pct(result.test.per_split.few).padStart(8)}${pct(result.test.per_split.medium).padStart(8)}`);
+  });
+
+  it('prints neighbours as JSON and the baseline of every datagrp', async () => {
+    const nn = await cli('neighbors', ...TINY.slice(0, 5), '--k', '3', '--json');
+    expect(nn.code).toBe(0);
+    expect(JSON.parse(nn.out)['1']).toEqual([23, 26, 11]);
+    const base = await cli('baseline', ...TINY);
+    expect(base.code).toBe(0);
+    expect(base.out).toMatch(/test\s+21\.5\s+69\.6\s+87\.5\s+58\.3/);
+  });
+});
