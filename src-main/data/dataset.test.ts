@@ -7,8 +7,8 @@ import { loadClassifier } from './classifier.ts';
 import { readDatasetsToml } from './config.ts';
 import { loadDataset, resolveDataset } from './dataset.ts';
 import { validateDataset } from './validate.ts';
+import { copyTinylt, TINYLT } from '../../test/support/tinylt.ts';
 
-const TINYLT = path.resolve(import.meta.dirname, '../../test/fixtures/tinylt');
 const TOML = path.join(TINYLT, 'datasets.toml');
 const genInfo = JSON.parse(fs.readFileSync(path.join(TINYLT, 'gen_info.json'), 'utf8')) as {
   n_train: number;
@@ -114,18 +114,8 @@ describe('loadDataset on tinylt', () => {
 });
 
 describe('converted cache', () => {
-  function copyTinylt(): string {
-    const dir = path.join(tmp, 'tinylt');
-    fs.cpSync(TINYLT, dir, { recursive: true });
-    for (const f of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      fs.chmodSync(path.join(f.parentPath, f.name), f.isDirectory() ? 0o755 : 0o644);
-    }
-    fs.chmodSync(dir, 0o755);
-    return dir;
-  }
-
   it('serves the second load from the cache with identical arrays, and rebuilds when a source changes', async () => {
-    const dir = copyTinylt();
+    const dir = copyTinylt(path.join(tmp, 'tinylt'));
     const spec = readDatasetsToml(path.join(dir, 'datasets.toml')).specs[0];
     const cacheDir = path.join(tmp, 'cache');
     const load = async () => {
