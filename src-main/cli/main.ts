@@ -9,6 +9,10 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   neighbors: () => import('./commands/neighbors.ts'),
   eval: () => import('./commands/eval.ts'),
   validate: () => import('./commands/validate.ts'),
+  runs: () => import('./commands/runs.ts'),
+  resume: () => import('./commands/resume.ts'),
+  'export-run': () => import('./commands/export-run.ts'),
+  import: () => import('./commands/import.ts'),
 };
 
 export function processIO(): CliIO {

@@ -235,6 +235,8 @@ export class RunStore {
       heartbeat: prep('UPDATE runs SET heartbeat_at = ? WHERE id = ?'),
       setStatus: prep('UPDATE runs SET status = @status, finished_at = @now, error = @error, owner_pid = NULL WHERE id = @id'),
       requeue: prep(`UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL WHERE id = ?`),
+      claim: prep(`UPDATE runs SET status = 'running', owner_pid = @pid, heartbeat_at = @now, finished_at = NULL, error = NULL
+        WHERE id = @id AND status IN (${RESUMABLE.map((s) => `'${s}'`).join(', ')})`),
       running: prep(`SELECT id, owner_pid, heartbeat_at FROM runs WHERE status = 'running'`),
       iterationsBefore: prep('SELECT COALESCE(SUM(n_batches), 0) AS n FROM epochs WHERE run_id = ? AND epoch < ?'),
       insertEpoch: prep(`INSERT OR REPLACE INTO epochs (run_id, epoch, lr, mean_loss, n_batches, alpha_mean, alpha_min,
@@ -300,6 +302,10 @@ export class RunStore {
       this.st.setCkptDir.run(path.join(this.ckptRoot, String(id)), id);
       return id;
     }).immediate();
+  }
+
+  setCkptDir(runId: number, dir: string): void {
+    this.st.setCkptDir.run(path.resolve(dir), runId);
   }
 
   /** The run now belongs to process `pid` (worker threads share their process's pid). */
@@ -464,6 +470,18 @@ export class RunStore {
       throw new UserError(`run ${runId} is ${run.status}; only ${RESUMABLE.join(' or ')} runs can be resumed`);
     }
     this.st.requeue.run(runId);
+    return this.requireRun(runId);
+  }
+
+  /**
+   * Takes over an interrupted or cancelled run for this process in one step (so no queue can start it
+   * meanwhile), to continue it here from its checkpoint.
+   */
+  claim(runId: number, pid: number = process.pid): RunRow {
+    const run = this.requireRun(runId);
+    if (this.st.claim.run({ id: runId, pid, now: Date.now() }).changes !== 1) {
+      throw new UserError(`run ${runId} is ${run.status}; only ${RESUMABLE.join(' or ')} runs can be resumed`);
+    }
     return this.requireRun(runId);
   }
 

@@ -1,0 +1,53 @@
+import type { RunFilter, RunStatus } from '../../store/run-store.ts';
+import { RUN_STATUSES } from '../../store/run-store.ts';
+import { getBoolean, getString } from '../args.ts';
+import type { Command } from '../command.ts';
+import { DB_FLAG, formatRunsTable, openStoreArg } from '../store-cli.ts';
+
+export const command: Command = {
+  spec: {
+    name: 'runs',
+    summary: 'List the recorded runs: dataset, experiment, status, seed, epochs done, kept epoch and test accuracy per split (%).',
+    usage: 'alphanet runs [--dataset KEY] [--experiment NAME] [--status STATUS] [--json] [--db FILE]',
+    flags: [
+      DB_FLAG,
+      { name: 'dataset', kind: 'string', help: 'only runs on this dataset' },
+      { name: 'experiment', kind: 'string', help: 'only runs of this experiment' },
+      { name: 'status', kind: 'string', help: 'only runs with this status', choices: RUN_STATUSES },
+      { name: 'json', kind: 'boolean', help: 'print JSON (fractions, not %)' },
+    ],
+  },
+  async run(args, io) {
+    const { db, store } = openStoreArg(args, io);
+    try {
+      const filter: RunFilter = {
+        dataset: getString(args, 'dataset'),
+        experiment: getString(args, 'experiment'),
+        status: getString(args, 'status') as RunStatus | undefined,
+      };
+      const runs = store.listRuns(filter);
+      if (getBoolean(args, 'json')) {
+        const rows = runs.map((r) => ({
+          id: r.id,
+          dataset: r.dataset,
+          experiment: r.experiment,
+          kind: r.kind,
+          status: r.status,
+          seed: r.seed,
+          epochs_done: r.epochsDone,
+          train_epochs: r.config.training.train_epochs,
+          best_epoch: r.bestEpoch,
+          test: r.test && { ...r.test.per_split },
+          created_at: new Date(r.createdAt).toISOString(),
+          error: r.error,
+        }));
+        io.out(JSON.stringify(rows, null, 1));
+      } else {
+        io.out(runs.length === 0 ? 'no runs recorded' : formatRunsTable(runs));
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

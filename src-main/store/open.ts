@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { defaultDbFile, openDb, type Db } from './db.ts';
+import { RunStore } from './run-store.ts';
+
+export interface OpenedStore {
+  db: Db;
+  store: RunStore;
+  /** Runs found `running` whose process had died, now `interrupted`. */
+  interrupted: number[];
+}
+
+/**
+ * The start-up routine of every program that uses a workbench database (CLI commands, the app):
+ * open and upgrade it, then mark runs orphaned by a dead process `interrupted`.
+ */
+export function openStore(dbFile: string = defaultDbFile(), cwd: string = process.cwd()): OpenedStore {
+  const db = openDb(path.resolve(cwd, dbFile));
+  const store = new RunStore(db);
+  return { db, store, interrupted: store.recoverInterrupted() };
+}

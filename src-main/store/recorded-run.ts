@@ -1,0 +1,215 @@
+/**
+ * The engine's runs, recorded: the run row is created (or taken over, for a resume) before training
+ * starts, every epoch is written as it completes, and the final result lands in one transaction. The
+ * engine itself knows nothing of the store; this wraps it through its callbacks.
+ */
+import fs from 'node:fs';
+import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
+import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
+import type { BackendName } from '../engine/backend.ts';
+import { baselineRun, trainRun } from '../engine/run.ts';
+import type { JsonObject } from './json.ts';
+import type { RunRow, RunStore } from './run-store.ts';
+
+export interface RunProgress {
+  runId: number;
+  epoch: number;
+  batch: number;
+  nBatches: number;
+  loss: number;
+  /** Seconds left, extrapolated from this process's pace; null until there is a pace to go by. */
+  etaSeconds: number | null;
+}
+
+export interface RecordedTrainOptions {
+  seed: number;
+  /** Default: derived from the config (`defaultExperimentName`). */
+  experiment?: string;
+  backend?: BackendName;
+  /** Checkpoint folder (default: the run's own, `<checkpoints>/<run id>`); recorded with the run. */
+  ckptDir?: string;
+  nCkpt?: number;
+  /**
+   * Start from the newest checkpoint in the folder. Default: true when continuing a run (`runId`),
+   * else true only for a folder the caller chose (`ckptDir`), whose checkpoints belong to this config.
+   */
+  loadFromCkpt?: boolean;
+  signal?: AbortSignal;
+  /** Continue this existing run (queued again after an interruption) from its newest checkpoint. */
+  runId?: number;
+  /** Kept with the run (e.g. `dataset_config`: the TOML file the dataset came from, to resume it). */
+  extra?: JsonObject;
+  onProgress?(progress: RunProgress): void;
+  onEpoch?(rec: EpochRecord, runId: number): void;
+  /** Called once the run row exists, before training starts. */
+  onStart?(runId: number): void;
+}
+
+export interface RecordedRun {
+  runId: number;
+  result: RunResult;
+}
+
+const HEARTBEAT_MS = 5000;
+
+function classCounts(labels: Int32Array, nClasses: number): Int32Array {
+  const counts = new Int32Array(nClasses);
+  for (const label of labels) counts[label]++;
+  return counts;
+}
+
+function appVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+/** Records the dataset a run used, so the app can show runs of datasets that are not configured here. */
+function recordDataset(store: RunStore, ds: LoadedDataset): void {
+  const sourcePaths: Record<string, string | string[]> = {
+    split_files_dir: ds.spec.splitFilesDir,
+    feature_files_dir: ds.spec.featureFilesDir,
+    classifier_files: ds.classifierInfo.files,
+  };
+  if (ds.spec.configFile) sourcePaths.config_file = ds.spec.configFile;
+  if (ds.spec.labelNamesFile) sourcePaths.label_names_file = ds.spec.labelNamesFile;
+  store.upsertDataset({
+    key: ds.spec.key,
+    displayName: ds.spec.properName,
+    sourcePaths,
+    fingerprint: ds.fingerprint,
+    report: null,
+    splits: ds.splits,
+    labelNames: ds.labelNames,
+  });
+}
+
+/** Pace-based ETA over the part of the run this process has seen (a resume starts mid-run). */
+function etaTracker(totalEpochs: number): (epoch: number, batch: number, nBatches: number) => number | null {
+  let start: { t: number; done: number } | null = null;
+  return (epoch, batch, nBatches) => {
+    const done = (epoch - 1 + batch / nBatches) / totalEpochs;
+    const now = performance.now();
+    if (!start) {
+      start = { t: now, done };
+      return null;
+    }
+    const rate = (done - start.done) / (now - start.t);
+    return rate > 0 ? ((1 - done) / rate) / 1000 : null;
+  };
+}
+
+/**
+ * Trains `config` on `ds` with the engine and records everything into `store`. A new run gets a row
+ * in status `running`; with `runId` an existing (re-queued) run continues from its checkpoint. On
+ * abort the run becomes `cancelled` (checkpoints kept), on error `failed`; the error is re-thrown.
+ */
+export async function recordedTrainRun(
+  store: RunStore,
+  ds: LoadedDataset,
+  config: RunConfig,
+  opts: RecordedTrainOptions,
+): Promise<RecordedRun> {
+  const resume = opts.runId !== undefined;
+  const runId =
+    opts.runId ??
+    store.createRun({
+      kind: 'train',
+      config,
+      seed: opts.seed,
+      experiment: opts.experiment,
+      status: 'running',
+      backend: opts.backend ?? null,
+      appVersion: appVersion(),
+      extra: { ...(ds.spec.configFile ? { [DATASET_CONFIG_KEY]: ds.spec.configFile } : {}), ...opts.extra },
+    });
+  if (opts.ckptDir !== undefined) store.setCkptDir(runId, opts.ckptDir);
+  const ckptDir = store.requireRun(runId).ckptDir ?? undefined;
+  const loadFromCkpt = opts.loadFromCkpt ?? (resume || opts.ckptDir !== undefined);
+  const t = config.training;
+  recordDataset(store, ds);
+  for (const datagrp of [t.val_datagrp, t.test_datagrp]) {
+    const grp = datagrp ? ds.datagrps[datagrp] : undefined;
+    if (datagrp && grp) store.setClassTotals(runId, datagrp, classCounts(grp.labels, ds.nClasses));
+  }
+  store.markRunning(runId, process.pid, opts.backend ?? null);
+  opts.onStart?.(runId);
+
+  const eta = etaTracker(t.train_epochs);
+  let lastBeat = Date.now();
+  try {
+    const { result, testTop5 } = await trainRun(ds, config, {
+      seed: opts.seed,
+      backend: opts.backend,
+      ckptDir,
+      nCkpt: opts.nCkpt,
+      loadFromCkpt,
+      signal: opts.signal,
+      onBatch: ({ epoch, batch, nBatches, loss }) => {
+        if (Date.now() - lastBeat > HEARTBEAT_MS) {
+          store.heartbeat(runId);
+          lastBeat = Date.now();
+        }
+        opts.onProgress?.({ runId, epoch, batch, nBatches, loss, etaSeconds: eta(epoch, batch, nBatches) });
+      },
+      onEpoch: (rec) => {
+        store.recordEpoch(runId, rec);
+        lastBeat = Date.now();
+        opts.onEpoch?.(rec, runId);
+      },
+    });
+    const testGrp = ds.datagrps[t.test_datagrp];
+    store.finishRun(runId, {
+      result,
+      predictions: testGrp ? { datagrp: t.test_datagrp, labels: testGrp.labels, top5: testTop5 } : null,
+    });
+    return { runId, result };
+  } catch (error) {
+    if (opts.signal?.aborted) store.cancelRun(runId);
+    else store.failRun(runId, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+export interface RecordedBaselineOptions {
+  /** Record into this existing (queued) run instead of creating one. */
+  runId?: number;
+  experiment?: string;
+  backend?: BackendName;
+  datagrps?: string[];
+}
+
+/** Evaluates the pretrained classifier (dummy mode) with the engine and records it as a `baseline` run. */
+export async function recordedBaselineRun(store: RunStore, ds: LoadedDataset, opts: RecordedBaselineOptions = {}): Promise<RecordedRun> {
+  const runId =
+    opts.runId ??
+    store.createRun({
+      kind: 'baseline',
+      config: defaultRunConfig(ds.spec.key),
+      seed: null,
+      experiment: opts.experiment,
+      status: 'running',
+      backend: opts.backend ?? null,
+      appVersion: appVersion(),
+    });
+  recordDataset(store, ds);
+  store.markRunning(runId);
+  try {
+    const { result, testTop5 } = await baselineRun(ds, { datagrps: opts.datagrps, backend: opts.backend });
+    const testName = result.config.training.test_datagrp;
+    const testGrp = ds.datagrps[testName];
+    store.finishRun(runId, { result, predictions: testGrp ? { datagrp: testName, labels: testGrp.labels, top5: testTop5 } : null });
+    return { runId, result };
+  } catch (error) {
+    store.failRun(runId, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+/** Where a run's `extra` keeps the datasets TOML its dataset came from (needed to load it again). */
+export const DATASET_CONFIG_KEY = 'dataset_config';
+
+export function datasetConfigOf(run: RunRow): string | null {
+  const value = run.extra?.[DATASET_CONFIG_KEY];
+  return typeof value === 'string' ? value : null;
+}
