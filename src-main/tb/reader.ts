@@ -1,0 +1,48 @@
+/** Reads TensorBoard event files back, checking every record's CRCs. */
+import fs from 'node:fs';
+import { FileFormatError } from '../errors.ts';
+import { ProtoError, type TbEvent, decodeEvent } from './proto.ts';
+import { RecordError, parseRecords } from './record.ts';
+
+/** Every event of the file, in order; a corrupt or truncated file is a FileFormatError naming it. */
+export function readEventFile(file: string): TbEvent[] {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw new FileFormatError(file, `cannot read: ${(e as Error).message}`);
+  }
+  try {
+    return parseRecords(bytes).map((r, i) => {
+      try {
+        return decodeEvent(r);
+      } catch (e) {
+        if (e instanceof ProtoError) throw new ProtoError(`record ${i}: ${e.message}`);
+        throw e;
+      }
+    });
+  } catch (e) {
+    if (e instanceof RecordError || e instanceof ProtoError) throw new FileFormatError(file, e.message);
+    throw e;
+  }
+}
+
+export interface ScalarPoint {
+  step: number;
+  wallTime: number;
+  value: number;
+}
+
+/** The scalar series in some events, by tag, in file order. */
+export function scalarSeries(events: readonly TbEvent[]): Map<string, ScalarPoint[]> {
+  const series = new Map<string, ScalarPoint[]>();
+  for (const e of events) {
+    for (const v of e.summary ?? []) {
+      if (v.simpleValue === undefined) continue;
+      let points = series.get(v.tag);
+      if (points === undefined) series.set(v.tag, (points = []));
+      points.push({ step: e.step, wallTime: e.wallTime, value: v.simpleValue });
+    }
+  }
+  return series;
+}
