@@ -103,6 +103,13 @@ describe('trainRun (wasm)', () => {
     }
   });
 
+  it('evaluates identically through the exact reference path (X·Ŵᵀ + b)', async () => {
+    const fast = await trainRun(ds, config(), { ...base, seed: 8 });
+    const exact = await trainRun(ds, config(), { ...base, seed: 8, exactReference: true });
+    expect(stable(exact.result)).toEqual(stable(fast.result));
+    expect(exact.testTop5).toEqual(fast.testTop5);
+  });
+
   it('refuses bad configs with clear errors', async () => {
     await expect(trainRun(ds, config((c) => (c.training.min_epochs = 9)), { ...base, seed: 1 })).rejects.toThrow(/min_epochs/);
     await expect(trainRun(ds, config((c) => (c.training.n_neighbors = 99)), { ...base, seed: 1 })).rejects.toThrow(/base classes/);

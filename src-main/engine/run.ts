@@ -13,8 +13,8 @@ import { Rng } from '../../src-shared/rng.ts';
 import { UserError } from '../errors.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { evaluateScores, type Evaluation } from './evaluate.ts';
-import { AlphaTrainer, buildProblem, initNetwork, layerShapes, rawScores, type AlphaProblem, type NetworkSpec } from './model.ts';
+import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
+import { AlphaTrainer, buildProblem, exactLogits, initNetwork, layerShapes, rawScores, type AlphaProblem, type NetworkSpec } from './model.ts';
 import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
 import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler } from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
@@ -41,6 +41,11 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Where neighbour tables are cached; default the app cache, null = no cache. */
   cacheRoot?: string | null;
+  /**
+   * Evaluate through the direct path (X·Ŵᵀ + b with the trained weight rows) instead of the pretrained
+   * scores; for tests that show both agree. Training itself is the same either way.
+   */
+  exactReference?: boolean;
   onBatch?(p: BatchProgress): void;
   onEpoch?(rec: EpochRecord): void | Promise<void>;
 }
@@ -232,7 +237,13 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
 
   const trainScores = scoresOf(ds, t.train_datagrp, t.eval_batch_size);
   const val = t.val_datagrp === null ? null : datagrpOf(ds, t.val_datagrp);
-  const valScores = t.val_datagrp === null ? null : scoresOf(ds, t.val_datagrp, t.eval_batch_size);
+  const evaluateOn = (name: string, tilde: Float32Array): Evaluation => {
+    const grp = datagrpOf(ds, name);
+    if (opts.exactReference) {
+      return evaluateLogits(exactLogits(problem, tilde, grp.feats, grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
+    }
+    return evaluateScores(problem, tilde, scoresOf(ds, name, t.eval_batch_size), grp.labels, ds.splitOf, t.pred_scale);
+  };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
   try {
     for (let epoch = history.length + 1; epoch <= t.train_epochs; epoch++) {
@@ -254,7 +265,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
       }
       const tilde = trainer.alphas(params);
       let valEval: Evaluation | null = null;
-      if (val && valScores) valEval = evaluateScores(problem, tilde, valScores, val.labels, ds.splitOf, t.pred_scale);
+      if (t.val_datagrp !== null) valEval = evaluateOn(t.val_datagrp, tilde);
       const rec: EpochRecord = {
         epoch,
         lr,
@@ -286,10 +297,8 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     // With val: the selected epoch; without: the last.
     const selected = val && best ? best : { epoch: t.train_epochs, params };
     const tilde = trainer.alphas(selected.params);
-    const test = datagrpOf(ds, t.test_datagrp);
-    const testEval = evaluateScores(problem, tilde, scoresOf(ds, t.test_datagrp, t.eval_batch_size), test.labels, ds.splitOf, t.pred_scale);
-    const valFinal =
-      val && valScores ? evaluateScores(problem, tilde, valScores, val.labels, ds.splitOf, t.pred_scale).result : null;
+    const testEval = evaluateOn(t.test_datagrp, tilde);
+    const valFinal = t.val_datagrp !== null ? evaluateOn(t.val_datagrp, tilde).result : null;
     const evals: Record<string, EvalResult> = { [t.test_datagrp]: testEval.result };
     if (valFinal && t.val_datagrp !== null) evals[t.val_datagrp] = valFinal;
     const result: RunResult = {
