@@ -22,7 +22,6 @@ export interface DatasetSummary {
   nClasses: number | null;
   /** The validator's verdict when it has run (null: not validated yet). */
   usable: boolean | null;
-  addedAt: number;
 }
 
 export interface RunProgress {
@@ -44,7 +43,8 @@ export interface RunSummary {
   /** Hash of the config without the seed: runs sharing it (and the experiment) are repetitions. */
   configHash: string;
   status: RunStatus;
-  seed: number;
+  /** Null for a baseline and for imported runs of the original (which set no seed). */
+  seed: number | null;
   /** Milliseconds since the epoch. */
   createdAt: number;
   startedAt: number | null;

@@ -31,18 +31,29 @@ describe('validateRunConfig', () => {
     config.training.optim_params = { lr: 'abc', momentum: '0.9' };
     config.training.lr_sched_cls = 'MultiStepLR';
     config.training.lr_sched_params = { milestones: '5,x' };
-    config.training.sampler_args = [{ r: '0.5' }, { r: '-1' }];
+    config.training.sampler_args = [{ r: '0.5' }, { r: '-1', q: '1' }];
     const errors = validateRunConfig(config);
     expect(errors.map((e) => e.path)).toEqual([
       'training.optim_params.lr',
       'training.optim_params.momentum',
       'training.lr_sched_params.milestones',
-      'training.sampler_args.0.r',
       'training.sampler_args.1.r',
+      'training.sampler_args.1.q',
     ]);
     expect(errors[1].message).toMatch(/AdamW has no parameter 'momentum'/);
-    expect(errors[3].message).toBe('AllFewSampler takes no parameters');
-    expect(errors[4].message).toMatch(/must be a number > 0/);
+    expect(errors[3].message).toMatch(/must be a number > 0/);
+    expect(errors[4].message).toMatch(/ClassBalancedBaseSampler has no parameter 'q'/);
+  });
+
+  it('wants the scheduler parameters PyTorch has no default for, and betas in [0, 1)', () => {
+    const config = defaultRunConfig('demo');
+    config.training.lr_sched_cls = 'CosineAnnealingLR';
+    config.training.lr_sched_params = { eta_min: '0' };
+    config.training.optim_params = { betas: '0.9,1.5' };
+    expect(validateRunConfig(config)).toEqual([
+      { path: 'training.optim_params.betas', message: "betas: '0.9,1.5' must be two numbers in [0, 1), e.g. 0.9,0.999" },
+      { path: 'training.lr_sched_params', message: 'CosineAnnealingLR needs T_max=…' },
+    ]);
   });
 
   it('wants one sampler argument set, or one per sampler', () => {

@@ -30,12 +30,12 @@ export const SAMPLER_CLASSES: readonly string[] = [
   ...SPLIT_WORDS.map((s) => `Uniform${s}ClassSampler`),
 ];
 
-type ParamKind = 'positive' | 'nonneg' | 'fraction' | 'integer' | 'boolean' | 'numbers' | 'integers';
+type ParamKind = 'positive' | 'nonneg' | 'integer' | 'boolean' | 'false' | 'betas' | 'integers';
 
 /** PyTorch's parameter names for each optimiser and scheduler, with what each value must be. */
 export const OPTIMIZER_PARAMS: Record<string, Record<string, ParamKind>> = {
-  AdamW: { lr: 'positive', betas: 'numbers', eps: 'positive', weight_decay: 'nonneg', amsgrad: 'boolean' },
-  Adam: { lr: 'positive', betas: 'numbers', eps: 'positive', weight_decay: 'nonneg', amsgrad: 'boolean' },
+  AdamW: { lr: 'positive', betas: 'betas', eps: 'nonneg', weight_decay: 'nonneg', amsgrad: 'false' },
+  Adam: { lr: 'positive', betas: 'betas', eps: 'nonneg', weight_decay: 'nonneg', amsgrad: 'false' },
   SGD: { lr: 'positive', momentum: 'nonneg', dampening: 'nonneg', weight_decay: 'nonneg', nesterov: 'boolean' },
 };
 export const SCHEDULER_PARAMS: Record<string, Record<string, ParamKind>> = {
@@ -44,7 +44,15 @@ export const SCHEDULER_PARAMS: Record<string, Record<string, ParamKind>> = {
   ExponentialLR: { gamma: 'positive' },
   CosineAnnealingLR: { T_max: 'integer', eta_min: 'nonneg' },
 };
+/** Every sampler accepts `r` (one argument set may apply to all; the `All*` samplers ignore it). */
 const SAMPLER_PARAMS: Record<string, ParamKind> = { r: 'positive' };
+/** Scheduler parameters PyTorch has no default for. */
+const REQUIRED_SCHEDULER_PARAMS: Record<string, string[]> = {
+  StepLR: ['step_size'],
+  MultiStepLR: ['milestones'],
+  ExponentialLR: ['gamma'],
+  CosineAnnealingLR: ['T_max'],
+};
 
 function isNumberText(text: string): boolean {
   return text.trim() !== '' && Number.isFinite(Number(text));
@@ -57,17 +65,21 @@ function checkParam(kind: ParamKind, raw: string): string | null {
       return isNumberText(raw) && n > 0 ? null : `'${raw}' must be a number > 0`;
     case 'nonneg':
       return isNumberText(raw) && n >= 0 ? null : `'${raw}' must be a number ≥ 0`;
-    case 'fraction':
-      return isNumberText(raw) && n >= 0 && n <= 1 ? null : `'${raw}' must be a number in [0, 1]`;
     case 'integer':
       return isNumberText(raw) && Number.isInteger(n) && n >= 1 ? null : `'${raw}' must be a whole number ≥ 1`;
+    case 'betas': {
+      const parts = raw.replace(/^[([]|[)\]]$/g, '').split(',');
+      const ok = parts.length === 2 && parts.every((p) => isNumberText(p) && Number(p) >= 0 && Number(p) < 1);
+      return ok ? null : `'${raw}' must be two numbers in [0, 1), e.g. 0.9,0.999`;
+    }
+    case 'false':
+      return /^(false|0)$/i.test(raw.trim()) ? null : `'${raw}': only false is supported`;
     case 'boolean':
       return /^(true|false|0|1)$/i.test(raw.trim()) ? null : `'${raw}' must be true or false`;
-    case 'numbers':
     case 'integers': {
       const parts = raw.replace(/^[([]|[)\]]$/g, '').split(',');
-      const ok = parts.every((p) => isNumberText(p) && (kind === 'numbers' || Number.isInteger(Number(p))));
-      return ok ? null : `'${raw}' must be a comma-separated list of ${kind === 'numbers' ? 'numbers' : 'whole numbers'}`;
+      const ok = parts.every((p) => isNumberText(p) && Number.isInteger(Number(p)) && Number(p) >= 0);
+      return ok ? null : `'${raw}' must be a comma-separated list of whole numbers ≥ 0`;
     }
   }
 }
@@ -117,7 +129,12 @@ export function validateRunConfig(config: RunConfig): FieldError[] {
   if (t.lr_sched_cls === null) {
     if (Object.keys(t.lr_sched_params).length > 0) add('training.lr_sched_params', 'no scheduler is chosen');
   } else if (!LR_SCHEDULERS.includes(t.lr_sched_cls)) add('training.lr_sched_cls', `unknown scheduler '${t.lr_sched_cls}'`);
-  else checkKeyValues(t.lr_sched_params, SCHEDULER_PARAMS[t.lr_sched_cls], t.lr_sched_cls, 'training.lr_sched_params', errors);
+  else {
+    checkKeyValues(t.lr_sched_params, SCHEDULER_PARAMS[t.lr_sched_cls], t.lr_sched_cls, 'training.lr_sched_params', errors);
+    for (const key of REQUIRED_SCHEDULER_PARAMS[t.lr_sched_cls]) {
+      if (t.lr_sched_params[key] === undefined) add('training.lr_sched_params', `${t.lr_sched_cls} needs ${key}=…`);
+    }
+  }
   if (!wholeAtLeast(t.train_epochs, 1)) add('training.train_epochs', 'must be a whole number ≥ 1');
   if (!wholeAtLeast(t.min_epochs, 1)) add('training.min_epochs', 'must be a whole number ≥ 1');
   else if (wholeAtLeast(t.train_epochs, 1) && t.min_epochs > t.train_epochs) {
@@ -133,11 +150,8 @@ export function validateRunConfig(config: RunConfig): FieldError[] {
     add('training.sampler_args', `give one argument set for all samplers or one per sampler (${t.sampler_classes.length})`);
   }
   t.sampler_args.forEach((args, i) => {
-    const owners = t.sampler_args.length === 1 ? t.sampler_classes : [t.sampler_classes[i] ?? ''];
-    for (const owner of owners) {
-      const allowed = owner.startsWith('All') ? {} : SAMPLER_PARAMS;
-      checkKeyValues(args, allowed, owner, `training.sampler_args.${i}`, errors);
-    }
+    const owner = t.sampler_args.length === 1 ? 'every sampler' : (t.sampler_classes[i] ?? 'sampler');
+    checkKeyValues(args, SAMPLER_PARAMS, owner, `training.sampler_args.${i}`, errors);
   });
   if (!(Number.isFinite(t.pred_scale) && t.pred_scale > 0)) add('training.pred_scale', 'must be a number > 0');
   if (t.train_datagrp.trim() === '') add('training.train_datagrp', 'name the training datagrp');

@@ -1,0 +1,282 @@
+/**
+ * The workbench API over the store, the run queue and the dataset modules. Params arrive validated
+ * (validate.ts); these functions only do the work and map store rows to the contract's shapes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  seriesToCsv,
+  seriesToJson,
+  type Api,
+  type BaselineSummary,
+  type DatasetSummary,
+  type RunCurves,
+  type RunDetail,
+  type RunProgress,
+  type RunSummary,
+  type ScalarPoint,
+  type SplitAccuracies,
+} from '../../src-shared/api.ts';
+import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
+import type { DatasetSpec } from '../../src-shared/dataset.ts';
+import type { EvalMetrics } from '../../src-shared/result.ts';
+import { withParam } from '../../src-shared/run-config-validation.ts';
+import { readDatasetsToml, resolveDataset } from '../data/dataset.ts';
+import { validateDataset } from '../data/validate.ts';
+import { UserError } from '../errors.ts';
+import type { RunQueue } from '../queue/queue.ts';
+import { datasetConfigOf } from '../store/recorded-run.ts';
+import type { DatasetRecord, RunRow, RunStatus } from '../store/run-store.ts';
+import { NotFoundError, type EventHub } from './dispatch.ts';
+
+export interface HandlerContext {
+  queue: RunQueue;
+  events: EventHub;
+  /** Where relative dataset paths resolve. */
+  cwd: string;
+}
+
+const CONFIG_FILE_KEY = 'config_file';
+
+function splitAccuracies(m: EvalMetrics | null): SplitAccuracies | null {
+  return m ? { ...m.per_split } : null;
+}
+
+function datasetSummary(rec: DatasetRecord): DatasetSummary {
+  const configFile = rec.sourcePaths[CONFIG_FILE_KEY];
+  const splits = rec.splits;
+  return {
+    key: rec.key,
+    properName: rec.displayName,
+    configFile: typeof configFile === 'string' ? configFile : null,
+    nClasses: rec.report?.n_classes ?? (splits ? splits.many.length + splits.medium.length + splits.few.length : null),
+    usable: rec.report?.usable ?? null,
+  };
+}
+
+function specRecord(spec: DatasetSpec): DatasetRecord {
+  const sourcePaths: DatasetRecord['sourcePaths'] = {
+    split_files_dir: spec.splitFilesDir,
+    feature_files_dir: spec.featureFilesDir,
+    classifier_file: spec.classifierFile,
+  };
+  if (spec.configFile) sourcePaths[CONFIG_FILE_KEY] = spec.configFile;
+  return { key: spec.key, displayName: spec.properName, sourcePaths, fingerprint: null, report: null, splits: null, labelNames: null };
+}
+
+/** The datasets.toml a folder holds: at its top, or under config/ as in the original project. */
+function tomlInFolder(folder: string, cwd: string): string {
+  const dir = path.resolve(cwd, folder);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${dir}: not a folder`);
+  const candidates = [path.join(dir, 'datasets.toml'), path.join(dir, 'config', 'datasets.toml')];
+  const found = candidates.find((f) => fs.existsSync(f));
+  if (!found) throw new UserError(`${dir}: no datasets.toml (looked for ${candidates.join(' and ')})`);
+  return found;
+}
+
+export function createHandlers(ctx: HandlerContext): Api {
+  const { queue, events, cwd } = ctx;
+  const store = queue.store;
+  /** The latest progress of each running run (the queue's events are not stored). */
+  const progress = new Map<number, RunProgress>();
+
+  queue.on('progress', (p) => {
+    const run = store.getRun(p.runId);
+    const nEpochs = run?.config.training.train_epochs ?? 0;
+    const live: RunProgress = { epoch: p.epoch, nEpochs, batch: p.batch, nBatches: p.nBatches, loss: p.loss, etaSeconds: p.etaSeconds };
+    progress.set(p.runId, live);
+    events.emit({ type: 'progress', runId: p.runId, status: 'running', ...live });
+  });
+  queue.on('epoch', (e) => events.emit({ type: 'epoch', runId: e.runId, epoch: e.epoch }));
+  queue.on('status', (e) => {
+    if (e.status !== 'running') progress.delete(e.runId);
+    events.emit({ type: 'status', runId: e.runId, status: e.status, error: e.error ?? null });
+  });
+
+  function requireRun(id: number): RunRow {
+    const run = store.getRun(id);
+    if (!run) throw new NotFoundError(`no run with id ${id}`);
+    return run;
+  }
+
+  function summary(run: RunRow): RunSummary {
+    return {
+      id: run.id,
+      dataset: run.dataset,
+      experiment: run.experiment,
+      kind: run.kind,
+      configHash: run.configHash,
+      status: run.status,
+      seed: run.seed,
+      createdAt: run.createdAt,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      epochsDone: run.epochsDone,
+      trainEpochs: run.kind === 'train' ? run.config.training.train_epochs : 0,
+      bestEpoch: run.bestEpoch,
+      test: splitAccuracies(run.test),
+      error: run.error,
+      progress: run.status === 'running' ? (progress.get(run.id) ?? null) : null,
+    };
+  }
+
+  /** The spec of a known dataset (added here, or recorded by a run); `demo` is always known. */
+  function specOf(key: string): DatasetSpec {
+    const rec = store.listDatasets().find((d) => d.key === key);
+    if (!rec && key !== 'demo') throw new NotFoundError(`no dataset '${key}': add its datasets.toml first`);
+    const configFile = rec?.sourcePaths[CONFIG_FILE_KEY];
+    return resolveDataset(key, typeof configFile === 'string' ? configFile : undefined, cwd);
+  }
+
+  function enqueue(kind: 'train' | 'baseline', config: RunConfig, seed: number, experiment: string, spec: DatasetSpec): number {
+    return queue.enqueue({ kind, config, seed, experiment, datasetConfig: spec.configFile ?? undefined });
+  }
+
+  function statusOnce(runId: number): Promise<{ status: RunStatus; error: string | null }> {
+    return new Promise((resolve) => {
+      const listener = (e: { runId: number; status: RunStatus; error?: string }) => {
+        if (e.runId !== runId || e.status === 'queued' || e.status === 'running') return;
+        queue.off('status', listener);
+        resolve({ status: e.status, error: e.error ?? null });
+      };
+      queue.on('status', listener);
+    });
+  }
+
+  function baselineSummary(run: RunRow): BaselineSummary {
+    const evals: Record<string, EvalMetrics> = { ...(run.evals ?? {}) };
+    const t = run.config.training;
+    if (run.test && !evals[t.test_datagrp]) evals[t.test_datagrp] = run.test;
+    if (run.val && t.val_datagrp && !evals[t.val_datagrp]) evals[t.val_datagrp] = run.val;
+    const datagrps: BaselineSummary['datagrps'] = {};
+    for (const [name, m] of Object.entries(evals)) datagrps[name] = { ...m.per_split, top5: m.top5, f1: m.f1 };
+    return { dataset: run.dataset, datagrps };
+  }
+
+  function curvesOf(id: number): RunCurves {
+    requireRun(id);
+    const tags: Record<string, ScalarPoint[]> = {};
+    for (const [tag, s] of Object.entries(store.getRunCurves(id))) {
+      tags[tag] = s.steps.map((step, i) => ({ step, wallTime: s.wallTimes[i], value: s.values[i] }));
+    }
+    return { runId: id, tags };
+  }
+
+  return {
+    async listDatasets() {
+      return store.listDatasets().map(datasetSummary);
+    },
+
+    async addDataset(request) {
+      let specs: DatasetSpec[];
+      if ('bundled' in request) specs = [resolveDataset('demo', undefined, cwd)];
+      else {
+        const file = 'configFile' in request ? path.resolve(cwd, request.configFile) : tomlInFolder(request.folder, cwd);
+        if (!fs.existsSync(file)) throw new UserError(`${file}: no such file`);
+        specs = readDatasetsToml(file, cwd).specs;
+        if (specs.length === 0) throw new UserError(`${file}: defines no datasets`);
+      }
+      for (const spec of specs) store.upsertDataset(specRecord(spec));
+      events.emit({ type: 'datasets-changed' });
+      const keys = new Set(specs.map((s) => s.key));
+      return store.listDatasets().filter((d) => keys.has(d.key)).map(datasetSummary);
+    },
+
+    async getDatasetReport({ key }) {
+      const rec = store.listDatasets().find((d) => d.key === key);
+      if (rec?.report) return rec.report;
+      const spec = specOf(key);
+      const report = await validateDataset(spec);
+      store.upsertDataset({ ...(rec ?? specRecord(spec)), report });
+      return report;
+    },
+
+    async computeBaseline({ key }) {
+      const spec = specOf(key);
+      const done = store.listRuns({ dataset: key, kind: 'baseline', status: 'done' });
+      if (done.length > 0) return baselineSummary(done[done.length - 1]);
+      const runId = enqueue('baseline', defaultRunConfig(key), 0, `${key} baseline`, spec);
+      const outcome = await statusOnce(runId);
+      if (outcome.status !== 'done') throw new UserError(`the baseline of '${key}' ${outcome.status}: ${outcome.error ?? 'no reason given'}`);
+      return baselineSummary(requireRun(runId));
+    },
+
+    async listRuns(filter) {
+      return store.listRuns(filter).reverse().map(summary);
+    },
+
+    async getRun({ id }) {
+      const run = requireRun(id);
+      const detail: RunDetail = {
+        ...summary(run),
+        config: run.config,
+        backend: run.backend,
+        appVersion: run.appVersion,
+        val: splitAccuracies(run.val),
+      };
+      return detail;
+    },
+
+    async launchExperiment(request) {
+      // Resolve the dataset first, so that a missing one queues nothing.
+      const spec = specOf(request.config.dataset);
+      const seeds = request.seeds ?? Array.from({ length: request.repetitions ?? 1 }, (_, i) => i + 1);
+      const configs = request.sweep
+        ? request.sweep.values.map((v) => withParam(request.config, request.sweep?.param ?? '', v))
+        : [request.config];
+      const runIds: number[] = [];
+      for (const config of configs) for (const seed of seeds) runIds.push(enqueue('train', config, seed, request.experiment, spec));
+      events.emit({ type: 'runs-changed' });
+      return { runIds };
+    },
+
+    async cancelRun({ id }) {
+      const run = requireRun(id);
+      if (run.status !== 'queued' && run.status !== 'running') throw new UserError(`run ${id} is ${run.status}; only queued or running runs can be cancelled`);
+      queue.cancel(id);
+      return summary(requireRun(id));
+    },
+
+    async resumeRun({ id }) {
+      requireRun(id);
+      queue.resume(id);
+      return summary(requireRun(id));
+    },
+
+    async rerun({ id }) {
+      const run = requireRun(id);
+      const configFile = datasetConfigOf(run);
+      const runId = queue.enqueue({
+        kind: run.kind,
+        config: run.config,
+        seed: run.seed ?? 0,
+        experiment: run.experiment,
+        datasetConfig: configFile ?? undefined,
+      });
+      events.emit({ type: 'runs-changed' });
+      return { runIds: [runId] };
+    },
+
+    async deleteRun({ id }) {
+      const run = requireRun(id);
+      if (run.status === 'running') throw new UserError(`run ${id} is running; cancel it before deleting it`);
+      if (run.status === 'queued') queue.cancel(id);
+      store.deleteRun(id);
+      events.emit({ type: 'runs-changed' });
+      return { deleted: id };
+    },
+
+    async getCurves({ runIds }) {
+      return runIds.map(curvesOf);
+    },
+
+    async exportSeries({ runId, tag, format }) {
+      const points = curvesOf(runId).tags[tag];
+      if (!points) throw new NotFoundError(`run ${runId} has no series '${tag}'`);
+      const base = `run-${runId}-${tag.replace(/[^\w.-]+/g, '_')}`;
+      return format === 'csv'
+        ? { filename: `${base}.csv`, mime: 'text/csv', content: seriesToCsv(points) }
+        : { filename: `${base}.json`, mime: 'application/json', content: seriesToJson(points) };
+    },
+  };
+}

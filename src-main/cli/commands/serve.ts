@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { openWorkbench } from '../../api/workbench.ts';
+import { defaultDbFile } from '../../store/db.ts';
+import { createServer, isLoopback, listen, newToken, serverUrl } from '../../server/server.ts';
+import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
+import type { Command } from '../command.ts';
+
+/** Where `npm run build:web` puts the renderer. */
+export const WEB_BUILD_DIR = path.resolve(import.meta.dirname, '..', '..', '..', 'out', 'renderer');
+
+export const command: Command = {
+  spec: {
+    name: 'serve',
+    summary:
+      'Serve the workbench to a browser: the built renderer and its API, with live run progress. Loopback only unless ' +
+      '--allow-remote; every request needs the random token in the printed URL.',
+    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--allow-remote]',
+    flags: [
+      { name: 'host', kind: 'string', help: 'address to bind', default: '127.0.0.1' },
+      { name: 'port', kind: 'integer', help: 'port to listen on (0: any free port)', default: '8421' },
+      { name: 'db', kind: 'string', help: 'the workbench database (default: workbench.sqlite in the app folder, shared with the app)' },
+      { name: 'allow-remote', kind: 'boolean', help: 'allow binding to an address other computers can reach' },
+    ],
+  },
+  async run(args, io) {
+    const host = getString(args, 'host') ?? '127.0.0.1';
+    const port = getNumber(args, 'port') ?? 8421;
+    if (port < 0 || port > 65535) throw new UsageError(`--port ${port} is not a port number (0–65535)`);
+    const remote = !isLoopback(host);
+    if (remote && !getBoolean(args, 'allow-remote')) {
+      throw new UsageError(`--host ${host} is reachable from other computers; add --allow-remote if that is what you want`);
+    }
+    const dbArg = getString(args, 'db');
+    const dbFile = dbArg === undefined ? defaultDbFile() : path.resolve(io.cwd, dbArg);
+    const hasBuild = fs.existsSync(path.join(WEB_BUILD_DIR, 'index.html'));
+    if (!hasBuild) io.err(`alphanet serve: the web build is missing (${WEB_BUILD_DIR}); run \`npm run build:web\` first. Serving the API only.`);
+
+    const workbench = openWorkbench({ dbFile, cwd: io.cwd });
+    const token = newToken();
+    const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null });
+    let bound: number;
+    try {
+      bound = await listen(server, host, port);
+    } catch (error) {
+      await workbench.close();
+      throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+    }
+    if (remote) {
+      io.err(
+        `WARNING: serving on ${host}, reachable from other computers. Anyone with the token can read your runs and ` +
+          'start training; the connection is not encrypted.',
+      );
+    }
+    io.out(`AlphaNet Workbench is serving ${dbFile}`);
+    io.out(`Open ${serverUrl(host, bound, token)}`);
+    io.out('Press Ctrl+C to stop (running runs become interrupted and can be resumed).');
+
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await workbench.close();
+    io.out('stopped');
+    return 0;
+  },
+};
