@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TensorData } from '../../src-shared/tensor.ts';
 import { PyDict, type PyValue } from '../formats/pyvalue.ts';
-import { combineExperts, expertEntries, linearFromValue } from './classifier.ts';
+import { combineExperts, expertEntries, linearFromValue, loadClassifier } from './classifier.ts';
 
 function dict(entries: Record<string, PyValue>, pyClass?: string): PyDict {
   const d = new PyDict(pyClass);
@@ -61,4 +63,18 @@ describe('expertEntries', () => {
     expect(() => expertEntries([dict({ classifier_loader: 'X', classifier_file: 'e' })], '/r.pth')).toThrow(/classifier_loader 'X' is not one of/);
     expect(() => expertEntries(dict({}), '/r.pth')).toThrow(/expected a list/);
   });
+});
+
+describe('loadClassifier on real files', () => {
+  const FORMATS = path.resolve(import.meta.dirname, '../../test/fixtures/formats');
+  const expected = JSON.parse(fs.readFileSync(path.join(FORMATS, 'expected.json'), 'utf8')) as { weight: number[][]; bias: number[] };
+
+  it.each(['clf.pth', 'clf_state_dict.pth', 'clf.safetensors', 'clf_nobias.pth'])('reads %s', async (name) => {
+    const clf = await loadClassifier(path.join(FORMATS, name), 'LinearClassifierLoader');
+    expect([clf.nClasses, clf.dim]).toEqual([3, 4]);
+    expect(Array.from(clf.weight)).toEqual(expected.weight.flat());
+    expect(Array.from(clf.bias)).toEqual(name.includes('nobias') ? [0, 0, 0] : expected.bias);
+    expect(clf.info.hasBias).toBe(!name.includes('nobias'));
+  });
+
 });

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TensorData } from '../../src-shared/tensor.ts';
 import { PyDict, PyTuple, type PyValue } from '../formats/pyvalue.ts';
+import { writePlainPickleWithTensors } from '../formats/write.ts';
 import { convertShard, naturalCompare, readShards } from './features.ts';
 
 function dict(entries: Record<string, PyValue>): PyDict {
@@ -68,6 +72,31 @@ describe('convertShard', () => {
 });
 
 describe('readShards', () => {
+  const FORMATS = path.resolve(import.meta.dirname, '../../test/fixtures/formats');
+  const expected = JSON.parse(fs.readFileSync(path.join(FORMATS, 'expected.json'), 'utf8')) as { feats: number[][]; labels: number[] };
+  const kinds = ['numpy_p2', 'numpy_p4', 'numpy_p5', 'torch_p2', 'torch_p4', 'torch_p5', 'torchsave_zip', 'torchsave_legacy'];
+
+  it.each(kinds)('reads feats_%s.pkl (idxs with -12 and 2**40: not the identity)', async (kind) => {
+    const data = await readShards([path.join(FORMATS, `feats_pickle_${kind}.pkl`).replace('pickle_torchsave', 'torchsave')]);
+    expect([data.n, data.dim]).toEqual([5, 4]);
+    expect(Array.from(data.feats)).toEqual(expected.feats.flat());
+    expect(Array.from(data.labels)).toEqual(expected.labels);
+    expect(data.shards[0].idxsIdentity).toBe(false);
+  });
+
+  it('concatenates shards in the given order and refuses a differing dim', async () => {
+    const file = path.join(FORMATS, 'feats_pickle_numpy_p4.pkl');
+    const two = await readShards([file, path.join(FORMATS, 'feats_pickle_torch_p2.pkl')]);
+    expect(two.n).toBe(10);
+    expect(Array.from(two.labels)).toEqual([...expected.labels, ...expected.labels]);
+    expect(two.shards.map((s) => s.n)).toEqual([5, 5]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-shards-'));
+    const wide = path.join(dir, 'train_2.pkl');
+    await writePlainPickleWithTensors(wide, dict({ feats: f32([1, 3], [1, 2, 3]), labels: [0] }));
+    await expect(readShards([file, wide])).rejects.toThrow(`${wide}: features have 3 dims but ${file} has 4`);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('reports a missing shard file by name', async () => {
     await expect(readShards(['/nonexistent/train.pkl'])).rejects.toThrow(/\/nonexistent\/train\.pkl/);
   });

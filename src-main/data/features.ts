@@ -127,9 +127,14 @@ function tensorToInt32(t: TensorData, file: string, what: string): Int32Array {
   }
 }
 
-function isIdentity(idxs: Int32Array, n: number): boolean {
-  if (idxs.length !== n) return false;
-  for (let i = 0; i < n; i++) if (idxs[i] !== i) return false;
+/** Whether `idxs` is 0..n−1; any other value (wrong length, huge or odd entries) is simply not. */
+function isIdentity(idxs: PyValue, n: number): boolean {
+  const items = isTensor(idxs) ? (idxs.shape.length === 1 ? idxs.data : null) : Array.isArray(idxs) ? idxs : idxs instanceof PyTuple ? idxs.items : null;
+  if (items === null || items.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const v = items[i];
+    if (typeof v === 'bigint' ? v !== BigInt(i) : v !== i) return false;
+  }
   return true;
 }
 
@@ -166,7 +171,7 @@ export function convertShard(value: PyValue, file: string): { feats: Float32Arra
     }
   }
   const rawIdxs = value.get('idxs');
-  const idxsIdentity = rawIdxs === undefined || rawIdxs === null ? null : isIdentity(toLabels(rawIdxs, file, "'idxs'"), n);
+  const idxsIdentity = rawIdxs === undefined || rawIdxs === null ? null : isIdentity(rawIdxs, n);
   const otherKeys = dictKeys(value).filter((k) => !["'feats'", "'labels'", "'idxs'"].includes(k));
   return { feats: data, labels, dim, stats: { file, n, nanCount, infCount, idxsIdentity, otherKeys } };
 }
