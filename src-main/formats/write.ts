@@ -102,9 +102,10 @@ class Pickler {
     if (this.frames && this.b.length >= FRAME_TARGET) this.flush();
   }
 
-  /** Writes one opcode byte (for hand-built sequences such as a persistent id). */
-  op(code: number): void {
+  /** Writes one opcode byte (for hand-built sequences such as a persistent id), memoizing its result if asked. */
+  op(code: number, memoize = false): void {
     this.b.byte(code);
+    if (memoize) this.put({});
   }
 
   finish(): Chunks {
@@ -235,6 +236,7 @@ class Pickler {
       this.str(text);
       this.str('latin1');
       this.b.byte(0x86); // TUPLE2
+      this.put({});
       this.b.byte(0x52); // REDUCE
     }
     this.put(key);
@@ -420,7 +422,7 @@ function legacyStorageBlob(t: TensorData): Uint8Array[] {
   p.save('cpu');
   p.save(t.data.length);
   p.save(null);
-  p.op(0x74); // TUPLE
+  p.op(0x74, true); // TUPLE
   p.op(0x51); // BINPERSID
   const count = new Uint8Array(8);
   new DataView(count.buffer).setBigUint64(0, BigInt(t.data.length), true);
