@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { FileFormatError } from './errors.ts';
-import { datasetClassNames, imagenetClasses, imagenetClassNames, loadWordNet } from './wordnet.ts';
+import { WORDNET_FILE, datasetClassNames, imagenetClasses, imagenetClassNames, loadWordNet } from './wordnet.ts';
+import { formatWordNetCompact, parseDataNoun } from '../src-shared/wordnet.ts';
 
 /*
  * Expected values worked out by hand from node_modules/wordnet/db/data.noun (WordNet 3.0): grep the
@@ -35,6 +37,13 @@ describe('bundled WordNet 3.0', () => {
   it('holds every noun synset once', () => {
     expect(wn.size).toBe(82115);
     expect(loadWordNet()).toBe(wn);
+  });
+
+  it('is what scripts/build-wordnet.ts makes of the wordnet package', () => {
+    const dataNoun = path.join(path.dirname(createRequire(import.meta.url).resolve('wordnet/package.json')), 'db', 'data.noun');
+    const { license, records } = parseDataNoun(fs.readFileSync(dataNoun, 'latin1'));
+    expect(license[13]).toBe('WordNet 3.0 Copyright 2006 by Princeton University.  All rights reserved.');
+    expect(formatWordNetCompact(records)).toBe(zlib.gunzipSync(fs.readFileSync(WORDNET_FILE)).toString('utf8'));
   });
 
   it('answers synset, name and gloss for Eskimo dog', () => {

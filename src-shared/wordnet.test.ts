@@ -6,6 +6,7 @@ import {
   type WordNetRecord,
   classNamesFor,
   formatWordNetCompact,
+  parseDataNoun,
   parseSynsetWords,
   parseWordNetCompact,
 } from './wordnet.ts';
@@ -41,6 +42,23 @@ describe('compact format', () => {
     expect(() => parseWordNetCompact(`${WORDNET_COMPACT_MAGIC}\n00000001\troot\t\tgloss\n`)).toThrow('line 2: expected 5 tab-separated fields, found 4');
     expect(() => parseWordNetCompact(`${WORDNET_COMPACT_MAGIC}\n00000001\troot\t12\t\tgloss\n`)).toThrow('line 2: bad offset "12"');
     expect(() => formatWordNetCompact([{ ...rec(1, 'a|b', []) }])).toThrow(/holds a separator/);
+  });
+});
+
+describe('parseDataNoun', () => {
+  const header = '  1 License text.  \n  2   \n';
+  const line = (offset: string, rest: string) => `${offset} 05 n ${rest}  \n`;
+
+  it('reads the license, lemmas, noun hypernym pointers and gloss', () => {
+    const first = line(String(header.length).padStart(8, '0'), '02 big_cat 0 cat 1 003 @ 00000001 n 0000 @i 00000002 n 0000 ~ 00000003 n 0000 | a cat; "big"');
+    const { license, records } = parseDataNoun(header + first);
+    expect(license).toEqual(['License text.', '']);
+    expect(records).toEqual([{ offset: header.length, lemmas: ['big cat', 'cat'], gloss: 'a cat; "big"', hypernyms: [1], instanceHypernyms: [2] }]);
+  });
+
+  it('rejects an offset that is not the line position', () => {
+    expect(() => parseDataNoun(header + line('00000000', '01 cat 0 000 | x'))).toThrow(`data.noun, line at byte ${header.length}: offset field "00000000"`);
+    expect(() => parseDataNoun(line('00000000', '01 cat 0 002 @ 00000001 n 0000 | x'))).toThrow('bad p_cnt "002"');
   });
 });
 

@@ -64,6 +64,57 @@ export function formatWordNetCompact(records: readonly WordNetRecord[]): string 
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Reads Princeton's data.noun (read as latin1, so string positions are byte offsets; the file is
+ * ASCII): the license header lines and every synset, checking each offset is its line's position.
+ */
+export function parseDataNoun(text: string): { license: string[]; records: WordNetRecord[] } {
+  const license: string[] = [];
+  const records: WordNetRecord[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    if (line.startsWith('  ')) {
+      // Header lines are "  <n> <text>  ": the Princeton notice.
+      license.push(line.replace(/^\s+\d+ ?/, '').trimEnd());
+    } else if (line.length > 0) {
+      records.push(parseDataNounLine(line, start));
+    }
+    start = end + 1;
+  }
+  return { license, records };
+}
+
+/** `offset lex_filenum ss_type w_cnt(hex) word lex_id … p_cnt ptr(symbol offset pos src/tgt)… | gloss` */
+function parseDataNounLine(line: string, position: number): WordNetRecord {
+  const fail = (why: string): never => {
+    throw new WordNetError(`data.noun, line at byte ${position}: ${why}`);
+  };
+  const bar = line.indexOf(' | ');
+  const fields = (bar < 0 ? line : line.slice(0, bar)).trim().split(' ');
+  const gloss = bar < 0 ? '' : line.slice(bar + 3).trim();
+  const offset = Number(fields[0]);
+  if (!/^\d{8}$/.test(fields[0] ?? '') || offset !== position) fail(`offset field "${fields[0]}" is not the line's position`);
+  if (fields[2] !== 'n') fail(`ss_type "${fields[2]}" is not a noun`);
+  const wordCount = parseInt(fields[3] ?? '', 16);
+  if (!(wordCount >= 1)) fail(`bad w_cnt "${fields[3]}"`);
+  const lemmas: string[] = [];
+  let i = 4;
+  for (let w = 0; w < wordCount; w++, i += 2) lemmas.push((fields[i] ?? fail('missing word')).replaceAll('_', ' '));
+  const pointerCount = Number(fields[i++]);
+  if (!Number.isInteger(pointerCount) || i + 4 * pointerCount > fields.length) fail(`bad p_cnt "${fields[i - 1]}"`);
+  const hypernyms: number[] = [];
+  const instanceHypernyms: number[] = [];
+  for (let p = 0; p < pointerCount; p++, i += 4) {
+    if (fields[i + 2] !== 'n') continue;
+    if (fields[i] === '@') hypernyms.push(Number(fields[i + 1]));
+    else if (fields[i] === '@i') instanceHypernyms.push(Number(fields[i + 1]));
+  }
+  return { offset, lemmas, gloss, hypernyms, instanceHypernyms };
+}
+
 export function parseWordNetCompact(text: string): WordNetRecord[] {
   const lines = text.split('\n');
   if (lines[0] !== WORDNET_COMPACT_MAGIC) {
@@ -142,8 +193,9 @@ export class WordNet {
   }
 
   /**
-   * Every path from a root (for nouns: entity, n00001740) down to wnid, root first and wnid last,
-   * in the order NLTK's `hypernym_paths()` lists them (hypernyms before instance hypernyms).
+   * Every path from a root (for nouns: entity, n00001740) down to wnid, root first and wnid last: the
+   * paths of NLTK's `hypernym_paths()`. Order: each synset's hypernyms in data.noun's order, then its
+   * instance hypernyms (NLTK sorts each list by synset name instead, which needs index.noun).
    */
   hypernymPaths(wnid: string): string[][] {
     this.get(wnid);
