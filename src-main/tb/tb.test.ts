@@ -107,6 +107,12 @@ describe('EventFileWriter and readEventFile', () => {
     expect(() => readEventFile(file)).toThrow('record 0 at byte 0: length CRC mismatch');
     fs.writeFileSync(file, good.subarray(0, good.length - 3));
     expect(() => readEventFile(file)).toThrow(/record 1 at byte 40: truncated data/);
+    // Intact framing around a payload that is not an Event.
+    fs.writeFileSync(file, Buffer.concat([good, frameRecord(Uint8Array.of(0x0b))]));
+    expect(() => readEventFile(file)).toThrow(`${file}: record 2: Event: unsupported wire type 3 (field 1)`);
+    fs.writeFileSync(file, frameRecord(Uint8Array.of(0x2a, 0x05, 0x0a)));
+    expect(() => readEventFile(file)).toThrow('record 0: Event: field runs past the end');
+    expect(() => readEventFile(path.join(tmp, 'missing'))).toThrow(/cannot read/);
   });
 });
 
