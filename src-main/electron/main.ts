@@ -1,0 +1,110 @@
+/**
+ * The Electron main process, kept thin: one sandboxed window, the same API and validators as served
+ * mode over IPC, native file pickers, app data in Electron's userData folder, and on quit the running
+ * runs are stopped and marked interrupted (resumable from their last epoch checkpoint).
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { register } from 'tsx/esm/api';
+import type * as DispatchModule from '../api/dispatch.ts';
+import type * as WorkbenchModule from '../api/workbench.ts';
+import type { Workbench } from '../api/workbench.ts';
+import { CONTENT_SECURITY_POLICY } from '../server/csp.ts';
+import { IPC } from './channels.ts';
+
+/**
+ * The workbench itself runs from source through tsx, as the CLI does: its run queue starts worker
+ * threads from files beside it, and its error classes must be the ones the handlers throw, so it is
+ * loaded, not bundled into this file.
+ */
+async function loadWorkbenchModules(): Promise<{ dispatch: typeof DispatchModule.dispatch; openWorkbench: typeof WorkbenchModule.openWorkbench }> {
+  register();
+  const api = path.resolve(import.meta.dirname, '..', '..', 'src-main', 'api');
+  const load = (file: string) => import(pathToFileURL(path.join(api, file)).href);
+  const [{ dispatch }, { openWorkbench }] = (await Promise.all([load('dispatch.ts'), load('workbench.ts')])) as [
+    typeof DispatchModule,
+    typeof WorkbenchModule,
+  ];
+  return { dispatch, openWorkbench };
+}
+
+// Before anything reads the data folder: the CLI and this app then share one database and cache.
+process.env.ALPHANET_DATA_DIR ??= app.getPath('userData');
+
+let workbench: Workbench | null = null;
+let window: BrowserWindow | null = null;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'AlphaNet Workbench',
+    webPreferences: {
+      preload: path.join(import.meta.dirname, '..', 'preload', 'index.cjs'),
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+    },
+  });
+  // Links open in the user's browser; the window never navigates away from the app.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:/.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (event, url) => {
+    if (url !== win.webContents.getURL()) event.preventDefault();
+  });
+  const devUrl = process.env.ELECTRON_RENDERER_URL;
+  if (devUrl) void win.loadURL(devUrl);
+  else void win.loadFile(path.join(import.meta.dirname, '..', 'renderer', 'index.html'));
+  return win;
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  const { dispatch, openWorkbench } = await loadWorkbenchModules();
+  const dataDir = process.env.ALPHANET_DATA_DIR ?? app.getPath('userData');
+  const bench = openWorkbench({ dbFile: path.join(dataDir, 'workbench.sqlite'), cwd: app.getPath('home') });
+  workbench = bench;
+
+  ipcMain.handle(IPC.call, async (event, method: unknown, params: unknown) => {
+    if (event.sender !== window?.webContents) throw new Error('IPC call from a window that is not the workbench');
+    const result = await dispatch(bench.api, typeof method === 'string' ? method : '', params);
+    return result.ok ? { ok: true, value: result.value } : { ok: false, body: result.body };
+  });
+  ipcMain.handle(IPC.pickPath, async (_event, kind: unknown) => {
+    if (!window) return null;
+    const picked = await dialog.showOpenDialog(window, {
+      title: kind === 'folder' ? 'Choose a folder with a datasets.toml' : 'Choose a datasets.toml',
+      properties: [kind === 'folder' ? 'openDirectory' : 'openFile'],
+      filters: kind === 'folder' ? [] : [{ name: 'datasets.toml', extensions: ['toml'] }],
+    });
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
+  });
+  bench.events.subscribe((event) => window?.webContents.send(IPC.event, event));
+
+  window = createWindow();
+  window.on('closed', () => (window = null));
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) window = createWindow();
+  });
+}
+
+let closing = false;
+app.on('before-quit', (event) => {
+  if (closing || !workbench) return;
+  // Stop the workers and mark their runs interrupted before the process ends.
+  event.preventDefault();
+  closing = true;
+  void workbench.close().finally(() => app.quit());
+});
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+void start();
