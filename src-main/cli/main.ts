@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   resume: () => import('./commands/resume.ts'),
   'export-run': () => import('./commands/export-run.ts'),
   import: () => import('./commands/import.ts'),
+  inspect: () => import('./commands/inspect.ts'),
 };
 
 export function processIO(): CliIO {
