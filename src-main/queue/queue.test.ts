@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultRunConfig } from '../../src-shared/config.ts';
+import type { RunProgress } from '../store/recorded-run.ts';
+import { RunQueue } from './queue.ts';
+
+const TOML = path.resolve(import.meta.dirname, '../../test/fixtures/tinylt/datasets.toml');
+
+function config(epochs: number, batch = 64) {
+  const c = defaultRunConfig('tinylt_synth');
+  c.training.n_neighbors = 3;
+  c.training.train_epochs = epochs;
+  c.training.min_epochs = 1;
+  c.training.train_batch_size = batch;
+  return c;
+}
+
+let dir: string;
+let queue: RunQueue | null = null;
+let savedDataDir: string | undefined;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-queue-'));
+  savedDataDir = process.env.ALPHANET_DATA_DIR;
+  // The workers' caches (features, neighbours) go here, not into the user's app folder.
+  process.env.ALPHANET_DATA_DIR = path.join(dir, 'app');
+});
+
+afterEach(async () => {
+  await queue?.close();
+  queue = null;
+  if (savedDataDir === undefined) delete process.env.ALPHANET_DATA_DIR;
+  else process.env.ALPHANET_DATA_DIR = savedDataDir;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('RunQueue', () => {
+  it('runs queued jobs on worker threads, one at a time by default, with progress and recorded epochs', async () => {
+    queue = new RunQueue({ dbFile: path.join(dir, 'q.sqlite'), backend: 'cpu' });
+    const progress: RunProgress[] = [];
+    const statuses: string[] = [];
+    queue.on('progress', (p) => progress.push(p));
+    queue.on('status', (s) => statuses.push(`${s.runId}:${s.status}`));
+    let maxActive = 0;
+    queue.on('epoch', () => (maxActive = Math.max(maxActive, queue?.active().length ?? 0)));
+    const a = queue.enqueue({ config: config(3), seed: 1, datasetConfig: TOML, experiment: 'Q' });
+    const b = queue.enqueue({ config: config(2), seed: 2, datasetConfig: TOML, experiment: 'Q' });
+    queue.start();
+    await queue.whenIdle();
+    expect(queue.store.requireRun(a)).toMatchObject({ status: 'done', epochsDone: 3 });
+    expect(queue.store.requireRun(b)).toMatchObject({ status: 'done', epochsDone: 2 });
+    expect(maxActive).toBe(1);
+    expect(statuses).toEqual([`${a}:queued`, `${b}:queued`, `${a}:running`, `${a}:done`, `${b}:running`, `${b}:done`]);
+    const last = progress.filter((p) => p.runId === a).at(-1);
+    expect(last).toMatchObject({ epoch: 3 });
+    expect(last?.batch).toBe(last?.nBatches);
+    expect(progress.some((p) => p.etaSeconds !== null)).toBe(true);
+    expect(queue.store.getExperimentMatrix('Q').runs).toHaveLength(2);
+  });
+
+  it('cancels a running run (checkpoints kept) and resumes it to the end', async () => {
+    queue = new RunQueue({ dbFile: path.join(dir, 'q.sqlite'), backend: 'cpu' });
+    const id = queue.enqueue({ config: config(60, 8), seed: 3, datasetConfig: TOML });
+    const q = queue;
+    q.on('epoch', (e) => {
+      if (e.runId === id && e.epoch === 2) q.cancel(id);
+    });
+    q.start();
+    await q.whenIdle();
+    const cancelled = q.store.requireRun(id);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.epochsDone).toBeLessThan(60);
+    expect(fs.readdirSync(cancelled.ckptDir as string).length).toBeGreaterThan(0);
+    q.resume(id);
+    await q.whenIdle();
+    expect(q.store.requireRun(id)).toMatchObject({ status: 'done', epochsDone: 60 });
+  });
+
+  it('records a run whose dataset cannot be found as failed, with the reason', async () => {
+    queue = new RunQueue({ dbFile: path.join(dir, 'q.sqlite'), backend: 'cpu' });
+    const bad = defaultRunConfig('no_such_dataset');
+    const id = queue.enqueue({ config: bad, seed: 1, datasetConfig: TOML });
+    queue.start();
+    await queue.whenIdle();
+    const run = queue.store.requireRun(id);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/no_such_dataset/);
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * The run queue: runs wait in the database (status `queued`), so the queue survives a crash; each
+ * runs on its own worker thread, at most `concurrency` at once, never on the thread that serves the
+ * UI. Progress, epochs and status changes come out as typed events.
+ */
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { RunConfig } from '../../src-shared/config.ts';
+import type { RunKind } from '../../src-shared/result.ts';
+import type { BackendName } from '../engine/backend.ts';
+import { openDb, type Db } from '../store/db.ts';
+import { DATASET_CONFIG_KEY, type RunProgress } from '../store/recorded-run.ts';
+import { RunStore, type RunStatus } from '../store/run-store.ts';
+import type { FromWorker, WorkerInput } from './messages.ts';
+
+export interface QueueEvents {
+  progress: [progress: RunProgress];
+  epoch: [event: { runId: number; epoch: number }];
+  loading: [event: { runId: number; stage: string; done: number; total: number }];
+  status: [event: { runId: number; status: RunStatus; error?: string }];
+  /** Nothing running and nothing queued. */
+  idle: [];
+}
+
+export interface QueueOptions {
+  dbFile: string;
+  /** Runs at once (default 1: training already uses every core it can). */
+  concurrency?: number;
+  /** Default: `checkpoints/` beside the database. */
+  ckptRoot?: string;
+  /** Where relative dataset paths resolve (default: process.cwd()). */
+  cwd?: string;
+  backend?: BackendName;
+  nCkpt?: number;
+}
+
+export interface Job {
+  kind?: RunKind;
+  config: RunConfig;
+  seed: number;
+  experiment?: string;
+  /** The datasets TOML that defines `config.dataset` (default: the usual lookup from `cwd`). */
+  datasetConfig?: string;
+}
+
+/** How long a cancelled worker may take to stop at a batch boundary before it is terminated. */
+const CANCEL_GRACE_MS = 30_000;
+
+const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
+const WORKER_ENTRY = new URL('./worker.ts', import.meta.url).href;
+
+export class RunQueue extends EventEmitter<QueueEvents> {
+  readonly store: RunStore;
+  private readonly db: Db;
+  private readonly workers = new Map<number, { worker: Worker; cancelFlag: Int32Array }>();
+  private concurrency: number;
+  private started = false;
+  private closed = false;
+
+  /**
+   * Opens the queue's database and runs start-up recovery: runs left `running` by a dead process
+   * become `interrupted`. Call `start()` to begin working through the queued runs.
+   */
+  constructor(private readonly opts: QueueOptions) {
+    super();
+    this.db = openDb(opts.dbFile);
+    this.store = new RunStore(this.db, opts.ckptRoot);
+    this.concurrency = Math.max(1, opts.concurrency ?? 1);
+    this.store.recoverInterrupted();
+  }
+
+  /** Starts working: runs queued now (also those queued before a crash) and later. */
+  start(): void {
+    this.started = true;
+    this.pump();
+  }
+
+  setConcurrency(n: number): void {
+    this.concurrency = Math.max(1, Math.floor(n));
+    this.pump();
+  }
+
+  /** Queues a new run; returns its id. */
+  enqueue(job: Job): number {
+    const runId = this.store.createRun({
+      kind: job.kind ?? 'train',
+      config: job.config,
+      seed: job.kind === 'baseline' ? null : job.seed,
+      experiment: job.experiment,
+      backend: this.opts.backend ?? null,
+      extra: job.datasetConfig ? { [DATASET_CONFIG_KEY]: path.resolve(job.datasetConfig) } : null,
+    });
+    this.emit('status', { runId, status: 'queued' });
+    this.pump();
+    return runId;
+  }
+
+  /** Queues an interrupted or cancelled run again; it continues from its newest checkpoint. */
+  resume(runId: number): void {
+    this.store.requeue(runId);
+    this.emit('status', { runId, status: 'queued' });
+    this.pump();
+  }
+
+  /** Stops a running run at the next batch (it becomes `cancelled`, checkpoints kept) or drops a queued one. */
+  cancel(runId: number): void {
+    const entry = this.workers.get(runId);
+    if (entry) {
+      Atomics.store(entry.cancelFlag, 0, 1);
+      // A worker that does not reach a batch boundary in time (e.g. still loading data) is stopped the hard way.
+      setTimeout(() => {
+        if (this.workers.get(runId) === entry) void entry.worker.terminate();
+      }, CANCEL_GRACE_MS).unref();
+      return;
+    }
+    if (this.store.getRun(runId)?.status === 'queued') {
+      this.store.cancelRun(runId);
+      this.emit('status', { runId, status: 'cancelled' });
+    }
+  }
+
+  /** Ids of the runs executing now. */
+  active(): number[] {
+    return [...this.workers.keys()];
+  }
+
+  /** Resolves when nothing is running or queued. */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.once('idle', resolve));
+  }
+
+  /** Stops every worker (their runs become `interrupted`, resumable) and closes the database. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const running = [...this.workers.entries()];
+    this.workers.clear();
+    await Promise.all(running.map(([, entry]) => entry.worker.terminate()));
+    for (const [runId] of running) this.markGone(runId, 'interrupted', 'the workbench closed while it ran');
+    this.db.close();
+  }
+
+  private isIdle(): boolean {
+    return this.workers.size === 0 && this.store.listRuns({ status: 'queued' }).length === 0;
+  }
+
+  private pump(): void {
+    if (this.closed || !this.started) return;
+    if (this.workers.size < this.concurrency) {
+      for (const run of this.store.listRuns({ status: 'queued' })) {
+        if (this.workers.size >= this.concurrency) break;
+        if (!this.workers.has(run.id)) this.launch(run.id);
+      }
+    }
+    if (this.isIdle()) this.emit('idle');
+  }
+
+  private launch(runId: number): void {
+    const input: WorkerInput = {
+      entry: WORKER_ENTRY,
+      dbFile: path.resolve(this.opts.dbFile),
+      ckptRoot: this.store.ckptRoot,
+      runId,
+      cwd: this.opts.cwd ?? process.cwd(),
+      backend: this.opts.backend,
+      nCkpt: this.opts.nCkpt,
+      cancelFlag: new SharedArrayBuffer(4),
+    };
+    const worker = new Worker(BOOTSTRAP, { workerData: input });
+    const entry = { worker, cancelFlag: new Int32Array(input.cancelFlag) };
+    this.workers.set(runId, entry);
+    let reported = false;
+    worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'progress':
+          this.emit('progress', message.progress);
+          break;
+        case 'epoch':
+          this.emit('epoch', { runId, epoch: message.epoch });
+          break;
+        case 'loading':
+          this.emit('loading', { runId, stage: message.stage, done: message.done, total: message.total });
+          break;
+        case 'done':
+          reported = true;
+          this.emit('status', { runId, status: 'done' });
+          break;
+        case 'cancelled':
+          reported = true;
+          this.emit('status', { runId, status: 'cancelled' });
+          break;
+        case 'failed':
+          reported = true;
+          this.emit('status', { runId, status: 'failed', error: message.error });
+          break;
+      }
+    });
+    this.emit('status', { runId, status: 'running' });
+    worker.on('error', (error) => {
+      if (this.workers.get(runId) !== entry) return;
+      reported = true;
+      this.markGone(runId, 'failed', `the run's worker crashed: ${error.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (this.workers.get(runId) !== entry) return;
+      this.workers.delete(runId);
+      // A worker that died without a word (terminated after a cancel, out of memory) leaves its run
+      // in a state that must not look alive.
+      if (!reported) this.markGone(runId, code === 1 ? 'cancelled' : 'failed', `the run's worker exited with code ${code}`);
+      this.pump();
+    });
+  }
+
+  private markGone(runId: number, status: 'failed' | 'cancelled' | 'interrupted', error: string): void {
+    const run = this.store.getRun(runId);
+    if (!run || (run.status !== 'running' && run.status !== 'queued')) return;
+    if (status === 'cancelled') this.store.cancelRun(runId);
+    else if (status === 'failed') this.store.failRun(runId, error);
+    else this.store.markInterrupted(runId, error);
+    this.emit('status', { runId, status, error });
+  }
+}

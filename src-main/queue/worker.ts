@@ -1,0 +1,67 @@
+/**
+ * One run, on a worker thread: loads the dataset, trains with the engine and writes the run's records
+ * through its own database connection, so the thread that serves the UI never waits on training or
+ * on SQLite. Started by RunQueue through worker-bootstrap.mjs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadDataset, resolveDataset } from '../data/dataset.ts';
+import { openDb } from '../store/db.ts';
+import { datasetConfigOf, recordedBaselineRun, recordedTrainRun } from '../store/recorded-run.ts';
+import { RunStore } from '../store/run-store.ts';
+import type { FromWorker, WorkerInput } from './messages.ts';
+
+const input = workerData as WorkerInput;
+const port = parentPort;
+if (!port) throw new Error('worker.ts runs only as a worker thread');
+const post = (message: FromWorker) => port.postMessage(message);
+const controller = new AbortController();
+const cancelFlag = new Int32Array(input.cancelFlag);
+/** Turns the queue's cancel flag into an abort the engine sees before its next batch. */
+function checkCancel(): void {
+  if (!controller.signal.aborted && Atomics.load(cancelFlag, 0) === 1) controller.abort();
+}
+
+const db = openDb(input.dbFile);
+const store = new RunStore(db, input.ckptRoot);
+const runId = input.runId;
+try {
+  const run = store.requireRun(runId);
+  const spec = resolveDataset(run.dataset, datasetConfigOf(run) ?? undefined, input.cwd);
+  const ds = await loadDataset(spec, {
+    onProgress: (p) => post({ type: 'loading', runId, stage: p.stage, done: p.done, total: p.total }),
+  });
+  checkCancel();
+  if (controller.signal.aborted) {
+    store.cancelRun(runId);
+    post({ type: 'cancelled', runId });
+  } else if (run.kind === 'baseline') {
+    await recordedBaselineRun(store, ds, { runId, backend: input.backend });
+    post({ type: 'done', runId });
+  } else {
+    await recordedTrainRun(store, ds, run.config, {
+      runId,
+      seed: run.seed ?? 0,
+      backend: input.backend,
+      nCkpt: input.nCkpt,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        checkCancel();
+        post({ type: 'progress', progress });
+      },
+      onEpoch: (rec) => post({ type: 'epoch', runId, epoch: rec.epoch }),
+    });
+    post({ type: 'done', runId });
+  }
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  if (controller.signal.aborted) {
+    post({ type: 'cancelled', runId });
+  } else {
+    // A failure before the engine started (dataset missing, bad config) is recorded here.
+    if (store.getRun(runId)?.status !== 'failed') store.failRun(runId, message);
+    post({ type: 'failed', runId, error: message });
+  }
+} finally {
+  db.close();
+  port.close();
+}
