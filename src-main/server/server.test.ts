@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import type http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN_HEADER, type ApiEvent } from '../../src-shared/api.ts';
+import { defaultRunConfig } from '../../src-shared/config.ts';
+import { openWorkbench, type Workbench } from '../api/workbench.ts';
+import { main } from '../cli/main.ts';
+import { createServer, isLoopback, listen, newToken } from './server.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const TINYLT = path.join(ROOT, 'test', 'fixtures', 'tinylt', 'datasets.toml');
+
+let dir: string;
+let bench: Workbench;
+let server: http.Server;
+let base: string;
+const token = newToken();
+
+async function call(method: string, params: unknown, headers: Record<string, string> = { [TOKEN_HEADER]: token }) {
+  const res = await fetch(`${base}/api/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(params),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & unknown[] };
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-serve-'));
+  const staticDir = path.join(dir, 'web');
+  fs.mkdirSync(staticDir);
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>workbench</title>');
+  fs.writeFileSync(path.join(dir, 'secret.txt'), 'not for the browser');
+  bench = openWorkbench({ dbFile: path.join(dir, 'workbench.sqlite'), cwd: dir });
+  server = createServer({ api: bench.api, events: bench.events, token, staticDir });
+  const port = await listen(server, '127.0.0.1', 0);
+  base = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await bench.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('served mode: the token', () => {
+  it('refuses pages, API calls and the event stream without it, or with a wrong one', async () => {
+    expect((await fetch(`${base}/`)).status).toBe(401);
+    expect((await fetch(`${base}/?token=wrong`)).status).toBe(401);
+    expect((await call('listDatasets', {}, {})).status).toBe(401);
+    expect((await call('listDatasets', {}, { [TOKEN_HEADER]: `${token}x` })).status).toBe(401);
+    expect((await fetch(`${base}/api/events`)).status).toBe(401);
+    // A token in the query string is not enough for API calls (only the event stream takes it there).
+    expect((await fetch(`${base}/api/listDatasets?token=${token}`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('serves the page with the token and lets its assets through by cookie', async () => {
+    const page = await fetch(`${base}/?token=${token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const cookie = page.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
+    const again = await fetch(`${base}/index.html`, { headers: { cookie: cookie.split(';')[0] } });
+    expect(await again.text()).toContain('<title>workbench</title>');
+  });
+
+  it('never serves files outside the build folder', async () => {
+    const res = await fetch(`${base}/..%2Fsecret.txt?token=${token}`);
+    expect(res.status).toBe(403);
+  });
+
+  it('binds to loopback only unless told otherwise', () => {
+    expect(isLoopback('127.0.0.1')).toBe(true);
+    expect(isLoopback('::1')).toBe(true);
+    expect(isLoopback('localhost')).toBe(true);
+    expect(isLoopback('0.0.0.0')).toBe(false);
+    expect(isLoopback('192.168.1.5')).toBe(false);
+  });
+});
+
+describe('served mode: the API', () => {
+  it('adds a dataset from its datasets.toml and reports on it', async () => {
+    const added = await call('addDataset', { configFile: TINYLT });
+    expect(added.status).toBe(200);
+    expect(added.body.map((d: { key: string }) => d.key)).toEqual(['tinylt_synth', 'tinylt_synth_ride']);
+    const report = await call('getDatasetReport', { key: 'tinylt_synth' });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ key: 'tinylt_synth', usable: true, errors: [] });
+    const list = await call('listDatasets', {});
+    expect(list.body).toContainEqual(expect.objectContaining({ key: 'tinylt_synth', properName: 'TinyLT | synth', configFile: TINYLT }));
+  });
+
+  it('rejects bad params with the field and reason, and queues nothing', async () => {
+    const config = defaultRunConfig('tinylt_synth');
+    config.training.min_epochs = 30;
+    const bad = await call('launchExperiment', { experiment: 'x', config, repetitions: 2 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields).toEqual([{ path: 'config.training.min_epochs', message: 'must not exceed train_epochs (25)' }]);
+    expect((await call('getRun', { id: 'one' })).body.error).toBe('id: must be a run id (a whole number ≥ 1)');
+    expect((await call('getRun', { id: 99 })).status).toBe(404);
+    expect((await call('noSuchMethod', {})).status).toBe(404);
+    expect((await call('listRuns', {})).body).toEqual([]);
+  });
+
+  it('trains two repetitions, streams their progress, and serves their curves', async () => {
+    const events: ApiEvent[] = [];
+    const controller = new AbortController();
+    const stream = await fetch(`${base}/api/events?token=${token}`, { signal: controller.signal });
+    expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const reading = (async () => {
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        buffer += value;
+        const parts = buffer.split('\n\n');
+        buffer = parts.pop() ?? '';
+        for (const part of parts) if (part.startsWith('data: ')) events.push(JSON.parse(part.slice(6)) as ApiEvent);
+      }
+    })();
+
+    const config = defaultRunConfig('tinylt_synth');
+    config.training.train_epochs = 2;
+    config.training.min_epochs = 1;
+    const launched = await call('launchExperiment', { experiment: 'tiny', config, repetitions: 2 });
+    expect(launched.status).toBe(200);
+    const runIds = launched.body.runIds as number[];
+    expect(runIds).toHaveLength(2);
+
+    const deadline = Date.now() + 90_000;
+    let runs: { id: number; status: string; seed: number }[] = [];
+    while (Date.now() < deadline) {
+      runs = (await call('listRuns', { experiment: 'tiny' })).body;
+      if (runs.every((r) => r.status === 'done' || r.status === 'failed')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(runs.map((r) => [r.status, r.seed])).toEqual([['done', 2], ['done', 1]]);
+
+    const curves = (await call('getCurves', { runIds })).body as { runId: number; tags: Record<string, unknown[]> }[];
+    expect(curves.map((c) => c.runId)).toEqual(runIds);
+    for (const c of curves) {
+      expect(c.tags.epoch_loss).toHaveLength(2);
+      expect(c.tags.batch_loss.length).toBeGreaterThan(2);
+    }
+    const csv = (await call('exportSeries', { runId: runIds[0], tag: 'epoch_loss', format: 'csv' })).body;
+    expect(String(csv.content).split('\n')[0]).toBe('Wall time,Step,Value');
+    expect(String(csv.content).trim().split('\n')).toHaveLength(3);
+
+    controller.abort();
+    await reading;
+    const statuses = events.filter((e) => e.type === 'status' && e.runId === runIds[0]).map((e) => (e as { status: string }).status);
+    expect(statuses).toContain('done');
+    expect(events.some((e) => e.type === 'epoch' && e.runId === runIds[1])).toBe(true);
+  });
+});
+
+describe('alphanet serve', () => {
+  it('refuses a non-loopback host without --allow-remote', async () => {
+    const err: string[] = [];
+    const code = await main(['serve', '--host', '0.0.0.0'], { out: () => {}, err: (t) => err.push(t), isTTY: false, cwd: dir });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/--allow-remote/);
+  });
+
+  it('listens on 127.0.0.1 by default and prints the URL with its token', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', '--db', path.join(dir, 'cli.sqlite')], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
+      child.stdout.on('data', () => {
+        const m = /Open (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
+    const parsed = new URL(url);
+    const res = await fetch(`${parsed.origin}/api/listRuns`, {
+      method: 'POST',
+      headers: { [TOKEN_HEADER]: parsed.searchParams.get('token') ?? '' },
+      body: '{}',
+    });
+    expect(res.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
