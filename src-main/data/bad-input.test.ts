@@ -117,6 +117,17 @@ describe('bad datasets give errors naming the file', () => {
     await expectUnusable(/train\.pkl: not a pickle/);
   });
 
+  it('WordNet label names: split off, and unknown ids only warn', async () => {
+    const names = Array.from({ length: 30 }, (_, c) => (c === 3 ? 'n99999999 nothing' : `n02109961 Eskimo dog ${c}`));
+    fs.writeFileSync(path.join(dir, 'label_names.txt'), `${names.join('\n')}\n`);
+    const report = await validateDataset(spec, { cacheDir: null });
+    expect(report).toMatchObject({ usable: true, label_names: true, wordnet_ids: true });
+    expect(report.warnings.join('\n')).toMatch(/label_names\.txt: 1 of 30 WordNet ids are not WordNet 3\.0 noun synsets \(n99999999\)/);
+    const ds = await loadDataset(spec, { cacheDir: null, datagrps: ['train'] });
+    expect(ds.wnids?.[0]).toBe('n02109961');
+    expect(ds.labelNames?.[1]).toBe('Eskimo dog 1');
+  });
+
   it('a missing expert of a combined classifier', async () => {
     const ride = readDatasetsToml(path.join(dir, 'datasets.toml')).specs[1];
     fs.rmSync(path.join(dir, 'classifiers/synth_ride_e1.pth'));

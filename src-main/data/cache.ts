@@ -16,6 +16,7 @@ import type { ConvertedDatagrp, ShardStats } from './features.ts';
 const FORMAT = 'alphanet-features-v1';
 const DATA_FILE = 'data.bin';
 const MANIFEST_FILE = 'manifest.json';
+const STALE_TEMP_MS = 60 * 60 * 1000;
 /** fs.readSync moves at most 2 GiB per call. */
 const READ_CHUNK = 1 << 30;
 
@@ -157,7 +158,10 @@ export function writeCachedDatagrp(
     }
     fs.rmSync(`${temp}-old`, { recursive: true, force: true });
     for (const entry of fs.readdirSync(parent)) {
-      if (entry !== key && !entry.startsWith('.tmp-')) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+      const full = path.join(parent, entry);
+      // A temp folder may belong to a concurrent writer; one an hour old was left by a crash.
+      const stale = entry.startsWith('.tmp-') ? Date.now() - fs.statSync(full).mtimeMs > STALE_TEMP_MS : entry !== key;
+      if (stale) fs.rmSync(full, { recursive: true, force: true });
     }
     return null;
   } catch (error) {

@@ -161,11 +161,19 @@ describe('converted cache', () => {
     const [group] = fs.readdirSync(path.join(cacheDir, 'features'));
     const [entry] = fs.readdirSync(path.join(cacheDir, 'features', group));
     const data = path.join(cacheDir, 'features', group, entry, 'data.bin');
+    // A temp folder a crashed writer left an hour ago is cleared by the next write; a fresh one is kept.
+    const crashed = path.join(cacheDir, 'features', group, '.tmp-crashed');
+    const fresh = path.join(cacheDir, 'features', group, '.tmp-fresh');
+    fs.mkdirSync(crashed);
+    fs.mkdirSync(fresh);
+    const hourAgo = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(crashed, hourAgo, hourAgo);
     fs.truncateSync(data, 100);
     const events: DatasetLoadProgress[] = [];
     const again = await loadDataset(spec, { cacheDir, datagrps: ['val'], onProgress: (p) => events.push(p) });
     expect(events.find((e) => e.stage === 'features')?.cached).toBe(false);
     expect(again.datagrps.val.feats).toEqual(first.datagrps.val.feats);
     expect(fs.statSync(data).size).toBe(genInfo.n_val * 33 * 4);
+    expect(fs.readdirSync(path.join(cacheDir, 'features', group)).sort()).toEqual(['.tmp-fresh', entry]);
   });
 });

@@ -1,6 +1,7 @@
 import { SPLITS, type DatasetReport, type DatasetSpec, type SplitName } from '../../src-shared/dataset.ts';
 import { UserError } from '../errors.ts';
 import { cacheDir as defaultCacheDir } from '../paths.ts';
+import { loadWordNet } from '../wordnet.ts';
 import { loadClassifier } from './classifier.ts';
 import {
   checkDataset,
@@ -17,6 +18,18 @@ function problem(error: unknown, context: string): string {
   if (error instanceof UserError) return error.message;
   // A reader bug must not hide the rest of the report; say where it happened.
   return `${context}: could not be read (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`;
+}
+
+/** WordNet ids that are not WordNet 3.0 noun synsets (the hierarchy analyses need real ones): a warning. */
+function unknownWnids(wnids: readonly string[], file: string): string[] {
+  try {
+    const wordnet = loadWordNet();
+    const unknown = wnids.filter((id) => wordnet.synset(id) === undefined);
+    if (unknown.length === 0) return [];
+    return [`${file}: ${unknown.length} of ${wnids.length} WordNet ids are not WordNet 3.0 noun synsets (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''})`];
+  } catch (error) {
+    return [`could not check the WordNet ids in ${file}: ${(error as Error).message}`];
+  }
 }
 
 /** A report with nothing loaded yet: zero counts, no errors. */
@@ -90,6 +103,9 @@ export async function validateDataset(spec: DatasetSpec, options: { cacheDir?: s
     const c = parts.classifier;
     report.classifier = { n_classes: c.nClasses, dim: c.dim, has_bias: c.info.hasBias, loader: c.info.loader, n_experts: c.info.nExperts };
   }
+
+  const wnids = parts.labelNames?.wnids;
+  if (wnids && spec.labelNamesFile) report.warnings.push(...unknownWnids(wnids, spec.labelNamesFile));
 
   const countsPerGrp: Record<string, number[]> = {};
   for (const [g, d] of Object.entries(parts.datagrps)) {
