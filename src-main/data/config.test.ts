@@ -105,4 +105,21 @@ describe('readDatasetsToml / resolveDataset', () => {
     expect(() => resolveDataset('ds', path.join(dir, 'absent.toml'))).toThrow(/absent\.toml: datasets config not found/);
     fs.rmSync(dir, { recursive: true });
   });
+
+  it("without --config, reads the original's config/datasets.toml under the cwd", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-cfg-'));
+    const saved = process.env.ALPHANET_DATA_DIR;
+    process.env.ALPHANET_DATA_DIR = path.join(dir, 'appdata');
+    try {
+      expect(() => resolveDataset('ds', undefined, dir)).toThrow(/no dataset 'ds': no --config given and no default config/);
+      fs.mkdirSync(path.join(dir, 'config'));
+      fs.writeFileSync(path.join(dir, 'config', 'datasets.toml'), FULL);
+      const spec = resolveDataset('ds', undefined, dir);
+      expect(spec.configFile).toBe(path.join(dir, 'config', 'datasets.toml'));
+    } finally {
+      if (saved === undefined) delete process.env.ALPHANET_DATA_DIR;
+      else process.env.ALPHANET_DATA_DIR = saved;
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
 });
