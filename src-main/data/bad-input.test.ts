@@ -107,6 +107,9 @@ describe('bad datasets give errors naming the file', () => {
     const errors = await expectUnusable(/no feature files for 'val' \(expected val\*\.pkl\)/);
     expect(errors.join('\n')).toMatch(/synth\.pth: cannot open/);
     expect(errors.join('\n')).toMatch(/many\.txt: split file not found/);
+    const report = await validateDataset(spec, { cacheDir: null });
+    expect(Object.keys(report.datagrps)).toEqual(['train', 'val', 'test']);
+    expect(report.datagrps.val.n_samples).toBe(0);
   });
 
   it('a truncated pickle and a file that is no pickle at all', async () => {

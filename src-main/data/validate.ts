@@ -82,6 +82,8 @@ export async function validateDataset(spec: DatasetSpec, options: { cacheDir?: s
     report.errors.push(problem(error, spec.classifierFile));
   }
   for (const g of spec.datagrps) {
+    // Every datagrp has its row in the report, in the spec's order; zeros where nothing could be read.
+    report.datagrps[g] = { n_samples: 0, n_files: 0, n_classes: 0, nan_count: 0, inf_count: 0 };
     try {
       const loaded = await loadDatagrp(spec, g, datagrpSources(spec, g), cacheRoot);
       parts.datagrps[g] = loaded.data;
