@@ -599,10 +599,12 @@ export class RunStore {
     const valClasses = t.val_datagrp ? this.classResults(runId, t.val_datagrp) : new Map<number, (number | null)[]>();
     const losses = this.st.batchLosses.all(runId) as { step: number; value: number }[];
     let iteration = 0;
+    let next = 0;
     const epochs: EpochRecord[] = (this.st.epochs.all(runId) as EpochDbRow[]).map((row) => {
-      const first = iteration;
       iteration += row.n_batches;
-      const batchLosses = losses.filter((l) => l.step > first && l.step <= iteration).map((l) => l.value);
+      // Losses are ordered by step; an epoch owns the steps up to its last iteration.
+      const batchLosses: number[] = [];
+      while (next < losses.length && losses[next].step <= iteration) batchLosses.push(losses[next++].value);
       return {
         epoch: row.epoch,
         lr: numberOrNaN(row.lr),

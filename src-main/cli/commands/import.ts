@@ -44,6 +44,7 @@ export const command: Command = {
     const files = resultFiles(path.resolve(io.cwd, args.positionals[0]));
     const { db, store } = openStoreArg(args, io);
     let failed = 0;
+    const notes = new Set<string>();
     try {
       for (const file of files) {
         try {
@@ -58,7 +59,7 @@ export const command: Command = {
               ? `${name}: already imported as run ${run.id}`
               : `${name}: run ${run.id} (${run.kind}, ${run.dataset}, experiment "${run.experiment}")`,
           );
-          for (const note of outcome.notes) io.err(`  note: ${note}`);
+          for (const note of outcome.notes) notes.add(note);
         } catch (error) {
           if (!(error instanceof UserError)) throw error;
           failed++;
@@ -68,6 +69,8 @@ export const command: Command = {
     } finally {
       db.close();
     }
+    // The same gaps hold for every file of the original, so each is said once.
+    for (const note of notes) io.err(`note: ${note}`);
     return failed > 0 ? 1 : 0;
   },
 };
