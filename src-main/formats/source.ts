@@ -48,7 +48,8 @@ export class FileSource implements ByteSource {
     if (position < 0 || length < 0 || position + length > this.size) {
       throw truncated(this.name, position, length, this.size);
     }
-    const out = new Uint8Array(length);
+    // Unzeroed and never pooled: the buffer is filled at once, and owns its ArrayBuffer from offset 0 (aligned views).
+    const out = Buffer.allocUnsafeSlow(length);
     let done = 0;
     while (done < length) {
       const n = readSync(this.fd, out, done, Math.min(MAX_IO, length - done), position + done);
@@ -205,7 +206,8 @@ export class ByteReader {
     }
     const i = this.at(n);
     this.pos += n;
-    return this.buf.slice(i, i + n);
+    // A copy (not Buffer#slice, which would be a view keeping the whole window alive).
+    return new Uint8Array(this.buf.subarray(i, i + n));
   }
 
   /** A view of the next `n` bytes valid until the next read (for decoding). */
