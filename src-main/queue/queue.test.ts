@@ -78,6 +78,29 @@ describe('RunQueue', () => {
     expect(q.store.requireRun(id)).toMatchObject({ status: 'done', epochsDone: 60 });
   });
 
+  it('leaves runs interrupted when closed mid-run, and a new queue on the database resumes them and runs what was queued', async () => {
+    const dbFile = path.join(dir, 'q.sqlite');
+    const first = new RunQueue({ dbFile, backend: 'cpu' });
+    const running = first.enqueue({ config: config(60, 8), seed: 4, datasetConfig: TOML });
+    const waiting = first.enqueue({ config: config(2), seed: 5, datasetConfig: TOML });
+    const reachedEpoch2 = new Promise<string>((resolve) => {
+      first.on('epoch', (e) => e.epoch === 2 && resolve('epoch 2'));
+      first.on('status', (e) => e.status !== 'running' && e.status !== 'queued' && resolve(`${e.status}: ${e.error ?? ''}`));
+    });
+    first.start();
+    expect(await reachedEpoch2).toBe('epoch 2');
+    await first.close();
+
+    queue = new RunQueue({ dbFile, backend: 'cpu' });
+    expect(queue.store.requireRun(running).status).toBe('interrupted');
+    expect(queue.store.requireRun(waiting).status).toBe('queued');
+    queue.resume(running);
+    queue.start();
+    await queue.whenIdle();
+    expect(queue.store.requireRun(running)).toMatchObject({ status: 'done', epochsDone: 60 });
+    expect(queue.store.requireRun(waiting)).toMatchObject({ status: 'done', epochsDone: 2 });
+  });
+
   it('records a run whose dataset cannot be found as failed, with the reason', async () => {
     queue = new RunQueue({ dbFile: path.join(dir, 'q.sqlite'), backend: 'cpu' });
     const bad = defaultRunConfig('no_such_dataset');
