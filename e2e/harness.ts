@@ -1,0 +1,90 @@
+/**
+ * What the e2e tests drive: `alphanet serve` as a child process on a free port with its own data
+ * folder, and Debian's Chromium through playwright-core (never a downloaded browser).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { TOKEN_HEADER } from '../src-shared/api.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const CHROMIUM = process.env.ALPHANET_CHROMIUM ?? '/usr/bin/chromium';
+export const RESULTS_DIR = path.join(ROOT, 'test-results');
+/** Set ALPHANET_UPDATE_SCREENSHOTS=1 to also refresh the README's screenshots. */
+const DOCS_DIR = path.join(ROOT, 'docs', 'screenshots');
+
+export interface Served {
+  url: string;
+  origin: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `alphanet serve --port 0` and resolves once it prints its URL. */
+export async function startServer(dataDir: string): Promise<Served> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0'], {
+    cwd: dataDir,
+    env: { ...process.env, ALPHANET_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`alphanet serve printed no URL within 60 s:\n${output}`)), 60_000);
+    const check = () => {
+      const m = /Open (http:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.on('exit', (code) => reject(new Error(`alphanet serve exited with ${code}:\n${output}`)));
+  });
+  const parsed = new URL(url);
+  return {
+    url,
+    origin: parsed.origin,
+    token: parsed.searchParams.get('token') ?? '',
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export function hasChromium(): boolean {
+  return fs.existsSync(CHROMIUM);
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Calls the API directly (to check what the UI did, not to drive it). */
+export async function apiCall<T>(served: Served, method: string, params: unknown): Promise<T> {
+  const res = await fetch(`${served.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: served.token },
+    body: JSON.stringify(params),
+  });
+  if (!res.ok) throw new Error(`${method}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (process.env.ALPHANET_UPDATE_SCREENSHOTS) {
+    fs.mkdirSync(DOCS_DIR, { recursive: true });
+    fs.copyFileSync(file, path.join(DOCS_DIR, `${name}.png`));
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The workbench in a browser, end to end, against `alphanet serve`: datasets, launch, runs, curves,
+ * and a restart. The tests run in order and share one data folder, as a user's session would.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../src-shared/api.ts';
+import { apiCall, CHROMIUM, hasChromium, launchBrowser, ROOT, screenshot, startServer, type Served } from './harness.ts';
+
+const EXPERIMENT = 'e2e demo';
+
+if (!hasChromium()) console.warn(`e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set ALPHANET_CHROMIUM)`);
+
+describe.skipIf(!hasChromium())('the workbench in served mode', () => {
+  let dataDir: string;
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  async function open(): Promise<void> {
+    await page.goto(served.url);
+    await page.locator('nav[aria-label="Views"]').waitFor();
+  }
+
+  async function goTo(view: 'datasets' | 'launch' | 'runs' | 'curves'): Promise<void> {
+    await page.locator(`nav a[data-view="${view}"]`).click();
+    await page.locator('.topbar h1', { hasText: new RegExp(view, 'i') }).waitFor();
+  }
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
+      throw new Error('the web build is missing: run `npm run build:web` (npm run e2e does it)');
+    }
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-e2e-'));
+    served = await startServer(dataDir);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await open();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('adds the demo dataset and shows its validator report and baseline', async () => {
+    await goTo('datasets');
+    await page.getByText('No datasets yet').waitFor();
+    await page.getByTestId('add-demo').click();
+    const report = page.getByTestId('dataset-report');
+    await report.waitFor({ timeout: 60_000 });
+    await expect(report.locator('.badge').first().textContent()).resolves.toBe('usable');
+    expect(await report.locator('table').first().locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+    await page.getByTestId('compute-baseline').click();
+    const baseline = page.getByTestId('baseline-table');
+    await baseline.waitFor({ timeout: 120_000 });
+    expect(await baseline.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+    await screenshot(page, 'datasets');
+  });
+
+  it('shows the reason of a bad form value beside it and queues nothing', async () => {
+    const before = await apiCall<RunSummary[]>(served, 'listRuns', {});
+    await goTo('launch');
+    await page.locator('#f-experiment').fill('should not run');
+    await page.locator('#f-train_epochs').fill('3');
+    await page.locator('#f-min_epochs').fill('7');
+    await page.getByTestId('launch-submit').click();
+    await expect(page.locator('[data-error-for="f-min_epochs"]').textContent()).resolves.toBe('must not exceed train_epochs (3)');
+    await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(/nothing was queued/);
+    await expect(page.locator('#f-min_epochs').evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await screenshot(page, 'launch-invalid');
+    expect(await apiCall<RunSummary[]>(served, 'listRuns', {})).toEqual(before);
+  });
+
+  it('launches an experiment of 2 repetitions and watches both runs finish', async () => {
+    await page.locator('#f-experiment').fill(EXPERIMENT);
+    await page.locator('#f-train_epochs').fill('4');
+    await page.locator('#f-min_epochs').fill('2');
+    await page.locator('#f-repetitions').fill('2');
+    await expect(page.getByTestId('launch-submit').textContent()).resolves.toMatch(/Queue 2 runs/);
+    await screenshot(page, 'launch');
+    await page.getByTestId('launch-submit').click();
+    await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(/Queued 2 runs of “e2e demo”/);
+
+    await goTo('runs');
+    const rows = page.locator('[data-testid="runs-table"] tbody tr[data-run]', { hasText: EXPERIMENT });
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
+    await page.locator('tr[data-status="running"] [role="progressbar"]').first().waitFor({ timeout: 60_000 }).catch(() => {
+      // A fast machine may finish before the first look; the end state below is what counts.
+    });
+    await screenshot(page, 'runs-progress');
+    await expect
+      .poll(() => page.locator('tr[data-status="done"]', { hasText: EXPERIMENT }).count(), { timeout: 150_000, interval: 500 })
+      .toBe(2);
+    const bars = await rows.locator('[role="progressbar"]').evaluateAll((els) => els.map((el) => el.getAttribute('aria-valuenow')));
+    expect(bars).toEqual(['100', '100']);
+    await screenshot(page, 'runs');
+  });
+
+  it("plots both runs' points and updates the smoothed values with the slider", async () => {
+    await goTo('curves');
+    const epochLoss = page.locator('figure[data-tag="epoch_loss"]');
+    await epochLoss.waitFor({ timeout: 30_000 });
+    const lines = epochLoss.locator('tr[data-line]');
+    await expect.poll(() => lines.count()).toBe(2);
+    expect(await lines.evaluateAll((els) => els.map((el) => el.getAttribute('data-points')))).toEqual(['4', '4']);
+    expect(await epochLoss.locator('canvas').count()).toBeGreaterThan(0);
+
+    const batchLoss = page.locator('figure[data-tag="batch_loss"] tr[data-line]').first();
+    const read = async () => ({
+      smoothed: await batchLoss.locator('[data-col="smoothed"]').textContent(),
+      value: await batchLoss.locator('[data-col="value"]').textContent(),
+    });
+    await page.getByTestId('smoothing').fill('0');
+    const raw = await read();
+    expect(raw.smoothed).toBe(raw.value);
+    await page.getByTestId('smoothing').fill('0.95');
+    await expect(page.getByTestId('smoothing-value').textContent()).resolves.toBe('0.950');
+    const smoothed = await read();
+    expect(smoothed.value).toBe(raw.value);
+    expect(smoothed.smoothed).not.toBe(raw.smoothed);
+    await screenshot(page, 'curves');
+
+    await page.getByTestId('group-repeats').check();
+    await expect.poll(() => lines.count()).toBe(1);
+    await expect(lines.first().textContent()).resolves.toMatch(/e2e demo · demo \(n=2\)/);
+    await screenshot(page, 'curves-grouped');
+  });
+
+  it('finds the runs again after the server restarts', async () => {
+    await served.stop();
+    served = await startServer(dataDir);
+    await open();
+    await goTo('runs');
+    const done = page.locator('tr[data-status="done"]', { hasText: EXPERIMENT });
+    await expect.poll(() => done.count(), { timeout: 30_000 }).toBe(2);
+    await screenshot(page, 'runs-after-restart');
+    expect(pageErrors).toEqual([]);
+  });
+});
