@@ -448,7 +448,7 @@ export class RunStore {
    * A run counts as orphaned when its owner pid is dead, or when its heartbeat is older than `staleMs`
    * (the pid may have been reused by an unrelated process). Returns the ids marked.
    */
-  recoverInterrupted(isAlive: (pid: number) => boolean = pidAlive, staleMs = 10 * 60_000): number[] {
+  recoverInterrupted(isAlive: (pid: number) => boolean = pidAlive, staleMs = 30 * 60_000): number[] {
     const now = Date.now();
     return this.db.transaction(() => {
       const marked: number[] = [];
