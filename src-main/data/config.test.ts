@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileFormatError } from '../errors.ts';
-import { parseDatasetsToml, readDatasetsToml, resolveDataset, type PathProbe } from './config.ts';
+import { demoConfigFile, parseDatasetsToml, readDatasetsToml, resolveDataset, type PathProbe } from './config.ts';
 
 const TINYLT = path.resolve(import.meta.dirname, '../../test/fixtures/tinylt');
 
@@ -116,6 +116,22 @@ describe('readDatasetsToml / resolveDataset', () => {
       fs.writeFileSync(path.join(dir, 'config', 'datasets.toml'), FULL);
       const spec = resolveDataset('ds', undefined, dir);
       expect(spec.configFile).toBe(path.join(dir, 'config', 'datasets.toml'));
+    } finally {
+      if (saved === undefined) delete process.env.ALPHANET_DATA_DIR;
+      else process.env.ALPHANET_DATA_DIR = saved;
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('resolves demo to the bundled dataset without a config or when the config lacks it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-cfg-'));
+    const saved = process.env.ALPHANET_DATA_DIR;
+    process.env.ALPHANET_DATA_DIR = path.join(dir, 'appdata');
+    try {
+      const bundled = resolveDataset('demo', undefined, dir);
+      expect(bundled.configFile).toBeNull();
+      expect(bundled.featureFilesDir).toBe(path.join(path.dirname(demoConfigFile()), 'features'));
+      expect(resolveDataset('demo', path.join(TINYLT, 'datasets.toml'), dir)).toEqual(bundled);
     } finally {
       if (saved === undefined) delete process.env.ALPHANET_DATA_DIR;
       else process.env.ALPHANET_DATA_DIR = saved;
