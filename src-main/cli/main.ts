@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   'export-run': () => import('./commands/export-run.ts'),
   import: () => import('./commands/import.ts'),
   inspect: () => import('./commands/inspect.ts'),
+  results: () => import('./commands/results.ts'),
 };
 
 export function processIO(): CliIO {
