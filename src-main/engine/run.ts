@@ -98,13 +98,13 @@ function datagrpOf(ds: LoadedDataset, name: string) {
 
 /** Raw scores X·Wᵀ of a datagrp, memoised per dataset object (they never change for a dataset). */
 const scoreCache = new WeakMap<LoadedDataset, Map<string, Float32Array>>();
-function scoresOf(ds: LoadedDataset, name: string, chunk: number): Float32Array {
+function scoresOf(ds: LoadedDataset, name: string): Float32Array {
   let perDs = scoreCache.get(ds);
   if (!perDs) scoreCache.set(ds, (perDs = new Map()));
   const hit = perDs.get(name);
   if (hit) return hit;
   const grp = datagrpOf(ds, name);
-  const scores = rawScores(grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses, chunk);
+  const scores = rawScores(grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses);
   perDs.set(name, scores);
   return scores;
 }
@@ -235,14 +235,14 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const shapes = layerShapes(spec);
   if (params.length !== shapes.length * 2) throw new UserError('checkpoint does not fit the network shape');
 
-  const trainScores = scoresOf(ds, t.train_datagrp, t.eval_batch_size);
+  const trainScores = scoresOf(ds, t.train_datagrp);
   const val = t.val_datagrp === null ? null : datagrpOf(ds, t.val_datagrp);
   const evaluateOn = (name: string, tilde: Float32Array): Evaluation => {
     const grp = datagrpOf(ds, name);
     if (opts.exactReference) {
       return evaluateLogits(exactLogits(problem, tilde, grp.feats, grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
     }
-    return evaluateScores(problem, tilde, scoresOf(ds, name, t.eval_batch_size), grp.labels, ds.splitOf, t.pred_scale);
+    return evaluateScores(problem, tilde, scoresOf(ds, name), grp.labels, ds.splitOf, t.pred_scale);
   };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
   try {
@@ -349,7 +349,7 @@ export async function baselineRun(ds: LoadedDataset, opts: BaselineOptions = {})
   const evaluations: Record<string, Evaluation> = {};
   for (const name of names) {
     const grp = datagrpOf(ds, name);
-    evaluations[name] = evaluateScores(problem, null, scoresOf(ds, name, 4096), grp.labels, ds.splitOf, 1);
+    evaluations[name] = evaluateScores(problem, null, scoresOf(ds, name), grp.labels, ds.splitOf, 1);
   }
   const testName = opts.testDatagrp ?? (names.includes('test') ? 'test' : names[names.length - 1]);
   const valName = opts.valDatagrp === undefined ? (names.includes('val') ? 'val' : null) : opts.valDatagrp;

@@ -69,7 +69,7 @@ const FLAGS: FlagSpec[] = [
   flag('training:train-epochs', 'integer', 'epochs to train', String(T.train_epochs)),
   flag('training:min-epochs', 'integer', 'first epoch eligible for selection', String(T.min_epochs)),
   flag('training:train-batch-size', 'integer', 'training batch size', String(T.train_batch_size)),
-  flag('training:eval-batch-size', 'integer', 'rows per chunk when scoring features', String(T.eval_batch_size)),
+  flag('training:eval-batch-size', 'integer', 'evaluation batch size (recorded; results do not depend on it)', String(T.eval_batch_size)),
   flag('training:sampler-builder:sampler-classes', 'list', `samplers whose draws make an epoch (${SAMPLER_CLASSES.join(', ')})`, T.sampler_classes.join(' ')),
   flag(
     'training:sampler-builder:sampler-args',
