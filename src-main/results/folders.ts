@@ -8,7 +8,7 @@ import { experimentsFromResults, type ExperimentInput } from '../../src-shared/c
 import type { RunResult } from '../../src-shared/result.ts';
 import { UserError } from '../errors.ts';
 import { globFiles } from './glob.ts';
-import { readResultFile, type OriginalResultReader } from './result-file.ts';
+import { readResultFile } from './result-file.ts';
 
 export interface FolderSourceOptions {
   baseResDir: string;
@@ -19,7 +19,6 @@ export interface FolderSourceOptions {
   pattern: string;
   prefix?: string;
   suffix?: string;
-  readOriginal: OriginalResultReader | null;
 }
 
 /** Python's str(Path(p)): no `./` parts, no repeated or trailing separators. */
@@ -43,15 +42,15 @@ export async function loadFolderExperiments(options: FolderSourceOptions): Promi
     const files = await globFiles(dir, pattern);
     if (files.length === 0) throw new UserError(`${dir}: no result files match '${pattern}' (set --res-files-pattern)`);
     const results: RunResult[] = [];
-    for (const file of files) results.push(await readResultFile(file, 'run', options.readOriginal));
+    for (const file of files) results.push(await readResultFile(file, 'run'));
     experiments.push(...experimentsFromResults(name, results));
   }
   return experiments;
 }
 
 /** Baseline rows (named "Baseline", as the original names them) from baseline result files. */
-export async function loadBaselines(files: readonly string[], readOriginal: OriginalResultReader | null): Promise<ExperimentInput[]> {
+export async function loadBaselines(files: readonly string[]): Promise<ExperimentInput[]> {
   const results: RunResult[] = [];
-  for (const file of files) results.push(await readResultFile(file, 'baseline', readOriginal));
+  for (const file of files) results.push(await readResultFile(file, 'baseline'));
   return experimentsFromResults('Baseline', results, true);
 }

@@ -7,9 +7,8 @@ import fs from 'node:fs/promises';
 import { SELECTION_RULES } from '../../src-shared/config.ts';
 import type { EvalMetrics, RunResult } from '../../src-shared/result.ts';
 import { FileFormatError } from '../errors.ts';
-
-/** Reads a file that is not JSON (the original's `result.pth` / `.pkl`, its baseline file) into a RunResult. */
-export type OriginalResultReader = (file: string, bytes: Uint8Array, role: 'run' | 'baseline') => RunResult;
+import { decodePythonBytes } from '../formats/read.ts';
+import { originalBaselineToRunResult, originalResultToRunResult } from '../store/import-original.ts';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -64,11 +63,11 @@ function looksLikeJson(bytes: Uint8Array): boolean {
   return bytes[i] === 0x7b;
 }
 
-export async function readResultFile(
-  file: string,
-  role: 'run' | 'baseline',
-  readOriginal: OriginalResultReader | null,
-): Promise<RunResult> {
+/**
+ * A run's result (role 'run') or a baseline evaluation (role 'baseline': the original's file must
+ * then be a dummy-mode TrainResult; our JSON may be of either kind).
+ */
+export async function readResultFile(file: string, role: 'run' | 'baseline'): Promise<RunResult> {
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(file);
@@ -77,8 +76,8 @@ export async function readResultFile(
   }
   if (bytes.length === 0) throw new FileFormatError(file, 'is empty');
   if (looksLikeJson(bytes)) return parseRunResultJson(new TextDecoder().decode(bytes), file);
-  if (!readOriginal) {
-    throw new FileFormatError(file, 'is not a JSON run result, and reading the original AlphaNet result files is not available in this build');
-  }
-  return readOriginal(file, bytes, role);
+  // The original's torch.save / pickle files: decoded without executing anything, classes outside
+  // the allow-list kept as inert records.
+  const value = decodePythonBytes(bytes, file, { placeholders: 'result-file' });
+  return role === 'baseline' ? originalBaselineToRunResult(value, file) : originalResultToRunResult(value, file);
 }

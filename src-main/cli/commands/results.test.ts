@@ -101,6 +101,26 @@ describe('alphanet results', () => {
     expect(md.stdout).toContain('| rho\\_0.5 | **39.7** ± 1.45 |');
   });
 
+  it("reads the original's result.pth files (default pattern **/*.pth)", async () => {
+    const fixture = path.resolve(import.meta.dirname, '../../../test/fixtures/tinylt/result.pth');
+    for (const rep of ['run_1', 'run_2']) {
+      fs.mkdirSync(path.join(root, 'orig', 'rho_0.5', rep), { recursive: true });
+      fs.copyFileSync(fixture, path.join(root, 'orig', 'rho_0.5', rep, 'result.pth'));
+    }
+    const io = capture();
+    expect(await main(['results', '--base-res-dir', 'orig', '--rel-exp-paths', 'rho_0.5', '--no-baseline'], io)).toBe(0);
+    // expected.json: test_acc_per_split few 0.165, medium 0.6875 (68.75 → 68.8, Python's tie to even), many 0.875; accuracy 0.5633
+    expect(io.stdout.split('\n').slice(0, 3)).toEqual([
+      'Experiment          Few         Med.         Many      Overall',
+      '----------  -----------  -----------  -----------  -----------',
+      'rho_0.5     16.5^±0.00^  68.8^±0.00^  87.5^±0.00^  56.3^±0.00^',
+    ]);
+    const asBaseline = capture();
+    const code = await main([...BASE_ARGS, '--baseline-file', path.join('orig', 'rho_0.5', 'run_1', 'result.pth')], asBaseline);
+    expect(code).toBe(1);
+    expect(asBaseline.stderr).toMatch(/result\.pth: is a training result, not a baseline file/);
+  });
+
   it('reports bad input clearly', async () => {
     const run = async (...extra: string[]) => {
       const io = capture();

@@ -14,15 +14,11 @@ import { EXPORT_FORMATS, renderComparisons, type ExportFormat } from '../../../s
 import { findDataset } from '../../data/config.ts';
 import { UserError } from '../../errors.ts';
 import { loadBaselines, loadFolderExperiments } from '../../results/folders.ts';
-import type { OriginalResultReader } from '../../results/result-file.ts';
 import { getBoolean, getList, getString, requireString, UsageError, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 
 /** The original's default for --res-files-pattern. */
 export const DEFAULT_RES_FILES_PATTERN = '**/*.pth';
-
-/** Reader for the original's pickled result files; null until the torch/pickle loader is wired in. */
-const readOriginal: OriginalResultReader | null = null;
 
 /**
  * Where the experiments come from. Folders now; the store mode (`--experiment NAME…`) is another
@@ -41,7 +37,6 @@ function folderSource(args: ParsedArgs, io: CliIO): ExperimentSource {
       pattern: getString(args, 'res-files-pattern') ?? DEFAULT_RES_FILES_PATTERN,
       prefix: getString(args, 'exp-prefix'),
       suffix: getString(args, 'exp-suffix'),
-      readOriginal,
     });
 }
 
@@ -52,7 +47,7 @@ function folderSource(args: ParsedArgs, io: CliIO): ExperimentSource {
 async function baselineRows(args: ParsedArgs, io: CliIO, datasets: string[]): Promise<ExperimentInput[]> {
   if (getBoolean(args, 'baseline') === false) return [];
   const given = getList(args, 'baseline-file');
-  if (given) return loadBaselines(given.map((f) => path.resolve(io.cwd, f)), readOriginal);
+  if (given) return loadBaselines(given.map((f) => path.resolve(io.cwd, f)));
   const files: string[] = [];
   for (const dataset of datasets) {
     try {
@@ -64,7 +59,7 @@ async function baselineRows(args: ParsedArgs, io: CliIO, datasets: string[]): Pr
       io.err(`note: no baseline row for ${dataset}: ${error.message} (pass --baseline-file)`);
     }
   }
-  return loadBaselines(files, readOriginal);
+  return loadBaselines(files);
 }
 
 /** Display names (datasets.toml `proper_name`) where the dataset is known; keys otherwise. */
