@@ -126,7 +126,12 @@ function checkRunConfig(ds: LoadedDataset, config: RunConfig): void {
   if (!Number.isFinite(t.pred_scale)) throw new UserError(`pred_scale must be a finite number`);
   datagrpOf(ds, t.train_datagrp);
   datagrpOf(ds, t.test_datagrp);
-  if (t.val_datagrp !== null) datagrpOf(ds, t.val_datagrp);
+  if (t.val_datagrp !== null && !ds.datagrps[t.val_datagrp]) {
+    throw new UserError(
+      `dataset '${ds.spec.key}' has no val datagrp '${t.val_datagrp}' (it has ${Object.keys(ds.datagrps).join(', ')}); ` +
+        'train without validation with --training:val-datagrp ""',
+    );
+  }
   if (ds.splits.few.length === 0) throw new UserError(`dataset '${ds.spec.key}' has no few-split classes to train`);
 }
 

@@ -53,6 +53,7 @@ describe('alphanet train / baseline / neighbors / eval', () => {
       [['--training:ptopt:optim-params', 'beta1=0.9'], /no parameter 'beta1'/],
       [['--alphanet:hdims', '32', 'x'], /not a whole number/],
       [['--seed', '-1'], /--seed/],
+      [['--training:val-datagrp', 'dev'], /no val datagrp 'dev'.*--training:val-datagrp ""/],
     ];
     for (const [extra, message] of cases) {
       const { code, err } = await cli('train', ...TINY, ...extra);
@@ -82,6 +83,13 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect(evalOut.code).toBe(0);
     const pct = (x: number) => (100 * x).toFixed(1);
     expect(evalOut.out).toContain(`${pct(result.test.per_split.few).padStart(8)}${pct(result.test.per_split.medium).padStart(8)}`);
+    // The original's result file: its kept network gives its published test accuracies (16.5 / 68.8 / 87.5 / 56.3).
+    const original = await cli('eval', ...TINY, '--weights', path.join(ROOT, 'test', 'fixtures', 'tinylt', 'result.pth'), '--datagrps', 'test');
+    expect(original.code).toBe(0);
+    expect(original.out).toMatch(/test\s+16\.5\s+68\.8\s+87\.5\s+56\.3/);
+    const notNet = await cli('eval', ...TINY, '--weights', CONFIG);
+    expect(notNet.code).toBe(1);
+    expect(notNet.err).toMatch(/datasets\.toml/);
   });
 
   it('prints neighbours as JSON and the baseline of every datagrp', async () => {
