@@ -1,6 +1,6 @@
 /**
  * Feature-file load benchmark: a float32 feature matrix (default 1 GiB) written as a torch zip file
- * and as a plain pickle of a torch tensor (protocol 4), by our writer and, when /usr/bin/python3 has
+ * and as a plain pickle of a torch tensor (protocols 4 and 2), by our writer and, when /usr/bin/python3 has
  * torch, by torch itself. Each file is loaded in a fresh child process (so peak RSS does not mix)
  * and compared with a plain fs.readFileSync of the same bytes in another fresh child.
  * Goals: load ≤ 2× the raw read, peak RSS ≤ 1.5× the file size.
@@ -72,6 +72,7 @@ async function writeOurs(dir: string, bytes: number): Promise<void> {
   value.entries.set('labels', Array.from({ length: rows }, (_, i) => i % 1000));
   await writeTorchZip(path.join(dir, 'ours_zip.pth'), value);
   await writePlainPickleWithTensors(path.join(dir, 'ours_plain_p4.pkl'), value, { protocol: 4 });
+  await writePlainPickleWithTensors(path.join(dir, 'ours_plain_p2.pkl'), value, { protocol: 2 });
 }
 
 function writeWithTorch(dir: string, bytes: number): Array<[string, string]> {
@@ -83,13 +84,16 @@ function writeWithTorch(dir: string, bytes: number): Array<[string, string]> {
     `d = {"feats": feats, "labels": [i % 1000 for i in range(${rows})]}`,
     'torch.save(d, sys.argv[1])',
     'with open(sys.argv[2], "wb") as f: pickle.dump(d, f, protocol=4)',
+    'with open(sys.argv[3], "wb") as f: pickle.dump(d, f, protocol=2)',
   ].join('\n');
   const zip = path.join(dir, 'torch_zip.pth');
   const plain = path.join(dir, 'torch_plain_p4.pkl');
-  execFileSync('/usr/bin/python3', ['-c', script, zip, plain], { stdio: 'inherit' });
+  const plain2 = path.join(dir, 'torch_plain_p2.pkl');
+  execFileSync('/usr/bin/python3', ['-c', script, zip, plain, plain2], { stdio: 'inherit' });
   return [
     ['torch zip (torch.save)', zip],
     ['plain pickle p4 (pickle.dump)', plain],
+    ['plain pickle p2 (pickle.dump)', plain2],
   ];
 }
 
@@ -101,6 +105,7 @@ async function parent(): Promise<void> {
     const ours: Array<[string, string]> = [
       ['torch zip (our writer)', path.join(dir, 'ours_zip.pth')],
       ['plain pickle p4 (our writer)', path.join(dir, 'ours_plain_p4.pkl')],
+      ['plain pickle p2 (our writer)', path.join(dir, 'ours_plain_p2.pkl')],
     ];
     const files = [...ours, ...writeWithTorch(dir, size)];
     const baseline = runChild('none', files[0][1]);

@@ -1,7 +1,7 @@
 import { FileFormatError } from '../errors.ts';
 import { arrayFromBuffer, numpyScalar, pickledDType, reconstructArray } from './numpy.ts';
 import type { CallContext, GlobalBehaviour, GlobalResolver } from './pickle.ts';
-import { toKey } from './pickle.ts';
+import { LATIN1_TEXTS, toKey } from './pickle.ts';
 import { PyBytes, PyDict, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from './pyvalue.ts';
 import { loadFromBytes, rebuildFromType, rebuildParameter, rebuildTensor, STORAGE_DTYPES } from './torch.ts';
 
@@ -42,6 +42,7 @@ function setFrom(frozen: boolean) {
 /** `_codecs.encode(text, 'latin1')`: how protocol-2 pickles write `bytes` (each char is one byte). */
 function encodeText(args: PyValue[], ctx: CallContext): PyValue {
   const [text, encoding = 'utf-8'] = args;
+  if (text instanceof PyBytes && LATIN1_TEXTS.has(text) && typeof encoding === 'string' && /^latin-?1$/i.test(encoding)) return text;
   if (typeof text !== 'string' || typeof encoding !== 'string') throw new FileFormatError(ctx.file, '_codecs.encode needs a str and an encoding');
   const enc = encoding.toLowerCase().replace(/[-_]/g, '');
   if (enc === 'latin1' || enc === 'iso88591') {

@@ -1,3 +1,4 @@
+import { transcode } from 'node:buffer';
 import { FileFormatError } from '../errors.ts';
 import { pyRepr } from './pyrepr.ts';
 import { isTensor, PyBytes, PyDict, PyGlobal, PyObject, PySet, PyTuple, type PyKey, type PyValue } from './pyvalue.ts';
@@ -36,6 +37,84 @@ export interface UnpickleOptions {
 }
 
 const MAX_MARK_DEPTH = 100_000;
+/** Byte values this large are deferred (file) or decoded specially (latin-1 text). */
+const LARGE = 1 << 20;
+/** JS strings hold at most 2**29 − 24 UTF-16 units. */
+const MAX_STRING_BYTES = 2 ** 29 - 24;
+
+/**
+ * Text decoded straight to bytes (see pushText): a PyBytes that stands for the `str` argument of
+ * `_codecs.encode(text, 'latin1')`, which returns it unchanged.
+ */
+export const LATIN1_TEXTS = new WeakSet<PyBytes>();
+
+/**
+ * Decodes `n` bytes of UTF-8 whose code points are all ≤ U+00FF into one byte each (null when some
+ * are not). Two streaming passes (count, then decode) so the output is allocated once at its exact
+ * size; its end is placed at a multiple of 8 bytes, so a torch storage, which ends an embedded blob,
+ * starts aligned for its typed array.
+ */
+function readLatin1Text(reader: ByteReader, n: number): Uint8Array | null {
+  const CHUNK = 1 << 24;
+  const start = reader.pos;
+  // Chunks never split a character (a lead byte ≥ 0xc0 is held back for the next chunk).
+  const chunks = function* (): Generator<Uint8Array> {
+    for (let off = 0; off < n; ) {
+      let view = reader.source.read(start + off, Math.min(CHUNK, n - off));
+      if (off + view.length < n && view[view.length - 1] >= 0xc0) view = view.subarray(0, view.length - 1);
+      off += view.length;
+      yield view;
+    }
+  };
+  // Pass 1 (a byte loop): the exact length, and no code point above U+00FF (lead bytes 0xc4 and up).
+  let chars = 0;
+  for (const view of chunks()) {
+    for (let i = 0; i < view.length; i++) {
+      const b = view[i];
+      if (b < 0x80 || b === 0xc2 || b === 0xc3) chars++;
+      else if (b >= 0xc0) return null;
+    }
+  }
+  // Pass 2: native transcoding (several times faster than decoding in JS) into the exact-size output.
+  const pad = (8 - (chars % 8)) % 8;
+  const out = new Uint8Array(new ArrayBuffer(chars + pad), pad, chars);
+  let o = 0;
+  for (const view of chunks()) {
+    const part = transcode(view, 'utf8', 'latin1');
+    if (o + part.length > chars) return null;
+    out.set(part, o);
+    o += part.length;
+  }
+  if (o !== chars) return null;
+  reader.skip(n);
+  return out;
+}
+
+/**
+ * Reads every deferred PyBytes still reachable from `root` (the file is closed after decoding, so
+ * values that no handler consumed must be loaded now).
+ */
+function loadDeferredBytes(root: PyValue): void {
+  const seen = new Set<object>();
+  const todo: PyValue[] = [root];
+  // Loops, not push(...items): a list of a million labels would overflow the argument limit.
+  const add = (items: Iterable<PyValue | null>): void => {
+    for (const item of items) if (item !== null && typeof item === 'object') todo.push(item);
+  };
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (v === null || v === undefined || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (v instanceof PyBytes) void v.bytes;
+    else if (Array.isArray(v)) add(v);
+    else if (v instanceof PyTuple || v instanceof PySet) add(v.items);
+    else if (v instanceof PyDict) {
+      add(v.entries.values());
+      add([v.attributes]);
+    } else if (v instanceof PyObject) add([...v.args, v.state, v.kwargs, v.dictItems, ...(v.listItems ?? [])]);
+  }
+}
+
 const MAX_LONG_BYTES = 4096;
 
 /** MARKs are not stack items: each MARK saves the current stack on a metastack, as CPython does. */
@@ -197,14 +276,34 @@ export function unpickle(reader: ByteReader, options: UnpickleOptions): PyValue 
     else if (state === null || (state instanceof PyDict && state.entries.size === 0)) return;
     else fail(`BUILD sets state on a ${typeName(target)}`);
   };
+  const deferred: PyBytes[] = [];
   const readBytesValue = (n: number): PyBytes => {
     reader.need(n);
-    if (reader.source instanceof MemorySource || n < 1 << 20) return new PyBytes(reader.bytes(n));
+    if (reader.source instanceof MemorySource || n < LARGE) return new PyBytes(reader.bytes(n));
     // Large values (storages, numpy buffers) are read later by whoever consumes them, straight into
     // buffers of their own, so the file is never held twice.
     const slice = subSource(reader.source, reader.pos, n);
     reader.skip(n);
-    return new PyBytes({ length: n, load: () => slice.read(0, n), source: slice });
+    const value = new PyBytes({ length: n, load: () => slice.read(0, n), source: slice });
+    deferred.push(value);
+    return value;
+  };
+  const pushText = (n: number): void => {
+    reader.need(n);
+    // Protocol ≤ 2 writes bytes as _codecs.encode(<latin-1 text>, 'latin1'), so a tensor storage
+    // arrives as huge text right after that global: decode it straight to bytes instead of a string.
+    const callee = stack[stack.length - 1];
+    if (n >= LARGE && callee instanceof PyGlobal && callee.fullName === '_codecs.encode') {
+      const bytes = readLatin1Text(reader, n);
+      if (bytes !== null) {
+        const value = new PyBytes(bytes);
+        LATIN1_TEXTS.add(value);
+        stack.push(value);
+        return;
+      }
+    }
+    if (n > MAX_STRING_BYTES) fail(`string of ${n} bytes is too long to decode`);
+    stack.push(reader.utf8(n));
   };
 
   try {
@@ -223,8 +322,12 @@ export function unpickle(reader: ByteReader, options: UnpickleOptions): PyValue 
           reader.need(n);
           break;
         }
-        case 0x2e: // STOP
-          return pop();
+        case 0x2e: {
+          // STOP
+          const result = pop();
+          if (deferred.length > 0) loadDeferredBytes(result);
+          return result;
+        }
         case 0x28: // MARK
           if (metastack.length >= MAX_MARK_DEPTH) fail('MARKs nested too deeply');
           metastack.push(stack);
@@ -296,27 +399,18 @@ export function unpickle(reader: ByteReader, options: UnpickleOptions): PyValue 
           break;
         }
         // ---- strings and bytes
-        case 0x58: {
-          // BINUNICODE
-          const n = reader.u32();
-          reader.need(n);
-          stack.push(reader.utf8(n));
+        case 0x58: // BINUNICODE
+          pushText(reader.u32());
           break;
-        }
         case 0x8c: {
           // SHORT_BINUNICODE
           const n = reader.u8();
           stack.push(reader.utf8(n));
           break;
         }
-        case 0x8d: {
-          // BINUNICODE8
-          const n = reader.u64();
-          reader.need(n);
-          if (n > 2 ** 29) fail(`string of ${n} bytes is too long to decode`);
-          stack.push(reader.utf8(n));
+        case 0x8d: // BINUNICODE8
+          pushText(reader.u64());
           break;
-        }
         case 0x56: // UNICODE (raw-unicode-escape text)
           stack.push(unescapeText(reader.line(1 << 24), file));
           break;

@@ -140,3 +140,26 @@ describe('writers match what torch and pickle write', () => {
     expect(out.stdout.trim().split('\n')).toEqual([line, line, line, line]);
   });
 });
+
+describe('large values', () => {
+  it('decodes the latin-1 text of a large protocol-2 storage straight to aligned bytes (no copy of the storage)', async () => {
+    const n = 1 << 19;
+    const feats: TensorData = { dtype: 'float32', shape: [n], data: Float32Array.from({ length: n }, (_, i) => i - 7.5) };
+    const path = join(dir, 'big_p2.pkl');
+    await writePlainPickleWithTensors(path, dictOf({ feats }), { protocol: 2 });
+    const t = ((await readPythonFile(path)) as PyDict).get('feats') as TensorData;
+    expect(Buffer.compare(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength), Buffer.from(feats.data.buffer))).toBe(0);
+    // A view into the decoded blob, not a copy of its own.
+    expect(t.data.buffer.byteLength).toBeGreaterThan(4 * n);
+  });
+
+  it('loads large bytes values before the file is closed', async () => {
+    const blob = new PyBytes(Uint8Array.from({ length: 3 << 20 }, (_, i) => i % 251));
+    const path = join(dir, 'big_bytes.pkl');
+    await writePlainPickleWithTensors(path, dictOf({ blob, again: blob }), { protocol: 4 });
+    const read = (await readPythonFile(path)) as PyDict;
+    const got = read.get('blob') as PyBytes;
+    expect(read.get('again')).toBe(got);
+    expect(Buffer.compare(Buffer.from(got.bytes), Buffer.from(blob.bytes))).toBe(0);
+  });
+});

@@ -224,16 +224,30 @@ class Pickler {
         this.out.push(...parts);
       } else for (const p of parts) this.b.bytes(p);
     } else {
-      // Protocol 2 has no bytes opcode: CPython writes _codecs.encode(<latin-1 text>, 'latin1').
+      // Protocol 2 has no bytes opcode: CPython writes _codecs.encode(<latin-1 text>, 'latin1'), the
+      // text as UTF-8 (bytes ≥ 0x80 take two), built here straight from the bytes.
       this.global('_codecs', 'encode');
-      let text = '';
-      const decoder = new TextDecoder('utf-16le');
+      let utf8Length = length;
+      for (const p of parts) for (let i = 0; i < p.length; i++) if (p[i] >= 0x80) utf8Length++;
+      const text = new Uint8Array(utf8Length);
+      let o = 0;
       for (const p of parts) {
-        const wide = new Uint16Array(p.length);
-        wide.set(p);
-        text += decoder.decode(wide);
+        for (let i = 0; i < p.length; i++) {
+          const c = p[i];
+          if (c < 0x80) text[o++] = c;
+          else {
+            text[o++] = 0xc0 | (c >> 6);
+            text[o++] = 0x80 | (c & 0x3f);
+          }
+        }
       }
-      this.str(text);
+      this.b.byte(0x58); // BINUNICODE
+      this.b.u32(utf8Length);
+      if (utf8Length >= FRAME_TARGET) {
+        this.flush();
+        this.out.push(text);
+      } else this.b.bytes(text);
+      this.put({});
       this.str('latin1');
       this.b.byte(0x86); // TUPLE2
       this.put({});
