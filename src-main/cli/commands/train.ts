@@ -181,7 +181,8 @@ export const command: Command = {
     const seed = parseSeed(getString(args, 'seed')) ?? randomInt(0, 2 ** 31);
     const backend = await initBackend(backendOf(args));
     const config = configFromArgs(args, requireString(args, 'dataset'));
-    const ds = await loadDatasetArg(args, io);
+    const { train_datagrp, val_datagrp, test_datagrp } = config.training;
+    const ds = await loadDatasetArg(args, io, [train_datagrp, test_datagrp, ...(val_datagrp === null ? [] : [val_datagrp])]);
     try {
       validateRun(ds, config);
     } catch (error) {
