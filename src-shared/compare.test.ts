@@ -93,6 +93,17 @@ describe('compareExperiments', () => {
     expect(missing.warnings[0]).toMatch(/nope/);
   });
 
+  it('adds seeded bootstrap intervals when asked', () => {
+    const exps = [baseline, seriesExperiment('a', README_R01)];
+    expect(compareExperiments(exps).rows[1].cells.few.ci).toBeNull();
+    const c = compareExperiments(exps, { bootstrap: { resamples: 1000, seed: 3 } });
+    const ci = c.rows[1].cells.few.ci!;
+    expect(ci.low).toBeLessThan(47.6);
+    expect(ci.high).toBeGreaterThan(47.6);
+    expect(ci).toEqual(compareExperiments(exps, { bootstrap: { resamples: 1000, seed: 3 } }).rows[1].cells.few.ci);
+    expect(c.rows[0].cells.few.ci).toBeNull(); // a single run has no interval
+  });
+
   it('uses top-5 / F1 for Overall only and val when asked', () => {
     const c = compareExperiments([seriesExperiment('a', README_R01)], { metric: { datagrp: 'test', metric: 'top5' } });
     expect(c.rows[0].cells.few.mean).toBeNull();
@@ -104,6 +115,8 @@ describe('compareExperiments', () => {
     expect(f1).toMatchObject({ few: null, medium: null, many: null });
     expect(f1.overall).toBeCloseTo(72, 12);
     expect(runColumnValues(record(1, 0.1, 0.2, 0.3, 0.4), { datagrp: 'val', metric: 'top1' }).overall).toBeNull();
+    const nanTop5 = { ...run, test: { ...run.test, top5: null as unknown as number } };
+    expect(runColumnValues(nanTop5, { datagrp: 'test', metric: 'top5' }).overall).toBeNull();
   });
 
   it('warns about runs that differ beyond the seed and about mixed selection rules', () => {

@@ -7,6 +7,7 @@
 import type { RunConfig, SelectionRule } from './config.ts';
 import type { EvalMetrics, RunResult } from './result.ts';
 import {
+  bootstrapMeanCI,
   canonicalJson,
   configGroupKey,
   oneSampleTTest,
@@ -14,6 +15,8 @@ import {
   pairedTTest,
   summarize,
   welchTTest,
+  type BootstrapOptions,
+  type Interval,
   type TTestResult,
 } from './stats.ts';
 
@@ -93,8 +96,9 @@ export function runColumnValues(run: RunRecord, source: MetricSource): Record<Co
   const metrics = source.datagrp === 'test' ? run.test : run.val;
   const none = { few: null, medium: null, many: null, overall: null };
   if (!metrics) return none;
+  // JSON writes NaN as null, so a recorded metric may be null despite its type.
+  const pct = (x: number | null | undefined): number | null => (typeof x === 'number' ? x * 100 : null);
   if (source.metric === 'top1') {
-    const pct = (x: number | undefined): number | null => (x === undefined || x === null ? null : x * 100);
     return {
       few: pct(metrics.per_split.few),
       medium: pct(metrics.per_split.medium),
@@ -102,7 +106,7 @@ export function runColumnValues(run: RunRecord, source: MetricSource): Record<Co
       overall: pct(metrics.accuracy),
     };
   }
-  return { ...none, overall: (source.metric === 'top5' ? metrics.top5 : metrics.f1) * 100 };
+  return { ...none, overall: pct(source.metric === 'top5' ? metrics.top5 : metrics.f1) };
 }
 
 export interface CellStats {
@@ -120,6 +124,8 @@ export interface CellStats {
   delta: number | null;
   /** Two-sided test of this row vs the reference row (row − reference); null where undefined. */
   test: TTestResult | null;
+  /** Percentile bootstrap interval of the mean when asked for (CompareOptions.bootstrap) and n ≥ 2. */
+  ci: Interval | null;
 }
 
 export interface ComparisonRow {
@@ -172,11 +178,14 @@ export interface CompareOptions {
   sortBy?: SortSpec | null;
   /** Means are ranked as displayed, rounded to this many decimals (default 1), so equal-looking cells tie. */
   rankDecimals?: number;
+  /** Adds a bootstrap interval of the mean to every cell with n ≥ 2 (seeded: the same input, the same interval). */
+  bootstrap?: BootstrapOptions | null;
 }
 
-function cellStats(values: number[], seeds: (number | null)[]): CellStats {
+function cellStats(values: number[], seeds: (number | null)[], bootstrap: BootstrapOptions | null): CellStats {
   const s = summarize(values);
-  return { values, seeds, n: s.n, mean: s.n > 0 ? s.mean : null, std: s.std, rank: null, delta: null, test: null };
+  const ci = bootstrap && s.n >= 2 ? bootstrapMeanCI(values, bootstrap) : null;
+  return { values, seeds, n: s.n, mean: s.n > 0 ? s.mean : null, std: s.std, rank: null, delta: null, test: null, ci };
 }
 
 function selectionOf(runs: readonly RunRecord[], isBaseline: boolean): SelectionRule | 'mixed' | null {
@@ -186,7 +195,7 @@ function selectionOf(runs: readonly RunRecord[], isBaseline: boolean): Selection
   return rules.size === 1 ? [...rules][0] : 'mixed';
 }
 
-function buildRow(experiment: ExperimentInput, metric: MetricSource): ComparisonRow {
+function buildRow(experiment: ExperimentInput, metric: MetricSource, bootstrap: BootstrapOptions | null): ComparisonRow {
   const perRun = experiment.runs.map((run) => runColumnValues(run, metric));
   const cells = {} as Record<Column, CellStats>;
   for (const column of COLUMNS) {
@@ -199,7 +208,7 @@ function buildRow(experiment: ExperimentInput, metric: MetricSource): Comparison
         seeds.push(experiment.runs[i].seed);
       }
     });
-    cells[column] = cellStats(values, seeds);
+    cells[column] = cellStats(values, seeds, bootstrap);
   }
   const isBaseline = experiment.isBaseline ?? false;
   return {
@@ -289,7 +298,7 @@ export function compareExperiments(experiments: readonly ExperimentInput[], opti
   }
 
   const warnings: string[] = [];
-  const built = experiments.map((e) => buildRow(e, metric));
+  const built = experiments.map((e) => buildRow(e, metric, options.bootstrap ?? null));
   for (const e of experiments) {
     if (e.runs.length === 0) warnings.push(`${e.name}: no runs`);
     const keys = new Set(e.runs.flatMap((r) => (r.config ? [configGroupKey(r.config)] : [])));

@@ -3,6 +3,7 @@
  * bootstrap intervals and the config hash that groups runs. Pure functions, no Node or DOM.
  */
 import type { RunConfig } from './config.ts';
+import { Rng } from './rng.ts';
 
 /** Neumaier-compensated sum: keeps ten accuracies summing to within an ulp of the exact value. */
 function exactishSum(xs: readonly number[]): number {
@@ -222,18 +223,6 @@ export function pairBySeed(
 // ---------------------------------------------------------------------------------------------
 // Bootstrap.
 
-/** mulberry32: a small, fast 32-bit PRNG; returns uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Quantile of sorted values with linear interpolation between order statistics (numpy's default). */
 export function quantileSorted(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -248,7 +237,7 @@ export interface BootstrapOptions {
   level?: number;
   /** Number of resamples B, default 10 000. */
   resamples?: number;
-  /** PRNG seed, default 0: the same input always gives the same interval. */
+  /** PRNG seed (a non-negative integer), default 0: the same input always gives the same interval. */
   seed?: number;
 }
 
@@ -263,12 +252,12 @@ export function bootstrapMeanCI(xs: readonly number[], options: BootstrapOptions
   if (xs.length === 0) return null;
   if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap level must be in (0, 1), got ${level}`);
   if (!(Number.isInteger(resamples) && resamples > 0)) throw new RangeError(`bootstrap resamples must be a positive integer, got ${resamples}`);
-  const random = mulberry32(seed);
+  const rng = Rng.fromSeed(seed, 'bootstrap');
   const n = xs.length;
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += xs[Math.floor(random() * n)];
+    for (let i = 0; i < n; i++) sum += xs[rng.nextInt(n)];
     means[r] = sum / n;
   }
   means.sort();

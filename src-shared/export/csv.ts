@@ -1,6 +1,7 @@
 /** CSV exports: the original's plain means form and a full mean / std / n form. */
 import { COLUMNS, type Column, type Comparison } from '../compare.ts';
-import { formatFixed, formatMean, formatStd } from './format.ts';
+import { pyFixed } from '../report/pyformat.ts';
+import { formatMean, formatStd } from './format.ts';
 
 /** The original's CSV header names (its console says "Med.", its CSV "Medium"). */
 export const CSV_COLUMN_NAMES: Readonly<Record<Column, string>> = { few: 'Few', medium: 'Medium', many: 'Many', overall: 'Overall' };
@@ -24,7 +25,7 @@ export function originalCsv(comparison: Comparison): string {
     row.name,
     ...COLUMNS.map((c) => {
       const m = row.cells[c].mean;
-      return m === null ? '' : formatFixed(m, 1).padStart(4);
+      return m === null ? '' : pyFixed(m, 1).padStart(4);
     }),
   ]);
   return csvText([header, ...rows]);

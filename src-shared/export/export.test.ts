@@ -13,7 +13,7 @@ import {
 } from '../../test/results-fixture.ts';
 import { consoleReport, consoleTableLines } from './console.ts';
 import { csvField, originalCsv, statsCsv } from './csv.ts';
-import { formatDelta, formatFixed, formatP, runsPhrase } from './format.ts';
+import { formatDelta, formatMean, formatP, formatStd, runsPhrase } from './format.ts';
 import { renderComparisons } from './index.ts';
 import { escapeLatex, latexCell, latexTable } from './latex.ts';
 import { escapeMarkdown, markdownTable } from './markdown.ts';
@@ -45,24 +45,12 @@ const readme = () =>
   ]);
 
 describe('number formatting', () => {
-  it('rounds like Python format(x, ".Nf") (exact ties to even)', () => {
-    // python3: format(x, f".{d}f")
-    const cases: [number, number, string][] = [
-      [0.125, 2, '0.12'],
-      [0.375, 2, '0.38'],
-      [2.5, 0, '2'],
-      [3.5, 0, '4'],
-      [47.25, 1, '47.2'],
-      [47.35, 1, '47.4'],
-      [47.75, 1, '47.8'],
-      [-0.05, 1, '-0.1'],
-      [-0, 1, '-0.0'],
-      [1.005, 2, '1.00'],
-      [9.995, 2, '9.99'],
-      [100.05, 1, '100.0'],
-      [0.045, 2, '0.04'],
-    ];
-    for (const [x, d, want] of cases) expect(formatFixed(x, d), `${x} .${d}f`).toBe(want);
+  it('rounds means and stds as Python does (exact ties to even)', () => {
+    // python3: format(47.25, '.1f') == '47.2', format(0.125, '.2f') == '0.12', format(9.995, '.2f') == '9.99'
+    expect(formatMean(47.25)).toBe('47.2');
+    expect(formatMean(47.75)).toBe('47.8');
+    expect(formatStd(0.125)).toBe('0.12');
+    expect(formatStd(9.995)).toBe('9.99');
   });
 
   it('formats Δ and p-values for display', () => {

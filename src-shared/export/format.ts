@@ -3,52 +3,29 @@
  * rounded exactly as Python's `format(x, '.Nf')` rounds (the original's tables come from Python).
  */
 import type { CellStats, Comparison } from '../compare.ts';
-
-/**
- * `x.toFixed(digits)`, except that exact ties round half to even as Python does (JS rounds them
- * up: 0.125 → "0.13", Python → "0.12"), and −0 keeps its sign. digits ≤ 20.
- */
-export function formatFixed(x: number, digits: number): string {
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-  const abs = Math.abs(x);
-  let text = abs.toFixed(digits);
-  // toFixed(100) is the exact decimal expansion for every double ≥ 2^-48; smaller ones are no tie here.
-  if (abs >= 2 ** -48 && abs < 1e21) {
-    const exact = abs.toFixed(100);
-    const point = exact.indexOf('.');
-    const rest = exact.slice(point + 1 + digits);
-    if (/^50*$/.test(rest)) {
-      const truncated = exact.slice(0, digits === 0 ? point : point + 1 + digits);
-      const lastDigit = Number(truncated[truncated.length - 1]);
-      // An even last digit stays (round down); an odd one rounds up, which toFixed already did.
-      if (lastDigit % 2 === 0) text = truncated;
-    }
-  }
-  return sign + text;
-}
+import { pyFixed } from '../report/pyformat.ts';
 
 /** A mean in percent: one decimal. */
 export function formatMean(mean: number): string {
-  return formatFixed(mean, 1);
+  return pyFixed(mean, 1);
 }
 
 /** A std in percent: two decimals. */
 export function formatStd(std: number): string {
-  return formatFixed(std, 2);
+  return pyFixed(std, 2);
 }
 
 /** A signed Δ in percentage points, e.g. `+20.2` / `-9.1`. */
 export function formatDelta(delta: number): string {
-  const text = formatFixed(delta, 1);
+  const text = pyFixed(delta, 1);
   return text.startsWith('-') ? text : `+${text}`;
 }
 
-/** A p-value: three significant digits, `<1e-4` style below 0.0001. */
+/** A p-value: `0.038`, `0.0046`, `0.00012` (about two significant digits), `<0.0001` below that. */
 export function formatP(p: number): string {
   if (Number.isNaN(p)) return 'nan';
   if (p < 1e-4) return '<0.0001';
-  return p < 0.001 ? p.toPrecision(2) : formatFixed(p, p < 0.01 ? 4 : 3);
+  return p < 0.001 ? p.toPrecision(2) : pyFixed(p, p < 0.01 ? 4 : 3);
 }
 
 /**
