@@ -6,8 +6,9 @@
  * pretrained raw scores: training and evaluation need only R (computed once) and O(F·k) work per sample,
  * never the d-dimensional features. `exactLogits` keeps the direct X·Ŵᵀ + b for tests.
  *
- * Gradients are written out by hand (tfjs-core registers none, and several of its gradients lack wasm
- * kernels); the ops used — matMul, add, mul, div, sum, abs, sign, maximum, exp, logSoftmax, greater,
+ * Gradients are written out by hand (tfjs-core's Node build registers none, its ESM gradient modules do
+ * not load under Node's resolver, and several of its gradients lack wasm
+ * kernels); the ops used — matMul, transpose, add, mul, div, sum, abs, sign, maximum, exp, logSoftmax, greater,
  * where, tanh, sigmoid, elu, selu, leakyRelu, relu — all have wasm kernels.
  */
 import type { Activation } from '../../src-shared/config.ts';
