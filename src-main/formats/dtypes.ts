@@ -52,6 +52,9 @@ export function viewBytes<D extends DType>(dtype: D, bytes: Uint8Array, bigEndia
   return makeArray(dtype, bytes.slice(0, length * size).buffer, 0, length);
 }
 
+/** More dimensions than torch or numpy allow: a malformed file (and deep recursion for printers). */
+export const MAX_RANK = 64;
+
 export function product(shape: readonly number[]): number {
   let n = 1;
   for (const s of shape) n *= s;

@@ -1,6 +1,6 @@
 import type { DType, TensorData } from '../../src-shared/tensor.ts';
 import { FileFormatError } from '../errors.ts';
-import { allocate, gatherStrided, halfToNumber, product, viewBytes } from './dtypes.ts';
+import { allocate, gatherStrided, halfToNumber, MAX_RANK, product, viewBytes } from './dtypes.ts';
 import type { CallContext } from './pickle.ts';
 import { PyBytes, PyDict, PyGlobal, PyObject, PyTuple, type PyValue } from './pyvalue.ts';
 import { ByteReader, type ByteSource } from './source.ts';
@@ -89,6 +89,7 @@ function shapeOf(value: PyValue | undefined, file: string): number[] {
     throw new FileFormatError(file, 'numpy array shape is not a tuple of sizes');
   }
   const shape = items as number[];
+  if (shape.length > MAX_RANK) throw new FileFormatError(file, `numpy array has ${shape.length} dimensions`);
   if (product(shape) > 2 ** 40) throw new FileFormatError(file, `numpy array shape [${shape}] is implausibly large`);
   return shape;
 }

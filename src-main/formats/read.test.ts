@@ -228,6 +228,34 @@ describe('bad input', () => {
     expect(decodeError(new Uint8Array(0)).message).toMatch(/empty/);
   });
 
+  it('reports safetensors whose header or data lie past the end', () => {
+    const header = (json: string) => {
+      const h = Buffer.from(json);
+      const out = Buffer.alloc(8 + h.length);
+      out.writeBigUInt64LE(BigInt(h.length));
+      h.copy(out, 8);
+      return out;
+    };
+    const tooLong = header('{}');
+    tooLong.writeBigUInt64LE(1000n);
+    tooLong[8] = 0x7b;
+    expect(decodeError(tooLong).message).toMatch(/not a pickle|header length/);
+    const short = header('{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}');
+    expect(decodeError(new Uint8Array([...short, 0, 0, 0, 0])).message).toMatch(/truncated: tensor w/);
+    const mismatch = header('{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,12]}}');
+    expect(decodeError(new Uint8Array([...mismatch, ...new Uint8Array(16)])).message).toMatch(/shape needs 16/);
+    const rank = header(`{"w":{"dtype":"U8","shape":[${new Array(65).fill(1).join(',')}],"data_offsets":[0,1]}}`);
+    expect(decodeError(new Uint8Array([...rank, 0])).message).toMatch(/malformed shape/);
+  });
+
+  it('reports a DEFLATED .npz entry that does not inflate', () => {
+    const npz = bytesOf('feats_compressed.npz').slice();
+    // The first entry's compressed data starts after its local header; scramble its first bytes.
+    const dataStart = 30 + (npz[26] | (npz[27] << 8)) + (npz[28] | (npz[29] << 8));
+    npz.fill(0xff, dataStart, dataStart + 8);
+    expect(decodeError(npz).message).toMatch(/does not inflate|inflates to/);
+  });
+
   it('refuses a tensor view that reaches past its storage', () => {
     // view_torchsave_zip.pt with size (5, 2) patched to (9, 2): the view would read past 12 elements.
     const bytes = bytesOf('view_torchsave_zip.pt').slice();

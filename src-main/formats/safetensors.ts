@@ -1,6 +1,6 @@
 import type { DType } from '../../src-shared/tensor.ts';
 import { FileFormatError } from '../errors.ts';
-import { ELEMENT_SIZE, product, viewBytes } from './dtypes.ts';
+import { ELEMENT_SIZE, MAX_RANK, product, viewBytes } from './dtypes.ts';
 import { PyDict } from './pyvalue.ts';
 import { ByteReader, type ByteSource } from './source.ts';
 
@@ -54,7 +54,7 @@ export function readSafetensors(source: ByteSource): PyDict {
     const { dtype: code, shape, data_offsets: offsets } = (info ?? {}) as Record<string, unknown>;
     const dtype = typeof code === 'string' ? SAFETENSORS_DTYPES[code] : undefined;
     if (dtype === undefined) throw new FileFormatError(file, `tensor ${name}: unsupported safetensors dtype ${String(code)}`);
-    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
+    if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
       throw new FileFormatError(file, `tensor ${name}: malformed shape`);
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {

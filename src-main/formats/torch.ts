@@ -1,6 +1,6 @@
 import type { DType, TensorData } from '../../src-shared/tensor.ts';
 import { FileFormatError } from '../errors.ts';
-import { allocate, contiguousStrides, ELEMENT_SIZE, gatherStrided, product, viewBytes } from './dtypes.ts';
+import { allocate, contiguousStrides, ELEMENT_SIZE, gatherStrided, MAX_RANK, product, viewBytes } from './dtypes.ts';
 import { bytesSource, unpickle, type CallContext, type GlobalResolver } from './pickle.ts';
 import { isTensor, PyBytes, PyDict, PyGlobal, PyTuple, type PyValue } from './pyvalue.ts';
 import { ByteReader, type ByteSource } from './source.ts';
@@ -62,6 +62,7 @@ function intArg(value: PyValue | undefined, what: string, file: string): number 
 function intTuple(value: PyValue | undefined, what: string, file: string): number[] {
   const items = value instanceof PyTuple ? value.items : Array.isArray(value) ? value : undefined;
   if (items === undefined) throw new FileFormatError(file, `tensor ${what} is not a tuple`);
+  if (items.length > MAX_RANK) throw new FileFormatError(file, `tensor ${what} has ${items.length} dimensions`);
   return items.map((v) => intArg(v, what, file));
 }
 
