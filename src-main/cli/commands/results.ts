@@ -103,7 +103,7 @@ export const command: Command = {
       { name: 'config', kind: 'string', help: 'datasets.toml for the default baseline files and dataset names' },
       { name: 'format', kind: 'string', help: 'output format', choices: EXPORT_FORMATS, default: 'console' },
       { name: 'latex-style', kind: 'string', help: 'mean/std cell style for latex and markdown', choices: CELL_STYLES, default: 'pm' },
-      { name: 'metric', kind: 'string', help: 'top-5 and F1 have an Overall value only', choices: METRIC_NAMES, default: 'top1' },
+      { name: 'metric', kind: 'string', help: 'the metric compared (top-5 and F1 have an Overall value only)', choices: METRIC_NAMES, default: 'top1' },
       { name: 'datagrp', kind: 'string', help: 'evaluate on the test or the val datagrp', choices: ['test', 'val'], default: 'test' },
       { name: 'sort-by', kind: 'string', help: 'sort experiments by a column, best first (default: as given)', choices: COLUMNS },
       { name: 'out', kind: 'string', short: 'o', help: 'write to this file instead of stdout' },
