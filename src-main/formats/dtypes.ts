@@ -1,4 +1,4 @@
-import type { DType, DTypeArrays, TensorData } from '../../src-shared/tensor.ts';
+import type { DType, DTypeArrays } from '../../src-shared/tensor.ts';
 
 export const ELEMENT_SIZE: Record<DType, number> = {
   float64: 8,
@@ -115,9 +115,6 @@ export function gatherStrided<D extends DType>(
   return out;
 }
 
-export function tensor<D extends DType>(dtype: D, shape: number[], data: DTypeArrays[D]): TensorData<D> {
-  return { dtype, shape, data };
-}
 
 /** One float16 or bfloat16 value (its raw 16 bits) as a number. */
 export function halfToNumber(bits: number, dtype: 'float16' | 'bfloat16'): number {
