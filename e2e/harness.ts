@@ -18,6 +18,8 @@ export interface Served {
   url: string;
   origin: string;
   token: string;
+  /** Everything the server printed (shown when a test fails). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startServer(dataDir: string): Promise<Served> {
     url,
     origin: parsed.origin,
     token: parsed.searchParams.get('token') ?? '',
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

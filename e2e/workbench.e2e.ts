@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../src-shared/api.ts';
 import { apiCall, CHROMIUM, hasChromium, launchBrowser, ROOT, screenshot, startServer, type Served } from './harness.ts';
 
@@ -45,6 +45,21 @@ describe.skipIf(!hasChromium())('the workbench in served mode', () => {
     });
     await open();
   });
+
+  beforeEach((context) => {
+    context.onTestFailed(() => console.error(`alphanet serve said:\n${served.output()}`));
+  });
+
+  /** Waits until the experiment's runs are done; a failed run fails the test with its error. */
+  async function runsDone(n: number): Promise<RunSummary[]> {
+    for (const deadline = Date.now() + 150_000; Date.now() < deadline; await page.waitForTimeout(500)) {
+      const runs = await apiCall<RunSummary[]>(served, 'listRuns', { experiment: EXPERIMENT });
+      const failed = runs.find((r) => r.status === 'failed');
+      if (failed) throw new Error(`run ${failed.id} failed: ${failed.error}`);
+      if (runs.length === n && runs.every((r) => r.status === 'done')) return runs;
+    }
+    throw new Error(`the runs of ${EXPERIMENT} did not finish in time`);
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -98,9 +113,8 @@ describe.skipIf(!hasChromium())('the workbench in served mode', () => {
       // A fast machine may finish before the first look; the end state below is what counts.
     });
     await screenshot(page, 'runs-progress');
-    await expect
-      .poll(() => page.locator('tr[data-status="done"]', { hasText: EXPERIMENT }).count(), { timeout: 150_000, interval: 500 })
-      .toBe(2);
+    await runsDone(2);
+    await expect.poll(() => page.locator('tr[data-status="done"]', { hasText: EXPERIMENT }).count(), { timeout: 10_000 }).toBe(2);
     const bars = await rows.locator('[role="progressbar"]').evaluateAll((els) => els.map((el) => el.getAttribute('aria-valuenow')));
     expect(bars).toEqual(['100', '100']);
     await screenshot(page, 'runs');
@@ -137,9 +151,12 @@ describe.skipIf(!hasChromium())('the workbench in served mode', () => {
   });
 
   it('finds the runs again after the server restarts', async () => {
+    expect(pageErrors).toEqual([]);
     await served.stop();
     served = await startServer(dataDir);
     await open();
+    // Only the old page's event stream, cut by the stop, may have complained.
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/ERR_INCOMPLETE_CHUNKED_ENCODING/.test(e)));
     await goTo('runs');
     const done = page.locator('tr[data-status="done"]', { hasText: EXPERIMENT });
     await expect.poll(() => done.count(), { timeout: 30_000 }).toBe(2);

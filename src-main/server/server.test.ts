@@ -19,13 +19,15 @@ let server: http.Server;
 let base: string;
 const token = newToken();
 
-async function call(method: string, params: unknown, headers: Record<string, string> = { [TOKEN_HEADER]: token }) {
+type Body = Record<string, unknown>;
+
+async function call<T = Body>(method: string, params: unknown, headers: Record<string, string> = { [TOKEN_HEADER]: token }) {
   const res = await fetch(`${base}/api/${method}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify(params),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & unknown[] };
+  return { status: res.status, body: (await res.json()) as T };
 }
 
 beforeAll(async () => {
@@ -84,13 +86,13 @@ describe('served mode: the token', () => {
 
 describe('served mode: the API', () => {
   it('adds a dataset from its datasets.toml and reports on it', async () => {
-    const added = await call('addDataset', { configFile: TINYLT });
+    const added = await call<{ key: string }[]>('addDataset', { configFile: TINYLT });
     expect(added.status).toBe(200);
-    expect(added.body.map((d: { key: string }) => d.key)).toEqual(['tinylt_synth', 'tinylt_synth_ride']);
+    expect(added.body.map((d) => d.key)).toEqual(['tinylt_synth', 'tinylt_synth_ride']);
     const report = await call('getDatasetReport', { key: 'tinylt_synth' });
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({ key: 'tinylt_synth', usable: true, errors: [] });
-    const list = await call('listDatasets', {});
+    const list = await call<unknown[]>('listDatasets', {});
     expect(list.body).toContainEqual(expect.objectContaining({ key: 'tinylt_synth', properName: 'TinyLT | synth', configFile: TINYLT }));
   });
 
@@ -135,13 +137,13 @@ describe('served mode: the API', () => {
     const deadline = Date.now() + 90_000;
     let runs: { id: number; status: string; seed: number }[] = [];
     while (Date.now() < deadline) {
-      runs = (await call('listRuns', { experiment: 'tiny' })).body;
+      runs = (await call<typeof runs>('listRuns', { experiment: 'tiny' })).body;
       if (runs.every((r) => r.status === 'done' || r.status === 'failed')) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(runs.map((r) => [r.status, r.seed])).toEqual([['done', 2], ['done', 1]]);
 
-    const curves = (await call('getCurves', { runIds })).body as { runId: number; tags: Record<string, unknown[]> }[];
+    const curves = (await call<{ runId: number; tags: Record<string, unknown[]> }[]>('getCurves', { runIds })).body;
     expect(curves.map((c) => c.runId)).toEqual(runIds);
     for (const c of curves) {
       expect(c.tags.epoch_loss).toHaveLength(2);

@@ -128,6 +128,8 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
       name: settings.xAxis === 'step' ? 'step' : settings.xAxis === 'relative' ? 'hours' : '',
       nameLocation: 'end',
       scale: true,
+      // Steps are whole numbers; no ticks at 1.5.
+      minInterval: settings.xAxis === 'step' ? 1 : undefined,
     },
     yAxis: { type: settings.logY ? 'log' : 'value', scale: true },
     series,

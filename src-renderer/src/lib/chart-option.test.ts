@@ -1,0 +1,55 @@
+import type { LineSeriesOption } from 'echarts';
+import { describe, expect, it } from 'vitest';
+import { buildChartOption, linePoints, type ChartLine } from './chart-option.ts';
+
+const run = (values: number[], offset = 0) => values.map((value, i) => ({ step: i + 1, wallTime: 1000 + i, value: value + offset }));
+const single: ChartLine = { id: 'run1', label: 'A <b>', color: '#111', runIds: [1], runs: [run([4, 2, 3])] };
+const group: ChartLine = { id: 'g', label: 'G', color: '#222', runIds: [2, 3], runs: [run([1, 2]), run([3, 4])] };
+const settings = { smoothing: 0.5, xAxis: 'step' as const, logY: false };
+
+function series(option: ReturnType<typeof buildChartOption>): LineSeriesOption[] {
+  return option.series as LineSeriesOption[];
+}
+
+describe('buildChartOption', () => {
+  it('draws each run as a faint raw line under its smoothed line', () => {
+    const s = series(buildChartOption('loss', [single], settings));
+    expect(s.map((x) => x.id)).toEqual(['run1:raw', 'run1:smooth']);
+    expect(s[0].data).toEqual([[1, 4], [2, 2], [3, 3]]);
+    expect(s[0].lineStyle?.opacity).toBeLessThan(0.5);
+    const smooth = s[1].data as number[][];
+    expect(smooth[0]).toEqual([1, 4, 4, 1, 1]);
+    expect(smooth[1][1]).toBeCloseTo((0.5 * 0.5 * 4 + 0.5 * 2) / 0.75, 12);
+  });
+
+  it('draws repeated runs as their mean with a ± std band, n at each step', () => {
+    const s = series(buildChartOption('loss', [group], { ...settings, smoothing: 0 }));
+    expect(s.map((x) => x.id)).toEqual(['g:lo', 'g:band', 'g:raw', 'g:smooth']);
+    const sd = Math.SQRT2;
+    expect(s[0].data).toEqual([[1, 2 - sd], [2, 3 - sd]]);
+    // The band series carries the height (hi − lo), stacked on the lower edge.
+    const heights = (s[1].data as number[][]).map(([x, h]) => [x, h]);
+    expect(heights[0][0]).toBe(1);
+    expect(heights[0][1]).toBeCloseTo(2 * sd, 12);
+    expect(heights[1][1]).toBeCloseTo(2 * sd, 12);
+    expect(s[1].stack).toBe(s[0].stack);
+    expect(linePoints(group, { ...settings, smoothing: 0 })).toEqual([[1, 2, 2, 1, 2], [2, 3, 3, 2, 2]]);
+  });
+
+  it('switches axes for log y and wall time', () => {
+    const option = buildChartOption('loss', [single], { smoothing: 0, xAxis: 'wall', logY: true });
+    expect(option.yAxis).toMatchObject({ type: 'log' });
+    expect(option.xAxis).toMatchObject({ type: 'time' });
+    expect((series(option)[1].data as number[][])[0][0]).toBe(1_000_000);
+  });
+
+  it('shows raw and smoothed values in the tooltip, with the label escaped', () => {
+    const option = buildChartOption('loss', [single], settings);
+    const tooltip = option.tooltip as { formatter: (p: unknown) => string };
+    const html = tooltip.formatter([
+      { seriesId: 'run1:raw', seriesName: 'A <b> (raw)', value: [2, 2] },
+      { seriesId: 'run1:smooth', seriesName: 'A <b>', color: '#111', value: [2, 2.667, 2, 2, 1] },
+    ]);
+    expect(html).toBe('<div><span style="color:#111">●</span> A &#60;b&#62;: <b>2.667</b> (raw 2.000) · step 2</div>');
+  });
+});

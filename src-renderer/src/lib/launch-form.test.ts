@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRunConfig } from '../../../src-shared/config.ts';
+import { fieldOf, formFromConfig, parseKeyValues, requestFromForm, runCount } from './launch-form.ts';
+
+const form = () => ({ ...formFromConfig(defaultRunConfig('demo'), 'exp') });
+
+describe('launch form', () => {
+  it('turns the defaults back into the same config', () => {
+    const { request, errors } = requestFromForm(form());
+    expect(errors).toEqual({});
+    expect(request).toEqual({ experiment: 'exp', config: defaultRunConfig('demo'), repetitions: 1 });
+  });
+
+  it('keeps a scheduler-less, validation-less config', () => {
+    const f = form();
+    f.lr_sched_cls = '';
+    f.val_datagrp = '';
+    const config = requestFromForm(f).request?.config;
+    expect(config?.training.lr_sched_cls).toBeNull();
+    expect(config?.training.lr_sched_params).toEqual({});
+    expect(config?.training.val_datagrp).toBeNull();
+  });
+
+  it('puts each problem on its field', () => {
+    const f = form();
+    f.experiment = ' ';
+    f.train_epochs = '';
+    f.optim_params = 'lr';
+    f.samplers[1].args = 'r=-1';
+    f.hdims = '32,x';
+    const { request, errors } = requestFromForm(f);
+    expect(request).toBeNull();
+    expect(errors).toEqual({
+      experiment: 'name the experiment',
+      train_epochs: 'must be a whole number ≥ 1',
+      optim_params: "'lr' is not key=value",
+      'samplers.1': "r: '-1' must be a number > 0",
+      hdims: 'hidden size NaN must be a whole number ≥ 1',
+    });
+  });
+
+  it('checks seeds and every swept value', () => {
+    const f = form();
+    f.seedMode = 'seeds';
+    f.seeds = '1, 2, 2';
+    expect(requestFromForm(f).errors).toEqual({ seeds: 'seeds repeat' });
+    f.seeds = '3 4';
+    f.sweepParam = 'training.train_epochs';
+    f.sweepValues = '10, 3';
+    expect(requestFromForm(f).errors).toEqual({ sweepValues: 'training.train_epochs = 3: must not exceed train_epochs (3)' });
+    f.sweepValues = '10, 20';
+    expect(requestFromForm(f).request).toMatchObject({ seeds: [3, 4], sweep: { param: 'training.train_epochs', values: [10, 20] } });
+    expect(runCount(f)).toBe(4);
+  });
+
+  it('maps config paths to form fields', () => {
+    expect(fieldOf('training.sampler_args.1.r')).toBe('samplers.1');
+    expect(fieldOf('training.optim_params.lr')).toBe('optim_params');
+    expect(fieldOf('alphanet.hdims.0')).toBe('hdims');
+    expect(fieldOf('dataset')).toBe('dataset');
+  });
+
+  it('parses key=value words', () => {
+    expect(parseKeyValues(' lr=0.1  betas=0.9,0.99 ')).toEqual({ values: { lr: '0.1', betas: '0.9,0.99' }, error: null });
+    expect(parseKeyValues('=1').error).toBe("'=1' is not key=value");
+  });
+});
