@@ -3,7 +3,7 @@ import { arrayFromBuffer, numpyScalar, pickledDType, reconstructArray } from './
 import type { CallContext, GlobalBehaviour, GlobalResolver } from './pickle.ts';
 import { LATIN1_TEXTS, toKey } from './pickle.ts';
 import { PyBytes, PyDict, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from './pyvalue.ts';
-import { loadFromBytes, rebuildFromType, rebuildParameter, rebuildTensor, STORAGE_DTYPES } from './torch.ts';
+import { loadFromBytes, rebuildFromType, rebuildParameter, rebuildTensor, rebuildTensorV3, STORAGE_DTYPES, TORCH_DTYPES } from './torch.ts';
 
 /** How globals are treated: 'none' resolves only data types; 'result-file' also records known classes inertly. */
 export type PlaceholderMode = 'none' | 'result-file';
@@ -84,6 +84,7 @@ const numpyHandlers = (prefix: string): Record<string, GlobalBehaviour> => ({
 const DATA_GLOBALS: Record<string, GlobalBehaviour> = {
   'torch._utils._rebuild_tensor_v2': { call: rebuildTensor },
   'torch._utils._rebuild_tensor': { call: rebuildTensor },
+  'torch._utils._rebuild_tensor_v3': { call: rebuildTensorV3 },
   'torch._utils._rebuild_parameter': { call: rebuildParameter },
   'torch._utils._rebuild_parameter_with_state': { call: rebuildParameter },
   'torch._tensor._rebuild_from_type_v2': { call: rebuildFromType },
@@ -92,6 +93,7 @@ const DATA_GLOBALS: Record<string, GlobalBehaviour> = {
   'torch.nn.parameter.Parameter': valueOnly,
   'torch.Size': { call: (args, ctx) => new PyTuple(itemsOf(args[0], ctx.file)) },
   ...Object.fromEntries(Object.keys(STORAGE_DTYPES).map((name) => [`torch.${name}`, valueOnly])),
+  ...Object.fromEntries(Object.keys(TORCH_DTYPES).map((name) => [`torch.${name}`, valueOnly])),
   'collections.OrderedDict': { call: dictFrom('collections.OrderedDict') },
   'collections.Counter': { call: dictFrom('collections.Counter') },
   'collections.defaultdict': { call: dictFrom('collections.defaultdict') },
@@ -111,7 +113,6 @@ const DATA_GLOBALS: Record<string, GlobalBehaviour> = {
 
 /** Classes the original's result files reference: recorded as inert PyObject placeholders in 'result-file' mode. */
 const PLACEHOLDER_PREFIXES = ['alphanet.', 'corgy.', 'torch.optim.', 'torch.nn.modules.', 'torch.utils.data.', 'ignite.'];
-const TORCH_DTYPES = ['float32', 'float', 'float64', 'double', 'float16', 'half', 'bfloat16', 'int64', 'long', 'int32', 'int', 'int16', 'short', 'int8', 'uint8', 'bool'];
 const PLACEHOLDER_NAMES = new Set([
   'torch.device',
   'torch.dtype',
@@ -125,7 +126,6 @@ const PLACEHOLDER_NAMES = new Set([
   'datetime.datetime',
   'datetime.date',
   'datetime.timedelta',
-  ...TORCH_DTYPES.map((d) => `torch.${d}`),
 ]);
 const PLACEHOLDER_HANDLERS: Record<string, GlobalBehaviour> = { 'copyreg._reconstructor': { call: reconstructor } };
 

@@ -5,6 +5,7 @@ import type { TensorData } from '../../src-shared/tensor.ts';
 import { FileFormatError } from '../errors.ts';
 import { tensorToNumberArray, toFloat32, toIntArray } from './convert.ts';
 import { decodePythonBytes, readPythonFile } from './read.ts';
+import { pickleValue } from './write.ts';
 import { isTensor, PyBytes, PyDict, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from './pyvalue.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/formats');
@@ -313,5 +314,51 @@ describe('numpy details', () => {
     expect(() => toIntArray([2n ** 60n], 'f', 'labels')).toThrow(/too large/);
     const floats: TensorData = { dtype: 'float32', shape: [1], data: new Float32Array([1]) };
     expect(() => toIntArray(floats, 'f', 'labels')).toThrow(FileFormatError);
+  });
+});
+
+describe('newer torch forms', () => {
+  const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const cat = (...parts: Uint8Array[]) => new Uint8Array(parts.flatMap((p) => [...p]));
+  const short = (s: string) => cat(Uint8Array.of(0x8c, s.length), latin1(s));
+
+  it('reads _rebuild_tensor_v3: an untyped byte storage viewed as the given dtype', () => {
+    const values = new Float32Array([1.5, -2]);
+    const count = new Uint8Array(8);
+    new DataView(count.buffer).setBigUint64(0, 8n, true);
+    const sysInfo = new PyDict();
+    sysInfo.entries.set('little_endian', true);
+    // A legacy torch.save of one 8-byte ByteStorage, as _load_from_bytes receives it.
+    const blob = cat(
+      pickleValue(0x1950a86a20f9469cfc6cn),
+      pickleValue(1001),
+      pickleValue(sysInfo),
+      latin1('\x80\x02(X\x07\x00\x00\x00storagectorch\nByteStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x08NtQ.'),
+      pickleValue(['0']),
+      count,
+      new Uint8Array(values.buffer),
+    );
+    const pickle = cat(
+      latin1('\x80\x04'),
+      short('torch._utils'),
+      short('_rebuild_tensor_v3'),
+      latin1('\x93('),
+      short('torch.storage'),
+      short('_load_from_bytes'),
+      latin1('\x93C'),
+      Uint8Array.of(blob.length),
+      blob,
+      latin1('\x85RK\x00K\x02\x85K\x01\x85\x89'),
+      short('collections'),
+      short('OrderedDict'),
+      latin1('\x93)R'),
+      short('torch'),
+      short('float32'),
+      latin1('\x93NtR.'),
+    );
+    const t = decodePythonBytes(pickle, 'v3.pkl') as TensorData;
+    expect(t.dtype).toBe('float32');
+    expect(t.shape).toEqual([2]);
+    expect(Array.from(t.data as Float32Array)).toEqual([1.5, -2]);
   });
 });

@@ -119,6 +119,42 @@ export function rebuildTensor(args: PyValue[], ctx: CallContext): PyValue {
   return result;
 }
 
+/** torch dtype globals (`torch.float32` …) and ours. */
+export const TORCH_DTYPES: Record<string, DType> = {
+  float32: 'float32',
+  float: 'float32',
+  float64: 'float64',
+  double: 'float64',
+  float16: 'float16',
+  half: 'float16',
+  bfloat16: 'bfloat16',
+  int64: 'int64',
+  long: 'int64',
+  int32: 'int32',
+  int: 'int32',
+  int16: 'int16',
+  short: 'int16',
+  int8: 'int8',
+  uint8: 'uint8',
+  bool: 'bool',
+};
+
+/**
+ * `_rebuild_tensor_v3(storage, offset, size, stride, requires_grad, backward_hooks, dtype, metadata)`:
+ * newer torch's form for untyped (byte) storages; the bytes are viewed as `dtype` first.
+ */
+export function rebuildTensorV3(args: PyValue[], ctx: CallContext): PyValue {
+  const [storage, , , , , , dtype] = args;
+  const target = dtype instanceof PyGlobal && dtype.module === 'torch' ? TORCH_DTYPES[dtype.name] : undefined;
+  if (target === undefined) throw new FileFormatError(ctx.file, `_rebuild_tensor_v3 with unsupported dtype ${dtype instanceof PyGlobal ? dtype.fullName : String(dtype)}`);
+  if (!isTensor(storage) || storage.shape.length !== 1) throw new FileFormatError(ctx.file, 'tensor rebuilt from something that is not a storage');
+  if (storage.dtype === target || pendingViews.has(storage)) return rebuildTensor(args, ctx);
+  if (storage.dtype !== 'uint8') throw new FileFormatError(ctx.file, `a ${storage.dtype} storage cannot hold ${target} elements`);
+  const bytes = storage.data as Uint8Array;
+  const typed: TensorData = { dtype: target, shape: [Math.floor(bytes.length / ELEMENT_SIZE[target])], data: viewBytes(target, bytes) };
+  return rebuildTensor([typed, ...args.slice(1)], ctx);
+}
+
 /** `_rebuild_parameter(data, requires_grad, backward_hooks[, state])`: a Parameter is its tensor here. */
 export function rebuildParameter(args: PyValue[], ctx: CallContext): PyValue {
   if (!isTensor(args[0])) throw new FileFormatError(ctx.file, 'parameter rebuilt from something that is not a tensor');
