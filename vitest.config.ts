@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Training tests are CPU-heavy; two cores here, so keep parallelism modest.
     maxWorkers: 2,
+    setupFiles: ['test/setup-env.ts'],
   },
 });

@@ -9,6 +9,7 @@ import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
+import { RunEventLogger } from '../tb/run-logger.ts';
 import type { JsonObject } from './json.ts';
 import type { RunRow, RunStore } from './run-store.ts';
 
@@ -137,6 +138,7 @@ export async function recordedTrainRun(
 
   const eta = etaTracker(t.train_epochs);
   let lastBeat = Date.now();
+  const tb = t.tb_logs === null ? null : new RunEventLogger(t.tb_logs, store.iterationsRecorded(runId));
   try {
     const { result, testTop5 } = await trainRun(ds, config, {
       seed: opts.seed,
@@ -154,11 +156,13 @@ export async function recordedTrainRun(
       },
       onEpoch: (rec) => {
         store.recordEpoch(runId, rec);
+        tb?.epoch(rec);
         lastBeat = Date.now();
         opts.onEpoch?.(rec, runId);
       },
     });
     const testGrp = ds.datagrps[t.test_datagrp];
+    tb?.test(result.test, result.best_epoch ?? t.train_epochs);
     store.finishRun(runId, {
       result,
       predictions: testGrp ? { datagrp: t.test_datagrp, labels: testGrp.labels, top5: testTop5 } : null,
@@ -168,6 +172,8 @@ export async function recordedTrainRun(
     if (opts.signal?.aborted) store.cancelRun(runId);
     else store.failRun(runId, error instanceof Error ? error.message : String(error));
     throw error;
+  } finally {
+    tb?.close();
   }
 }
 

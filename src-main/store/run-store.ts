@@ -372,6 +372,11 @@ export class RunStore {
    * Records one finished epoch (its row, scalars and per-class val matrix) in one transaction; recording
    * an epoch again (after a resume) replaces it. `wallTime`: unix seconds stamped on its scalars.
    */
+  /** Training iterations (batches) of the epochs recorded so far: where a resumed run's step count continues. */
+  iterationsRecorded(runId: number): number {
+    return (this.st.iterationsBefore.get(runId, Number.MAX_SAFE_INTEGER) as { n: number }).n;
+  }
+
   recordEpoch(runId: number, rec: EpochRecord, wallTime: number = Date.now() / 1000): void {
     const run = this.requireRun(runId);
     this.db.transaction(() => this.writeEpoch(runId, run.config.training.val_datagrp, rec, wallTime)).immediate();

@@ -1,17 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { baselineRun } from '../../engine/run.ts';
+import { recordedBaselineRun } from '../../store/recorded-run.ts';
 import { getList, getString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { BACKEND_FLAG, backendOf, DATASET_FLAGS, loadDatasetArg, splitTable } from '../engine-cli.ts';
+import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 
 export const command: Command = {
   spec: {
     name: 'baseline',
-    summary: 'Evaluate the pretrained classifier unchanged (AlphaNet\'s dummy mode) on every datagrp of a dataset.',
+    summary: 'Evaluate the pretrained classifier unchanged (AlphaNet\'s dummy mode) on every datagrp of a dataset; recorded in the workbench database.',
     usage: 'alphanet baseline --dataset KEY [--save-file FILE]',
     flags: [
       ...DATASET_FLAGS,
+      DB_FLAG,
+      EXPERIMENT_FLAG,
       { name: 'datagrps', kind: 'list', help: 'datagrps to evaluate (default: all of the dataset\'s)' },
       { name: 'save-file', kind: 'string', help: 'write the result (JSON, every datagrp under `evals`) to this file' },
       BACKEND_FLAG,
@@ -20,16 +23,25 @@ export const command: Command = {
   async run(args, io) {
     const wanted = getList(args, 'datagrps');
     const ds = await loadDatasetArg(args, io, wanted);
-    const { result } = await baselineRun(ds, { datagrps: wanted, backend: backendOf(args) });
-    io.out(`backend: ${result.backend}`);
-    io.out(`Accuracy (%) of the pretrained classifier of '${ds.spec.key}':`);
-    io.out(splitTable(Object.entries(result.evals ?? {}).map(([name, metrics]) => ({ name, metrics }))));
-    const saveFile = getString(args, 'save-file');
-    if (saveFile !== undefined) {
-      const file = path.resolve(io.cwd, saveFile);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
-      io.out(`saved ${saveFile}`);
+    const { db, store } = openStoreArg(args, io);
+    try {
+      const { runId, result } = await recordedBaselineRun(store, ds, {
+        datagrps: wanted,
+        backend: backendOf(args),
+        experiment: getString(args, 'experiment'),
+      });
+      io.out(`backend: ${result.backend}; recorded as run ${runId}`);
+      io.out(`Accuracy (%) of the pretrained classifier of '${ds.spec.key}':`);
+      io.out(splitTable(Object.entries(result.evals ?? {}).map(([name, metrics]) => ({ name, metrics }))));
+      const saveFile = getString(args, 'save-file');
+      if (saveFile !== undefined) {
+        const file = path.resolve(io.cwd, saveFile);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
+        io.out(`saved ${saveFile}`);
+      }
+    } finally {
+      db.close();
     }
     return 0;
   },

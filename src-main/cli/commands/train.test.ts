@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../src-shared/result.ts';
 import type { CliIO } from '../command.ts';
+import { readEventFile, scalarSeries } from '../../tb/reader.ts';
 import { main } from '../main.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -100,4 +101,30 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect(base.code).toBe(0);
     expect(base.out).toMatch(/test\s+21\.5\s+69\.6\s+87\.5\s+58\.3/);
   });
+
+  it('records runs in the database and writes TensorBoard event files of the same tags', async () => {
+    const db = path.join(tmp, 'runs.sqlite');
+    const tb = path.join(tmp, 'tb');
+    const run = await cli(
+      'train', ...TINY, '--db', db, '--experiment', 'tiny', '--seed', '2', '--training:n-neighbors', '3',
+      '--training:train-epochs', '3', '--training:min-epochs', '1', '--training:tb-logs', tb,
+    );
+    expect(run.code).toBe(0);
+    expect((await cli('baseline', ...TINY, '--db', db)).code).toBe(0);
+    const listed = await cli('runs', '--db', db, '--json');
+    const runs = JSON.parse(listed.out) as { experiment: string; status: string; kind: string; epochs_done: number }[];
+    expect(runs.map((r) => [r.kind, r.status])).toEqual(expect.arrayContaining([['train', 'done'], ['baseline', 'done']]));
+    expect(runs.find((r) => r.kind === 'train')).toMatchObject({ experiment: 'tiny', epochs_done: 3 });
+
+    const files = fs.readdirSync(tb);
+    expect(files).toHaveLength(1);
+    const series = scalarSeries(readEventFile(path.join(tb, files[0])));
+    expect(series.get('epoch_loss')?.map((p) => p.step)).toEqual([1, 2, 3]);
+    expect(series.get('validation/per_split_acc/few')).toHaveLength(3);
+    const batchSteps = series.get('batch_loss')?.map((p) => p.step) ?? [];
+    expect(batchSteps[0]).toBe(1);
+    expect(batchSteps).toEqual(batchSteps.map((_, i) => i + 1));
+    expect(series.get('test/accuracy')).toHaveLength(1);
+  });
 });
+

@@ -21,11 +21,16 @@ import {
   type SelectionRule,
 } from '../../../src-shared/config.ts';
 import { initBackend } from '../../engine/backend.ts';
-import { baselineRun, ConfigError, trainRun, validateRun } from '../../engine/run.ts';
+import type { LoadedDataset } from '../../../src-shared/dataset.ts';
+import type { RunResult } from '../../../src-shared/result.ts';
+import type { BackendName } from '../../engine/backend.ts';
+import { baselineRun, ConfigError, validateRun } from '../../engine/run.ts';
+import { recordedTrainRun } from '../../store/recorded-run.ts';
 import { SAMPLER_CLASSES } from '../../engine/samplers.ts';
 import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 import { BACKEND_FLAG, backendOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
+import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 
 const T = DEFAULT_TRAINING;
 const flag = (name: string, kind: FlagSpec['kind'], help: string, def?: string, choices?: readonly string[]): FlagSpec => ({
@@ -39,6 +44,8 @@ const flag = (name: string, kind: FlagSpec['kind'], help: string, def?: string, 
 /** The original's flags (alphanet/train.py), same names and defaults, plus ours (seed, selection, backend). */
 const FLAGS: FlagSpec[] = [
   ...DATASET_FLAGS,
+  DB_FLAG,
+  EXPERIMENT_FLAG,
   flag('save-file', 'string', 'write the run result (JSON, with the selected network) to this file'),
   flag('ckpt-dir', 'string', 'write a checkpoint every epoch to this folder and resume from its newest'),
   flag('n-ckpt', 'integer', 'checkpoints to keep', '2'),
@@ -77,7 +84,7 @@ const FLAGS: FlagSpec[] = [
     'sampler arguments, one key=value string per sampler or one for all ("" = none)',
     T.sampler_args.map((a) => `"${formatKeyValues(a)}"`).join(' '),
   ),
-  flag('training:tb-logs', 'string', 'TensorBoard log folder (recorded with the run)'),
+  flag('training:tb-logs', 'string', 'write TensorBoard event files of the run into this folder'),
   flag('training:pred-scale', 'number', 'factor on every logit', String(T.pred_scale)),
   flag('training:train-datagrp', 'string', 'datagrp to train on', T.train_datagrp),
   flag('training:val-datagrp', 'string', 'datagrp for per-epoch validation and selection ("" = none)', T.val_datagrp ?? ''),
@@ -150,7 +157,6 @@ export function configFromArgs(args: ParsedArgs, dataset: string): RunConfig {
       }
     });
   }
-  t.tb_logs = getString(args, 'training:tb-logs') ?? null;
   t.pred_scale = getNumber(args, 'training:pred-scale') ?? t.pred_scale;
   t.train_datagrp = getString(args, 'training:train-datagrp') ?? t.train_datagrp;
   const val = getString(args, 'training:val-datagrp');
@@ -170,10 +176,61 @@ function writeJson(file: string, value: unknown): void {
   fs.renameSync(tmp, file);
 }
 
+export interface TrainAndReportOptions {
+  seed: number;
+  backend: BackendName;
+  experiment?: string;
+  ckptDir?: string;
+  nCkpt?: number;
+  loadFromCkpt?: boolean;
+}
+
+/**
+ * Trains and records one run (into the store `args` points at), printing per-epoch lines (a progress bar
+ * on a terminal) and, at the end, the Few/Med./Many/Overall table of the baseline and this run.
+ */
+export async function trainAndReport(
+  args: ParsedArgs,
+  io: CliIO,
+  ds: LoadedDataset,
+  config: RunConfig,
+  opts: TrainAndReportOptions,
+): Promise<RunResult> {
+  const epochs = config.training.train_epochs;
+  const started = performance.now();
+  const { db, store } = openStoreArg(args, io);
+  try {
+    const { runId, result } = await recordedTrainRun(store, ds, config, {
+      ...opts,
+      onStart: (id) => io.out(`recording as run ${id}`),
+      onProgress: (p) => {
+        if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
+      },
+      onEpoch: (rec) => {
+        if (io.isTTY) process.stderr.write('\r\x1b[K');
+        const val = rec.val ? `, val acc ${(100 * rec.val.accuracy).toFixed(1)}% (few ${(100 * rec.val.per_split.few).toFixed(1)}%)` : '';
+        io.out(`epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}, lr ${rec.lr.toPrecision(3)}, ${rec.wall_time.toFixed(2)}s`);
+      },
+    });
+    const kept = config.training.val_datagrp === null ? 'last epoch, no val set' : `selection ${result.selection}`;
+    io.out(`kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - started) / 1000).toFixed(1)}s; run ${runId}`);
+    const test = config.training.test_datagrp;
+    const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null });
+    io.out(`\nTest accuracy (%) on '${test}':`);
+    io.out(splitTable([
+      { name: 'Baseline', metrics: baseline.result.test },
+      { name: 'AlphaNet', metrics: result.test },
+    ]));
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
 export const command: Command = {
   spec: {
     name: 'train',
-    summary: 'Train AlphaNet on a dataset: the few classes\' classifiers become learned combinations of their nearest base classes.',
+    summary: 'Train AlphaNet on a dataset: the few classes\' classifiers become learned combinations of their nearest base classes. The run is recorded in the workbench database.',
     usage: 'alphanet train --dataset KEY [options]',
     flags: FLAGS,
   },
@@ -181,6 +238,8 @@ export const command: Command = {
     const seed = parseSeed(getString(args, 'seed')) ?? randomInt(0, 2 ** 31);
     const backend = await initBackend(backendOf(args));
     const config = configFromArgs(args, requireString(args, 'dataset'));
+    const tbLogs = getString(args, 'training:tb-logs');
+    if (tbLogs !== undefined) config.training.tb_logs = path.resolve(io.cwd, tbLogs);
     const { train_datagrp, val_datagrp, test_datagrp } = config.training;
     const ds = await loadDatasetArg(args, io, [train_datagrp, test_datagrp, ...(val_datagrp === null ? [] : [val_datagrp])]);
     try {
@@ -190,42 +249,15 @@ export const command: Command = {
       throw error;
     }
     io.out(`backend: ${backend}\nseed: ${seed}`);
-    if (config.training.tb_logs !== null) {
-      // Integration point for the TensorBoard writer: it would subscribe to onBatch/onEpoch below.
-      io.err(`note: TensorBoard event files are not written by this build; --training:tb-logs is recorded only`);
-    }
     const ckptFlag = getString(args, 'ckpt-dir');
-    const epochs = config.training.train_epochs;
-    let epochStart = performance.now();
-    const started = performance.now();
-    const outcome = await trainRun(ds, config, {
+    const result = await trainAndReport(args, io, ds, config, {
       seed,
       backend,
-      ckptDir: ckptFlag === undefined ? null : path.resolve(io.cwd, ckptFlag),
+      experiment: getString(args, 'experiment'),
+      ckptDir: ckptFlag === undefined ? undefined : path.resolve(io.cwd, ckptFlag),
       nCkpt: getNumber(args, 'n-ckpt') ?? 2,
-      loadFromCkpt: getBoolean(args, 'load-from-ckpt') ?? true,
-      onBatch: (p) => {
-        if (!io.isTTY) return;
-        if (p.batch === 1) epochStart = performance.now();
-        const perBatch = (performance.now() - epochStart) / 1000 / p.batch;
-        const eta = perBatch * (p.nBatches - p.batch + (epochs - p.epoch) * p.nBatches);
-        process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: eta })}\x1b[K`);
-      },
-      onEpoch: (rec) => {
-        if (io.isTTY) process.stderr.write('\r\x1b[K');
-        const val = rec.val ? `, val acc ${(100 * rec.val.accuracy).toFixed(1)}% (few ${(100 * rec.val.per_split.few).toFixed(1)}%)` : '';
-        io.out(`epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}, lr ${rec.lr.toPrecision(3)}, ${rec.wall_time.toFixed(2)}s`);
-      },
+      loadFromCkpt: getBoolean(args, 'load-from-ckpt'),
     });
-    const { result } = outcome;
-    const kept = config.training.val_datagrp === null ? 'last epoch, no val set' : `selection ${result.selection}`;
-    io.out(`kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - started) / 1000).toFixed(1)}s`);
-    const baseline = await baselineRun(ds, { datagrps: [config.training.test_datagrp], backend, testDatagrp: config.training.test_datagrp, valDatagrp: null });
-    io.out(`\nTest accuracy (%) on '${config.training.test_datagrp}':`);
-    io.out(splitTable([
-      { name: 'Baseline', metrics: baseline.result.test },
-      { name: 'AlphaNet', metrics: result.test },
-    ]));
     const saveFile = getString(args, 'save-file');
     if (saveFile !== undefined) {
       writeJson(path.resolve(io.cwd, saveFile), result);
