@@ -4,6 +4,7 @@ import { UserError } from '../errors.ts';
 
 /** Each subcommand lives in commands/<name>.ts and is loaded only when used (keeps `--help` fast). */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  demo: () => import('./commands/demo.ts'),
   serve: () => import('./commands/serve.ts'),
   train: () => import('./commands/train.ts'),
   baseline: () => import('./commands/baseline.ts'),
