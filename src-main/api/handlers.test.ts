@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
+import { UserError } from '../errors.ts';
+import { NotFoundError } from './dispatch.ts';
+import { openWorkbench, type Workbench } from './workbench.ts';
+
+const TINYLT = path.resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'tinylt', 'datasets.toml');
+
+let dir: string;
+let bench: Workbench;
+
+function tiny(): RunConfig {
+  const config = defaultRunConfig('tinylt_synth');
+  config.training.train_epochs = 2;
+  config.training.min_epochs = 1;
+  return config;
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-handlers-'));
+  bench = openWorkbench({ dbFile: path.join(dir, 'workbench.sqlite'), cwd: dir });
+  await bench.api.addDataset({ configFile: TINYLT });
+});
+
+afterAll(async () => {
+  await bench.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('workbench handlers over the store and queue', () => {
+  it('queues n × m runs for a sweep under one experiment, with the swept values and seeds', async () => {
+    const { runIds } = await bench.api.launchExperiment({
+      experiment: 'r sweep',
+      config: tiny(),
+      seeds: [3, 4],
+      sweep: { param: 'training.sampler_args.1.r', values: [0.5, 1] },
+    });
+    expect(runIds).toHaveLength(4);
+    const runs = await Promise.all(runIds.map((id) => bench.api.getRun({ id })));
+    expect(runs.map((r) => [r.experiment, r.seed, r.config.training.sampler_args[1].r])).toEqual([
+      ['r sweep', 3, '0.5'],
+      ['r sweep', 4, '0.5'],
+      ['r sweep', 3, '1'],
+      ['r sweep', 4, '1'],
+    ]);
+    expect(new Set(runs.map((r) => r.configHash)).size).toBe(2);
+    await bench.queue.whenIdle();
+    const done = await bench.api.listRuns({ experiment: 'r sweep', status: 'done' });
+    expect(done).toHaveLength(4);
+    expect(done[0].test?.few).toBeGreaterThan(0);
+  });
+
+  it('cancels a queued run, resumes it, re-runs a finished one, and deletes with care', async () => {
+    const { runIds } = await bench.api.launchExperiment({ experiment: 'ops', config: tiny(), repetitions: 2 });
+    const cancelled = await bench.api.cancelRun({ id: runIds[1] });
+    expect(cancelled.status).toBe('cancelled');
+    await bench.queue.whenIdle();
+    expect((await bench.api.resumeRun({ id: runIds[1] })).status).toBe('queued');
+    await bench.queue.whenIdle();
+    expect((await bench.api.getRun({ id: runIds[1] })).status).toBe('done');
+
+    const { runIds: again } = await bench.api.rerun({ id: runIds[0] });
+    const [first, copy] = await Promise.all([bench.api.getRun({ id: runIds[0] }), bench.api.getRun({ id: again[0] })]);
+    expect([copy.experiment, copy.seed, copy.config]).toEqual([first.experiment, first.seed, first.config]);
+    await bench.queue.whenIdle();
+
+    await expect(bench.api.cancelRun({ id: runIds[0] })).rejects.toThrow(/is done; only queued or running runs can be cancelled/);
+    expect(await bench.api.deleteRun({ id: runIds[0] })).toEqual({ deleted: runIds[0] });
+    await expect(bench.api.getRun({ id: runIds[0] })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('computes the baseline once per dataset and shows it per datagrp and split', async () => {
+    const baseline = await bench.api.computeBaseline({ key: 'tinylt_synth' });
+    expect(Object.keys(baseline.datagrps).sort()).toEqual(['test', 'train', 'val']);
+    for (const m of Object.values(baseline.datagrps)) {
+      for (const v of [m.few, m.medium, m.many, m.overall, m.top5]) expect(v).toBeGreaterThanOrEqual(0);
+    }
+    const baselineRuns = () => bench.api.listRuns({ dataset: 'tinylt_synth' }).then((runs) => runs.filter((r) => r.kind === 'baseline'));
+    expect(await baselineRuns()).toHaveLength(1);
+    expect(await bench.api.computeBaseline({ key: 'tinylt_synth' })).toEqual(baseline);
+    expect(await baselineRuns()).toHaveLength(1);
+  });
+
+  it('refuses datasets it does not know, and queues nothing for them', async () => {
+    const before = (await bench.api.listRuns({})).length;
+    await expect(bench.api.launchExperiment({ experiment: 'x', config: defaultRunConfig('nope'), repetitions: 1 })).rejects.toThrow(
+      /no dataset 'nope': add its datasets.toml first/,
+    );
+    expect((await bench.api.listRuns({})).length).toBe(before);
+    await expect(bench.api.addDataset({ folder: dir })).rejects.toBeInstanceOf(UserError);
+    await expect(bench.api.getDatasetReport({ key: 'nope' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('exports a series as TensorBoard CSV and JSON', async () => {
+    const [run] = await bench.api.listRuns({ experiment: 'r sweep' });
+    const csv = await bench.api.exportSeries({ runId: run.id, tag: 'validation/accuracy', format: 'csv' });
+    const json = await bench.api.exportSeries({ runId: run.id, tag: 'validation/accuracy', format: 'json' });
+    expect(csv.filename).toBe(`run-${run.id}-validation_accuracy.csv`);
+    const rows = csv.content.trim().split('\n');
+    expect(rows[0]).toBe('Wall time,Step,Value');
+    const parsed = JSON.parse(json.content) as [number, number, number][];
+    expect(parsed.map(([, step]) => step)).toEqual([1, 2]);
+    expect(rows.slice(1)).toEqual(parsed.map(([w, s, v]) => `${w},${s},${v}`));
+    await expect(bench.api.exportSeries({ runId: run.id, tag: 'nope', format: 'csv' })).rejects.toThrow(/has no series 'nope'/);
+  });
+});

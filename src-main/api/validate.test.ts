@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRunConfig } from '../../src-shared/config.ts';
+import { ApiValidationError, MAX_RUNS_PER_LAUNCH, runConfig, validators } from './validate.ts';
+
+function problem(fn: () => unknown): { message: string; fields: { path: string; message: string }[] } {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ApiValidationError) return { message: error.message, fields: error.fields };
+    throw error;
+  }
+  throw new Error('expected a validation error');
+}
+
+const config = () => defaultRunConfig('demo');
+
+describe('API param validators', () => {
+  it('pass good params through, typed', () => {
+    expect(validators.getRun({ id: 3 })).toEqual({ id: 3 });
+    expect(validators.listRuns({ status: 'done', dataset: 'demo' })).toEqual({ status: 'done', dataset: 'demo' });
+    expect(validators.listDatasets(undefined)).toEqual({});
+    expect(validators.addDataset({ bundled: 'demo' })).toEqual({ bundled: 'demo' });
+    expect(validators.exportSeries({ runId: 1, tag: 'batch_loss', format: 'csv' })).toEqual({ runId: 1, tag: 'batch_loss', format: 'csv' });
+  });
+
+  it('name the field for wrong types, unknown fields and bad choices', () => {
+    expect(problem(() => validators.getRun({ id: 1.5 })).message).toBe('id: must be a run id (a whole number ≥ 1)');
+    expect(problem(() => validators.getRun({ id: 1, extra: true })).message).toBe('params.extra: unknown field (expected: id)');
+    expect(problem(() => validators.getRun('1')).message).toBe('params: must be an object');
+    expect(problem(() => validators.listRuns({ status: 'finished' })).message).toMatch(/^status: must be one of queued, running/);
+    expect(problem(() => validators.addDataset({ configFile: 'a', folder: 'b' })).message).toMatch(/give one of configFile/);
+    expect(problem(() => validators.getCurves({ runIds: [1, 'x'] })).fields[0].path).toBe('runIds.1');
+  });
+
+  it('check a config’s shape, then its values, listing every bad value', () => {
+    const bad = config() as unknown as { training: Record<string, unknown> };
+    bad.training.train_epochs = '25';
+    expect(problem(() => runConfig(bad)).message).toBe('config.training.train_epochs: must be a number');
+    const values = config();
+    values.training.train_batch_size = 0;
+    values.training.pred_scale = -1;
+    expect(problem(() => runConfig(values)).fields.map((f) => f.path)).toEqual([
+      'config.training.train_batch_size',
+      'config.training.pred_scale',
+    ]);
+  });
+
+  it('want seeds or repetitions, not both, and check every swept config', () => {
+    const launch = validators.launchExperiment;
+    expect(launch({ experiment: ' r sweep ', config: config(), seeds: [7, 8], sweep: { param: 'training.sampler_args.1.r', values: [0.5, 1] } })).toEqual({
+      experiment: 'r sweep',
+      config: config(),
+      seeds: [7, 8],
+      sweep: { param: 'training.sampler_args.1.r', values: [0.5, 1] },
+    });
+    expect(problem(() => launch({ experiment: 'x', config: config(), seeds: [1], repetitions: 2 })).message).toMatch(/either seeds or repetitions/);
+    expect(problem(() => launch({ experiment: 'x', config: config(), seeds: [1, 1] })).message).toBe('seeds: seeds repeat');
+    expect(problem(() => launch({ experiment: '', config: config(), repetitions: 1 })).message).toBe('experiment: must not be empty');
+    const swept = problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: { param: 'training.train_epochs', values: [30, 2] } }));
+    expect(swept.fields).toEqual([{ path: 'sweep[training.train_epochs=2].training.min_epochs', message: 'must not exceed train_epochs (2)' }]);
+    expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: { param: 'training.nn_dist', values: [1] } })).message).toMatch(
+      /not a numeric parameter/,
+    );
+    expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: MAX_RUNS_PER_LAUNCH + 1 })).message).toMatch(/at most 1000/);
+  });
+});
