@@ -20,6 +20,11 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
 };
 
 export function processIO(): CliIO {
+  // A reader that goes away (`alphanet runs | head`) is not an error: stop writing, exit quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return {
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
