@@ -33,14 +33,22 @@ export function processIO(): CliIO {
   };
 }
 
-function overview(): string {
+/** The command list with each command's summary (first sentence); loads every command, so only for help. */
+async function overview(): Promise<string> {
+  const entries = await Promise.all(
+    Object.entries(COMMANDS).map(async ([name, load]) => {
+      const { command } = await load();
+      return [name, command.spec.summary.split(/(?<=\.)\s|:\s/)[0].replace(/\.$/, '')] as const;
+    }),
+  );
+  const width = Math.max(...entries.map(([name]) => name.length)) + 4;
   return [
     'Usage: alphanet <command> [options]',
     '',
     'AlphaNet Workbench: train, evaluate, record and compare AlphaNet runs.',
     '',
     'Commands:',
-    ...Object.keys(COMMANDS).map((name) => `  ${name}`),
+    ...entries.map(([name, summary]) => `  ${name.padEnd(width)}${summary}`),
     '',
     'Run `alphanet <command> --help` for a command\'s options.',
   ].join('\n');
@@ -50,12 +58,12 @@ function overview(): string {
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(overview());
+    io.out(await overview());
     return name === undefined ? 2 : 0;
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.err(`alphanet: unknown command '${name}'\n\n${overview()}`);
+    io.err(`alphanet: unknown command '${name}'\n\n${await overview()}`);
     return 2;
   }
   const { command } = await load();
