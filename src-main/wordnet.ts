@@ -2,7 +2,6 @@
  * Loads the bundled WordNet 3.0 nouns (resources/wordnet/nouns.tsv.gz, built by
  * scripts/build-wordnet.ts) and ImageNet-1k's class list, each once per process.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { FileFormatError } from './errors.ts';
@@ -16,6 +15,7 @@ import {
   parseSynsetWords,
   parseWordNetCompact,
 } from '../src-shared/wordnet.ts';
+import { readFileOrFail } from './files.ts';
 
 export const WORDNET_FILE = path.join(resourcesDir(), 'wordnet', 'nouns.tsv.gz');
 export const IMAGENET_CLASSES_FILE = path.join(resourcesDir(), 'imagenet1k-synset_words.txt');
@@ -24,12 +24,7 @@ let cachedWordNet: WordNet | undefined;
 let cachedImageNet: ImageNetClass[] | undefined;
 
 function readOrFail<T>(file: string, decode: (bytes: Buffer) => T): T {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new FileFormatError(file, `cannot read: ${(e as Error).message}`);
-  }
+  const bytes = readFileOrFail(file);
   try {
     return decode(bytes);
   } catch (e) {

@@ -5,6 +5,7 @@ import { parse, TomlError } from 'smol-toml';
 import type { ClassifierLoaderName, DatasetSpec } from '../../src-shared/dataset.ts';
 import { FileFormatError, UserError } from '../errors.ts';
 import { appDataDir, resourcesDir } from '../paths.ts';
+import { readTextOrFail } from '../files.ts';
 
 export const CLASSIFIER_LOADERS: readonly ClassifierLoaderName[] = ['LinearClassifierLoader', 'CombinedClassifierLoader'];
 export const DEFAULT_DATAGRPS: readonly string[] = ['train', 'val', 'test'];
@@ -172,18 +173,10 @@ export function parseDatasetsToml(text: string, file: string, probe: PathProbe):
   return { tables, warnings };
 }
 
-function readText(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new FileFormatError(file, code === 'ENOENT' ? `${what} not found` : `cannot read ${what} (${code ?? String(error)})`);
-  }
-}
 
 function readTables(file: string, cwd: string): { tables: ParsedTable[]; warnings: string[]; file: string } {
   const absolute = path.resolve(cwd, file);
-  const text = readText(absolute, 'datasets config');
+  const text = readTextOrFail(absolute, 'datasets config');
   return { ...parseDatasetsToml(text, absolute, realProbe(cwd)), file: absolute };
 }
 

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   SPLITS,
@@ -15,6 +14,7 @@ import { loadClassifier, type LinearClassifier } from './classifier.ts';
 import { listShards, readShards, type ConvertedDatagrp } from './features.ts';
 import { fingerprintOf, stampFile, type SourceStamp } from './fingerprint.ts';
 import { checkSplits, describeIds, parseLabelNames, parseSplitFile, type SplitCheck } from './text-files.ts';
+import { readTextOrFail } from '../files.ts';
 
 export { resolveDataset, readDatasetsToml } from './config.ts';
 
@@ -29,14 +29,6 @@ export interface LoadOptions {
 /** The datagrp whose class sizes define the splits and which must have every class. */
 export const TRAIN_DATAGRP = 'train';
 
-function readText(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new FileFormatError(file, code === 'ENOENT' ? `${what} not found` : `cannot read ${what} (${code ?? String(error)})`);
-  }
-}
 
 export function splitFile(spec: DatasetSpec, split: SplitName): string {
   return path.join(spec.splitFilesDir, `${split}.txt`);
@@ -48,7 +40,7 @@ export function readSplitFiles(spec: DatasetSpec): { ids: Record<SplitName, numb
   const warnings: string[] = [];
   for (const split of SPLITS) {
     files[split] = splitFile(spec, split);
-    const parsed = parseSplitFile(readText(files[split], 'split file'), files[split]);
+    const parsed = parseSplitFile(readTextOrFail(files[split], 'split file'), files[split]);
     ids[split] = parsed.ids;
     warnings.push(...parsed.warnings);
   }
@@ -57,7 +49,7 @@ export function readSplitFiles(spec: DatasetSpec): { ids: Record<SplitName, numb
 
 export function readLabelNamesFile(spec: DatasetSpec): ReturnType<typeof parseLabelNames> | null {
   if (spec.labelNamesFile === null) return null;
-  return parseLabelNames(readText(spec.labelNamesFile, 'label names file'), spec.labelNamesFile);
+  return parseLabelNames(readTextOrFail(spec.labelNamesFile, 'label names file'), spec.labelNamesFile);
 }
 
 /** Stamps of a datagrp's shards; an error when there are none. */

@@ -3,20 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileFormatError } from '../errors.ts';
 import { decodePythonBytes } from './read.ts';
+import { Rng } from '../../src-shared/rng.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/formats');
 const TINYLT = join(import.meta.dirname, '../../test/fixtures/tinylt');
 
-/** mulberry32: a small seeded PRNG so every run mutates the same bytes. */
+/** Uniform draws in [0, 1) from the project's seeded generator: the same seed gives the same sequence. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = Rng.fromSeed(seed);
+  return () => rng.nextFloat();
 }
 
 describe('fuzzing the readers with mutated fixtures', () => {

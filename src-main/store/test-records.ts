@@ -4,17 +4,12 @@
  */
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { EpochRecord, EvalResult, RunResult } from '../../src-shared/result.ts';
+import { Rng } from '../../src-shared/rng.ts';
 
-/** A small seeded generator (mulberry32): the same seed gives the same records. */
+/** Uniform draws in [0, 1) from the project's seeded generator: the same seed gives the same sequence. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = Rng.fromSeed(seed);
+  return () => rng.nextFloat();
 }
 
 export interface SyntheticShape {

@@ -1,17 +1,12 @@
 /** Reads TensorBoard event files back, checking every record's CRCs. */
-import fs from 'node:fs';
 import { FileFormatError } from '../errors.ts';
+import { readFileOrFail } from '../files.ts';
 import { ProtoError, type TbEvent, decodeEvent } from './proto.ts';
 import { RecordError, parseRecords } from './record.ts';
 
 /** Every event of the file, in order; a corrupt or truncated file is a FileFormatError naming it. */
 export function readEventFile(file: string): TbEvent[] {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new FileFormatError(file, `cannot read: ${(e as Error).message}`);
-  }
+  const bytes = readFileOrFail(file, 'event file');
   try {
     return parseRecords(bytes).map((r, i) => {
       try {

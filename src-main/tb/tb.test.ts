@@ -112,7 +112,7 @@ describe('EventFileWriter and readEventFile', () => {
     expect(() => readEventFile(file)).toThrow(`${file}: record 2: Event: unsupported wire type 3 (field 1)`);
     fs.writeFileSync(file, frameRecord(Uint8Array.of(0x2a, 0x05, 0x0a)));
     expect(() => readEventFile(file)).toThrow('record 0: Event: field runs past the end');
-    expect(() => readEventFile(path.join(tmp, 'missing'))).toThrow(/cannot read/);
+    expect(() => readEventFile(path.join(tmp, 'missing'))).toThrow(/missing: event file not found/);
   });
 });
 
