@@ -85,6 +85,8 @@ export async function apiCall<T>(served: Served, method: string, params: unknown
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${name}.png`);
+  // Let transitions (progress bars) settle.
+  await page.waitForTimeout(400);
   await page.screenshot({ path: file, fullPage: true });
   if (process.env.ALPHANET_UPDATE_SCREENSHOTS) {
     fs.mkdirSync(DOCS_DIR, { recursive: true });

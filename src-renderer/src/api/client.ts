@@ -12,9 +12,13 @@ import {
   type ApiMethod,
 } from '../../../src-shared/api.ts';
 
+/** The live-update channel: open, retrying after a drop, or given up (e.g. the server restarted with a new token). */
+export type ConnectionState = 'live' | 'reconnecting' | 'closed';
+
 export interface ApiClient {
   api: Api;
   onEvent(listener: (event: ApiEvent) => void): () => void;
+  onConnection(listener: (state: ConnectionState) => void): () => void;
   /** 'ipc' in Electron, 'http' in served mode: decides e.g. whether to offer native file dialogs. */
   transport: 'ipc' | 'http';
   /** Electron only: a native file picker; null where there is none (served mode types a server path). */
@@ -54,6 +58,11 @@ function ipcClient(bridge: AlphanetBridge): ApiClient {
       return reply.value;
     }),
     onEvent: (listener) => bridge.onEvent(listener),
+    // IPC lives as long as the window does.
+    onConnection(listener) {
+      listener('live');
+      return () => {};
+    },
     pickPath: (kind) => bridge.pickPath(kind),
   };
 }
@@ -75,10 +84,20 @@ export function takeToken(location: Location, storage: Storage, history: History
 
 function httpClient(token: string): ApiClient {
   const listeners = new Set<(event: ApiEvent) => void>();
+  const connectionListeners = new Set<(state: ConnectionState) => void>();
+  let state: ConnectionState = 'reconnecting';
+  const setState = (next: ConnectionState) => {
+    state = next;
+    for (const listener of connectionListeners) listener(next);
+  };
   let source: EventSource | null = null;
   const connect = () => {
-    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
-    source.onmessage = (message: MessageEvent<string>) => {
+    const stream = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    source = stream;
+    stream.onopen = () => setState('live');
+    // EventSource retries by itself after a drop; it gives up (CLOSED) on a refused request.
+    stream.onerror = () => setState(stream.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+    stream.onmessage = (message: MessageEvent<string>) => {
       const event = JSON.parse(message.data) as ApiEvent;
       for (const listener of listeners) listener(event);
     };
@@ -100,6 +119,11 @@ function httpClient(token: string): ApiClient {
       if (source === null) connect();
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      listener(state);
+      return () => connectionListeners.delete(listener);
     },
     pickPath: null,
   };

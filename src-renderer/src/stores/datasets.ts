@@ -43,8 +43,16 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
+  let unsubscribe: (() => void) | null = null;
+  /** Another window (or the CLI through the server) may add datasets. */
+  function watchEvents(): void {
+    unsubscribe ??= useClient().onEvent((event) => {
+      if (event.type === 'datasets-changed') void load();
+    });
+  }
+
   const loadReport = (key: string) => fetchInto(reports.value, key, () => api.getDatasetReport({ key }));
   const computeBaseline = (key: string) => fetchInto(baselines.value, key, () => api.computeBaseline({ key }));
 
-  return { list, loaded, error, reports, baselines, load, add, loadReport, computeBaseline };
+  return { list, loaded, error, reports, baselines, load, add, loadReport, computeBaseline, watchEvents };
 });
