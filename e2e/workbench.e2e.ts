@@ -146,8 +146,14 @@ describe.skipIf(!hasChromium())('the workbench in served mode', () => {
     await screenshot(page, 'curves-grouped');
   });
 
-  it('updates the curves live while a run trains; the Runs view cancels and deletes it', async () => {
-    await goTo('launch');
+  it('copies a run’s settings into the form; updates curves live; the Runs view cancels and deletes', async () => {
+    await goTo('runs');
+    await page.locator('tr[data-run]', { hasText: EXPERIMENT }).first().getByRole('button', { name: 'Copy' }).click();
+    await page.locator('.topbar h1', { hasText: 'Launch' }).waitFor();
+    await expect.poll(() => page.locator('#f-experiment').inputValue()).toBe(EXPERIMENT);
+    await expect(page.locator('#f-train_epochs').inputValue()).resolves.toBe('4');
+    await expect(page.locator('#f-min_epochs').inputValue()).resolves.toBe('2');
+    await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(/Copied the settings of run #\d+ \(e2e demo\)/);
     await page.locator('#f-experiment').fill('e2e live');
     await page.locator('#f-train_epochs').fill('5000');
     await page.locator('#f-min_epochs').fill('1');

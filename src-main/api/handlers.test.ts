@@ -84,6 +84,16 @@ describe('workbench handlers over the store and queue', () => {
     expect(await baselineRuns()).toHaveLength(1);
   });
 
+  it('keeps the error text of a failed run', async () => {
+    const config = tiny();
+    config.training.n_neighbors = 1000;
+    const { runIds } = await bench.api.launchExperiment({ experiment: 'too many neighbours', config, repetitions: 1 });
+    await bench.queue.whenIdle();
+    const run = await bench.api.getRun({ id: runIds[0] });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/1000/);
+  });
+
   it('refuses datasets it does not know, and queues nothing for them', async () => {
     const before = (await bench.api.listRuns({})).length;
     await expect(bench.api.launchExperiment({ experiment: 'x', config: defaultRunConfig('nope'), repetitions: 1 })).rejects.toThrow(
