@@ -37,6 +37,7 @@ export interface HandlerContext {
 }
 
 const CONFIG_FILE_KEY = 'config_file';
+const PROGRESS_INTERVAL_MS = 200;
 
 function splitAccuracies(m: EvalMetrics | null): SplitAccuracies | null {
   return m ? { ...m.per_split } : null;
@@ -80,16 +81,32 @@ export function createHandlers(ctx: HandlerContext): Api {
   /** The latest progress of each running run (the queue's events are not stored). */
   const progress = new Map<number, RunProgress>();
 
+  const nEpochs = new Map<number, number>();
+  const lastSent = new Map<number, number>();
   queue.on('progress', (p) => {
-    const run = store.getRun(p.runId);
-    const nEpochs = run?.config.training.train_epochs ?? 0;
-    const live: RunProgress = { epoch: p.epoch, nEpochs, batch: p.batch, nBatches: p.nBatches, loss: p.loss, etaSeconds: p.etaSeconds };
+    if (!nEpochs.has(p.runId)) nEpochs.set(p.runId, store.getRun(p.runId)?.config.training.train_epochs ?? 0);
+    const live: RunProgress = {
+      epoch: p.epoch,
+      nEpochs: nEpochs.get(p.runId) ?? 0,
+      batch: p.batch,
+      nBatches: p.nBatches,
+      loss: p.loss,
+      etaSeconds: p.etaSeconds,
+    };
     progress.set(p.runId, live);
+    // Batches can finish hundreds of times a second; a few updates a second are all a progress bar needs.
+    const now = Date.now();
+    if (now - (lastSent.get(p.runId) ?? 0) < PROGRESS_INTERVAL_MS) return;
+    lastSent.set(p.runId, now);
     events.emit({ type: 'progress', runId: p.runId, status: 'running', ...live });
   });
   queue.on('epoch', (e) => events.emit({ type: 'epoch', runId: e.runId, epoch: e.epoch }));
   queue.on('status', (e) => {
-    if (e.status !== 'running') progress.delete(e.runId);
+    if (e.status !== 'running') {
+      progress.delete(e.runId);
+      lastSent.delete(e.runId);
+      nEpochs.delete(e.runId);
+    }
     events.emit({ type: 'status', runId: e.runId, status: e.status, error: e.error ?? null });
   });
 
