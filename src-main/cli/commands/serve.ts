@@ -7,7 +7,7 @@ import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 
 /** Where `npm run build:web` puts the renderer. */
-export const WEB_BUILD_DIR = path.resolve(import.meta.dirname, '..', '..', '..', 'out', 'renderer');
+const WEB_BUILD_DIR = path.resolve(import.meta.dirname, '..', '..', '..', 'out', 'renderer');
 
 export const command: Command = {
   spec: {

@@ -41,9 +41,9 @@ function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, undefined, { numeric: true });
 }
 
-/** A colour per run that never changes with the selection (TensorBoard keeps colours stable too). */
+/** A colour per run that never changes with the selection (TensorBoard keeps colours stable too); no grey, which reads as a raw line. */
 const PALETTE = [
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
+  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf',
   '#3366cc', '#dc3912', '#109618', '#990099', '#0099c6', '#dd4477',
 ];
 
