@@ -22,12 +22,12 @@ import type { DatasetSpec } from '../../src-shared/dataset.ts';
 import type { EvalMetrics } from '../../src-shared/result.ts';
 import { withParam } from '../../src-shared/run-config-validation.ts';
 import { readDatasetsToml, resolveDataset } from '../data/dataset.ts';
-import { validateDataset } from '../data/validate.ts';
 import { UserError } from '../errors.ts';
 import type { RunQueue } from '../queue/queue.ts';
 import { datasetConfigOf } from '../store/recorded-run.ts';
 import type { DatasetRecord, RunRow, RunStatus } from '../store/run-store.ts';
 import { NotFoundError, type EventHub } from './dispatch.ts';
+import { validateOffThread } from './validate-worker.ts';
 
 export interface HandlerContext {
   queue: RunQueue;
@@ -203,7 +203,7 @@ export function createHandlers(ctx: HandlerContext): Api {
       const rec = store.listDatasets().find((d) => d.key === key);
       if (rec?.report) return rec.report;
       const spec = specOf(key);
-      const report = await validateDataset(spec);
+      const report = await validateOffThread(spec);
       store.upsertDataset({ ...(rec ?? specRecord(spec)), report });
       return report;
     },
