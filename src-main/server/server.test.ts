@@ -172,6 +172,7 @@ describe('alphanet serve', () => {
   it('listens on 127.0.0.1 by default and prints the URL with its token', async () => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', '--db', path.join(dir, 'cli.sqlite')], {
       cwd: dir,
+      env: { ...process.env, ALPHANET_DATA_DIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
