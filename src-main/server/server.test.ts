@@ -169,16 +169,19 @@ describe('alphanet serve', () => {
     expect(err.join('')).toMatch(/--allow-remote/);
   });
 
-  it('listens on 127.0.0.1 by default and prints the URL with its token', async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', '--db', path.join(dir, 'cli.sqlite')], {
+  /** Starts `alphanet serve` with `flags`; resolves with its printed URL, its output so far, and a stop function. */
+  async function serve(flags: string[]) {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', '--db', path.join(dir, 'cli.sqlite'), ...flags], {
       cwd: dir,
       env: { ...process.env, ALPHANET_DATA_DIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}${err}`)), 30_000);
       child.stdout.on('data', () => {
         const m = /Open (http:\/\/\S+)/.exec(out);
         if (m) {
@@ -187,16 +190,32 @@ describe('alphanet serve', () => {
         }
       });
     });
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
-    const parsed = new URL(url);
+    const stop = () => {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    };
+    return { url, stderr: () => err, stop };
+  }
+
+  it('listens on 127.0.0.1 by default and prints the URL with its token', async () => {
+    const server = await serve([]);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
+    expect(server.stderr()).not.toMatch(/WARNING/);
+    const parsed = new URL(server.url);
     const res = await fetch(`${parsed.origin}/api/listRuns`, {
       method: 'POST',
       headers: { [TOKEN_HEADER]: parsed.searchParams.get('token') ?? '' },
       body: '{}',
     });
     expect(res.status).toBe(200);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('binds elsewhere only with --allow-remote, and warns', async () => {
+    const server = await serve(['--host', '0.0.0.0', '--allow-remote']);
+    expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/\?token=/);
+    expect(server.stderr()).toMatch(/WARNING: serving on 0\.0\.0\.0, reachable from other computers/);
+    expect(await server.stop()).toBe(0);
   });
 });

@@ -46,6 +46,16 @@ export const command: Command = {
       await workbench.close();
       throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
     }
+    // Listen for Ctrl+C before printing the URL: whoever reads it may stop the server at once.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
     if (remote) {
       io.err(
         `WARNING: serving on ${host}, reachable from other computers. Anyone with the token can read your runs and ` +
@@ -56,15 +66,7 @@ export const command: Command = {
     io.out(`Open ${serverUrl(host, bound, token)}`);
     io.out('Press Ctrl+C to stop (running runs become interrupted and can be resumed).');
 
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await stopped;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await workbench.close();
