@@ -56,6 +56,15 @@ export interface RunSummary {
   error: string | null;
   /** Live progress while running (from the queue's latest event). */
   progress: RunProgress | null;
+  /** While a running run still reads its dataset: which files, how far. */
+  loading: DatasetLoading | null;
+}
+
+export interface DatasetLoading {
+  /** `splits`, `label-names`, `classifier` or `features`. */
+  stage: string;
+  done: number;
+  total: number;
 }
 
 export interface RunDetail extends RunSummary {
@@ -164,6 +173,7 @@ export function isApiMethod(name: string): name is ApiMethod {
 export type ApiEvent =
   | ({ type: 'progress'; runId: number; status: RunStatus } & RunProgress)
   | { type: 'status'; runId: number; status: RunStatus; error: string | null }
+  | ({ type: 'loading'; runId: number } & DatasetLoading)
   /** An epoch's records were written: curves of this run have new points. */
   | { type: 'epoch'; runId: number; epoch: number }
   | { type: 'runs-changed' }

@@ -9,6 +9,7 @@ import {
   seriesToJson,
   type Api,
   type BaselineSummary,
+  type DatasetLoading,
   type DatasetSummary,
   type RunCurves,
   type RunDetail,
@@ -94,16 +95,24 @@ export function createHandlers(ctx: HandlerContext): Api {
       etaSeconds: p.etaSeconds,
     };
     progress.set(p.runId, live);
+    loading.delete(p.runId);
     // Batches can finish hundreds of times a second; a few updates a second are all a progress bar needs.
     const now = Date.now();
     if (now - (lastSent.get(p.runId) ?? 0) < PROGRESS_INTERVAL_MS) return;
     lastSent.set(p.runId, now);
     events.emit({ type: 'progress', runId: p.runId, status: 'running', ...live });
   });
+  const loading = new Map<number, DatasetLoading>();
+  queue.on('loading', (e) => {
+    const state = { stage: e.stage, done: e.done, total: e.total };
+    loading.set(e.runId, state);
+    events.emit({ type: 'loading', runId: e.runId, ...state });
+  });
   queue.on('epoch', (e) => events.emit({ type: 'epoch', runId: e.runId, epoch: e.epoch }));
   queue.on('status', (e) => {
     if (e.status !== 'running') {
       progress.delete(e.runId);
+      loading.delete(e.runId);
       lastSent.delete(e.runId);
       nEpochs.delete(e.runId);
     }
@@ -134,6 +143,7 @@ export function createHandlers(ctx: HandlerContext): Api {
       test: splitAccuracies(run.test),
       error: run.error,
       progress: run.status === 'running' ? (progress.get(run.id) ?? null) : null,
+      loading: run.status === 'running' ? (loading.get(run.id) ?? null) : null,
     };
   }
 

@@ -40,6 +40,12 @@ export const useRunsStore = defineStore('runs', () => {
       run.status = status;
       run.progress = progress;
       run.epochsDone = Math.max(run.epochsDone, progress.epoch - 1);
+      run.loading = null;
+    } else if (event.type === 'loading') {
+      const run = runs.value.find((r) => r.id === event.runId);
+      if (!run) return reloadSoon();
+      run.status = 'running';
+      run.loading = { stage: event.stage, done: event.done, total: event.total };
     } else if (event.type === 'status' || event.type === 'runs-changed' || event.type === 'epoch') {
       reloadSoon();
     }
