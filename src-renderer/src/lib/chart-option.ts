@@ -92,6 +92,8 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
         data: points.map((p) => [p[0], p[2]]),
         symbol: 'none',
         silent: true,
+        // ImageNet-scale runs log tens of thousands of batch losses; draw a shape-preserving sample.
+        sampling: 'lttb',
         lineStyle: { color: line.color, opacity: 0.25, width: 1 },
         tooltip: { show: false },
       },
@@ -102,6 +104,7 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
         data: points,
         encode: { x: 0, y: 1 },
         showSymbol: points.length === 1,
+        sampling: 'lttb',
         symbolSize: 5,
         color: line.color,
         lineStyle: { color: line.color, width: 2 },
