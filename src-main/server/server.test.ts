@@ -96,6 +96,18 @@ describe('served mode: the API', () => {
     expect(list.body).toContainEqual(expect.objectContaining({ key: 'tinylt_synth', properName: 'TinyLT | synth', configFile: TINYLT }));
   });
 
+  it('answers malformed requests with a reason, not a crash', async () => {
+    const headers = { [TOKEN_HEADER]: token };
+    expect((await fetch(`${base}/api/listRuns`, { headers })).status).toBe(405);
+    const badJson = await fetch(`${base}/api/listRuns`, { method: 'POST', headers, body: '{"status":' });
+    expect(badJson.status).toBe(400);
+    expect(((await badJson.json()) as Body).error).toMatch(/^bad request body/);
+    const huge = await fetch(`${base}/api/listRuns`, { method: 'POST', headers, body: 'x'.repeat(2 << 20) }).catch((e: Error) => e);
+    // The server refuses (400) or cuts the upload short; either way it stays up.
+    if (!(huge instanceof Error)) expect(huge.status).toBe(400);
+    expect((await call('listRuns', {})).status).toBe(200);
+  });
+
   it('rejects bad params with the field and reason, and queues nothing', async () => {
     const config = defaultRunConfig('tinylt_synth');
     config.training.min_epochs = 30;
