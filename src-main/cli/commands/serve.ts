@@ -15,11 +15,12 @@ export const command: Command = {
     summary:
       'Serve the workbench to a browser: the built renderer and its API, with live run progress. Loopback only unless ' +
       '--allow-remote; every request needs the random token in the printed URL.',
-    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--allow-remote]',
+    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--allow-remote]',
     flags: [
       { name: 'host', kind: 'string', help: 'address to bind', default: '127.0.0.1' },
       { name: 'port', kind: 'integer', help: 'port to listen on (0: any free port)', default: '8421' },
       { name: 'db', kind: 'string', help: 'the workbench database (default: workbench.sqlite in the app folder, shared with the app)' },
+      { name: 'concurrency', kind: 'integer', help: 'runs trained at once (each on its own worker thread)', default: '1' },
       { name: 'allow-remote', kind: 'boolean', help: 'allow binding to an address other computers can reach' },
     ],
   },
@@ -31,12 +32,14 @@ export const command: Command = {
     if (remote && !getBoolean(args, 'allow-remote')) {
       throw new UsageError(`--host ${host} is reachable from other computers; add --allow-remote if that is what you want`);
     }
+    const concurrency = getNumber(args, 'concurrency') ?? 1;
+    if (concurrency < 1) throw new UsageError(`--concurrency ${concurrency}: at least 1 run at a time`);
     const dbArg = getString(args, 'db');
     const dbFile = dbArg === undefined ? defaultDbFile() : path.resolve(io.cwd, dbArg);
     const hasBuild = fs.existsSync(path.join(WEB_BUILD_DIR, 'index.html'));
     if (!hasBuild) io.err(`alphanet serve: the web build is missing (${WEB_BUILD_DIR}); run \`npm run build:web\` first. Serving the API only.`);
 
-    const workbench = openWorkbench({ dbFile, cwd: io.cwd });
+    const workbench = openWorkbench({ dbFile, cwd: io.cwd, concurrency });
     const token = newToken();
     const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null });
     let bound: number;
