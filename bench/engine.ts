@@ -6,7 +6,8 @@
 import { defaultRunConfig } from '../src-shared/config.ts';
 import { initBackend, type BackendName } from '../src-main/engine/backend.ts';
 import { evaluateLogits, evaluateScores } from '../src-main/engine/evaluate.ts';
-import { AlphaTrainer, buildProblem, exactLogits, initNetwork, rawScores } from '../src-main/engine/model.ts';
+import { AlphaTrainer, buildProblem, exactLogits, initNetwork } from '../src-main/engine/model.ts';
+import { rawScores } from '../src-main/engine/score-pool.ts';
 import { computeNeighbors } from '../src-main/engine/neighbors.ts';
 import { trainRun } from '../src-main/engine/run.ts';
 import { makeSyntheticDataset, type SyntheticOptions } from '../src-main/engine/synthetic.ts';
@@ -45,6 +46,6 @@ for (const [name, opts] of sizes) {
   const test = ds.datagrps.test;
   const scores = rawScores(test.feats, test.n, ds.dim, ds.classifier.weight, ds.nClasses);
   const [, fast] = await time(() => evaluateScores(problem, tilde, scores, test.labels, ds.splitOf, 1));
-  const [, exact] = await time(() => evaluateLogits(exactLogits(problem, tilde, test.feats, test.n, 1), test.labels, ds.nClasses, ds.splitOf));
+  const [, exact] = await time(async () => evaluateLogits(await exactLogits(problem, tilde, test.feats, test.n, 1), test.labels, ds.nClasses, ds.splitOf));
   console.log(`  evaluate ${test.n} test samples: scores path ${(fast * 1000).toFixed(1)}ms, X·Ŵᵀ path ${(exact * 1000).toFixed(1)}ms (×${(exact / fast).toFixed(1)})`);
 }

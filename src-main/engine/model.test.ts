@@ -3,7 +3,8 @@ import { ACTIVATIONS } from '../../src-shared/config.ts';
 import { Rng } from '../../src-shared/rng.ts';
 import { initBackend } from './backend.ts';
 import { evaluateLogits, evaluateScores } from './evaluate.ts';
-import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, rawScores, type NetworkSpec } from './model.ts';
+import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, type NetworkSpec } from './model.ts';
+import { rawScores } from './score-pool.ts';
 import { computeNeighbors } from './neighbors.ts';
 import { makeSyntheticDataset } from './synthetic.ts';
 
@@ -43,14 +44,14 @@ describe('AlphaNet model on wasm', () => {
     }
   });
 
-  it('gives the same logits and accuracies on the fast path as X·Ŵᵀ + b', () => {
+  it('gives the same logits and accuracies on the fast path as X·Ŵᵀ + b', async () => {
     const { params, trainer, problem } = setup('tanh', 2);
     const tilde = trainer.alphas(params);
     trainer.dispose();
     const test = ds.datagrps.test;
     const scores = rawScores(test.feats, test.n, ds.dim, ds.classifier.weight, ds.nClasses);
     const fast = evaluateScores(problem, tilde, scores, test.labels, ds.splitOf, 2);
-    const exact = exactLogits(problem, tilde, test.feats, test.n, 2);
+    const exact = await exactLogits(problem, tilde, test.feats, test.n, 2);
     const ref = evaluateLogits(exact, test.labels, ds.nClasses, ds.splitOf);
     expect(fast.result).toEqual(ref.result);
     expect(fast.top).toEqual(ref.top);

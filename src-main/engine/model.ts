@@ -15,6 +15,7 @@ import type { Activation } from '../../src-shared/config.ts';
 import type { Rng } from '../../src-shared/rng.ts';
 import { tf } from './backend.ts';
 import type { NeighborTable } from './neighbors.ts';
+import { computeScores, transposed } from './score-pool.ts';
 
 /** The frozen parts: pretrained classifier, few classes, their neighbours and source matrices. */
 export interface AlphaProblem {
@@ -148,11 +149,6 @@ interface LayerTensors {
   b: tf.Tensor1D;
 }
 
-function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
-  return out;
-}
 
 function forward(spec: NetworkSpec, layers: LayerTensors[], sources: tf.Tensor2D): Forward {
   const inputs: tf.Tensor2D[] = [sources];
@@ -288,28 +284,6 @@ export class AlphaTrainer {
 }
 
 /**
- * Raw scores X·Wᵀ (n × C) through the backend, `chunk` rows at a time. Small chunks are fastest on
- * wasm (measured: 64 rows ≈ 5× faster per row than 1024 for C = 1000).
- */
-export function rawScores(feats: Float32Array, n: number, dim: number, weight: Float32Array, nClasses: number, chunk = 64): Float32Array {
-  const out = new Float32Array(n * nClasses);
-  const W = tf.tensor2d(transposed(weight, nClasses, dim), [dim, nClasses]);
-  try {
-    for (let start = 0; start < n; start += chunk) {
-      const rows = Math.min(chunk, n - start);
-      const part = tf.tidy(() => {
-        const X = tf.tensor2d(feats.subarray(start * dim, (start + rows) * dim), [rows, dim]);
-        return tf.matMul(X, W).dataSync() as Float32Array;
-      });
-      out.set(part, start * nClasses);
-    }
-  } finally {
-    W.dispose();
-  }
-  return out;
-}
-
-/**
  * Logits of one sample from its raw scores: base j → R_j + b_j; few c → R_c + b_c + Σ ã_ci R_{n_i};
  * all × predScale. Float64 accumulation; writes C values into `out`.
  */
@@ -349,9 +323,9 @@ export function trainedWeights(problem: AlphaProblem, tilde: Float32Array): Floa
   return out;
 }
 
-/** The reference path: (X·Ŵᵀ + b)·predScale through the backend (n × C). */
-export function exactLogits(problem: AlphaProblem, tilde: Float32Array, feats: Float32Array, n: number, predScale: number): Float32Array {
-  const scores = rawScores(feats, n, problem.dim, trainedWeights(problem, tilde), problem.nClasses);
+/** The reference path: (X·Ŵᵀ + b)·predScale through the backend (n × C), on every core when big. */
+export async function exactLogits(problem: AlphaProblem, tilde: Float32Array, feats: Float32Array, n: number, predScale: number): Promise<Float32Array> {
+  const scores = await computeScores(feats, n, problem.dim, trainedWeights(problem, tilde), problem.nClasses);
   const C = problem.nClasses;
   for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) scores[i * C + c] = (scores[i * C + c] + problem.bias[c]) * predScale;
   return scores;

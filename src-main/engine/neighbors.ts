@@ -104,6 +104,7 @@ export function computeNeighbors(
   dist: NNDist,
   seed: number | null,
   trainDatagrp = 'train',
+  meansOf?: () => Float64Array,
 ): NeighborTable {
   const few = [...ds.splits.few].sort((a, b) => a - b);
   const base = [...ds.splits.many, ...ds.splits.medium].sort((a, b) => a - b);
@@ -111,7 +112,8 @@ export function computeNeighbors(
   const grp = ds.datagrps[trainDatagrp];
   if (!grp) throw new UserError(`dataset '${ds.spec.key}' has no '${trainDatagrp}' datagrp to take class means from`);
   if (dist === 'random' && seed === null) throw new Error('random neighbours need a seed');
-  const means = classMeans(grp, ds.dim, ds.nClasses);
+  // `random` needs no means (and a lazily loaded dataset then never reads its features).
+  const means = dist === 'random' ? new Float64Array(0) : (meansOf?.() ?? classMeans(grp, ds.dim, ds.nClasses));
   const rng = dist === 'random' ? Rng.fromSeed(seed ?? 0, 'random-neighbors') : null;
   const d = classDistances(means, ds.dim, few, base, dist, rng);
   const positions = smallestK(d, few.length, base.length, k);
@@ -145,12 +147,17 @@ export function loadNeighbors(
   k: number,
   dist: NNDist,
   seed: number | null,
-  opts: { trainDatagrp?: string; cacheRoot?: string | null } = {},
+  opts: {
+    trainDatagrp?: string;
+    cacheRoot?: string | null;
+    /** The class means of `trainDatagrp` when they are at hand (e.g. cached); else computed from its features. */
+    meansOf?: () => Float64Array;
+  } = {},
 ): NeighborTable {
   const trainDatagrp = opts.trainDatagrp ?? 'train';
   const root = opts.cacheRoot === undefined ? cacheDir() : opts.cacheRoot;
   checkNeighborCount(k, ds.splits.many.length + ds.splits.medium.length);
-  if (root === null) return computeNeighbors(ds, k, dist, seed, trainDatagrp);
+  if (root === null) return computeNeighbors(ds, k, dist, seed, trainDatagrp, opts.meansOf);
   const file = cacheFile(root, ds, k, dist, seed, trainDatagrp);
   try {
     const cached: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -158,7 +165,7 @@ export function loadNeighbors(
   } catch {
     // Missing or unreadable: compute below.
   }
-  const table = computeNeighbors(ds, k, dist, seed, trainDatagrp);
+  const table = computeNeighbors(ds, k, dist, seed, trainDatagrp, opts.meansOf);
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;

@@ -11,7 +11,8 @@ import { toFloat32, toIntArray } from '../formats/convert.ts';
 import { isTensor, PyDict, type PyValue } from '../formats/pyvalue.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { evaluateScores, type Evaluation } from './evaluate.ts';
-import { AlphaTrainer, buildProblem, layerShapes, rawScores, type AlphaProblem, type NetworkSpec } from './model.ts';
+import { AlphaTrainer, buildProblem, layerShapes, type AlphaProblem, type NetworkSpec } from './model.ts';
+import { datagrpScores } from './scores.ts';
 
 /** A dense array as a state dict holds it. */
 export interface StateTensor {
@@ -123,7 +124,7 @@ export interface NetworkEvaluation {
 export async function evaluateNetwork(
   ds: LoadedDataset,
   net: SavedNetwork,
-  opts: { datagrps?: string[]; backend?: BackendName; predScale?: number } = {},
+  opts: { datagrps?: string[]; backend?: BackendName; predScale?: number; /** Score cache (default the app cache; null = memory only). */ cacheRoot?: string | null } = {},
 ): Promise<NetworkEvaluation> {
   const backend = await initBackend(opts.backend);
   const problem = problemFor(ds, net);
@@ -132,7 +133,7 @@ export async function evaluateNetwork(
   for (const name of opts.datagrps ?? Object.keys(ds.datagrps)) {
     const grp = ds.datagrps[name];
     if (!grp) throw new UserError(`dataset '${ds.spec.key}' has no datagrp '${name}'`);
-    const scores = rawScores(grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses);
+    const scores = await datagrpScores(ds, name, opts.cacheRoot);
     evaluations[name] = evaluateScores(problem, tilde, scores, grp.labels, ds.splitOf, opts.predScale ?? 1);
   }
   const alphas: Record<string, AlphaEntry> = {};

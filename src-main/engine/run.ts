@@ -14,8 +14,10 @@ import { UserError } from '../errors.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
-import { AlphaTrainer, buildProblem, exactLogits, initNetwork, layerShapes, rawScores, type AlphaProblem, type NetworkSpec } from './model.ts';
+import { AlphaTrainer, buildProblem, exactLogits, initNetwork, layerShapes, type AlphaProblem, type NetworkSpec } from './model.ts';
+import { ScoreGemm } from './score-pool.ts';
 import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
+import { datagrpMeans, datagrpScores } from './scores.ts';
 import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler } from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
 
@@ -39,11 +41,12 @@ export interface TrainOptions {
   nCkpt?: number;
   loadFromCkpt?: boolean;
   signal?: AbortSignal;
-  /** Where neighbour tables are cached; default the app cache, null = no cache. */
+  /** Where neighbour tables, pretrained scores and class means are cached; default the app cache, null = memory only. */
   cacheRoot?: string | null;
   /**
-   * Evaluate through the direct path (X·Ŵᵀ + b with the trained weight rows) instead of the pretrained
-   * scores; for tests that show both agree. Training itself is the same either way.
+   * The straightforward computation, kept as the reference: every batch's scores from its features
+   * (X_b·Wᵀ) and every evaluation as X·Ŵᵀ + b with the trained weight rows, instead of the pretrained
+   * scores. Same results up to float rounding; needs the features; far slower at scale.
    */
   exactReference?: boolean;
   onBatch?(p: BatchProgress): void;
@@ -94,19 +97,6 @@ function datagrpOf(ds: LoadedDataset, name: string) {
     throw new UserError(`dataset '${ds.spec.key}' has no datagrp '${name}' (it has ${Object.keys(ds.datagrps).join(', ')})`);
   }
   return grp;
-}
-
-/** Raw scores X·Wᵀ of a datagrp, memoised per dataset object (they never change for a dataset). */
-const scoreCache = new WeakMap<LoadedDataset, Map<string, Float32Array>>();
-function scoresOf(ds: LoadedDataset, name: string): Float32Array {
-  let perDs = scoreCache.get(ds);
-  if (!perDs) scoreCache.set(ds, (perDs = new Map()));
-  const hit = perDs.get(name);
-  if (hit) return hit;
-  const grp = datagrpOf(ds, name);
-  const scores = rawScores(grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses);
-  perDs.set(name, scores);
-  return scores;
 }
 
 /** Checks what the engine needs of a config, with messages that name the flag's field. */
@@ -192,9 +182,9 @@ function clone(params: readonly Float32Array[]): Float32Array[] {
   return params.map((p) => Float32Array.from(p));
 }
 
-function gatherRows(scores: Float32Array, C: number, rows: readonly number[]): Float32Array {
-  const out = new Float32Array(rows.length * C);
-  rows.forEach((r, i) => out.set(scores.subarray(r * C, (r + 1) * C), i * C));
+function gatherRows(matrix: Float32Array, width: number, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => out.set(matrix.subarray(r * width, (r + 1) * width), i * width));
   return out;
 }
 
@@ -210,6 +200,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const table: NeighborTable = loadNeighbors(ds, t.n_neighbors, t.nn_dist, seed, {
     trainDatagrp: t.train_datagrp,
     cacheRoot: opts.cacheRoot,
+    meansOf: () => datagrpMeans(ds, t.train_datagrp, opts.cacheRoot),
   });
   const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
   const spec: NetworkSpec = { inDim: (t.n_neighbors + 1) * ds.dim, hdims: config.alphanet.hdims, outDim: t.n_neighbors, act: config.alphanet.hact };
@@ -240,14 +231,29 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const shapes = layerShapes(spec);
   if (params.length !== shapes.length * 2) throw new UserError('checkpoint does not fit the network shape');
 
-  const trainScores = scoresOf(ds, t.train_datagrp);
   const val = t.val_datagrp === null ? null : datagrpOf(ds, t.val_datagrp);
-  const evaluateOn = (name: string, tilde: Float32Array): Evaluation => {
+  const exact = opts.exactReference === true;
+  // The reference path holds each datagrp's features it touches for the run (a lazy dataset reads them once).
+  const featsHeld = new Map<string, Float32Array>();
+  const featsOf = (name: string): Float32Array => {
+    let f = featsHeld.get(name);
+    if (!f) featsHeld.set(name, (f = datagrpOf(ds, name).feats));
+    return f;
+  };
+  const trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot);
+  const batchGemm = exact ? new ScoreGemm(ds.classifier.weight, ds.dim, C) : null;
+  const batchScores = (rows: number[]): Float32Array => {
+    if (trainScores) return gatherRows(trainScores, C, rows);
+    const feats = featsOf(t.train_datagrp);
+    const x = gatherRows(feats, ds.dim, rows);
+    const out = new Float32Array(rows.length * C);
+    batchGemm?.multiply(x, rows.length, out);
+    return out;
+  };
+  const evaluateOn = async (name: string, tilde: Float32Array): Promise<Evaluation> => {
     const grp = datagrpOf(ds, name);
-    if (opts.exactReference) {
-      return evaluateLogits(exactLogits(problem, tilde, grp.feats, grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
-    }
-    return evaluateScores(problem, tilde, scoresOf(ds, name), grp.labels, ds.splitOf, t.pred_scale);
+    if (exact) return evaluateLogits(await exactLogits(problem, tilde, featsOf(name), grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
+    return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot), grp.labels, ds.splitOf, t.pred_scale);
   };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
   try {
@@ -262,7 +268,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
       for (let b = 0; b < nBatches; b++) {
         if (opts.signal?.aborted) throw new RunAbortedError(`training cancelled in epoch ${epoch}`);
         const rows = order.slice(b * t.train_batch_size, (b + 1) * t.train_batch_size);
-        const batch = { scores: gatherRows(trainScores, C, rows), labels: Int32Array.from(rows, (r) => train.labels[r]) };
+        const batch = { scores: batchScores(rows), labels: Int32Array.from(rows, (r) => train.labels[r]) };
         const { loss, grads } = trainer.step(params, batch);
         optimizerStep(optim, optState, params, grads, lr);
         losses.push(loss);
@@ -270,7 +276,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
       }
       const tilde = trainer.alphas(params);
       let valEval: Evaluation | null = null;
-      if (t.val_datagrp !== null) valEval = evaluateOn(t.val_datagrp, tilde);
+      if (t.val_datagrp !== null) valEval = await evaluateOn(t.val_datagrp, tilde);
       const rec: EpochRecord = {
         epoch,
         lr,
@@ -302,8 +308,8 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     // With val: the selected epoch; without: the last.
     const selected = val && best ? best : { epoch: t.train_epochs, params };
     const tilde = trainer.alphas(selected.params);
-    const testEval = evaluateOn(t.test_datagrp, tilde);
-    const valFinal = t.val_datagrp !== null ? evaluateOn(t.val_datagrp, tilde).result : null;
+    const testEval = await evaluateOn(t.test_datagrp, tilde);
+    const valFinal = t.val_datagrp !== null ? (await evaluateOn(t.val_datagrp, tilde)).result : null;
     const evals: Record<string, EvalResult> = { [t.test_datagrp]: testEval.result };
     if (valFinal && t.val_datagrp !== null) evals[t.val_datagrp] = valFinal;
     const result: RunResult = {
@@ -325,6 +331,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     return { result, testTop5: toTop5(testEval) };
   } finally {
     trainer.dispose();
+    batchGemm?.dispose();
   }
 }
 
@@ -343,6 +350,8 @@ export interface BaselineOptions {
   /** Test datagrp (its top-5 are returned); default 'test' when present, else the last evaluated. */
   testDatagrp?: string;
   valDatagrp?: string | null;
+  /** Where pretrained scores are cached; default the app cache, null = memory only. */
+  cacheRoot?: string | null;
 }
 
 /** The pretrained classifier (dummy mode, α = [1, 0, …, 0]) evaluated on every datagrp. */
@@ -354,7 +363,7 @@ export async function baselineRun(ds: LoadedDataset, opts: BaselineOptions = {})
   const evaluations: Record<string, Evaluation> = {};
   for (const name of names) {
     const grp = datagrpOf(ds, name);
-    evaluations[name] = evaluateScores(problem, null, scoresOf(ds, name), grp.labels, ds.splitOf, 1);
+    evaluations[name] = evaluateScores(problem, null, await datagrpScores(ds, name, opts.cacheRoot), grp.labels, ds.splitOf, 1);
   }
   const testName = opts.testDatagrp ?? (names.includes('test') ? 'test' : names[names.length - 1]);
   const valName = opts.valDatagrp === undefined ? (names.includes('val') ? 'val' : null) : opts.valDatagrp;

@@ -107,7 +107,7 @@ describe('tinylt: the original trained network', () => {
     expectSameEval(evals.test, { metrics: run.test_metrics, acc_per_split: run.test_acc_per_split, acc_per_class: run.test_acc_per_class });
     const problem = problemFor(synth, net);
     const test = synth.datagrps.test;
-    const exact = evaluateLogits(exactLogits(problem, networkAlphas(problem, net), test.feats, test.n, 1), test.labels, synth.nClasses, synth.splitOf);
+    const exact = evaluateLogits(await exactLogits(problem, networkAlphas(problem, net), test.feats, test.n, 1), test.labels, synth.nClasses, synth.splitOf);
     expect(exact.result).toEqual(evals.test);
     expect(exact.top).toEqual(evaluations.test.top);
   });

@@ -1,0 +1,202 @@
+/**
+ * Big score GEMMs (X·Wᵀ over a whole datagrp) on every core. The wasm backend runs one thread per
+ * instance, so the pool starts one worker (its own wasm instance) per core and deals row blocks out to
+ * them; each block goes over as a copy of its rows (16 MB, ~1% of the block's compute), so the
+ * features are never duplicated whole. Native backends are multi-threaded already and small products
+ * are not worth a worker's start-up: both run in this thread. Any worker failure falls back to this
+ * thread, so the result never depends on the pool.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { tf, type BackendName } from './backend.ts';
+
+export interface ScoreWorkerInput {
+  /** The module the bootstrap loads (score-worker.ts). */
+  entry: string;
+  backend: BackendName;
+}
+export type ScoreWorkerRequest =
+  | { type: 'weight'; weight: Float32Array; dim: number; nClasses: number }
+  | { type: 'rows'; id: number; rows: Float32Array; n: number };
+export type ScoreWorkerReply =
+  | { type: 'ready'; backend: string }
+  | { type: 'scores'; id: number; scores: Float32Array }
+  | { type: 'error'; message: string };
+
+/** Row-major (rows × cols) → (cols × rows). */
+export function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
+  return out;
+}
+
+/** Rows per GEMM chunk: big enough that per-call overhead vanishes, small enough for wasm memory. */
+export const SCORE_CHUNK_ROWS = 1024;
+
+/**
+ * X·Wᵀ through the active backend with Wᵀ (d × C) uploaded once, `chunk` rows of X at a time. Chunk
+ * size barely matters (measured on wasm: ~40 GFLOP/s from 64 to 4096 rows at d = 2048, C = 1000) as
+ * long as results are read back outside tf.tidy: a typed array returned from tidy is walked element by
+ * element looking for tensors, which cost 3–10× (the old 64-row path).
+ */
+export class ScoreGemm {
+  private readonly W: tf.Tensor2D;
+
+  constructor(
+    weight: Float32Array,
+    readonly dim: number,
+    readonly nClasses: number,
+  ) {
+    this.W = tf.tensor2d(transposed(weight, nClasses, dim), [dim, nClasses]);
+  }
+
+  /** Scores of `n` rows of `feats` into `out` (n × C) at row `outRow`. */
+  multiply(feats: Float32Array, n: number, out: Float32Array, outRow = 0, chunk = SCORE_CHUNK_ROWS): void {
+    const { dim, nClasses } = this;
+    for (let start = 0; start < n; start += chunk) {
+      const rows = Math.min(chunk, n - start);
+      const part = tf.tidy(() => tf.matMul(tf.tensor2d(feats.subarray(start * dim, (start + rows) * dim), [rows, dim]), this.W));
+      out.set(part.dataSync() as Float32Array, (outRow + start) * nClasses);
+      part.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.W.dispose();
+  }
+}
+
+/** Raw scores X·Wᵀ (n × C) in this thread (score-pool.ts spreads big ones over cores). */
+export function rawScores(feats: Float32Array, n: number, dim: number, weight: Float32Array, nClasses: number): Float32Array {
+  const out = new Float32Array(n * nClasses);
+  const gemm = new ScoreGemm(weight, dim, nClasses);
+  try {
+    gemm.multiply(feats, n, out);
+  } finally {
+    gemm.dispose();
+  }
+  return out;
+}
+
+const BOOTSTRAP = new URL('../queue/worker-bootstrap.mjs', import.meta.url);
+const ENTRY = new URL('./score-worker.ts', import.meta.url).href;
+/** Rows per block sent to a worker (2048 × d=2048 floats = 16 MB). */
+const BLOCK_ROWS = 2048;
+/** Blocks in flight per worker: one computing, one queued, so a worker never waits on the main thread. */
+const IN_FLIGHT = 2;
+/** Below this many flops (~0.1 s on one wasm thread) a worker's start-up (~1 s) does not pay. */
+const MIN_POOL_FLOPS = 4e9;
+
+/** Workers to use: ALPHANET_SCORE_THREADS, else one per core. */
+export function scoreThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const set = Number(env.ALPHANET_SCORE_THREADS);
+  return Number.isInteger(set) && set >= 1 ? set : os.availableParallelism();
+}
+
+let pool: { backend: BackendName; workers: Worker[] } | null = null;
+let poolBroken = false;
+
+function startWorker(backend: BackendName): Promise<Worker> {
+  const input: ScoreWorkerInput = { entry: ENTRY, backend };
+  const worker = new Worker(BOOTSTRAP, { workerData: input });
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => {
+      void worker.terminate();
+      reject(error);
+    };
+    worker.once('error', fail);
+    worker.once('message', (msg: ScoreWorkerReply) => {
+      worker.off('error', fail);
+      if (msg.type === 'ready') resolve(worker);
+      else fail(new Error(msg.type === 'error' ? msg.message : 'score worker did not start'));
+    });
+  });
+}
+
+async function workersFor(backend: BackendName, threads: number): Promise<Worker[]> {
+  if (pool && pool.backend === backend && pool.workers.length === threads) return pool.workers;
+  await closeScorePool();
+  const workers = await Promise.all(Array.from({ length: threads }, () => startWorker(backend)));
+  pool = { backend, workers };
+  return workers;
+}
+
+/** Ends the pool's workers (they are unref'd while idle, so this is only needed to free their memory). */
+export async function closeScorePool(): Promise<void> {
+  const old = pool;
+  pool = null;
+  if (old) await Promise.all(old.workers.map((w) => w.terminate()));
+}
+
+function onPool(workers: Worker[], feats: Float32Array, n: number, dim: number, weight: Float32Array, nClasses: number): Promise<Float32Array> {
+  const out = new Float32Array(n * nClasses);
+  const nBlocks = Math.ceil(n / BLOCK_ROWS);
+  let next = 0;
+  let done = 0;
+  return new Promise((resolve, reject) => {
+    const cleanups: (() => void)[] = [];
+    const finish = (error: Error | null) => {
+      cleanups.forEach((c) => c());
+      if (error) reject(error);
+      else resolve(out);
+    };
+    const send = (worker: Worker) => {
+      if (next >= nBlocks) return;
+      const id = next++;
+      const start = id * BLOCK_ROWS;
+      const rows = Math.min(BLOCK_ROWS, n - start);
+      const block = feats.slice(start * dim, (start + rows) * dim);
+      const msg: ScoreWorkerRequest = { type: 'rows', id, rows: block, n: rows };
+      worker.postMessage(msg, [block.buffer]);
+    };
+    for (const worker of workers) {
+      const onMessage = (msg: ScoreWorkerReply) => {
+        if (msg.type === 'error') return finish(new Error(msg.message));
+        if (msg.type !== 'scores') return;
+        out.set(msg.scores, msg.id * BLOCK_ROWS * nClasses);
+        if (++done === nBlocks) return finish(null);
+        send(worker);
+      };
+      const onError = (error: Error) => finish(error);
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.ref();
+      cleanups.push(() => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.unref();
+      });
+      const msg: ScoreWorkerRequest = { type: 'weight', weight, dim, nClasses };
+      worker.postMessage(msg);
+      for (let i = 0; i < IN_FLIGHT; i++) send(worker);
+    }
+  });
+}
+
+/**
+ * X·Wᵀ (n × C) for `n` rows of `feats` (n × d) and `weight` (C × d): on the worker pool when the
+ * active backend is single-threaded (wasm, cpu) and the product is big, else in this thread.
+ */
+export async function computeScores(
+  feats: Float32Array,
+  n: number,
+  dim: number,
+  weight: Float32Array,
+  nClasses: number,
+  opts: { threads?: number } = {},
+): Promise<Float32Array> {
+  const threads = opts.threads ?? scoreThreads();
+  const backend = tf.getBackend() as BackendName;
+  const pooled = !poolBroken && threads >= 2 && (backend === 'wasm' || backend === 'cpu') && 2 * n * dim * nClasses >= MIN_POOL_FLOPS;
+  if (pooled) {
+    try {
+      return await onPool(await workersFor(backend, threads), feats, n, dim, weight, nClasses);
+    } catch {
+      // A pool that cannot start or fails once is not used again in this process; the result is the same.
+      poolBroken = true;
+      await closeScorePool();
+    }
+  }
+  return rawScores(feats, n, dim, weight, nClasses);
+}
+

@@ -1,0 +1,35 @@
+/**
+ * A GEMM worker of the score pool (score-pool.ts): its own wasm instance, so several run side by side.
+ * Receives a weight (C × d) per computation and row blocks of X; answers X·Wᵀ for each block.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend, tf } from './backend.ts';
+import { ScoreGemm, type ScoreWorkerInput, type ScoreWorkerReply, type ScoreWorkerRequest } from './score-pool.ts';
+
+const port = parentPort;
+if (!port) throw new Error('score-worker.ts runs only as a worker thread');
+const input = workerData as ScoreWorkerInput;
+const post = (message: ScoreWorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+try {
+  await initBackend(input.backend);
+  let gemm: ScoreGemm | null = null;
+  port.on('message', (msg: ScoreWorkerRequest) => {
+    try {
+      if (msg.type === 'weight') {
+        gemm?.dispose();
+        gemm = new ScoreGemm(msg.weight, msg.dim, msg.nClasses);
+        return;
+      }
+      if (!gemm) throw new Error('rows arrived before the weight');
+      const scores = new Float32Array(msg.n * gemm.nClasses);
+      gemm.multiply(msg.rows, msg.n, scores);
+      post({ type: 'scores', id: msg.id, scores }, [scores.buffer as ArrayBuffer]);
+    } catch (error) {
+      post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  post({ type: 'ready', backend: tf.getBackend() });
+} catch (error) {
+  post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+}

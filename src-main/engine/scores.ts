@@ -1,0 +1,174 @@
+/**
+ * The pretrained scores R = X·Wᵀ of each datagrp and the per-class mean training features: all that
+ * training and evaluation need of the features (model.ts says why). Both depend only on the dataset's
+ * sources and its classifier, so they are computed once per dataset and kept
+ *  - in memory per dataset object, so the runs of a sweep in one process reuse them, and
+ *  - on disk in the app cache, keyed by the dataset fingerprint (which covers every source file,
+ *    classifier included) and a hash of the classifier weight, so a later process needs neither the
+ *    features nor the GEMM: with a lazily loaded dataset (loadDataset `lazyFeatures`) a warm run reads
+ *    only labels and these files.
+ * Writes go to a temp file renamed into place; an unreadable entry is a miss and is rewritten.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import { UserError } from '../errors.ts';
+import { cacheDir } from '../paths.ts';
+import { classMeans } from './neighbors.ts';
+import { computeScores } from './score-pool.ts';
+
+const FORMAT = 'alphanet-scores-v1';
+
+/** A cache root: a folder, or null for memory only. undefined = the app's cacheDir(). */
+export type CacheRoot = string | null | undefined;
+
+interface Entry {
+  format: typeof FORMAT;
+  key: string;
+  name: string;
+  /** Element count and type of the data file. */
+  length: number;
+  dtype: 'float32' | 'float64';
+}
+
+const memory = new WeakMap<LoadedDataset, Map<string, Float32Array | Float64Array>>();
+const keys = new WeakMap<LoadedDataset, string>();
+
+/** What the cached arrays depend on: the sources (fingerprint) and the classifier's numbers. */
+function datasetKey(ds: LoadedDataset): string {
+  let key = keys.get(ds);
+  if (key === undefined) {
+    const w = ds.classifier.weight;
+    key = createHash('sha256')
+      .update(`${FORMAT}\0${ds.fingerprint}\0${ds.nClasses}\0${ds.dim}\0`)
+      .update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength))
+      .digest('hex')
+      .slice(0, 32);
+    keys.set(ds, key);
+  }
+  return key;
+}
+
+/** `<root>/scores/<dataset folder>/<key>/`: one folder per dataset location, its stale keys dropped. */
+function entryDir(root: string, ds: LoadedDataset): { parent: string; dir: string } {
+  const folder = createHash('sha256').update(ds.spec.featureFilesDir).digest('hex').slice(0, 16);
+  const parent = path.join(root, 'scores', `${ds.spec.key.replace(/[^\w.-]/g, '_')}-${folder}`);
+  return { parent, dir: path.join(parent, datasetKey(ds)) };
+}
+
+function fileBase(name: string): string {
+  return name.replace(/[^\w.-]/g, '_');
+}
+
+function readEntry<T extends Float32Array | Float64Array>(dir: string, key: string, name: string, make: (n: number) => T): T | null {
+  if (os.endianness() !== 'LE') return null;
+  try {
+    const meta: unknown = JSON.parse(fs.readFileSync(path.join(dir, `${fileBase(name)}.json`), 'utf8'));
+    const m = meta as Partial<Entry>;
+    if (m.format !== FORMAT || m.key !== key || m.name !== name || !Number.isSafeInteger(m.length)) return null;
+    const out = make(m.length as number);
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    const fd = fs.openSync(path.join(dir, `${fileBase(name)}.bin`), 'r');
+    try {
+      if (fs.fstatSync(fd).size !== bytes.length) return null;
+      let got = 0;
+      while (got < bytes.length) {
+        const n = fs.readSync(fd, bytes, got, Math.min(1 << 30, bytes.length - got), got);
+        if (n === 0) return null;
+        got += n;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes one entry; a cache that cannot be written only costs recomputation next time. */
+function writeEntry(parent: string, dir: string, key: string, name: string, data: Float32Array | Float64Array): void {
+  if (os.endianness() !== 'LE') return;
+  const tag = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const base = path.join(dir, fileBase(name));
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const fd = fs.openSync(`${base}.bin${tag}`, 'w');
+    try {
+      let done = 0;
+      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, Math.min(1 << 30, bytes.length - done));
+    } finally {
+      fs.closeSync(fd);
+    }
+    const entry: Entry = { format: FORMAT, key, name, length: data.length, dtype: data instanceof Float64Array ? 'float64' : 'float32' };
+    fs.writeFileSync(`${base}.json${tag}`, JSON.stringify(entry));
+    fs.renameSync(`${base}.bin${tag}`, `${base}.bin`);
+    fs.renameSync(`${base}.json${tag}`, `${base}.json`);
+    for (const other of fs.readdirSync(parent)) {
+      if (other !== key) fs.rmSync(path.join(parent, other), { recursive: true, force: true });
+    }
+  } catch {
+    fs.rmSync(`${base}.bin${tag}`, { force: true });
+    fs.rmSync(`${base}.json${tag}`, { force: true });
+  }
+}
+
+const root = (r: CacheRoot): string | null => (r === undefined ? cacheDir() : r);
+
+function memoryOf(ds: LoadedDataset): Map<string, Float32Array | Float64Array> {
+  let mem = memory.get(ds);
+  if (!mem) memory.set(ds, (mem = new Map()));
+  return mem;
+}
+
+/** The array `name` of `ds` from memory or disk (null on a miss); `length` is what it must hold. */
+function lookup<T extends Float32Array | Float64Array>(ds: LoadedDataset, name: string, cacheRoot: CacheRoot, make: (n: number) => T, length: number): T | null {
+  const mem = memoryOf(ds);
+  const hit = mem.get(name);
+  if (hit) return hit as T;
+  const folder = root(cacheRoot);
+  if (folder === null) return null;
+  const value = readEntry(entryDir(folder, ds).dir, datasetKey(ds), name, make);
+  if (!value || value.length !== length) return null;
+  mem.set(name, value);
+  return value;
+}
+
+function keep(ds: LoadedDataset, name: string, cacheRoot: CacheRoot, value: Float32Array | Float64Array): void {
+  memoryOf(ds).set(name, value);
+  const folder = root(cacheRoot);
+  if (folder === null) return;
+  const { parent, dir } = entryDir(folder, ds);
+  writeEntry(parent, dir, datasetKey(ds), name, value);
+}
+
+function datagrpOf(ds: LoadedDataset, name: string) {
+  const grp = ds.datagrps[name];
+  if (!grp) throw new UserError(`dataset '${ds.spec.key}' has no datagrp '${name}' (it has ${Object.keys(ds.datagrps).join(', ')})`);
+  return grp;
+}
+
+/** R = X·Wᵀ (n × C, no bias) of a datagrp: memory, then disk, else computed from its features. */
+export async function datagrpScores(ds: LoadedDataset, name: string, cacheRoot?: CacheRoot): Promise<Float32Array> {
+  const grp = datagrpOf(ds, name);
+  const key = `scores-${name}`;
+  const hit = lookup(ds, key, cacheRoot, (n) => new Float32Array(n), grp.n * ds.nClasses);
+  if (hit) return hit;
+  const scores = await computeScores(grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses);
+  keep(ds, key, cacheRoot, scores);
+  return scores;
+}
+
+/** Per-class mean features (C × d, float64) over a datagrp: memory, then disk, else computed. */
+export function datagrpMeans(ds: LoadedDataset, name: string, cacheRoot?: CacheRoot): Float64Array {
+  const grp = datagrpOf(ds, name);
+  const key = `means-${name}`;
+  const hit = lookup(ds, key, cacheRoot, (n) => new Float64Array(n), ds.nClasses * ds.dim);
+  if (hit) return hit;
+  const means = classMeans(grp, ds.dim, ds.nClasses);
+  keep(ds, key, cacheRoot, means);
+  return means;
+}
