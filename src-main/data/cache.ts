@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { FileFormatError } from '../errors.ts';
 import { fingerprintOf, type SourceStamp } from './fingerprint.ts';
 import type { ConvertedDatagrp, ShardStats } from './features.ts';
 
@@ -54,16 +55,17 @@ function isManifest(value: unknown, key: string, datagrp: string): value is Mani
   );
 }
 
-function readWhole(file: string, expected: number): ArrayBuffer | null {
+/** `length` bytes at `offset` of a file that must be `fileSize` bytes long (null if it is not, or is short). */
+function readRange(file: string, fileSize: number, offset: number, length: number): ArrayBuffer | null {
   const fd = fs.openSync(file, 'r');
   try {
-    if (fs.fstatSync(fd).size !== expected) return null;
+    if (fs.fstatSync(fd).size !== fileSize) return null;
     // Uninitialised memory: every byte is overwritten by the read, so zero-filling would be wasted work.
-    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(expected).buffer, 0, expected);
+    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
     const buffer = bytes.buffer as ArrayBuffer;
     let got = 0;
-    while (got < expected) {
-      const n = fs.readSync(fd, bytes, got, Math.min(READ_CHUNK, expected - got), got);
+    while (got < length) {
+      const n = fs.readSync(fd, bytes, got, Math.min(READ_CHUNK, length - got), offset + got);
       if (n === 0) return null;
       got += n;
     }
@@ -71,6 +73,10 @@ function readWhole(file: string, expected: number): ArrayBuffer | null {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function readWhole(file: string, expected: number): ArrayBuffer | null {
+  return readRange(file, expected, 0, expected);
 }
 
 /** The cached arrays for these sources, or null on a miss (absent, stale or damaged entry). */
@@ -98,6 +104,52 @@ export function readCachedDatagrp(
     };
   } catch {
     // Any unreadable entry is simply a miss; it is rewritten below.
+    return null;
+  }
+}
+
+/** A cache entry opened without its features: labels and shard facts now, the features on request. */
+export interface OpenedDatagrp {
+  labels: Int32Array;
+  n: number;
+  dim: number;
+  shards: ShardStats[];
+  /** Reads the features (n × dim) afresh on every call; throws FileFormatError if the entry changed since. */
+  readFeats(): Float32Array;
+}
+
+/**
+ * Opens a cached entry reading only its labels (the last n·4 bytes): for runs that need the features
+ * only when their own caches (pretrained scores, class means) miss. Null on a miss.
+ */
+export function openCachedDatagrp(
+  root: string,
+  featureDir: string,
+  datagrp: string,
+  sources: readonly SourceStamp[],
+): OpenedDatagrp | null {
+  if (os.endianness() !== 'LE') return null;
+  const key = cacheKey(datagrp, sources);
+  const dir = path.join(groupDir(root, featureDir, datagrp), key);
+  const file = path.join(dir, DATA_FILE);
+  try {
+    const manifest: unknown = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8'));
+    if (!isManifest(manifest, key, datagrp)) return null;
+    const { n, dim, byteLength } = manifest;
+    const labels = readRange(file, byteLength, n * dim * 4, n * 4);
+    if (!labels) return null;
+    const readFeats = (): Float32Array => {
+      let buffer: ArrayBuffer | null = null;
+      try {
+        buffer = readRange(file, byteLength, 0, n * dim * 4);
+      } catch {
+        // Reported below.
+      }
+      if (!buffer) throw new FileFormatError(file, `the converted features of '${datagrp}' changed or vanished since the dataset was loaded; load it again`);
+      return new Float32Array(buffer);
+    };
+    return { labels: new Int32Array(labels), n, dim, shards: manifest.shards, readFeats };
+  } catch {
     return null;
   }
 }

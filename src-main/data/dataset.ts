@@ -9,7 +9,7 @@ import {
 } from '../../src-shared/dataset.ts';
 import { FileFormatError, UserError } from '../errors.ts';
 import { cacheDir as defaultCacheDir } from '../paths.ts';
-import { readCachedDatagrp, writeCachedDatagrp } from './cache.ts';
+import { openCachedDatagrp, readCachedDatagrp, writeCachedDatagrp, type OpenedDatagrp } from './cache.ts';
 import { loadClassifier, type LinearClassifier } from './classifier.ts';
 import { listShards, readShards, type ConvertedDatagrp } from './features.ts';
 import { fingerprintOf, stampFile, type SourceStamp } from './fingerprint.ts';
@@ -23,6 +23,13 @@ export interface LoadOptions {
   datagrps?: string[];
   /** Converted-cache folder; default the app's cacheDir(); null disables the cache. */
   cacheDir?: string | null;
+  /**
+   * Keep features out of memory: each datagrp's `feats` becomes a getter that reads them from the
+   * converted cache on every access, and a cached datagrp loads only its labels. For the engine, whose
+   * runs need features only when their own caches (pretrained scores, class means) miss. Without a
+   * cache folder (or when it cannot be written) the features stay in memory as usual.
+   */
+  lazyFeatures?: boolean;
   onProgress?: (progress: DatasetLoadProgress) => void;
 }
 
@@ -59,6 +66,17 @@ export function datagrpSources(spec: DatasetSpec, datagrp: string): SourceStamp[
   return files.map(stampFile);
 }
 
+/** A datagrp whose features are read from the converted cache when asked for (see LoadOptions.lazyFeatures). */
+function lazyConverted(opened: OpenedDatagrp): ConvertedDatagrp {
+  const { labels, n, dim, shards } = opened;
+  return withLazyFeats({ labels, n, dim, shards }, opened.readFeats);
+}
+
+/** `obj` plus a `feats` getter; not enumerable, so copying or printing the object never reads gigabytes. */
+function withLazyFeats<T extends object>(obj: T, read: () => Float32Array): T & { feats: Float32Array } {
+  return Object.defineProperty(obj, 'feats', { get: read, enumerable: false }) as T & { feats: Float32Array };
+}
+
 /** One datagrp's arrays: from the converted cache when its sources are unchanged, else parsed (and cached). */
 export async function loadDatagrp(
   spec: DatasetSpec,
@@ -66,8 +84,15 @@ export async function loadDatagrp(
   sources: SourceStamp[],
   cacheRoot: string | null,
   progress?: (file: string, cached: boolean) => void,
-): Promise<{ data: ConvertedDatagrp; cached: boolean; warnings: string[] }> {
-  if (cacheRoot !== null) {
+  lazy = false,
+): Promise<{ data: ConvertedDatagrp; cached: boolean; warnings: string[]; readFeats?: () => Float32Array }> {
+  if (cacheRoot !== null && lazy) {
+    const opened = openCachedDatagrp(cacheRoot, spec.featureFilesDir, datagrp, sources);
+    if (opened) {
+      progress?.(sources[sources.length - 1].path, true);
+      return { data: lazyConverted(opened), cached: true, warnings: [], readFeats: opened.readFeats };
+    }
+  } else if (cacheRoot !== null) {
     const hit = readCachedDatagrp(cacheRoot, spec.featureFilesDir, datagrp, sources);
     if (hit) {
       progress?.(sources[sources.length - 1].path, true);
@@ -82,6 +107,9 @@ export async function loadDatagrp(
   if (cacheRoot !== null) {
     const problem = writeCachedDatagrp(cacheRoot, spec.featureFilesDir, datagrp, sources, data);
     if (problem) warnings.push(problem);
+    // Lazy: drop the parsed arrays now that the cache holds them.
+    const opened = lazy && !problem ? openCachedDatagrp(cacheRoot, spec.featureFilesDir, datagrp, sources) : null;
+    if (opened) return { data: lazyConverted(opened), cached: false, warnings, readFeats: opened.readFeats };
   }
   return { data, cached: false, warnings };
 }
@@ -238,11 +266,18 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   report({ stage: 'classifier', file: spec.classifierFile });
 
   const datagrps: Record<string, ConvertedDatagrp> = {};
+  const lazyReads: Record<string, () => Float32Array> = {};
   for (const g of wanted) {
-    const loaded = await loadDatagrp(spec, g, stamps[g], cacheRoot, (file, cached) =>
-      report({ stage: 'features', datagrp: g, file, cached }, cached ? stamps[g].length : 1),
+    const loaded = await loadDatagrp(
+      spec,
+      g,
+      stamps[g],
+      cacheRoot,
+      (file, cached) => report({ stage: 'features', datagrp: g, file, cached }, cached ? stamps[g].length : 1),
+      options.lazyFeatures === true,
     );
     datagrps[g] = loaded.data;
+    if (loaded.readFeats) lazyReads[g] = loaded.readFeats;
     warnings.push(...loaded.warnings);
   }
 
@@ -255,7 +290,9 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   const splitCheck = check.splitCheck as SplitCheck;
   const out: Record<string, Datagrp> = {};
   for (const [g, d] of Object.entries(datagrps)) {
-    out[g] = { feats: d.feats, labels: d.labels, n: d.n, files: d.shards.map((s) => s.file) };
+    const rest = { labels: d.labels, n: d.n, files: d.shards.map((s) => s.file) };
+    const read = lazyReads[g];
+    out[g] = read ? withLazyFeats(rest, read) : { feats: d.feats, ...rest };
   }
   return {
     spec,

@@ -24,12 +24,14 @@ export interface NeighborTable {
 export function classMeans(grp: Datagrp, dim: number, nClasses: number): Float64Array {
   const sums = new Float64Array(nClasses * dim);
   const counts = new Float64Array(nClasses);
+  // Read once: a lazily loaded datagrp reads its features from disk on every access.
+  const feats = grp.feats;
   for (let i = 0; i < grp.n; i++) {
     const c = grp.labels[i];
     counts[c]++;
     const row = i * dim;
     const out = c * dim;
-    for (let j = 0; j < dim; j++) sums[out + j] += grp.feats[row + j];
+    for (let j = 0; j < dim; j++) sums[out + j] += feats[row + j];
   }
   for (let c = 0; c < nClasses; c++) {
     if (counts[c] === 0) continue;

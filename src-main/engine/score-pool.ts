@@ -183,11 +183,12 @@ export async function computeScores(
   dim: number,
   weight: Float32Array,
   nClasses: number,
-  opts: { threads?: number } = {},
+  opts: { threads?: number; /** Smallest product (flops) worth the pool; tests lower it. */ minFlops?: number } = {},
 ): Promise<Float32Array> {
   const threads = opts.threads ?? scoreThreads();
   const backend = tf.getBackend() as BackendName;
-  const pooled = !poolBroken && threads >= 2 && (backend === 'wasm' || backend === 'cpu') && 2 * n * dim * nClasses >= MIN_POOL_FLOPS;
+  const big = 2 * n * dim * nClasses >= (opts.minFlops ?? MIN_POOL_FLOPS);
+  const pooled = !poolBroken && threads >= 2 && (backend === 'wasm' || backend === 'cpu') && big;
   if (pooled) {
     try {
       return await onPool(await workersFor(backend, threads), feats, n, dim, weight, nClasses);
@@ -200,3 +201,8 @@ export async function computeScores(
   return rawScores(feats, n, dim, weight, nClasses);
 }
 
+
+/** Workers running now, and whether the pool failed in this process (then everything runs in-thread). */
+export function scorePoolState(): { workers: number; broken: boolean } {
+  return { workers: pool?.workers.length ?? 0, broken: poolBroken };
+}
