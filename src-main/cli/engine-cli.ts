@@ -34,7 +34,8 @@ export async function loadDatasetArg(args: ParsedArgs, io: CliIO, datagrps?: str
   for (const w of warnings) io.err(`warning: ${w}`);
   const cacheFlag = getString(args, 'cache-dir');
   const cacheDir = getBoolean(args, 'cache') === false ? null : cacheFlag === undefined ? undefined : path.resolve(io.cwd, cacheFlag);
-  const ds = await loadDataset(spec, { cacheDir, datagrps: datagrps?.filter((g) => spec.datagrps.includes(g)) });
+  // Lazy: with the converted cache, features stay on disk until an engine cache (scores, means) misses.
+  const ds = await loadDataset(spec, { cacheDir, datagrps: datagrps?.filter((g) => spec.datagrps.includes(g)), lazyFeatures: true });
   for (const w of ds.warnings) io.err(`warning: ${w}`);
   return ds;
 }

@@ -27,7 +27,9 @@ const runId = input.runId;
 try {
   const run = store.requireRun(runId);
   const spec = resolveDataset(run.dataset, datasetConfigOf(run) ?? undefined, input.cwd);
+  // Lazy: a run needs the features only when the engine's score / class-mean caches miss.
   const ds = await loadDataset(spec, {
+    lazyFeatures: true,
     onProgress: (p) => post({ type: 'loading', runId, stage: p.stage, done: p.done, total: p.total }),
   });
   checkCancel();

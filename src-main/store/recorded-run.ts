@@ -37,6 +37,8 @@ export interface RecordedTrainOptions {
    */
   loadFromCkpt?: boolean;
   signal?: AbortSignal;
+  /** The engine's straightforward reference computation (TrainOptions.exactReference). */
+  exactReference?: boolean;
   /** Continue this existing run (queued again after an interruption) from its newest checkpoint. */
   runId?: number;
   /** Kept with the run (e.g. `dataset_config`: the TOML file the dataset came from, to resume it). */
@@ -147,6 +149,7 @@ export async function recordedTrainRun(
       nCkpt: opts.nCkpt,
       loadFromCkpt,
       signal: opts.signal,
+      exactReference: opts.exactReference,
       onBatch: ({ epoch, batch, nBatches, loss }) => {
         if (Date.now() - lastBeat > HEARTBEAT_MS) {
           store.heartbeat(runId);

@@ -93,6 +93,19 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect(notNet.err).toMatch(/datasets\.toml/);
   });
 
+  it('--exact-reference trains the straightforward way to the same result', async () => {
+    const common = ['train', ...TINY, '--seed', '5', '--training:n-neighbors', '3', '--training:train-epochs', '3', '--training:min-epochs', '1'];
+    const results: RunResult[] = [];
+    for (const extra of [[], ['--exact-reference']]) {
+      const save = path.join(tmp, `exact-${extra.length}.json`);
+      expect((await cli(...common, ...extra, '--save-file', save)).code).toBe(0);
+      results.push(JSON.parse(fs.readFileSync(save, 'utf8')) as RunResult);
+    }
+    expect(results[1].test).toEqual(results[0].test);
+    expect(results[1].epochs.map((e) => e.val)).toEqual(results[0].epochs.map((e) => e.val));
+    expect((await cli('train', '--help')).out).toContain('--exact-reference');
+  });
+
   it('prints neighbours as JSON and the baseline of every datagrp', async () => {
     const nn = await cli('neighbors', ...TINY.slice(0, 5), '--k', '3', '--json');
     expect(nn.code).toBe(0);

@@ -52,6 +52,11 @@ const FLAGS: FlagSpec[] = [
   flag('load-from-ckpt', 'boolean', 'resume from the newest checkpoint in --ckpt-dir (--no-load-from-ckpt: start over)', 'on'),
   flag('seed', 'string', 'seed of every random draw (default: a random seed, printed and recorded)'),
   BACKEND_FLAG,
+  flag(
+    'exact-reference',
+    'boolean',
+    'compute the straightforward way (each batch and evaluation from the features × the weights) instead of from cached pretrained scores: the same results up to float rounding, far slower at scale; for checking',
+  ),
   flag('alphanet:hdims', 'list', 'hidden layer sizes of the AlphaNet MLP', DEFAULT_ALPHANET.hdims.join(' ')),
   flag('alphanet:hact', 'string', 'activation of the hidden layers', DEFAULT_ALPHANET.hact, ACTIVATIONS),
   flag('training:n-neighbors', 'integer', 'nearest base classes per few class (excluding itself)', String(T.n_neighbors)),
@@ -183,6 +188,7 @@ export interface TrainAndReportOptions {
   ckptDir?: string;
   nCkpt?: number;
   loadFromCkpt?: boolean;
+  exactReference?: boolean;
 }
 
 /**
@@ -257,6 +263,7 @@ export const command: Command = {
       ckptDir: ckptFlag === undefined ? undefined : path.resolve(io.cwd, ckptFlag),
       nCkpt: getNumber(args, 'n-ckpt') ?? 2,
       loadFromCkpt: getBoolean(args, 'load-from-ckpt'),
+      exactReference: getBoolean(args, 'exact-reference') === true,
     });
     const saveFile = getString(args, 'save-file');
     if (saveFile !== undefined) {
