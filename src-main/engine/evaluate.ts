@@ -2,7 +2,7 @@
 import type { SplitName } from '../../src-shared/dataset.ts';
 import type { EvalResult } from '../../src-shared/result.ts';
 import { evaluatePredictions, TOP_K, topIndices } from './metrics.ts';
-import { fastLogits, type AlphaProblem } from './model.ts';
+import type { AlphaProblem } from './model.ts';
 
 export interface Evaluation {
   result: EvalResult;
@@ -11,7 +11,67 @@ export interface Evaluation {
   width: number;
 }
 
-/** `tilde` null = dummy mode (α = [1, 0, …, 0]): the pretrained classifier. */
+/** Per sample, its best base-class logits (few classes excluded), best first: they never change in a run. */
+interface BaseTop {
+  width: number;
+  idx: Int32Array;
+  val: Float64Array;
+}
+
+/** Base tops per scores array, then per bias array and (few set, pred scale): shared by every epoch and run. */
+const baseTops = new WeakMap<Float32Array, WeakMap<Float32Array, Map<string, BaseTop>>>();
+
+/** Whether (v, i) ranks above (w, j): larger value, ties to the lower class id (as topIndices). */
+function above(v: number, i: number, w: number, j: number): boolean {
+  return v > w || (v === w && i < j);
+}
+
+function baseTopOf(problem: AlphaProblem, scores: Float32Array, n: number, predScale: number, width: number): BaseTop {
+  const { nClasses: C, bias, few } = problem;
+  let byBias = baseTops.get(scores);
+  if (!byBias) baseTops.set(scores, (byBias = new WeakMap()));
+  let byKey = byBias.get(bias);
+  if (!byKey) byBias.set(bias, (byKey = new Map()));
+  const key = `${predScale}|${width}|${few.join(',')}`;
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const isFew = new Uint8Array(C);
+  for (const c of few) isFew[c] = 1;
+  const w = Math.min(width, C - few.length);
+  const idx = new Int32Array(n * w);
+  const val = new Float64Array(n * w);
+  for (let r = 0; r < n; r++) {
+    const o = r * C;
+    const at = r * w;
+    let filled = 0;
+    for (let c = 0; c < C; c++) {
+      if (isFew[c]) continue;
+      // The same float64 operations as fastLogits, so values (and ties) are identical.
+      let v = scores[o + c] + bias[c];
+      if (predScale !== 1) v *= predScale;
+      let pos = filled;
+      while (pos > 0 && v > val[at + pos - 1]) pos--;
+      if (pos >= w) continue;
+      for (let j = Math.min(filled, w - 1); j > pos; j--) {
+        idx[at + j] = idx[at + j - 1];
+        val[at + j] = val[at + j - 1];
+      }
+      idx[at + pos] = c;
+      val[at + pos] = v;
+      if (filled < w) filled++;
+    }
+  }
+  const top = { width: w, idx, val };
+  byKey.set(key, top);
+  return top;
+}
+
+/**
+ * Evaluation from the pretrained scores; `tilde` null = dummy mode (α = [1, 0, …, 0]): the pretrained
+ * classifier. Base-class logits do not depend on α, so each sample's best base classes are found once
+ * (per scores array, cached) and every later evaluation computes only the F few-class logits (O(F·k))
+ * and merges them in: the same top-5 as ranking all C logits of fastLogits, ties included.
+ */
 export function evaluateScores(
   problem: AlphaProblem,
   tilde: Float32Array | null,
@@ -21,13 +81,40 @@ export function evaluateScores(
   predScale: number,
 ): Evaluation {
   const n = labels.length;
-  const C = problem.nClasses;
+  const { nClasses: C, few, neighbors, k, bias } = problem;
   const width = Math.min(TOP_K, C);
+  const base = baseTopOf(problem, scores, n, predScale, width);
   const top = new Int32Array(n * width);
-  const logits = new Float64Array(C);
-  for (let i = 0; i < n; i++) {
-    fastLogits(problem, tilde, scores, i, predScale, logits);
-    topIndices(logits, 0, C, width, top, i * width);
+  const topVal = new Float64Array(width);
+  for (let r = 0; r < n; r++) {
+    const o = r * C;
+    const at = r * width;
+    let filled = base.width;
+    for (let j = 0; j < filled; j++) {
+      top[at + j] = base.idx[r * base.width + j];
+      topVal[j] = base.val[r * base.width + j];
+    }
+    for (let i = 0; i < few.length; i++) {
+      const c = few[i];
+      let v = scores[o + c] + bias[c];
+      if (tilde) {
+        let acc = 0;
+        const nb = neighbors[i];
+        for (let j = 0; j < k; j++) acc += tilde[i * k + j] * scores[o + nb[j]];
+        v += acc;
+      }
+      if (predScale !== 1) v *= predScale;
+      let pos = filled;
+      while (pos > 0 && above(v, c, topVal[pos - 1], top[at + pos - 1])) pos--;
+      if (pos >= width) continue;
+      for (let j = Math.min(filled, width - 1); j > pos; j--) {
+        top[at + j] = top[at + j - 1];
+        topVal[j] = topVal[j - 1];
+      }
+      top[at + pos] = c;
+      topVal[pos] = v;
+      if (filled < width) filled++;
+    }
   }
   return { result: evaluatePredictions(top, width, labels, C, splitOf), top, width };
 }

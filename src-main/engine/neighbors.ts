@@ -21,7 +21,7 @@ export interface NeighborTable {
 }
 
 /** Mean feature vector of every class over `grp` (C × dim, float64; rows of classes without samples stay 0). */
-export function classMeans(grp: Datagrp, dim: number, nClasses: number): Float64Array {
+export function classMeans(grp: Pick<Datagrp, 'feats' | 'labels' | 'n'>, dim: number, nClasses: number): Float64Array {
   const sums = new Float64Array(nClasses * dim);
   const counts = new Float64Array(nClasses);
   // Read once: a lazily loaded datagrp reads its features from disk on every access.

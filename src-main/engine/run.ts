@@ -196,7 +196,10 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const optim = parseOptimizer(t.optim_cls, t.optim_params);
   const sched = parseScheduler(t.lr_sched_cls, t.lr_sched_params);
   const train = datagrpOf(ds, t.train_datagrp);
+  const exact = opts.exactReference === true;
   const samplers = makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(train.labels, ds.splitOf));
+  // Before the neighbours: a cold run then reads the training features once, for scores and class means.
+  const trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true });
   const table: NeighborTable = loadNeighbors(ds, t.n_neighbors, t.nn_dist, seed, {
     trainDatagrp: t.train_datagrp,
     cacheRoot: opts.cacheRoot,
@@ -232,7 +235,6 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   if (params.length !== shapes.length * 2) throw new UserError('checkpoint does not fit the network shape');
 
   const val = t.val_datagrp === null ? null : datagrpOf(ds, t.val_datagrp);
-  const exact = opts.exactReference === true;
   // The reference path holds each datagrp's features it touches for the run (a lazy dataset reads them once).
   const featsHeld = new Map<string, Float32Array>();
   const featsOf = (name: string): Float32Array => {
@@ -240,7 +242,6 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     if (!f) featsHeld.set(name, (f = datagrpOf(ds, name).feats));
     return f;
   };
-  const trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot);
   const batchGemm = exact ? new ScoreGemm(ds.classifier.weight, ds.dim, C) : null;
   const batchScores = (rows: number[]): Float32Array => {
     if (trainScores) return gatherRows(trainScores, C, rows);
@@ -305,6 +306,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
       await opts.onEpoch?.(rec);
     }
 
+    featsHeld.delete(t.train_datagrp);
     // With val: the selected epoch; without: the last.
     const selected = val && best ? best : { epoch: t.train_epochs, params };
     const tilde = trainer.alphas(selected.params);

@@ -69,6 +69,7 @@ function readEntry<T extends Float32Array | Float64Array>(dir: string, key: stri
     const m = meta as Partial<Entry>;
     if (m.format !== FORMAT || m.key !== key || m.name !== name || !Number.isSafeInteger(m.length)) return null;
     const out = make(m.length as number);
+    if (m.dtype !== (out instanceof Float64Array ? 'float64' : 'float32')) return null;
     const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     const fd = fs.openSync(path.join(dir, `${fileBase(name)}.bin`), 'r');
     try {
@@ -151,24 +152,35 @@ function datagrpOf(ds: LoadedDataset, name: string) {
   return grp;
 }
 
-/** R = X·Wᵀ (n × C, no bias) of a datagrp: memory, then disk, else computed from its features. */
-export async function datagrpScores(ds: LoadedDataset, name: string, cacheRoot?: CacheRoot): Promise<Float32Array> {
+/**
+ * R = X·Wᵀ (n × C, no bias) of a datagrp: memory, then disk, else computed from its features. With
+ * `alsoMeans`, a computation also caches the datagrp's class means from the same read of the features
+ * (so a cold run reads its training features once, and holds one copy at a time).
+ */
+export async function datagrpScores(ds: LoadedDataset, name: string, cacheRoot?: CacheRoot, opts: { alsoMeans?: boolean } = {}): Promise<Float32Array> {
   const grp = datagrpOf(ds, name);
   const key = `scores-${name}`;
   const hit = lookup(ds, key, cacheRoot, (n) => new Float32Array(n), grp.n * ds.nClasses);
   if (hit) return hit;
-  const scores = await computeScores(grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses);
+  const feats = grp.feats;
+  const scores = await computeScores(feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses);
   keep(ds, key, cacheRoot, scores);
+  if (opts.alsoMeans) meansFrom(ds, name, cacheRoot, () => feats);
   return scores;
+}
+
+function meansFrom(ds: LoadedDataset, name: string, cacheRoot: CacheRoot, feats: () => Float32Array): Float64Array {
+  const key = `means-${name}`;
+  const hit = lookup(ds, key, cacheRoot, (n) => new Float64Array(n), ds.nClasses * ds.dim);
+  if (hit) return hit;
+  const grp = datagrpOf(ds, name);
+  const means = classMeans({ feats: feats(), labels: grp.labels, n: grp.n }, ds.dim, ds.nClasses);
+  keep(ds, key, cacheRoot, means);
+  return means;
 }
 
 /** Per-class mean features (C × d, float64) over a datagrp: memory, then disk, else computed. */
 export function datagrpMeans(ds: LoadedDataset, name: string, cacheRoot?: CacheRoot): Float64Array {
   const grp = datagrpOf(ds, name);
-  const key = `means-${name}`;
-  const hit = lookup(ds, key, cacheRoot, (n) => new Float64Array(n), ds.nClasses * ds.dim);
-  if (hit) return hit;
-  const means = classMeans(grp, ds.dim, ds.nClasses);
-  keep(ds, key, cacheRoot, means);
-  return means;
+  return meansFrom(ds, name, cacheRoot, () => grp.feats);
 }
