@@ -11,8 +11,8 @@ import type { CliIO } from './command.ts';
 export const DATASET_FLAGS: FlagSpec[] = [
   { name: 'dataset', kind: 'string', help: 'the dataset key (a [table] of the datasets config; `demo` is built in)' },
   { name: 'config', kind: 'string', help: 'the datasets.toml (default: ./config/datasets.toml, then the app folder)' },
-  { name: 'cache-dir', kind: 'string', help: 'folder for converted features (default: the app cache)' },
-  { name: 'cache', kind: 'boolean', help: 'use the converted-features cache (--no-cache: parse the sources)', default: 'on' },
+  { name: 'cache-dir', kind: 'string', help: 'folder for the caches: converted features, pretrained scores, class means, neighbours (default: the app cache)' },
+  { name: 'cache', kind: 'boolean', help: 'use the caches (--no-cache: parse the sources and compute everything in memory)', default: 'on' },
 ];
 
 export const BACKEND_FLAG: FlagSpec = {
@@ -32,12 +32,17 @@ export async function loadDatasetArg(args: ParsedArgs, io: CliIO, datagrps?: str
   const configFlag = getString(args, 'config');
   const { spec, warnings } = findDataset(key, configFlag === undefined ? undefined : path.resolve(io.cwd, configFlag), io.cwd);
   for (const w of warnings) io.err(`warning: ${w}`);
-  const cacheFlag = getString(args, 'cache-dir');
-  const cacheDir = getBoolean(args, 'cache') === false ? null : cacheFlag === undefined ? undefined : path.resolve(io.cwd, cacheFlag);
+  const cacheDir = cacheRootOf(args, io);
   // Lazy: with the converted cache, features stay on disk until an engine cache (scores, means) misses.
   const ds = await loadDataset(spec, { cacheDir, datagrps: datagrps?.filter((g) => spec.datagrps.includes(g)), lazyFeatures: true });
   for (const w of ds.warnings) io.err(`warning: ${w}`);
   return ds;
+}
+
+/** The cache folder the dataset flags ask for: null for --no-cache, undefined for the app's default. */
+export function cacheRootOf(args: ParsedArgs, io: CliIO): string | null | undefined {
+  const cacheFlag = getString(args, 'cache-dir');
+  return getBoolean(args, 'cache') === false ? null : cacheFlag === undefined ? undefined : path.resolve(io.cwd, cacheFlag);
 }
 
 export function parseSeed(raw: string | undefined): number | undefined {

@@ -39,6 +39,8 @@ export interface RecordedTrainOptions {
   signal?: AbortSignal;
   /** The engine's straightforward reference computation (TrainOptions.exactReference). */
   exactReference?: boolean;
+  /** The engine's cache folder (scores, class means, neighbours); default the app cache, null = memory only. */
+  cacheRoot?: string | null;
   /** Continue this existing run (queued again after an interruption) from its newest checkpoint. */
   runId?: number;
   /** Kept with the run (e.g. `dataset_config`: the TOML file the dataset came from, to resume it). */
@@ -150,6 +152,7 @@ export async function recordedTrainRun(
       loadFromCkpt,
       signal: opts.signal,
       exactReference: opts.exactReference,
+      cacheRoot: opts.cacheRoot,
       onBatch: ({ epoch, batch, nBatches, loss }) => {
         if (Date.now() - lastBeat > HEARTBEAT_MS) {
           store.heartbeat(runId);
@@ -186,6 +189,8 @@ export interface RecordedBaselineOptions {
   experiment?: string;
   backend?: BackendName;
   datagrps?: string[];
+  /** The engine's score cache folder; default the app cache, null = memory only. */
+  cacheRoot?: string | null;
 }
 
 /** Evaluates the pretrained classifier (dummy mode) with the engine and records it as a `baseline` run. */
@@ -204,7 +209,7 @@ export async function recordedBaselineRun(store: RunStore, ds: LoadedDataset, op
   recordDataset(store, ds);
   store.markRunning(runId);
   try {
-    const { result, testTop5 } = await baselineRun(ds, { datagrps: opts.datagrps, backend: opts.backend });
+    const { result, testTop5 } = await baselineRun(ds, { datagrps: opts.datagrps, backend: opts.backend, cacheRoot: opts.cacheRoot });
     const testName = result.config.training.test_datagrp;
     const testGrp = ds.datagrps[testName];
     store.finishRun(runId, { result, predictions: testGrp ? { datagrp: testName, labels: testGrp.labels, top5: testTop5 } : null });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { recordedBaselineRun } from '../../store/recorded-run.ts';
 import { getList, getString } from '../args.ts';
 import type { Command } from '../command.ts';
-import { BACKEND_FLAG, backendOf, DATASET_FLAGS, loadDatasetArg, splitTable } from '../engine-cli.ts';
+import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, splitTable } from '../engine-cli.ts';
 import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 
 export const command: Command = {
@@ -29,6 +29,7 @@ export const command: Command = {
         datagrps: wanted,
         backend: backendOf(args),
         experiment: getString(args, 'experiment'),
+        cacheRoot: cacheRootOf(args, io),
       });
       io.out(`backend: ${result.backend}; recorded as run ${runId}`);
       io.out(`Accuracy (%) of the pretrained classifier of '${ds.spec.key}':`);

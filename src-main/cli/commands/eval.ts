@@ -6,7 +6,7 @@ import { FileFormatError, UserError } from '../../errors.ts';
 import { readPythonFile } from '../../formats/read.ts';
 import { getList, getNumber, getString, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
-import { BACKEND_FLAG, backendOf, DATASET_FLAGS, loadDatasetArg, splitTable } from '../engine-cli.ts';
+import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, splitTable } from '../engine-cli.ts';
 
 /**
  * A network from `file`: our JSON (a `train --save-file` result, or a bare network), else one of the
@@ -60,6 +60,7 @@ export const command: Command = {
       datagrps: wanted,
       backend: backendOf(args),
       predScale: getNumber(args, 'pred-scale') ?? 1,
+      cacheRoot: cacheRootOf(args, io),
     });
     if (Object.keys(evaluation.evals).length === 0) throw new UserError('nothing to evaluate');
     io.out(`backend: ${evaluation.backend}`);

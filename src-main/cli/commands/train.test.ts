@@ -106,6 +106,17 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect((await cli('train', '--help')).out).toContain('--exact-reference');
   });
 
+  it('keeps pretrained scores in --cache-dir, and none on disk with --no-cache', async () => {
+    const cacheDir = path.join(tmp, 'engine-cache');
+    const args = ['--dataset', 'tinylt_synth', '--config', CONFIG, '--backend', 'wasm', '--seed', '1', '--training:train-epochs', '1', '--training:min-epochs', '1', '--training:n-neighbors', '3'];
+    expect((await cli('train', ...args, '--cache-dir', cacheDir)).code).toBe(0);
+    expect(fs.readdirSync(cacheDir).sort()).toEqual(['features', 'nns', 'scores']);
+    const appScores = path.join(tmp, 'cache', 'scores');
+    fs.rmSync(appScores, { recursive: true, force: true });
+    expect((await cli('baseline', ...TINY)).code).toBe(0);
+    expect(fs.existsSync(appScores)).toBe(false);
+  });
+
   it('prints neighbours as JSON and the baseline of every datagrp', async () => {
     const nn = await cli('neighbors', ...TINY.slice(0, 5), '--k', '3', '--json');
     expect(nn.code).toBe(0);

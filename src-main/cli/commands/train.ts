@@ -29,7 +29,7 @@ import { recordedTrainRun } from '../../store/recorded-run.ts';
 import { SAMPLER_CLASSES } from '../../engine/samplers.ts';
 import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
-import { BACKEND_FLAG, backendOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
+import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
 import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 
 const T = DEFAULT_TRAINING;
@@ -189,6 +189,7 @@ export interface TrainAndReportOptions {
   nCkpt?: number;
   loadFromCkpt?: boolean;
   exactReference?: boolean;
+  cacheRoot?: string | null;
 }
 
 /**
@@ -221,7 +222,7 @@ export async function trainAndReport(
     const kept = config.training.val_datagrp === null ? 'last epoch, no val set' : `selection ${result.selection}`;
     io.out(`kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - started) / 1000).toFixed(1)}s; run ${runId}`);
     const test = config.training.test_datagrp;
-    const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null });
+    const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null, cacheRoot: opts.cacheRoot });
     io.out(`\nTest accuracy (%) on '${test}':`);
     io.out(splitTable([
       { name: 'Baseline', metrics: baseline.result.test },
@@ -264,6 +265,7 @@ export const command: Command = {
       nCkpt: getNumber(args, 'n-ckpt') ?? 2,
       loadFromCkpt: getBoolean(args, 'load-from-ckpt'),
       exactReference: getBoolean(args, 'exact-reference') === true,
+      cacheRoot: cacheRootOf(args, io),
     });
     const saveFile = getString(args, 'save-file');
     if (saveFile !== undefined) {
