@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   import: () => import('./commands/import.ts'),
   inspect: () => import('./commands/inspect.ts'),
   results: () => import('./commands/results.ts'),
+  combos: () => import('./commands/combos.ts'),
 };
 
 export function processIO(): CliIO {
