@@ -77,6 +77,27 @@ describe('alphanet combos', () => {
     expect(fromFiles.out).toBe(fs.readFileSync(GOLDEN, 'utf8'));
   });
 
+  it("reads the original's result file: its network's per-class test accuracies and α̃", async () => {
+    const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'tinylt', 'expected.json'), 'utf8')) as {
+      train_run: { test_acc_per_class: Record<string, number>; alphas_per_few_class: Record<string, number[]> };
+    };
+    const { code, out, err } = await cli(
+      'combos', '--base-res-dir', path.join(ROOT, 'test', 'fixtures', 'tinylt'), '--res-files-pattern', 'result.pth',
+      '--config', CONFIG, '--no-cache', '--backend', 'cpu', '--select-n', '10', '--mistake-n', '0',
+    );
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const blocks = out.split('*'.repeat(44)).filter((b) => b.includes('Training samples'));
+    expect(blocks).toHaveLength(10);
+    for (const block of blocks) {
+      const id = Number(/^\[class_(\d+)\]/m.exec(block.trim())![1]);
+      const acc = Number(/Mean AlphaNet accuracy: ([\d.]+)/.exec(block)![1]);
+      expect(acc).toBeCloseTo(expected.train_run.test_acc_per_class[String(id)]!, 2);
+      const alphas = [...block.matchAll(/\+ \(([-\d.e]+)\)/g)].map((m) => Number(m[1]));
+      expect(alphas).toEqual(expected.train_run.alphas_per_few_class[String(id)]!.slice(1).map((a) => Number(a.toPrecision(2))));
+    }
+  });
+
   it('selects by accuracy, smallest first, and limits the classes', async () => {
     const { code, out } = await cli('combos', '--experiment', EXPERIMENT, '--db', db, '--config', CONFIG, '--no-cache', '--select-by', 'acc', '--no-select-max', '--select-n', '2');
     expect(code).toBe(0);
