@@ -116,6 +116,8 @@ export interface OpenedDatagrp {
   shards: ShardStats[];
   /** Reads the features (n × dim) afresh on every call; throws FileFormatError if the entry changed since. */
   readFeats(): Float32Array;
+  /** Reads rows start .. start+count only (a fresh array), with the same check. */
+  readRows(start: number, count: number): Float32Array;
 }
 
 /**
@@ -138,17 +140,20 @@ export function openCachedDatagrp(
     const { n, dim, byteLength } = manifest;
     const labels = readRange(file, byteLength, n * dim * 4, n * 4);
     if (!labels) return null;
-    const readFeats = (): Float32Array => {
+    const readRows = (start: number, count: number): Float32Array => {
+      if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= n)) {
+        throw new RangeError(`rows ${start}..${start + count} outside 0..${n}`);
+      }
       let buffer: ArrayBuffer | null = null;
       try {
-        buffer = readRange(file, byteLength, 0, n * dim * 4);
+        buffer = readRange(file, byteLength, start * dim * 4, count * dim * 4);
       } catch {
         // Reported below.
       }
       if (!buffer) throw new FileFormatError(file, `the converted features of '${datagrp}' changed or vanished since the dataset was loaded; load it again`);
       return new Float32Array(buffer);
     };
-    return { labels: new Int32Array(labels), n, dim, shards: manifest.shards, readFeats };
+    return { labels: new Int32Array(labels), n, dim, shards: manifest.shards, readFeats: () => readRows(0, n), readRows };
   } catch {
     return null;
   }

@@ -72,6 +72,18 @@ function lazyConverted(opened: OpenedDatagrp): ConvertedDatagrp {
   return withLazyFeats({ labels, n, dim, shards }, opened.readFeats);
 }
 
+/** Row readers of lazily loaded datagrps (kept off the shared Datagrp type, which has no methods). */
+const rowReaders = new WeakMap<object, (start: number, count: number) => Float32Array>();
+
+/**
+ * For a datagrp of a `lazyFeatures` load: reads rows start .. start+count of its features from disk
+ * (a fresh array), so a pass over them can stream instead of holding them all. Null for datagrps whose
+ * features are in memory (use `feats`).
+ */
+export function featureRowReader(grp: Datagrp): ((start: number, count: number) => Float32Array) | null {
+  return rowReaders.get(grp) ?? null;
+}
+
 /** `obj` plus a `feats` getter; not enumerable, so copying or printing the object never reads gigabytes. */
 function withLazyFeats<T extends object>(obj: T, read: () => Float32Array): T & { feats: Float32Array } {
   return Object.defineProperty(obj, 'feats', { get: read, enumerable: false }) as T & { feats: Float32Array };
@@ -85,12 +97,12 @@ export async function loadDatagrp(
   cacheRoot: string | null,
   progress?: (file: string, cached: boolean) => void,
   lazy = false,
-): Promise<{ data: ConvertedDatagrp; cached: boolean; warnings: string[]; readFeats?: () => Float32Array }> {
+): Promise<{ data: ConvertedDatagrp; cached: boolean; warnings: string[]; opened?: OpenedDatagrp }> {
   if (cacheRoot !== null && lazy) {
     const opened = openCachedDatagrp(cacheRoot, spec.featureFilesDir, datagrp, sources);
     if (opened) {
       progress?.(sources[sources.length - 1].path, true);
-      return { data: lazyConverted(opened), cached: true, warnings: [], readFeats: opened.readFeats };
+      return { data: lazyConverted(opened), cached: true, warnings: [], opened };
     }
   } else if (cacheRoot !== null) {
     const hit = readCachedDatagrp(cacheRoot, spec.featureFilesDir, datagrp, sources);
@@ -109,7 +121,7 @@ export async function loadDatagrp(
     if (problem) warnings.push(problem);
     // Lazy: drop the parsed arrays now that the cache holds them.
     const opened = lazy && !problem ? openCachedDatagrp(cacheRoot, spec.featureFilesDir, datagrp, sources) : null;
-    if (opened) return { data: lazyConverted(opened), cached: false, warnings, readFeats: opened.readFeats };
+    if (opened) return { data: lazyConverted(opened), cached: false, warnings, opened };
   }
   return { data, cached: false, warnings };
 }
@@ -266,7 +278,7 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   report({ stage: 'classifier', file: spec.classifierFile });
 
   const datagrps: Record<string, ConvertedDatagrp> = {};
-  const lazyReads: Record<string, () => Float32Array> = {};
+  const lazy: Record<string, OpenedDatagrp> = {};
   for (const g of wanted) {
     const loaded = await loadDatagrp(
       spec,
@@ -277,7 +289,7 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
       options.lazyFeatures === true,
     );
     datagrps[g] = loaded.data;
-    if (loaded.readFeats) lazyReads[g] = loaded.readFeats;
+    if (loaded.opened) lazy[g] = loaded.opened;
     warnings.push(...loaded.warnings);
   }
 
@@ -291,8 +303,13 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
   const out: Record<string, Datagrp> = {};
   for (const [g, d] of Object.entries(datagrps)) {
     const rest = { labels: d.labels, n: d.n, files: d.shards.map((s) => s.file) };
-    const read = lazyReads[g];
-    out[g] = read ? withLazyFeats(rest, read) : { feats: d.feats, ...rest };
+    const opened = lazy[g];
+    if (opened) {
+      out[g] = withLazyFeats(rest, opened.readFeats);
+      rowReaders.set(out[g], opened.readRows);
+    } else {
+      out[g] = { feats: d.feats, ...rest };
+    }
   }
   return {
     spec,

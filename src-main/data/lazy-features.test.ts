@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileFormatError } from '../errors.ts';
-import { loadDataset, resolveDataset } from './dataset.ts';
+import { featureRowReader, loadDataset, resolveDataset } from './dataset.ts';
 
 const TOML = path.resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'tinylt', 'datasets.toml');
 let tmp = '';
@@ -27,6 +27,9 @@ describe('loadDataset lazyFeatures', () => {
         expect(grp.labels).toEqual(eager.datagrps[g].labels);
         expect(grp.n).toBe(eager.datagrps[g].n);
         expect(grp.feats).toEqual(eager.datagrps[g].feats);
+        const dim = eager.dim;
+        expect(featureRowReader(grp)?.(3, 4)).toEqual(eager.datagrps[g].feats.slice(3 * dim, 7 * dim));
+        expect(() => featureRowReader(grp)?.(grp.n - 1, 2)).toThrow(RangeError);
       }
     }
     fs.rmSync(path.join(cacheDir, 'features'), { recursive: true });
@@ -37,5 +40,6 @@ describe('loadDataset lazyFeatures', () => {
   it('keeps features in memory when there is no cache folder', async () => {
     const ds = await loadDataset(resolveDataset('tinylt_synth', TOML), { cacheDir: null, lazyFeatures: true, datagrps: ['val'] });
     expect(Object.keys(ds.datagrps.val)).toContain('feats');
+    expect(featureRowReader(ds.datagrps.val)).toBeNull();
   });
 });

@@ -20,24 +20,52 @@ export interface NeighborTable {
   seed: number | null;
 }
 
+/**
+ * Per-class means fed block by block (rows in order), so features can stream past: add() each block,
+ * then means(). Float64 sums in row order, whatever the blocks.
+ */
+export class ClassMeanAccumulator {
+  private readonly sums: Float64Array;
+  private readonly counts: Float64Array;
+
+  constructor(
+    private readonly labels: Int32Array,
+    private readonly dim: number,
+    private readonly nClasses: number,
+  ) {
+    this.sums = new Float64Array(nClasses * dim);
+    this.counts = new Float64Array(nClasses);
+  }
+
+  /** Rows start .. start + block.length/dim. */
+  add(start: number, block: Float32Array): void {
+    const { dim, sums } = this;
+    const rows = block.length / dim;
+    for (let r = 0; r < rows; r++) {
+      const c = this.labels[start + r];
+      this.counts[c]++;
+      const out = c * dim;
+      for (let j = 0; j < dim; j++) sums[out + j] += block[r * dim + j];
+    }
+  }
+
+  /** C × dim, float64; rows of classes without samples stay 0. */
+  means(): Float64Array {
+    const { dim, sums, counts } = this;
+    for (let c = 0; c < this.nClasses; c++) {
+      if (counts[c] === 0) continue;
+      for (let j = 0; j < dim; j++) sums[c * dim + j] /= counts[c];
+    }
+    return sums;
+  }
+}
+
 /** Mean feature vector of every class over `grp` (C × dim, float64; rows of classes without samples stay 0). */
 export function classMeans(grp: Pick<Datagrp, 'feats' | 'labels' | 'n'>, dim: number, nClasses: number): Float64Array {
-  const sums = new Float64Array(nClasses * dim);
-  const counts = new Float64Array(nClasses);
+  const acc = new ClassMeanAccumulator(grp.labels, dim, nClasses);
   // Read once: a lazily loaded datagrp reads its features from disk on every access.
-  const feats = grp.feats;
-  for (let i = 0; i < grp.n; i++) {
-    const c = grp.labels[i];
-    counts[c]++;
-    const row = i * dim;
-    const out = c * dim;
-    for (let j = 0; j < dim; j++) sums[out + j] += feats[row + j];
-  }
-  for (let c = 0; c < nClasses; c++) {
-    if (counts[c] === 0) continue;
-    for (let j = 0; j < dim; j++) sums[c * dim + j] /= counts[c];
-  }
-  return sums;
+  acc.add(0, grp.feats.subarray(0, grp.n * dim));
+  return acc.means();
 }
 
 export function checkNeighborCount(k: number, nBase: number): void {

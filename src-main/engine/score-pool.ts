@@ -66,6 +66,12 @@ export class ScoreGemm {
   }
 }
 
+/**
+ * Rows `start .. start+count` of a feature matrix (count × d, row-major), each call a fresh array the
+ * callee may keep (e.g. a read from disk for a lazily loaded datagrp), so big products stream their input.
+ */
+export type FeatureRows = (start: number, count: number) => Float32Array;
+
 /** Raw scores X·Wᵀ (n × C) in this thread (score-pool.ts spreads big ones over cores). */
 export function rawScores(feats: Float32Array, n: number, dim: number, weight: Float32Array, nClasses: number): Float32Array {
   const out = new Float32Array(n * nClasses);
@@ -128,7 +134,11 @@ export async function closeScorePool(): Promise<void> {
   if (old) await Promise.all(old.workers.map((w) => w.terminate()));
 }
 
-function onPool(workers: Worker[], feats: Float32Array, n: number, dim: number, weight: Float32Array, nClasses: number): Promise<Float32Array> {
+/** Each block of rows as it is read, in row order (for work on the same pass, e.g. class means). */
+type OnRows = (start: number, block: Float32Array) => void;
+
+/** `fresh`: rowsAt returns arrays of their own, which can be moved to a worker; else views, copied. */
+function onPool(workers: Worker[], rowsAt: FeatureRows, fresh: boolean, n: number, dim: number, weight: Float32Array, nClasses: number, onRows?: OnRows): Promise<Float32Array> {
   const out = new Float32Array(n * nClasses);
   const nBlocks = Math.ceil(n / BLOCK_ROWS);
   let next = 0;
@@ -145,9 +155,12 @@ function onPool(workers: Worker[], feats: Float32Array, n: number, dim: number, 
       const id = next++;
       const start = id * BLOCK_ROWS;
       const rows = Math.min(BLOCK_ROWS, n - start);
-      const block = feats.slice(start * dim, (start + rows) * dim);
+      const read = rowsAt(start, rows);
+      onRows?.(start, read);
+      // A view is copied: transferring its buffer would detach the caller's features.
+      const block = fresh && read.buffer instanceof ArrayBuffer ? read : read.slice();
       const msg: ScoreWorkerRequest = { type: 'rows', id, rows: block, n: rows };
-      worker.postMessage(msg, [block.buffer]);
+      worker.postMessage(msg, [block.buffer as ArrayBuffer]);
     };
     for (const worker of workers) {
       const onMessage = (msg: ScoreWorkerReply) => {
@@ -174,31 +187,53 @@ function onPool(workers: Worker[], feats: Float32Array, n: number, dim: number, 
 }
 
 /**
- * X·Wᵀ (n × C) for `n` rows of `feats` (n × d) and `weight` (C × d): on the worker pool when the
- * active backend is single-threaded (wasm, cpu) and the product is big, else in this thread.
+ * X·Wᵀ (n × C) for `n` rows of features (an n × d array, or a row source that reads blocks on demand)
+ * and `weight` (C × d): on the worker pool when the active backend is single-threaded (wasm, cpu) and
+ * the product is big, else in this thread. `onRows` sees every block of rows once, in order.
  */
 export async function computeScores(
-  feats: Float32Array,
+  feats: Float32Array | FeatureRows,
   n: number,
   dim: number,
   weight: Float32Array,
   nClasses: number,
-  opts: { threads?: number; /** Smallest product (flops) worth the pool; tests lower it. */ minFlops?: number } = {},
+  opts: { threads?: number; /** Smallest product (flops) worth the pool; tests lower it. */ minFlops?: number; onRows?: OnRows } = {},
 ): Promise<Float32Array> {
+  const fresh = typeof feats === 'function';
+  const rowsAt: FeatureRows = fresh ? feats : (start, count) => feats.subarray(start * dim, (start + count) * dim);
+  // Rows already shown to onRows: after a pool failure the fallback shows only the rest.
+  let seen = 0;
+  const onRows: OnRows = (start, block) => {
+    if (start < seen) return;
+    seen = start + block.length / dim;
+    opts.onRows?.(start, block);
+  };
   const threads = opts.threads ?? scoreThreads();
   const backend = tf.getBackend() as BackendName;
   const big = 2 * n * dim * nClasses >= (opts.minFlops ?? MIN_POOL_FLOPS);
   const pooled = !poolBroken && threads >= 2 && (backend === 'wasm' || backend === 'cpu') && big;
   if (pooled) {
     try {
-      return await onPool(await workersFor(backend, threads), feats, n, dim, weight, nClasses);
+      return await onPool(await workersFor(backend, threads), rowsAt, fresh, n, dim, weight, nClasses, onRows);
     } catch {
       // A pool that cannot start or fails once is not used again in this process; the result is the same.
       poolBroken = true;
       await closeScorePool();
     }
   }
-  return rawScores(feats, n, dim, weight, nClasses);
+  const out = new Float32Array(n * nClasses);
+  const gemm = new ScoreGemm(weight, dim, nClasses);
+  try {
+    for (let start = 0; start < n; start += BLOCK_ROWS) {
+      const rows = Math.min(BLOCK_ROWS, n - start);
+      const block = rowsAt(start, rows);
+      onRows(start, block);
+      gemm.multiply(block, rows, out, start);
+    }
+  } finally {
+    gemm.dispose();
+  }
+  return out;
 }
 
 

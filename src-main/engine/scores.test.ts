@@ -9,7 +9,7 @@ import { loadDataset, resolveDataset } from '../data/dataset.ts';
 import { initBackend } from './backend.ts';
 import { closeScorePool, computeScores, rawScores, scorePoolState } from './score-pool.ts';
 import { datagrpMeans, datagrpScores } from './scores.ts';
-import { classMeans } from './neighbors.ts';
+import { ClassMeanAccumulator, classMeans } from './neighbors.ts';
 import { baselineRun, trainRun } from './run.ts';
 import { Rng } from '../../src-shared/rng.ts';
 
@@ -91,6 +91,25 @@ describe('pretrained scores and class means', () => {
     const weight = Float32Array.from({ length: C * d }, () => rng.nextFloat() - 0.5);
     const pooled = await computeScores(feats, n, d, weight, C, { threads: 2, minFlops: 0 });
     expect(scorePoolState()).toEqual({ workers: 2, broken: false });
-    expect(pooled).toEqual(rawScores(feats, n, d, weight, C));
+    const want = rawScores(feats, n, d, weight, C);
+    expect(pooled).toEqual(want);
+    // A streamed source (fresh blocks, as a lazily loaded datagrp gives) with class means on the same pass.
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 7);
+    for (const threads of [2, 1]) {
+      const acc = new ClassMeanAccumulator(labels, d, 7);
+      const blocks: number[] = [];
+      const streamed = await computeScores((start, count) => feats.slice(start * d, (start + count) * d), n, d, weight, C, {
+        threads,
+        minFlops: 0,
+        onRows: (start, block) => (blocks.push(start), acc.add(start, block)),
+      });
+      expect(streamed).toEqual(want);
+      expect(blocks).toEqual([...blocks].sort((a, b) => a - b));
+      expect(acc.means()).toEqual(classMeans({ feats, labels, n }, d, 7));
+    }
+    // An array that is one block is copied to the worker, never moved out of the caller's hands.
+    const small = feats.slice(0, 100 * d);
+    expect(await computeScores(small, 100, d, weight, C, { threads: 2, minFlops: 0 })).toEqual(want.subarray(0, 100 * C));
+    expect(small.length).toBe(100 * d);
   });
 });

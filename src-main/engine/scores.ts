@@ -16,7 +16,8 @@ import path from 'node:path';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import { UserError } from '../errors.ts';
 import { cacheDir } from '../paths.ts';
-import { classMeans } from './neighbors.ts';
+import { featureRowReader } from '../data/dataset.ts';
+import { ClassMeanAccumulator, classMeans } from './neighbors.ts';
 import { computeScores } from './score-pool.ts';
 
 const FORMAT = 'alphanet-scores-v1';
@@ -162,25 +163,37 @@ export async function datagrpScores(ds: LoadedDataset, name: string, cacheRoot?:
   const key = `scores-${name}`;
   const hit = lookup(ds, key, cacheRoot, (n) => new Float32Array(n), grp.n * ds.nClasses);
   if (hit) return hit;
-  const feats = grp.feats;
-  const scores = await computeScores(feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses);
+  const means = opts.alsoMeans && !cachedMeans(ds, name, cacheRoot) ? new ClassMeanAccumulator(grp.labels, ds.dim, ds.nClasses) : null;
+  // A lazily loaded datagrp streams its rows from disk: never all of its features in memory at once.
+  const scores = await computeScores(featureRowReader(grp) ?? grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses, {
+    onRows: means ? (start, block) => means.add(start, block) : undefined,
+  });
   keep(ds, key, cacheRoot, scores);
-  if (opts.alsoMeans) meansFrom(ds, name, cacheRoot, () => feats);
+  if (means) keep(ds, `means-${name}`, cacheRoot, means.means());
   return scores;
 }
 
-function meansFrom(ds: LoadedDataset, name: string, cacheRoot: CacheRoot, feats: () => Float32Array): Float64Array {
-  const key = `means-${name}`;
-  const hit = lookup(ds, key, cacheRoot, (n) => new Float64Array(n), ds.nClasses * ds.dim);
-  if (hit) return hit;
-  const grp = datagrpOf(ds, name);
-  const means = classMeans({ feats: feats(), labels: grp.labels, n: grp.n }, ds.dim, ds.nClasses);
-  keep(ds, key, cacheRoot, means);
-  return means;
+function cachedMeans(ds: LoadedDataset, name: string, cacheRoot: CacheRoot): Float64Array | null {
+  return lookup(ds, `means-${name}`, cacheRoot, (n) => new Float64Array(n), ds.nClasses * ds.dim);
 }
+
+/** Rows per block when class means stream a lazily loaded datagrp (2048 × d floats). */
+const MEAN_BLOCK_ROWS = 2048;
 
 /** Per-class mean features (C × d, float64) over a datagrp: memory, then disk, else computed. */
 export function datagrpMeans(ds: LoadedDataset, name: string, cacheRoot?: CacheRoot): Float64Array {
+  const hit = cachedMeans(ds, name, cacheRoot);
+  if (hit) return hit;
   const grp = datagrpOf(ds, name);
-  return meansFrom(ds, name, cacheRoot, () => grp.feats);
+  const readRows = featureRowReader(grp);
+  let means: Float64Array;
+  if (readRows) {
+    const acc = new ClassMeanAccumulator(grp.labels, ds.dim, ds.nClasses);
+    for (let start = 0; start < grp.n; start += MEAN_BLOCK_ROWS) acc.add(start, readRows(start, Math.min(MEAN_BLOCK_ROWS, grp.n - start)));
+    means = acc.means();
+  } else {
+    means = classMeans(grp, ds.dim, ds.nClasses);
+  }
+  keep(ds, `means-${name}`, cacheRoot, means);
+  return means;
 }
