@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   inspect: () => import('./commands/inspect.ts'),
   results: () => import('./commands/results.ts'),
   combos: () => import('./commands/combos.ts'),
+  inspector: () => import('./commands/inspector.ts'),
 };
 
 export function processIO(): CliIO {

@@ -116,3 +116,23 @@ describe('alphanet combos', () => {
     expect(files.err).toMatch(/no result files match/);
   });
 });
+
+describe('alphanet inspector', () => {
+  it("prints one plot's data as CSV and writes everything to a folder", async () => {
+    const base = ['--experiment', EXPERIMENT, '--db', db, '--config', CONFIG, '--no-cache', '--backend', 'cpu'];
+    const csv = await cli('inspector', ...base, '--plot', 'deltaVsDistance');
+    expect(csv.code).toBe(0);
+    const lines = csv.out.trim().split('\n');
+    expect(lines[0]).toBe('class_id,name,mean_neighbour_distance_euclidean,delta_acc,fit_slope,fit_intercept,pearson_r');
+    expect(lines).toHaveLength(1 + 10);
+    const semantic = await cli('inspector', ...base, '--plot', 'semanticAccuracy');
+    expect(semantic.code).toBe(1);
+    expect(semantic.err).toMatch(/needs WordNet ids/);
+    const out = path.join(tmp, 'inspector-out');
+    expect((await cli('inspector', ...base, '--out-dir', out)).code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['accVsSamples.csv', 'alphaDistribution.csv', 'deltaBySplit.csv', 'deltaVsDistance.csv', 'inspector.json', 'predictionChanges.csv']);
+    const data = JSON.parse(fs.readFileSync(path.join(out, 'inspector.json'), 'utf8')) as { runs: unknown[]; fewClasses: { combination: unknown[] }[] };
+    expect(data.runs).toHaveLength(3);
+    expect(data.fewClasses.every((f) => f.combination.length === 3)).toBe(true);
+  });
+});
