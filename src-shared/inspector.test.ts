@@ -135,6 +135,10 @@ describe('buildInspectorData', () => {
     expect(p.deltaVsDistance.points.map((q) => [q.classId, q.meanDistance])).toEqual([[3, 2], [4, 3]]);
     expect(p.deltaVsDistance.fit.slope).toBeCloseTo(0.375, 12);
     expect(p.accVsSamples.points).toHaveLength(5);
+    // Baseline accuracies 1, 1, 1, 0.25, 0 against log10 of 100, 80, 40, 5, 3 training samples.
+    const xs = [100, 80, 40, 5, 3].map(Math.log10);
+    expect(p.accVsSamples.fits.baseline).toEqual(linearRegression(xs, [1, 1, 1, 0.25, 0]));
+    expect(p.accVsSamples.fits.baseline.slope!).toBeGreaterThan(0);
     const few = p.deltaBySplit.splits.find((s) => s.split === 'few')!;
     expect(few.classes.map((c) => c.classId)).toEqual([4, 3]);
     expect(few.meanDelta).toBeCloseTo(0.5, 12);

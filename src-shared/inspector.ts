@@ -125,6 +125,12 @@ export interface Regression {
   r: number | null;
 }
 
+/**
+ * Few classes only: x = mean distance from the class's mean training feature to its neighbours' (the
+ * run's own neighbours, as the original's PlotSplitClsAccDeltaVsNNDist), y = Δ accuracy averaged over
+ * the runs; the fit and r are over these per-class means (the original's `r_group_classes` option; by
+ * default it pools one point per run and class).
+ */
 export interface DeltaVsDistancePlot {
   metric: string;
   points: { classId: number; name: string; meanDistance: number; delta: number }[];
@@ -133,6 +139,8 @@ export interface DeltaVsDistancePlot {
 
 export interface AccVsSamplesPlot {
   points: { classId: number; name: string; split: SplitName; trainSamples: number; baseline: number | null; alphanet: number | null }[];
+  /** Accuracy against log10(training samples), as the original's lmplot(logx=True) fits it. */
+  fits: { baseline: Regression; alphanet: Regression };
 }
 
 export interface DeltaBySplitPlot {
@@ -167,6 +175,12 @@ export interface PredictionChangesPlot {
   transitions: Record<PredictionStatus, Record<PredictionStatus, number>>;
 }
 
+/**
+ * The paper's "semantic" accuracy (the original's run_printres.py --adjusted-acc-semantic): a
+ * prediction counts as right when it is the true class or one of its WordNet neighbours at `level`
+ * (see semanticNeighbourTest: the original measures levels up to the lowest common hypernym, not the
+ * path distance the paper's text names).
+ */
 export interface SemanticAccuracy {
   level: number;
   baseline: SplitAccuracy;
@@ -529,8 +543,13 @@ export function buildInspectorData(input: InspectorInput, options: Partial<Inspe
     points: distPoints,
     fit: linearRegression(distPoints.map((p) => p.meanDistance), distPoints.map((p) => p.delta)),
   };
+  const logFit = (acc: (c: ClassRow) => number | null): Regression => {
+    const usable = classes.filter((c) => c.trainSamples > 0 && acc(c) !== null);
+    return linearRegression(usable.map((c) => Math.log10(c.trainSamples)), usable.map((c) => acc(c)!));
+  };
   const accVsSamples: AccVsSamplesPlot = {
     points: classes.map((c) => ({ classId: c.classId, name: c.name, split: c.split, trainSamples: c.trainSamples, baseline: c.baselineAcc, alphanet: c.alphanetAcc })),
+    fits: { baseline: logFit((c) => c.baselineAcc), alphanet: logFit((c) => c.alphanetAcc) },
   };
   const deltaBySplit: DeltaBySplitPlot = {
     splits: SPLIT_ORDER.map((split) => ({
@@ -627,10 +646,13 @@ export function plotCsv(plots: InspectorPlots, name: PlotName): string | null {
       );
     }
     case 'accVsSamples':
+    {
+      const { baseline: fb, alphanet: fa } = plots.accVsSamples.fits;
       return toCsv(
-        ['class_id', 'name', 'split', 'train_samples', 'baseline_acc', 'alphanet_acc'],
-        plots.accVsSamples.points.map((q) => [q.classId, q.name, q.split, q.trainSamples, q.baseline, q.alphanet]),
+        ['class_id', 'name', 'split', 'train_samples', 'baseline_acc', 'alphanet_acc', 'baseline_fit_slope_log10', 'baseline_fit_intercept', 'alphanet_fit_slope_log10', 'alphanet_fit_intercept'],
+        plots.accVsSamples.points.map((q, i) => [q.classId, q.name, q.split, q.trainSamples, q.baseline, q.alphanet, ...(i === 0 ? [fb.slope, fb.intercept, fa.slope, fa.intercept] : [null, null, null, null])]),
       );
+    }
     case 'deltaBySplit':
       return toCsv(
         ['split', 'rank', 'class_id', 'name', 'delta_acc', 'split_mean_delta'],
