@@ -6,12 +6,10 @@
 import path from 'node:path';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import { findDataset } from '../data/config.ts';
-import { loadDataset } from '../data/dataset.ts';
 import { UserError } from '../errors.ts';
-import { gatherResultFiles, gatherStoreExperiment, type GatheredExperiment } from '../inspector/experiment.ts';
+import { experimentDataset, gatherResultFiles, gatherStoreExperiment, loadInspectorDataset, type GatheredExperiment } from '../inspector/experiment.ts';
 import { globFiles } from '../results/glob.ts';
 import { readResultFile } from '../results/result-file.ts';
-import { datasetConfigOf } from '../store/recorded-run.ts';
 import { getString, UsageError, type FlagSpec, type ParsedArgs } from './args.ts';
 import type { CliIO } from './command.ts';
 import { readNetworkFile } from './commands/eval.ts';
@@ -30,11 +28,10 @@ export const EXPERIMENT_SOURCE_FLAGS: FlagSpec[] = [
   BACKEND_FLAG,
 ];
 
-/** The datasets the report needs: train (sample counts) and test (the baseline when it is computed). */
 async function loadFor(key: string, configFile: string | undefined, args: ParsedArgs, io: CliIO): Promise<LoadedDataset> {
   const { spec, warnings } = findDataset(key, configFile, io.cwd);
   for (const w of warnings) io.err(`warning: ${w}`);
-  const ds = await loadDataset(spec, { cacheDir: cacheRootOf(args, io), datagrps: ['train', 'test'].filter((g) => spec.datagrps.includes(g)), lazyFeatures: true });
+  const ds = await loadInspectorDataset(spec, cacheRootOf(args, io));
   for (const w of ds.warnings) io.err(`warning: ${w}`);
   return ds;
 }
@@ -47,15 +44,8 @@ const configArg = (args: ParsedArgs, io: CliIO): string | undefined => {
 async function fromStore(args: ParsedArgs, io: CliIO, experiment: string): Promise<{ ds: LoadedDataset; g: GatheredExperiment }> {
   const { db, store } = openStoreArg(args, io);
   try {
-    const runs = store.listRuns({ experiment, kind: 'train', status: 'done' });
-    const datasets = [...new Set(runs.map((r) => r.dataset))];
-    const key = getString(args, 'dataset') ?? datasets[0];
-    if (key === undefined) throw new UserError(`no finished training runs of experiment '${experiment}' (see \`alphanet runs\`)`);
-    if (getString(args, 'dataset') === undefined && datasets.length > 1) {
-      throw new UsageError(`experiment '${experiment}' has runs on ${datasets.join(', ')}: choose one with --dataset`);
-    }
-    const first = runs.find((r) => r.dataset === key);
-    const ds = await loadFor(key, configArg(args, io) ?? (first ? datasetConfigOf(first) ?? undefined : undefined), args, io);
+    const { key, configFile } = experimentDataset(store, experiment, getString(args, 'dataset'));
+    const ds = await loadFor(key, configArg(args, io) ?? configFile ?? undefined, args, io);
     const baselineFlag = getString(args, 'baseline-run');
     const g = await gatherStoreExperiment(store, ds, experiment, {
       baselineRunId: baselineFlag === undefined ? undefined : parseRunId(baselineFlag),

@@ -90,4 +90,19 @@ describe('inspectExperiment on the demo dataset', () => {
     expect(sem.alphanetMean.few!).toBeGreaterThanOrEqual(data.alphanet.few!);
     for (const name of PLOT_NAMES) expect(plotCsv(p, name)).toMatch(/\n.+\n/);
   });
+
+  it("counts the semantic accuracy with the original's measure (common-hypernym level ≤ 4)", () => {
+    const wn = loadWordNet();
+    const wnids = ds.wnids!;
+    const { labels, top5 } = opened.store.getPredictions(baselineRunId)!;
+    let right = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const [y, yhat] = [labels[i]!, top5[i * 5]!];
+      const level = wn.commonHypernymLevel(wnids[y]!, wnids[yhat]!);
+      if (y === yhat || (level !== null && level <= 4)) right++;
+    }
+    const sem = data.plots.semanticAccuracy!;
+    expect(sem.baseline.overall).toBeCloseTo(right / labels.length, 12);
+    expect(sem.baseline.overall!).toBeGreaterThan(data.baseline.overall!);
+  });
 });

@@ -3,7 +3,8 @@
  * from result files as the original's scripts read them, for the inspector and the combinations report.
  */
 import type { NNDist } from '../../src-shared/config.ts';
-import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import type { DatasetSpec, LoadedDataset } from '../../src-shared/dataset.ts';
+import { loadDataset } from '../data/dataset.ts';
 import { buildInspectorData, InspectorDataError, type InspectorData, type InspectorOptions, type InspectorRunInput } from '../../src-shared/inspector.ts';
 import { buildCombosInput, CombosDataError, type CombosInput } from '../../src-shared/report/combos.ts';
 import type { AlphaEntry, SavedNetwork } from '../../src-shared/result.ts';
@@ -13,6 +14,7 @@ import { baselineRun } from '../engine/run.ts';
 import { datagrpMeans, type CacheRoot } from '../engine/scores.ts';
 import type { BackendName } from '../engine/backend.ts';
 import { UserError } from '../errors.ts';
+import { datasetConfigOf } from '../store/recorded-run.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { datasetClassNames, loadWordNet } from '../wordnet.ts';
 
@@ -208,14 +210,33 @@ export function neighbourDistances(ds: LoadedDataset, neighbours: ReadonlyMap<nu
   return { metric, distances };
 }
 
+/** Which dataset an experiment of the store is on, and the datasets config it was loaded from (if recorded). */
+export function experimentDataset(store: RunStore, experiment: string, dataset?: string): { key: string; configFile: string | null } {
+  const runs = store.listRuns({ experiment, kind: 'train', status: 'done' });
+  const datasets = [...new Set(runs.map((r) => r.dataset))];
+  const key = dataset ?? datasets[0];
+  if (key === undefined) throw new UserError(`no finished training runs of experiment '${experiment}' (see \`alphanet runs\`)`);
+  if (dataset === undefined && datasets.length > 1) throw new UserError(`experiment '${experiment}' has runs on ${datasets.join(', ')}: choose the dataset`);
+  const first = runs.find((r) => r.dataset === key);
+  return { key, configFile: first ? datasetConfigOf(first) : null };
+}
+
+/**
+ * Loads what the inspector needs of a dataset: train labels (sample counts; features only when the
+ * class-means cache misses) and test (a baseline evaluated on the spot), lazily.
+ */
+export async function loadInspectorDataset(spec: DatasetSpec, cacheDir?: string | null): Promise<LoadedDataset> {
+  return loadDataset(spec, { cacheDir, datagrps: ['train', 'test'].filter((g) => spec.datagrps.includes(g)), lazyFeatures: true });
+}
+
 export interface InspectExperimentOptions extends GatherOptions, Partial<InspectorOptions> {
   experiment: string;
   baselineRunId?: number;
 }
 
 /**
- * Everything the Inspector view shows for one experiment of the store on `ds` (load it with the
- * train and test datagrps; lazily is enough when the class-means cache is warm).
+ * Everything the Inspector view shows for one experiment of the store on `ds` (see experimentDataset
+ * and loadInspectorDataset for finding and loading it).
  */
 export async function inspectExperiment(store: RunStore, ds: LoadedDataset, opts: InspectExperimentOptions): Promise<InspectorData> {
   const g = await gatherStoreExperiment(store, ds, opts.experiment, opts);
