@@ -83,7 +83,7 @@ describe('alphanet combos', () => {
     };
     const { code, out, err } = await cli(
       'combos', '--base-res-dir', path.join(ROOT, 'test', 'fixtures', 'tinylt'), '--res-files-pattern', 'result.pth',
-      '--config', CONFIG, '--no-cache', '--backend', 'cpu', '--select-n', '10', '--mistake-n', '0',
+      '--config', CONFIG, '--no-cache', '--backend', 'cpu', '--select-n', '10', '--mistake-n', '0', '--eval-batch-size', '1024',
     );
     expect(err).toBe('');
     expect(code).toBe(0);

@@ -18,6 +18,8 @@ export const command: Command = {
       { name: 'select-n', kind: 'integer', help: 'how many few classes to show', default: '5' },
       { name: 'mistake-n', kind: 'integer', help: 'misclassifications listed per class (default: all)' },
       { name: 'original-zero-entries', kind: 'boolean', help: "list mistakes made 0 times where the original's defaultdicts would" },
+      // The original's flag, so its command lines run unchanged; the engine evaluates in one pass.
+      { name: 'eval-batch-size', kind: 'integer', help: "accepted for the original's command lines; has no effect here" },
     ],
   },
   async run(args, io) {
