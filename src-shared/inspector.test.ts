@@ -127,6 +127,7 @@ describe('buildInspectorData', () => {
     // Only run 1 predicts a sample of a as d.
     expect(d.reverseConfusions.map((c) => [c.classId, c.split, c.baseline, c.alphanetPerRun, c.alphanetMean])).toEqual([[0, 'many', 0, [1, 0], 0.5]]);
     expect(d.baselineMistakes[0]!.wordnet).toBeNull();
+    expect(d.synset).toBeNull();
   });
 
   it('builds the plot data', () => {

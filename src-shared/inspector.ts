@@ -86,6 +86,8 @@ export interface ComboTerm extends ClassRef {
 }
 
 export interface FewClassDetail extends ClassRef {
+  /** The class's synset on WordNet datasets, else null. */
+  synset: { wnid: string; gloss: string } | null;
   trainSamples: number;
   testSamples: number;
   baselineAcc: number | null;
@@ -500,6 +502,7 @@ export function buildInspectorData(input: InspectorInput, options: Partial<Inspe
     const perRun = runAccs.map((acc) => finite(acc[fc]!));
     return {
       ...ref(fc),
+      synset: wn && wnids ? { wnid: wnids[fc]!, gloss: wn.synset(wnids[fc]!)!.gloss } : null,
       trainSamples: input.trainSamplesPerClass[fc]!,
       testSamples: total[fc]!,
       baselineAcc: finite(baseAcc[fc]!),

@@ -62,6 +62,7 @@ describe('inspectExperiment on the demo dataset', () => {
     const husky = [...eskimo.baselineMistakes, ...eskimo.alphanetMistakes, ...eskimo.reverseConfusions].find((c) => c.classId === SIBERIAN_HUSKY);
     expect(husky, 'the demo confuses Eskimo dogs with Siberian huskies').toBeDefined();
     expect(husky!.split).toBe('many');
+    expect(eskimo.synset!.wnid).toBe('n02109961');
     expect(husky!.wordnet!.lowestCommonHypernyms.map((h) => h.name)).toEqual(['working dog']);
     expect(husky!.wordnet!.lowestCommonHypernyms[0]!.gloss).toMatch(/dog/);
     const wn = loadWordNet();
