@@ -3,8 +3,9 @@
  *
  * Only the shared MLP trains; its input, the few classes' source matrices, is constant. And because the
  * classifier is linear, a few class's logit is R_c + b_c + Σ_i ã_ci·R_{n_i}, where R = X·Wᵀ are the
- * pretrained raw scores: training and evaluation need only R (computed once) and O(F·k) work per sample,
- * never the d-dimensional features. `exactLogits` keeps the direct X·Ŵᵀ + b for tests.
+ * pretrained raw scores: training and evaluation need only R (computed once per dataset and cached, see
+ * scores.ts) and O(F·k) work per sample, never the d-dimensional features. `exactLogits` keeps the
+ * direct X·Ŵᵀ + b as the reference (TrainOptions.exactReference).
  *
  * Gradients are written out by hand (tfjs-core's Node build registers none, its ESM gradient modules do
  * not load under Node's resolver, and several of its gradients lack wasm
