@@ -3,6 +3,7 @@
  * result, and the events pushed while runs train. Electron carries it over IPC, served mode over
  * HTTP (POST /api/<method>) and SSE (GET /api/events); both validate every parameter in main.
  */
+import type { CompareDataset, CompareRun } from './compare-groups.ts';
 import type { RunConfig } from './config.ts';
 import type { DatasetReport, SplitName } from './dataset.ts';
 import type { RunKind } from './result.ts';
@@ -142,6 +143,10 @@ export interface ApiMethods {
   deleteRun: [{ id: number }, { deleted: number }];
   getCurves: [{ runIds: number[] }, RunCurves[]];
   exportSeries: [{ runId: number; tag: string; format: ExportFormat }, ExportedFile];
+  /** Per dataset: its baseline and the groups of finished runs that can be compared (experiments and configs). */
+  listComparisonGroups: [{ dataset?: string }, CompareDataset[]];
+  /** Finished runs (test and val metrics, config, seed) for the Compare view to summarize. */
+  getComparisonRuns: [{ runIds: number[] }, CompareRun[]];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -163,6 +168,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'deleteRun',
   'getCurves',
   'exportSeries',
+  'listComparisonGroups',
+  'getComparisonRuns',
 ];
 
 export function isApiMethod(name: string): name is ApiMethod {

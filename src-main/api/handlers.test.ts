@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASELINE_ROW, compareSelection } from '../../src-shared/compare-groups.ts';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import { UserError } from '../errors.ts';
 import { NotFoundError } from './dispatch.ts';
@@ -115,5 +116,31 @@ describe('workbench handlers over the store and queue', () => {
     expect(parsed.map(([, step]) => step)).toEqual([1, 2]);
     expect(rows.slice(1)).toEqual(parsed.map(([w, s, v]) => `${w},${s},${v}`));
     await expect(bench.api.exportSeries({ runId: run.id, tag: 'nope', format: 'csv' })).rejects.toThrow(/has no series 'nope'/);
+  });
+
+  it('lists the comparable groups of a dataset (experiments, and a sweep per config) and returns their finished runs', async () => {
+    const [tiny, ...others] = await bench.api.listComparisonGroups({ dataset: 'tinylt_synth' });
+    expect(others).toEqual([]);
+    expect(tiny.displayName).toBe('TinyLT | synth');
+    const done = await bench.api.listRuns({ dataset: 'tinylt_synth', status: 'done' });
+    expect(tiny.baselineRunId).toBe(done.find((r) => r.kind === 'baseline')?.id);
+    const sweep = tiny.groups.find((g) => g.id === 'experiment:r sweep')!;
+    expect(sweep.runIds).toEqual(done.filter((r) => r.experiment === 'r sweep').map((r) => r.id).reverse());
+    expect(sweep.configHashes).toHaveLength(2);
+    const perConfig = tiny.groups.filter((g) => g.kind === 'config' && g.experiments.includes('r sweep'));
+    expect(perConfig.map((g) => g.configHashes)).toEqual(sweep.configHashes.map((h) => [h]));
+    // The failed run is no row of any group.
+    const failed = (await bench.api.listRuns({ experiment: 'too many neighbours' }))[0];
+    expect(tiny.groups.flatMap((g) => g.runIds)).not.toContain(failed.id);
+
+    const runs = await bench.api.getComparisonRuns({ runIds: [tiny.baselineRunId!, ...sweep.runIds] });
+    expect(runs.map((r) => r.id)).toEqual([tiny.baselineRunId, ...sweep.runIds]);
+    const [comparison] = compareSelection([{ dataset: tiny, groups: perConfig }], new Map(runs.map((r) => [r.id, r])));
+    expect(comparison.rows.map((r) => [r.name, r.nRuns])).toEqual([[BASELINE_ROW, 1], ...perConfig.map((g) => [g.name, g.runIds.length])]);
+    expect(comparison.configDiff.entries.map((e) => e.key)).toEqual(['training.sampler_args']);
+    expect(comparison.rows[1].cells.few.mean).toBeGreaterThan(0);
+    await expect(bench.api.getComparisonRuns({ runIds: [failed.id, 999_999] })).rejects.toThrow(
+      new RegExp(`no finished run with id ${failed.id}, 999999`),
+    );
   });
 });

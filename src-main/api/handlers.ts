@@ -25,6 +25,7 @@ import { withParam } from '../../src-shared/run-config-validation.ts';
 import { readDatasetsToml, resolveDataset } from '../data/dataset.ts';
 import { UserError } from '../errors.ts';
 import type { RunQueue } from '../queue/queue.ts';
+import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/compare-runs.ts';
 import { datasetConfigOf } from '../store/recorded-run.ts';
 import type { DatasetRecord, RunRow, RunStatus } from '../store/run-store.ts';
 import { NotFoundError, type EventHub } from './dispatch.ts';
@@ -304,6 +305,22 @@ export function createHandlers(ctx: HandlerContext): Api {
       return format === 'csv'
         ? { filename: `${base}.csv`, mime: 'text/csv', content: seriesToCsv(points) }
         : { filename: `${base}.json`, mime: 'application/json', content: seriesToJson(points) };
+    },
+
+    async listComparisonGroups({ dataset }) {
+      return storeCompareGroups(store, finishedCompareRuns(store, dataset));
+    },
+
+    async getComparisonRuns({ runIds }) {
+      const missing: number[] = [];
+      const runs = runIds.flatMap((id) => {
+        const run = store.getRun(id);
+        const record = run && compareRunOf(run);
+        if (!record) missing.push(id);
+        return record ? [record] : [];
+      });
+      if (missing.length > 0) throw new NotFoundError(`no finished run with id ${missing.join(', ')} (deleted, or not finished yet)`);
+      return runs;
     },
   };
 }

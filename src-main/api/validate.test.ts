@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../../src-shared/config.ts';
 import { ApiValidationError, MAX_RUNS_PER_LAUNCH, runConfig, validators } from './validate.ts';
+import { MAX_COMPARISON_RUNS } from './validate.ts';
 
 function problem(fn: () => unknown): { message: string; fields: { path: string; message: string }[] } {
   try {
@@ -62,5 +63,17 @@ describe('API param validators', () => {
       /not a numeric parameter/,
     );
     expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: MAX_RUNS_PER_LAUNCH + 1 })).message).toMatch(/at most 1000/);
+  });
+
+  it('take an optional dataset for the comparison groups and a bounded list of run ids for their runs', () => {
+    expect(validators.listComparisonGroups(undefined)).toEqual({});
+    expect(validators.listComparisonGroups({ dataset: 'demo' })).toEqual({ dataset: 'demo' });
+    expect(problem(() => validators.listComparisonGroups({ dataset: '' })).message).toBe('dataset: must not be empty');
+    expect(problem(() => validators.listComparisonGroups({ experiment: 'x' })).message).toBe('params.experiment: unknown field (expected: dataset)');
+    expect(validators.getComparisonRuns({ runIds: [1, 2] })).toEqual({ runIds: [1, 2] });
+    expect(problem(() => validators.getComparisonRuns({ runIds: [0] })).fields[0].path).toBe('runIds.0');
+    expect(problem(() => validators.getComparisonRuns({})).message).toBe('runIds: must be a list');
+    const tooMany = Array.from({ length: MAX_COMPARISON_RUNS + 1 }, (_, i) => i + 1);
+    expect(problem(() => validators.getComparisonRuns({ runIds: tooMany })).message).toBe(`runIds: at most ${MAX_COMPARISON_RUNS} runs at once`);
   });
 });

@@ -213,6 +213,9 @@ function runFilter(raw: unknown): RunFilter {
 const byId = (raw: unknown) => ({ id: id(object(raw, 'params', ['id']).id, 'id') });
 const byKey = (raw: unknown) => ({ key: nonEmpty(object(raw, 'params', ['key']).key, 'key') });
 
+/** The most runs one getComparisonRuns call returns (a whole store of repeated ImageNet runs fits). */
+export const MAX_COMPARISON_RUNS = 10_000;
+
 /** One validator per method; a missing entry would be a compile error. */
 export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = {
   listDatasets: (raw) => (object(raw ?? {}, 'params', []), {}),
@@ -234,5 +237,14 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
   exportSeries: (raw) => {
     const o = object(raw, 'params', ['runId', 'tag', 'format']);
     return { runId: id(o.runId, 'runId'), tag: nonEmpty(o.tag, 'tag'), format: oneOf(o.format, 'format', ['csv', 'json'] as const) };
+  },
+  listComparisonGroups: (raw) => {
+    const o = object(raw ?? {}, 'params', ['dataset']);
+    return o.dataset === undefined ? {} : { dataset: nonEmpty(o.dataset, 'dataset') };
+  },
+  getComparisonRuns: (raw) => {
+    const ids = array(object(raw, 'params', ['runIds']).runIds, 'runIds', id);
+    if (ids.length > MAX_COMPARISON_RUNS) fail('runIds', `at most ${MAX_COMPARISON_RUNS} runs at once`);
+    return { runIds: ids };
   },
 };

@@ -144,6 +144,14 @@ describe('CSV', () => {
     const full = statsCsv([readme()]).split('\n')[2].split(',');
     expect(Number(full[4])).toBeCloseTo(1.6001914468796121, 12);
   });
+
+  it("renders the original's means form per dataset, blocks separated by a blank line", () => {
+    const a = compareExperiments([baseline('a'), experiment('r=0.1', README_R01, 'a')]);
+    const b = compareExperiments([experiment('r=0.2', README_R02, 'b')]);
+    expect(renderComparisons([a, b], 'csv-means')).toBe(
+      ['Experiment,Few,Medium,Many,Overall', 'Baseline,27.4,46.2,61.8,49.6', 'r=0.1,47.6,37.1,53.8,45.0', '', 'Experiment,Few,Medium,Many,Overall', 'r=0.2,45.7,39.0,55.7,46.3', ''].join('\n'),
+    );
+  });
 });
 
 describe('LaTeX', () => {

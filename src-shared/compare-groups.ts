@@ -1,0 +1,138 @@
+/**
+ * What can be compared, from recorded runs: per dataset, the finished runs grouped by experiment name
+ * and, automatically, by config (the hash without the seed), and the dataset's baseline. The API lists
+ * these groups, the Compare view turns a selection of them into comparisons, and `alphanet results
+ * --experiment` does the same from the store, so all three show the same rows.
+ */
+import { compareExperiments, type Comparison, type CompareOptions, type ExperimentInput, type RunRecord } from './compare.ts';
+import type { RunConfig, SelectionRule } from './config.ts';
+import type { EvalMetrics, RunKind } from './result.ts';
+
+/** A finished run, as much of it as a comparison reads. */
+export interface CompareRun {
+  id: number;
+  dataset: string;
+  experiment: string;
+  kind: RunKind;
+  configHash: string;
+  /** null for the original's imported runs (they set none). */
+  seed: number | null;
+  selection: SelectionRule;
+  config: RunConfig;
+  test: EvalMetrics;
+  val: EvalMetrics | null;
+  /** Milliseconds since the epoch; picks the newest baseline. */
+  finishedAt: number | null;
+}
+
+export type CompareGroupKind = 'experiment' | 'config';
+
+export interface CompareGroup {
+  /** `experiment:<name>` or `config:<hash>`; unique within its dataset. */
+  id: string;
+  kind: CompareGroupKind;
+  /** The row name: the experiment's name, or `<experiment names> [<hash, 7 digits>]` for a config group. */
+  name: string;
+  /** The experiment names its runs were recorded under. */
+  experiments: string[];
+  /** The configs (hashes without the seed) of its runs: one for repetitions, several for a sweep. */
+  configHashes: string[];
+  runIds: number[];
+}
+
+export interface CompareDataset {
+  dataset: string;
+  displayName: string;
+  /** The newest finished baseline run (the baseline is deterministic, so one stands for all); null when none. */
+  baselineRunId: number | null;
+  /** Named experiments first, then config groups that are not already a named experiment; each by first run id. */
+  groups: CompareGroup[];
+}
+
+/** The original names its baseline row "Baseline". */
+export const BASELINE_ROW = 'Baseline';
+
+function groupId(kind: CompareGroupKind, key: string): string {
+  return `${kind}:${key}`;
+}
+
+function groupOf(kind: CompareGroupKind, key: string, name: string, runs: readonly CompareRun[]): CompareGroup {
+  return {
+    id: groupId(kind, key),
+    kind,
+    name,
+    experiments: [...new Set(runs.map((r) => r.experiment))],
+    configHashes: [...new Set(runs.map((r) => r.configHash))],
+    runIds: runs.map((r) => r.id),
+  };
+}
+
+function byKey(runs: readonly CompareRun[], key: (r: CompareRun) => string): Map<string, CompareRun[]> {
+  const out = new Map<string, CompareRun[]>();
+  for (const run of [...runs].sort((a, b) => a.id - b.id)) out.set(key(run), [...(out.get(key(run)) ?? []), run]);
+  return out;
+}
+
+/**
+ * Groups finished runs per dataset (datasets by key). A config group is listed only where it differs
+ * from every named experiment, e.g. one setting of a sweep, or repetitions recorded under several names.
+ */
+export function compareGroups(runs: readonly CompareRun[], displayNames: Readonly<Record<string, string>> = {}): CompareDataset[] {
+  const out: CompareDataset[] = [];
+  for (const [dataset, ofDataset] of [...byKey(runs, (r) => r.dataset)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const baselines = ofDataset.filter((r) => r.kind === 'baseline');
+    const newest = baselines.reduce<CompareRun | null>((a, b) => (a === null || (b.finishedAt ?? 0) >= (a.finishedAt ?? 0) ? b : a), null);
+    const trained = ofDataset.filter((r) => r.kind === 'train');
+    const named = [...byKey(trained, (r) => r.experiment)].map(([name, members]) => groupOf('experiment', name, name, members));
+    const sameRuns = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((id, i) => id === b[i]);
+    const configs = [...byKey(trained, (r) => r.configHash)]
+      .map(([hash, members]) => groupOf('config', hash, `${[...new Set(members.map((r) => r.experiment))].join(' + ')} [${hash.slice(0, 7)}]`, members))
+      .filter((g) => !named.some((n) => sameRuns(n.runIds, g.runIds)));
+    out.push({ dataset, displayName: displayNames[dataset] ?? dataset, baselineRunId: newest?.id ?? null, groups: [...named, ...configs] });
+  }
+  return out;
+}
+
+export function runRecordOf(run: CompareRun): RunRecord {
+  return { seed: run.seed, test: run.test, val: run.val, config: run.config, selection: run.kind === 'baseline' ? null : run.selection };
+}
+
+/**
+ * The experiments of one dataset's comparison: the baseline row first (when asked for and recorded),
+ * then the chosen groups in the order given. Runs missing from `runs` (deleted meanwhile) are left out.
+ */
+export function experimentInputs(
+  dataset: CompareDataset,
+  groups: readonly CompareGroup[],
+  runs: ReadonlyMap<number, CompareRun>,
+  withBaseline = true,
+): ExperimentInput[] {
+  const records = (ids: readonly number[]) => ids.flatMap((id) => (runs.has(id) ? [runRecordOf(runs.get(id) as CompareRun)] : []));
+  const inputs: ExperimentInput[] = [];
+  if (withBaseline && dataset.baselineRunId !== null && runs.has(dataset.baselineRunId)) {
+    inputs.push({ name: BASELINE_ROW, isBaseline: true, dataset: dataset.dataset, runs: records([dataset.baselineRunId]) });
+  }
+  for (const g of groups) inputs.push({ name: g.name, dataset: dataset.dataset, runs: records(g.runIds) });
+  return inputs;
+}
+
+/** The ids of every run a selection needs (baselines included): what the view fetches. */
+export function runIdsOf(datasets: readonly { dataset: CompareDataset; groups: readonly CompareGroup[] }[]): number[] {
+  const ids = new Set<number>();
+  for (const { dataset, groups } of datasets) {
+    if (dataset.baselineRunId !== null) ids.add(dataset.baselineRunId);
+    for (const g of groups) for (const id of g.runIds) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** One comparison per selected dataset (datasets without a chosen group are left out). */
+export function compareSelection(
+  selection: readonly { dataset: CompareDataset; groups: readonly CompareGroup[] }[],
+  runs: ReadonlyMap<number, CompareRun>,
+  options: CompareOptions = {},
+): Comparison[] {
+  return selection
+    .filter((s) => s.groups.length > 0)
+    .map((s) => compareExperiments(experimentInputs(s.dataset, s.groups, runs), options));
+}
