@@ -6,6 +6,7 @@
 import type { CompareDataset, CompareRun } from './compare-groups.ts';
 import type { RunConfig } from './config.ts';
 import type { DatasetReport, SplitName } from './dataset.ts';
+import type { InspectorData } from './inspector.ts';
 import type { RunKind } from './result.ts';
 import type { FieldError } from './run-config-validation.ts';
 
@@ -126,6 +127,18 @@ export interface ExportedFile {
   content: string;
 }
 
+/** An experiment the Inspector can open: finished training runs of one experiment on one dataset. */
+export interface InspectableExperiment {
+  dataset: string;
+  experiment: string;
+  /** Its finished training runs, oldest first (the runs the Inspector reads). */
+  runIds: number[];
+  /** Whether the dataset has a finished baseline run (else the Inspector evaluates the pretrained classifier). */
+  hasBaseline: boolean;
+  /** When its newest run finished (ms since the epoch). */
+  finishedAt: number | null;
+}
+
 /** Method name → [params, result]. */
 export interface ApiMethods {
   listDatasets: [Record<string, never>, DatasetSummary[]];
@@ -147,6 +160,10 @@ export interface ApiMethods {
   listComparisonGroups: [{ dataset?: string }, CompareDataset[]];
   /** Finished runs (test and val metrics, config, seed) for the Compare view to summarize. */
   getComparisonRuns: [{ runIds: number[] }, CompareRun[]];
+  /** Experiments with finished training runs, newest first. */
+  listInspectable: [Record<string, never>, InspectableExperiment[]];
+  /** An experiment's Inspector data, against the dataset's newest finished baseline. */
+  getInspector: [{ dataset: string; experiment: string }, InspectorData];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -170,6 +187,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'exportSeries',
   'listComparisonGroups',
   'getComparisonRuns',
+  'listInspectable',
+  'getInspector',
 ];
 
 export function isApiMethod(name: string): name is ApiMethod {

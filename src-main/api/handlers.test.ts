@@ -143,4 +143,29 @@ describe('workbench handlers over the store and queue', () => {
       new RegExp(`no finished run with id ${failed.id}, 999999`),
     );
   });
+
+  it('lists the experiments the Inspector can open, and computes one once per run set', async () => {
+    const listed = await bench.api.listInspectable({});
+    const sweep = listed.find((e) => e.experiment === 'r sweep')!;
+    const done = await bench.api.listRuns({ experiment: 'r sweep', status: 'done' });
+    expect(sweep).toMatchObject({ dataset: 'tinylt_synth', hasBaseline: true, runIds: done.map((r) => r.id).reverse() });
+    expect(listed.map((e) => e.experiment)).not.toContain('too many neighbours');
+    const [baseline] = (await bench.api.listRuns({ dataset: 'tinylt_synth', status: 'done' })).filter((r) => r.kind === 'baseline');
+
+    const params = { dataset: 'tinylt_synth', experiment: 'r sweep' };
+    const data = await bench.api.getInspector(params);
+    expect(data.runs.map((r) => r.id)).toEqual(sweep.runIds);
+    expect(data.baselineRunId).toBe(baseline.id);
+    expect(data.fewClasses.length).toBeGreaterThan(0);
+    expect(await bench.api.getInspector(params)).toBe(data);
+
+    const { runIds } = await bench.api.rerun({ id: sweep.runIds[0] });
+    await bench.queue.whenIdle();
+    const again = await bench.api.getInspector(params);
+    expect(again.runs.map((r) => r.id)).toEqual([...sweep.runIds, ...runIds]);
+
+    await expect(bench.api.getInspector({ dataset: 'tinylt_synth', experiment: 'nope' })).rejects.toThrow(
+      /no finished training runs of experiment 'nope' on dataset 'tinylt_synth'/,
+    );
+  });
 });

@@ -11,6 +11,7 @@ import {
   type BaselineSummary,
   type DatasetLoading,
   type DatasetSummary,
+  type InspectableExperiment,
   type RunCurves,
   type RunDetail,
   type RunProgress,
@@ -20,6 +21,7 @@ import {
 } from '../../src-shared/api.ts';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { DatasetSpec } from '../../src-shared/dataset.ts';
+import type { InspectorData } from '../../src-shared/inspector.ts';
 import type { EvalMetrics } from '../../src-shared/result.ts';
 import { withParam } from '../../src-shared/run-config-validation.ts';
 import { readDatasetsToml, resolveDataset } from '../data/dataset.ts';
@@ -29,6 +31,7 @@ import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/
 import { datasetConfigOf } from '../store/recorded-run.ts';
 import type { DatasetRecord, RunRow, RunStatus } from '../store/run-store.ts';
 import { NotFoundError, type EventHub } from './dispatch.ts';
+import { inspectOffThread } from './inspector-worker.ts';
 import { validateOffThread } from './validate-worker.ts';
 
 export interface HandlerContext {
@@ -40,6 +43,8 @@ export interface HandlerContext {
 
 const CONFIG_FILE_KEY = 'config_file';
 const PROGRESS_INTERVAL_MS = 200;
+/** Inspector data kept in memory (least recently used dropped first): computing it can read features. */
+const INSPECTOR_CACHE_SIZE = 8;
 
 function splitAccuracies(m: EvalMetrics | null): SplitAccuracies | null {
   return m ? { ...m.per_split } : null;
@@ -179,6 +184,27 @@ export function createHandlers(ctx: HandlerContext): Api {
     const datagrps: BaselineSummary['datagrps'] = {};
     for (const [name, m] of Object.entries(evals)) datagrps[name] = { ...m.per_split, top5: m.top5, f1: m.f1 };
     return { dataset: run.dataset, datagrps };
+  }
+
+  /** Per experiment, run set and baseline: a new or deleted run, or a new baseline, makes a new key. */
+  const inspectorCache = new Map<string, Promise<InspectorData>>();
+  function cachedInspector(key: string, compute: () => Promise<InspectorData>): Promise<InspectorData> {
+    let entry = inspectorCache.get(key);
+    if (entry) inspectorCache.delete(key);
+    else {
+      const fresh = compute();
+      // A failure is not kept: the user may fix the dataset and ask again.
+      fresh.catch(() => {
+        if (inspectorCache.get(key) === fresh) inspectorCache.delete(key);
+      });
+      entry = fresh;
+    }
+    inspectorCache.set(key, entry);
+    for (const old of inspectorCache.keys()) {
+      if (inspectorCache.size <= INSPECTOR_CACHE_SIZE) break;
+      inspectorCache.delete(old);
+    }
+    return entry;
   }
 
   function curvesOf(id: number): RunCurves {
@@ -321,6 +347,35 @@ export function createHandlers(ctx: HandlerContext): Api {
       });
       if (missing.length > 0) throw new NotFoundError(`no finished run with id ${missing.join(', ')} (deleted, or not finished yet)`);
       return runs;
+    },
+
+    async listInspectable() {
+      const withBaseline = new Set(store.listRuns({ kind: 'baseline', status: 'done' }).map((r) => r.dataset));
+      const groups = new Map<string, InspectableExperiment>();
+      for (const run of store.listRuns({ kind: 'train', status: 'done' })) {
+        const key = JSON.stringify([run.dataset, run.experiment]);
+        let group = groups.get(key);
+        if (!group) {
+          group = { dataset: run.dataset, experiment: run.experiment, runIds: [], hasBaseline: withBaseline.has(run.dataset), finishedAt: null };
+          groups.set(key, group);
+        }
+        group.runIds.push(run.id);
+        if (run.finishedAt !== null) group.finishedAt = Math.max(group.finishedAt ?? 0, run.finishedAt);
+      }
+      return [...groups.values()].sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
+    },
+
+    async getInspector({ dataset, experiment }) {
+      const runs = store.listRuns({ dataset, experiment, kind: 'train', status: 'done' });
+      if (runs.length === 0) throw new NotFoundError(`no finished training runs of experiment '${experiment}' on dataset '${dataset}'`);
+      const baseline = store.listRuns({ dataset, kind: 'baseline', status: 'done' }).at(-1);
+      const key = JSON.stringify([dataset, experiment, runs.map((r) => r.id), baseline?.id ?? null]);
+      return cachedInspector(key, async () => {
+        // The datasets.toml the runs were trained from, as the CLI's inspector reads it.
+        const configFile = datasetConfigOf(runs[0]);
+        const spec = configFile ? resolveDataset(dataset, configFile, cwd) : specOf(dataset);
+        return inspectOffThread({ dbFile: store.db.name, spec, experiment });
+      });
     },
   };
 }

@@ -22,6 +22,8 @@ describe('API param validators', () => {
     expect(validators.listDatasets(undefined)).toEqual({});
     expect(validators.addDataset({ bundled: 'demo' })).toEqual({ bundled: 'demo' });
     expect(validators.exportSeries({ runId: 1, tag: 'batch_loss', format: 'csv' })).toEqual({ runId: 1, tag: 'batch_loss', format: 'csv' });
+    expect(validators.listInspectable(undefined)).toEqual({});
+    expect(validators.getInspector({ dataset: 'demo', experiment: 'e' })).toEqual({ dataset: 'demo', experiment: 'e' });
   });
 
   it('name the field for wrong types, unknown fields and bad choices', () => {
@@ -31,6 +33,8 @@ describe('API param validators', () => {
     expect(problem(() => validators.listRuns({ status: 'finished' })).message).toMatch(/^status: must be one of queued, running/);
     expect(problem(() => validators.addDataset({ configFile: 'a', folder: 'b' })).message).toMatch(/give one of configFile/);
     expect(problem(() => validators.getCurves({ runIds: [1, 'x'] })).fields[0].path).toBe('runIds.1');
+    expect(problem(() => validators.getInspector({ dataset: 'demo' })).message).toBe('experiment: must be a string');
+    expect(problem(() => validators.getInspector({ dataset: ' ', experiment: 'e' })).message).toBe('dataset: must not be empty');
   });
 
   it('check a config’s shape, then its values, listing every bad value', () => {

@@ -247,4 +247,9 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
     if (ids.length > MAX_COMPARISON_RUNS) fail('runIds', `at most ${MAX_COMPARISON_RUNS} runs at once`);
     return { runIds: ids };
   },
+  listInspectable: (raw) => (object(raw ?? {}, 'params', []), {}),
+  getInspector: (raw) => {
+    const o = object(raw, 'params', ['dataset', 'experiment']);
+    return { dataset: nonEmpty(o.dataset, 'dataset'), experiment: nonEmpty(o.experiment, 'experiment') };
+  },
 };
