@@ -31,6 +31,14 @@ async function loadWorkbenchModules(): Promise<{ dispatch: typeof DispatchModule
 
 // Before anything reads the data folder: the CLI and this app then share one database and cache.
 process.env.ALPHANET_DATA_DIR ??= app.getPath('userData');
+// better-sqlite3 built for Electron's ABI beside this bundle (scripts/electron-native.mjs); worker
+// threads inherit the variable.
+process.env.ALPHANET_SQLITE_BINDING ??= path.join(
+  import.meta.dirname,
+  '..',
+  'native',
+  `better_sqlite3-electron-${process.versions.electron}.node`,
+);
 
 let workbench: Workbench | null = null;
 let window: BrowserWindow | null = null;

@@ -12,6 +12,20 @@ export function defaultDbFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(appDataDir(env), 'workbench.sqlite');
 }
 
+/**
+ * better-sqlite3's compiled addon to load instead of its own build. The desktop app sets it to a copy
+ * built for Electron's ABI (scripts/electron-native.mjs), so node_modules keeps the Node build that the
+ * CLI and tests load.
+ */
+export function nativeBindingOption(env: NodeJS.ProcessEnv = process.env): Database.Options {
+  const binding = env.ALPHANET_SQLITE_BINDING;
+  if (!binding) return {};
+  if (!fs.existsSync(binding)) {
+    throw new UserError(`${binding}: ALPHANET_SQLITE_BINDING names no file (build it with: node scripts/electron-native.mjs)`);
+  }
+  return { nativeBinding: binding };
+}
+
 /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5000;
 
@@ -22,9 +36,10 @@ export const BUSY_TIMEOUT_MS = 5000;
  */
 export function openDb(file: string): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const options = nativeBindingOption();
   let db: Db;
   try {
-    db = new Database(file);
+    db = new Database(file, options);
   } catch (error) {
     throw new UserError(`${file}: cannot open the database: ${(error as Error).message}`);
   }
