@@ -5,6 +5,7 @@
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { EpochRecord, EvalResult, RunResult } from '../../src-shared/result.ts';
 import { Rng } from '../../src-shared/rng.ts';
+import type { RunStore } from './run-store.ts';
 
 /** Uniform draws in [0, 1) from the project's seeded generator: the same seed gives the same sequence. */
 function rng(seed: number): () => number {
@@ -109,4 +110,11 @@ export function syntheticResult(dataset: string, seed: number, shape: SyntheticS
       params: [Array.from({ length: 2 * (shape.k + 1) * 4 }, (_, i) => i / 8), [0.5, -0.25]],
     },
   };
+}
+
+/** Records a finished result as one run, as a completed training or baseline leaves it; returns the run's id. */
+export function recordFinished(store: RunStore, result: RunResult, experiment?: string): number {
+  const id = store.createRun({ kind: result.kind, config: result.config, seed: Number.isFinite(result.seed) ? result.seed : null, experiment });
+  store.finishRun(id, { result });
+  return id;
 }

@@ -2,7 +2,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evalMetrics, runResult } from '../../../test/results-fixture.ts';
+import {
+  README_BASELINE,
+  README_CONSOLE,
+  README_R01,
+  README_R02,
+  README_R03,
+  evalMetrics,
+  runResult,
+  seriesMetrics,
+  type SplitSeries,
+} from '../../../test/results-fixture.ts';
+import { openStore } from '../../store/open.ts';
+import { recordFinished } from '../../store/test-records.ts';
 import type { CliIO } from '../command.ts';
 import { main } from '../main.ts';
 
@@ -146,5 +158,85 @@ describe('alphanet results', () => {
     expect((await run('results', '--base-res-dir', 'res', '--rel-exp-paths', 'trunc', '--res-files-pattern', '**/*.json', '--no-baseline')).err).toMatch(
       /trunc\/rep_1\/result\.json: is not valid JSON/,
     );
+  });
+});
+
+describe('alphanet results --experiment (the store)', () => {
+  const db = path.join(root, 'store', 'workbench.sqlite');
+  const R: [string, SplitSeries, string][] = [
+    ['AlphaNet (r=0.1)', README_R01, '0.1'],
+    ['AlphaNet (r=0.2)', README_R02, '0.2'],
+    ['AlphaNet (r=0.3)', README_R03, '0.3'],
+  ];
+  const NAMES = R.map(([name]) => name);
+  {
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    const { db: handle, store } = openStore(db, root);
+    const b = README_BASELINE;
+    // An older baseline with other numbers: the newest finished one is the row.
+    recordFinished(store, runResult(evalMetrics(0.1, 0.1, 0.1, 0.1), { kind: 'baseline' }), 'imagenetlt baseline');
+    recordFinished(store, runResult(evalMetrics(b.few, b.medium, b.many, b.overall), { kind: 'baseline' }), 'imagenetlt baseline');
+    for (const [name, series, r] of R) {
+      series.few.forEach((_, i) => recordFinished(store, runResult(seriesMetrics(series, i), { seed: i, r }), name));
+    }
+    // Not finished: no row counts it.
+    store.createRun({ kind: 'train', config: runResult(evalMetrics(0, 0, 0, 0), { r: '0.1' }).config, seed: 99, experiment: 'AlphaNet (r=0.1)' });
+    R.slice(0, 2).forEach(([name, series, r]) =>
+      series.few.slice(0, 3).forEach((_, i) => recordFinished(store, runResult(seriesMetrics(series, i), { seed: i, r, dataset: 'placeslt' }), name)),
+    );
+    store.upsertDataset({ key: 'placeslt', displayName: 'Places-LT | cRT', sourcePaths: {}, fingerprint: null, report: null, splits: null, labelNames: null });
+    handle.close();
+  }
+  const run = async (...extra: string[]) => {
+    const io = capture();
+    const code = await main(['results', '--db', db, ...extra], io);
+    return { code, out: io.stdout, err: io.stderr };
+  };
+
+  it("prints the README's table from recorded runs: the newest baseline run first, the experiments as named", async () => {
+    expect(await run('--experiment', ...NAMES, '--dataset', 'imagenetlt')).toEqual({ code: 0, out: README_CONSOLE, err: '' });
+  });
+
+  it('makes a table per dataset the experiments ran on, titled by display name, and notes a missing baseline', async () => {
+    const { code, out, err } = await run('--experiment', 'AlphaNet (r=0.2)', 'AlphaNet (r=0.1)', '--format', 'csv');
+    expect(code).toBe(0);
+    expect(err).toMatch(/note: no baseline row for placeslt: no finished baseline run in .*workbench\.sqlite/);
+    expect(out.trimEnd().split('\n').map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      'Dataset,Experiment,Runs',
+      'imagenetlt,Baseline,1',
+      'imagenetlt,AlphaNet (r=0.2),10',
+      'imagenetlt,AlphaNet (r=0.1),10',
+      'placeslt,AlphaNet (r=0.2),3',
+      'placeslt,AlphaNet (r=0.1),3',
+    ]);
+    const consoleOut = (await run('--experiment', 'AlphaNet (r=0.1)')).out;
+    expect(consoleOut).toContain('\n\nPlaces-LT | cRT:\n================\n\n');
+    expect(consoleOut).toContain('\n\nimagenetlt:\n');
+  });
+
+  it('exports LaTeX with the runs in the caption, and top-5 (an Overall value only) as the files mode does', async () => {
+    const tex = await run('--experiment', 'AlphaNet (r=0.1)', '--dataset', 'imagenetlt', '--format', 'latex', '--latex-style', 'sup');
+    expect(tex.out).toContain('over 10 runs (baseline: a single evaluation)');
+    expect(tex.out).toContain('    AlphaNet (r=0.1) & $\\textbf{47.6}^{1.60}$');
+    const top5 = await run('--experiment', 'AlphaNet (r=0.1)', '--dataset', 'imagenetlt', '--metric', 'top5', '--no-baseline', '--format', 'csv');
+    // evalMetrics' top-5 is overall + 25 points.
+    expect(top5.out.trimEnd().split('\n')[1]).toMatch(/^imagenetlt,AlphaNet \(r=0\.1\),10,,,0,,,0,,,0,70(\.0\d*)?,0\.41\d*,10$/);
+  });
+
+  it('names what is missing or contradictory', async () => {
+    expect(await run('--experiment', 'AlphaNet (r=0.1)', 'nope')).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/no finished runs of experiment 'nope' in .*workbench\.sqlite \(recorded: AlphaNet \(r=0\.1\), AlphaNet \(r=0\.2\), AlphaNet \(r=0\.3\)\)/),
+    });
+    expect(await run('--experiment', 'AlphaNet (r=0.3)', '--dataset', 'placeslt')).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/experiment 'AlphaNet \(r=0\.3\)' on dataset 'placeslt'/),
+    });
+    expect(await run('--experiment', 'AlphaNet (r=0.1)', '--base-res-dir', 'res', '--rel-exp-paths', 'rho_1')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/give either --experiment \(the store\) or --base-res-dir/),
+    });
+    expect(await run('--experiment', 'AlphaNet (r=0.1)', 'AlphaNet (r=0.1)')).toMatchObject({ code: 2, err: expect.stringMatching(/two experiments are named/) });
+    expect(await run('--base-res-dir', 'res', '--rel-exp-paths', 'rho_1', '--dataset', 'x')).toMatchObject({ code: 2, err: expect.stringMatching(/--dataset goes with --experiment/) });
   });
 });

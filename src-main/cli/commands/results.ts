@@ -9,45 +9,94 @@ import {
   type ExperimentInput,
   type MetricName,
 } from '../../../src-shared/compare.ts';
+import { experimentInputs } from '../../../src-shared/compare-groups.ts';
 import { CELL_STYLES, type CellStyle } from '../../../src-shared/export/format.ts';
 import { EXPORT_FORMATS, renderComparisons, type ExportFormat } from '../../../src-shared/export/index.ts';
 import { findDataset } from '../../data/config.ts';
 import { UserError } from '../../errors.ts';
 import { loadBaselines, loadFolderExperiments } from '../../results/folders.ts';
+import { finishedCompareRuns, storeCompareGroups } from '../../store/compare-runs.ts';
 import { getBoolean, getList, getString, requireString, UsageError, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
+import { DB_FLAG, openStoreArg } from '../store-cli.ts';
 
 /** The original's default for --res-files-pattern. */
 export const DEFAULT_RES_FILES_PATTERN = '**/*.pth';
 
 /**
- * Where the experiments come from. Folders now; the store mode (`--experiment NAME…`) is another
- * source returning the same ExperimentInput list.
+ * Where the rows come from: result files under folders, or the store. `baselines` is null where the
+ * source has none of its own (then each dataset's baseline_eval_file is read).
  */
-type ExperimentSource = () => Promise<ExperimentInput[]>;
+interface Rows {
+  experiments: ExperimentInput[];
+  baselines: ExperimentInput[] | null;
+  /** Dataset display names the source knows. */
+  titles: Record<string, string>;
+}
 
-function folderSource(args: ParsedArgs, io: CliIO): ExperimentSource {
+async function folderRows(args: ParsedArgs, io: CliIO): Promise<Rows> {
   const rel = getList(args, 'rel-exp-paths');
-  if (!rel) throw new UsageError('--rel-exp-paths is required');
-  return () =>
-    loadFolderExperiments({
-      baseResDir: path.resolve(io.cwd, requireString(args, 'base-res-dir')),
-      relExpPaths: rel,
-      expNames: getList(args, 'exp-names'),
-      pattern: getString(args, 'res-files-pattern') ?? DEFAULT_RES_FILES_PATTERN,
-      prefix: getString(args, 'exp-prefix'),
-      suffix: getString(args, 'exp-suffix'),
-    });
+  if (!rel) throw new UsageError('give --experiment NAME… (the store) or --base-res-dir D --rel-exp-paths P… (result files)');
+  const experiments = await loadFolderExperiments({
+    baseResDir: path.resolve(io.cwd, requireString(args, 'base-res-dir')),
+    relExpPaths: rel,
+    expNames: getList(args, 'exp-names'),
+    pattern: getString(args, 'res-files-pattern') ?? DEFAULT_RES_FILES_PATTERN,
+    prefix: getString(args, 'exp-prefix'),
+    suffix: getString(args, 'exp-suffix'),
+  });
+  return { experiments, baselines: null, titles: {} };
 }
 
 /**
- * The baseline rows: the given files, else each dataset's `baseline_eval_file` from datasets.toml
- * (as the original does), noting on stderr where none can be found.
+ * Named experiments of the store, once per dataset they ran on (or only on `--dataset`), in the order
+ * given, with each dataset's newest recorded baseline run as its baseline row.
  */
-async function baselineRows(args: ParsedArgs, io: CliIO, datasets: string[]): Promise<ExperimentInput[]> {
+function storeRows(args: ParsedArgs, io: CliIO, names: string[]): Rows {
+  const { db, store } = openStoreArg(args, io);
+  try {
+    const dataset = getString(args, 'dataset');
+    const runs = finishedCompareRuns(store, dataset);
+    const listed = storeCompareGroups(store, runs);
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    const recorded = (d: (typeof listed)[number]) => d.groups.filter((g) => g.kind === 'experiment');
+    const chosen = listed
+      .map((d) => ({ dataset: d, groups: names.flatMap((n) => recorded(d).filter((g) => g.name === n)) }))
+      .filter((c) => c.groups.length > 0);
+    const found = new Set(chosen.flatMap((c) => c.groups.map((g) => g.name)));
+    const missing = names.filter((n) => !found.has(n));
+    if (missing.length > 0) {
+      const known = [...new Set(listed.flatMap((d) => recorded(d).map((g) => g.name)))];
+      const where = dataset === undefined ? '' : ` on dataset '${dataset}'`;
+      throw new UserError(
+        `no finished runs of experiment ${missing.map((n) => `'${n}'`).join(', ')}${where} in ${db.name} (${known.length > 0 ? `recorded: ${known.join(', ')}` : 'none recorded'})`,
+      );
+    }
+    const baselines = chosen.flatMap((c) => {
+      if (c.dataset.baselineRunId !== null) return experimentInputs(c.dataset, [], byId);
+      io.err(`note: no baseline row for ${c.dataset.dataset}: no finished baseline run in ${db.name} (run \`alphanet baseline --dataset ${c.dataset.dataset}\` or pass --baseline-file)`);
+      return [];
+    });
+    return {
+      experiments: chosen.flatMap((c) => experimentInputs(c.dataset, c.groups, byId, false)),
+      baselines,
+      titles: Object.fromEntries(chosen.map((c) => [c.dataset.dataset, c.dataset.displayName])),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The baseline rows: the given files, else the source's own (the store's baseline runs), else each
+ * dataset's `baseline_eval_file` from datasets.toml (as the original does), noting on stderr where
+ * none can be found.
+ */
+async function baselineRows(args: ParsedArgs, io: CliIO, datasets: string[], own: ExperimentInput[] | null): Promise<ExperimentInput[]> {
   if (getBoolean(args, 'baseline') === false) return [];
   const given = getList(args, 'baseline-file');
   if (given) return loadBaselines(given.map((f) => path.resolve(io.cwd, f)));
+  if (own) return own;
   const files: string[] = [];
   for (const dataset of datasets) {
     try {
@@ -79,10 +128,15 @@ export const command: Command = {
   spec: {
     name: 'results',
     summary:
-      'Print the results table of experiments (groups of repeated runs), as the original run_printres.py: mean and sample std per split, the baseline first, then the means as CSV. Reads our result JSON files and the original\'s result files.',
+      'Print the results table of experiments (groups of repeated runs), as the original run_printres.py: mean and sample std per split, the baseline first, then the means as CSV. Reads the runs recorded in the store (--experiment), or our result JSON files and the original\'s result files (--base-res-dir).',
     usage:
-      'alphanet results --base-res-dir D --rel-exp-paths P [P ...] [--exp-names N [N ...]] [--res-files-pattern GLOB] [--exp-prefix S] [--exp-suffix S] [--baseline-file F ...] [--format console|csv|latex|markdown] [--out FILE]',
+      'alphanet results --experiment NAME [NAME ...] [--dataset KEY] [--db FILE] [options]\n' +
+      '       alphanet results --base-res-dir D --rel-exp-paths P [P ...] [--exp-names N [N ...]] [--res-files-pattern GLOB] [--exp-prefix S] [--exp-suffix S] [options]\n' +
+      '       options: [--baseline-file F ...] [--no-baseline] [--format FORMAT] [--latex-style STYLE] [--metric M] [--datagrp test|val] [--sort-by COLUMN] [--out FILE]',
     flags: [
+      { name: 'experiment', kind: 'list', help: 'experiments recorded in the store, a row each in this order (instead of --base-res-dir)' },
+      { name: 'dataset', kind: 'string', help: 'with --experiment: only runs on this dataset (default: a table per dataset they ran on)' },
+      DB_FLAG,
       { name: 'base-res-dir', kind: 'string', help: 'base folder of the experiment folders' },
       { name: 'rel-exp-paths', kind: 'list', help: 'experiment folders, relative to --base-res-dir' },
       { name: 'exp-names', kind: 'list', help: 'display names, one per experiment path (default: the paths)' },
@@ -97,7 +151,7 @@ export const command: Command = {
       {
         name: 'baseline-file',
         kind: 'list',
-        help: "baseline result files (ours from `alphanet baseline --save-file`, or the original's); default: each dataset's baseline_eval_file",
+        help: "baseline result files (ours from `alphanet baseline --save-file`, or the original's); default: the store's newest baseline run (--experiment), else each dataset's baseline_eval_file",
       },
       { name: 'baseline', kind: 'boolean', help: 'show the baseline row (--no-baseline: leave it out)', default: 'on' },
       { name: 'config', kind: 'string', help: 'datasets.toml for the default baseline files and dataset names' },
@@ -110,10 +164,16 @@ export const command: Command = {
     ],
   },
   async run(args, io) {
-    const source = folderSource(args, io);
-    const experiments = await source();
+    const names = getList(args, 'experiment');
+    if (names && (getString(args, 'base-res-dir') !== undefined || getList(args, 'rel-exp-paths'))) {
+      throw new UsageError('give either --experiment (the store) or --base-res-dir with --rel-exp-paths (result files), not both');
+    }
+    if (names?.length === 0) throw new UsageError('--experiment needs at least one name');
+    if (!names && getString(args, 'dataset') !== undefined) throw new UsageError('--dataset goes with --experiment (result files name their dataset)');
+    const rows = names ? storeRows(args, io, names) : await folderRows(args, io);
+    const { experiments } = rows;
     const datasets = [...new Set(experiments.map((e) => e.dataset))];
-    const baselines = await baselineRows(args, io, datasets);
+    const baselines = await baselineRows(args, io, datasets, rows.baselines);
     for (const b of baselines) {
       if (!datasets.includes(b.dataset)) io.err(`note: the baseline is for dataset '${b.dataset}', which no experiment uses`);
     }
@@ -135,7 +195,7 @@ export const command: Command = {
     for (const c of comparisons) for (const w of c.warnings) io.err(`warning: ${c.dataset}: ${w}`);
     const text = renderComparisons(comparisons, (getString(args, 'format') ?? 'console') as ExportFormat, {
       style: (getString(args, 'latex-style') ?? 'pm') as CellStyle,
-      titles: datasetTitles(args, io, [...new Set(comparisons.map((c) => c.dataset))]),
+      titles: { ...datasetTitles(args, io, [...new Set(comparisons.map((c) => c.dataset))]), ...rows.titles },
     });
     const out = getString(args, 'out');
     if (out) {
