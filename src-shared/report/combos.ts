@@ -233,7 +233,8 @@ function topBy<T>(items: readonly T[], n: number, key: (t: T) => number, largest
     .map((x) => x.t);
 }
 
-function comboLine(c: ComboClass): string {
+/** `[name] = [name]\n  + (α̃1±std)[neighbour 1] …`, one term a line, as the original prints a combination. */
+export function comboLine(c: Pick<ComboClass, 'name' | 'neighbours'>): string {
   const pad = ' '.repeat([...c.name].length + 5);
   const terms = c.neighbours.map((nn) => {
     const coef = nn.alphaStd === null ? `(${pyGeneral(nn.alphaMean, 2)})` : `(${pyGeneral(nn.alphaMean, 2)}±${pyGeneral(nn.alphaStd, 2)})`;

@@ -1,7 +1,29 @@
-/** ECharts, tree-shaken to what the curves view draws. */
+/** ECharts, tree-shaken to what the curves and inspector views draw (SVG for the inspector's SVG export). */
 import { use } from 'echarts/core';
-import { LineChart } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, TitleComponent, ToolboxComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts';
+import {
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TitleComponent,
+  ToolboxComponent,
+  TooltipComponent,
+} from 'echarts/components';
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
-use([LineChart, GridComponent, TitleComponent, TooltipComponent, ToolboxComponent, DataZoomComponent, CanvasRenderer]);
+use([
+  LineChart,
+  BarChart,
+  ScatterChart,
+  CustomChart,
+  GridComponent,
+  TitleComponent,
+  TooltipComponent,
+  ToolboxComponent,
+  DataZoomComponent,
+  LegendComponent,
+  MarkLineComponent,
+  CanvasRenderer,
+  SVGRenderer,
+]);

@@ -36,7 +36,19 @@ export function errorMessage(error: unknown): string {
 
 /** Saves text as a file through a temporary object URL (works in Electron and browsers alike). */
 export function downloadText(filename: string, mime: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mime }));
+  downloadBlob(filename, new Blob([content], { type: mime }));
+}
+
+/** The bytes of a base64 `data:` URL (what a chart's PNG export gives). */
+export function dataUrlBlob(dataUrl: string): Blob {
+  const m = /^data:([^;,]+);base64,(.*)$/.exec(dataUrl);
+  if (!m) throw new Error('not a base64 data URL');
+  const bytes = Uint8Array.from(atob(m[2]), (c) => c.charCodeAt(0));
+  return new Blob([bytes], { type: m[1] });
+}
+
+export function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
