@@ -1,12 +1,13 @@
 /** Hash routes (`#/runs?experiment=x`): the app works from file:// in Electron and from / when served. */
 import { reactive } from 'vue';
 
-export type ViewName = 'datasets' | 'launch' | 'runs' | 'curves';
+export type ViewName = 'datasets' | 'launch' | 'runs' | 'curves' | 'compare';
 export const VIEWS: readonly { name: ViewName; title: string; key: string }[] = [
   { name: 'datasets', title: 'Datasets', key: '1' },
   { name: 'launch', title: 'Launch', key: '2' },
   { name: 'runs', title: 'Runs', key: '3' },
   { name: 'curves', title: 'Curves', key: '4' },
+  { name: 'compare', title: 'Compare', key: '5' },
 ];
 
 export interface Route {

@@ -1,0 +1,142 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { ApiEvent } from '../../../src-shared/api.ts';
+import type { Comparison, Column, EvalDatagrp, MetricName } from '../../../src-shared/compare.ts';
+import { compareSelection, runIdsOf, type CompareDataset, type CompareRun } from '../../../src-shared/compare-groups.ts';
+import type { CellStyle } from '../../../src-shared/export/format.ts';
+import type { ExportFormat } from '../../../src-shared/export/index.ts';
+import { useClient } from '../api/client.ts';
+import { defaultSelection, pruneSelection } from '../lib/compare-view.ts';
+import { errorMessage } from '../lib/format.ts';
+
+/**
+ * The Compare view's state: the comparable groups per dataset, which are chosen, their runs (fetched
+ * once, refetched when runs finish or are deleted) and the table settings. The comparisons themselves
+ * are computed here from src-shared, as `alphanet results` computes them.
+ */
+export const useCompareStore = defineStore('compare', () => {
+  const client = useClient();
+  const datasets = ref<CompareDataset[]>([]);
+  /** Dataset key → chosen group ids. */
+  const selected = ref<Record<string, string[]>>({});
+  const runs = ref<Map<number, CompareRun>>(new Map());
+  const loaded = ref(false);
+  const error = ref<string | null>(null);
+  /** Until the user picks, the selection follows the data: every named experiment, new ones included. */
+  let picked = false;
+
+  const metric = ref<MetricName>('top1');
+  const datagrp = ref<EvalDatagrp>('test');
+  const showDelta = ref(false);
+  /** Name of the row the others are tested against; '' for none. */
+  const reference = ref('');
+  const sortBy = ref<{ column: Column; descending: boolean } | null>(null);
+  const exportFormat = ref<ExportFormat>('latex');
+  const exportStyle = ref<CellStyle>('pm');
+
+  const selection = computed(() =>
+    datasets.value.map((d) => ({ dataset: d, groups: d.groups.filter((g) => selected.value[d.dataset]?.includes(g.id)) })),
+  );
+
+  const comparisons = computed((): { value: Comparison[]; error: string | null } => {
+    try {
+      const value = compareSelection(selection.value, runs.value, {
+        metric: { datagrp: datagrp.value, metric: metric.value },
+        reference: reference.value || null,
+        sortBy: sortBy.value,
+      });
+      return { value, error: null };
+    } catch (e) {
+      // Two chosen rows with one name (a config group's generated name taken by an experiment).
+      return { value: [], error: errorMessage(e) };
+    }
+  });
+
+  async function fetchRuns(): Promise<void> {
+    const ids = runIdsOf(selection.value).filter((id) => !runs.value.has(id));
+    if (ids.length === 0) return;
+    const fetched = await client.api.getComparisonRuns({ runIds: ids });
+    const next = new Map(runs.value);
+    for (const run of fetched) next.set(run.id, run);
+    runs.value = next;
+  }
+
+  async function load(): Promise<void> {
+    try {
+      datasets.value = await client.api.listComparisonGroups({});
+      selected.value = picked ? pruneSelection(selected.value, datasets.value) : defaultSelection(datasets.value);
+      // A deleted run's id can be given to a new run: fetch the chosen runs afresh.
+      runs.value = new Map();
+      await fetchRuns();
+      error.value = null;
+    } catch (e) {
+      error.value = errorMessage(e);
+    } finally {
+      loaded.value = true;
+    }
+  }
+
+  async function choose(dataset: string, ids: string[]): Promise<void> {
+    picked = true;
+    selected.value = { ...selected.value, [dataset]: ids };
+    try {
+      await fetchRuns();
+      error.value = null;
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
+  function toggleGroup(dataset: string, id: string, on: boolean): Promise<void> {
+    const current = selected.value[dataset] ?? [];
+    return choose(dataset, on ? [...current, id] : current.filter((x) => x !== id));
+  }
+
+  /** On: the dataset's named experiments; off: nothing of it. */
+  function toggleDataset(dataset: string, on: boolean): Promise<void> {
+    const d = datasets.value.find((x) => x.dataset === dataset);
+    return choose(dataset, on && d ? (defaultSelection([d])[dataset] ?? []) : []);
+  }
+
+  /** A column header click: best first, then worst first; the Experiment header restores the chosen order. */
+  function sort(column: Column | null): void {
+    if (column === null) sortBy.value = null;
+    else if (sortBy.value?.column === column) sortBy.value = { column, descending: !sortBy.value.descending };
+    else sortBy.value = { column, descending: true };
+  }
+
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  function onEvent(event: ApiEvent): void {
+    const finished = event.type === 'status' && event.status !== 'queued' && event.status !== 'running';
+    if (!finished && event.type !== 'runs-changed') return;
+    timer ??= setTimeout(() => {
+      timer = null;
+      void load();
+    }, 300);
+  }
+
+  let unsubscribe: (() => void) | null = null;
+  function watchEvents(): void {
+    unsubscribe ??= client.onEvent(onEvent);
+  }
+
+  return {
+    datasets,
+    selected,
+    loaded,
+    error,
+    metric,
+    datagrp,
+    showDelta,
+    reference,
+    sortBy,
+    exportFormat,
+    exportStyle,
+    comparisons,
+    load,
+    toggleGroup,
+    toggleDataset,
+    sort,
+    watchEvents,
+  };
+});
