@@ -121,6 +121,16 @@ describe.skipIf(!hasChromium())('the Compare view in served mode', () => {
     await expect(cell('Baseline', 'overall').locator('.cell-main').textContent()).resolves.toBe(String(before[0].toFixed(1)));
     await page.getByTestId('show-delta').uncheck();
 
+    // Val instead of test, top-5 (recorded for the whole datagrp only), then back.
+    await page.getByTestId('use-val').check();
+    await expect(table().locator('caption').textContent()).resolves.toMatch(/^\s*Val top-1 accuracy/);
+    await expect(cell('Baseline', 'few').locator('.cell-main').textContent()).resolves.toMatch(/^\d+\.\d$/);
+    await page.getByTestId('use-val').uncheck();
+    await page.getByTestId('metric-top5').check();
+    await expect(cell(EXPERIMENTS[0].name, 'few').locator('.cell-main').textContent()).resolves.toBe('–');
+    await expect(cell(EXPERIMENTS[0].name, 'overall').locator('.cell-main').textContent()).resolves.toMatch(/^\d+\.\d$/);
+    await page.getByTestId('metric-top1').check();
+
     await page.getByTestId('reference').selectOption('Baseline');
     await expect(cell(EXPERIMENTS[0].name, 'overall').getAttribute('title')).resolves.toMatch(/; p [=<] \d.*t-test .*vs Baseline$/);
     const daggers = await table().locator('.dagger').evaluateAll((els) => els.map((el) => el.getAttribute('title')));
