@@ -1,13 +1,14 @@
 /** Hash routes (`#/runs?experiment=x`): the app works from file:// in Electron and from / when served. */
 import { reactive } from 'vue';
 
-export type ViewName = 'datasets' | 'launch' | 'runs' | 'curves' | 'compare';
+export type ViewName = 'datasets' | 'launch' | 'runs' | 'curves' | 'compare' | 'inspector';
 export const VIEWS: readonly { name: ViewName; title: string; key: string }[] = [
   { name: 'datasets', title: 'Datasets', key: '1' },
   { name: 'launch', title: 'Launch', key: '2' },
   { name: 'runs', title: 'Runs', key: '3' },
   { name: 'curves', title: 'Curves', key: '4' },
   { name: 'compare', title: 'Compare', key: '5' },
+  { name: 'inspector', title: 'Inspector', key: '6' },
 ];
 
 export interface Route {

@@ -102,7 +102,7 @@ describe('the Inspector chart options', () => {
     expect(stacks[0]!.data).toEqual([plot.transitions.correct.correct, plot.transitions.neighbour.correct, plot.transitions.other.correct]);
     const all = stacks.flatMap((s) => s.data as number[]).reduce((a, b) => a + b, 0);
     expect(all).toBe(plot.total);
-    expect((option.xAxis as { data: string[] }).data[0]).toBe(`baseline correct (${plot.baseline.correct})`);
+    expect((option.xAxis as { data: string[] }).data[0]).toBe(`correct (${plot.baseline.correct})`);
   });
 
   it('compare semantic with top-1 accuracy per split, in %', () => {

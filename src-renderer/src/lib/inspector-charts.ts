@@ -39,12 +39,14 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function base(title: string, subtitle?: string): EChartsOption {
+/** Title, subtitle, the plot area, and the legend below it when there is one. */
+function base(title: string, subtitle?: string, legend = false): EChartsOption {
   return {
+    legend: legend ? { bottom: 4 } : undefined,
     animation: false,
     backgroundColor: '#fff',
     title: { text: title, subtext: subtitle, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 'normal' }, subtextStyle: { fontSize: 11 } },
-    grid: { left: 64, right: 24, top: subtitle ? 64 : 48, bottom: 48, containLabel: false },
+    grid: { left: 64, right: 24, top: subtitle ? 64 : 48, bottom: legend ? 76 : 48 },
     tooltip: { trigger: 'item', confine: true },
   };
 }
@@ -108,7 +110,7 @@ export function combinationOption(detail: FewClassDetail): EChartsOption {
         return `${escapeHtml(t.name)} (${t.split})<br>α̃ = <b>${signed(t.alphaMean)}${std}</b><br>runs: ${runs}`;
       },
     },
-    xAxis: { type: 'value', name: 'α̃', nameLocation: 'end', splitLine: { lineStyle: { type: 'dashed' } } },
+    xAxis: { type: 'value', name: 'α̃', nameLocation: 'end', splitNumber: 4, splitLine: { lineStyle: { type: 'dashed' } } },
     yAxis: { type: 'category', inverse: true, data: terms.map((t) => t.name), axisLabel: { width: 136, overflow: 'truncate' } },
     series: [bars, errors],
   };
@@ -166,8 +168,9 @@ export function accVsSamplesOption(plot: AccVsSamplesPlot): EChartsOption {
     itemStyle: { color },
   });
   return {
-    ...base('Accuracy vs training samples (per class)', 'lines: accuracy fitted against log10(samples)'),
-    legend: { top: 4, right: 8, data: ['Baseline', 'AlphaNet'] },
+    ...base('Accuracy vs training samples (per class)', 'lines: accuracy fitted against log10(samples)', true),
+    // The fits are named by their colour; the legend lists the points.
+    legend: { bottom: 4, data: ['Baseline', 'AlphaNet'] },
     tooltip: {
       trigger: 'item',
       confine: true,
@@ -217,8 +220,7 @@ export function deltaBySplitOption(plot: DeltaBySplitPlot): EChartsOption {
   }
   const overall = plot.overallMeanDelta === null ? '' : `overall mean Δ ${signed(pp(plot.overallMeanDelta), 1)} pp`;
   return {
-    ...base('Δ accuracy per class, sorted within each split', overall || undefined),
-    legend: { top: 4, right: 8 },
+    ...base('Δ accuracy per class, sorted within each split', overall || undefined, true),
     tooltip: {
       trigger: 'item',
       confine: true,
@@ -240,8 +242,9 @@ export function alphaDistributionOption(plot: AlphaDistributionPlot): EChartsOpt
   const centres = plot.edges.slice(0, -1).map((lo, b) => (lo + plot.edges[b + 1]!) / 2);
   const palette = ['#2f5bd3', '#f79009', '#067647', '#d92d20', '#7a5af8', '#0e9384', '#c11574', '#667085'];
   return {
-    ...base('Distribution of each α̃ᵢ', 'over all few classes and runs; i = 1 is the nearest neighbour'),
-    legend: { top: 4, right: 8 },
+    ...base('Distribution of each α̃ᵢ', 'over all few classes and runs; i = 1 is the nearest neighbour', true),
+    // k legend entries with their means take two rows.
+    grid: { left: 64, right: 24, top: 64, bottom: 100 },
     tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' } },
     xAxis: { type: 'category', data: centres.map((c) => signed(c, 3)), name: 'α̃ (bin centre)', nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'value', name: 'count', nameLocation: 'middle', nameGap: 40, minInterval: 1 },
@@ -260,11 +263,17 @@ export function alphaDistributionOption(plot: AlphaDistributionPlot): EChartsOpt
 export function predictionChangesOption(plot: PredictionChangesPlot): EChartsOption {
   const meaning = plot.neighbours === 'nearest' ? 'neighbour: one of the class’s nearest base classes' : 'neighbour: WordNet relative within the level';
   return {
-    ...base(`Prediction changes, baseline → AlphaNet (${plot.neighbours === 'nearest' ? 'nearest neighbours' : 'WordNet neighbours'})`, `${plot.total} few-class predictions over the runs; ${meaning}`),
-    legend: { top: 30, right: 8 },
-    grid: { left: 64, right: 24, top: 80, bottom: 48 },
+    ...base(`Prediction changes, baseline → AlphaNet (${plot.neighbours === 'nearest' ? 'nearest neighbours' : 'WordNet neighbours'})`, `${plot.total} few-class predictions over the runs; ${meaning}`, true),
+    grid: { left: 64, right: 24, top: 64, bottom: 96 },
     tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' } },
-    xAxis: { type: 'category', data: PREDICTION_STATUSES.map((s) => `baseline ${STATUS_LABELS[s]} (${plot.baseline[s]})`), axisLabel: { interval: 0, fontSize: 10 } },
+    xAxis: {
+      type: 'category',
+      data: PREDICTION_STATUSES.map((s) => `${STATUS_LABELS[s]} (${plot.baseline[s]})`),
+      axisLabel: { interval: 0 },
+      name: 'baseline prediction',
+      nameLocation: 'middle',
+      nameGap: 28,
+    },
     yAxis: { type: 'value', name: 'predictions', nameLocation: 'middle', nameGap: 44, minInterval: 1 },
     series: PREDICTION_STATUSES.map(
       (to): BarSeriesOption => ({
@@ -289,9 +298,7 @@ export function semanticAccuracyOption(sem: SemanticAccuracy, baseline: SplitAcc
     data: SPLIT_KEYS.map((k) => (acc[k] === null ? null : pp(acc[k]!))),
   });
   return {
-    ...base(`Semantic accuracy (WordNet level ≤ ${sem.level})`, 'faint: top-1 accuracy; solid: a WordNet relative within the level counts as right'),
-    legend: { top: 30, right: 8 },
-    grid: { left: 64, right: 24, top: 80, bottom: 40 },
+    ...base(`Semantic accuracy (WordNet level ≤ ${sem.level})`, 'faint: top-1 accuracy; solid: a WordNet relative within the level counts as right', true),
     tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' }, valueFormatter: (v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : '–') },
     xAxis: { type: 'category', data: SPLIT_KEYS.map((k) => (k === 'overall' ? 'Overall' : SPLIT_LABELS[k])) },
     yAxis: { type: 'value', min: 0, max: 100, name: 'accuracy (%)', nameLocation: 'middle', nameGap: 40 },

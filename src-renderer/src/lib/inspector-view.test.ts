@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WordNetRelation } from '../../../src-shared/inspector.ts';
 import { toyInspectorData } from './inspector-fixture.test-data.ts';
-import { borrowers, classFromQuery, combinationText, exportName, nextSort, perRunCounts, relationTitle, searchClasses, sortClasses } from './inspector-view.ts';
+import { borrowers, classFromQuery, combinationCsv, combinationText, exportName, nextSort, perRunCounts, relationTitle, searchClasses, sortClasses } from './inspector-view.ts';
 
 const data = toyInspectorData();
 const names = (rows: { name: string }[]) => rows.map((r) => r.name);
@@ -37,6 +37,15 @@ describe('the Inspector detail', () => {
     expect(combinationText(eskimo)).toBe('[Eskimo dog] = [Eskimo dog]\n               + (-0.2±0.028)[Siberian husky]\n               + (0.4±0.14)[malamute]');
   });
 
+  it('exports the combination as CSV with each run\'s coefficient', () => {
+    expect(combinationCsv(eskimo).split('\n')).toEqual([
+      'few_class_id,few_class,rank,neighbour_id,neighbour,split,distance,alpha_mean,alpha_std,alpha_run_1,alpha_run_2',
+      `3,Eskimo dog,1,0,Siberian husky,many,1,${eskimo.combination[0]!.alphaMean},${eskimo.combination[0]!.alphaStd},-0.18,-0.22`,
+      `3,Eskimo dog,2,1,malamute,many,3,${eskimo.combination[1]!.alphaMean},${eskimo.combination[1]!.alphaStd},0.5,0.3`,
+      '',
+    ]);
+  });
+
   it("lists each confusion's counts per run and a WordNet relation's glosses for hover", () => {
     const husky = eskimo.baselineMistakes.find((c) => c.name === 'Siberian husky')!;
     expect(husky.baseline).toBe(2);
@@ -67,6 +76,6 @@ describe('the Inspector detail', () => {
   });
 
   it('names exported files safely', () => {
-    expect(exportName('demo', 'e2e α/β run', 'deltaVsDistance', 'svg')).toBe('demo-e2e_α_β_run-deltaVsDistance.svg');
+    expect(exportName('demo', 'e2e α/β run', 'deltaVsDistance')).toBe('demo-e2e_α_β_run-deltaVsDistance');
   });
 });

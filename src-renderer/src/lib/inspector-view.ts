@@ -1,5 +1,5 @@
 /** The Inspector view's pure parts: the class list's search and sort, the combination text, hover texts. */
-import type { Confusion, FewClassDetail, InspectorData, WordNetRelation } from '../../../src-shared/inspector.ts';
+import { toCsv, type Confusion, type FewClassDetail, type InspectorData, type WordNetRelation } from '../../../src-shared/inspector.ts';
 import { comboLine } from '../../../src-shared/report/combos.ts';
 
 export type ClassSortKey = 'name' | 'trainSamples' | 'baselineAcc' | 'alphanetAcc' | 'delta';
@@ -41,6 +41,15 @@ export function combinationText(detail: FewClassDetail): string {
   return comboLine({ name: detail.name, neighbours: detail.combination.map((t) => ({ name: t.name, alphaMean: t.alphaMean, alphaStd: t.alphaStd })) });
 }
 
+/** The combination's terms as CSV, one row per neighbour with each run's coefficient. */
+export function combinationCsv(detail: FewClassDetail): string {
+  const nRuns = detail.alphanetAccPerRun.length;
+  return toCsv(
+    ['few_class_id', 'few_class', 'rank', 'neighbour_id', 'neighbour', 'split', 'distance', 'alpha_mean', 'alpha_std', ...Array.from({ length: nRuns }, (_, i) => `alpha_run_${i + 1}`)],
+    detail.combination.map((t, i) => [detail.classId, detail.name, i + 1, t.classId, t.name, t.split, t.distance, t.alphaMean, t.alphaStd, ...t.alphaPerRun]),
+  );
+}
+
 /** Hover text of a WordNet relation: each lowest common hypernym with its gloss. */
 export function relationTitle(rel: WordNetRelation): string {
   if (rel.lowestCommonHypernyms.length === 0) return 'no common hypernym';
@@ -67,8 +76,8 @@ export function borrowers(data: InspectorData, id: number): { detail: FewClassDe
   });
 }
 
-/** File names of an experiment's exports: `<dataset>-<experiment>-<plot>.<ext>`, safe on every file system. */
-export function exportName(dataset: string, experiment: string, plot: string, ext: string): string {
+/** File names (without extension) of an experiment's exports: `<dataset>-<experiment>-<plot>`, safe on every file system. */
+export function exportName(dataset: string, experiment: string, plot: string): string {
   const safe = (s: string) => s.replace(/[^\p{L}\p{N}_.-]+/gu, '_');
-  return `${safe(dataset)}-${safe(experiment)}-${plot}.${ext}`;
+  return `${safe(dataset)}-${safe(experiment)}-${safe(plot)}`;
 }

@@ -1,0 +1,61 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { ApiEvent, InspectableExperiment } from '../../../src-shared/api.ts';
+import type { InspectorData } from '../../../src-shared/inspector.ts';
+import { useClient } from '../api/client.ts';
+import { errorMessage } from '../lib/format.ts';
+import type { Remote } from './datasets.ts';
+
+/** The experiment's identity for the data it shows: a new finished run or baseline asks main again. */
+export const inspectorKey = (e: InspectableExperiment): string => JSON.stringify([e.dataset, e.experiment, e.runIds, e.hasBaseline]);
+
+/** The Inspector's state: the experiments it can open (kept current) and the data of those opened. */
+export const useInspectorStore = defineStore('inspector', () => {
+  const client = useClient();
+  const experiments = ref<InspectableExperiment[]>([]);
+  const loaded = ref(false);
+  const error = ref<string | null>(null);
+  const data = ref<Record<string, Remote<InspectorData>>>({});
+
+  async function loadList(): Promise<void> {
+    try {
+      experiments.value = await client.api.listInspectable({});
+      error.value = null;
+    } catch (e) {
+      error.value = errorMessage(e);
+    } finally {
+      loaded.value = true;
+    }
+  }
+
+  /** Fetches an experiment's data unless it is here or on its way; `retry` asks again after a failure. */
+  async function open(e: InspectableExperiment, retry = false): Promise<void> {
+    const key = inspectorKey(e);
+    const have = data.value[key];
+    if (have && (have.state !== 'error' || !retry)) return;
+    data.value[key] = { state: 'loading' };
+    try {
+      data.value[key] = { state: 'ok', value: await client.api.getInspector({ dataset: e.dataset, experiment: e.experiment }) };
+    } catch (err) {
+      data.value[key] = { state: 'error', error: errorMessage(err) };
+    }
+  }
+
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  function onEvent(event: ApiEvent): void {
+    // Runs that finish or disappear change what can be inspected; batch a burst into one request.
+    if (event.type === 'runs-changed' || (event.type === 'status' && event.status !== 'running' && event.status !== 'queued')) {
+      timer ??= setTimeout(() => {
+        timer = null;
+        void loadList();
+      }, 300);
+    }
+  }
+
+  let unsubscribe: (() => void) | null = null;
+  function watchEvents(): void {
+    unsubscribe ??= client.onEvent(onEvent);
+  }
+
+  return { experiments, loaded, error, data, loadList, open, watchEvents };
+});
