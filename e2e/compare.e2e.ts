@@ -4,55 +4,24 @@
  * the table, Δ, significance, sorting, the config diff, and the LaTeX export saved as a download.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../src-shared/api.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import type { CompareDataset } from '../src-shared/compare-groups.ts';
 import { defaultRunConfig } from '../src-shared/config.ts';
-import { apiCall, CHROMIUM, hasChromium, launchBrowser, ROOT, screenshot, startServer, type Served } from './harness.ts';
+import { apiCall, describeInBrowser, runsDone, screenshot, type Served } from './harness.ts';
 
 const EXPERIMENTS = [
   { name: 'AlphaNet k=5', k: 5 },
   { name: 'AlphaNet k=3', k: 3 },
 ];
 
-if (!hasChromium()) console.warn(`e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set ALPHANET_CHROMIUM)`);
-
-describe.skipIf(!hasChromium())('the Compare view in served mode', () => {
-  let dataDir: string;
-  let served: Served;
-  let browser: Browser;
+describeInBrowser('the Compare view in served mode', (session) => {
   let page: Page;
-  const pageErrors: string[] = [];
-
+  let served: Served;
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
-      throw new Error('the web build is missing: run `npm run build:web` (npm run e2e does it)');
-    }
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-e2e-compare-'));
-    served = await startServer(dataDir);
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.origin });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    ({ page, served } = session);
     await page.goto(served.url);
     await page.locator('nav[aria-label="Views"]').waitFor();
-  });
-
-  beforeEach((context) => {
-    context.onTestFailed(() => console.error(`alphanet serve said:\n${served.output()}`));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   const table = () => page.getByTestId('compare-table').first();
@@ -76,17 +45,7 @@ describe.skipIf(!hasChromium())('the Compare view in served mode', () => {
       config.training.n_neighbors = k;
       await apiCall(served, 'launchExperiment', { experiment: name, config, repetitions: 2 });
     }
-    await expect
-      .poll(
-        async () => {
-          const runs = await apiCall<RunSummary[]>(served, 'listRuns', { dataset: 'demo' });
-          const failed = runs.find((r) => r.status === 'failed');
-          if (failed) throw new Error(`run ${failed.id} failed: ${failed.error}`);
-          return runs.filter((r) => r.status === 'done').length;
-        },
-        { timeout: 150_000, interval: 500 },
-      )
-      .toBe(5);
+    await runsDone(served, { dataset: 'demo' }, 5);
 
     // The view reloads as runs finish; the first visit shows every named experiment, here with both runs.
     await expect.poll(() => table().locator('tbody tr').count(), { timeout: 30_000 }).toBe(3);
@@ -163,6 +122,6 @@ describe.skipIf(!hasChromium())('the Compare view in served mode', () => {
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied.split('\n')[0]).toBe('Experiment,Few,Medium,Many,Overall');
     expect(copied.split('\n')[1]).toMatch(/^Baseline,/);
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
-});
+}, { clipboard: true });

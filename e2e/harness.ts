@@ -4,9 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { TOKEN_HEADER } from '../src-shared/api.ts';
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { TOKEN_HEADER, type RunFilter, type RunSummary } from '../src-shared/api.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const CHROMIUM = process.env.ALPHANET_CHROMIUM ?? '/usr/bin/chromium';
@@ -96,4 +98,72 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     fs.mkdirSync(DOCS_DIR, { recursive: true });
     fs.copyFileSync(file, path.join(DOCS_DIR, `${name}.png`));
   }
+}
+
+/** A served workbench on a fresh data folder and one browser page on it, shared by a file's tests (they run in order). */
+export class BrowserSession {
+  dataDir!: string;
+  served!: Served;
+  browser!: Browser;
+  page!: Page;
+  /** Uncaught page errors and console errors; tests expect none. */
+  readonly pageErrors: string[] = [];
+
+  /** Stops the server and starts a new one on the same data folder, as a user restarting the app. */
+  async restartServer(): Promise<void> {
+    await this.served.stop();
+    this.served = await startServer(this.dataDir);
+  }
+}
+
+export interface SessionOptions {
+  /** Lets the page read and write the clipboard. */
+  clipboard?: boolean;
+}
+
+/**
+ * A describe block whose tests share a BrowserSession (set up before the first test, removed after the
+ * last); skipped with a message when there is no Chromium.
+ */
+export function describeInBrowser(title: string, body: (session: BrowserSession) => void, options: SessionOptions = {}): void {
+  const available = hasChromium();
+  if (!available) console.warn(`e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set ALPHANET_CHROMIUM)`);
+  describe.skipIf(!available)(title, () => {
+    const session = new BrowserSession();
+    beforeAll(async () => {
+      if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
+        throw new Error('the web build is missing: run `npm run build:web` (npm run e2e does it)');
+      }
+      session.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-e2e-'));
+      session.served = await startServer(session.dataDir);
+      session.browser = await launchBrowser();
+      const context = await session.browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+      if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.served.origin });
+      session.page = await context.newPage();
+      session.page.on('pageerror', (error) => session.pageErrors.push(error.message));
+      session.page.on('console', (message) => {
+        if (message.type() === 'error') session.pageErrors.push(message.text());
+      });
+    });
+    beforeEach((context) => {
+      context.onTestFailed(() => console.error(`alphanet serve said:\n${session.served.output()}`));
+    });
+    afterAll(async () => {
+      await session.browser?.close();
+      await session.served?.stop();
+      if (session.dataDir) fs.rmSync(session.dataDir, { recursive: true, force: true });
+    });
+    body(session);
+  });
+}
+
+/** Waits until `n` runs match the filter and all are done; a failed run fails the caller with its error. */
+export async function runsDone(served: Served, filter: RunFilter, n: number, timeoutMs = 150_000): Promise<RunSummary[]> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+    const runs = await apiCall<RunSummary[]>(served, 'listRuns', filter);
+    const failed = runs.find((r) => r.status === 'failed');
+    if (failed) throw new Error(`run ${failed.id} failed: ${failed.error}`);
+    if (runs.length === n && runs.every((r) => r.status === 'done')) return runs;
+  }
+  throw new Error(`${n} runs matching ${JSON.stringify(filter)} did not finish within ${timeoutMs / 1000} s`);
 }

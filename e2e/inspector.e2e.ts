@@ -4,50 +4,22 @@
  * confusions with their WordNet relations, and a plot exported as PNG, SVG and CSV.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../src-shared/api.ts';
+import type { Download, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { defaultRunConfig } from '../src-shared/config.ts';
 import { plotCsv, type InspectorData } from '../src-shared/inspector.ts';
-import { apiCall, CHROMIUM, hasChromium, launchBrowser, ROOT, screenshot, startServer, type Served } from './harness.ts';
+import { apiCall, describeInBrowser, runsDone, screenshot, type Served } from './harness.ts';
 
 const EXPERIMENT = 'e2e inspector';
 const ESKIMO_DOG = 32; // n02109961, a few class of the demo
 const SIBERIAN_HUSKY = 34; // n02110185, many
 
-if (!hasChromium()) console.warn(`e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set ALPHANET_CHROMIUM)`);
-
-describe.skipIf(!hasChromium())('the Inspector in served mode', () => {
-  let dataDir: string;
-  let served: Served;
-  let browser: Browser;
+describeInBrowser('the Inspector in served mode', (session) => {
   let page: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
-      throw new Error('the web build is missing: run `npm run build:web` (npm run e2e does it)');
-    }
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-e2e-inspector-'));
-    served = await startServer(dataDir);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-  });
-
-  beforeEach((context) => {
-    context.onTestFailed(() => console.error(`alphanet serve said:\n${served.output()}`));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  let served: Served;
+  beforeAll(() => {
+    ({ page, served } = session);
   });
 
   it('records a baseline and an AlphaNet experiment of 2 runs on the demo dataset', async () => {
@@ -57,13 +29,7 @@ describe.skipIf(!hasChromium())('the Inspector in served mode', () => {
     config.training.train_epochs = 4;
     config.training.min_epochs = 2;
     await apiCall(served, 'launchExperiment', { experiment: EXPERIMENT, config, seeds: [5, 6] });
-    for (const deadline = Date.now() + 150_000; ; await new Promise((r) => setTimeout(r, 500))) {
-      const runs = await apiCall<RunSummary[]>(served, 'listRuns', { experiment: EXPERIMENT });
-      const failed = runs.find((r) => r.status === 'failed');
-      if (failed) throw new Error(`run ${failed.id} failed: ${failed.error}`);
-      if (runs.length === 2 && runs.every((r) => r.status === 'done')) break;
-      if (Date.now() > deadline) throw new Error(`the runs of ${EXPERIMENT} did not finish in time`);
-    }
+    await runsDone(served, { experiment: EXPERIMENT }, 2);
   });
 
   it('opens the Inspector, selects a class, and shows its combination and confusions with WordNet relations', async () => {
@@ -111,7 +77,7 @@ describe.skipIf(!hasChromium())('the Inspector in served mode', () => {
 
   async function exported(card: ReturnType<Page['locator']>, format: 'png' | 'svg' | 'csv'): Promise<{ download: Download; bytes: Buffer }> {
     const [download] = await Promise.all([page.waitForEvent('download'), card.locator(`[data-export="${format}"]`).click()]);
-    const file = path.join(dataDir, download.suggestedFilename());
+    const file = path.join(session.dataDir, download.suggestedFilename());
     await download.saveAs(file);
     return { download, bytes: fs.readFileSync(file) };
   }
@@ -143,6 +109,6 @@ describe.skipIf(!hasChromium())('the Inspector in served mode', () => {
     for (const name of ['accVsSamples', 'deltaBySplit', 'alphaDistribution', 'predictionChanges', 'semanticPredictionChanges', 'semanticAccuracy']) {
       expect(await page.locator(`figure[data-plot="${name}"] canvas`).count(), name).toBeGreaterThan(0);
     }
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

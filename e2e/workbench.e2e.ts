@@ -2,24 +2,16 @@
  * The workbench in a browser, end to end, against `alphanet serve`: datasets, launch, runs, curves,
  * and a restart. The tests run in order and share one data folder, as a user's session would.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import type { RunSummary } from '../src-shared/api.ts';
-import { apiCall, CHROMIUM, hasChromium, launchBrowser, ROOT, screenshot, startServer, type Served } from './harness.ts';
+import { apiCall, describeInBrowser, runsDone, screenshot, type Served } from './harness.ts';
 
 const EXPERIMENT = 'e2e demo';
 
-if (!hasChromium()) console.warn(`e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set ALPHANET_CHROMIUM)`);
-
-describe.skipIf(!hasChromium())('the workbench in served mode', () => {
-  let dataDir: string;
-  let served: Served;
-  let browser: Browser;
+describeInBrowser('the workbench in served mode', (session) => {
   let page: Page;
-  const pageErrors: string[] = [];
+  let served: Served;
 
   async function open(): Promise<void> {
     await page.goto(served.url);
@@ -32,39 +24,8 @@ describe.skipIf(!hasChromium())('the workbench in served mode', () => {
   }
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
-      throw new Error('the web build is missing: run `npm run build:web` (npm run e2e does it)');
-    }
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-e2e-'));
-    served = await startServer(dataDir);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    ({ page, served } = session);
     await open();
-  });
-
-  beforeEach((context) => {
-    context.onTestFailed(() => console.error(`alphanet serve said:\n${served.output()}`));
-  });
-
-  /** Waits until the experiment's runs are done; a failed run fails the test with its error. */
-  async function runsDone(n: number): Promise<RunSummary[]> {
-    for (const deadline = Date.now() + 150_000; Date.now() < deadline; await page.waitForTimeout(500)) {
-      const runs = await apiCall<RunSummary[]>(served, 'listRuns', { experiment: EXPERIMENT });
-      const failed = runs.find((r) => r.status === 'failed');
-      if (failed) throw new Error(`run ${failed.id} failed: ${failed.error}`);
-      if (runs.length === n && runs.every((r) => r.status === 'done')) return runs;
-    }
-    throw new Error(`the runs of ${EXPERIMENT} did not finish in time`);
-  }
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('adds the demo dataset and shows its validator report and baseline', async () => {
@@ -109,7 +70,7 @@ describe.skipIf(!hasChromium())('the workbench in served mode', () => {
     await goTo('runs');
     const rows = page.locator('[data-testid="runs-table"] tbody tr[data-run]', { hasText: EXPERIMENT });
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
-    await runsDone(2);
+    await runsDone(served, { experiment: EXPERIMENT }, 2);
     await expect.poll(() => page.locator('tr[data-status="done"]', { hasText: EXPERIMENT }).count(), { timeout: 10_000 }).toBe(2);
     const bars = await rows.locator('[role="progressbar"]').evaluateAll((els) => els.map((el) => el.getAttribute('aria-valuenow')));
     expect(bars).toEqual(['100', '100']);
@@ -190,16 +151,16 @@ describe.skipIf(!hasChromium())('the workbench in served mode', () => {
   });
 
   it('finds the runs again after the server restarts', async () => {
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
     // Leave the page first: its event stream would otherwise (rightly) report the stopped server.
     await page.goto('about:blank');
-    await served.stop();
-    served = await startServer(dataDir);
+    await session.restartServer();
+    served = session.served;
     await open();
     await goTo('runs');
     const done = page.locator('tr[data-status="done"]', { hasText: EXPERIMENT });
     await expect.poll(() => done.count(), { timeout: 30_000 }).toBe(2);
     await screenshot(page, 'runs-after-restart');
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });
