@@ -6,6 +6,7 @@ import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { ScalarPoint } from '../../../src-shared/api.ts';
 import { debiasedEma } from '../../../src-shared/smoothing.ts';
 import { meanStdByStep, plotPoints, xOf, type XAxisMode } from './curves.ts';
+import { escapeHtml } from './format.ts';
 
 export interface ChartLine {
   id: string;
@@ -24,10 +25,6 @@ export interface ChartSettings {
 
 /** What each drawn point carries: [x, smoothed, raw, step, n]. */
 export type PointValue = [number, number, number, number, number];
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 function formatValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);

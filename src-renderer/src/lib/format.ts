@@ -30,6 +30,11 @@ export const STATUS_LABEL: Record<RunStatus, string> = {
   interrupted: 'Interrupted',
 };
 
+/** Text made safe inside HTML (ECharts tooltip formatters return HTML). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

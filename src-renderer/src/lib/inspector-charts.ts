@@ -18,6 +18,7 @@ import {
   type SemanticAccuracy,
   type SplitAccuracy,
 } from '../../../src-shared/inspector.ts';
+import { escapeHtml } from './format.ts';
 
 export const SPLIT_COLORS: Record<SplitName, string> = { few: '#d92d20', medium: '#f79009', many: '#2f5bd3' };
 export const SPLIT_LABELS: Record<SplitName, string> = { few: 'Few', medium: 'Medium', many: 'Many' };
@@ -33,10 +34,6 @@ export function signed(x: number, digits = 2): string {
   const s = x.toFixed(digits);
   if (/^-0(\.0*)?$/.test(s)) return s.slice(1);
   return s.startsWith('-') ? `−${s.slice(1)}` : s;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Title, subtitle, the plot area, and the legend below it when there is one. */
