@@ -284,7 +284,9 @@ export function predictionChangesOption(plot: PredictionChangesPlot): EChartsOpt
   };
 }
 
-const SPLIT_KEYS = [...SPLIT_ORDER, 'overall'] as const;
+/** The splits and the whole test set, as the accuracy summaries list them. */
+export const SPLIT_KEYS = [...SPLIT_ORDER, 'overall'] as const;
+export const splitKeyLabel = (k: (typeof SPLIT_KEYS)[number]): string => (k === 'overall' ? 'Overall' : SPLIT_LABELS[k]);
 
 /** Top-1 and semantic accuracy (a WordNet relative within the level counts as right) per split. */
 export function semanticAccuracyOption(sem: SemanticAccuracy, baseline: SplitAccuracy, alphanet: SplitAccuracy): EChartsOption {
@@ -297,7 +299,7 @@ export function semanticAccuracyOption(sem: SemanticAccuracy, baseline: SplitAcc
   return {
     ...base(`Semantic accuracy (WordNet level ≤ ${sem.level})`, 'faint: top-1 accuracy; solid: a WordNet relative within the level counts as right', true),
     tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' }, valueFormatter: (v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : '–') },
-    xAxis: { type: 'category', data: SPLIT_KEYS.map((k) => (k === 'overall' ? 'Overall' : SPLIT_LABELS[k])) },
+    xAxis: { type: 'category', data: SPLIT_KEYS.map(splitKeyLabel) },
     yAxis: { type: 'value', min: 0, max: 100, name: 'accuracy (%)', nameLocation: 'middle', nameGap: 40 },
     series: [
       bar('Baseline top-1', BASELINE_COLOR, baseline, false),
