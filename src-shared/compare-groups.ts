@@ -4,7 +4,7 @@
  * these groups, the Compare view turns a selection of them into comparisons, and `alphanet results
  * --experiment` does the same from the store, so all three show the same rows.
  */
-import { compareExperiments, type Comparison, type CompareOptions, type ExperimentInput, type RunRecord } from './compare.ts';
+import { compareExperiments, runRecordFromResult, type Comparison, type CompareOptions, type ExperimentInput } from './compare.ts';
 import type { RunConfig, SelectionRule } from './config.ts';
 import type { EvalMetrics, RunKind } from './result.ts';
 
@@ -93,10 +93,6 @@ export function compareGroups(runs: readonly CompareRun[], displayNames: Readonl
   return out;
 }
 
-export function runRecordOf(run: CompareRun): RunRecord {
-  return { seed: run.seed, test: run.test, val: run.val, config: run.config, selection: run.kind === 'baseline' ? null : run.selection };
-}
-
 /**
  * The experiments of one dataset's comparison: the baseline row first (when asked for and recorded),
  * then the chosen groups in the order given. Runs missing from `runs` (deleted meanwhile) are left out.
@@ -107,7 +103,7 @@ export function experimentInputs(
   runs: ReadonlyMap<number, CompareRun>,
   withBaseline = true,
 ): ExperimentInput[] {
-  const records = (ids: readonly number[]) => ids.flatMap((id) => (runs.has(id) ? [runRecordOf(runs.get(id) as CompareRun)] : []));
+  const records = (ids: readonly number[]) => ids.flatMap((id) => (runs.has(id) ? [runRecordFromResult(runs.get(id) as CompareRun)] : []));
   const inputs: ExperimentInput[] = [];
   if (withBaseline && dataset.baselineRunId !== null && runs.has(dataset.baselineRunId)) {
     inputs.push({ name: BASELINE_ROW, isBaseline: true, dataset: dataset.dataset, runs: records([dataset.baselineRunId]) });

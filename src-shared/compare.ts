@@ -64,7 +64,10 @@ export interface ExperimentInput {
   runs: RunRecord[];
 }
 
-export function runRecordFromResult(result: RunResult): RunRecord {
+/** What a run record is read from: a RunResult, or a finished run of the store (compare-groups' CompareRun). */
+export type RunRecordSource = Pick<RunResult, 'kind' | 'config' | 'selection'> & Pick<RunRecord, 'seed' | 'test' | 'val'>;
+
+export function runRecordFromResult(result: RunRecordSource): RunRecord {
   return {
     seed: result.seed,
     test: result.test,
