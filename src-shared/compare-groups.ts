@@ -112,6 +112,11 @@ export function experimentInputs(
   return inputs;
 }
 
+/** Each dataset's display name by key (the exports' titles). */
+export function displayNamesOf(datasets: readonly CompareDataset[]): Record<string, string> {
+  return Object.fromEntries(datasets.map((d) => [d.dataset, d.displayName]));
+}
+
 /** The ids of every run a selection needs (baselines included): what the view fetches. */
 export function runIdsOf(datasets: readonly { dataset: CompareDataset; groups: readonly CompareGroup[] }[]): number[] {
   const ids = new Set<number>();

@@ -9,7 +9,7 @@ import {
   type ExperimentInput,
   type MetricName,
 } from '../../../src-shared/compare.ts';
-import { experimentInputs } from '../../../src-shared/compare-groups.ts';
+import { displayNamesOf, experimentInputs } from '../../../src-shared/compare-groups.ts';
 import { CELL_STYLES, type CellStyle } from '../../../src-shared/export/format.ts';
 import { EXPORT_FORMATS, renderComparisons, type ExportFormat } from '../../../src-shared/export/index.ts';
 import { findDataset } from '../../data/config.ts';
@@ -80,7 +80,7 @@ function storeRows(args: ParsedArgs, io: CliIO, names: string[]): Rows {
     return {
       experiments: chosen.flatMap((c) => experimentInputs(c.dataset, c.groups, byId, false)),
       baselines,
-      titles: Object.fromEntries(chosen.map((c) => [c.dataset.dataset, c.dataset.displayName])),
+      titles: displayNamesOf(chosen.map((c) => c.dataset)),
     };
   } finally {
     db.close();

@@ -80,11 +80,6 @@ export function exportFileName(comparisons: readonly Comparison[], format: Expor
   return `comparison-${datasets}.${EXPORT_FILES[format].extension}`;
 }
 
-/** Each dataset's display name by key (export titles). */
-export function datasetTitles(datasets: readonly CompareDataset[]): Record<string, string> {
-  return Object.fromEntries(datasets.map((d) => [d.dataset, d.displayName]));
-}
-
 /** What a first visit selects: every dataset with its named experiments (config groups are opt-in). */
 export function defaultSelection(datasets: readonly CompareDataset[]): Record<string, string[]> {
   return Object.fromEntries(datasets.map((d) => [d.dataset, d.groups.filter((g) => g.kind === 'experiment').map((g) => g.id)]));
