@@ -3,7 +3,8 @@ import { README_BASELINE, README_R01, README_R02, evalMetrics, seriesMetrics, ty
 import { compareExperiments, type ExperimentInput } from '../../../src-shared/compare.ts';
 import type { CompareDataset } from '../../../src-shared/compare-groups.ts';
 import { defaultRunConfig } from '../../../src-shared/config.ts';
-import { cellView, defaultSelection, exportFileName, pruneSelection, rowNames, selectionText, significanceOf } from './compare-view.ts';
+import { mergedRowNames } from '../../../src-shared/export/format.ts';
+import { cellView, defaultSelection, exportFileName, pruneSelection, selectionText, significanceOf } from './compare-view.ts';
 
 function experiment(name: string, series: SplitSeries, n = series.few.length): ExperimentInput {
   return {
@@ -76,6 +77,7 @@ describe('Compare view choices', () => {
     expect(exportFileName([c], 'latex')).toBe('comparison-inlt.tex');
     expect(exportFileName([{ ...c, dataset: 'places lt' }, c], 'csv-means')).toBe('comparison-places_lt-inlt.csv');
     expect(exportFileName([], 'markdown')).toBe('comparison-empty.md');
-    expect(rowNames([c, compareExperiments([experiment('r=0.1', README_R01), experiment('x', README_R02)])])).toEqual(['Baseline', 'r=0.1', 'x']);
+    // The reference row's choices: every row name across the datasets, as the exports merge them.
+    expect(mergedRowNames([c, compareExperiments([experiment('r=0.1', README_R01), experiment('x', README_R02)])])).toEqual(['Baseline', 'r=0.1', 'x']);
   });
 });

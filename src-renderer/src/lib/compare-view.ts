@@ -95,8 +95,3 @@ export function pruneSelection(selected: Readonly<Record<string, readonly string
   }
   return out;
 }
-
-/** Row names across comparisons, in order: the choices for the reference row. */
-export function rowNames(comparisons: readonly Comparison[]): string[] {
-  return [...new Set(comparisons.flatMap((c) => c.rows.map((r) => r.name)))];
-}
