@@ -20,6 +20,10 @@ export const useInspectorStore = defineStore('inspector', () => {
   async function loadList(): Promise<void> {
     try {
       experiments.value = await client.api.listInspectable({});
+      // Data of a run set no longer listed (a run finished or was deleted since) is never shown again;
+      // without this every finished run of a sweep would leave a copy of the experiment's data behind.
+      const listed = new Set(experiments.value.map(inspectorKey));
+      for (const key of Object.keys(data.value)) if (!listed.has(key)) delete data.value[key];
       error.value = null;
     } catch (e) {
       error.value = errorMessage(e);
