@@ -195,7 +195,8 @@ export const command: Command = {
     for (const c of comparisons) for (const w of c.warnings) io.err(`warning: ${c.dataset}: ${w}`);
     const text = renderComparisons(comparisons, (getString(args, 'format') ?? 'console') as ExportFormat, {
       style: (getString(args, 'latex-style') ?? 'pm') as CellStyle,
-      titles: { ...datasetTitles(args, io, [...new Set(comparisons.map((c) => c.dataset))]), ...rows.titles },
+      // The store names every dataset it lists; datasets.toml is read only for the others (result files).
+      titles: { ...datasetTitles(args, io, [...new Set(comparisons.map((c) => c.dataset))].filter((d) => !(d in rows.titles))), ...rows.titles },
     });
     const out = getString(args, 'out');
     if (out) {
