@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../../src-shared/config.ts';
-import { ApiValidationError, MAX_RUNS_PER_LAUNCH, runConfig, validators } from './validate.ts';
-import { MAX_COMPARISON_RUNS } from './validate.ts';
+import { ApiValidationError, MAX_COMPARISON_RUNS, MAX_RUNS_PER_LAUNCH, runConfig, validators } from './validate.ts';
 
 function problem(fn: () => unknown): { message: string; fields: { path: string; message: string }[] } {
   try {
