@@ -52,11 +52,12 @@ export const useCompareStore = defineStore('compare', () => {
     }
   });
 
-  async function fetchRuns(): Promise<void> {
-    const ids = runIdsOf(selection.value).filter((id) => !runs.value.has(id));
-    if (ids.length === 0) return;
-    const fetched = await client.api.getComparisonRuns({ runIds: ids });
-    const next = new Map(runs.value);
+  /** Fetches the chosen runs not here yet; `afresh`: all of them, replacing what is here once they arrive. */
+  async function fetchRuns(afresh = false): Promise<void> {
+    const ids = runIdsOf(selection.value).filter((id) => afresh || !runs.value.has(id));
+    const fetched = ids.length === 0 ? [] : await client.api.getComparisonRuns({ runIds: ids });
+    if (fetched.length === 0 && !afresh) return;
+    const next = new Map(afresh ? [] : runs.value);
     for (const run of fetched) next.set(run.id, run);
     runs.value = next;
   }
@@ -65,9 +66,9 @@ export const useCompareStore = defineStore('compare', () => {
     try {
       datasets.value = await client.api.listComparisonGroups({});
       selected.value = picked ? pruneSelection(selected.value, datasets.value) : defaultSelection(datasets.value);
-      // A deleted run's id can be given to a new run: fetch the chosen runs afresh.
-      runs.value = new Map();
-      await fetchRuns();
+      // A deleted run's id can be given to a new run: fetch the chosen runs afresh. The old ones stay
+      // until then, so the tables do not flash empty ("no runs") on every run that finishes.
+      await fetchRuns(true);
       error.value = null;
     } catch (e) {
       error.value = errorMessage(e);
