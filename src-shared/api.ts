@@ -133,8 +133,8 @@ export interface InspectableExperiment {
   experiment: string;
   /** Its finished training runs, oldest first (the runs the Inspector reads). */
   runIds: number[];
-  /** Whether the dataset has a finished baseline run (else the Inspector evaluates the pretrained classifier). */
-  hasBaseline: boolean;
+  /** The dataset's newest finished baseline run, which the Inspector compares against; null: none (it evaluates the pretrained classifier). */
+  baselineRunId: number | null;
   /** When its newest run finished (ms since the epoch). */
   finishedAt: number | null;
 }

@@ -148,9 +148,9 @@ describe('workbench handlers over the store and queue', () => {
     const listed = await bench.api.listInspectable({});
     const sweep = listed.find((e) => e.experiment === 'r sweep')!;
     const done = await bench.api.listRuns({ experiment: 'r sweep', status: 'done' });
-    expect(sweep).toMatchObject({ dataset: 'tinylt_synth', hasBaseline: true, runIds: done.map((r) => r.id).reverse() });
-    expect(listed.map((e) => e.experiment)).not.toContain('too many neighbours');
     const [baseline] = (await bench.api.listRuns({ dataset: 'tinylt_synth', status: 'done' })).filter((r) => r.kind === 'baseline');
+    expect(sweep).toMatchObject({ dataset: 'tinylt_synth', baselineRunId: baseline.id, runIds: done.map((r) => r.id).reverse() });
+    expect(listed.map((e) => e.experiment)).not.toContain('too many neighbours');
 
     const params = { dataset: 'tinylt_synth', experiment: 'r sweep' };
     const data = await bench.api.getInspector(params);

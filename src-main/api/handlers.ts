@@ -207,6 +207,12 @@ export function createHandlers(ctx: HandlerContext): Api {
     return entry;
   }
 
+  /** Each dataset's newest finished baseline run (the Inspector's baseline), or only `dataset`'s. */
+  function newestBaselines(dataset?: string): Map<string, number> {
+    // listRuns is oldest first: a dataset's last baseline wins.
+    return new Map(store.listRuns({ dataset, kind: 'baseline', status: 'done' }).map((r) => [r.dataset, r.id]));
+  }
+
   function curvesOf(id: number): RunCurves {
     requireRun(id);
     const tags: Record<string, ScalarPoint[]> = {};
@@ -350,13 +356,13 @@ export function createHandlers(ctx: HandlerContext): Api {
     },
 
     async listInspectable() {
-      const withBaseline = new Set(store.listRuns({ kind: 'baseline', status: 'done' }).map((r) => r.dataset));
+      const baselines = newestBaselines();
       const groups = new Map<string, InspectableExperiment>();
       for (const run of store.listRuns({ kind: 'train', status: 'done' })) {
         const key = JSON.stringify([run.dataset, run.experiment]);
         let group = groups.get(key);
         if (!group) {
-          group = { dataset: run.dataset, experiment: run.experiment, runIds: [], hasBaseline: withBaseline.has(run.dataset), finishedAt: null };
+          group = { dataset: run.dataset, experiment: run.experiment, runIds: [], baselineRunId: baselines.get(run.dataset) ?? null, finishedAt: null };
           groups.set(key, group);
         }
         group.runIds.push(run.id);
@@ -368,8 +374,7 @@ export function createHandlers(ctx: HandlerContext): Api {
     async getInspector({ dataset, experiment }) {
       const runs = store.listRuns({ dataset, experiment, kind: 'train', status: 'done' });
       if (runs.length === 0) throw new NotFoundError(`no finished training runs of experiment '${experiment}' on dataset '${dataset}'`);
-      const baseline = store.listRuns({ dataset, kind: 'baseline', status: 'done' }).at(-1);
-      const key = JSON.stringify([dataset, experiment, runs.map((r) => r.id), baseline?.id ?? null]);
+      const key = JSON.stringify([dataset, experiment, runs.map((r) => r.id), newestBaselines(dataset).get(dataset) ?? null]);
       return cachedInspector(key, async () => {
         // The datasets.toml the runs were trained from, as the CLI's inspector reads it.
         const configFile = datasetConfigOf(runs[0]);

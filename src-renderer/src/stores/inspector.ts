@@ -7,7 +7,7 @@ import { errorMessage } from '../lib/format.ts';
 import type { Remote } from './datasets.ts';
 
 /** The experiment's identity for the data it shows: a new finished run or baseline asks main again. */
-export const inspectorKey = (e: InspectableExperiment): string => JSON.stringify([e.dataset, e.experiment, e.runIds, e.hasBaseline]);
+export const inspectorKey = (e: InspectableExperiment): string => JSON.stringify([e.dataset, e.experiment, e.runIds, e.baselineRunId]);
 
 /** The Inspector's state: the experiments it can open (kept current) and the data of those opened. */
 export const useInspectorStore = defineStore('inspector', () => {
