@@ -111,4 +111,23 @@ describeInBrowser('the Inspector in served mode', (session) => {
     }
     expect(session.pageErrors).toEqual([]);
   });
+
+  it('keeps the experiment on screen while a newly finished run of it is taken in', async () => {
+    await page.evaluate(() => {
+      const w = window as unknown as { detailGone: boolean };
+      w.detailGone = false;
+      new MutationObserver(() => {
+        if (!document.querySelector('[data-testid="class-detail"]')) w.detailGone = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const config = defaultRunConfig('demo');
+    config.training.train_epochs = 4;
+    config.training.min_epochs = 2;
+    await apiCall(served, 'launchExperiment', { experiment: EXPERIMENT, config, seeds: [7] });
+    await runsDone(served, { experiment: EXPERIMENT }, 3);
+    const caption = page.getByTestId('inspector-summary').locator('caption');
+    await expect.poll(() => caption.textContent(), { timeout: 60_000 }).toContain('over 3 runs');
+    expect(await page.evaluate(() => (window as unknown as { detailGone: boolean }).detailGone)).toBe(false);
+    expect(session.pageErrors).toEqual([]);
+  });
 });

@@ -9,6 +9,9 @@ import type { Remote } from './datasets.ts';
 /** The experiment's identity for the data it shows: a new finished run or baseline asks main again. */
 export const inspectorKey = (e: InspectableExperiment): string => JSON.stringify([e.dataset, e.experiment, e.runIds, e.baselineRunId]);
 
+/** Which experiment, whatever its runs: a new run set replaces the data shown for it. */
+export const experimentKey = (e: InspectableExperiment): string => JSON.stringify([e.dataset, e.experiment]);
+
 /** The Inspector's state: the experiments it can open (kept current) and the data of those opened. */
 export const useInspectorStore = defineStore('inspector', () => {
   const client = useClient();
@@ -16,6 +19,8 @@ export const useInspectorStore = defineStore('inspector', () => {
   const loaded = ref(false);
   const error = ref<string | null>(null);
   const data = ref<Record<string, Remote<InspectorData>>>({});
+  /** Per dataset and experiment, the newest data fetched: shown while a changed run set is recomputed. */
+  const latest = ref<Record<string, InspectorData>>({});
 
   async function loadList(): Promise<void> {
     try {
@@ -39,7 +44,9 @@ export const useInspectorStore = defineStore('inspector', () => {
     if (have && (have.state !== 'error' || !retry)) return;
     data.value[key] = { state: 'loading' };
     try {
-      data.value[key] = { state: 'ok', value: await client.api.getInspector({ dataset: e.dataset, experiment: e.experiment }) };
+      const value = await client.api.getInspector({ dataset: e.dataset, experiment: e.experiment });
+      data.value[key] = { state: 'ok', value };
+      latest.value[experimentKey(e)] = value;
     } catch (err) {
       data.value[key] = { state: 'error', error: errorMessage(err) };
     }
@@ -61,5 +68,5 @@ export const useInspectorStore = defineStore('inspector', () => {
     unsubscribe ??= client.onEvent(onEvent);
   }
 
-  return { experiments, loaded, error, data, loadList, open, watchEvents };
+  return { experiments, loaded, error, data, latest, loadList, open, watchEvents };
 });
