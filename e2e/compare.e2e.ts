@@ -94,6 +94,12 @@ describeInBrowser('the Compare view in served mode', (session) => {
     await expect(cell(EXPERIMENTS[0].name, 'overall').getAttribute('title')).resolves.toMatch(/; p [=<] \d.*t-test .*vs Baseline$/);
     const daggers = await table().locator('.dagger').evaluateAll((els) => els.map((el) => el.getAttribute('title')));
     for (const title of daggers) expect(title).toMatch(/^p [=<] 0\.0[0-4]\d*, /);
+    // Keyboard users reach the p-value too: the dagger takes focus and shows it.
+    const dagger = table().locator('.dagger').first();
+    await dagger.focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    await expect(dagger.evaluate((el) => getComputedStyle(el, '::after').content)).resolves.toBe(JSON.stringify(daggers[0]));
 
     await table().locator('th[data-col="overall"] button').click();
     await expect(table().locator('th[data-col="overall"]').getAttribute('aria-sort')).resolves.toBe('descending');
