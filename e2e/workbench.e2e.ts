@@ -63,6 +63,8 @@ describeInBrowser('the workbench in served mode', (session) => {
     await page.locator('#f-min_epochs').fill('2');
     await page.locator('#f-repetitions').fill('2');
     await expect(page.getByTestId('launch-submit').textContent()).resolves.toMatch(/Queue 2 runs/);
+    // The fields are fixed, so the earlier 'nothing was queued' no longer stands.
+    await expect.poll(() => page.getByTestId('launch-message').count()).toBe(0);
     await screenshot(page, 'launch');
     await page.getByTestId('launch-submit').click();
     await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(/Queued 2 runs of “e2e demo”/);
