@@ -1,6 +1,5 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ApiEvent } from '../../../src-shared/api.ts';
 import type { Comparison, Column, EvalDatagrp, MetricName } from '../../../src-shared/compare.ts';
 import { compareSelection, runIdsOf, type CompareDataset, type CompareRun } from '../../../src-shared/compare-groups.ts';
 import type { CellStyle } from '../../../src-shared/export/format.ts';
@@ -8,6 +7,7 @@ import type { ExportFormat } from '../../../src-shared/export/index.ts';
 import { useClient } from '../api/client.ts';
 import { defaultSelection, pruneSelection } from '../lib/compare-view.ts';
 import { errorMessage } from '../lib/format.ts';
+import { reloadOnFinishedRuns } from '../lib/run-events.ts';
 
 /**
  * The Compare view's state: the comparable groups per dataset, which are chosen, their runs (fetched
@@ -106,20 +106,7 @@ export const useCompareStore = defineStore('compare', () => {
     else sortBy.value = { column, descending: true };
   }
 
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  function onEvent(event: ApiEvent): void {
-    const finished = event.type === 'status' && event.status !== 'queued' && event.status !== 'running';
-    if (!finished && event.type !== 'runs-changed') return;
-    timer ??= setTimeout(() => {
-      timer = null;
-      void load();
-    }, 300);
-  }
-
-  let unsubscribe: (() => void) | null = null;
-  function watchEvents(): void {
-    unsubscribe ??= client.onEvent(onEvent);
-  }
+  const watchEvents = reloadOnFinishedRuns(client, () => void load());
 
   return {
     datasets,

@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ApiEvent, InspectableExperiment } from '../../../src-shared/api.ts';
+import type { InspectableExperiment } from '../../../src-shared/api.ts';
 import type { InspectorData } from '../../../src-shared/inspector.ts';
 import { useClient } from '../api/client.ts';
 import { errorMessage } from '../lib/format.ts';
+import { reloadOnFinishedRuns } from '../lib/run-events.ts';
 import type { Remote } from './datasets.ts';
 
 /** The experiment's identity for the data it shows: a new finished run or baseline asks main again. */
@@ -52,21 +53,8 @@ export const useInspectorStore = defineStore('inspector', () => {
     }
   }
 
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  function onEvent(event: ApiEvent): void {
-    // Runs that finish or disappear change what can be inspected; batch a burst into one request.
-    if (event.type === 'runs-changed' || (event.type === 'status' && event.status !== 'running' && event.status !== 'queued')) {
-      timer ??= setTimeout(() => {
-        timer = null;
-        void loadList();
-      }, 300);
-    }
-  }
-
-  let unsubscribe: (() => void) | null = null;
-  function watchEvents(): void {
-    unsubscribe ??= client.onEvent(onEvent);
-  }
+  // Runs that finish or disappear change what can be inspected.
+  const watchEvents = reloadOnFinishedRuns(client, () => void loadList());
 
   return { experiments, loaded, error, data, latest, loadList, open, watchEvents };
 });
