@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WordNetRelation } from '../../../src-shared/inspector.ts';
 import { toyInspectorData } from './inspector-fixture.test-data.ts';
-import { borrowers, classFromQuery, combinationCsv, combinationText, exportName, nextSort, perRunCounts, relationTitle, searchClasses, sortClasses } from './inspector-view.ts';
+import { borrowers, classFromQuery, combinationCsv, combinationText, deltaText, exportName, nextSort, perRunCounts, relationTitle, searchClasses, sortClasses } from './inspector-view.ts';
 
 const data = toyInspectorData();
 const names = (rows: { name: string }[]) => rows.map((r) => r.name);
@@ -31,6 +31,13 @@ describe('the Inspector class list', () => {
 });
 
 describe('the Inspector detail', () => {
+  it('writes accuracy changes as signed percentage points', () => {
+    expect(deltaText(0.617)).toBe('61.7');
+    expect(deltaText(-0.116)).toBe('−11.6');
+    expect(deltaText(-0.0001)).toBe('0.0');
+    expect(deltaText(null)).toBe('–');
+  });
+
   const eskimo = data.fewClasses.find((f) => f.name === 'Eskimo dog')!;
 
   it("writes the combination as the original's report does", () => {

@@ -1,6 +1,7 @@
 /** The Inspector view's pure parts: the class list's search and sort, the combination text, hover texts. */
 import { toCsv, type Confusion, type FewClassDetail, type InspectorData, type WordNetRelation } from '../../../src-shared/inspector.ts';
 import { comboLine } from '../../../src-shared/report/combos.ts';
+import { signed } from './inspector-charts.ts';
 
 export type ClassSortKey = 'name' | 'trainSamples' | 'baselineAcc' | 'alphanetAcc' | 'delta';
 export type SortDir = 'asc' | 'desc';
@@ -80,4 +81,9 @@ export function borrowers(data: InspectorData, id: number): { detail: FewClassDe
 export function exportName(dataset: string, experiment: string, plot: string): string {
   const safe = (s: string) => s.replace(/[^\p{L}\p{N}_.-]+/gu, '_');
   return `${safe(dataset)}-${safe(experiment)}-${safe(plot)}`;
+}
+
+/** An accuracy change (a fraction) as signed percentage points, '–' where there is none. */
+export function deltaText(delta: number | null): string {
+  return delta === null ? '–' : signed(delta * 100, 1);
 }
