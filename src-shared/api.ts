@@ -60,6 +60,32 @@ export interface RunSummary {
   progress: RunProgress | null;
   /** While a running run still reads its dataset: which files, how far. */
   loading: DatasetLoading | null;
+  /** The distributed worker that runs (or ran) it; null for a run of this machine's queue. */
+  worker: string | null;
+}
+
+/** A live `alphanet worker` (distributed mode), as it announces itself. */
+export interface WorkerInfo {
+  name: string;
+  host: string;
+  pid: number;
+  backend: string;
+  cores: number;
+  /** Runs it trains at once. */
+  concurrency: number;
+  /** Dataset keys its datasets.toml has. */
+  datasets: string[];
+  /** Run ids it is training now (its load: active.length of concurrency). */
+  active: number[];
+  /** Milliseconds since the epoch. */
+  startedAt: number;
+}
+
+/** Where runs train: this machine's queue, or workers on a Redis (the URL without its password). */
+export interface QueueInfo {
+  mode: 'local' | 'distributed';
+  redis: string | null;
+  workers: WorkerInfo[];
 }
 
 export interface DatasetLoading {
@@ -164,6 +190,8 @@ export interface ApiMethods {
   listInspectable: [Record<string, never>, InspectableExperiment[]];
   /** An experiment's Inspector data, against the dataset's newest finished baseline. */
   getInspector: [{ dataset: string; experiment: string }, InspectorData];
+  /** The queue's mode and, in distributed mode, the live workers. */
+  getQueueInfo: [Record<string, never>, QueueInfo];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -189,6 +217,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'getComparisonRuns',
   'listInspectable',
   'getInspector',
+  'getQueueInfo',
 ];
 
 export function isApiMethod(name: string): name is ApiMethod {

@@ -47,8 +47,10 @@ export interface LoadedDataset {
   labelNames: string[] | null;
   /** WordNet ids (`n` + 8 digits) in class-id order when every label-names line starts with one. */
   wnids: string[] | null;
-  /** A content fingerprint of the source files (for caches and the store). */
+  /** A fingerprint of the source files' paths, mtimes and contents (for this machine's caches and the store). */
   fingerprint: string;
+  /** A fingerprint of the contents alone, the same wherever the files lie (identifies the data across machines). */
+  contentFingerprint: string;
   warnings: string[];
 }
 

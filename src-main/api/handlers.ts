@@ -26,7 +26,7 @@ import type { EvalMetrics } from '../../src-shared/result.ts';
 import { withParam } from '../../src-shared/run-config-validation.ts';
 import { readDatasetsToml, resolveDataset } from '../data/dataset.ts';
 import { UserError } from '../errors.ts';
-import type { RunQueue } from '../queue/queue.ts';
+import type { RunQueueApi } from '../queue/queue.ts';
 import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/compare-runs.ts';
 import { datasetConfigOf } from '../store/recorded-run.ts';
 import type { DatasetRecord, RunRow, RunStatus } from '../store/run-store.ts';
@@ -35,7 +35,7 @@ import { inspectOffThread } from './inspector-worker.ts';
 import { validateOffThread } from './validate-worker.ts';
 
 export interface HandlerContext {
-  queue: RunQueue;
+  queue: RunQueueApi;
   events: EventHub;
   /** Where relative dataset paths resolve. */
   cwd: string;
@@ -150,6 +150,7 @@ export function createHandlers(ctx: HandlerContext): Api {
       error: run.error,
       progress: run.status === 'running' ? (progress.get(run.id) ?? null) : null,
       loading: run.status === 'running' ? (loading.get(run.id) ?? null) : null,
+      worker: run.worker,
     };
   }
 
@@ -353,6 +354,10 @@ export function createHandlers(ctx: HandlerContext): Api {
       });
       if (missing.length > 0) throw new NotFoundError(`no finished run with id ${missing.join(', ')} (deleted, or not finished yet)`);
       return runs;
+    },
+
+    async getQueueInfo() {
+      return queue.info();
     },
 
     async listInspectable() {

@@ -248,6 +248,7 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
     return { runIds: ids };
   },
   listInspectable: (raw) => (object(raw ?? {}, 'params', []), {}),
+  getQueueInfo: (raw) => (object(raw ?? {}, 'params', []), {}),
   getInspector: (raw) => {
     const o = object(raw, 'params', ['dataset', 'experiment']);
     return { dataset: nonEmpty(o.dataset, 'dataset'), experiment: nonEmpty(o.experiment, 'experiment') };

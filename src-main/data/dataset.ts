@@ -12,7 +12,7 @@ import { cacheDir as defaultCacheDir } from '../paths.ts';
 import { openCachedDatagrp, readCachedDatagrp, writeCachedDatagrp, type OpenedDatagrp } from './cache.ts';
 import { loadClassifier, type LinearClassifier } from './classifier.ts';
 import { listShards, readShards, type ConvertedDatagrp } from './features.ts';
-import { fingerprintOf, stampFile, type SourceStamp } from './fingerprint.ts';
+import { contentFingerprintOf, fingerprintOf, stampFile, type SourceStamp } from './fingerprint.ts';
 import { checkSplits, describeIds, parseLabelNames, parseSplitFile, type SplitCheck } from './text-files.ts';
 import { readTextOrFail } from '../files.ts';
 
@@ -239,9 +239,41 @@ export function checkDataset(parts: DatasetParts): DatasetCheck {
   return { nClasses, dim, splitCheck, errors, warnings };
 }
 
-function datasetFingerprint(parts: DatasetParts, shardStamps: SourceStamp[]): string {
-  const files = [...SPLITS.map((s) => parts.splitFiles[s]), ...(parts.spec.labelNamesFile ? [parts.spec.labelNamesFile] : []), ...(parts.classifier?.info.files ?? [])];
-  return fingerprintOf([...files.map(stampFile), ...shardStamps]);
+/** Every source file of a dataset, stamped, with its role (the shards' role is their datagrp). */
+function sourceStamps(spec: DatasetSpec, splitFiles: Record<SplitName, string>, classifierFiles: readonly string[], shards: Record<string, SourceStamp[]>) {
+  return [
+    ...SPLITS.map((s) => ({ role: `split:${s}`, stamp: stampFile(splitFiles[s]) })),
+    ...(spec.labelNamesFile ? [{ role: 'label-names', stamp: stampFile(spec.labelNamesFile) }] : []),
+    ...classifierFiles.map((file, i) => ({ role: `classifier:${i}`, stamp: stampFile(file) })),
+    ...spec.datagrps.flatMap((g) => shards[g].map((stamp) => ({ role: `features:${g}`, stamp }))),
+  ];
+}
+
+/** What identifies a dataset and names its classes, read without its features (see datasetFacts). */
+export type DatasetFacts = Pick<LoadedDataset, 'spec' | 'fingerprint' | 'contentFingerprint' | 'splits' | 'labelNames' | 'classifierInfo'>;
+
+/**
+ * A dataset's fingerprints, splits and label names without loading its features: what a coordinator
+ * records and compares with a distributed worker's copy. Reads the split and label-name files and the
+ * classifier (for its file list), and stamps the feature shards.
+ */
+export async function datasetFacts(spec: DatasetSpec): Promise<DatasetFacts> {
+  const splits = readSplitFiles(spec);
+  const labelNames = readLabelNamesFile(spec);
+  const classifier = await loadClassifier(spec.classifierFile, spec.classifierLoader);
+  const shards = Object.fromEntries(spec.datagrps.map((g) => [g, listShards(spec.featureFilesDir, g).map(stampFile)]));
+  const ascending = (ids: number[]) => [...ids].sort((a, b) => a - b);
+  return {
+    spec,
+    ...fingerprints(sourceStamps(spec, splits.files, classifier.info.files, shards)),
+    splits: { many: ascending(splits.ids.many), medium: ascending(splits.ids.medium), few: ascending(splits.ids.few) },
+    labelNames: labelNames?.names ?? null,
+    classifierInfo: classifier.info,
+  };
+}
+
+function fingerprints(files: ReturnType<typeof sourceStamps>): Pick<LoadedDataset, 'fingerprint' | 'contentFingerprint'> {
+  return { fingerprint: fingerprintOf(files.map((f) => f.stamp)), contentFingerprint: contentFingerprintOf(files) };
 }
 
 /**
@@ -322,7 +354,7 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
     classifierInfo: classifier.info,
     labelNames: labelNames?.names ?? null,
     wnids: labelNames?.wnids ?? null,
-    fingerprint: datasetFingerprint(parts, spec.datagrps.flatMap((g) => stamps[g])),
+    ...fingerprints(sourceStamps(spec, splits.files, classifier.info.files, stamps)),
     warnings,
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { FileFormatError } from '../errors.ts';
 
 /** Bytes hashed at each end of a file: enough to notice a rewrite without reading gigabytes. */
@@ -51,5 +52,16 @@ export function fingerprintOf(stamps: readonly SourceStamp[], salt = ''): string
   const hash = createHash('sha256');
   hash.update(salt);
   for (const s of stamps) hash.update(`\0${s.path}\0${s.size}\0${s.mtimeMs}\0${s.ends}`);
+  return hash.digest('hex');
+}
+
+/**
+ * A fingerprint of the files' contents alone: each file's role in the dataset, base name, size and end
+ * hashes — no folder, no mtime — so two machines holding the same data in different places agree.
+ * It identifies a run's data across machines (distributed workers, checkpoints moving between them).
+ */
+export function contentFingerprintOf(files: readonly { role: string; stamp: SourceStamp }[]): string {
+  const hash = createHash('sha256');
+  for (const { role, stamp } of files) hash.update(`\0${role}\0${path.basename(stamp.path)}\0${stamp.size}\0${stamp.ends}`);
   return hash.digest('hex');
 }

@@ -57,12 +57,20 @@ function reviver(_key: string, value: unknown): unknown {
   return typeof value === 'string' && value.startsWith('__num:') ? Number(value.slice(6)) : value;
 }
 
+/** JSON text that keeps NaN and ±Infinity (as checkpoints do), for records that travel between processes. */
+export function stringifyExact(value: unknown): string {
+  return JSON.stringify(value, replacer);
+}
+
+export function parseExact<T>(text: string): T {
+  return JSON.parse(text, reviver) as T;
+}
+
 export function checkpointFile(dir: string, epoch: number): string {
   return path.join(dir, `epoch-${String(epoch).padStart(4, '0')}.ckpt.json`);
 }
 
 export function saveCheckpoint(dir: string, ckpt: Checkpoint, keep: number): string {
-  fs.mkdirSync(dir, { recursive: true });
   const body: CheckpointFile = {
     format: FORMAT,
     version: 1,
@@ -74,12 +82,27 @@ export function saveCheckpoint(dir: string, ckpt: Checkpoint, keep: number): str
     history: ckpt.history,
     best: ckpt.best && { epoch: ckpt.best.epoch, params: ckpt.best.params.map(encode), val_accuracy: ckpt.best.valAccuracy },
   };
-  const file = checkpointFile(dir, ckpt.epoch);
+  return writeCheckpointText(dir, ckpt.epoch, JSON.stringify(body, replacer), keep);
+}
+
+/**
+ * Writes a checkpoint file's text (as saveCheckpoint makes it, or as it arrives from a distributed
+ * worker) atomically, then keeps the newest `keep`.
+ */
+export function writeCheckpointText(dir: string, epoch: number, text: string, keep: number): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = checkpointFile(dir, epoch);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(body, replacer));
+  fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
   for (const old of listCheckpoints(dir).slice(0, -Math.max(1, keep))) fs.rmSync(old.file, { force: true });
   return file;
+}
+
+/** The newest checkpoint file's text and epoch, unparsed (to send it elsewhere), or null. */
+export function latestCheckpointText(dir: string): { epoch: number; text: string } | null {
+  const newest = listCheckpoints(dir).at(-1);
+  return newest ? { epoch: newest.epoch, text: fs.readFileSync(newest.file, 'utf8') } : null;
 }
 
 /** Checkpoint files in `dir`, oldest first. */

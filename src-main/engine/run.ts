@@ -170,10 +170,11 @@ export function savedNetwork(problem: AlphaProblem, config: RunConfig, params: r
   };
 }
 
+/** A checkpoint's owner: the data by content (so a checkpoint moves between machines), config and seed. */
 function runKey(ds: LoadedDataset, config: RunConfig, seed: number): string {
   const { tb_logs: _ignored, ...training } = config.training;
   return createHash('sha256')
-    .update(JSON.stringify({ fp: ds.fingerprint, alphanet: config.alphanet, training, seed }))
+    .update(JSON.stringify({ fp: ds.contentFingerprint, alphanet: config.alphanet, training, seed }))
     .digest('hex')
     .slice(0, 32);
 }

@@ -92,6 +92,7 @@ export function makeSyntheticDataset(opts: SyntheticOptions): LoadedDataset {
     labelNames: null,
     wnids: null,
     fingerprint: `synthetic-${C}-${d}-${opts.maxPerClass}-${opts.minPerClass}-${opts.seed}`,
+    contentFingerprint: `synthetic-${C}-${d}-${opts.maxPerClass}-${opts.minPerClass}-${opts.seed}`,
     warnings: [],
   };
 }

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { QueueInfo } from '../../src-shared/api.ts';
 import type { RunConfig } from '../../src-shared/config.ts';
 import type { RunKind } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
@@ -44,13 +45,31 @@ export interface Job {
   datasetConfig?: string;
 }
 
+/**
+ * What the API and the CLI use of a run queue: this machine's (RunQueue) or the distributed one
+ * (distributed/coordinator.ts), with the same events.
+ */
+export interface RunQueueApi extends EventEmitter<QueueEvents> {
+  readonly store: RunStore;
+  start(): void;
+  setConcurrency(n: number): void;
+  enqueue(job: Job): number;
+  resume(runId: number): void;
+  cancel(runId: number): void;
+  active(): number[];
+  whenIdle(): Promise<void>;
+  /** Where runs train: this machine, or distributed workers (listed live). */
+  info(): Promise<QueueInfo>;
+  close(): Promise<void>;
+}
+
 /** How long a cancelled worker may take to stop at a batch boundary before it is terminated. */
 const CANCEL_GRACE_MS = 30_000;
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 const WORKER_ENTRY = new URL('./worker.ts', import.meta.url).href;
 
-export class RunQueue extends EventEmitter<QueueEvents> {
+export class RunQueue extends EventEmitter<QueueEvents> implements RunQueueApi {
   readonly store: RunStore;
   private readonly db: Db;
   private readonly workers = new Map<number, { worker: Worker; cancelFlag: Int32Array }>();
@@ -131,6 +150,10 @@ export class RunQueue extends EventEmitter<QueueEvents> {
     return new Promise((resolve) => this.once('idle', resolve));
   }
 
+  async info(): Promise<QueueInfo> {
+    return { mode: 'local', redis: null, workers: [] };
+  }
+
   /** Stops every worker (their runs become `interrupted`, resumable) and closes the database. */
   async close(): Promise<void> {
     this.closed = true;
@@ -142,13 +165,13 @@ export class RunQueue extends EventEmitter<QueueEvents> {
   }
 
   private isIdle(): boolean {
-    return this.workers.size === 0 && this.store.listRuns({ status: 'queued' }).length === 0;
+    return this.workers.size === 0 && this.store.listRuns({ status: 'queued', distributed: false }).length === 0;
   }
 
   private pump(): void {
     if (this.closed || !this.started) return;
     if (this.workers.size < this.concurrency) {
-      for (const run of this.store.listRuns({ status: 'queued' })) {
+      for (const run of this.store.listRuns({ status: 'queued', distributed: false })) {
         if (this.workers.size >= this.concurrency) break;
         if (!this.workers.has(run.id)) this.launch(run.id);
       }

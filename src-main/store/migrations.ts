@@ -129,6 +129,12 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         params BLOB NOT NULL
       );
     `),
+  // v4: distributed runs: the BullMQ job that carries a run to the workers, and the worker running it.
+  (db) =>
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN job_id TEXT;
+      ALTER TABLE runs ADD COLUMN worker TEXT;
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -70,7 +70,7 @@ function appVersion(): string {
 }
 
 /** Records the dataset a run used, so the app can show runs of datasets that are not configured here. */
-function recordDataset(store: RunStore, ds: LoadedDataset): void {
+export function recordDataset(store: RunStore, ds: Pick<LoadedDataset, 'spec' | 'fingerprint' | 'splits' | 'labelNames' | 'classifierInfo'>): void {
   const sourcePaths: Record<string, string | string[]> = {
     split_files_dir: ds.spec.splitFilesDir,
     feature_files_dir: ds.spec.featureFilesDir,
@@ -90,7 +90,7 @@ function recordDataset(store: RunStore, ds: LoadedDataset): void {
 }
 
 /** Pace-based ETA over the part of the run this process has seen (a resume starts mid-run). */
-function etaTracker(totalEpochs: number): (epoch: number, batch: number, nBatches: number) => number | null {
+export function etaTracker(totalEpochs: number): (epoch: number, batch: number, nBatches: number) => number | null {
   let start: { t: number; done: number } | null = null;
   return (epoch, batch, nBatches) => {
     const done = (epoch - 1 + batch / nBatches) / totalEpochs;

@@ -64,6 +64,10 @@ export interface RunRow {
   extra: JsonObject | null;
   ownerPid: number | null;
   heartbeatAt: number | null;
+  /** The BullMQ job that carries the run to distributed workers; null for a run of this machine's queue. */
+  jobId: string | null;
+  /** The distributed worker that runs (or ran) it. */
+  worker: string | null;
   /** Epochs recorded so far. */
   epochsDone: number;
 }
@@ -73,6 +77,8 @@ export interface RunFilter {
   experiment?: string;
   status?: RunStatus | readonly RunStatus[];
   kind?: RunKind;
+  /** true: only runs on the distributed queue; false: only this machine's. */
+  distributed?: boolean;
 }
 
 /** Test predictions of the kept state: labels (n) and the top-5 classes of each sample (n × 5, best first). */
@@ -153,6 +159,8 @@ interface RunDbRow {
   extra: string | null;
   owner_pid: number | null;
   heartbeat_at: number | null;
+  job_id: string | null;
+  worker: string | null;
   epochs_done: number;
 }
 
@@ -237,7 +245,11 @@ export class RunStore {
       requeue: prep(`UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL WHERE id = ?`),
       claim: prep(`UPDATE runs SET status = 'running', owner_pid = @pid, heartbeat_at = @now, finished_at = NULL, error = NULL
         WHERE id = @id AND status IN (${RESUMABLE.map((s) => `'${s}'`).join(', ')})`),
-      running: prep(`SELECT id, owner_pid, heartbeat_at FROM runs WHERE status = 'running'`),
+      // Distributed runs belong to their workers and the coordinator, not to a process of this machine.
+      running: prep(`SELECT id, owner_pid, heartbeat_at FROM runs WHERE status = 'running' AND job_id IS NULL`),
+      setJob: prep('UPDATE runs SET job_id = ? WHERE id = ?'),
+      markRunningOn: prep(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, @now), owner_pid = NULL,
+        heartbeat_at = @now, error = NULL, worker = @worker, backend = COALESCE(@backend, backend) WHERE id = @id`),
       iterationsBefore: prep('SELECT COALESCE(SUM(n_batches), 0) AS n FROM epochs WHERE run_id = ? AND epoch < ?'),
       insertEpoch: prep(`INSERT OR REPLACE INTO epochs (run_id, epoch, lr, mean_loss, n_batches, alpha_mean, alpha_min,
         alpha_max, n_train_per_split, val, wall_time, selected)
@@ -311,6 +323,16 @@ export class RunStore {
   /** The run now belongs to process `pid` (worker threads share their process's pid). */
   markRunning(runId: number, pid: number = process.pid, backend: string | null = null): void {
     this.st.markRunning.run({ id: runId, pid, now: Date.now(), backend });
+  }
+
+  /** The run now travels to distributed workers as BullMQ job `jobId` (null: back to this machine's queue). */
+  setJob(runId: number, jobId: string | null): void {
+    this.st.setJob.run(jobId, runId);
+  }
+
+  /** A distributed worker started (or took over) the run. */
+  markRunningOn(runId: number, worker: string, backend: string | null): void {
+    this.st.markRunningOn.run({ id: runId, worker, backend, now: Date.now() });
   }
 
   /** Shows the owner is alive; a run whose heartbeat stops and whose owner is gone is interrupted. */
@@ -516,6 +538,7 @@ export class RunStore {
       where.push('kind = @kind');
       params.kind = filter.kind;
     }
+    if (filter.distributed !== undefined) where.push(`job_id IS ${filter.distributed ? 'NOT ' : ''}NULL`);
     if (filter.status !== undefined) {
       const statuses = typeof filter.status === 'string' ? [filter.status] : filter.status;
       where.push(`status IN (${statuses.map((_, i) => `@status${i}`).join(', ') || 'NULL'})`);
@@ -724,6 +747,8 @@ function toRunRow(r: RunDbRow): RunRow {
     extra: r.extra ? (JSON.parse(r.extra) as JsonObject) : null,
     ownerPid: r.owner_pid,
     heartbeatAt: r.heartbeat_at,
+    jobId: r.job_id,
+    worker: r.worker,
     epochsDone: r.epochs_done,
   };
 }

@@ -5,6 +5,7 @@ import { defaultDbFile } from '../../store/db.ts';
 import { createServer, isLoopback, listen, newToken, serverUrl } from '../../server/server.ts';
 import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
+import { stopSignal } from '../signals.ts';
 
 /** Where `npm run build:web` puts the renderer. */
 const WEB_BUILD_DIR = path.resolve(import.meta.dirname, '..', '..', '..', 'out', 'renderer');
@@ -50,15 +51,7 @@ export const command: Command = {
       throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
     }
     // Listen for Ctrl+C before printing the URL: whoever reads it may stop the server at once.
-    const stopped = new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    const stopped = stopSignal();
     if (remote) {
       io.err(
         `WARNING: serving on ${host}, reachable from other computers. Anyone with the token can read your runs and ` +

@@ -1,0 +1,264 @@
+/**
+ * Distributed runs against a real redis-server and real `alphanet worker` processes: every run is
+ * recorded exactly once and ends bit-identical to the same seed trained locally, whatever dies.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
+import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import { demoConfigFile, resolveDataset } from '../data/config.ts';
+import { loadDataset } from '../data/dataset.ts';
+import { trainRun } from '../engine/run.ts';
+import { redisAvailable, startRedis, type RedisServer } from '../../test/support/redis-server.ts';
+import { DistributedRunQueue } from './coordinator.ts';
+import { startDistributedWorker, type DistributedWorker } from './worker.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const LOCK_MS = 2000;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tmpDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `alphanet-${prefix}-`));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A copy of the demo dataset in its own folder (another machine's copy), optionally changed. */
+function demoCopy(key: string, change?: (dir: string) => void): string {
+  const dir = tmpDir(`data-${key}`);
+  fs.cpSync(path.dirname(demoConfigFile()), dir, { recursive: true });
+  const toml = path.join(dir, 'datasets.toml');
+  fs.writeFileSync(toml, fs.readFileSync(toml, 'utf8').replace('[demo]', `[${key}]`));
+  change?.(dir);
+  return toml;
+}
+
+function coordinator(redis: RedisServer, dbFile: string): DistributedRunQueue {
+  const queue = new DistributedRunQueue({ dbFile, redisUrl: redis.url, reconcileMs: 500 });
+  queue.start();
+  return queue;
+}
+
+async function inProcessWorker(redis: RedisServer, name: string, configFile?: string): Promise<DistributedWorker> {
+  const worker = await startDistributedWorker({
+    redisUrl: redis.url,
+    name,
+    configFile,
+    workDir: tmpDir(name),
+    cacheRoot: tmpDir(`${name}-cache`),
+    lockDurationMs: LOCK_MS,
+    stalledIntervalMs: LOCK_MS,
+  });
+  cleanups.push(() => worker.close());
+  return worker;
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+}
+
+/** `alphanet worker` as its own process with its own data folder and caches. */
+async function workerProcess(redis: RedisServer, name: string, extra: string[] = []): Promise<WorkerProcess> {
+  const dataDir = tmpDir(`proc-${name}`);
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'alphanet.mjs'), 'worker', '--redis', redis.url, '--name', name, '--lock-ms', String(LOCK_MS), ...extra],
+    { cwd: dataDir, env: { ...process.env, ALPHANET_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker ${name} did not start:\n${output}`)), 60_000);
+    const check = () => {
+      if (output.includes('is taking runs')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => reject(new Error(`worker ${name} exited (${code}):\n${output}`)));
+  });
+  return { child, output: () => output };
+}
+
+function config(epochs: number, extra: (c: RunConfig) => void = () => {}): RunConfig {
+  const c = defaultRunConfig('demo');
+  c.training.train_epochs = epochs;
+  c.training.min_epochs = Math.min(5, epochs);
+  extra(c);
+  return c;
+}
+
+let demo: LoadedDataset;
+/** What the same config and seed give when trained here, in this process. */
+async function local(c: RunConfig, seed: number) {
+  return (await trainRun(demo, c, { seed, cacheRoot: null })).result;
+}
+
+/** The run in the store is done, recorded once, and identical to a local run of the same seed. */
+async function expectIdenticalToLocal(queue: DistributedRunQueue, runId: number, c: RunConfig, seed: number): Promise<void> {
+  const run = queue.store.requireRun(runId);
+  expect(run.status, run.error ?? '').toBe('done');
+  const mine = queue.store.exportRun(runId);
+  const ref = await local(c, seed);
+  expect(mine.epochs.map((e) => e.epoch)).toEqual(ref.epochs.map((e) => e.epoch));
+  expect(mine.epochs.map((e) => e.mean_loss)).toEqual(ref.epochs.map((e) => e.mean_loss));
+  expect(mine.best_epoch).toBe(ref.best_epoch);
+  expect(mine.test.per_split).toEqual(ref.test.per_split);
+  expect(queue.store.getNetwork(runId)?.params).toEqual(ref.network?.params);
+}
+
+const enabled = redisAvailable();
+
+describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    demo = await loadDataset(resolveDataset('demo'), { cacheDir: null });
+    redis = await startRedis({ persist: true, password: 's3cret pass' });
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  test('8 runs on 3 worker processes: each recorded once, identical to the same seeds run locally', async () => {
+    const queue = coordinator(redis, path.join(tmpDir('coord'), 'workbench.sqlite'));
+    cleanups.push(() => queue.close());
+    const workers = await Promise.all(['w1', 'w2', 'w3'].map((name) => workerProcess(redis, name)));
+    const c = config(6);
+    const ids = Array.from({ length: 8 }, (_, i) => queue.enqueue({ config: c, seed: 100 + i, experiment: 'spread' }));
+    await queue.whenIdle();
+    for (const [i, id] of ids.entries()) await expectIdenticalToLocal(queue, id, c, 100 + i);
+    const runs = queue.store.listRuns({ experiment: 'spread' });
+    expect(runs).toHaveLength(8);
+    for (const run of runs) expect(run.epochsDone).toBe(6);
+    const used = new Set(runs.map((r) => r.worker));
+    expect(used.size, workers.map((w) => w.output()).join('\n')).toBeGreaterThan(1);
+    for (const name of used) expect(['w1', 'w2', 'w3']).toContain(name);
+    const info = await queue.info();
+    expect(info.mode).toBe('distributed');
+    expect(info.redis).not.toContain('s3cret');
+    expect(info.workers.map((w) => w.name)).toEqual(['w1', 'w2', 'w3']);
+    expect(info.workers[0].datasets).toContain('demo');
+  }, 240_000);
+
+  test('a worker killed with kill -9 mid-run: another worker continues from the checkpoint, identical result', async () => {
+    const queue = coordinator(redis, path.join(tmpDir('coord'), 'workbench.sqlite'));
+    cleanups.push(() => queue.close());
+    const workers = new Map<string, WorkerProcess>();
+    for (const name of ['k1', 'k2']) workers.set(name, await workerProcess(redis, name));
+    const c = config(120);
+    const runId = queue.enqueue({ config: c, seed: 7 });
+    await new Promise<void>((resolve) => {
+      const onEpoch = (e: { runId: number; epoch: number }) => {
+        if (e.runId === runId && e.epoch >= 3) {
+          queue.off('epoch', onEpoch);
+          resolve();
+        }
+      };
+      queue.on('epoch', onEpoch);
+    });
+    const first = queue.store.requireRun(runId).worker;
+    expect(first).not.toBeNull();
+    workers.get(first as string)?.child.kill('SIGKILL');
+    await queue.whenIdle();
+    const run = queue.store.requireRun(runId);
+    expect(run.worker).not.toBe(first);
+    // It continued from a checkpoint the coordinator held, not from scratch.
+    expect(workers.get(run.worker as string)?.output()).toMatch(new RegExp(`run ${runId} \\(demo, seed 7, from epoch \\d+\\): started`));
+    await expectIdenticalToLocal(queue, runId, c, 7);
+  }, 240_000);
+
+  test('a worker whose copy of the dataset differs refuses the run, with the reason', async () => {
+    const mine = demoCopy('shared');
+    // The same files with val and test exchanged: the same key, other data.
+    const theirs = demoCopy('shared', (dir) => {
+      const f = (name: string) => path.join(dir, 'features', name);
+      fs.renameSync(f('val.pkl'), f('tmp.pkl'));
+      fs.renameSync(f('test.pkl'), f('val.pkl'));
+      fs.renameSync(f('tmp.pkl'), f('test.pkl'));
+    });
+    const queue = coordinator(redis, path.join(tmpDir('coord'), 'workbench.sqlite'));
+    cleanups.push(() => queue.close());
+    await inProcessWorker(redis, 'other-data', theirs);
+    const runId = queue.enqueue({ config: config(3, (x) => (x.dataset = 'shared')), seed: 1, datasetConfig: mine });
+    await queue.whenIdle();
+    const run = queue.store.requireRun(runId);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/worker other-data: dataset 'shared' on this worker .* is not the coordinator's copy/);
+    expect(run.epochsDone).toBe(0);
+  }, 120_000);
+
+  test('the same data in another folder is the same dataset', async () => {
+    const queue = coordinator(redis, path.join(tmpDir('coord'), 'workbench.sqlite'));
+    cleanups.push(() => queue.close());
+    await inProcessWorker(redis, 'copy', demoCopy('demo'));
+    const c = config(4);
+    const runId = queue.enqueue({ config: c, seed: 3 });
+    await queue.whenIdle();
+    await expectIdenticalToLocal(queue, runId, c, 3);
+  }, 120_000);
+
+  test('the coordinator restarted mid-sweep: the results that arrived meanwhile are recorded, nothing is lost', async () => {
+    const dbFile = path.join(tmpDir('coord'), 'workbench.sqlite');
+    let queue = coordinator(redis, dbFile);
+    await inProcessWorker(redis, 'steady');
+    const c = config(8);
+    const ids = [11, 12, 13, 14].map((seed) => queue.enqueue({ config: c, seed, experiment: 'restart' }));
+    await new Promise<void>((resolve) => queue.on('status', (e) => e.status === 'done' && resolve()));
+    await queue.close();
+    // The worker goes on training while no coordinator runs; its results wait in Redis.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    queue = coordinator(redis, dbFile);
+    cleanups.push(() => queue.close());
+    await queue.whenIdle();
+    for (const [i, id] of ids.entries()) await expectIdenticalToLocal(queue, id, c, 11 + i);
+    expect(queue.store.listRuns({ experiment: 'restart' })).toHaveLength(4);
+  }, 240_000);
+
+  test('Redis restarted mid-run: workers and coordinator reconnect and the run finishes identical', async () => {
+    const queue = coordinator(redis, path.join(tmpDir('coord'), 'workbench.sqlite'));
+    cleanups.push(() => queue.close());
+    await inProcessWorker(redis, 'reconnecting');
+    const c = config(80);
+    const runId = queue.enqueue({ config: c, seed: 21 });
+    await new Promise<void>((resolve) => queue.on('epoch', (e) => e.runId === runId && e.epoch >= 2 && resolve()));
+    await redis.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await redis.restart();
+    await queue.whenIdle();
+    await expectIdenticalToLocal(queue, runId, c, 21);
+  }, 240_000);
+
+  test('a run that fails on three attempts is marked failed with the last error', async () => {
+    const queue = coordinator(redis, path.join(tmpDir('coord'), 'workbench.sqlite'));
+    cleanups.push(() => queue.close());
+    // The coordinator knows 'elsewhere'; the worker's config does not.
+    await inProcessWorker(redis, 'lacking', demoCopy('other'));
+    const runId = queue.enqueue({ config: config(3, (x) => (x.dataset = 'elsewhere')), seed: 1, datasetConfig: demoCopy('elsewhere') });
+    await queue.whenIdle();
+    const run = queue.store.requireRun(runId);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/worker lacking: no dataset 'elsewhere'/);
+  }, 120_000);
+});
