@@ -84,8 +84,11 @@ export interface WorkerInfo {
 /** Where runs train: this machine's queue, or workers on a Redis (the URL without its password). */
 export interface QueueInfo {
   mode: 'local' | 'distributed';
+  /** The Redis in use (distributed mode), its password hidden. */
   redis: string | null;
   workers: WorkerInfo[];
+  /** The saved setting (settings.json), its password hidden; it applies at the next start. */
+  setting: string | null;
 }
 
 export interface DatasetLoading {
@@ -192,6 +195,8 @@ export interface ApiMethods {
   getInspector: [{ dataset: string; experiment: string }, InspectorData];
   /** The queue's mode and, in distributed mode, the live workers. */
   getQueueInfo: [Record<string, never>, QueueInfo];
+  /** Saves where runs train from the next start on: a Redis URL of distributed workers, or null for this machine. */
+  setQueueSetting: [{ redis: string | null }, QueueInfo];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -218,6 +223,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'listInspectable',
   'getInspector',
   'getQueueInfo',
+  'setQueueSetting',
 ];
 
 export function isApiMethod(name: string): name is ApiMethod {

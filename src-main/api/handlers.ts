@@ -12,6 +12,7 @@ import {
   type DatasetLoading,
   type DatasetSummary,
   type InspectableExperiment,
+  type QueueInfo,
   type RunCurves,
   type RunDetail,
   type RunProgress,
@@ -25,7 +26,9 @@ import type { InspectorData } from '../../src-shared/inspector.ts';
 import type { EvalMetrics } from '../../src-shared/result.ts';
 import { withParam } from '../../src-shared/run-config-validation.ts';
 import { readDatasetsToml, resolveDataset } from '../data/dataset.ts';
+import { redactRedisUrl } from '../distributed/redis.ts';
 import { UserError } from '../errors.ts';
+import { readSettings, writeSettings } from '../settings.ts';
 import type { RunQueueApi } from '../queue/queue.ts';
 import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/compare-runs.ts';
 import { datasetConfigOf } from '../store/recorded-run.ts';
@@ -124,6 +127,11 @@ export function createHandlers(ctx: HandlerContext): Api {
     }
     events.emit({ type: 'status', runId: e.runId, status: e.status, error: e.error ?? null });
   });
+
+  async function queueInfo(): Promise<QueueInfo> {
+    const saved = readSettings().queue;
+    return { ...(await queue.info()), setting: saved === null ? null : redactRedisUrl(saved) };
+  }
 
   function requireRun(id: number): RunRow {
     const run = store.getRun(id);
@@ -357,7 +365,12 @@ export function createHandlers(ctx: HandlerContext): Api {
     },
 
     async getQueueInfo() {
-      return queue.info();
+      return queueInfo();
+    },
+
+    async setQueueSetting({ redis }) {
+      writeSettings({ queue: redis });
+      return queueInfo();
     },
 
     async listInspectable() {

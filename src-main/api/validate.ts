@@ -20,6 +20,7 @@ import {
   type RunFilter,
 } from '../../src-shared/api.ts';
 import { validateRunConfig, withParam, type FieldError } from '../../src-shared/run-config-validation.ts';
+import { checkRedisUrl } from '../distributed/redis.ts';
 import { UserError } from '../errors.ts';
 
 export class ApiValidationError extends UserError {
@@ -249,6 +250,16 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
   },
   listInspectable: (raw) => (object(raw ?? {}, 'params', []), {}),
   getQueueInfo: (raw) => (object(raw ?? {}, 'params', []), {}),
+  setQueueSetting: (raw) => {
+    const value = object(raw, 'params', ['redis']).redis;
+    if (value === null || (typeof value === 'string' && value.trim() === '')) return { redis: null };
+    const url = nonEmpty(value, 'redis');
+    try {
+      return { redis: checkRedisUrl(url) };
+    } catch (error) {
+      return fail('redis', (error as Error).message);
+    }
+  },
   getInspector: (raw) => {
     const o = object(raw, 'params', ['dataset', 'experiment']);
     return { dataset: nonEmpty(o.dataset, 'dataset'), experiment: nonEmpty(o.experiment, 'experiment') };

@@ -4,7 +4,9 @@
  */
 import type { Api } from '../../src-shared/api.ts';
 import type { BackendName } from '../engine/backend.ts';
-import { RunQueue } from '../queue/queue.ts';
+import { DistributedRunQueue } from '../distributed/coordinator.ts';
+import { RunQueue, type RunQueueApi } from '../queue/queue.ts';
+import { readSettings } from '../settings.ts';
 import { EventHub } from './dispatch.ts';
 import { createHandlers } from './handlers.ts';
 
@@ -13,19 +15,29 @@ export interface WorkbenchOptions {
   cwd?: string;
   concurrency?: number;
   backend?: BackendName;
+  /**
+   * A Redis URL: runs train on distributed `alphanet worker`s (BullMQ) instead of this machine; null:
+   * this machine; undefined: the app's setting (settings.json).
+   */
+  queue?: string | null;
+  /** Where the distributed queue reports Redis trouble. */
+  log?(line: string): void;
 }
 
 export interface Workbench {
   api: Api;
   events: EventHub;
-  queue: RunQueue;
+  queue: RunQueueApi;
   /** Stops the running runs (they become `interrupted`, resumable from their last checkpoint) and closes the database. */
   close(): Promise<void>;
 }
 
 export function openWorkbench(options: WorkbenchOptions): Workbench {
   const cwd = options.cwd ?? process.cwd();
-  const queue = new RunQueue({ dbFile: options.dbFile, cwd, concurrency: options.concurrency, backend: options.backend });
+  const redisUrl = options.queue === undefined ? readSettings().queue : options.queue;
+  const queue: RunQueueApi = redisUrl
+    ? new DistributedRunQueue({ dbFile: options.dbFile, cwd, redisUrl, log: options.log })
+    : new RunQueue({ dbFile: options.dbFile, cwd, concurrency: options.concurrency, backend: options.backend });
   const events = new EventHub();
   const api = createHandlers({ queue, events, cwd });
   queue.start();

@@ -19,6 +19,7 @@ import type { Job as QueuedJob, QueueEvents as RunQueueEvents, QueueOptions, Run
 import { openDb, type Db } from '../store/db.ts';
 import { datasetConfigOf, DATASET_CONFIG_KEY, recordDataset } from '../store/recorded-run.ts';
 import { RunStore, type RunRow } from '../store/run-store.ts';
+import { RunEventLogger } from '../tb/run-logger.ts';
 import {
   int32FromBase64,
   resultsQueueName,
@@ -65,6 +66,8 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
   /** Submissions in flight, so a reconcile pass does not add the same job twice. */
   private readonly submitting = new Map<number, Promise<void>>();
   private readonly log: (line: string) => void;
+  /** TensorBoard event files of runs that asked for them (`tb_logs`), written here as a local run writes them. */
+  private readonly tbLoggers = new Map<number, RunEventLogger>();
   private closed = false;
 
   constructor(private readonly opts: DistributedQueueOptions) {
@@ -152,7 +155,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
     return new Promise((resolve) => this.once('idle', resolve));
   }
 
-  async info(): Promise<QueueInfo> {
+  async info(): Promise<Omit<QueueInfo, 'setting'>> {
     return { mode: 'distributed', redis: this.redis, workers: await this.workers() };
   }
 
@@ -182,6 +185,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled(this.submitting.values());
     await this.results?.close();
+    for (const tb of this.tbLoggers.values()) tb.close();
     await this.events?.close();
     await this.producer.close();
     await this.runs.close();
@@ -270,7 +274,11 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
         this.emit('status', { runId, status: 'running' });
         return;
       case 'epoch': {
-        this.store.recordEpoch(runId, parseExact<EpochRecord>(message.record));
+        const rec = parseExact<EpochRecord>(message.record);
+        // A repeat (a retried worker redoing epochs) replaces the store's rows with identical ones; TensorBoard appends, so it is skipped there.
+        const tb = rec.epoch > run.epochsDone ? this.tbOf(run) : null;
+        this.store.recordEpoch(runId, rec);
+        tb?.epoch(rec);
         if (message.checkpoint && run.ckptDir) {
           writeCheckpointText(run.ckptDir, message.epoch, message.checkpoint.text, this.opts.nCkpt ?? 2);
           // A retried job continues from here, wherever it runs next.
@@ -282,15 +290,28 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
       }
       case 'finished': {
         const p = message.predictions;
+        const result = parseExact<RunResult>(message.result);
         this.store.finishRun(runId, {
-          result: parseExact<RunResult>(message.result),
+          result,
           predictions: p && { datagrp: p.datagrp, labels: int32FromBase64(p.labels), top5: int32FromBase64(p.top5) },
         });
+        const tb = this.tbOf(run);
+        tb?.test(result.test, result.best_epoch ?? run.config.training.train_epochs);
+        tb?.close();
+        this.tbLoggers.delete(runId);
         this.emit('status', { runId, status: 'done' });
         this.maybeIdle();
         return;
       }
     }
+  }
+
+  private tbOf(run: RunRow): RunEventLogger | null {
+    const dir = run.config.training.tb_logs;
+    if (dir === null) return null;
+    let tb = this.tbLoggers.get(run.id);
+    if (!tb) this.tbLoggers.set(run.id, (tb = new RunEventLogger(dir, this.store.iterationsRecorded(run.id))));
+    return tb;
   }
 
   private runOfJob(jobId: string): number | null {

@@ -59,7 +59,7 @@ export interface RunQueueApi extends EventEmitter<QueueEvents> {
   active(): number[];
   whenIdle(): Promise<void>;
   /** Where runs train: this machine, or distributed workers (listed live). */
-  info(): Promise<QueueInfo>;
+  info(): Promise<Omit<QueueInfo, 'setting'>>;
   close(): Promise<void>;
 }
 
@@ -150,7 +150,7 @@ export class RunQueue extends EventEmitter<QueueEvents> implements RunQueueApi {
     return new Promise((resolve) => this.once('idle', resolve));
   }
 
-  async info(): Promise<QueueInfo> {
+  async info(): Promise<Omit<QueueInfo, 'setting'>> {
     return { mode: 'local', redis: null, workers: [] };
   }
 

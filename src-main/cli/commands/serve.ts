@@ -6,6 +6,7 @@ import { createServer, isLoopback, listen, newToken, serverUrl } from '../../ser
 import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { stopSignal } from '../signals.ts';
+import { QUEUE_FLAG, queueArg } from '../queue-cli.ts';
 
 /** Where `npm run build:web` puts the renderer. */
 const WEB_BUILD_DIR = path.resolve(import.meta.dirname, '..', '..', '..', 'out', 'renderer');
@@ -16,13 +17,14 @@ export const command: Command = {
     summary:
       'Serve the workbench to a browser: the built renderer and its API, with live run progress. Loopback only unless ' +
       '--allow-remote; every request needs the random token in the printed URL.',
-    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--allow-remote]',
+    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--queue redis://HOST:6379] [--allow-remote]',
     flags: [
       { name: 'host', kind: 'string', help: 'address to bind', default: '127.0.0.1' },
       { name: 'port', kind: 'integer', help: 'port to listen on (0: any free port)', default: '8421' },
       { name: 'db', kind: 'string', help: 'the workbench database (default: workbench.sqlite in the app folder, shared with the app)' },
       { name: 'concurrency', kind: 'integer', help: 'runs trained at once (each on its own worker thread)', default: '1' },
       { name: 'allow-remote', kind: 'boolean', help: 'allow binding to an address other computers can reach' },
+      QUEUE_FLAG,
     ],
   },
   async run(args, io) {
@@ -40,7 +42,7 @@ export const command: Command = {
     const hasBuild = fs.existsSync(path.join(WEB_BUILD_DIR, 'index.html'));
     if (!hasBuild) io.err(`alphanet serve: the web build is missing (${WEB_BUILD_DIR}); run \`npm run build:web\` first. Serving the API only.`);
 
-    const workbench = openWorkbench({ dbFile, cwd: io.cwd, concurrency });
+    const workbench = openWorkbench({ dbFile, cwd: io.cwd, concurrency, queue: queueArg(args), log: (line) => io.err(line) });
     const token = newToken();
     const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null });
     let bound: number;
@@ -59,6 +61,8 @@ export const command: Command = {
       );
     }
     io.out(`AlphaNet Workbench is serving ${dbFile}`);
+    const { mode, redis } = await workbench.queue.info();
+    if (mode === 'distributed') io.out(`Runs train on the workers of ${redis} (start them with alphanet worker --redis URL)`);
     io.out(`Open ${serverUrl(host, bound, token)}`);
     io.out('Press Ctrl+C to stop (running runs become interrupted and can be resumed).');
 

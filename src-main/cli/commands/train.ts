@@ -22,14 +22,19 @@ import {
 } from '../../../src-shared/config.ts';
 import { initBackend } from '../../engine/backend.ts';
 import type { LoadedDataset } from '../../../src-shared/dataset.ts';
-import type { RunResult } from '../../../src-shared/result.ts';
+import type { EpochRecord, RunResult } from '../../../src-shared/result.ts';
 import type { BackendName } from '../../engine/backend.ts';
 import { baselineRun, ConfigError, validateRun } from '../../engine/run.ts';
+import { DistributedRunQueue } from '../../distributed/coordinator.ts';
+import { UserError } from '../../errors.ts';
+import { defaultDbFile } from '../../store/db.ts';
 import { recordedTrainRun } from '../../store/recorded-run.ts';
+import type { RunRow } from '../../store/run-store.ts';
 import { SAMPLER_CLASSES } from '../../engine/samplers.ts';
 import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
+import { QUEUE_FLAG, queueArg } from '../queue-cli.ts';
 import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 
 const T = DEFAULT_TRAINING;
@@ -90,6 +95,7 @@ const FLAGS: FlagSpec[] = [
     T.sampler_args.map((a) => `"${formatKeyValues(a)}"`).join(' '),
   ),
   flag('training:tb-logs', 'string', 'write TensorBoard event files of the run into this folder'),
+  { ...QUEUE_FLAG, help: 'train on a distributed worker (alphanet worker) through this Redis instead of here: redis://[:PASSWORD@]HOST:6379, rediss:// for TLS' },
   flag('training:pred-scale', 'number', 'factor on every logit', String(T.pred_scale)),
   flag('training:train-datagrp', 'string', 'datagrp to train on', T.train_datagrp),
   flag('training:val-datagrp', 'string', 'datagrp for per-epoch validation and selection ("" = none)', T.val_datagrp ?? ''),
@@ -210,27 +216,90 @@ export async function trainAndReport(
     const { runId, result } = await recordedTrainRun(store, ds, config, {
       ...opts,
       onStart: (id) => io.out(`recording as run ${id}`),
-      onProgress: (p) => {
-        if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
-      },
-      onEpoch: (rec) => {
-        if (io.isTTY) process.stderr.write('\r\x1b[K');
-        const val = rec.val ? `, val acc ${(100 * rec.val.accuracy).toFixed(1)}% (few ${(100 * rec.val.per_split.few).toFixed(1)}%)` : '';
-        io.out(`epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}, lr ${rec.lr.toPrecision(3)}, ${rec.wall_time.toFixed(2)}s`);
-      },
+      onProgress: (p) => showProgress(io, p, epochs),
+      onEpoch: (rec) => showEpoch(io, rec, epochs),
     });
-    const kept = config.training.val_datagrp === null ? 'last epoch, no val set' : `selection ${result.selection}`;
-    io.out(`kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - started) / 1000).toFixed(1)}s; run ${runId}`);
-    const test = config.training.test_datagrp;
-    const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null, cacheRoot: opts.cacheRoot });
-    io.out(`\nTest accuracy (%) on '${test}':`);
-    io.out(splitTable([
-      { name: 'Baseline', metrics: baseline.result.test },
-      { name: 'AlphaNet', metrics: result.test },
-    ]));
+    await report(io, ds, config, result, { runId, started, backend: opts.backend, cacheRoot: opts.cacheRoot });
     return result;
   } finally {
     db.close();
+  }
+}
+
+function showProgress(io: CliIO, p: { epoch: number; batch: number; nBatches: number; loss: number; etaSeconds: number | null }, epochs: number): void {
+  if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
+}
+
+function showEpoch(io: CliIO, rec: EpochRecord, epochs: number): void {
+  if (io.isTTY) process.stderr.write('\r\x1b[K');
+  const val = rec.val ? `, val acc ${(100 * rec.val.accuracy).toFixed(1)}% (few ${(100 * rec.val.per_split.few).toFixed(1)}%)` : '';
+  io.out(`epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}, lr ${rec.lr.toPrecision(3)}, ${rec.wall_time.toFixed(2)}s`);
+}
+
+/** The kept epoch, then the Few/Med./Many/Overall table of the baseline and the run. */
+async function report(
+  io: CliIO,
+  ds: LoadedDataset,
+  config: RunConfig,
+  result: RunResult,
+  opts: { runId: number; started: number; backend?: BackendName; cacheRoot?: string | null },
+): Promise<void> {
+  const kept = config.training.val_datagrp === null ? 'last epoch, no val set' : `selection ${result.selection}`;
+  io.out(`kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - opts.started) / 1000).toFixed(1)}s; run ${opts.runId}`);
+  const test = config.training.test_datagrp;
+  const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null, cacheRoot: opts.cacheRoot });
+  io.out(`\nTest accuracy (%) on '${test}':`);
+  io.out(splitTable([
+    { name: 'Baseline', metrics: baseline.result.test },
+    { name: 'AlphaNet', metrics: result.test },
+  ]));
+}
+
+/**
+ * Queues one run for distributed workers (this process coordinates it: it records what the worker
+ * sends into the store `args` points at), shows its epochs as they arrive, then the table.
+ */
+async function trainOnQueue(
+  args: ParsedArgs,
+  io: CliIO,
+  ds: LoadedDataset,
+  config: RunConfig,
+  opts: { redisUrl: string; seed: number; experiment?: string; nCkpt: number; cacheRoot?: string | null },
+): Promise<RunResult> {
+  const started = performance.now();
+  const epochs = config.training.train_epochs;
+  const dbFlag = getString(args, 'db');
+  const queue = new DistributedRunQueue({
+    dbFile: dbFlag === undefined ? defaultDbFile() : path.resolve(io.cwd, dbFlag),
+    redisUrl: opts.redisUrl,
+    cwd: io.cwd,
+    nCkpt: opts.nCkpt,
+    log: (line) => io.err(line),
+  });
+  try {
+    const runId = queue.enqueue({ config, seed: opts.seed, experiment: opts.experiment, datasetConfig: ds.spec.configFile ?? undefined });
+    const settled = new Promise<RunRow>((resolve) => {
+      queue.on('status', (e) => {
+        if (e.runId !== runId) return;
+        const run = queue.store.requireRun(runId);
+        if (e.status === 'running') io.out(`run ${runId}: training on worker ${run.worker ?? '?'}`);
+        else if (e.status !== 'queued') resolve(run);
+      });
+    });
+    queue.on('progress', (p) => p.runId === runId && showProgress(io, p, epochs));
+    queue.on('epoch', (e) => {
+      const rec = e.runId === runId ? queue.store.exportRun(runId).epochs.find((r) => r.epoch === e.epoch) : undefined;
+      if (rec) showEpoch(io, rec, epochs);
+    });
+    queue.start();
+    io.out(`queued as run ${runId} on ${queue.redis}, waiting for a worker (Ctrl+C leaves it queued: \`alphanet serve --queue …\` on this database records it)`);
+    const run = await settled;
+    if (run.status !== 'done') throw new UserError(`run ${runId} ${run.status}${run.error ? `: ${run.error}` : ''}`);
+    const result = queue.store.exportRun(runId);
+    await report(io, ds, config, result, { runId, started, cacheRoot: opts.cacheRoot });
+    return result;
+  } finally {
+    await queue.close();
   }
 }
 
@@ -257,7 +326,17 @@ export const command: Command = {
     }
     io.out(`backend: ${backend}\nseed: ${seed}`);
     const ckptFlag = getString(args, 'ckpt-dir');
-    const result = await trainAndReport(args, io, ds, config, {
+    const redisUrl = queueArg(args);
+    if (redisUrl && (ckptFlag !== undefined || getBoolean(args, 'exact-reference'))) {
+      throw new UsageError('--ckpt-dir and --exact-reference apply to training here, not with --queue (the coordinator keeps the checkpoints)');
+    }
+    const result = redisUrl ? await trainOnQueue(args, io, ds, config, {
+      redisUrl,
+      seed,
+      experiment: getString(args, 'experiment'),
+      nCkpt: getNumber(args, 'n-ckpt') ?? 2,
+      cacheRoot: cacheRootOf(args, io),
+    }) : await trainAndReport(args, io, ds, config, {
       seed,
       backend,
       experiment: getString(args, 'experiment'),

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { startDistributedWorker } from '../../distributed/worker.ts';
-import { checkRedisUrl, redactRedisUrl } from '../../distributed/redis.ts';
+import { redactRedisUrl } from '../../distributed/redis.ts';
 import { appDataDir } from '../../paths.ts';
-import { UserError } from '../../errors.ts';
 import { getNumber, getString, requireString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
+import { redisUrlOf } from '../queue-cli.ts';
 import { stopSignal } from '../signals.ts';
 import { BACKEND_FLAG, backendOf } from '../engine-cli.ts';
 
@@ -31,12 +31,7 @@ export const command: Command = {
     ],
   },
   async run(args, io) {
-    const redisUrl = requireString(args, 'redis');
-    try {
-      checkRedisUrl(redisUrl);
-    } catch (error) {
-      throw new UsageError((error as UserError).message);
-    }
+    const redisUrl = redisUrlOf('redis', requireString(args, 'redis'));
     const concurrency = getNumber(args, 'concurrency') ?? 1;
     if (concurrency < 1) throw new UsageError(`--concurrency ${concurrency}: at least 1 run at a time`);
     const lockMs = getNumber(args, 'lock-ms') ?? 30_000;
