@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatasetLoadProgress, LoadedDataset } from '../../src-shared/dataset.ts';
 import { loadClassifier } from './classifier.ts';
 import { readDatasetsToml } from './config.ts';
-import { loadDataset, resolveDataset } from './dataset.ts';
+import { datasetFacts, loadDataset, resolveDataset } from './dataset.ts';
 import { validateDataset } from './validate.ts';
 import { copyTinylt, TINYLT } from '../../test/support/tinylt.ts';
 
@@ -113,6 +113,28 @@ describe('loadDataset on tinylt', () => {
   });
 });
 
+describe('datasetFacts', () => {
+  it('gives the fingerprints, splits and names a load gives, without the features; a copy elsewhere has the same content fingerprint', async () => {
+    for (const key of ['tinylt_synth', 'tinylt_synth_ride']) {
+      const ds = await loadDataset(resolveDataset(key, TOML), { cacheDir: null });
+      const facts = await datasetFacts(resolveDataset(key, TOML));
+      expect(facts).toEqual({
+        spec: ds.spec,
+        fingerprint: ds.fingerprint,
+        contentFingerprint: ds.contentFingerprint,
+        splits: ds.splits,
+        labelNames: ds.labelNames,
+        classifierInfo: ds.classifierInfo,
+      });
+    }
+    const copy = copyTinylt(path.join(tmp, 'elsewhere'));
+    const moved = await datasetFacts(resolveDataset('tinylt_synth', path.join(copy, 'datasets.toml')));
+    const here = await datasetFacts(resolveDataset('tinylt_synth', TOML));
+    expect(moved.contentFingerprint).toBe(here.contentFingerprint);
+    expect(moved.fingerprint).not.toBe(here.fingerprint);
+  });
+});
+
 describe('converted cache', () => {
   it('serves the second load from the cache with identical arrays, and rebuilds when a source changes', async () => {
     const dir = copyTinylt(path.join(tmp, 'tinylt'));
@@ -141,6 +163,8 @@ describe('converted cache', () => {
     const third = await load();
     expect(third.cached).toEqual({ train: true, val: false, test: true });
     expect(third.ds.fingerprint).not.toBe(first.ds.fingerprint);
+    // The content fingerprint identifies the data wherever it lies and whenever it was written.
+    expect(third.ds.contentFingerprint).toBe(first.ds.contentFingerprint);
     expect(third.ds.datagrps.val.feats).toEqual(first.ds.datagrps.val.feats);
 
     // Other content (test's bytes in val's place) is picked up, and only one entry per datagrp remains.
@@ -149,6 +173,7 @@ describe('converted cache', () => {
     expect(fourth.cached.val).toBe(false);
     expect(fourth.ds.datagrps.val.n).toBe(genInfo.n_test);
     expect(fourth.ds.datagrps.val.feats).toEqual(first.ds.datagrps.test.feats);
+    expect(fourth.ds.contentFingerprint).not.toBe(first.ds.contentFingerprint);
     const groups = fs.readdirSync(path.join(cacheDir, 'features'));
     expect(groups.length).toBe(3);
     for (const g of groups) expect(fs.readdirSync(path.join(cacheDir, 'features', g)).length).toBe(1);

@@ -117,7 +117,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
       extra: job.datasetConfig ? { [DATASET_CONFIG_KEY]: path.resolve(job.datasetConfig) } : null,
     });
     this.store.setJob(runId, runJobId(this.coordinator, runId, 1));
-    this.emit('status', { runId, status: 'queued' });
+    this.notify('status', { runId, status: 'queued' });
     this.submit(runId);
     return runId;
   }
@@ -126,7 +126,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
   resume(runId: number): void {
     const run = this.store.requeue(runId);
     this.store.setJob(runId, runJobId(this.coordinator, runId, generationOf(run.jobId) + 1));
-    this.emit('status', { runId, status: 'queued' });
+    this.notify('status', { runId, status: 'queued' });
     this.submit(runId);
   }
 
@@ -136,7 +136,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
     if (!run || !isActive(run) || run.jobId === null) return;
     const jobId = run.jobId;
     this.store.cancelRun(runId);
-    this.emit('status', { runId, status: 'cancelled' });
+    this.notify('status', { runId, status: 'cancelled' });
     this.maybeIdle();
     void (async () => {
       const state = await this.runs.getJobState(jobId);
@@ -193,12 +193,22 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
     this.db.close();
   }
 
+  /** Emits to the listeners; one that throws must not fail the recording of a worker's result. */
+  private notify<E extends keyof RunQueueEvents>(event: E, ...args: RunQueueEvents[E]): void {
+    try {
+      // Node's typing cannot follow a generic event name to its arguments.
+      (this.emit as (event: E, ...args: RunQueueEvents[E]) => boolean)(event, ...args);
+    } catch (error) {
+      this.log(`a listener of '${String(event)}' failed: ${(error as Error).message}`);
+    }
+  }
+
   private isIdle(): boolean {
     return this.store.listRuns({ status: [...ACTIVE_STATUSES], distributed: true }).length === 0;
   }
 
   private maybeIdle(): void {
-    if (this.isIdle()) this.emit('idle');
+    if (this.isIdle()) this.notify('idle');
   }
 
   private factsOf(run: RunRow): Promise<DatasetFacts> {
@@ -253,7 +263,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
 
   private fail(runId: number, error: string): void {
     this.store.failRun(runId, error);
-    this.emit('status', { runId, status: 'failed', error });
+    this.notify('status', { runId, status: 'failed', error });
     this.maybeIdle();
   }
 
@@ -271,7 +281,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
       case 'started':
         for (const [datagrp, totals] of Object.entries(message.classTotals)) this.store.setClassTotals(runId, datagrp, totals);
         this.store.markRunningOn(runId, message.worker, message.backend);
-        this.emit('status', { runId, status: 'running' });
+        this.notify('status', { runId, status: 'running' });
         return;
       case 'epoch': {
         const rec = parseExact<EpochRecord>(message.record);
@@ -285,7 +295,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
           const job = await Job.fromId<RunJobData>(this.runs, message.jobId);
           if (job && (job.data.checkpoint?.epoch ?? 0) < message.epoch) await job.updateData({ ...job.data, checkpoint: message.checkpoint });
         }
-        this.emit('epoch', { runId, epoch: message.epoch });
+        this.notify('epoch', { runId, epoch: message.epoch });
         return;
       }
       case 'finished': {
@@ -299,7 +309,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
         tb?.test(result.test, result.best_epoch ?? run.config.training.train_epochs);
         tb?.close();
         this.tbLoggers.delete(runId);
-        this.emit('status', { runId, status: 'done' });
+        this.notify('status', { runId, status: 'done' });
         this.maybeIdle();
         return;
       }
@@ -324,8 +334,8 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
   private onProgress(jobId: string, data: RunJobProgress): void {
     const runId = this.runOfJob(jobId);
     if (runId === null || typeof data !== 'object' || data === null) return;
-    if (data.type === 'loading') this.emit('loading', { runId, stage: data.stage, done: data.done, total: data.total });
-    else this.emit('progress', { runId, epoch: data.epoch, batch: data.batch, nBatches: data.nBatches, loss: data.loss, etaSeconds: data.etaSeconds });
+    if (data.type === 'loading') this.notify('loading', { runId, stage: data.stage, done: data.done, total: data.total });
+    else this.notify('progress', { runId, epoch: data.epoch, batch: data.batch, nBatches: data.nBatches, loss: data.loss, etaSeconds: data.etaSeconds });
   }
 
   /** A job that failed for good fails its run, with the last error. */

@@ -13,6 +13,9 @@ import { demoConfigFile, resolveDataset } from '../data/config.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { trainRun } from '../engine/run.ts';
 import { redisAvailable, startRedis, type RedisServer } from '../../test/support/redis-server.ts';
+import { main } from '../cli/main.ts';
+import { openDb } from '../store/db.ts';
+import { RunStore } from '../store/run-store.ts';
 import { DistributedRunQueue } from './coordinator.ts';
 import { startDistributedWorker, type DistributedWorker } from './worker.ts';
 
@@ -261,4 +264,36 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/worker lacking: no dataset 'elsewhere'/);
   }, 120_000);
+
+  test('alphanet train --queue: a worker trains it, the terminal shows its epochs and the table, the store has the run', async () => {
+    await inProcessWorker(redis, 'cli-worker');
+    const dbFile = path.join(tmpDir('cli'), 'workbench.sqlite');
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => (out += `${t}\n`), err: (t: string) => (err += `${t}\n`), isTTY: false, cwd: ROOT };
+    const code = await main(
+      ['train', '--dataset', 'demo', '--queue', redis.url, '--db', dbFile, '--seed', '5', '--training:train-epochs', '6', '--training:min-epochs', '2'],
+      io,
+    );
+    expect(code, err).toBe(0);
+    expect(out).toMatch(/queued as run 1 on redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
+    expect(out).toContain('run 1: training on worker cli-worker');
+    for (let e = 1; e <= 6; e++) expect(out).toContain(`epoch ${e}/6: loss`);
+    expect(out).toMatch(/Baseline .*\nAlphaNet /);
+    const db = openDb(dbFile);
+    try {
+      const run = new RunStore(db).requireRun(1);
+      expect([run.status, run.worker, run.epochsDone]).toEqual(['done', 'cli-worker', 6]);
+    } finally {
+      db.close();
+    }
+    expect(out + err).not.toContain('s3cret');
+  }, 120_000);
+
+  test('alphanet worker refuses a URL that is not Redis, naming the flag', async () => {
+    const io = { out: () => {}, err: (t: string) => (errText += t), isTTY: false, cwd: ROOT };
+    let errText = '';
+    expect(await main(['worker', '--redis', 'http://host:6379'], io)).toBe(2);
+    expect(errText).toMatch(/--redis: .*scheme must be redis:\/\/ or rediss:\/\//);
+  });
 });

@@ -101,6 +101,17 @@ describe('RunQueue', () => {
     expect(queue.store.requireRun(waiting)).toMatchObject({ status: 'done', epochsDone: 2 });
   });
 
+  it('leaves runs queued for distributed workers to their coordinator', async () => {
+    queue = new RunQueue({ dbFile: path.join(dir, 'q.sqlite'), backend: 'cpu' });
+    const remote = queue.store.createRun({ kind: 'train', config: config(1), seed: 1 });
+    queue.store.setJob(remote, 'elsewhere-1-1');
+    const local = queue.enqueue({ config: config(1), seed: 2, datasetConfig: TOML });
+    queue.start();
+    await queue.whenIdle();
+    expect(queue.store.requireRun(local).status).toBe('done');
+    expect(queue.store.requireRun(remote).status).toBe('queued');
+  });
+
   it('records a run whose dataset cannot be found as failed, with the reason', async () => {
     queue = new RunQueue({ dbFile: path.join(dir, 'q.sqlite'), backend: 'cpu' });
     const bad = defaultRunConfig('no_such_dataset');

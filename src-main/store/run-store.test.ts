@@ -119,6 +119,21 @@ describe('RunStore', () => {
     expect(() => store.requeue(alive)).toThrow(UserError);
   });
 
+  it('keeps distributed runs apart: their job and worker are recorded, and no local recovery touches them', () => {
+    const config = syntheticResult('tiny', 1, SMALL_SHAPE).config;
+    const local = store.createRun({ kind: 'train', config, seed: 1 });
+    const remote = store.createRun({ kind: 'train', config, seed: 2 });
+    store.setJob(remote, 'c0ffee-2-1');
+    store.markRunningOn(remote, 'gpu-server-1', 'tensorflow-gpu');
+    expect(store.listRuns({ distributed: true }).map((r) => r.id)).toEqual([remote]);
+    expect(store.listRuns({ distributed: false }).map((r) => r.id)).toEqual([local]);
+    const run = store.requireRun(remote);
+    expect([run.status, run.worker, run.jobId, run.backend, run.ownerPid]).toEqual(['running', 'gpu-server-1', 'c0ffee-2-1', 'tensorflow-gpu', null]);
+    // Its owner is a worker elsewhere, not a process of this machine: never "interrupted" here.
+    expect(store.recoverInterrupted(() => false, 0)).toEqual([]);
+    expect(store.requireRun(remote).status).toBe('running');
+  });
+
   it('deletes a run with everything recorded for it and its checkpoints', () => {
     const id = recordWhole(5);
     const ckpt = store.requireRun(id).ckptDir as string;

@@ -620,15 +620,14 @@ export class RunStore {
   }
 
   /** A recorded run as the `--save-file` JSON shape. Unknown numbers (NaN) come back as NaN. */
-  exportRun(runId: number): RunResult {
-    const run = this.requireRun(runId);
-    if (!run.test) throw new UserError(`run ${runId} is ${run.status}: it has no final results to export`);
-    const t = run.config.training;
+  /** The epochs recorded so far, as the engine reported them (also while the run trains). */
+  getEpochs(runId: number): EpochRecord[] {
+    const t = this.requireRun(runId).config.training;
     const valClasses = t.val_datagrp ? this.classResults(runId, t.val_datagrp) : new Map<number, (number | null)[]>();
     const losses = this.st.batchLosses.all(runId) as { step: number; value: number }[];
     let iteration = 0;
     let next = 0;
-    const epochs: EpochRecord[] = (this.st.epochs.all(runId) as EpochDbRow[]).map((row) => {
+    return (this.st.epochs.all(runId) as EpochDbRow[]).map((row) => {
       iteration += row.n_batches;
       // Losses are ordered by step; an epoch owns the steps up to its last iteration.
       const batchLosses: number[] = [];
@@ -647,6 +646,13 @@ export class RunStore {
         wall_time: numberOrNaN(row.wall_time),
       };
     });
+  }
+
+  exportRun(runId: number): RunResult {
+    const run = this.requireRun(runId);
+    if (!run.test) throw new UserError(`run ${runId} is ${run.status}: it has no final results to export`);
+    const t = run.config.training;
+    const epochs = this.getEpochs(runId);
     const finalResult = (datagrp: string | null, metrics: EvalMetrics | null): EvalResult | null => {
       if (!datagrp || !metrics) return null;
       const totals = this.totals(runId, datagrp);

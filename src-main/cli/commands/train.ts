@@ -288,7 +288,7 @@ async function trainOnQueue(
     });
     queue.on('progress', (p) => p.runId === runId && showProgress(io, p, epochs));
     queue.on('epoch', (e) => {
-      const rec = e.runId === runId ? queue.store.exportRun(runId).epochs.find((r) => r.epoch === e.epoch) : undefined;
+      const rec = e.runId === runId ? queue.store.getEpochs(runId).find((r) => r.epoch === e.epoch) : undefined;
       if (rec) showEpoch(io, rec, epochs);
     });
     queue.start();
