@@ -25,9 +25,9 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts `alphanet serve --port 0` and resolves once it prints its URL. */
-export async function startServer(dataDir: string): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0'], {
+/** Starts `alphanet serve --port 0` (plus `args`) and resolves once it prints its URL. */
+export async function startServer(dataDir: string, args: readonly string[] = []): Promise<Served> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', ...args], {
     cwd: dataDir,
     env: { ...process.env, ALPHANET_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,16 +109,25 @@ export class BrowserSession {
   /** Uncaught page errors and console errors; tests expect none. */
   readonly pageErrors: string[] = [];
 
+  /** Arguments `alphanet serve` was started with (beyond the port). */
+  serveArgs: string[] = [];
+
   /** Stops the server and starts a new one on the same data folder, as a user restarting the app. */
   async restartServer(): Promise<void> {
     await this.served.stop();
-    this.served = await startServer(this.dataDir);
+    this.served = await startServer(this.dataDir, this.serveArgs);
   }
 }
 
 export interface SessionOptions {
   /** Lets the page read and write the clipboard. */
   clipboard?: boolean;
+  /** False skips the block (a service it needs is missing; the caller says why). */
+  enabled?: boolean;
+  /** Runs before the server starts (services it needs); returns extra `alphanet serve` arguments. */
+  before?(): Promise<string[]>;
+  /** Runs after the server stopped. */
+  after?(): Promise<void>;
 }
 
 /**
@@ -128,14 +137,15 @@ export interface SessionOptions {
 export function describeInBrowser(title: string, body: (session: BrowserSession) => void, options: SessionOptions = {}): void {
   const available = hasChromium();
   if (!available) console.warn(`e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set ALPHANET_CHROMIUM)`);
-  describe.skipIf(!available)(title, () => {
+  describe.skipIf(!available || options.enabled === false)(title, () => {
     const session = new BrowserSession();
     beforeAll(async () => {
       if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
         throw new Error('the web build is missing: run `npm run build:web` (npm run e2e does it)');
       }
       session.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-e2e-'));
-      session.served = await startServer(session.dataDir);
+      session.serveArgs = (await options.before?.()) ?? [];
+      session.served = await startServer(session.dataDir, session.serveArgs);
       session.browser = await launchBrowser();
       const context = await session.browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
       if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.served.origin });
@@ -151,6 +161,7 @@ export function describeInBrowser(title: string, body: (session: BrowserSession)
     afterAll(async () => {
       await session.browser?.close();
       await session.served?.stop();
+      await options.after?.();
       if (session.dataDir) fs.rmSync(session.dataDir, { recursive: true, force: true });
     });
     body(session);

@@ -2,7 +2,6 @@
  * Distributed runs against a real redis-server and real `alphanet worker` processes: every run is
  * recorded exactly once and ends bit-identical to the same seed trained locally, whatever dies.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { demoConfigFile, resolveDataset } from '../data/config.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { trainRun } from '../engine/run.ts';
 import { redisAvailable, startRedis, type RedisServer } from '../../test/support/redis-server.ts';
+import { startWorkerProcess, type WorkerProcess } from '../../test/support/workers.ts';
 import { main } from '../cli/main.ts';
 import { openDb } from '../store/db.ts';
 import { RunStore } from '../store/run-store.ts';
@@ -31,6 +31,12 @@ function tmpDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `alphanet-${prefix}-`));
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+async function workerProcess(redis: RedisServer, name: string): Promise<WorkerProcess> {
+  const worker = await startWorkerProcess(redis.url, name, ['--lock-ms', String(LOCK_MS)]);
+  cleanups.push(worker.stop);
+  return worker;
 }
 
 /** A copy of the demo dataset in its own folder (another machine's copy), optionally changed. */
@@ -61,48 +67,6 @@ async function inProcessWorker(redis: RedisServer, name: string, configFile?: st
   });
   cleanups.push(() => worker.close());
   return worker;
-}
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output(): string;
-}
-
-/** `alphanet worker` as its own process with its own data folder and caches. */
-async function workerProcess(redis: RedisServer, name: string, extra: string[] = []): Promise<WorkerProcess> {
-  const dataDir = tmpDir(`proc-${name}`);
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'alphanet.mjs'), 'worker', '--redis', redis.url, '--name', name, '--lock-ms', String(LOCK_MS), ...extra],
-    { cwd: dataDir, env: { ...process.env, ALPHANET_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${name} did not start:\n${output}`)), 60_000);
-    const check = () => {
-      if (output.includes('is taking runs')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => reject(new Error(`worker ${name} exited (${code}):\n${output}`)));
-  });
-  return { child, output: () => output };
 }
 
 function config(epochs: number, extra: (c: RunConfig) => void = () => {}): RunConfig {
