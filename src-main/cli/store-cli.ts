@@ -30,14 +30,16 @@ function pct(x: number | undefined): string {
   return x !== undefined && Number.isFinite(x) ? (100 * x).toFixed(1) : '–';
 }
 
-/** `alphanet runs` as a text table. */
+/** `alphanet runs` as a text table (with a worker column once a run went to a distributed worker). */
 export function formatRunsTable(runs: readonly RunRow[]): string {
-  const head = ['id', 'dataset', 'experiment', 'status', 'seed', 'epochs', 'best', 'few', 'med.', 'many', 'overall'];
+  const withWorker = runs.some((r) => r.worker !== null);
+  const head = ['id', 'dataset', 'experiment', 'status', ...(withWorker ? ['worker'] : []), 'seed', 'epochs', 'best', 'few', 'med.', 'many', 'overall'];
   const rows = runs.map((r) => [
     String(r.id),
     r.dataset,
     r.experiment,
     r.status,
+    ...(withWorker ? [r.worker ?? '–'] : []),
     r.seed === null ? '–' : String(r.seed),
     r.kind === 'baseline' ? '–' : `${r.epochsDone}/${r.config.training.train_epochs}`,
     r.bestEpoch === null ? '–' : String(r.bestEpoch),
@@ -46,7 +48,8 @@ export function formatRunsTable(runs: readonly RunRow[]): string {
     pct(r.test?.per_split.many),
     pct(r.test?.accuracy),
   ]);
-  const numeric = new Set([0, 4, 5, 6, 7, 8, 9, 10]);
+  const firstNumeric = withWorker ? 5 : 4;
+  const numeric = new Set([0, ...Array.from({ length: 7 }, (_, i) => firstNumeric + i)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();

@@ -252,6 +252,10 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
       db.close();
     }
     expect(out + err).not.toContain('s3cret');
+    let listed = '';
+    expect(await main(['runs', '--db', dbFile], { ...io, out: (t: string) => (listed += `${t}\n`) })).toBe(0);
+    expect(listed).toMatch(/^id +dataset +experiment +status +worker +seed/);
+    expect(listed).toMatch(/\n +1 +demo +.* done +cli-worker +5 /);
   }, 120_000);
 
   test('alphanet worker refuses a URL that is not Redis, naming the flag', async () => {
