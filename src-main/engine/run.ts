@@ -14,11 +14,11 @@ import { UserError } from '../errors.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
-import { AlphaTrainer, buildProblem, exactLogits, initNetwork, layerShapes, type AlphaProblem, type NetworkSpec } from './model.ts';
+import { AlphaTrainer, buildProblem, exactLogits, initNetwork, layerShapes, type AlphaProblem, type Batch, type NetworkSpec } from './model.ts';
 import { ScoreGemm } from './score-pool.ts';
 import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
 import { datagrpMeans, datagrpScores } from './scores.ts';
-import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler } from './optim.ts';
+import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
 
 export interface RunOutcome {
@@ -182,7 +182,26 @@ function clone(params: readonly Float32Array[]): Float32Array[] {
   return params.map((p) => Float32Array.from(p));
 }
 
-function gatherRows(matrix: Float32Array, width: number, rows: readonly number[]): Float32Array {
+/**
+ * One training step: the batch's loss and gradients at `params`, then one optimiser update of `params`
+ * in place at `lr`. Returns the loss (before the update). `trainRun` and `replayTraining` both train
+ * through it.
+ */
+export function trainStep(
+  trainer: AlphaTrainer,
+  optim: OptimizerSettings,
+  optState: OptimizerState,
+  params: Float32Array[],
+  batch: Batch,
+  lr: number,
+): number {
+  const { loss, grads } = trainer.step(params, batch);
+  optimizerStep(optim, optState, params, grads, lr);
+  return loss;
+}
+
+/** A gathered copy of `rows` (duplicates kept) of a row-major matrix `width` wide. */
+export function gatherRows(matrix: Float32Array, width: number, rows: readonly number[]): Float32Array {
   const out = new Float32Array(rows.length * width);
   rows.forEach((r, i) => out.set(matrix.subarray(r * width, (r + 1) * width), i * width));
   return out;
@@ -270,8 +289,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
         if (opts.signal?.aborted) throw new RunAbortedError(`training cancelled in epoch ${epoch}`);
         const rows = order.slice(b * t.train_batch_size, (b + 1) * t.train_batch_size);
         const batch = { scores: batchScores(rows), labels: Int32Array.from(rows, (r) => train.labels[r]) };
-        const { loss, grads } = trainer.step(params, batch);
-        optimizerStep(optim, optState, params, grads, lr);
+        const loss = trainStep(trainer, optim, optState, params, batch, lr);
         losses.push(loss);
         opts.onBatch?.({ epoch, batch: b + 1, nBatches, loss });
       }

@@ -1,0 +1,168 @@
+/**
+ * The hidden activations AlphaNet accepts for `--alphanet:hact`: the functions of
+ * `torch.nn.functional` that map a tensor elementwise to a tensor of the same shape with their default
+ * arguments (the original calls `getattr(F, hact)(x)`), with PyTorch's formulas and its choice of
+ * derivative at the kinks. The single owner of that list: the CLI, the launch form, the validators and
+ * the engine import it.
+ *
+ * Not accepted, because they are not such a function: `glu` (halves the width), `softmax`, `softmin`,
+ * `log_softmax`, `normalize` (not elementwise), `prelu`, `threshold` (need a weight or arguments without
+ * defaults), `dropout*`, `rrelu` in training mode and `gumbel_softmax` (random).
+ */
+
+/** One activation: y = fn(x) and dy/dx = grad(x), both in double (the engine rounds to float32). */
+export interface ActivationDef {
+  fn(x: number): number;
+  grad(x: number): number;
+  /** What it computes, for help texts. */
+  formula: string;
+}
+
+/** float32 constants, as PyTorch's float kernels hold their scalar arguments. */
+const f = Math.fround;
+const LEAKY_SLOPE = f(0.01);
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+/** rrelu outside training: a leaky relu with slope (lower + upper) / 2 = (1/8 + 1/3) / 2. */
+const RRELU_SLOPE = (1 / 8 + 1 / 3) / 2;
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/** log(1 + eˣ) without overflow. */
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/**
+ * erf to double precision: its Maclaurin series for |x| < 3 (terms alternate and shrink; at most ~60),
+ * else 1 − erfc from its continued fraction.
+ */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    // erf x = 2/√π · Σ (−1)ⁿ x^(2n+1) / (n! (2n+1))
+    let term = ax;
+    let sum = ax;
+    const x2 = ax * ax;
+    for (let n = 1; n < 200; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return Math.sign(x) * sum * (2 / Math.sqrt(Math.PI));
+  }
+  // erfc x = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))), evaluated bottom-up.
+  let frac = ax;
+  for (let n = 60; n >= 1; n--) frac = ax + n / 2 / frac;
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / frac;
+  return Math.sign(x) * (1 - erfc);
+}
+
+export const ACTIVATION_NAMES = [
+  'leaky_relu',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'celu',
+  'rrelu',
+  'gelu',
+  'silu',
+  'mish',
+  'softplus',
+  'softsign',
+  'tanh',
+  'sigmoid',
+  'logsigmoid',
+  'hardtanh',
+  'hardsigmoid',
+  'hardswish',
+  'hardshrink',
+  'softshrink',
+  'tanhshrink',
+] as const;
+export type Activation = (typeof ACTIVATION_NAMES)[number];
+
+export const ACTIVATION_TABLE: Record<Activation, ActivationDef> = {
+  leaky_relu: { formula: 'x if x > 0 else 0.01·x', fn: (x) => (x > 0 ? x : f(x * LEAKY_SLOPE)), grad: (x) => (x > 0 ? 1 : LEAKY_SLOPE) },
+  relu: { formula: 'max(0, x)', fn: (x) => (x > 0 ? x : 0), grad: (x) => (x > 0 ? 1 : 0) },
+  relu6: { formula: 'min(max(0, x), 6)', fn: (x) => Math.min(Math.max(x, 0), 6), grad: (x) => (x > 0 && x < 6 ? 1 : 0) },
+  elu: { formula: 'x if x > 0 else eˣ − 1', fn: (x) => (x > 0 ? x : Math.expm1(x)), grad: (x) => (x > 0 ? 1 : Math.exp(x)) },
+  selu: {
+    formula: '1.0507·(x if x > 0 else 1.6733·(eˣ − 1))',
+    fn: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
+    grad: (x) => SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * Math.exp(x)),
+  },
+  celu: { formula: 'x if x > 0 else eˣ − 1 (α = 1)', fn: (x) => (x > 0 ? x : Math.expm1(x)), grad: (x) => (x > 0 ? 1 : Math.exp(x)) },
+  rrelu: {
+    formula: 'x if x > 0 else x·(1/8 + 1/3)/2 (not training: no noise)',
+    fn: (x) => (x > 0 ? x : x * RRELU_SLOPE),
+    grad: (x) => (x > 0 ? 1 : RRELU_SLOPE),
+  },
+  gelu: {
+    formula: 'x·Φ(x) (exact, erf)',
+    fn: (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
+    grad: (x) => 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
+  },
+  silu: { formula: 'x·σ(x)', fn: (x) => x * sigmoid(x), grad: (x) => sigmoid(x) * (1 + x * (1 - sigmoid(x))) },
+  mish: {
+    formula: 'x·tanh(softplus(x))',
+    fn: (x) => x * Math.tanh(softplus(x)),
+    grad: (x) => {
+      const t = Math.tanh(softplus(x));
+      return t + x * sigmoid(x) * (1 - t * t);
+    },
+  },
+  // softplus(β = 1, threshold = 20): linear above the threshold, as PyTorch's.
+  softplus: { formula: 'log(1 + eˣ) (x above 20)', fn: (x) => (x > 20 ? x : Math.log1p(Math.exp(x))), grad: (x) => (x > 20 ? 1 : sigmoid(x)) },
+  softsign: { formula: 'x / (1 + |x|)', fn: (x) => x / (1 + Math.abs(x)), grad: (x) => 1 / (1 + Math.abs(x)) ** 2 },
+  tanh: { formula: 'tanh x', fn: Math.tanh, grad: (x) => 1 - Math.tanh(x) ** 2 },
+  sigmoid: { formula: '1 / (1 + e⁻ˣ)', fn: sigmoid, grad: (x) => sigmoid(x) * (1 - sigmoid(x)) },
+  logsigmoid: { formula: 'log σ(x)', fn: (x) => -softplus(-x), grad: (x) => sigmoid(-x) },
+  hardtanh: { formula: 'min(max(x, −1), 1)', fn: (x) => Math.min(Math.max(x, -1), 1), grad: (x) => (x > -1 && x < 1 ? 1 : 0) },
+  hardsigmoid: {
+    formula: 'min(max(x/6 + 1/2, 0), 1)',
+    fn: (x) => (x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5),
+    grad: (x) => (x > -3 && x < 3 ? 1 / 6 : 0),
+  },
+  hardswish: {
+    formula: 'x·min(max(x + 3, 0), 6)/6',
+    fn: (x) => (x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6),
+    grad: (x) => (x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1),
+  },
+  hardshrink: { formula: 'x if |x| > 0.5 else 0', fn: (x) => (Math.abs(x) > 0.5 ? x : 0), grad: (x) => (Math.abs(x) > 0.5 ? 1 : 0) },
+  softshrink: {
+    formula: 'x ∓ 0.5 if |x| > 0.5 else 0',
+    fn: (x) => (x > 0.5 ? x - 0.5 : x < -0.5 ? x + 0.5 : 0),
+    grad: (x) => (Math.abs(x) > 0.5 ? 1 : 0),
+  },
+  tanhshrink: { formula: 'x − tanh x', fn: (x) => x - Math.tanh(x), grad: (x) => Math.tanh(x) ** 2 },
+};
+
+/** Why a `torch.nn.functional` name the original would also look up is not accepted here. */
+export const REJECTED_ACTIVATIONS: Record<string, string> = {
+  glu: 'halves the width of its input',
+  softmax: 'is not elementwise',
+  softmin: 'is not elementwise',
+  log_softmax: 'is not elementwise',
+  normalize: 'is not elementwise',
+  prelu: 'needs a weight tensor',
+  threshold: 'needs threshold and value arguments',
+  dropout: 'is random',
+  gumbel_softmax: 'is random',
+};
+
+export function isActivation(name: string): name is Activation {
+  return (ACTIVATION_NAMES as readonly string[]).includes(name);
+}
+
+/** The message for a name that is not an activation, with the reason when it is a known function. */
+export function unknownActivationMessage(name: string): string {
+  const why = REJECTED_ACTIVATIONS[name];
+  return why ? `activation '${name}' ${why}, so it cannot be a hidden activation` : `unknown activation '${name}' (choose from ${ACTIVATION_NAMES.join(', ')})`;
+}
