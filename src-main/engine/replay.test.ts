@@ -4,13 +4,16 @@
  * same batches, our training step must give every loss within 1e-6 and the weights and α within 1e-5.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import { loadDataset, resolveDataset } from '../data/dataset.ts';
 import { FileFormatError } from '../errors.ts';
+import type { CliIO } from '../cli/command.ts';
+import { main } from '../cli/main.ts';
 import { initBackend } from './backend.ts';
-import { parseReplay, readStateDict, replayTraining, type ReplayOutput } from './replay.ts';
+import { parseReplay, readStateDict, type ReplayOutput } from './replay.ts';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'tinylt');
 const DIR = path.join(FIXTURE, 'replay');
@@ -19,12 +22,19 @@ const recording = JSON.parse(fs.readFileSync(path.join(DIR, 'replay.json'), 'utf
   epochs: { epoch: number; alphas_per_few_class: Record<string, number[]>; state_dict_file: string | null }[];
 };
 
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-replay-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
 let ds: LoadedDataset;
 let out: ReplayOutput;
+let printed = '';
 beforeAll(async () => {
   expect(await initBackend('wasm')).toBe('wasm');
   ds = await loadDataset(resolveDataset('tinylt_synth', path.join(FIXTURE, 'datasets.toml')), { cacheDir: null });
-  out = await replayTraining(ds, DIR, { backend: 'wasm', cacheRoot: null });
+  const io: CliIO = { out: (t) => void (printed += `${t}\n`), err: (t) => void (printed += `${t}\n`), isTTY: false, cwd: tmp };
+  const argv = ['replay', DIR, '--config', path.join(FIXTURE, 'datasets.toml'), '--dataset', 'tinylt_synth', '--out', 'out.json', '--no-cache', '--backend', 'wasm'];
+  expect(await main(argv, io)).toBe(0);
+  out = JSON.parse(fs.readFileSync(path.join(tmp, 'out.json'), 'utf8')) as ReplayOutput;
 });
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -34,7 +44,13 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-describe('replay of the original training run (tinylt, seed 1, 12 epochs)', () => {
+describe('alphanet replay: the original training run (tinylt, seed 1, 12 epochs)', () => {
+  it('writes {losses, epochs, alphas} and prints the largest differences', () => {
+    expect(Object.keys(out)).toEqual(['losses', 'epochs', 'alphas']);
+    expect(printed).toMatch(/replayed 36 steps/);
+    expect(printed).toMatch(/frozen tensors +identical/);
+  });
+
   it('gives every step\'s loss within 1e-6', () => {
     expect(out.losses).toHaveLength(recording.steps.length);
     const worst = maxAbsDiff(out.losses, recording.steps.map((s) => s.loss));

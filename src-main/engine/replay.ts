@@ -302,3 +302,45 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
   }
   return output;
 }
+
+/** The largest differences between a replay and the recording it replayed (what `alphanet replay` prints). */
+export interface ReplayDifferences {
+  loss: number;
+  alpha: number;
+  /** Trained tensors of the saved state dicts. */
+  weight: number;
+  /** Frozen tensors (they must be exact). */
+  frozen: number;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+export async function replayDifferences(dir: string, out: ReplayOutput): Promise<ReplayDifferences> {
+  const file = path.join(dir, 'replay.json');
+  const r = reader(file);
+  const root = r.obj(JSON.parse(fs.readFileSync(file, 'utf8')) as unknown, 'top level');
+  const recorded = r.arr(root.steps, 'steps').map((s, i) => r.num(r.obj(s, `steps[${i}]`).loss, `steps[${i}].loss`));
+  const diff: ReplayDifferences = { loss: maxAbsDiff(out.losses, recorded), alpha: 0, weight: 0, frozen: 0 };
+  for (const [i, e] of r.arr(root.epochs, 'epochs').entries()) {
+    const epoch = r.obj(e, `epochs[${i}]`);
+    const key = String(r.int(epoch.epoch, `epochs[${i}].epoch`));
+    const alphas = r.obj(epoch.alphas_per_few_class, `epochs[${i}].alphas_per_few_class`);
+    for (const [c, want] of Object.entries(alphas)) {
+      diff.alpha = Math.max(diff.alpha, maxAbsDiff(out.alphas[key]?.[c] ?? [], r.arr(want, `epochs[${i}].alphas_per_few_class.${c}`) as number[]));
+    }
+    if (typeof epoch.state_dict_file === 'string' && out.epochs[key]) {
+      const want = await readStateDict(path.join(dir, epoch.state_dict_file));
+      for (const [name, t] of Object.entries(want)) {
+        const d = maxAbsDiff(out.epochs[key][name] ?? [], t.data);
+        if (name.startsWith('alphanet.')) diff.weight = Math.max(diff.weight, d);
+        else diff.frozen = Math.max(diff.frozen, d);
+      }
+    }
+  }
+  return diff;
+}
