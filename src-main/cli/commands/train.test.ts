@@ -47,7 +47,10 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     const cases: [string[], RegExp][] = [
       [['--bogus'], /unknown flag --bogus/],
       [['--training:train-epochs', '3', '--training:min-epochs', '4'], /min-epochs \(4\) must not exceed/],
-      [['--training:ptopt:optim-cls', 'Adagrad'], /not one of AdamW, Adam, SGD/],
+      [['--training:ptopt:optim-cls', 'LBFGS'], /not one of AdamW, Adam, SGD, Adagrad, RMSprop, Adadelta, Adamax, NAdam, RAdam/],
+      [['--training:ptopt:optim-cls', 'Adagrad', '--training:ptopt:optim-params', 'betas=(0.9,0.99)'], /Adagrad has no parameter 'betas'/],
+      [['--alphanet:hact', 'softmax'], /softmax' is not elementwise/],
+      [['--alphanet:hact', 'swish'], /unknown activation 'swish'/],
       [['--training:sampler-builder:sampler-args', '', 'r=abc'], /r=abc/],
       [['--training:sampler-builder:sampler-args', 'oops'], /not key=value/],
       [['--training:n-neighbors', '20'], /less than the number of base classes \(20\)/],
@@ -104,6 +107,25 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect(results[1].test).toEqual(results[0].test);
     expect(results[1].epochs.map((e) => e.val)).toEqual(results[0].epochs.map((e) => e.val));
     expect((await cli('train', '--help')).out).toContain('--exact-reference');
+  });
+
+  it('accepts every flag of the original: dummy mode is the baseline, debug checks itself, any listed optimiser and activation', async () => {
+    const dummy = await cli('train', ...TINY, '--alphanet:dummy-mode', '--save-file', path.join(tmp, 'dummy.json'));
+    expect(dummy.code).toBe(0);
+    expect(dummy.out).toMatch(/test\s+21\.5\s+69\.6\s+87\.5\s+58\.3/);
+    const saved = JSON.parse(fs.readFileSync(path.join(tmp, 'dummy.json'), 'utf8')) as RunResult;
+    expect(saved.kind).toBe('baseline');
+    expect(Object.keys(saved.evals ?? {}).sort()).toEqual(['test', 'val']);
+    const short = ['--seed', '2', '--training:n-neighbors', '3', '--training:train-epochs', '2', '--training:min-epochs', '1'];
+    const debug = await cli('train', ...TINY, ...short, '--alphanet:debug', '--alphanet:hact', 'gelu');
+    expect(debug.code).toBe(0);
+    for (const optim of ['RAdam', 'Adadelta', 'Rprop']) {
+      const run = await cli('train', ...TINY, ...short, '--training:ptopt:optim-cls', optim, '--training:ptopt:optim-params', 'lr=0.01', '--alphanet:hact', 'mish');
+      expect({ optim, code: run.code, err: run.err }).toEqual({ optim, code: 0, err: '' });
+    }
+    const help = (await cli('train', '--help')).out;
+    expect(help).toContain('--alphanet:dummy-mode');
+    expect(help).toContain('Adagrad(lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=false)');
   });
 
   it('keeps pretrained scores in --cache-dir, and none on disk with --no-cache', async () => {
