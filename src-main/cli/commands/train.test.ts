@@ -6,6 +6,7 @@ import type { RunResult } from '../../../src-shared/result.ts';
 import type { CliIO } from '../command.ts';
 import { readEventFile, scalarSeries } from '../../tb/reader.ts';
 import { main } from '../main.ts';
+import { copyTinylt } from '../../../test/support/tinylt.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const CONFIG = path.join(ROOT, 'test', 'fixtures', 'tinylt', 'datasets.toml');
@@ -23,9 +24,13 @@ afterAll(() => {
 });
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliIn(ROOT, argv);
+}
+
+async function cliIn(cwd: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTTY: false, cwd: ROOT };
+  const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTTY: false, cwd };
   const code = await main(argv, io);
   return { code, out, err };
 }
@@ -126,6 +131,34 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     const help = (await cli('train', '--help')).out;
     expect(help).toContain('--alphanet:dummy-mode');
     expect(help).toContain('Adagrad(lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=false)');
+  });
+
+  it('runs the original README\'s command lines unchanged, from a checkout laid out like the original\'s', async () => {
+    // The original reads config/datasets.toml from the working directory and resolves its paths there.
+    const checkout = path.join(tmp, 'checkout');
+    copyTinylt(path.join(checkout, 'data', 'tinylt'));
+    const toml = fs.readFileSync(CONFIG, 'utf8').replace(/^(\w+_(?:dir|file)) = "([^"]+)"/gm, '$1 = "data/tinylt/$2"');
+    fs.mkdirSync(path.join(checkout, 'config'));
+    fs.writeFileSync(path.join(checkout, 'config', 'datasets.toml'), toml);
+    const db = ['--db', path.join(tmp, 'readme.sqlite'), '--backend', 'wasm'];
+    const train = await cliIn(checkout, [
+      'train', '--dataset', 'tinylt_synth', '--save-file', 'results/tinylt_synth/rho_0.25/run_1/result.pkl', '--ckpt-dir', 'results/tinylt_synth/rho_0.25/run_1/ckpts',
+      '--training:tb-logs', 'results/tinylt_synth/rho_0.25/run_1/tb', '--training:sampler-builder:sampler-args', '', 'r=0.25', ...db, '--seed', '3',
+    ]);
+    expect({ code: train.code, err: train.err }).toMatchObject({ code: 0 });
+    expect(train.out).toMatch(/epoch 25\/25/);
+    const baseline = await cliIn(checkout, ['baseline', '--dataset', 'tinylt_synth', ...db]);
+    expect(baseline.code).toBe(0);
+    expect(baseline.out).toMatch(/test\s+21\.5\s+69\.6\s+87\.5\s+58\.3/);
+    const printres = await cliIn(checkout, [
+      'results', '--base-res-dir', 'results/tinylt_synth', '--rel-exp-paths', 'rho_0.25', '--exp-names', '0.25', '--res-files-pattern', 'run_*/result.pkl',
+      '--exp-prefix', 'AlphaNet (r=', '--exp-suffix', ')',
+    ]);
+    expect(printres.code).toBe(0);
+    expect(printres.out).toMatch(/^AlphaNet \(r=0\.25\),/m);
+    const combos = await cliIn(checkout, ['combos', '--base-res-dir', 'results/tinylt_synth/rho_0.25', '--res-files-pattern', 'run_1/result.pkl', '--select-n', '1', '--mistake-n', '3']);
+    expect(combos.code).toBe(0);
+    expect(combos.out).toContain('Top AlphaNet misclassifications');
   });
 
   it('keeps pretrained scores in --cache-dir, and none on disk with --no-cache', async () => {
