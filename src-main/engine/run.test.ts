@@ -103,6 +103,23 @@ describe('trainRun (wasm)', () => {
     }
   });
 
+  it('resumes bit-identically with optimisers whose state holds scalars or is set at the first step (NAdam, ASGD, Rprop)', async () => {
+    for (const optim of ['NAdam', 'ASGD', 'Rprop'] as const) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-ckpt-'));
+      try {
+        const cfg = () => config((c) => ((c.training.optim_cls = optim), (c.training.optim_params = { lr: '0.01' })));
+        const whole = await trainRun(ds, cfg(), { ...base, seed: 9 });
+        const controller = new AbortController();
+        const stopAt3 = (rec: { epoch: number }) => void (rec.epoch === 3 && controller.abort());
+        await expect(trainRun(ds, cfg(), { ...base, seed: 9, ckptDir: dir, signal: controller.signal, onEpoch: stopAt3 })).rejects.toBeInstanceOf(RunAbortedError);
+        const resumed = await trainRun(ds, cfg(), { ...base, seed: 9, ckptDir: dir });
+        expect({ optim, result: stable(resumed.result) }).toEqual({ optim, result: stable(whole.result) });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('evaluates identically through the exact reference path (X·Ŵᵀ + b)', async () => {
     const fast = await trainRun(ds, config(), { ...base, seed: 8 });
     const exact = await trainRun(ds, config(), { ...base, seed: 8, exactReference: true });
