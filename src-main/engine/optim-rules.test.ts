@@ -19,193 +19,142 @@ const GRADS = [
 const LR = [0.01, 0.01, 0.005];
 
 type Rule = (theta: number[], grads: number[][], lr: number[]) => number[][];
+type Hyper = Record<string, number>;
+/** One parameter's update at step t (1-based) with learning rate lr; returns the new θ. */
+type Update = (th: number, g: number, i: number, t: number, lr: number) => number;
 
-/** Each rule returns θ after steps 1, 2, 3. `h` is the hyperparameters as documented. */
-const rules: Record<string, (h: Record<string, number>) => Rule> = {
+/** θ after each step, every parameter updated by `update`. */
+function steps(theta: number[], grads: number[][], lr: number[], update: Update): number[][] {
+  const out: number[][] = [];
+  grads.forEach((g, t0) => {
+    theta = theta.map((th, i) => update(th, g[i], i, t0 + 1, lr[t0]));
+    out.push(theta);
+  });
+  return out;
+}
+
+/** The gradient the documented algorithms start from: negated to maximise, plus λθ (L2 decay). */
+const grad = (h: Hyper, g: number, th: number): number => (h.maximize ? -g : g) + (h.weight_decay ?? 0) * th;
+const zeros = (theta: number[]): number[] => theta.map(() => 0);
+
+/** Each rule, from its hyperparameters as documented, returns θ after steps 1, 2, 3. */
+const rules: Record<string, (h: Hyper) => Rule> = {
   SGD: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
-    const b = theta.map(() => 0);
-    theta = [...theta];
-    grads.forEach((g0, t) => {
-      theta = theta.map((th, i) => {
-        let g = (h.maximize ? -1 : 1) * g0[i] + h.weight_decay * th;
-        if (h.momentum !== 0) {
-          b[i] = t > 0 ? h.momentum * b[i] + (1 - h.dampening) * g : g;
-          g = h.nesterov ? g + h.momentum * b[i] : b[i];
-        }
-        return th - lr[t] * g;
-      });
-      out.push(theta);
+    const b = zeros(theta);
+    return steps(theta, grads, lr, (th, g0, i, t, lr) => {
+      let g = grad(h, g0, th);
+      if (h.momentum !== 0) {
+        b[i] = t > 1 ? h.momentum * b[i] + (1 - h.dampening) * g : g;
+        g = h.nesterov ? g + h.momentum * b[i] : b[i];
+      }
+      return th - lr * g;
     });
-    return out;
   },
   Adam: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
-    const m = theta.map(() => 0);
-    const v = theta.map(() => 0);
-    const vMax = theta.map(() => 0);
-    grads.forEach((g0, t0) => {
-      const t = t0 + 1;
-      theta = theta.map((th, i) => {
-        let g = (h.maximize ? -1 : 1) * g0[i];
-        if (h.decoupled) th = th - lr[t0] * h.weight_decay * th;
-        else g += h.weight_decay * th;
-        m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
-        v[i] = h.beta2 * v[i] + (1 - h.beta2) * g * g;
-        const mHat = m[i] / (1 - h.beta1 ** t);
-        vMax[i] = Math.max(vMax[i], v[i]);
-        const vHat = (h.amsgrad ? vMax[i] : v[i]) / (1 - h.beta2 ** t);
-        return th - (lr[t0] * mHat) / (Math.sqrt(vHat) + h.eps);
-      });
-      out.push(theta);
+    const [m, v, vMax] = [zeros(theta), zeros(theta), zeros(theta)];
+    return steps(theta, grads, lr, (th, g0, i, t, lr) => {
+      // AdamW decays θ itself (θ ← θ − γλθ) instead of adding λθ to the gradient.
+      const g = h.decoupled ? grad({ ...h, weight_decay: 0 }, g0, th) : grad(h, g0, th);
+      if (h.decoupled) th -= lr * h.weight_decay * th;
+      m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
+      v[i] = h.beta2 * v[i] + (1 - h.beta2) * g * g;
+      vMax[i] = Math.max(vMax[i], v[i]);
+      const mHat = m[i] / (1 - h.beta1 ** t);
+      const vHat = (h.amsgrad ? vMax[i] : v[i]) / (1 - h.beta2 ** t);
+      return th - (lr * mHat) / (Math.sqrt(vHat) + h.eps);
     });
-    return out;
   },
   Adagrad: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
     const sum = theta.map(() => h.initial_accumulator_value);
-    grads.forEach((g0, t0) => {
-      const clr = lr[t0] / (1 + t0 * h.lr_decay);
-      theta = theta.map((th, i) => {
-        const g = (h.maximize ? -1 : 1) * g0[i] + h.weight_decay * th;
-        sum[i] += g * g;
-        return th - (clr * g) / (Math.sqrt(sum[i]) + h.eps);
-      });
-      out.push(theta);
+    return steps(theta, grads, lr, (th, g0, i, t, lr) => {
+      const g = grad(h, g0, th);
+      sum[i] += g * g;
+      return th - ((lr / (1 + (t - 1) * h.lr_decay)) * g) / (Math.sqrt(sum[i]) + h.eps);
     });
-    return out;
   },
   RMSprop: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
-    const v = theta.map(() => 0);
-    const gAve = theta.map(() => 0);
-    const b = theta.map(() => 0);
-    grads.forEach((g0, t0) => {
-      theta = theta.map((th, i) => {
-        const g = (h.maximize ? -1 : 1) * g0[i] + h.weight_decay * th;
-        v[i] = h.alpha * v[i] + (1 - h.alpha) * g * g;
-        let vTilde = v[i];
-        if (h.centered) {
-          gAve[i] = h.alpha * gAve[i] + (1 - h.alpha) * g;
-          vTilde -= gAve[i] * gAve[i];
-        }
-        if (h.momentum > 0) {
-          b[i] = h.momentum * b[i] + g / (Math.sqrt(vTilde) + h.eps);
-          return th - lr[t0] * b[i];
-        }
-        return th - (lr[t0] * g) / (Math.sqrt(vTilde) + h.eps);
-      });
-      out.push(theta);
+    const [v, gAve, b] = [zeros(theta), zeros(theta), zeros(theta)];
+    return steps(theta, grads, lr, (th, g0, i, _t, lr) => {
+      const g = grad(h, g0, th);
+      v[i] = h.alpha * v[i] + (1 - h.alpha) * g * g;
+      let vTilde = v[i];
+      if (h.centered) {
+        gAve[i] = h.alpha * gAve[i] + (1 - h.alpha) * g;
+        vTilde -= gAve[i] * gAve[i];
+      }
+      if (h.momentum > 0) {
+        b[i] = h.momentum * b[i] + g / (Math.sqrt(vTilde) + h.eps);
+        return th - lr * b[i];
+      }
+      return th - (lr * g) / (Math.sqrt(vTilde) + h.eps);
     });
-    return out;
   },
   Adadelta: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
-    const v = theta.map(() => 0);
-    const u = theta.map(() => 0);
-    grads.forEach((g0, t0) => {
-      theta = theta.map((th, i) => {
-        const g = (h.maximize ? -1 : 1) * g0[i] + h.weight_decay * th;
-        v[i] = h.rho * v[i] + (1 - h.rho) * g * g;
-        const dx = (Math.sqrt(u[i] + h.eps) / Math.sqrt(v[i] + h.eps)) * g;
-        u[i] = h.rho * u[i] + (1 - h.rho) * dx * dx;
-        return th - lr[t0] * dx;
-      });
-      out.push(theta);
+    const [v, u] = [zeros(theta), zeros(theta)];
+    return steps(theta, grads, lr, (th, g0, i, _t, lr) => {
+      const g = grad(h, g0, th);
+      v[i] = h.rho * v[i] + (1 - h.rho) * g * g;
+      const dx = (Math.sqrt(u[i] + h.eps) / Math.sqrt(v[i] + h.eps)) * g;
+      u[i] = h.rho * u[i] + (1 - h.rho) * dx * dx;
+      return th - lr * dx;
     });
-    return out;
   },
   Adamax: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
-    const m = theta.map(() => 0);
-    const u = theta.map(() => 0);
-    grads.forEach((g0, t0) => {
-      theta = theta.map((th, i) => {
-        const g = (h.maximize ? -1 : 1) * g0[i] + h.weight_decay * th;
-        m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
-        u[i] = Math.max(h.beta2 * u[i], Math.abs(g) + h.eps);
-        return th - (lr[t0] * m[i]) / ((1 - h.beta1 ** (t0 + 1)) * u[i]);
-      });
-      out.push(theta);
+    const [m, u] = [zeros(theta), zeros(theta)];
+    return steps(theta, grads, lr, (th, g0, i, t, lr) => {
+      const g = grad(h, g0, th);
+      m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
+      u[i] = Math.max(h.beta2 * u[i], Math.abs(g) + h.eps);
+      return th - (lr * m[i]) / ((1 - h.beta1 ** t) * u[i]);
     });
-    return out;
   },
   NAdam: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
-    const m = theta.map(() => 0);
-    const v = theta.map(() => 0);
+    const [m, v] = [zeros(theta), zeros(theta)];
     const mu = (t: number) => h.beta1 * (1 - 0.5 * 0.96 ** (t * h.momentum_decay));
     const prod = (t: number) => Array.from({ length: t }, (_, i) => mu(i + 1)).reduce((a, x) => a * x, 1);
-    grads.forEach((g0, t0) => {
-      const t = t0 + 1;
-      theta = theta.map((th, i) => {
-        const g = g0[i] + h.weight_decay * th;
-        m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
-        v[i] = h.beta2 * v[i] + (1 - h.beta2) * g * g;
-        const mHat = (mu(t + 1) * m[i]) / (1 - prod(t + 1)) + ((1 - mu(t)) * g) / (1 - prod(t));
-        const vHat = v[i] / (1 - h.beta2 ** t);
-        return th - (lr[t0] * mHat) / (Math.sqrt(vHat) + h.eps);
-      });
-      out.push(theta);
+    return steps(theta, grads, lr, (th, g0, i, t, lr) => {
+      const g = grad(h, g0, th);
+      m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
+      v[i] = h.beta2 * v[i] + (1 - h.beta2) * g * g;
+      const mHat = (mu(t + 1) * m[i]) / (1 - prod(t + 1)) + ((1 - mu(t)) * g) / (1 - prod(t));
+      return th - (lr * mHat) / (Math.sqrt(v[i] / (1 - h.beta2 ** t)) + h.eps);
     });
-    return out;
   },
   RAdam: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
-    const m = theta.map(() => 0);
-    const v = theta.map(() => 0);
+    const [m, v] = [zeros(theta), zeros(theta)];
     const rhoInf = 2 / (1 - h.beta2) - 1;
-    grads.forEach((g0, t0) => {
-      const t = t0 + 1;
-      theta = theta.map((th, i) => {
-        const g = g0[i] + h.weight_decay * th;
-        m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
-        v[i] = h.beta2 * v[i] + (1 - h.beta2) * g * g;
-        const mHat = m[i] / (1 - h.beta1 ** t);
-        const rhoT = rhoInf - (2 * t * h.beta2 ** t) / (1 - h.beta2 ** t);
-        if (rhoT > 5) {
-          const l = Math.sqrt(1 - h.beta2 ** t) / (Math.sqrt(v[i]) + h.eps);
-          const r = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
-          return th - lr[t0] * mHat * r * l;
-        }
-        return th - lr[t0] * mHat;
-      });
-      out.push(theta);
+    return steps(theta, grads, lr, (th, g0, i, t, lr) => {
+      const g = grad(h, g0, th);
+      m[i] = h.beta1 * m[i] + (1 - h.beta1) * g;
+      v[i] = h.beta2 * v[i] + (1 - h.beta2) * g * g;
+      const mHat = m[i] / (1 - h.beta1 ** t);
+      const rhoT = rhoInf - (2 * t * h.beta2 ** t) / (1 - h.beta2 ** t);
+      if (rhoT <= 5) return th - lr * mHat;
+      const l = Math.sqrt(1 - h.beta2 ** t) / (Math.sqrt(v[i]) + h.eps);
+      const r = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
+      return th - lr * mHat * r * l;
     });
-    return out;
   },
   Rprop: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
-    const prev = theta.map(() => 0);
+    const prev = zeros(theta);
     const eta = theta.map(() => lr[0]);
-    grads.forEach((g0) => {
-      theta = theta.map((th, i) => {
-        let g = (h.maximize ? -1 : 1) * g0[i];
-        if (g * prev[i] > 0) eta[i] = Math.min(eta[i] * h.etaplus, h.step_max);
-        else if (g * prev[i] < 0) {
-          eta[i] = Math.max(eta[i] * h.etaminus, h.step_min);
-          g = 0;
-        }
-        prev[i] = g;
-        return th - eta[i] * Math.sign(g);
-      });
-      out.push(theta);
+    return steps(theta, grads, lr, (th, g0, i) => {
+      let g = grad(h, g0, th);
+      if (g * prev[i] > 0) eta[i] = Math.min(eta[i] * h.etaplus, h.step_max);
+      else if (g * prev[i] < 0) {
+        eta[i] = Math.max(eta[i] * h.etaminus, h.step_min);
+        g = 0;
+      }
+      prev[i] = g;
+      return th - eta[i] * Math.sign(g);
     });
-    return out;
   },
-  ASGD: (h) => (theta, grads, lr) => {
-    const out: number[][] = [];
-    let eta = lr[0];
-    grads.forEach((g0, t0) => {
-      theta = theta.map((th, i) => {
-        const g = (h.maximize ? -1 : 1) * g0[i] + h.weight_decay * th;
-        return th * (1 - h.lambd * eta) - eta * g;
-      });
-      eta = lr[t0] / (1 + h.lambd * lr[t0] * (t0 + 1)) ** h.alpha;
-      out.push(theta);
-    });
-    return out;
-  },
+  ASGD: (h) => (theta, grads, lr) =>
+    steps(theta, grads, lr, (th, g0, _i, t) => {
+      // η₁ = γ; η_t = γ / (1 + λγ(t − 1))^α with the previous step's γ.
+      const eta = t === 1 ? lr[0] : lr[t - 2] / (1 + h.lambd * lr[t - 2] * (t - 1)) ** h.alpha;
+      return th * (1 - h.lambd * eta) - eta * grad(h, g0, th);
+    }),
 };
 
 const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8, amsgrad: 0, maximize: 0 };
