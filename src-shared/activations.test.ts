@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_NAMES, ACTIVATION_TABLE, erf, isActivation, unknownActivationMessage } from './activations.ts';
+import { ACTIVATION_NAMES, ACTIVATION_TABLE, canonicalActivation, erf, isActivation, unknownActivationMessage } from './activations.ts';
 
 describe('hidden activations (torch.nn.functional with default arguments)', () => {
   it('erf to double precision on both sides of the series/fraction switch', () => {
@@ -67,6 +67,9 @@ describe('hidden activations (torch.nn.functional with default arguments)', () =
   it('names what it does not accept and why', () => {
     expect(isActivation('gelu')).toBe(true);
     expect(isActivation('softmax')).toBe(false);
+    expect(canonicalActivation('relu_')).toBe('relu');
+    expect(canonicalActivation('leaky_relu')).toBe('leaky_relu');
+    expect(canonicalActivation('gelu_')).toBeNull();
     expect(unknownActivationMessage('softmax')).toMatch(/not elementwise/);
     expect(unknownActivationMessage('swishy')).toMatch(/unknown activation 'swishy' \(choose from leaky_relu, relu/);
   });

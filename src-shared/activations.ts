@@ -161,6 +161,15 @@ export function isActivation(name: string): name is Activation {
   return (ACTIVATION_NAMES as readonly string[]).includes(name);
 }
 
+/** torch.nn.functional's in-place variants: the same function, so the same activation here. */
+const IN_PLACE: readonly string[] = ['relu_', 'elu_', 'selu_', 'celu_', 'leaky_relu_', 'rrelu_', 'hardtanh_'];
+
+/** The activation a `torch.nn.functional` name computes (`relu_` → `relu`), or null when it is none of ours. */
+export function canonicalActivation(name: string): Activation | null {
+  const base = IN_PLACE.includes(name) ? name.slice(0, -1) : name;
+  return isActivation(base) ? base : null;
+}
+
 /** The message for a name that is not an activation, with the reason when it is a known function. */
 export function unknownActivationMessage(name: string): string {
   const why = REJECTED_ACTIVATIONS[name];

@@ -35,6 +35,9 @@ export interface ParamSpec {
   default: string;
 }
 
+/** PyTorch's implementation switches: accepted in a recording, never change what is computed. */
+export const IMPLEMENTATION_SWITCHES = ['foreach', 'capturable', 'differentiable', 'fused'] as const;
+
 export const OPTIMIZER_NAMES = ['AdamW', 'Adam', 'SGD', 'Adagrad', 'RMSprop', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'Rprop', 'ASGD'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 

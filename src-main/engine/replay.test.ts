@@ -92,8 +92,18 @@ describe('alphanet replay: the original training run (tinylt, seed 1, 12 epochs)
     });
   });
 
-  it('names the file and the field of a broken recording', () => {
+  it('names the file and the field of a broken recording, and refuses optimiser settings it would ignore', () => {
     expect(() => parseReplay({ format: 'something-else' }, 'x/replay.json')).toThrow(FileFormatError);
     expect(() => parseReplay({ format: 'something-else' }, 'x/replay.json')).toThrow(/x\/replay\.json: format/);
+    const good = JSON.parse(fs.readFileSync(path.join(DIR, 'replay.json'), 'utf8')) as { optimizer: { param_group_at_first_step: Record<string, unknown> }; model: { hact: string } };
+    const newer = structuredClone(good);
+    newer.optimizer.param_group_at_first_step.decoupled_weight_decay = true;
+    expect(() => parseReplay(newer, 'r.json')).toThrow(/decoupled_weight_decay = true is not a parameter of AdamW/);
+    const inPlace = structuredClone(good);
+    inPlace.model.hact = 'leaky_relu_';
+    expect(parseReplay(inPlace, 'r.json').hact).toBe('leaky_relu');
+    const softmax = structuredClone(good);
+    softmax.model.hact = 'softmax';
+    expect(() => parseReplay(softmax, 'r.json')).toThrow(/r\.json: model\.hact: activation 'softmax' is not elementwise/);
   });
 });

@@ -7,9 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatKeyValues, type Activation, type KeyValues } from '../../src-shared/config.ts';
-import { ACTIVATION_NAMES } from '../../src-shared/activations.ts';
-import { isOptimizer, OPTIMIZER_TABLE, type OptimizerName } from '../../src-shared/optimizers.ts';
+import { formatKeyValues, NN_DISTS, type Activation, type KeyValues, type NNDist } from '../../src-shared/config.ts';
+import { canonicalActivation, unknownActivationMessage } from '../../src-shared/activations.ts';
+import { IMPLEMENTATION_SWITCHES, isOptimizer, OPTIMIZER_TABLE, type OptimizerName } from '../../src-shared/optimizers.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import { FileFormatError, UserError } from '../errors.ts';
 import { toFloat32 } from '../formats/convert.ts';
@@ -17,6 +17,7 @@ import { isTensor, PyDict } from '../formats/pyvalue.ts';
 import { readPythonFile } from '../formats/read.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { AlphaTrainer, buildProblem, type NetworkSpec } from './model.ts';
+import type { NeighborTable } from './neighbors.ts';
 import { networkFromStateDict, type StateTensor } from './network.ts';
 import { initOptimizerState, lrAt, parseOptimizer, parseScheduler } from './optim.ts';
 import { gatherRows, trainStep } from './run.ts';
@@ -31,7 +32,7 @@ export interface ReplayRecord {
   fclassOrder: number[];
   bclassOrder: number[];
   neighbors: Record<string, number[]>;
-  nnDist: string;
+  nnDist: NNDist;
   hdims: number[];
   hact: Activation;
   dummyMode: boolean;
@@ -91,8 +92,10 @@ export function parseReplay(value: unknown, file: string): ReplayRecord {
     return { file: r.str(entry.file, `data.train_files_in_original_order[${i}].file`), nRows: r.int(entry.n_rows, `data.train_files_in_original_order[${i}].n_rows`) };
   });
   const model = r.obj(root.model, 'model');
-  const hact = r.str(model.hact, 'model.hact');
-  if (!(ACTIVATION_NAMES as readonly string[]).includes(hact)) r.fail(`model.hact '${hact}' is not an activation we implement`);
+  const hactName = r.str(model.hact, 'model.hact');
+  const hact = canonicalActivation(hactName) ?? r.fail(`model.hact: ${unknownActivationMessage(hactName)}`);
+  const nnDist = r.str(root.nn_dist, 'nn_dist');
+  if (!(NN_DISTS as readonly string[]).includes(nnDist)) r.fail(`nn_dist '${nnDist}' is not one of ${NN_DISTS.join(', ')}`);
   const neighborsJson = r.obj(root.nn_classes_per_fclass, 'nn_classes_per_fclass');
   const neighbors = Object.fromEntries(Object.entries(neighborsJson).map(([c, row]) => [c, r.ints(row, `nn_classes_per_fclass.${c}`)]));
 
@@ -101,9 +104,15 @@ export function parseReplay(value: unknown, file: string): ReplayRecord {
   if (!isOptimizer(optimName)) r.fail(`optimizer ${optimName} is not one we implement`);
   const group = r.obj(optimizer.param_group_at_first_step, 'optimizer.param_group_at_first_step');
   const optimParams: KeyValues = {};
-  for (const key of Object.keys(OPTIMIZER_TABLE[optimName as OptimizerName].params)) {
-    const text = asParamText(group[key]);
-    if (text !== null) optimParams[key] = text;
+  const known = OPTIMIZER_TABLE[optimName as OptimizerName].params;
+  for (const [key, value] of Object.entries(group)) {
+    if (key in known) {
+      const text = asParamText(value);
+      if (text !== null) optimParams[key] = text;
+    } else if (!(IMPLEMENTATION_SWITCHES as readonly string[]).includes(key) && key !== 'initial_lr' && value !== null && value !== false) {
+      // A setting that changes the update (a newer PyTorch's option, say) must not be dropped silently.
+      r.fail(`optimizer.param_group_at_first_step.${key} = ${JSON.stringify(value)} is not a parameter of ${optimName} we implement`);
+    }
   }
 
   const scheduler = root.scheduler === null || root.scheduler === undefined ? null : r.obj(root.scheduler, 'scheduler');
@@ -146,9 +155,9 @@ export function parseReplay(value: unknown, file: string): ReplayRecord {
     fclassOrder: r.ints(root.fclass_order, 'fclass_order'),
     bclassOrder: r.ints(root.bclass_order, 'bclass_order'),
     neighbors,
-    nnDist: r.str(root.nn_dist, 'nn_dist'),
+    nnDist: nnDist as NNDist,
     hdims: r.ints(model.hdims, 'model.hdims'),
-    hact: hact as Activation,
+    hact,
     dummyMode: model.dummy_mode === true,
     predScale: model.pred_scale === undefined ? 1 : r.num(model.pred_scale, 'model.pred_scale'),
     stateDictKeys: r.arr(model.state_dict_keys, 'model.state_dict_keys').map((k, i) => r.str(r.obj(k, `model.state_dict_keys[${i}]`).name, `model.state_dict_keys[${i}].name`)),
@@ -219,8 +228,8 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
   const init = await readStateDict(initFile);
 
   const k = rec.fclassOrder.length > 0 ? (rec.neighbors[String(rec.fclassOrder[0])]?.length ?? 0) : 0;
-  const table = {
-    dist: rec.nnDist as 'euclidean',
+  const table: NeighborTable = {
+    dist: rec.nnDist,
     k,
     few: rec.fclassOrder,
     neighbors: rec.fclassOrder.map((c) => {
@@ -233,7 +242,7 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
   const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
   let network;
   try {
-    network = networkFromStateDict(init, { few: table.few, neighbors: table.neighbors, nnDist: 'euclidean', hact: rec.hact });
+    network = networkFromStateDict(init, { few: table.few, neighbors: table.neighbors, nnDist: rec.nnDist, hact: rec.hact });
   } catch (error) {
     if (error instanceof UserError) throw new FileFormatError(initFile, error.message);
     throw error;

@@ -23,7 +23,7 @@ import type {
   RunConfig,
 } from '../../src-shared/config.ts';
 import { ACTIVATIONS, LR_SCHEDULERS, NN_DISTS, OPTIMIZERS } from '../../src-shared/config.ts';
-import { ACTIVATION_TABLE } from '../../src-shared/activations.ts';
+import { ACTIVATION_TABLE, canonicalActivation } from '../../src-shared/activations.ts';
 import { lrAt, parseOptimizer, parseScheduler } from '../engine/optim.ts';
 import type { JsonObject, JsonValue } from './json.ts';
 
@@ -359,7 +359,8 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
   // Configuration.
   const anet = r.dict(r.field(root, 'alphanet', 'top level'), 'alphanet');
   const dummy = anet.get('dummy_mode') === true;
-  const hact = r.choice(r.string(anet.get('hact') ?? 'leaky_relu', 'alphanet.hact'), ACTIVATIONS, 'alphanet.hact');
+  const hactName = r.string(anet.get('hact') ?? 'leaky_relu', 'alphanet.hact');
+  const hact = r.choice(canonicalActivation(hactName) ?? hactName, ACTIVATIONS, 'alphanet.hact');
   const hdims = r.vector(anet.get('hdims'), 'alphanet.hdims');
   const tc = r.dict(r.field(root, 'training_config', 'top level'), 'training_config');
   const ptopt = r.dict(r.field(tc, 'ptopt', 'training_config'), 'training_config.ptopt');

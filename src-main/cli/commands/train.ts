@@ -19,7 +19,7 @@ import {
   type RunConfig,
   type SelectionRule,
 } from '../../../src-shared/config.ts';
-import { isActivation, unknownActivationMessage } from '../../../src-shared/activations.ts';
+import { canonicalActivation, unknownActivationMessage } from '../../../src-shared/activations.ts';
 import { OPTIMIZER_TABLE } from '../../../src-shared/optimizers.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { baselineAndReport } from './baseline.ts';
@@ -134,8 +134,9 @@ export function configFromArgs(args: ParsedArgs, dataset: string): RunConfig {
       return v;
     });
   }
-  const hact = getString(args, 'alphanet:hact') ?? c.alphanet.hact;
-  if (!isActivation(hact)) throw new UsageError(`--alphanet:hact: ${unknownActivationMessage(hact)}`);
+  const hactName = getString(args, 'alphanet:hact') ?? c.alphanet.hact;
+  const hact = canonicalActivation(hactName);
+  if (hact === null) throw new UsageError(`--alphanet:hact: ${unknownActivationMessage(hactName)}`);
   c.alphanet.hact = hact;
   t.n_neighbors = int('n-neighbors', t.n_neighbors);
   t.nn_dist = (getString(args, 'training:nn-dist') ?? t.nn_dist) as NNDist;
