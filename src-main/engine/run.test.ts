@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { RunResult } from '../../src-shared/result.ts';
 import { listCheckpoints } from './checkpoint.ts';
-import { baselineRun, RunAbortedError, trainRun } from './run.ts';
+import { buildProblem } from './model.ts';
+import { computeNeighbors } from './neighbors.ts';
+import { baselineRun, debugCheck, RunAbortedError, trainRun } from './run.ts';
 import { makeSyntheticDataset } from './synthetic.ts';
 
 const ds = makeSyntheticDataset({ nClasses: 24, dim: 16, maxPerClass: 300, minPerClass: 5, valPerClass: 10, testPerClass: 20, seed: 2 });
@@ -118,6 +120,19 @@ describe('trainRun (wasm)', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
+  });
+
+  it('debug mode passes on a sound run and its check catches logits that disagree with the features', async () => {
+    const run = await trainRun(ds, config(), { ...base, seed: 4, debug: true });
+    expect(run.result.epochs).toHaveLength(6);
+    const table = computeNeighbors(ds, 3, 'euclidean', null);
+    const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
+    const tilde = new Float32Array(problem.few.length * 3).fill(0.2);
+    await expect(debugCheck(ds, problem, tilde, 'val', 1, null)).resolves.toBeUndefined();
+    // A classifier that is not the one the pretrained scores came from.
+    const skewed = { ...problem, weight: problem.weight.map((w, i) => (i % 7 === 0 ? w + 0.5 : w)) };
+    await expect(debugCheck(ds, skewed, tilde, 'val', 1, null)).rejects.toThrow(/debug: logit of class \d+ for val row 0/);
+    await expect(debugCheck(ds, problem, tilde.fill(Number.NaN), 'val', 1, null)).rejects.toThrow(/not finite/);
   });
 
   it('evaluates identically through the exact reference path (X·Ŵᵀ + b)', async () => {

@@ -210,7 +210,7 @@ export function trainStep(
 export const DEBUG_ROWS = 256;
 
 /** The check of TrainOptions.debug; throws an Error (a bug, not the user's input) on a mismatch. */
-async function debugCheck(ds: LoadedDataset, problem: AlphaProblem, tilde: Float32Array, datagrp: string, predScale: number, cacheRoot: TrainOptions['cacheRoot']): Promise<void> {
+export async function debugCheck(ds: LoadedDataset, problem: AlphaProblem, tilde: Float32Array, datagrp: string, predScale: number, cacheRoot: TrainOptions['cacheRoot']): Promise<void> {
   if (!tilde.every(Number.isFinite)) throw new Error('debug: a coefficient α is not finite');
   const grp = datagrpOf(ds, datagrp);
   const n = Math.min(grp.n, DEBUG_ROWS);
