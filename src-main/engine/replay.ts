@@ -11,6 +11,7 @@ import { formatKeyValues, NN_DISTS, type Activation, type KeyValues, type NNDist
 import { canonicalActivation, unknownActivationMessage } from '../../src-shared/activations.ts';
 import { IMPLEMENTATION_SWITCHES, isOptimizer, OPTIMIZER_TABLE, type OptimizerName } from '../../src-shared/optimizers.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import type { SavedNetwork } from '../../src-shared/result.ts';
 import { FileFormatError, UserError } from '../errors.ts';
 import { toFloat32 } from '../formats/convert.ts';
 import { isTensor, PyDict } from '../formats/pyvalue.ts';
@@ -208,9 +209,10 @@ function rowIndex(ds: LoadedDataset, datagrp: string, rec: ReplayRecord, file: s
 export interface ReplayOptions {
   backend?: BackendName;
   cacheRoot?: CacheRoot;
-  trainDatagrp?: string;
-  onStep?(step: number, nSteps: number, loss: number): void;
 }
+
+/** The original trains on the `train` datagrp; the recording's rows index its files. */
+const TRAIN_DATAGRP = 'train';
 
 /** Replays the recording in `dir` (replay.json, init.pth) on `ds` through the engine's training step. */
 export async function replayTraining(ds: LoadedDataset, dir: string, opts: ReplayOptions = {}): Promise<ReplayOutput> {
@@ -240,7 +242,7 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
     seed: null,
   };
   const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
-  let network;
+  let network: SavedNetwork;
   try {
     network = networkFromStateDict(init, { few: table.few, neighbors: table.neighbors, nnDist: rec.nnDist, hact: rec.hact });
   } catch (error) {
@@ -254,10 +256,9 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
   const optim = parseOptimizer(rec.optimizer.name, rec.optimizer.params);
   const sched = parseScheduler(rec.scheduler.name, rec.scheduler.params);
   const optState = initOptimizerState(optim, params);
-  const trainDatagrp = opts.trainDatagrp ?? 'train';
-  const rowOf = rowIndex(ds, trainDatagrp, rec, jsonFile);
-  const labels = ds.datagrps[trainDatagrp].labels;
-  const scores = await datagrpScores(ds, trainDatagrp, opts.cacheRoot);
+  const rowOf = rowIndex(ds, TRAIN_DATAGRP, rec, jsonFile);
+  const labels = ds.datagrps[TRAIN_DATAGRP].labels;
+  const scores = await datagrpScores(ds, TRAIN_DATAGRP, opts.cacheRoot);
   const C = ds.nClasses;
 
   // The frozen tensors, from our classifier in the original's orders (they never change).
@@ -296,7 +297,6 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
       const batch = { scores: gatherRows(scores, C, rows), labels: Int32Array.from(s.labels) };
       const loss = trainStep(trainer, optim, optState, params, batch, lr);
       output.losses.push(loss);
-      opts.onStep?.(s.step, rec.steps.length, loss);
       const epoch = lastStepOf.get(s.step);
       if (epoch) {
         const tilde = trainer.alphas(params);
