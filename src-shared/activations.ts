@@ -14,8 +14,6 @@
 export interface ActivationDef {
   fn(x: number): number;
   grad(x: number): number;
-  /** What it computes, for help texts. */
-  formula: string;
 }
 
 /** float32 constants, as PyTorch's float kernels hold their scalar arguments. */
@@ -89,59 +87,72 @@ export const ACTIVATION_NAMES = [
 export type Activation = (typeof ACTIVATION_NAMES)[number];
 
 export const ACTIVATION_TABLE: Record<Activation, ActivationDef> = {
-  leaky_relu: { formula: 'x if x > 0 else 0.01·x', fn: (x) => (x > 0 ? x : f(x * LEAKY_SLOPE)), grad: (x) => (x > 0 ? 1 : LEAKY_SLOPE) },
-  relu: { formula: 'max(0, x)', fn: (x) => (x > 0 ? x : 0), grad: (x) => (x > 0 ? 1 : 0) },
-  relu6: { formula: 'min(max(0, x), 6)', fn: (x) => Math.min(Math.max(x, 0), 6), grad: (x) => (x > 0 && x < 6 ? 1 : 0) },
-  elu: { formula: 'x if x > 0 else eˣ − 1', fn: (x) => (x > 0 ? x : Math.expm1(x)), grad: (x) => (x > 0 ? 1 : Math.exp(x)) },
+  // x if x > 0 else 0.01·x
+  leaky_relu: { fn: (x) => (x > 0 ? x : f(x * LEAKY_SLOPE)), grad: (x) => (x > 0 ? 1 : LEAKY_SLOPE) },
+  // max(0, x)
+  relu: { fn: (x) => (x > 0 ? x : 0), grad: (x) => (x > 0 ? 1 : 0) },
+  // min(max(0, x), 6)
+  relu6: { fn: (x) => Math.min(Math.max(x, 0), 6), grad: (x) => (x > 0 && x < 6 ? 1 : 0) },
+  // x if x > 0 else eˣ − 1
+  elu: { fn: (x) => (x > 0 ? x : Math.expm1(x)), grad: (x) => (x > 0 ? 1 : Math.exp(x)) },
+  // 1.0507·(x if x > 0 else 1.6733·(eˣ − 1))
   selu: {
-    formula: '1.0507·(x if x > 0 else 1.6733·(eˣ − 1))',
     fn: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
     grad: (x) => SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * Math.exp(x)),
   },
-  celu: { formula: 'x if x > 0 else eˣ − 1 (α = 1)', fn: (x) => (x > 0 ? x : Math.expm1(x)), grad: (x) => (x > 0 ? 1 : Math.exp(x)) },
+  // x if x > 0 else eˣ − 1 (α = 1)
+  celu: { fn: (x) => (x > 0 ? x : Math.expm1(x)), grad: (x) => (x > 0 ? 1 : Math.exp(x)) },
+  // x if x > 0 else x·(1/8 + 1/3)/2 (not training: no noise)
   rrelu: {
-    formula: 'x if x > 0 else x·(1/8 + 1/3)/2 (not training: no noise)',
     fn: (x) => (x > 0 ? x : x * RRELU_SLOPE),
     grad: (x) => (x > 0 ? 1 : RRELU_SLOPE),
   },
+  // x·Φ(x) (exact, erf)
   gelu: {
-    formula: 'x·Φ(x) (exact, erf)',
     fn: (x) => 0.5 * x * (1 + erf(x * SQRT1_2)),
     grad: (x) => 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
   },
-  silu: { formula: 'x·σ(x)', fn: (x) => x * sigmoid(x), grad: (x) => sigmoid(x) * (1 + x * (1 - sigmoid(x))) },
+  // x·σ(x)
+  silu: { fn: (x) => x * sigmoid(x), grad: (x) => sigmoid(x) * (1 + x * (1 - sigmoid(x))) },
+  // x·tanh(softplus(x))
   mish: {
-    formula: 'x·tanh(softplus(x))',
     fn: (x) => x * Math.tanh(softplus(x)),
     grad: (x) => {
       const t = Math.tanh(softplus(x));
       return t + x * sigmoid(x) * (1 - t * t);
     },
   },
-  // softplus(β = 1, threshold = 20): linear above the threshold, as PyTorch's.
-  softplus: { formula: 'log(1 + eˣ) (x above 20)', fn: (x) => (x > 20 ? x : Math.log1p(Math.exp(x))), grad: (x) => (x > 20 ? 1 : sigmoid(x)) },
-  softsign: { formula: 'x / (1 + |x|)', fn: (x) => x / (1 + Math.abs(x)), grad: (x) => 1 / (1 + Math.abs(x)) ** 2 },
-  tanh: { formula: 'tanh x', fn: Math.tanh, grad: (x) => 1 - Math.tanh(x) ** 2 },
-  sigmoid: { formula: '1 / (1 + e⁻ˣ)', fn: sigmoid, grad: (x) => sigmoid(x) * (1 - sigmoid(x)) },
-  logsigmoid: { formula: 'log σ(x)', fn: (x) => -softplus(-x), grad: (x) => sigmoid(-x) },
-  hardtanh: { formula: 'min(max(x, −1), 1)', fn: (x) => Math.min(Math.max(x, -1), 1), grad: (x) => (x > -1 && x < 1 ? 1 : 0) },
+  // log(1 + eˣ) with PyTorch's β = 1, threshold = 20: x itself above the threshold.
+  softplus: { fn: (x) => (x > 20 ? x : Math.log1p(Math.exp(x))), grad: (x) => (x > 20 ? 1 : sigmoid(x)) },
+  // x / (1 + |x|)
+  softsign: { fn: (x) => x / (1 + Math.abs(x)), grad: (x) => 1 / (1 + Math.abs(x)) ** 2 },
+  // tanh x
+  tanh: { fn: Math.tanh, grad: (x) => 1 - Math.tanh(x) ** 2 },
+  // 1 / (1 + e⁻ˣ)
+  sigmoid: { fn: sigmoid, grad: (x) => sigmoid(x) * (1 - sigmoid(x)) },
+  // log σ(x)
+  logsigmoid: { fn: (x) => -softplus(-x), grad: (x) => sigmoid(-x) },
+  // min(max(x, −1), 1)
+  hardtanh: { fn: (x) => Math.min(Math.max(x, -1), 1), grad: (x) => (x > -1 && x < 1 ? 1 : 0) },
+  // min(max(x/6 + 1/2, 0), 1)
   hardsigmoid: {
-    formula: 'min(max(x/6 + 1/2, 0), 1)',
     fn: (x) => (x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5),
     grad: (x) => (x > -3 && x < 3 ? 1 / 6 : 0),
   },
+  // x·min(max(x + 3, 0), 6)/6
   hardswish: {
-    formula: 'x·min(max(x + 3, 0), 6)/6',
     fn: (x) => (x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6),
     grad: (x) => (x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1),
   },
-  hardshrink: { formula: 'x if |x| > 0.5 else 0', fn: (x) => (Math.abs(x) > 0.5 ? x : 0), grad: (x) => (Math.abs(x) > 0.5 ? 1 : 0) },
+  // x if |x| > 0.5 else 0
+  hardshrink: { fn: (x) => (Math.abs(x) > 0.5 ? x : 0), grad: (x) => (Math.abs(x) > 0.5 ? 1 : 0) },
+  // x ∓ 0.5 if |x| > 0.5 else 0
   softshrink: {
-    formula: 'x ∓ 0.5 if |x| > 0.5 else 0',
     fn: (x) => (x > 0.5 ? x - 0.5 : x < -0.5 ? x + 0.5 : 0),
     grad: (x) => (Math.abs(x) > 0.5 ? 1 : 0),
   },
-  tanhshrink: { formula: 'x − tanh x', fn: (x) => x - Math.tanh(x), grad: (x) => Math.tanh(x) ** 2 },
+  // x − tanh x
+  tanhshrink: { fn: (x) => x - Math.tanh(x), grad: (x) => Math.tanh(x) ** 2 },
 };
 
 /** Why a `torch.nn.functional` name the original would also look up is not accepted here. */
