@@ -13,7 +13,7 @@ import { FileFormatError } from '../errors.ts';
 import type { CliIO } from '../cli/command.ts';
 import { main } from '../cli/main.ts';
 import { initBackend } from './backend.ts';
-import { parseReplay, readStateDict, type ReplayOutput } from './replay.ts';
+import { parseReplay, readStateDict, replayTraining, type ReplayOutput } from './replay.ts';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'tinylt');
 const DIR = path.join(FIXTURE, 'replay');
@@ -90,6 +90,11 @@ describe('alphanet replay: the original training run (tinylt, seed 1, 12 epochs)
         expect(Array.from(ds.classifier.weight.subarray(row * d, (row + 1) * d))).toEqual(want);
       });
     });
+  });
+
+  it('refuses to replay on another dataset\'s classifier', async () => {
+    const ride = await loadDataset(resolveDataset('tinylt_synth_ride', path.join(FIXTURE, 'datasets.toml')), { cacheDir: null });
+    await expect(replayTraining(ride, DIR, { backend: 'wasm', cacheRoot: null })).rejects.toThrow(/alphanet_b__vec is not the classifier of 'tinylt_synth_ride' \(the recording is of 'tinylt_synth'\)/);
   });
 
   it('names the file and the field of a broken recording, and refuses optimiser settings it would ignore', () => {

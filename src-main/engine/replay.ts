@@ -267,6 +267,13 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
     'base_clf.weight': rec.bclassOrder.flatMap((c) => Array.from(ds.classifier.weight.subarray(c * ds.dim, (c + 1) * ds.dim))),
     'base_clf.bias': rec.bclassOrder.map((c) => ds.classifier.bias[c]),
   };
+  // The recording's frozen tensors are its pretrained classifier: another one means another dataset.
+  for (const [key, values] of Object.entries(frozen)) {
+    const recorded = init[key];
+    if (recorded && (recorded.data.length !== values.length || values.some((v, i) => v !== recorded.data[i]))) {
+      throw new UserError(`${initFile}: its ${key} is not the classifier of '${ds.spec.key}' (the recording is of '${rec.datasetKey}')`);
+    }
+  }
   const trainedKeys = ['alphanet.conv_layer.weight', 'alphanet.conv_layer.bias'];
   for (let i = 0; i < spec.hdims.length; i++) trainedKeys.push(`alphanet.linear_layer__seq.${i}.weight`, `alphanet.linear_layer__seq.${i}.bias`);
   const stateDict = (): Record<string, number[]> => {
