@@ -22,7 +22,8 @@ export interface TrainThreadInput {
 export type FromTrainThread =
   | { type: 'progress'; progress: RunJobProgress }
   | { type: 'started'; backend: string; classTotals: Record<string, number[]> }
-  | { type: 'epoch'; epoch: number; record: string; checkpoint: CheckpointText }
+  /** `checkpoint`: the newest one, when the engine wrote one since the last epoch message. */
+  | { type: 'epoch'; epoch: number; record: string; checkpoint: CheckpointText | null }
   | { type: 'finished'; result: string; predictions: { datagrp: string; labels: string; top5: string } | null }
   /** Other data than the coordinator's: retrying elsewhere would meet the same question, so the job fails at once. */
   | { type: 'refused'; error: string }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveDataset } from '../data/config.ts';
 import { loadDataset } from '../data/dataset.ts';
-import { checkpointFile, stringifyExact, writeCheckpointText } from '../engine/checkpoint.ts';
+import { listCheckpoints, stringifyExact, writeCheckpointText } from '../engine/checkpoint.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { initBackend } from '../engine/backend.ts';
 import { etaTracker } from '../store/recorded-run.ts';
@@ -58,6 +58,7 @@ try {
         ? await baselineRun(ds, { backend, cacheRoot: input.cacheRoot })
         : await (async () => {
             const eta = etaTracker(t.train_epochs);
+            let sentCheckpoint = job.checkpoint?.epoch ?? 0;
             if (job.checkpoint) writeCheckpointText(input.ckptDir, job.checkpoint.epoch, job.checkpoint.text, job.nCkpt);
             return trainRun(ds, job.config, {
               seed: job.seed,
@@ -72,8 +73,11 @@ try {
                 post({ type: 'progress', progress: { type: 'batch', ...p, etaSeconds: eta(p.epoch, p.batch, p.nBatches) } });
               },
               onEpoch: (rec) => {
-                const text = fs.readFileSync(checkpointFile(input.ckptDir, rec.epoch), 'utf8');
-                post({ type: 'epoch', epoch: rec.epoch, record: stringifyExact(rec), checkpoint: { epoch: rec.epoch, text } });
+                // The newest checkpoint, when the engine wrote one since the last epoch sent.
+                const newest = listCheckpoints(input.ckptDir).at(-1);
+                const checkpoint = newest && newest.epoch > sentCheckpoint ? { epoch: newest.epoch, text: fs.readFileSync(newest.file, 'utf8') } : null;
+                if (checkpoint) sentCheckpoint = checkpoint.epoch;
+                post({ type: 'epoch', epoch: rec.epoch, record: stringifyExact(rec), checkpoint });
               },
             });
           })();
