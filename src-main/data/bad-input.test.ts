@@ -105,7 +105,7 @@ describe('bad datasets give errors naming the file', () => {
     fs.rmSync(spec.classifierFile);
     fs.rmSync(path.join(dir, 'splits/many.txt'));
     const errors = await expectUnusable(/no feature files for 'val' \(expected val\*\.pkl\)/);
-    expect(errors.join('\n')).toMatch(/synth\.pth: cannot open/);
+    expect(errors.join('\n')).toMatch(/synth\.pth: file not found/);
     expect(errors.join('\n')).toMatch(/many\.txt: split file not found/);
     const report = await validateDataset(spec, { cacheDir: null });
     expect(Object.keys(report.datagrps)).toEqual(['train', 'val', 'test']);
@@ -135,6 +135,6 @@ describe('bad datasets give errors naming the file', () => {
     const ride = readDatasetsToml(path.join(dir, 'datasets.toml')).specs[1];
     fs.rmSync(path.join(dir, 'classifiers/synth_ride_e1.pth'));
     const report = await validateDataset(ride, { cacheDir: null });
-    expect(report.errors.join('\n')).toMatch(/synth_ride_e1\.pth: cannot open/);
+    expect(report.errors.join('\n')).toMatch(/synth_ride_e1\.pth: file not found/);
   });
 });
