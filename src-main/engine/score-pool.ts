@@ -104,16 +104,23 @@ export function scoreThreads(env: NodeJS.ProcessEnv = process.env): number {
 let pool: { backend: BackendName; workers: Worker[] } | null = null;
 let poolBroken = false;
 
+/** A worker not ready by then is given up on (this thread computes instead). */
+const WORKER_START_TIMEOUT_MS = 60_000;
+
 function startWorker(backend: BackendName): Promise<Worker> {
   const input: ScoreWorkerInput = { entry: ENTRY, backend };
   const worker = new Worker(BOOTSTRAP, { workerData: input });
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
+      clearTimeout(timer);
       void worker.terminate();
       reject(error);
     };
+    const timer = setTimeout(() => fail(new Error(`score worker not ready after ${WORKER_START_TIMEOUT_MS / 1000} s`)), WORKER_START_TIMEOUT_MS);
+    timer.unref();
     worker.once('error', fail);
     worker.once('message', (msg: ScoreWorkerReply) => {
+      clearTimeout(timer);
       worker.off('error', fail);
       if (msg.type === 'ready') resolve(worker);
       else fail(new Error(msg.type === 'error' ? msg.message : 'score worker did not start'));
