@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EpochRecord } from '../../src-shared/result.ts';
 import type { RngState } from '../../src-shared/rng.ts';
-import { FileFormatError } from '../errors.ts';
+import { DiskError, FileFormatError } from '../errors.ts';
 import type { OptimizerState } from './optim.ts';
 
 const FORMAT = 'alphanet-checkpoint';
@@ -69,7 +69,11 @@ export function checkpointFile(dir: string, epoch: number, runKey: string): stri
 }
 
 export function saveCheckpoint(dir: string, ckpt: Checkpoint, keep: number): string {
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw DiskError.of(error, dir) ?? error;
+  }
   const body: CheckpointFile = {
     format: FORMAT,
     version: 1,
@@ -89,7 +93,7 @@ export function saveCheckpoint(dir: string, ckpt: Checkpoint, keep: number): str
   } catch (error) {
     // A full disk leaves no half-written temporary behind to fill it further.
     fs.rmSync(tmp, { force: true });
-    throw error;
+    throw DiskError.of(error, dir) ?? error;
   }
   for (const old of listCheckpoints(dir, ckpt.runKey).slice(0, -Math.max(1, keep))) fs.rmSync(old.file, { force: true });
   return file;

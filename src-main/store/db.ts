@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { appDataDir } from '../paths.ts';
-import { UserError } from '../errors.ts';
+import { DiskError, UserError } from '../errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -41,7 +41,7 @@ export function openDb(file: string): Db {
   try {
     db = new Database(file, options);
   } catch (error) {
-    throw new UserError(`${file}: cannot open the database: ${(error as Error).message}`);
+    throw DiskError.of(error, path.dirname(path.resolve(file))) ?? new UserError(`${file}: cannot open the database: ${(error as Error).message}`);
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -58,7 +58,8 @@ export function openDb(file: string): Db {
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       throw new UserError(`${file}: not a workbench database (${(error as Error).message})`);
     }
-    throw error;
+    // Migrations are transactions: a full or read-only disk leaves the database as it was.
+    throw DiskError.of(error, path.dirname(path.resolve(file)), 'The database was not changed') ?? error;
   }
   return db;
 }
