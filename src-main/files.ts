@@ -64,3 +64,19 @@ export function readFileOrFail(file: string, what = 'file', maxBytes = MAX_TEXT_
 export function readTextOrFail(file: string, what = 'file', maxBytes = MAX_TEXT_FILE_BYTES): string {
   return readFileOrFail(file, what, maxBytes).toString('utf8');
 }
+
+/**
+ * Space a cache leaves free on its disk: a cache is only an optimisation, and filling the disk with
+ * one would make the next database write (a run's epoch) fail.
+ */
+export const CACHE_HEADROOM_BYTES = 64 * 2 ** 20;
+
+/** True when `folder`'s file system has `bytes` free beyond CACHE_HEADROOM_BYTES (true when it cannot tell). */
+export function hasRoomFor(folder: string, bytes: number): boolean {
+  try {
+    const stats = fs.statfsSync(folder);
+    return stats.bavail * stats.bsize >= bytes + CACHE_HEADROOM_BYTES;
+  } catch {
+    return true;
+  }
+}

@@ -140,6 +140,7 @@ export async function recordedTrainRun(
     if (datagrp && grp) store.setClassTotals(runId, datagrp, classCounts(grp.labels, ds.nClasses));
   }
   store.markRunning(runId, process.pid, opts.backend ?? null);
+  const reserve = holdReserve(store, runId);
   opts.onStart?.(runId);
 
   const eta = etaTracker(t.train_epochs);
@@ -177,9 +178,26 @@ export async function recordedTrainRun(
     });
     return { runId, result };
   } catch (error) {
-    throw endAfterError(store, runId, error, opts.signal?.aborted === true);
+    throw endAfterError(store, runId, error, opts.signal?.aborted === true, reserve);
   } finally {
     tb?.close();
+    if (reserve) fs.rmSync(reserve, { force: true });
+  }
+}
+
+/** Space a training run holds beside its database, given up when the disk fills so that its end can still be recorded. */
+const RESERVE_BYTES = 256 * 1024;
+
+function holdReserve(store: RunStore, runId: number): string | null {
+  const file = path.join(store.ckptRoot, `.reserve-${runId}-${process.pid}`);
+  try {
+    fs.mkdirSync(store.ckptRoot, { recursive: true });
+    fs.writeFileSync(file, Buffer.alloc(RESERVE_BYTES));
+    return file;
+  } catch {
+    // Already short of space: the run will find out at its first write.
+    fs.rmSync(file, { force: true });
+    return null;
   }
 }
 
@@ -190,9 +208,10 @@ export async function recordedTrainRun(
  * run then still shows `running` with an owner that is gone, which the next process to open the
  * database marks interrupted.
  */
-function endAfterError(store: RunStore, runId: number, error: unknown, aborted: boolean): unknown {
+function endAfterError(store: RunStore, runId: number, error: unknown, aborted: boolean, reserve: string | null = null): unknown {
   const dbFolder = path.dirname(path.resolve(store.db.name));
   const disk = DiskError.of(error, dbFolder);
+  if (disk && reserve) fs.rmSync(reserve, { force: true });
   const resume = `resume it with \`alphanet resume ${runId}\` once the folder can be written again`;
   try {
     if (aborted) store.cancelRun(runId);
