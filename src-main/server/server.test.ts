@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type http from 'node:http';
@@ -143,6 +143,16 @@ describe('served mode: the API', () => {
       for (let i = 0; i < 40; i++) req.write('x'.repeat(64 * 1024));
     });
     expect(chunked.status).toBe(413);
+    expect((await call('listRuns', {})).status).toBe(200);
+  });
+
+  it('refuses devices and FIFOs as a datasets config at once, and keeps serving', async () => {
+    const fifo = path.join(dir, 'pipe.toml');
+    execFileSync('mkfifo', [fifo]);
+    const zero = await call('addDataset', { configFile: '/dev/zero' });
+    expect(zero).toEqual({ status: 400, body: { error: '/dev/zero: a datasets config is a .toml file' } });
+    const pipe = await call('addDataset', { configFile: fifo });
+    expect(pipe).toEqual({ status: 400, body: { error: `${fifo}: datasets config is a named pipe (FIFO), not a regular file` } });
     expect((await call('listRuns', {})).status).toBe(200);
   });
 
