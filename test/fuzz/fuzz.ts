@@ -115,7 +115,7 @@ export async function makeSeeds(seed = 1): Promise<Seeds> {
 
 /** 1–4 byte-level edits: set a byte, flip a bit, cut, insert junk, repeat a range, or plant a huge length. */
 export function mutate(original: Uint8Array, rng: Rng): Uint8Array {
-  let bytes = new Uint8Array(original);
+  let bytes: Uint8Array = new Uint8Array(original);
   const edits = 1 + rng.nextInt(4);
   for (let e = 0; e < edits && bytes.length > 0; e++) {
     const at = rng.nextInt(bytes.length);
