@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../../src-shared/config.ts';
 import type { RunKind } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
+import { isDiskError } from '../errors.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { DATASET_CONFIG_KEY, type RunProgress } from '../store/recorded-run.ts';
 import { RunStore, type RunStatus } from '../store/run-store.ts';
@@ -215,8 +216,9 @@ export class RunQueue extends EventEmitter<QueueEvents> {
           this.emit('status', { runId, status: 'cancelled' });
           break;
         case 'failed':
+        case 'interrupted':
           reported = true;
-          this.emit('status', { runId, status: 'failed', error: message.error });
+          this.emit('status', { runId, status: message.type, error: message.error });
           break;
       }
     });
@@ -239,9 +241,16 @@ export class RunQueue extends EventEmitter<QueueEvents> {
   private markGone(runId: number, status: 'failed' | 'cancelled' | 'interrupted', error: string): void {
     const run = this.store.getRun(runId);
     if (!run || (run.status !== 'running' && run.status !== 'queued')) return;
-    if (status === 'cancelled') this.store.cancelRun(runId);
-    else if (status === 'failed') this.store.failRun(runId, error);
-    else this.store.markInterrupted(runId, error);
+    try {
+      if (status === 'cancelled') this.store.cancelRun(runId);
+      else if (status === 'failed') this.store.failRun(runId, error);
+      else this.store.markInterrupted(runId, error);
+    } catch (writeError) {
+      // A full or read-only disk: the run keeps its dead owner, and the orphan check marks it
+      // interrupted once the database can be written; serving goes on.
+      if (!isDiskError(writeError)) throw writeError;
+      status = 'interrupted';
+    }
     this.emit('status', { runId, status, error });
   }
 }

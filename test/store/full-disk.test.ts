@@ -10,7 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCachedDatagrp } from '../../src-main/data/cache.ts';
 import { hasRoomFor } from '../../src-main/files.ts';
+import { RunQueue } from '../../src-main/queue/queue.ts';
 import { openDb } from '../../src-main/store/db.ts';
+import { defaultRunConfig } from '../../src-shared/config.ts';
 import { RunStore } from '../../src-main/store/run-store.ts';
 import { SMALL_SHAPE, syntheticResult } from '../../src-main/store/test-records.ts';
 import { TINYLT_TOML } from './crash-config.ts';
@@ -108,6 +110,35 @@ describe.skipIf(mountProblem !== null)('a full or read-only disk', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).not.toMatch(/^epoch 1\//m);
     expect(resumed.stdout).toMatch(/run 2 done/);
+  });
+
+  it('served mode: a queued run whose disk fills becomes interrupted, announced, and the queue keeps serving', async () => {
+    fs.rmSync(path.join(mountPoint, 'filler'), { force: true });
+    const queue = new RunQueue({ dbFile: db, backend: 'cpu' });
+    try {
+      const config = defaultRunConfig('tinylt_synth');
+      Object.assign(config.training, { train_epochs: 150, n_neighbors: 3, min_epochs: 1 });
+      const statuses: string[] = [];
+      const ended = new Promise<void>((resolve) =>
+        queue.on('status', (e) => {
+          statuses.push(e.status);
+          if (e.status !== 'queued' && e.status !== 'running') resolve();
+        }),
+      );
+      let filled = false;
+      queue.on('epoch', () => {
+        if (!filled) (filled = true), fill();
+      });
+      const id = queue.enqueue({ config, seed: 9, datasetConfig: TINYLT_TOML });
+      queue.start();
+      await ended;
+      expect(statuses.at(-1)).toBe('interrupted');
+      expect(queue.store.requireRun(id).status).toBe('interrupted');
+      expect(queue.store.listRuns({}).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await queue.close();
+      fs.rmSync(path.join(mountPoint, 'filler'), { force: true });
+    }
   });
 
   it('a cache is not written where it would leave less than its headroom free', () => {
