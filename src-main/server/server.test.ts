@@ -276,6 +276,20 @@ describe('alphanet serve', () => {
     const server = await serve(['--host', '0.0.0.0', '--allow-remote']);
     expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/\?token=/);
     expect(server.stderr()).toMatch(/WARNING: serving on 0\.0\.0\.0, reachable from other computers/);
+    // The printed URL works (its Host names the bound address), as does the machine's own address.
+    const parsed = new URL(server.url);
+    const headers = { [TOKEN_HEADER]: parsed.searchParams.get('token') ?? '' };
+    for (const host of [parsed.host, `127.0.0.1:${parsed.port}`, `elsewhere.example:${parsed.port}`]) {
+      const res = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: parsed.port, path: '/api/listRuns', method: 'POST', headers: { ...headers, Host: host } }, (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+      expect(res, host).toBe(host.startsWith('elsewhere') ? 421 : 200);
+    }
     expect(await server.stop()).toBe(0);
   });
 });

@@ -17,6 +17,8 @@ export interface ServerOptions {
   token: string;
   /** The built renderer (index.html and assets); null serves a page saying how to build it. */
   staticDir: string | null;
+  /** The address as given to `--host` (a name or a wildcard such as 0.0.0.0): the printed URL's host, so allowed in Host. */
+  host?: string;
 }
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -170,24 +172,25 @@ function hostName(address: string): string {
 }
 
 /**
- * The Host header must name this server: `localhost` or the address the connection came in on (the
- * bound one), with its port. A page on another site that rebinds its DNS name to 127.0.0.1 sends its
- * own name, and is refused even when it has stolen the token.
+ * The Host header must name this server: `localhost`, the address the connection came in on or the
+ * one it was bound as, with its port. A page on another site that rebinds its DNS name to 127.0.0.1
+ * sends its own name, and is refused even when it has stolen the token.
  */
-export function hostAllowed(req: http.IncomingMessage): boolean {
+export function hostAllowed(req: http.IncomingMessage, boundHost?: string): boolean {
   const header = req.headers.host;
   const { localAddress, localPort } = req.socket;
   if (header === undefined || localAddress === undefined) return false;
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(header.toLowerCase());
   if (!m) return false;
   const port = m[2] === undefined ? 80 : Number(m[2]);
-  return port === localPort && (m[1] === 'localhost' || m[1] === hostName(localAddress));
+  const names = ['localhost', hostName(localAddress), ...(boundHost ? [hostName(boundHost.toLowerCase())] : [])];
+  return port === localPort && names.includes(m[1]);
 }
 
 export function createServer(options: ServerOptions): http.Server {
   const { token } = options;
   return http.createServer((req, res) => {
-    if (!hostAllowed(req)) {
+    if (!hostAllowed(req, options.host)) {
       return sendJson(res, 421, { error: 'wrong Host header: open the URL that `alphanet serve` printed' });
     }
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -43,7 +43,7 @@ export const command: Command = {
     // Requests may only write under the data folder: a token holder must not place files anywhere.
     const workbench = openWorkbench({ dbFile, cwd: io.cwd, concurrency, outputRoot: appDataDir() });
     const token = newToken();
-    const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null });
+    const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null, host });
     let bound: number;
     try {
       bound = await listen(server, host, port);
