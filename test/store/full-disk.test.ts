@@ -150,16 +150,20 @@ describe.skipIf(mountProblem !== null)('a full or read-only disk', () => {
     expect(fs.readdirSync(path.join(mountPoint, 'cache'), { recursive: true }).filter((f) => String(f).endsWith('.bin'))).toEqual([]);
   });
 
-  it('a read-only folder is one line naming it, for reading and writing commands alike', async () => {
+  it('a read-only folder: reading commands read a copy (with a note), writing ones end in one line naming it', async () => {
     execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
     try {
-      for (const args of [['runs', '--db', db], ['resume', '2', '--db', db]]) {
-        const out = await cli(args);
-        expect(out.code).toBe(1);
-        expect(out.stderr.trim().split('\n')).toEqual([
-          expect.stringMatching(new RegExp(`^alphanet ${args[0]}: ${mountPoint}: (the folder is read-only|no permission to write there) \\(\\w+\\); `)),
-        ]);
-      }
+      const runs = await cli(['runs', '--db', db]);
+      expect(runs.code, runs.stderr).toBe(0);
+      expect(runs.stderr.trim()).toMatch(new RegExp(`^note: ${mountPoint} cannot be written \\(\\w+\\); reading a copy of the database$`));
+      expect(runs.stdout).toMatch(/^\s*1 .* done /m);
+      const exported = await cli(['export-run', '1', '--db', db]);
+      expect(JSON.parse(exported.stdout).test).toEqual(JSON.parse(JSON.stringify(recorded.test)));
+      const resume = await cli(['resume', '2', '--db', db]);
+      expect(resume.code).toBe(1);
+      expect(resume.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^alphanet resume: ${mountPoint}: (the folder is read-only|no permission to write there) \\(\\w+\\); `)),
+      ]);
     } finally {
       execFileSync('mount', ['-o', 'remount,rw', mountPoint]);
     }
