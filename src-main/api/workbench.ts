@@ -22,6 +22,8 @@ export interface WorkbenchOptions {
   queue?: string | null;
   /** Where the distributed queue reports Redis trouble. */
   log?(line: string): void;
+  /** Served mode: the folder every output path the API writes must lie under (see HandlerContext). */
+  outputRoot?: string;
 }
 
 export interface Workbench {
@@ -39,7 +41,7 @@ export function openWorkbench(options: WorkbenchOptions): Workbench {
     ? new DistributedRunQueue({ dbFile: options.dbFile, cwd, redisUrl, log: options.log })
     : new RunQueue({ dbFile: options.dbFile, cwd, concurrency: options.concurrency, backend: options.backend });
   const events = new EventHub();
-  const api = createHandlers({ queue, events, cwd });
+  const api = createHandlers({ queue, events, cwd, outputRoot: options.outputRoot });
   queue.start();
   return { api, events, queue, close: () => queue.close() };
 }

@@ -290,7 +290,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
         this.store.recordEpoch(runId, rec);
         tb?.epoch(rec);
         if (message.checkpoint && run.ckptDir) {
-          writeCheckpointText(run.ckptDir, message.epoch, message.checkpoint.text, this.opts.nCkpt ?? 2);
+          writeCheckpointText(run.ckptDir, message.checkpoint, this.opts.nCkpt ?? 2);
           // A retried job continues from here, wherever it runs next.
           const job = await Job.fromId<RunJobData>(this.runs, message.jobId);
           if (job && (job.data.checkpoint?.epoch ?? 0) < message.epoch) await job.updateData({ ...job.data, checkpoint: message.checkpoint });

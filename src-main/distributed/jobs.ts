@@ -9,6 +9,9 @@
  */
 import type { RunConfig } from '../../src-shared/config.ts';
 import type { RunKind } from '../../src-shared/result.ts';
+import type { CheckpointText } from '../engine/checkpoint.ts';
+
+export type { CheckpointText };
 
 export const RUNS_QUEUE = 'alphanet-runs';
 
@@ -23,12 +26,6 @@ export function runJobId(coordinator: string, runId: number, generation: number)
 
 /** Attempts of a run job: a failure or a worker's death hands it to another worker until this many have failed. */
 export const RUN_ATTEMPTS = 3;
-
-/** A checkpoint file's text (engine/checkpoint.ts format) and its epoch. */
-export interface CheckpointText {
-  epoch: number;
-  text: string;
-}
 
 export interface RunJobData {
   coordinator: string;

@@ -4,11 +4,10 @@
  * local run does and posts what the coordinator records. The thread keeps the worker's event loop free,
  * so BullMQ renews the job's lock while training runs.
  */
-import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveDataset } from '../data/config.ts';
 import { loadDataset } from '../data/dataset.ts';
-import { listCheckpoints, stringifyExact, writeCheckpointText } from '../engine/checkpoint.ts';
+import { checkpointText, listCheckpoints, stringifyExact, writeCheckpointText } from '../engine/checkpoint.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { initBackend } from '../engine/backend.ts';
 import { etaTracker } from '../store/recorded-run.ts';
@@ -59,7 +58,7 @@ try {
         : await (async () => {
             const eta = etaTracker(t.train_epochs);
             let sentCheckpoint = job.checkpoint?.epoch ?? 0;
-            if (job.checkpoint) writeCheckpointText(input.ckptDir, job.checkpoint.epoch, job.checkpoint.text, job.nCkpt);
+            if (job.checkpoint) writeCheckpointText(input.ckptDir, job.checkpoint, job.nCkpt);
             return trainRun(ds, job.config, {
               seed: job.seed,
               backend,
@@ -75,7 +74,7 @@ try {
               onEpoch: (rec) => {
                 // The newest checkpoint, when the engine wrote one since the last epoch sent.
                 const newest = listCheckpoints(input.ckptDir).at(-1);
-                const checkpoint = newest && newest.epoch > sentCheckpoint ? { epoch: newest.epoch, text: fs.readFileSync(newest.file, 'utf8') } : null;
+                const checkpoint = newest && newest.epoch > sentCheckpoint ? checkpointText(newest) : null;
                 if (checkpoint) sentCheckpoint = checkpoint.epoch;
                 post({ type: 'epoch', epoch: rec.epoch, record: stringifyExact(rec), checkpoint });
               },

@@ -57,6 +57,8 @@ export interface TrainOptions {
   debug?: boolean;
   onBatch?(p: BatchProgress): void;
   onEpoch?(rec: EpochRecord): void | Promise<void>;
+  /** Something the user should know that does not stop the run (ignored checkpoints); default console.warn. */
+  onWarning?(message: string): void;
 }
 
 /** A run config the engine cannot run on this dataset (the CLI reports it as a usage error). */
@@ -268,9 +270,9 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const ckptDir = opts.ckptDir ?? null;
   if (ckptDir !== null) {
     if (opts.loadFromCkpt === false) {
-      for (const old of listCheckpoints(ckptDir)) fs.rmSync(old.file, { force: true });
+      for (const old of listCheckpoints(ckptDir, key)) fs.rmSync(old.file, { force: true });
     } else {
-      const ckpt = latestCheckpoint(ckptDir, key);
+      const ckpt = latestCheckpoint(ckptDir, key, opts.onWarning);
       if (ckpt) {
         params = ckpt.params;
         optState = ckpt.optimizer;
