@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { checkpointFile, latestCheckpoint, latestCheckpointText, listCheckpoints, saveCheckpoint, writeCheckpointText, type Checkpoint } from './checkpoint.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-ckpt-unit-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -30,5 +30,31 @@ describe('checkpoints of runs sharing a folder', () => {
     expect(latestCheckpoint(old, 'run-b', (m) => void warnings.push(m))).toBeNull();
     expect(warnings).toEqual([expect.stringMatching(/different run .* ignored/)]);
     expect(latestCheckpoint(old, 'run-a')?.epoch).toBe(7);
+  });
+});
+
+describe('checkpoints travelling between machines', () => {
+  let n = 0;
+  const fresh = () => fs.mkdirSync(path.join(dir, `travel-${++n}`), { recursive: true }) as string;
+
+  it('are written under their own name, and the newest of the run is kept n deep', () => {
+    const d = fresh();
+    for (const epoch of [1, 2, 3]) {
+      const name = path.basename(checkpointFile(d, epoch, 'run-a'));
+      writeCheckpointText(d, { epoch, name, text: `{"epoch":${epoch}}` }, 2);
+    }
+    const other = path.basename(checkpointFile(d, 9, 'run-b'));
+    writeCheckpointText(d, { epoch: 9, name: other, text: '{}' }, 2);
+    expect(listCheckpoints(d, 'run-a').map((c) => c.epoch)).toEqual([2, 3]);
+    expect(listCheckpoints(d, 'run-b').map((c) => c.epoch)).toEqual([9]);
+    expect(latestCheckpointText(d)).toEqual({ epoch: 9, name: other, text: '{}' });
+  });
+
+  it('refuse a name that is not a checkpoint file of that epoch (it comes over the network)', () => {
+    const d = fresh();
+    for (const name of ['../../evil.ckpt.json', 'epoch-0001.ckpt.json/../x', 'notes.txt', 'epoch-0002.ckpt.json']) {
+      expect(() => writeCheckpointText(d, { epoch: 1, name, text: '{}' }, 2)).toThrow(/is not the name of an epoch-1 checkpoint/);
+    }
+    expect(fs.readdirSync(d)).toEqual([]);
   });
 });
