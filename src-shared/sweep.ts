@@ -293,6 +293,9 @@ export function sweepSize(spec: SweepSpec): number {
   return spec.grid.reduce((n, a) => n * a.values.length, 1) * (spec.random ? spec.random.n : 1);
 }
 
+/** The most configs one sweep may make (a typo should not expand into millions). */
+export const MAX_SWEEP_CONFIGS = 10_000;
+
 /** What a sweep's checks need of its dataset (known without loading features). */
 export interface DatasetFacts {
   key: string;
@@ -383,6 +386,7 @@ export function validateSweep(base: RunConfig, spec: SweepSpec, facts?: DatasetF
     }
   }
   if (errors.length > 0) return errors;
+  if (sweepSize(spec) > MAX_SWEEP_CONFIGS) return [{ path: 'sweep', message: `makes ${sweepSize(spec)} configs; at most ${MAX_SWEEP_CONFIGS}` }];
   let configs: SweepConfig[];
   try {
     configs = sweepConfigs(base, spec);
@@ -482,4 +486,18 @@ export function sweepableParams(config: RunConfig): string[] {
     ...t.sampler_args.flatMap((args, i) => Object.keys(args).map((k) => `training.sampler_args.${i}.${k}`)),
   ];
   return [...new Set([...SWEEP_PARAMS.map((p) => p.path), ...keyed])];
+}
+
+/**
+ * Labels for runs of many experiments: each run by what varies among the configs of its experiment
+ * on its dataset (a sweep's values; nothing for repetitions of one config).
+ */
+export function labelRuns<R extends { dataset: string; experiment: string; config: RunConfig }>(
+  runs: readonly R[],
+): (run: R) => { values: SweptValue[]; label: string } {
+  const sets = new Map<string, RunConfig[]>();
+  const keyOf = (r: R) => JSON.stringify([r.dataset, r.experiment]);
+  for (const r of runs) sets.set(keyOf(r), [...(sets.get(keyOf(r)) ?? []), r.config]);
+  const labels = new Map([...sets].map(([k, configs]) => [k, configLabels(configs)]));
+  return (run) => labels.get(keyOf(run))?.byConfig.get(configGroupKey(run.config)) ?? { values: [], label: '' };
 }
