@@ -133,11 +133,18 @@ export function experimentInputs(
   if (withBaseline && dataset.baselineRunId !== null && runs.has(dataset.baselineRunId)) {
     inputs.push({ name: BASELINE_ROW, isBaseline: true, dataset: dataset.dataset, runs: records([dataset.baselineRunId]) });
   }
+  // A group chosen twice stays twice (compareExperiments then says so); a config a sweep's rows already hold, once.
   const names = new Set<string>();
-  for (const row of groups.flatMap((g) => configRows(g, runs))) {
-    if (names.has(row.name)) continue;
-    names.add(row.name);
-    inputs.push({ name: row.name, dataset: dataset.dataset, runs: records(row.runIds) });
+  const fromSweeps = new Set<string>();
+  for (const g of groups) {
+    const rows = configRows(g, runs);
+    const split = rows[0] !== g;
+    for (const row of rows) {
+      if (names.has(row.name) && (split || fromSweeps.has(row.name))) continue;
+      names.add(row.name);
+      if (split) fromSweeps.add(row.name);
+      inputs.push({ name: row.name, dataset: dataset.dataset, runs: records(row.runIds) });
+    }
   }
   return inputs;
 }

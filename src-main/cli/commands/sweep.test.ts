@@ -69,6 +69,20 @@ describe('alphanet sweep', () => {
     expect(runs.out).not.toMatch(/[0-9a-f]{7}/);
   }, 120_000);
 
+  it('reads a k-sweep one config at a time in combos and the inspector, never pooling configs', async () => {
+    const combos = await cli('combos', '--experiment', 'grid', '--db', db, '--select-n', '1', '--mistake-n', '1');
+    expect(combos.code).toBe(0);
+    expect(combos.out.match(/^== .* ==$/gm)).toEqual(['== grid (k=3, ρ=0.5) ==', '== grid (k=3, ρ=1) ==', '== grid (k=5, ρ=0.5) ==', '== grid (k=5, ρ=1) ==']);
+    const pooled = await cli('inspector', '--experiment', 'grid', '--db', db, '--plot', 'deltaBySplit');
+    expect(pooled.code).toBe(2);
+    expect(pooled.err).toMatch(/is a sweep of 4 configs .*choose one with --group/);
+    const one = await cli('inspector', '--experiment', 'grid', '--group', 'k=3,ρ=1', '--db', db);
+    expect(one.code).toBe(0);
+    const data = JSON.parse(one.out) as { experiment: string; runs: unknown[] };
+    expect([data.experiment, data.runs.length]).toEqual(['grid (k=3, ρ=1)', 2]);
+    expect((await cli('combos', '--experiment', 'grid', '--group', 'k=4', '--db', db)).err).toMatch(/has no config 'k=4' \(its configs: 'k=3, ρ=0.5'/);
+  }, 60_000);
+
   it('refuses a sweep with a bad value before training anything, naming the parameter and the value', async () => {
     const bad = await cli('sweep', '--dataset', 'demo', '--grid', 'k=3,500', '--grid', 'training:nn-dist=euclidean,manhattan', '--name', 'bad', ...SHORT);
     expect(bad.code).toBe(2);
