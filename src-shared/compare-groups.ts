@@ -93,7 +93,8 @@ export function compareGroups(runs: readonly CompareRun[], displayNames: Readonl
       .map(([hash, members]) => {
         // Named by what sets it apart from the other configs of its experiments: hashes never reach a person.
         const experiments = [...new Set(members.map((r) => r.experiment))];
-        const label = configLabels(trained.filter((r) => experiments.includes(r.experiment)).map((r) => r.config)).byConfig.get(hash)?.label ?? '';
+        const of = trained.filter((r) => experiments.includes(r.experiment));
+        const label = configLabels(of.map((r) => r.config), of.map((r) => r.configHash)).byConfig.get(hash)?.label ?? '';
         return groupOf('config', hash, label === '' ? experiments.join(' + ') : `${experiments.join(' + ')}: ${label}`, members, label);
       })
       .filter((g) => !named.some((n) => sameRuns(n.runIds, g.runIds)));
@@ -109,7 +110,7 @@ export function compareGroups(runs: readonly CompareRun[], displayNames: Readonl
 export function configRows(group: CompareGroup, runs: ReadonlyMap<number, CompareRun>): CompareGroup[] {
   if (group.configHashes.length <= 1) return [group];
   const members = group.runIds.flatMap((id) => runs.get(id) ?? []);
-  const labels = configLabels(members.map((r) => r.config));
+  const labels = configLabels(members.map((r) => r.config), members.map((r) => r.configHash));
   return group.configHashes.map((hash) => {
     const label = labels.byConfig.get(hash)?.label ?? '';
     const of = members.filter((r) => r.configHash === hash);

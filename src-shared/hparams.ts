@@ -34,7 +34,7 @@ export interface HParamsTable {
 /** A sweep's runs grouped by config, each column summarised over the config's runs (seeds). */
 export function hparamsTable(runs: readonly CompareRun[], source: MetricSource = { datagrp: 'test', metric: 'top1' }): HParamsTable {
   const sorted = [...runs].sort((a, b) => a.id - b.id);
-  const labels = configLabels(sorted.map((r) => r.config));
+  const labels = configLabels(sorted.map((r) => r.config), sorted.map((r) => r.configHash));
   const byConfig = new Map<string, CompareRun[]>();
   for (const r of sorted) byConfig.set(r.configHash, [...(byConfig.get(r.configHash) ?? []), r]);
   const configs = [...byConfig].map(([configHash, members]): HParamsConfig => {

@@ -464,13 +464,20 @@ export interface ConfigLabels {
   byConfig: Map<string, { values: SweptValue[]; label: string }>;
 }
 
-/** Labels for the configs of one set of runs (an experiment): by the parameters on which they differ. */
-export function configLabels(configs: readonly RunConfig[]): ConfigLabels {
-  const params = variedParams(configs);
+/**
+ * Labels for the configs of one set of runs (an experiment): by the parameters on which they differ.
+ * `hashes` (the runs' recorded config hashes, parallel to `configs`) saves hashing each config again.
+ */
+export function configLabels(configs: readonly RunConfig[], hashes?: readonly string[]): ConfigLabels {
+  // Repetitions share a config: compare each distinct config once.
+  const distinct = new Map<string, RunConfig>();
+  configs.forEach((config, i) => {
+    const hash = hashes?.[i] ?? configGroupKey(config);
+    if (!distinct.has(hash)) distinct.set(hash, config);
+  });
+  const params = variedParams([...distinct.values()]);
   const byConfig = new Map<string, { values: SweptValue[]; label: string }>();
-  for (const config of configs) {
-    const hash = configGroupKey(config);
-    if (byConfig.has(hash)) continue;
+  for (const [hash, config] of distinct) {
     const values = valuesOf(config, params);
     byConfig.set(hash, { values, label: labelOf(values) });
   }
@@ -492,12 +499,24 @@ export function sweepableParams(config: RunConfig): string[] {
  * Labels for runs of many experiments: each run by what varies among the configs of its experiment
  * on its dataset (a sweep's values; nothing for repetitions of one config).
  */
-export function labelRuns<R extends { dataset: string; experiment: string; config: RunConfig }>(
+export function labelRuns<R extends { dataset: string; experiment: string; config: RunConfig; configHash: string }>(
   runs: readonly R[],
 ): (run: R) => { values: SweptValue[]; label: string } {
-  const sets = new Map<string, RunConfig[]>();
+  const sets = new Map<string, R[]>();
   const keyOf = (r: R) => JSON.stringify([r.dataset, r.experiment]);
-  for (const r of runs) sets.set(keyOf(r), [...(sets.get(keyOf(r)) ?? []), r.config]);
-  const labels = new Map([...sets].map(([k, configs]) => [k, configLabels(configs)]));
-  return (run) => labels.get(keyOf(run))?.byConfig.get(configGroupKey(run.config)) ?? { values: [], label: '' };
+  for (const r of runs) {
+    const set = sets.get(keyOf(r));
+    if (set) set.push(r);
+    else sets.set(keyOf(r), [r]);
+  }
+  const labels = new Map(
+    [...sets].map(([k, members]) => [
+      k,
+      configLabels(
+        members.map((r) => r.config),
+        members.map((r) => r.configHash),
+      ),
+    ]),
+  );
+  return (run) => labels.get(keyOf(run))?.byConfig.get(run.configHash) ?? { values: [], label: '' };
 }

@@ -145,7 +145,7 @@ export async function gatherStoreExperiment(
 
 /** An experiment's configs (one, or a sweep's), each with its label and runs, in order of first run. */
 export function experimentConfigs(rows: readonly RunRow[]): { configHash: string; label: string; runIds: number[] }[] {
-  const labels = configLabels(rows.map((r) => r.config));
+  const labels = configLabels(rows.map((r) => r.config), rows.map((r) => r.configHash));
   const out = new Map<string, { configHash: string; label: string; runIds: number[] }>();
   for (const row of rows) {
     const entry = out.get(row.configHash) ?? { configHash: row.configHash, label: labels.byConfig.get(row.configHash)?.label ?? '', runIds: [] };
