@@ -2,34 +2,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../command.ts';
-import { main } from '../main.ts';
+import { runCli } from '../../../test/support/cli.ts';
 import { parseArgs } from '../args.ts';
 import { command, sweepFileArgs } from './sweep.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 let tmp: string;
 let db: string;
-const savedEnv = process.env.ALPHANET_DATA_DIR;
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-sweep-'));
   db = path.join(tmp, 'workbench.sqlite');
-  process.env.ALPHANET_DATA_DIR = tmp;
 });
-afterAll(() => {
-  if (savedEnv === undefined) delete process.env.ALPHANET_DATA_DIR;
-  else process.env.ALPHANET_DATA_DIR = savedEnv;
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTTY: false, cwd: tmp };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(tmp, argv);
 
 const SHORT = ['--training:train-epochs', '2', '--training:min-epochs', '1', '--backend', 'wasm', '--db', 'workbench.sqlite'];
 
