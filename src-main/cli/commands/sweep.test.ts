@@ -50,6 +50,11 @@ describe('alphanet sweep', () => {
       ['demo', '"grid: k=5, ρ=1"', '2'],
     ]);
 
+    const latex = await cli('results', '--experiment', 'grid', '--db', db, '--format', 'latex');
+    expect(latex.out).toContain('grid: k=5, $\\rho$=0.5 &');
+    const markdown = await cli('results', '--experiment', 'grid', '--db', db, '--format', 'markdown');
+    expect(markdown.out).toMatch(/^\| grid: k=3, ρ=1 \|/m);
+
     // `alphanet runs` names each run by its values too.
     const runs = await cli('runs', '--experiment', 'grid', '--db', db);
     expect(runs.out).toContain('k=3, ρ=0.5');
