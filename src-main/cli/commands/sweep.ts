@@ -248,6 +248,7 @@ export const command: Command = {
             backend,
             experiment: name,
             cacheRoot,
+            exactReference: getBoolean(args, 'exact-reference') === true,
             onProgress: (p) => {
               if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs: run.config.training.train_epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
             },
