@@ -18,7 +18,7 @@ describeInBrowser('sweeps in served mode', (session) => {
     ({ page, served } = session);
   });
 
-  it('defines a 2 × 2 sweep in the launch form and watches its 4 runs finish, each named by its values', async () => {
+  it('defines a 2 × 2 sweep (× 2 seeds) in the launch form and watches its 8 runs finish, each named by its values', async () => {
     await apiCall(served, 'addDataset', { bundled: 'demo' });
     await apiCall(served, 'computeBaseline', { key: 'demo' });
     await page.goto(served.url);
