@@ -69,6 +69,14 @@ describe('API param validators', () => {
     expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: grid('nope', [1]) })).message).toMatch(
       /^sweep.grid.0.param: 'nope' is not a sweepable parameter/,
     );
+    const random = { n: 3, seed: 2, ranges: [{ param: 'lr', min: 1e-4, max: 1e-2 }, { param: 'alphanet:hact', choices: ['relu', 'tanh'] }] };
+    expect(launch({ experiment: 'x', config: config(), repetitions: 1, sweep: { grid: [], random } }).sweep).toEqual({
+      grid: [],
+      random: { n: 3, seed: 2, ranges: [{ param: 'training.optim_params.lr', min: 1e-4, max: 1e-2 }, { param: 'alphanet.hact', choices: ['relu', 'tanh'] }] },
+    });
+    expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: { grid: [], random: { ...random, ranges: [{ param: 'lr', min: 0, max: 1 }] } } })).fields).toEqual([
+      { path: 'sweep.training.optim_params.lr', message: 'lr: the range [0, 1] must have min ≤ max, both > 0 (log-uniform)' },
+    ]);
     expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: 10, sweep: grid('k', Array.from({ length: 101 }, (_, i) => i + 1)) })).message).toMatch(
       /queues 1010 runs; at most 1000/,
     );
