@@ -3,14 +3,16 @@
  * `training.n_neighbors`), with the original's defaults. Shared by the CLI, the engine, the store
  * and the launch form.
  */
-export type Activation = 'leaky_relu' | 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid';
-export const ACTIVATIONS: readonly Activation[] = ['leaky_relu', 'relu', 'elu', 'selu', 'tanh', 'sigmoid'];
+import { ACTIVATION_NAMES, type Activation } from './activations.ts';
+import { listValues, OPTIMIZER_NAMES, type OptimizerName } from './optimizers.ts';
+
+export type { Activation, OptimizerName };
+export const ACTIVATIONS: readonly Activation[] = ACTIVATION_NAMES;
 
 export type NNDist = 'euclidean' | 'cosine' | 'random';
 export const NN_DISTS: readonly NNDist[] = ['euclidean', 'cosine', 'random'];
 
-export type OptimizerName = 'AdamW' | 'Adam' | 'SGD';
-export const OPTIMIZERS: readonly OptimizerName[] = ['AdamW', 'Adam', 'SGD'];
+export const OPTIMIZERS: readonly OptimizerName[] = OPTIMIZER_NAMES;
 
 export type LrSchedulerName = 'StepLR' | 'MultiStepLR' | 'ExponentialLR' | 'CosineAnnealingLR';
 export const LR_SCHEDULERS: readonly LrSchedulerName[] = ['StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR'];
@@ -136,9 +138,9 @@ export function parseNumberValue(name: string, raw: string): number {
 
 /** A list value: `(a,b)`, `[a,b]` or bare `a`. */
 export function parseNumberList(name: string, raw: string): number[] {
-  const inner = raw.trim().replace(/^[[(]\s*/, '').replace(/\s*[\])]$/, '');
-  if (inner === '') return [];
-  return inner.split(',').map((part) => parseNumberValue(name, part));
+  const values = listValues(raw);
+  if (values.some((v) => !Number.isFinite(v))) throw new Error(`${name}=${raw}: not a list of numbers`);
+  return values;
 }
 
 export function parseBooleanValue(name: string, raw: string): boolean {

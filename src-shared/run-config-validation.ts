@@ -2,6 +2,8 @@
  * Checks a RunConfig field by field before anything is queued, so the launch form can show each
  * problem beside its field and the API can refuse the same config with the same reasons.
  */
+import { unknownActivationMessage } from './activations.ts';
+import { checkParam, OPTIMIZER_TABLE, type ParamKind } from './optimizers.ts';
 import {
   ACTIVATIONS,
   LR_SCHEDULERS,
@@ -30,14 +32,10 @@ export const SAMPLER_CLASSES: readonly string[] = [
   ...SPLIT_WORDS.map((s) => `Uniform${s}ClassSampler`),
 ];
 
-type ParamKind = 'positive' | 'nonneg' | 'integer' | 'boolean' | 'false' | 'betas' | 'integers';
-
-/** PyTorch's parameter names for each optimiser and scheduler, with what each value must be. */
-export const OPTIMIZER_PARAMS: Record<string, Record<string, ParamKind>> = {
-  AdamW: { lr: 'positive', betas: 'betas', eps: 'nonneg', weight_decay: 'nonneg', amsgrad: 'false' },
-  Adam: { lr: 'positive', betas: 'betas', eps: 'nonneg', weight_decay: 'nonneg', amsgrad: 'false' },
-  SGD: { lr: 'positive', momentum: 'nonneg', dampening: 'nonneg', weight_decay: 'nonneg', nesterov: 'boolean' },
-};
+/** PyTorch's parameter names for each optimiser (from the optimiser table) and scheduler, with what each value must be. */
+export const OPTIMIZER_PARAMS: Record<string, Record<string, ParamKind>> = Object.fromEntries(
+  Object.entries(OPTIMIZER_TABLE).map(([name, { params }]) => [name, Object.fromEntries(Object.entries(params).map(([key, spec]) => [key, spec.kind]))]),
+);
 export const SCHEDULER_PARAMS: Record<string, Record<string, ParamKind>> = {
   StepLR: { step_size: 'integer', gamma: 'positive' },
   MultiStepLR: { milestones: 'integers', gamma: 'positive' },
@@ -53,36 +51,6 @@ const REQUIRED_SCHEDULER_PARAMS: Record<string, string[]> = {
   ExponentialLR: ['gamma'],
   CosineAnnealingLR: ['T_max'],
 };
-
-function isNumberText(text: string): boolean {
-  return text.trim() !== '' && Number.isFinite(Number(text));
-}
-
-function checkParam(kind: ParamKind, raw: string): string | null {
-  const n = Number(raw);
-  switch (kind) {
-    case 'positive':
-      return isNumberText(raw) && n > 0 ? null : `'${raw}' must be a number > 0`;
-    case 'nonneg':
-      return isNumberText(raw) && n >= 0 ? null : `'${raw}' must be a number ≥ 0`;
-    case 'integer':
-      return isNumberText(raw) && Number.isInteger(n) && n >= 1 ? null : `'${raw}' must be a whole number ≥ 1`;
-    case 'betas': {
-      const parts = raw.replace(/^[([]|[)\]]$/g, '').split(',');
-      const ok = parts.length === 2 && parts.every((p) => isNumberText(p) && Number(p) >= 0 && Number(p) < 1);
-      return ok ? null : `'${raw}' must be two numbers in [0, 1), e.g. 0.9,0.999`;
-    }
-    case 'false':
-      return /^(false|0)$/i.test(raw.trim()) ? null : `'${raw}': only false is supported`;
-    case 'boolean':
-      return /^(true|false|0|1)$/i.test(raw.trim()) ? null : `'${raw}' must be true or false`;
-    case 'integers': {
-      const parts = raw.replace(/^[([]|[)\]]$/g, '').split(',');
-      const ok = parts.every((p) => isNumberText(p) && Number.isInteger(Number(p)) && Number(p) >= 0);
-      return ok ? null : `'${raw}' must be a comma-separated list of whole numbers ≥ 0`;
-    }
-  }
-}
 
 function checkKeyValues(
   values: KeyValues,
@@ -121,7 +89,7 @@ export function validateRunConfig(config: RunConfig): FieldError[] {
   config.alphanet.hdims.forEach((h, i) => {
     if (!wholeAtLeast(h, 1)) add(`alphanet.hdims.${i}`, `hidden size ${h} must be a whole number ≥ 1`);
   });
-  if (!ACTIVATIONS.includes(config.alphanet.hact)) add('alphanet.hact', `unknown activation '${config.alphanet.hact}'`);
+  if (!ACTIVATIONS.includes(config.alphanet.hact)) add('alphanet.hact', unknownActivationMessage(config.alphanet.hact));
   if (!wholeAtLeast(t.n_neighbors, 1)) add('training.n_neighbors', 'must be a whole number ≥ 1');
   if (!NN_DISTS.includes(t.nn_dist)) add('training.nn_dist', `unknown distance '${t.nn_dist}'`);
   if (!OPTIMIZERS.includes(t.optim_cls)) add('training.optim_cls', `unknown optimiser '${t.optim_cls}'`);

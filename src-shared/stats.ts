@@ -138,6 +138,51 @@ export function studentTCdf(t: number, df: number): number {
   return t < 0 ? tail : 1 - tail;
 }
 
+/** P(F ≥ f) for Fisher's F with d1 and d2 degrees of freedom. */
+export function fDistSf(f: number, d1: number, d2: number): number {
+  if (Number.isNaN(f) || !(d1 > 0 && d2 > 0)) return Number.NaN;
+  if (f <= 0) return 1;
+  if (!Number.isFinite(f)) return 0;
+  // P(F ≥ f) = I_{d2/(d2 + d1·f)}(d2/2, d1/2); both x and 1 − x formed without cancellation.
+  return regularizedIncompleteBeta(d2 / 2, d1 / 2, d2 / (d2 + d1 * f), (d1 * f) / (d2 + d1 * f));
+}
+
+export interface LeveneResult {
+  /** The test statistic (an F value). */
+  w: number;
+  df1: number;
+  df2: number;
+  p: number;
+}
+
+/**
+ * Levene's test that the groups have equal variances: a one-way ANOVA on each value's absolute
+ * deviation from its group's centre. `median` (the default, Brown–Forsythe; scipy's default too) is
+ * robust to skewed data such as accuracies near 1; `mean` is Levene's original. null when fewer than
+ * two groups, a group has fewer than two values, or every deviation is equal.
+ */
+export function leveneTest(groups: readonly (readonly number[])[], center: 'median' | 'mean' = 'median'): LeveneResult | null {
+  if (groups.length < 2 || groups.some((g) => g.length < 2)) return null;
+  const deviations = groups.map((g) => {
+    const c = center === 'mean' ? mean(g) : quantileSorted([...g].sort((a, b) => a - b), 0.5);
+    return g.map((x) => Math.abs(x - c));
+  });
+  const n = groups.reduce((acc, g) => acc + g.length, 0);
+  const grand = mean(deviations.flat());
+  let between = 0;
+  let within = 0;
+  for (const z of deviations) {
+    const m = mean(z);
+    between += z.length * (m - grand) ** 2;
+    for (const v of z) within += (v - m) ** 2;
+  }
+  const df1 = groups.length - 1;
+  const df2 = n - groups.length;
+  if (within === 0) return null;
+  const w = between / df1 / (within / df2);
+  return { w, df1, df2, p: fDistSf(w, df1, df2) };
+}
+
 export type TTestKind = 'welch' | 'paired' | 'one-sample';
 
 export interface TTestResult {

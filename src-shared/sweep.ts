@@ -5,6 +5,7 @@
  * and any queue use these same functions; expansion is pure, so any worker can consume its output.
  */
 import { ACTIVATIONS, LR_SCHEDULERS, NN_DISTS, OPTIMIZERS, SELECTION_RULES, type RunConfig } from './config.ts';
+import { isNumberText } from './optimizers.ts';
 import { Rng } from './rng.ts';
 import { SAMPLER_CLASSES, validateRunConfig, type FieldError } from './run-config-validation.ts';
 import { configGroupKey, GROUP_KEY_IGNORED_PATHS } from './stats.ts';
@@ -114,10 +115,6 @@ export function resolveParamKey(key: string, config: RunConfig): string {
     `'${key}' is not a sweepable parameter (use r, ${SWEEP_PARAMS.map((p) => p.name).join(', ')}, a train flag such as ` +
       `training:n-neighbors, or a key=value parameter such as training:ptopt:optim-params.weight_decay)`,
   );
-}
-
-function isNumberText(text: string): boolean {
-  return text.trim() !== '' && Number.isFinite(Number(text));
 }
 
 /** One value from its text (the CLI's and the form's): lists are space-separated (`64 64`). Throws Error. */

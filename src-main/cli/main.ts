@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   results: () => import('./commands/results.ts'),
   combos: () => import('./commands/combos.ts'),
   inspector: () => import('./commands/inspector.ts'),
+  replay: () => import('./commands/replay.ts'),
 };
 
 export function processIO(): CliIO {

@@ -22,6 +22,28 @@ function setup(act: NetworkSpec['act'] = 'leaky_relu', predScale = 1) {
   return { problem, spec, params, trainer: new AlphaTrainer(problem, spec, predScale) };
 }
 
+describe('initialisation', () => {
+  it('is PyTorch\'s Conv2d/Linear default: weights and biases U(±1/√fan_in), fan_in = (k+1)·d for the first layer', () => {
+    const spec: NetworkSpec = { inDim: 6 * 32, hdims: [32, 32, 32], outDim: 5, act: 'leaky_relu' };
+    const params = initNetwork(spec, Rng.fromSeed(1, 'init'));
+    const fanIns = [192, 32, 32, 32];
+    expect(params.map((p) => p.length)).toEqual([32 * 192, 32, 32 * 32, 32, 32 * 32, 32, 5 * 32, 5]);
+    params.forEach((p, i) => {
+      // kaiming_uniform(a = √5): gain √(2/(1+5)), bound = √3·gain/√fan_in = 1/√fan_in; the bias bound is the same.
+      const bound = 1 / Math.sqrt(fanIns[Math.floor(i / 2)]);
+      expect(Math.max(...p.map(Math.abs))).toBeLessThanOrEqual(bound);
+      if (p.length >= 1000) {
+        const mean = p.reduce((a, x) => a + x, 0) / p.length;
+        const variance = p.reduce((a, x) => a + (x - mean) ** 2, 0) / p.length;
+        expect(Math.abs(mean)).toBeLessThan(0.05 * bound);
+        expect(variance / (bound * bound / 3)).toBeGreaterThan(0.93);
+        expect(variance / (bound * bound / 3)).toBeLessThan(1.07);
+        expect(Math.max(...p.map(Math.abs))).toBeGreaterThan(0.99 * bound);
+      }
+    });
+  });
+});
+
 describe('AlphaNet model on wasm', () => {
   it('has hand-written gradients that match finite differences for every activation', () => {
     const test = ds.datagrps.test;

@@ -9,10 +9,10 @@
  *
  * Gradients are written out by hand (tfjs-core's Node build registers none, its ESM gradient modules do
  * not load under Node's resolver, and several of its gradients lack wasm
- * kernels); the ops used — matMul, transpose, add, mul, div, sum, abs, sign, maximum, exp, logSoftmax, greater,
- * where, tanh, sigmoid, elu, selu, leakyRelu, relu — all have wasm kernels.
+ * kernels); the ops used — matMul, transpose, add, mul, div, sum, abs, sign, maximum, exp, logSoftmax —
+ * all have wasm kernels. The hidden activation and its derivative come from src-shared/activations.ts.
  */
-import type { Activation } from '../../src-shared/config.ts';
+import { ACTIVATION_TABLE, type Activation } from '../../src-shared/activations.ts';
 import type { Rng } from '../../src-shared/rng.ts';
 import { tf } from './backend.ts';
 import type { NeighborTable } from './neighbors.ts';
@@ -86,46 +86,27 @@ export function initNetwork(spec: NetworkSpec, rng: Rng): Float32Array[] {
   return params;
 }
 
-const LEAKY_SLOPE = 0.01;
-const SELU_SCALE = 1.0507009873554805;
-const SELU_ALPHA = 1.6732632423543772;
 /** Smallest normal float32: the L1 norm is clamped here so an all-zero output gives ã = 0, not NaN. */
 const NORM_FLOOR = 1.1754943508222875e-38;
 
-function activate(act: Activation, z: tf.Tensor2D): tf.Tensor2D {
-  switch (act) {
-    case 'leaky_relu':
-      return tf.leakyRelu(z, LEAKY_SLOPE);
-    case 'relu':
-      return tf.relu(z);
-    case 'elu':
-      return tf.elu(z);
-    case 'selu':
-      return tf.selu(z);
-    case 'tanh':
-      return tf.tanh(z);
-    case 'sigmoid':
-      return tf.sigmoid(z);
-  }
+/** f applied to every element of z, on the CPU (a plain loop: Float32Array.from with a map is far slower). */
+function elementwise(z: tf.Tensor2D, f: (x: number) => number): tf.Tensor2D {
+  const x = z.dataSync() as Float32Array;
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = f(x[i]);
+  return tf.tensor2d(out, z.shape);
 }
 
-/** d act(z)/dz from z and h = act(z), with PyTorch's choice at 0 (the x > 0 branch is strict). */
-function activationGrad(act: Activation, z: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
-  const positive = tf.greater(z, 0);
-  switch (act) {
-    case 'leaky_relu':
-      return tf.where(positive, tf.onesLike(z), tf.fill(z.shape, LEAKY_SLOPE)) as tf.Tensor2D;
-    case 'relu':
-      return tf.cast(positive, 'float32') as tf.Tensor2D;
-    case 'elu':
-      return tf.where(positive, tf.onesLike(z), tf.add(h, 1)) as tf.Tensor2D;
-    case 'selu':
-      return tf.where(positive, tf.fill(z.shape, SELU_SCALE), tf.add(h, SELU_SCALE * SELU_ALPHA)) as tf.Tensor2D;
-    case 'tanh':
-      return tf.sub(1, tf.square(h));
-    case 'sigmoid':
-      return tf.mul(h, tf.sub(1, h));
-  }
+/**
+ * The hidden activation and its derivative, elementwise on the CPU from the shared table (hidden layers
+ * are F × h, small), so every activation has exactly one definition and PyTorch's derivative at its kinks.
+ */
+function activate(act: Activation, z: tf.Tensor2D): tf.Tensor2D {
+  return elementwise(z, ACTIVATION_TABLE[act].fn);
+}
+
+function activationGrad(act: Activation, z: tf.Tensor2D): tf.Tensor2D {
+  return elementwise(z, ACTIVATION_TABLE[act].grad);
 }
 
 interface Forward {
@@ -271,7 +252,7 @@ export class AlphaTrainer {
         grads[2 * l + 1] = tf.sum(dZ, 0);
         if (l > 0) {
           const dH = tf.matMul(dZ, P[l].w);
-          dZ = tf.mul(dH, activationGrad(this.spec.act, fw.pre[l - 1], fw.inputs[l])) as tf.Tensor2D;
+          dZ = tf.mul(dH, activationGrad(this.spec.act, fw.pre[l - 1])) as tf.Tensor2D;
         }
       }
       return { loss, grads };

@@ -3,6 +3,7 @@
  * original's `best_alphanet_classifier_state_dict` on a dataset.
  */
 import type { Activation, NNDist } from '../../src-shared/config.ts';
+import { canonicalActivation } from '../../src-shared/activations.ts';
 import { ACTIVATIONS, NN_DISTS } from '../../src-shared/config.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import type { AlphaEntry, EvalResult, SavedNetwork } from '../../src-shared/result.ts';
@@ -169,13 +170,14 @@ export function networkFromOriginalResult(value: PyValue, file: string): SavedNe
   }
   const nnDist = nnInfo.get('nn_dist');
   if (typeof nnDist !== 'string' || !NN_DISTS.includes(nnDist as NNDist)) fail(`nn_dist ${String(nnDist)}`);
-  const hact = dict(value.get('alphanet'), 'alphanet').get('hact');
-  if (typeof hact !== 'string' || !ACTIVATIONS.includes(hact as Activation)) fail(`activation ${String(hact)} is not one we implement`);
+  const hactName = dict(value.get('alphanet'), 'alphanet').get('hact');
+  const hact = typeof hactName === 'string' ? canonicalActivation(hactName) : null;
+  if (hact === null) return fail(`activation ${String(hactName)} is not one we implement`);
   const stateDict = dict(value.get('best_alphanet_classifier_state_dict'), 'best_alphanet_classifier_state_dict');
   const state: Record<string, StateTensor> = {};
   for (const [key, t] of stateDict.entries) if (isTensor(t)) state[String(key)] = { shape: t.shape, data: toFloat32(t) };
   try {
-    return networkFromStateDict(state, { few, neighbors, nnDist: nnDist as NNDist, hact: hact as Activation });
+    return networkFromStateDict(state, { few, neighbors, nnDist: nnDist as NNDist, hact });
   } catch (error) {
     if (error instanceof UserError) throw new FileFormatError(file, error.message);
     throw error;

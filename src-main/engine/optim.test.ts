@@ -4,8 +4,8 @@ import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler
 describe('optimisers', () => {
   it('AdamW decouples weight decay exactly as torch.optim.AdamW (hand-computed)', () => {
     const s = parseOptimizer('AdamW', { lr: '0.1', weight_decay: '0.5' });
-    expect(s.betas).toEqual([0.9, 0.999]);
-    expect(s.eps).toBe(1e-8);
+    expect(s.pair.betas).toEqual([0.9, 0.999]);
+    expect(s.num.eps).toBe(1e-8);
     const p = [Float32Array.of(1.0)];
     const st = initOptimizerState(s, p);
     // Step 1, g = 2: p ← 1·(1 − 0.1·0.5) = 0.95; m = 0.2, v = 0.004; m̂ = 2, v̂ = 4;
@@ -46,11 +46,11 @@ describe('optimisers', () => {
   });
 
   it('rejects unknown optimisers, keys and bad values', () => {
-    expect(() => parseOptimizer('Adagrad', {})).toThrow(/unknown optimiser/);
+    expect(() => parseOptimizer('LBFGS', {})).toThrow(/unknown optimiser/);
     expect(() => parseOptimizer('AdamW', { beta1: '0.9' })).toThrow(/no parameter 'beta1'/);
     expect(() => parseOptimizer('AdamW', { lr: 'abc' })).toThrow(/lr=abc/);
-    expect(parseOptimizer('AdamW', { betas: '(0.8,0.99)' }).betas).toEqual([0.8, 0.99]);
-    expect(parseOptimizer('AdamW', { betas: '[0.8,0.99]' }).betas).toEqual([0.8, 0.99]);
+    expect(parseOptimizer('AdamW', { betas: '(0.8,0.99)' }).pair.betas).toEqual([0.8, 0.99]);
+    expect(parseOptimizer('AdamW', { betas: '[0.8,0.99]' }).pair.betas).toEqual([0.8, 0.99]);
   });
 });
 

@@ -1,34 +1,24 @@
 /**
- * Optimisers (AdamW, Adam, SGD) and LR schedulers (StepLR, MultiStepLR, ExponentialLR,
- * CosineAnnealingLR) with PyTorch's parameter names, defaults and update rules, over flat Float32Array
- * parameters. Values parse from the original's `key=value` strings; tuples as `betas=(0.9,0.999)`.
+ * The optimisers of src-shared/optimizers.ts (PyTorch's names, parameters and defaults) and LR schedulers
+ * (StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR) with PyTorch 1.13's update rules (its
+ * single-tensor implementations), over flat Float32Array parameters. Values parse from the original's
+ * `key=value` strings; tuples as `betas=(0.9,0.999)`.
  */
-import {
-  parseBooleanValue,
-  parseNumberList,
-  parseNumberValue,
-  type KeyValues,
-  type LrSchedulerName,
-  type OptimizerName,
-} from '../../src-shared/config.ts';
+import { parseNumberList, parseNumberValue, type KeyValues, type LrSchedulerName } from '../../src-shared/config.ts';
+import { checkParam, isOptimizer, listValues, OPTIMIZER_NAMES, OPTIMIZER_TABLE, type OptimizerName } from '../../src-shared/optimizers.ts';
 import { UserError } from '../errors.ts';
 
 export interface OptimizerSettings {
   name: OptimizerName;
+  /** The base learning rate (the scheduler's starting point). */
   lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  momentum: number;
-  dampening: number;
-  nesterov: boolean;
+  /** Every numeric parameter of the optimiser, PyTorch's default where not given. */
+  num: Record<string, number>;
+  /** Every boolean parameter. */
+  flag: Record<string, boolean>;
+  /** Every pair parameter (betas, etas, step_sizes). */
+  pair: Record<string, [number, number]>;
 }
-
-const KNOWN_OPTIM_KEYS: Record<OptimizerName, string[]> = {
-  AdamW: ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'],
-  Adam: ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'],
-  SGD: ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov'],
-};
 
 function checkKeys(owner: string, params: KeyValues, known: readonly string[]): void {
   for (const key of Object.keys(params)) {
@@ -46,52 +36,86 @@ function wrap<T>(owner: string, parse: () => T): T {
 }
 
 export function parseOptimizer(name: string, params: KeyValues): OptimizerSettings {
-  if (!(name in KNOWN_OPTIM_KEYS)) throw new UserError(`unknown optimiser '${name}' (choose from AdamW, Adam, SGD)`);
-  const opt = name as OptimizerName;
-  checkKeys(opt, params, KNOWN_OPTIM_KEYS[opt]);
-  return wrap(opt, () => {
-    const num = (key: string, fallback: number): number =>
-      params[key] === undefined ? fallback : parseNumberValue(key, params[key]);
-    const betas = params.betas === undefined ? [0.9, 0.999] : parseNumberList('betas', params.betas);
-    if (betas.length !== 2 || betas.some((b) => b < 0 || b >= 1)) throw new Error(`betas=${params.betas}: two numbers in [0, 1)`);
-    if (params.amsgrad !== undefined && parseBooleanValue('amsgrad', params.amsgrad)) {
-      throw new Error('amsgrad=true is not supported');
+  if (!isOptimizer(name)) throw new UserError(`unknown optimiser '${name}' (choose from ${OPTIMIZER_NAMES.join(', ')})`);
+  const table = OPTIMIZER_TABLE[name].params;
+  checkKeys(name, params, Object.keys(table));
+  return wrap(name, () => {
+    const settings: OptimizerSettings = { name, lr: 0, num: {}, flag: {}, pair: {} };
+    for (const [key, spec] of Object.entries(table)) {
+      const raw = params[key] ?? spec.default;
+      const problem = checkParam(spec.kind, raw);
+      if (problem) throw new Error(`${key}=${raw}: ${problem}`);
+      if (spec.kind === 'boolean') settings.flag[key] = /^(true|1)$/i.test(raw.trim());
+      else if (spec.kind === 'betas' || spec.kind === 'pair') {
+        const [a, b] = listValues(raw);
+        settings.pair[key] = [a, b];
+      } else settings.num[key] = Number(raw);
     }
-    const settings: OptimizerSettings = {
-      name: opt,
-      lr: num('lr', 0.001),
-      betas: [betas[0], betas[1]],
-      eps: num('eps', 1e-8),
-      weightDecay: num('weight_decay', opt === 'AdamW' ? 0.01 : 0),
-      momentum: num('momentum', 0),
-      dampening: num('dampening', 0),
-      nesterov: params.nesterov === undefined ? false : parseBooleanValue('nesterov', params.nesterov),
-    };
-    if (!(settings.lr >= 0)) throw new Error(`lr=${settings.lr}: must be ≥ 0`);
-    if (!(settings.eps >= 0)) throw new Error(`eps=${settings.eps}: must be ≥ 0`);
-    if (!(settings.weightDecay >= 0)) throw new Error(`weight_decay=${settings.weightDecay}: must be ≥ 0`);
-    if (!(settings.momentum >= 0)) throw new Error(`momentum=${settings.momentum}: must be ≥ 0`);
-    if (settings.nesterov && (settings.momentum <= 0 || settings.dampening !== 0)) {
+    settings.lr = settings.num.lr;
+    if (name === 'SGD' && settings.flag.nesterov && (settings.num.momentum <= 0 || settings.num.dampening !== 0)) {
       throw new Error('nesterov needs momentum > 0 and dampening = 0');
     }
     return settings;
   });
 }
 
-/** Per-parameter state (exp_avg / exp_avg_sq for Adam(W), momentum_buffer for SGD) plus the step count. */
+/**
+ * Per-parameter state (PyTorch's, in the order `stateBuffers` lists) plus the step count. Scalars PyTorch
+ * keeps as float32 tensors (NAdam's mu_product, ASGD's eta) are buffers of length 1.
+ */
 export interface OptimizerState {
   step: number;
   buffers: Float32Array[][];
 }
 
-export function initOptimizerState(settings: OptimizerSettings, params: readonly Float32Array[]): OptimizerState {
-  const perParam = settings.name === 'SGD' ? (settings.momentum > 0 ? 1 : 0) : 2;
-  return { step: 0, buffers: params.map((p) => Array.from({ length: perParam }, () => new Float32Array(p.length))) };
+/** Names of the state buffers each parameter has under `settings` (documentation and checkpoint layout). */
+export function stateBuffers(settings: OptimizerSettings): string[] {
+  const { num, flag } = settings;
+  switch (settings.name) {
+    case 'SGD':
+      return num.momentum > 0 ? ['momentum_buffer'] : [];
+    case 'Adam':
+    case 'AdamW':
+      return flag.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
+    case 'Adagrad':
+      return ['sum'];
+    case 'RMSprop':
+      return ['square_avg', ...(num.momentum > 0 ? ['momentum_buffer'] : []), ...(flag.centered ? ['grad_avg'] : [])];
+    case 'Adadelta':
+      return ['square_avg', 'acc_delta'];
+    case 'Adamax':
+      return ['exp_avg', 'exp_inf'];
+    case 'NAdam':
+      return ['exp_avg', 'exp_avg_sq', 'mu_product'];
+    case 'RAdam':
+      return ['exp_avg', 'exp_avg_sq'];
+    case 'Rprop':
+      return ['prev', 'step_size'];
+    case 'ASGD':
+      // ASGD's running average `ax` never feeds back into the parameters, and nothing here reads it.
+      return ['eta'];
+  }
 }
 
+const SCALAR_BUFFERS = new Set(['mu_product', 'eta']);
+
+export function initOptimizerState(settings: OptimizerSettings, params: readonly Float32Array[]): OptimizerState {
+  const names = stateBuffers(settings);
+  const init = (name: string, n: number): Float32Array => {
+    const buf = new Float32Array(SCALAR_BUFFERS.has(name) ? 1 : n);
+    if (name === 'sum') buf.fill(settings.num.initial_accumulator_value);
+    if (name === 'mu_product') buf.fill(1);
+    return buf;
+  };
+  return { step: 0, buffers: params.map((p) => names.map((name) => init(name, p.length))) };
+}
+
+const f = Math.fround;
+
 /**
- * One update of every parameter in place, at learning rate `lr`, exactly as torch.optim's
- * single-tensor implementations (values rounded to float32 where torch stores them).
+ * One update of every parameter in place, at learning rate `lr`, as torch.optim's single-tensor
+ * implementations compute it: each tensor operation's result rounded to float32 where torch stores
+ * it, Python-float scalars (bias corrections, step sizes) in double.
  */
 export function optimizerStep(
   settings: OptimizerSettings,
@@ -102,41 +126,178 @@ export function optimizerStep(
 ): void {
   state.step += 1;
   const t = state.step;
-  const f = Math.fround;
-  const wd = settings.weightDecay;
-  if (settings.name === 'SGD') {
-    const { momentum, dampening, nesterov } = settings;
-    params.forEach((p, pi) => {
-      const g = grads[pi];
-      const buf = state.buffers[pi][0];
-      for (let i = 0; i < p.length; i++) {
-        let d = wd !== 0 ? f(g[i] + wd * p[i]) : g[i];
-        if (momentum !== 0) {
-          // The first step's buffer is the gradient itself (torch clones it).
-          buf[i] = t === 1 ? d : f(momentum * buf[i] + (1 - dampening) * d);
-          d = nesterov ? f(d + momentum * buf[i]) : buf[i];
-        }
-        p[i] = f(p[i] - lr * d);
-      }
-    });
-    return;
-  }
-  const [beta1, beta2] = settings.betas;
-  const biasCorrection1 = 1 - beta1 ** t;
-  const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
-  const stepSize = lr / biasCorrection1;
-  const decoupled = settings.name === 'AdamW';
+  const { num, flag, pair } = settings;
+  const wd = num.weight_decay ?? 0;
+  const sign = flag.maximize ? -1 : 1;
   params.forEach((p, pi) => {
     const g = grads[pi];
-    const [m, v] = state.buffers[pi];
-    for (let i = 0; i < p.length; i++) {
-      let gi = g[i];
-      if (decoupled) p[i] = f(p[i] * (1 - lr * wd));
-      else if (wd !== 0) gi = f(gi + wd * p[i]);
-      m[i] = f(beta1 * m[i] + (1 - beta1) * gi);
-      v[i] = f(beta2 * v[i] + (1 - beta2) * gi * gi);
-      const denom = f(f(Math.sqrt(v[i]) / biasCorrection2Sqrt) + settings.eps);
-      p[i] = f(p[i] - (stepSize * m[i]) / denom);
+    const bufs = state.buffers[pi];
+    // The gradient as every rule starts from it: negated to maximise, plus L2 decay where coupled.
+    const grad = (i: number): number => {
+      const gi = sign * g[i];
+      return wd !== 0 && settings.name !== 'AdamW' ? f(gi + wd * p[i]) : gi;
+    };
+    switch (settings.name) {
+      case 'SGD': {
+        const { momentum, dampening } = num;
+        const buf = bufs[0];
+        for (let i = 0; i < p.length; i++) {
+          let d = grad(i);
+          if (momentum !== 0) {
+            // The first step's buffer is the gradient itself (torch clones it).
+            buf[i] = t === 1 ? d : f(f(momentum * buf[i]) + (1 - dampening) * d);
+            d = flag.nesterov ? f(d + momentum * buf[i]) : buf[i];
+          }
+          p[i] = f(p[i] - lr * d);
+        }
+        return;
+      }
+      case 'Adam':
+      case 'AdamW': {
+        const [beta1, beta2] = pair.betas;
+        const [m, v, vMax] = bufs;
+        const stepSize = lr / (1 - beta1 ** t);
+        const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+        for (let i = 0; i < p.length; i++) {
+          const gi = grad(i);
+          // AdamW: decoupled weight decay, before the moments.
+          if (settings.name === 'AdamW') p[i] = f(p[i] * (1 - lr * wd));
+          m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
+          v[i] = f(f(beta2 * v[i]) + (1 - beta2) * gi * gi);
+          let second = v[i];
+          if (flag.amsgrad) second = vMax[i] = Math.max(vMax[i], v[i]);
+          const denom = f(f(f(Math.sqrt(second)) / bc2Sqrt) + num.eps);
+          p[i] = f(p[i] - stepSize * f(m[i] / denom));
+        }
+        return;
+      }
+      case 'Adagrad': {
+        const [sum] = bufs;
+        const clr = lr / (1 + (t - 1) * num.lr_decay);
+        for (let i = 0; i < p.length; i++) {
+          const gi = grad(i);
+          sum[i] = f(sum[i] + gi * gi);
+          const std = f(f(Math.sqrt(sum[i])) + num.eps);
+          p[i] = f(p[i] - clr * f(gi / std));
+        }
+        return;
+      }
+      case 'RMSprop': {
+        const { alpha, momentum } = num;
+        const [sq] = bufs;
+        const buf = momentum > 0 ? bufs[1] : null;
+        const gAvg = flag.centered ? bufs[bufs.length - 1] : null;
+        for (let i = 0; i < p.length; i++) {
+          const gi = grad(i);
+          sq[i] = f(f(alpha * sq[i]) + (1 - alpha) * gi * gi);
+          let avg: number;
+          if (gAvg) {
+            gAvg[i] = f(f(alpha * gAvg[i]) + (1 - alpha) * gi);
+            avg = f(Math.sqrt(f(sq[i] - gAvg[i] * gAvg[i])));
+          } else avg = f(Math.sqrt(sq[i]));
+          avg = f(avg + num.eps);
+          if (buf) {
+            buf[i] = f(f(momentum * buf[i]) + f(gi / avg));
+            p[i] = f(p[i] - lr * buf[i]);
+          } else p[i] = f(p[i] - lr * f(gi / avg));
+        }
+        return;
+      }
+      case 'Adadelta': {
+        const { rho, eps } = num;
+        const [sq, acc] = bufs;
+        for (let i = 0; i < p.length; i++) {
+          const gi = grad(i);
+          sq[i] = f(f(rho * sq[i]) + (1 - rho) * gi * gi);
+          const std = f(Math.sqrt(f(sq[i] + eps)));
+          const delta = f(f(f(Math.sqrt(f(acc[i] + eps))) / std) * gi);
+          acc[i] = f(f(rho * acc[i]) + (1 - rho) * delta * delta);
+          p[i] = f(p[i] - lr * delta);
+        }
+        return;
+      }
+      case 'Adamax': {
+        const [beta1, beta2] = pair.betas;
+        const [m, u] = bufs;
+        const clr = lr / (1 - beta1 ** t);
+        for (let i = 0; i < p.length; i++) {
+          const gi = grad(i);
+          m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
+          u[i] = Math.max(f(beta2 * u[i]), f(Math.abs(gi) + num.eps));
+          p[i] = f(p[i] - clr * f(m[i] / u[i]));
+        }
+        return;
+      }
+      case 'NAdam': {
+        const [beta1, beta2] = pair.betas;
+        const [m, v, muProduct] = bufs;
+        const bc2 = 1 - beta2 ** t;
+        const mu = beta1 * (1 - 0.5 * 0.96 ** (t * num.momentum_decay));
+        const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * num.momentum_decay));
+        muProduct[0] = f(muProduct[0] * mu);
+        const muProductNext = muProduct[0] * muNext;
+        const gradScale = (lr * (1 - mu)) / (1 - muProduct[0]);
+        const momentScale = (lr * muNext) / (1 - muProductNext);
+        for (let i = 0; i < p.length; i++) {
+          const gi = grad(i);
+          m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
+          v[i] = f(f(beta2 * v[i]) + (1 - beta2) * gi * gi);
+          const denom = f(f(Math.sqrt(f(v[i] / bc2))) + num.eps);
+          p[i] = f(p[i] - gradScale * f(gi / denom));
+          p[i] = f(p[i] - momentScale * f(m[i] / denom));
+        }
+        return;
+      }
+      case 'RAdam': {
+        const [beta1, beta2] = pair.betas;
+        const [m, v] = bufs;
+        const bc1 = 1 - beta1 ** t;
+        const bc2 = 1 - beta2 ** t;
+        const rhoInf = 2 / (1 - beta2) - 1;
+        const rhoT = rhoInf - (2 * t * beta2 ** t) / bc2;
+        // The variance is tractable only once rho_t > 5; before that RAdam is SGD with momentum.
+        const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
+        for (let i = 0; i < p.length; i++) {
+          const gi = grad(i);
+          m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
+          v[i] = f(f(beta2 * v[i]) + (1 - beta2) * gi * gi);
+          const mHat = f(m[i] / bc1);
+          if (rhoT > 5) {
+            const adaptive = f(Math.sqrt(bc2) / f(f(Math.sqrt(v[i])) + num.eps));
+            p[i] = f(p[i] - f(f(f(mHat * lr) * adaptive) * rect));
+          } else p[i] = f(p[i] - f(mHat * lr));
+        }
+        return;
+      }
+      case 'Rprop': {
+        const [etaMinus, etaPlus] = pair.etas;
+        const [stepMin, stepMax] = pair.step_sizes;
+        const [prev, stepSize] = bufs;
+        if (t === 1) stepSize.fill(lr);
+        for (let i = 0; i < p.length; i++) {
+          let gi = sign * g[i];
+          const s = Math.sign(gi * prev[i]);
+          const factor = s > 0 ? etaPlus : s < 0 ? etaMinus : 1;
+          stepSize[i] = Math.min(Math.max(f(stepSize[i] * factor), stepMin), stepMax);
+          // After a sign change the step is skipped and the gradient forgotten.
+          if (s < 0) gi = 0;
+          p[i] = f(p[i] - Math.sign(gi) * stepSize[i]);
+          prev[i] = gi;
+        }
+        return;
+      }
+      case 'ASGD': {
+        const [eta] = bufs;
+        if (t === 1) eta[0] = lr;
+        const e = eta[0];
+        for (let i = 0; i < p.length; i++) {
+          const gi = grad(i);
+          p[i] = f(p[i] * (1 - num.lambd * e));
+          p[i] = f(p[i] - e * gi);
+        }
+        eta[0] = lr / (1 + num.lambd * lr * t) ** num.alpha;
+        return;
+      }
     }
   });
 }

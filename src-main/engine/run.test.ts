@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { RunResult } from '../../src-shared/result.ts';
 import { listCheckpoints } from './checkpoint.ts';
-import { baselineRun, RunAbortedError, trainRun } from './run.ts';
+import { buildProblem } from './model.ts';
+import { computeNeighbors } from './neighbors.ts';
+import { baselineRun, debugCheck, RunAbortedError, trainRun } from './run.ts';
 import { makeSyntheticDataset } from './synthetic.ts';
 
 const ds = makeSyntheticDataset({ nClasses: 24, dim: 16, maxPerClass: 300, minPerClass: 5, valPerClass: 10, testPerClass: 20, seed: 2 });
@@ -101,6 +103,36 @@ describe('trainRun (wasm)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('resumes bit-identically with optimisers whose state holds scalars or is set at the first step (NAdam, ASGD, Rprop)', async () => {
+    for (const optim of ['NAdam', 'ASGD', 'Rprop'] as const) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-ckpt-'));
+      try {
+        const cfg = () => config((c) => ((c.training.optim_cls = optim), (c.training.optim_params = { lr: '0.01' })));
+        const whole = await trainRun(ds, cfg(), { ...base, seed: 9 });
+        const controller = new AbortController();
+        const stopAt3 = (rec: { epoch: number }) => void (rec.epoch === 3 && controller.abort());
+        await expect(trainRun(ds, cfg(), { ...base, seed: 9, ckptDir: dir, signal: controller.signal, onEpoch: stopAt3 })).rejects.toBeInstanceOf(RunAbortedError);
+        const resumed = await trainRun(ds, cfg(), { ...base, seed: 9, ckptDir: dir });
+        expect({ optim, result: stable(resumed.result) }).toEqual({ optim, result: stable(whole.result) });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('debug mode passes on a sound run and its check catches logits that disagree with the features', async () => {
+    const run = await trainRun(ds, config(), { ...base, seed: 4, debug: true });
+    expect(run.result.epochs).toHaveLength(6);
+    const table = computeNeighbors(ds, 3, 'euclidean', null);
+    const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
+    const tilde = new Float32Array(problem.few.length * 3).fill(0.2);
+    await expect(debugCheck(ds, problem, tilde, 'val', 1, null)).resolves.toBeUndefined();
+    // A classifier that is not the one the pretrained scores came from.
+    const skewed = { ...problem, weight: problem.weight.map((w, i) => (i % 7 === 0 ? w + 0.5 : w)) };
+    await expect(debugCheck(ds, skewed, tilde, 'val', 1, null)).rejects.toThrow(/debug: logit of class \d+ for val row 0/);
+    await expect(debugCheck(ds, problem, tilde.fill(Number.NaN), 'val', 1, null)).rejects.toThrow(/not finite/);
   });
 
   it('evaluates identically through the exact reference path (X·Ŵᵀ + b)', async () => {

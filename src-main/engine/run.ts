@@ -14,11 +14,11 @@ import { UserError } from '../errors.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
-import { AlphaTrainer, buildProblem, exactLogits, initNetwork, layerShapes, type AlphaProblem, type NetworkSpec } from './model.ts';
+import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, layerShapes, type AlphaProblem, type Batch, type NetworkSpec } from './model.ts';
 import { ScoreGemm } from './score-pool.ts';
 import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
 import { datagrpMeans, datagrpScores } from './scores.ts';
-import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler } from './optim.ts';
+import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
 
 export interface RunOutcome {
@@ -49,6 +49,12 @@ export interface TrainOptions {
    * scores. Same results up to float rounding; needs the features; far slower at scale.
    */
   exactReference?: boolean;
+  /**
+   * The original's `--alphanet:debug`: after every epoch, check the computation against itself — the
+   * logits of the pretrained-scores path against X·Ŵᵀ + b from the features (up to DEBUG_ROWS rows of
+   * the val datagrp, else train) and α finite — and fail the run on a mismatch.
+   */
+  debug?: boolean;
   onBatch?(p: BatchProgress): void;
   onEpoch?(rec: EpochRecord): void | Promise<void>;
 }
@@ -182,7 +188,49 @@ function clone(params: readonly Float32Array[]): Float32Array[] {
   return params.map((p) => Float32Array.from(p));
 }
 
-function gatherRows(matrix: Float32Array, width: number, rows: readonly number[]): Float32Array {
+/**
+ * One training step: the batch's loss and gradients at `params`, then one optimiser update of `params`
+ * in place at `lr`. Returns the loss (before the update). `trainRun` and `replayTraining` both train
+ * through it.
+ */
+export function trainStep(
+  trainer: AlphaTrainer,
+  optim: OptimizerSettings,
+  optState: OptimizerState,
+  params: Float32Array[],
+  batch: Batch,
+  lr: number,
+): number {
+  const { loss, grads } = trainer.step(params, batch);
+  optimizerStep(optim, optState, params, grads, lr);
+  return loss;
+}
+
+/** Rows the debug check recomputes from the features each epoch. */
+export const DEBUG_ROWS = 256;
+
+/** The check of TrainOptions.debug; throws an Error (a bug, not the user's input) on a mismatch. */
+export async function debugCheck(ds: LoadedDataset, problem: AlphaProblem, tilde: Float32Array, datagrp: string, predScale: number, cacheRoot: TrainOptions['cacheRoot']): Promise<void> {
+  if (!tilde.every(Number.isFinite)) throw new Error('debug: a coefficient α is not finite');
+  const grp = datagrpOf(ds, datagrp);
+  const n = Math.min(grp.n, DEBUG_ROWS);
+  const C = ds.nClasses;
+  const exact = await exactLogits(problem, tilde, grp.feats.subarray(0, n * ds.dim), n, predScale);
+  const scores = await datagrpScores(ds, datagrp, cacheRoot);
+  const row = new Float64Array(C);
+  for (let i = 0; i < n; i++) {
+    fastLogits(problem, tilde, scores, i, predScale, row);
+    for (let c = 0; c < C; c++) {
+      const want = exact[i * C + c];
+      if (!(Math.abs(row[c] - want) <= 1e-4 * Math.max(1, Math.abs(want)))) {
+        throw new Error(`debug: logit of class ${c} for ${datagrp} row ${i} is ${row[c]} from the pretrained scores but ${want} from the features`);
+      }
+    }
+  }
+}
+
+/** A gathered copy of `rows` (duplicates kept) of a row-major matrix `width` wide. */
+export function gatherRows(matrix: Float32Array, width: number, rows: readonly number[]): Float32Array {
   const out = new Float32Array(rows.length * width);
   rows.forEach((r, i) => out.set(matrix.subarray(r * width, (r + 1) * width), i * width));
   return out;
@@ -270,12 +318,12 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
         if (opts.signal?.aborted) throw new RunAbortedError(`training cancelled in epoch ${epoch}`);
         const rows = order.slice(b * t.train_batch_size, (b + 1) * t.train_batch_size);
         const batch = { scores: batchScores(rows), labels: Int32Array.from(rows, (r) => train.labels[r]) };
-        const { loss, grads } = trainer.step(params, batch);
-        optimizerStep(optim, optState, params, grads, lr);
+        const loss = trainStep(trainer, optim, optState, params, batch, lr);
         losses.push(loss);
         opts.onBatch?.({ epoch, batch: b + 1, nBatches, loss });
       }
       const tilde = trainer.alphas(params);
+      if (opts.debug) await debugCheck(ds, problem, tilde, t.val_datagrp ?? t.train_datagrp, t.pred_scale, opts.cacheRoot);
       let valEval: Evaluation | null = null;
       if (t.val_datagrp !== null) valEval = await evaluateOn(t.val_datagrp, tilde);
       const rec: EpochRecord = {

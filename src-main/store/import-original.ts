@@ -16,7 +16,6 @@ import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunResult } from
 import type { SplitName } from '../../src-shared/dataset.ts';
 import { SPLITS } from '../../src-shared/dataset.ts';
 import type {
-  Activation,
   KeyValues,
   LrSchedulerName,
   NNDist,
@@ -24,6 +23,7 @@ import type {
   RunConfig,
 } from '../../src-shared/config.ts';
 import { ACTIVATIONS, LR_SCHEDULERS, NN_DISTS, OPTIMIZERS } from '../../src-shared/config.ts';
+import { ACTIVATION_TABLE, canonicalActivation } from '../../src-shared/activations.ts';
 import { lrAt, parseOptimizer, parseScheduler } from '../engine/optim.ts';
 import type { JsonObject, JsonValue } from './json.ts';
 
@@ -234,26 +234,6 @@ export function pyToJson(value: PyValue): JsonValue {
   return { class: value.pyClass, state: pyToJson(value.state) };
 }
 
-function activation(name: Activation): (x: number) => number {
-  switch (name) {
-    case 'leaky_relu':
-      return (x) => (x >= 0 ? x : 0.01 * x);
-    case 'relu':
-      return (x) => Math.max(0, x);
-    case 'elu':
-      return (x) => (x > 0 ? x : Math.expm1(x));
-    case 'selu': {
-      const alpha = 1.6732632423543772;
-      const scale = 1.0507009873554805;
-      return (x) => scale * (x > 0 ? x : alpha * Math.expm1(x));
-    }
-    case 'tanh':
-      return Math.tanh;
-    case 'sigmoid':
-      return (x) => 1 / (1 + Math.exp(-x));
-  }
-}
-
 interface Layer {
   weight: Float64Array;
   bias: Float64Array;
@@ -379,7 +359,8 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
   // Configuration.
   const anet = r.dict(r.field(root, 'alphanet', 'top level'), 'alphanet');
   const dummy = anet.get('dummy_mode') === true;
-  const hact = r.choice(r.string(anet.get('hact') ?? 'leaky_relu', 'alphanet.hact'), ACTIVATIONS, 'alphanet.hact');
+  const hactName = r.string(anet.get('hact') ?? 'leaky_relu', 'alphanet.hact');
+  const hact = r.choice(canonicalActivation(hactName) ?? hactName, ACTIVATIONS, 'alphanet.hact');
   const hdims = r.vector(anet.get('hdims'), 'alphanet.hdims');
   const tc = r.dict(r.field(root, 'training_config', 'top level'), 'training_config');
   const ptopt = r.dict(r.field(tc, 'ptopt', 'training_config'), 'training_config.ptopt');
@@ -530,7 +511,7 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
     ? null
     : readLayers(r, r.dict(stateDictValue, 'best_alphanet_classifier_state_dict'), k);
   if (!dummy && !layers) notes.push('no kept AlphaNet weights in the file: alphas are not available');
-  const act = activation(hact);
+  const act = ACTIVATION_TABLE[hact].fn;
   const alphas: Record<string, AlphaEntry> = {};
   const nnDistances: JsonObject = {};
   const meanFeats = nnInfo.get('nn_mean_feat__mat__per__fclass');

@@ -39,6 +39,8 @@ export interface RecordedTrainOptions {
   signal?: AbortSignal;
   /** The engine's straightforward reference computation (TrainOptions.exactReference). */
   exactReference?: boolean;
+  /** The engine's self-checks after every epoch (TrainOptions.debug, the original's --alphanet:debug). */
+  debug?: boolean;
   /** The engine's cache folder (scores, class means, neighbours); default the app cache, null = memory only. */
   cacheRoot?: string | null;
   /** Continue this existing run (queued again after an interruption) from its newest checkpoint. */
@@ -152,6 +154,7 @@ export async function recordedTrainRun(
       loadFromCkpt,
       signal: opts.signal,
       exactReference: opts.exactReference,
+      debug: opts.debug,
       cacheRoot: opts.cacheRoot,
       onBatch: ({ epoch, batch, nBatches, loss }) => {
         if (Date.now() - lastBeat > HEARTBEAT_MS) {

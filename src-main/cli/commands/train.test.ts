@@ -6,6 +6,7 @@ import type { RunResult } from '../../../src-shared/result.ts';
 import type { CliIO } from '../command.ts';
 import { readEventFile, scalarSeries } from '../../tb/reader.ts';
 import { main } from '../main.ts';
+import { copyTinylt } from '../../../test/support/tinylt.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const CONFIG = path.join(ROOT, 'test', 'fixtures', 'tinylt', 'datasets.toml');
@@ -23,9 +24,13 @@ afterAll(() => {
 });
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliIn(ROOT, argv);
+}
+
+async function cliIn(cwd: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTTY: false, cwd: ROOT };
+  const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTTY: false, cwd };
   const code = await main(argv, io);
   return { code, out, err };
 }
@@ -47,7 +52,10 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     const cases: [string[], RegExp][] = [
       [['--bogus'], /unknown flag --bogus/],
       [['--training:train-epochs', '3', '--training:min-epochs', '4'], /min-epochs \(4\) must not exceed/],
-      [['--training:ptopt:optim-cls', 'Adagrad'], /not one of AdamW, Adam, SGD/],
+      [['--training:ptopt:optim-cls', 'LBFGS'], /not one of AdamW, Adam, SGD, Adagrad, RMSprop, Adadelta, Adamax, NAdam, RAdam/],
+      [['--training:ptopt:optim-cls', 'Adagrad', '--training:ptopt:optim-params', 'betas=(0.9,0.99)'], /Adagrad has no parameter 'betas'/],
+      [['--alphanet:hact', 'softmax'], /softmax' is not elementwise/],
+      [['--alphanet:hact', 'swish'], /unknown activation 'swish'/],
       [['--training:sampler-builder:sampler-args', '', 'r=abc'], /r=abc/],
       [['--training:sampler-builder:sampler-args', 'oops'], /not key=value/],
       [['--training:n-neighbors', '20'], /less than the number of base classes \(20\)/],
@@ -104,6 +112,53 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect(results[1].test).toEqual(results[0].test);
     expect(results[1].epochs.map((e) => e.val)).toEqual(results[0].epochs.map((e) => e.val));
     expect((await cli('train', '--help')).out).toContain('--exact-reference');
+  });
+
+  it('accepts every flag of the original: dummy mode is the baseline, debug checks itself, any listed optimiser and activation', async () => {
+    const dummy = await cli('train', ...TINY, '--alphanet:dummy-mode', '--save-file', path.join(tmp, 'dummy.json'));
+    expect(dummy.code).toBe(0);
+    expect(dummy.out).toMatch(/test\s+21\.5\s+69\.6\s+87\.5\s+58\.3/);
+    const saved = JSON.parse(fs.readFileSync(path.join(tmp, 'dummy.json'), 'utf8')) as RunResult;
+    expect(saved.kind).toBe('baseline');
+    expect(Object.keys(saved.evals ?? {}).sort()).toEqual(['test', 'val']);
+    const short = ['--seed', '2', '--training:n-neighbors', '3', '--training:train-epochs', '2', '--training:min-epochs', '1'];
+    const debug = await cli('train', ...TINY, ...short, '--alphanet:debug', '--alphanet:hact', 'gelu');
+    expect(debug.code).toBe(0);
+    for (const optim of ['RAdam', 'Adadelta', 'Rprop']) {
+      const run = await cli('train', ...TINY, ...short, '--training:ptopt:optim-cls', optim, '--training:ptopt:optim-params', 'lr=0.01', '--alphanet:hact', 'mish');
+      expect({ optim, code: run.code, err: run.err }).toEqual({ optim, code: 0, err: '' });
+    }
+    const help = (await cli('train', '--help')).out;
+    expect(help).toContain('--alphanet:dummy-mode');
+    expect(help).toContain('Adagrad(lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=false)');
+  });
+
+  it('runs the original README\'s command lines unchanged, from a checkout laid out like the original\'s', async () => {
+    // The original reads config/datasets.toml from the working directory and resolves its paths there.
+    const checkout = path.join(tmp, 'checkout');
+    copyTinylt(path.join(checkout, 'data', 'tinylt'));
+    const toml = fs.readFileSync(CONFIG, 'utf8').replace(/^(\w+_(?:dir|file)) = "([^"]+)"/gm, '$1 = "data/tinylt/$2"');
+    fs.mkdirSync(path.join(checkout, 'config'));
+    fs.writeFileSync(path.join(checkout, 'config', 'datasets.toml'), toml);
+    const db = ['--db', path.join(tmp, 'readme.sqlite'), '--backend', 'wasm'];
+    const train = await cliIn(checkout, [
+      'train', '--dataset', 'tinylt_synth', '--save-file', 'results/tinylt_synth/rho_0.25/run_1/result.pkl', '--ckpt-dir', 'results/tinylt_synth/rho_0.25/run_1/ckpts',
+      '--training:tb-logs', 'results/tinylt_synth/rho_0.25/run_1/tb', '--training:sampler-builder:sampler-args', '', 'r=0.25', ...db, '--seed', '3',
+    ]);
+    expect({ code: train.code, err: train.err }).toMatchObject({ code: 0 });
+    expect(train.out).toMatch(/epoch 25\/25/);
+    const baseline = await cliIn(checkout, ['baseline', '--dataset', 'tinylt_synth', ...db]);
+    expect(baseline.code).toBe(0);
+    expect(baseline.out).toMatch(/test\s+21\.5\s+69\.6\s+87\.5\s+58\.3/);
+    const printres = await cliIn(checkout, [
+      'results', '--base-res-dir', 'results/tinylt_synth', '--rel-exp-paths', 'rho_0.25', '--exp-names', '0.25', '--res-files-pattern', 'run_*/result.pkl',
+      '--exp-prefix', 'AlphaNet (r=', '--exp-suffix', ')',
+    ]);
+    expect(printres.code).toBe(0);
+    expect(printres.out).toMatch(/^AlphaNet \(r=0\.25\),/m);
+    const combos = await cliIn(checkout, ['combos', '--base-res-dir', 'results/tinylt_synth/rho_0.25', '--res-files-pattern', 'run_1/result.pkl', '--select-n', '1', '--mistake-n', '3']);
+    expect(combos.code).toBe(0);
+    expect(combos.out).toContain('Top AlphaNet misclassifications');
   });
 
   it('keeps pretrained scores in --cache-dir, and none on disk with --no-cache', async () => {

@@ -12,7 +12,6 @@ import {
   OPTIMIZERS,
   parseKeyValues,
   SELECTION_RULES,
-  type Activation,
   type KeyValues,
   type LrSchedulerName,
   type NNDist,
@@ -20,7 +19,10 @@ import {
   type RunConfig,
   type SelectionRule,
 } from '../../../src-shared/config.ts';
+import { canonicalActivation, unknownActivationMessage } from '../../../src-shared/activations.ts';
+import { OPTIMIZER_TABLE } from '../../../src-shared/optimizers.ts';
 import { initBackend } from '../../engine/backend.ts';
+import { baselineAndReport } from './baseline.ts';
 import type { LoadedDataset } from '../../../src-shared/dataset.ts';
 import type { RunResult } from '../../../src-shared/result.ts';
 import type { BackendName } from '../../engine/backend.ts';
@@ -58,14 +60,18 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     'compute the straightforward way (each batch and evaluation from the features × the weights) instead of from cached pretrained scores: the same results up to float rounding, far slower at scale; for checking',
   ),
   flag('alphanet:hdims', 'list', 'hidden layer sizes of the AlphaNet MLP', DEFAULT_ALPHANET.hdims.join(' ')),
-  flag('alphanet:hact', 'string', 'activation of the hidden layers', DEFAULT_ALPHANET.hact, ACTIVATIONS),
+  flag('alphanet:hact', 'string', `activation of the hidden layers, a function of torch.nn.functional: ${ACTIVATIONS.join(', ')}`, DEFAULT_ALPHANET.hact),
+  flag('alphanet:dummy-mode', 'boolean', 'dummy mode: α = [1, 0, …, 0], i.e. the pretrained classifier unchanged; nothing trains, the val and test datagrps are evaluated and recorded as a baseline run'),
+  flag('alphanet:debug', 'boolean', 'after every epoch, check the logits of the fast path against the features × the trained weights and fail on a mismatch'),
   flag('training:n-neighbors', 'integer', 'nearest base classes per few class (excluding itself)', String(T.n_neighbors)),
   flag('training:nn-dist', 'string', 'distance between class mean features', T.nn_dist, NN_DISTS),
-  flag('training:ptopt:optim-cls', 'string', 'optimiser', T.optim_cls, OPTIMIZERS),
+  flag('training:ptopt:optim-cls', 'string', 'optimiser, a class of torch.optim', T.optim_cls, OPTIMIZERS),
   flag(
     'training:ptopt:optim-params',
     'list',
-    'optimiser parameters, key=value with PyTorch names (lr, betas=(0.9,0.999), eps, weight_decay; SGD: momentum, dampening, nesterov)',
+    `optimiser parameters, key=value with PyTorch's names; its defaults: ${OPTIMIZERS.map(
+      (name) => `${name}(${Object.entries(OPTIMIZER_TABLE[name].params).map(([key, spec]) => `${key}=${spec.default}`).join(', ')})`,
+    ).join('; ')}`,
     formatKeyValues(T.optim_params),
   ),
   flag('training:ptopt:lr-sched-cls', 'string', 'LR scheduler, stepped once per epoch (`none` for a constant LR)', T.lr_sched_cls ?? 'none', [
@@ -128,7 +134,10 @@ export function configFromArgs(args: ParsedArgs, dataset: string): RunConfig {
       return v;
     });
   }
-  c.alphanet.hact = (getString(args, 'alphanet:hact') ?? c.alphanet.hact) as Activation;
+  const hactName = getString(args, 'alphanet:hact') ?? c.alphanet.hact;
+  const hact = canonicalActivation(hactName);
+  if (hact === null) throw new UsageError(`--alphanet:hact: ${unknownActivationMessage(hactName)}`);
+  c.alphanet.hact = hact;
   t.n_neighbors = int('n-neighbors', t.n_neighbors);
   t.nn_dist = (getString(args, 'training:nn-dist') ?? t.nn_dist) as NNDist;
   t.optim_cls = (getString(args, 'training:ptopt:optim-cls') ?? t.optim_cls) as OptimizerName;
@@ -189,6 +198,7 @@ export interface TrainAndReportOptions {
   nCkpt?: number;
   loadFromCkpt?: boolean;
   exactReference?: boolean;
+  debug?: boolean;
   cacheRoot?: string | null;
 }
 
@@ -245,6 +255,13 @@ export const command: Command = {
     const seed = parseSeed(getString(args, 'seed')) ?? randomInt(0, 2 ** 31);
     const backend = await initBackend(backendOf(args));
     const config = configFromArgs(args, requireString(args, 'dataset'));
+    if (getBoolean(args, 'alphanet:dummy-mode') === true) {
+      // The original's dummy mode has nothing to train (its loss has no gradient): it is the baseline.
+      const { val_datagrp, test_datagrp } = config.training;
+      const datagrps = [...(val_datagrp === null ? [] : [val_datagrp]), test_datagrp];
+      await baselineAndReport(args, io, await loadDatasetArg(args, io, datagrps), datagrps);
+      return 0;
+    }
     const tbLogs = getString(args, 'training:tb-logs');
     if (tbLogs !== undefined) config.training.tb_logs = path.resolve(io.cwd, tbLogs);
     const { train_datagrp, val_datagrp, test_datagrp } = config.training;
@@ -265,6 +282,7 @@ export const command: Command = {
       nCkpt: getNumber(args, 'n-ckpt') ?? 2,
       loadFromCkpt: getBoolean(args, 'load-from-ckpt'),
       exactReference: getBoolean(args, 'exact-reference') === true,
+      debug: getBoolean(args, 'alphanet:debug') === true,
       cacheRoot: cacheRootOf(args, io),
     });
     const saveFile = getString(args, 'save-file');
