@@ -34,29 +34,31 @@ function pct(x: number | undefined): string {
   return x !== undefined && Number.isFinite(x) ? (100 * x).toFixed(1) : '–';
 }
 
-/** `alphanet runs` as a text table (with a worker column once a run went to a distributed worker). */
-export function formatRunsTable(runs: readonly RunRow[]): string {
-  const withWorker = runs.some((r) => r.worker !== null);
-  const head = ['id', 'dataset', 'experiment', 'status', ...(withWorker ? ['worker'] : []), 'seed', 'epochs', 'best', 'few', 'med.', 'many', 'overall'];
-  const rows = runs.map((r) => [
-    String(r.id),
-    r.dataset,
-    r.experiment,
-    r.status,
-    ...(withWorker ? [r.worker ?? '–'] : []),
-    r.seed === null ? '–' : String(r.seed),
-    r.kind === 'baseline' ? '–' : `${r.epochsDone}/${r.config.training.train_epochs}`,
-    r.bestEpoch === null ? '–' : String(r.bestEpoch),
-    pct(r.test?.per_split.few),
-    pct(r.test?.per_split.medium),
-    pct(r.test?.per_split.many),
-    pct(r.test?.accuracy),
-  ]);
-  const firstNumeric = withWorker ? 5 : 4;
-  const numeric = new Set([0, ...Array.from({ length: 7 }, (_, i) => firstNumeric + i)]);
+/**
+ * `alphanet runs` as a text table; `labelOf` names each run's config within its sweep (`k=5, ρ=0.5`). A
+ * worker column appears once a listed run went to a distributed worker.
+ */
+export function formatRunsTable(runs: readonly RunRow[], labelOf: (run: RunRow) => string = () => ''): string {
+  const columns: { head: string; numeric?: boolean; cell: (r: RunRow) => string }[] = [
+    { head: 'id', numeric: true, cell: (r) => String(r.id) },
+    { head: 'dataset', cell: (r) => r.dataset },
+    { head: 'experiment', cell: (r) => r.experiment },
+    { head: 'config', cell: (r) => labelOf(r) || '–' },
+    { head: 'status', cell: (r) => r.status },
+    ...(runs.some((r) => r.worker !== null) ? [{ head: 'worker', cell: (r: RunRow) => r.worker ?? '–' }] : []),
+    { head: 'seed', numeric: true, cell: (r) => (r.seed === null ? '–' : String(r.seed)) },
+    { head: 'epochs', numeric: true, cell: (r) => (r.kind === 'baseline' ? '–' : `${r.epochsDone}/${r.config.training.train_epochs}`) },
+    { head: 'best', numeric: true, cell: (r) => (r.bestEpoch === null ? '–' : String(r.bestEpoch)) },
+    { head: 'few', numeric: true, cell: (r) => pct(r.test?.per_split.few) },
+    { head: 'med.', numeric: true, cell: (r) => pct(r.test?.per_split.medium) },
+    { head: 'many', numeric: true, cell: (r) => pct(r.test?.per_split.many) },
+    { head: 'overall', numeric: true, cell: (r) => pct(r.test?.accuracy) },
+  ];
+  const rows = runs.map((r) => columns.map((c) => c.cell(r)));
+  const head = columns.map((c) => c.head);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+    cells.map((c, i) => (columns[i].numeric ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatasetLoadProgress, LoadedDataset } from '../../src-shared/dataset.ts';
 import { loadClassifier } from './classifier.ts';
 import { readDatasetsToml } from './config.ts';
-import { datasetFacts, loadDataset, resolveDataset } from './dataset.ts';
+import { datasetIdentity, loadDataset, resolveDataset } from './dataset.ts';
 import { validateDataset } from './validate.ts';
 import { copyTinylt, TINYLT } from '../../test/support/tinylt.ts';
 
@@ -113,11 +113,11 @@ describe('loadDataset on tinylt', () => {
   });
 });
 
-describe('datasetFacts', () => {
+describe('datasetIdentity', () => {
   it('gives the fingerprints, splits and names a load gives, without the features; a copy elsewhere has the same content fingerprint', async () => {
     for (const key of ['tinylt_synth', 'tinylt_synth_ride']) {
       const ds = await loadDataset(resolveDataset(key, TOML), { cacheDir: null });
-      const facts = await datasetFacts(resolveDataset(key, TOML));
+      const facts = await datasetIdentity(resolveDataset(key, TOML));
       expect(facts).toEqual({
         spec: ds.spec,
         fingerprint: ds.fingerprint,
@@ -128,8 +128,8 @@ describe('datasetFacts', () => {
       });
     }
     const copy = copyTinylt(path.join(tmp, 'elsewhere'));
-    const moved = await datasetFacts(resolveDataset('tinylt_synth', path.join(copy, 'datasets.toml')));
-    const here = await datasetFacts(resolveDataset('tinylt_synth', TOML));
+    const moved = await datasetIdentity(resolveDataset('tinylt_synth', path.join(copy, 'datasets.toml')));
+    const here = await datasetIdentity(resolveDataset('tinylt_synth', TOML));
     expect(moved.contentFingerprint).toBe(here.contentFingerprint);
     expect(moved.fingerprint).not.toBe(here.fingerprint);
   });

@@ -249,15 +249,15 @@ function sourceStamps(spec: DatasetSpec, splitFiles: Record<SplitName, string>, 
   ];
 }
 
-/** What identifies a dataset and names its classes, read without its features (see datasetFacts). */
-export type DatasetFacts = Pick<LoadedDataset, 'spec' | 'fingerprint' | 'contentFingerprint' | 'splits' | 'labelNames' | 'classifierInfo'>;
+/** What identifies a dataset and names its classes, read without its features (see datasetIdentity). */
+export type DatasetIdentity = Pick<LoadedDataset, 'spec' | 'fingerprint' | 'contentFingerprint' | 'splits' | 'labelNames' | 'classifierInfo'>;
 
 /**
  * A dataset's fingerprints, splits and label names without loading its features: what a coordinator
  * records and compares with a distributed worker's copy. Reads the split and label-name files and the
  * classifier (for its file list), and stamps the feature shards.
  */
-export async function datasetFacts(spec: DatasetSpec): Promise<DatasetFacts> {
+export async function datasetIdentity(spec: DatasetSpec): Promise<DatasetIdentity> {
   const splits = readSplitFiles(spec);
   const labelNames = readLabelNamesFile(spec);
   const classifier = await loadClassifier(spec.classifierFile, spec.classifierLoader);

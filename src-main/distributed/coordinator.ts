@@ -13,7 +13,7 @@ import { Job, Queue, QueueEvents, QueueEventsProducer, Worker } from 'bullmq';
 import type { QueueInfo, WorkerInfo } from '../../src-shared/api.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import { resolveDataset } from '../data/config.ts';
-import { datasetFacts, type DatasetFacts } from '../data/dataset.ts';
+import { datasetIdentity, type DatasetIdentity } from '../data/dataset.ts';
 import { latestCheckpointText, parseExact, writeCheckpointText } from '../engine/checkpoint.ts';
 import type { Job as QueuedJob, QueueEvents as RunQueueEvents, QueueOptions, RunQueueApi } from '../queue/queue.ts';
 import { openDb, type Db } from '../store/db.ts';
@@ -62,7 +62,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
   private results: Worker<ResultMessage> | null = null;
   private events: QueueEvents | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly facts = new Map<string, { at: number; facts: Promise<DatasetFacts> }>();
+  private readonly facts = new Map<string, { at: number; facts: Promise<DatasetIdentity> }>();
   /** Submissions in flight, so a reconcile pass does not add the same job twice. */
   private readonly submitting = new Map<number, Promise<void>>();
   private readonly log: (line: string) => void;
@@ -211,12 +211,12 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
     if (this.isIdle()) this.notify('idle');
   }
 
-  private factsOf(run: RunRow): Promise<DatasetFacts> {
+  private factsOf(run: RunRow): Promise<DatasetIdentity> {
     const configFile = datasetConfigOf(run) ?? undefined;
     const key = `${run.dataset}\0${configFile ?? ''}`;
     const cached = this.facts.get(key);
     if (cached && Date.now() - cached.at < FACTS_TTL_MS) return cached.facts;
-    const facts = datasetFacts(resolveDataset(run.dataset, configFile, this.opts.cwd ?? process.cwd()));
+    const facts = datasetIdentity(resolveDataset(run.dataset, configFile, this.opts.cwd ?? process.cwd()));
     this.facts.set(key, { at: Date.now(), facts });
     facts.catch(() => this.facts.delete(key));
     return facts;
@@ -228,7 +228,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
     const work = (async () => {
       const run = this.store.requireRun(runId);
       if (run.status !== 'queued' || run.jobId === null) return;
-      let facts: DatasetFacts;
+      let facts: DatasetIdentity;
       try {
         facts = await this.factsOf(run);
       } catch (error) {
