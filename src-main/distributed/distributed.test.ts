@@ -258,6 +258,28 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     expect(listed).toMatch(/\n +1 +demo +.* done +cli-worker +5 /);
   }, 120_000);
 
+  test('alphanet sweep --queue: the runs of the sweep train on the workers, a line each, then the table per config', async () => {
+    await inProcessWorker(redis, 'sweeper-1');
+    await inProcessWorker(redis, 'sweeper-2');
+    const dbFile = path.join(tmpDir('sweep'), 'workbench.sqlite');
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => (out += `${t}\n`), err: (t: string) => (err += `${t}\n`), isTTY: false, cwd: ROOT };
+    const argv = ['sweep', '--dataset', 'demo', '--grid', 'training:n-neighbors=3,5', '--reps', '2', '--name', 'k sweep'];
+    const code = await main([...argv, '--training:train-epochs', '4', '--training:min-epochs', '2', '--queue', redis.url, '--db', dbFile], io);
+    expect(code, err).toBe(0);
+    expect(out).toMatch(/queued 4 runs on redis:\/\/:\*\*\*@/);
+    expect(out.match(/^\[\d\/4\] k=[35], seed [12]: few .* \(run \d+ on sweeper-[12], /gm)).toHaveLength(4);
+    expect(out).toMatch(/k sweep: k=3 .*\n.*k sweep: k=5 /);
+    const db = openDb(dbFile);
+    try {
+      const runs = new RunStore(db).listRuns({ experiment: 'k sweep' });
+      expect(runs.map((r) => [r.status, r.epochsDone])).toEqual(Array(4).fill(['done', 4]));
+    } finally {
+      db.close();
+    }
+  }, 180_000);
+
   test('alphanet worker refuses a URL that is not Redis, naming the flag', async () => {
     const io = { out: () => {}, err: (t: string) => (errText += t), isTTY: false, cwd: ROOT };
     let errText = '';

@@ -12,16 +12,21 @@ import {
   sweepParams,
   validateSweep,
   type RandomRange,
+  type SweepRun,
   type SweepSpec,
 } from '../../../src-shared/sweep.ts';
+import type { LoadedDataset } from '../../../src-shared/dataset.ts';
+import type { EvalMetrics } from '../../../src-shared/result.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { ConfigError, validateRun } from '../../engine/run.ts';
 import { UserError } from '../../errors.ts';
+import { DistributedRunQueue } from '../../distributed/coordinator.ts';
 import { recordedBaselineRun, recordedTrainRun } from '../../store/recorded-run.ts';
 import { getBoolean, getList, getNumber, getString, parseArgs, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
-import type { Command } from '../command.ts';
+import type { CliIO, Command } from '../command.ts';
 import { backendOf, cacheRootOf, formatDuration, loadDatasetArg, progressLine } from '../engine-cli.ts';
-import { openStoreArg } from '../store-cli.ts';
+import { queueArg } from '../queue-cli.ts';
+import { dbFileOf, openStoreArg } from '../store-cli.ts';
 import { command as results } from './results.ts';
 import { configFromArgs, TRAIN_FLAGS } from './train.ts';
 
@@ -167,6 +172,48 @@ function pct(x: number): string {
   return Number.isFinite(x) ? (100 * x).toFixed(1) : '–';
 }
 
+/** The line a finished run of the sweep prints. */
+function runLine(head: string, m: EvalMetrics, where: string, seconds: number): string {
+  return (
+    `${head}: few ${pct(m.per_split.few)} med. ${pct(m.per_split.medium)} many ${pct(m.per_split.many)} overall ${pct(m.accuracy)} ` +
+    `(${where}, ${formatDuration(seconds)})`
+  );
+}
+
+/**
+ * Queues the sweep's runs for distributed workers (this process coordinates: it records what they send
+ * into the store `--db` names) and prints a line as each run ends; returns how many failed.
+ */
+async function sweepOnQueue(redisUrl: string, args: ParsedArgs, io: CliIO, ds: LoadedDataset, runs: readonly SweepRun[], name: string): Promise<number> {
+  const queue = new DistributedRunQueue({ dbFile: dbFileOf(args, io), redisUrl, cwd: io.cwd, log: (line) => io.err(line) });
+  let failed = 0;
+  try {
+    const heads = new Map<number, string>();
+    for (const [i, run] of runs.entries()) {
+      const id = queue.enqueue({ config: run.config, seed: run.seed, experiment: name, datasetConfig: ds.spec.configFile ?? undefined });
+      heads.set(id, `[${i + 1}/${runs.length}] ${run.label}, seed ${run.seed}`);
+    }
+    queue.on('status', (e) => {
+      const head = heads.get(e.runId);
+      if (head === undefined || e.status === 'queued' || e.status === 'running') return;
+      const run = queue.store.requireRun(e.runId);
+      if (e.status === 'done' && run.test) {
+        const seconds = ((run.finishedAt ?? Date.now()) - (run.startedAt ?? run.createdAt)) / 1000;
+        io.out(runLine(head, run.test, `run ${run.id} on ${run.worker ?? '?'}`, seconds));
+      } else {
+        failed++;
+        io.err(`${head}: ${e.status}${e.error ? `: ${e.error}` : ''}`);
+      }
+    });
+    queue.start();
+    io.out(`queued ${runs.length} runs on ${queue.redis}; waiting for workers (Ctrl+C leaves them queued: \`alphanet serve --queue …\` on this database records them)`);
+    await queue.whenIdle();
+  } finally {
+    await queue.close();
+  }
+  return failed;
+}
+
 export const command: Command = {
   spec: {
     name: 'sweep',
@@ -239,30 +286,31 @@ export const command: Command = {
         const { runId } = await recordedBaselineRun(store, ds, { backend, cacheRoot });
         io.out(`baseline recorded as run ${runId}`);
       }
-      for (const [i, run] of runs.entries()) {
-        const started = performance.now();
-        const head = `[${i + 1}/${runs.length}] ${run.label}, seed ${run.seed}`;
-        try {
-          const { runId, result } = await recordedTrainRun(store, ds, run.config, {
-            seed: run.seed,
-            backend,
-            experiment: name,
-            cacheRoot,
-            exactReference: getBoolean(args, 'exact-reference') === true,
-            onProgress: (p) => {
-              if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs: run.config.training.train_epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
-            },
-          });
-          if (io.isTTY) process.stderr.write('\r\x1b[K');
-          const m = result.test;
-          io.out(
-            `${head}: few ${pct(m.per_split.few)} med. ${pct(m.per_split.medium)} many ${pct(m.per_split.many)} overall ${pct(m.accuracy)} ` +
-              `(run ${runId}, ${formatDuration((performance.now() - started) / 1000)})`,
-          );
-        } catch (error) {
-          if (!(error instanceof Error)) throw error;
-          failed++;
-          io.err(`${head}: failed: ${error.message}`);
+      const redisUrl = queueArg(args);
+      if (redisUrl) {
+        failed = await sweepOnQueue(redisUrl, args, io, ds, runs, name);
+      } else {
+        for (const [i, run] of runs.entries()) {
+          const started = performance.now();
+          const head = `[${i + 1}/${runs.length}] ${run.label}, seed ${run.seed}`;
+          try {
+            const { runId, result } = await recordedTrainRun(store, ds, run.config, {
+              seed: run.seed,
+              backend,
+              experiment: name,
+              cacheRoot,
+              exactReference: getBoolean(args, 'exact-reference') === true,
+              onProgress: (p) => {
+                if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs: run.config.training.train_epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
+              },
+            });
+            if (io.isTTY) process.stderr.write('\r\x1b[K');
+            io.out(runLine(head, result.test, `run ${runId}`, (performance.now() - started) / 1000));
+          } catch (error) {
+            if (!(error instanceof Error)) throw error;
+            failed++;
+            io.err(`${head}: failed: ${error.message}`);
+          }
         }
       }
     } finally {

@@ -29,7 +29,6 @@ import type { BackendName } from '../../engine/backend.ts';
 import { baselineRun, ConfigError, validateRun } from '../../engine/run.ts';
 import { DistributedRunQueue } from '../../distributed/coordinator.ts';
 import { UserError } from '../../errors.ts';
-import { defaultDbFile } from '../../store/db.ts';
 import { recordedTrainRun } from '../../store/recorded-run.ts';
 import type { RunRow } from '../../store/run-store.ts';
 import { SAMPLER_CLASSES } from '../../engine/samplers.ts';
@@ -37,7 +36,7 @@ import { getBoolean, getList, getNumber, getString, requireString, UsageError, t
 import type { CliIO, Command } from '../command.ts';
 import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
 import { QUEUE_FLAG, queueArg } from '../queue-cli.ts';
-import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
+import { DB_FLAG, dbFileOf, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 
 const T = DEFAULT_TRAINING;
 const flag = (name: string, kind: FlagSpec['kind'], help: string, def?: string, choices?: readonly string[]): FlagSpec => ({
@@ -278,9 +277,8 @@ async function trainOnQueue(
 ): Promise<RunResult> {
   const started = performance.now();
   const epochs = config.training.train_epochs;
-  const dbFlag = getString(args, 'db');
   const queue = new DistributedRunQueue({
-    dbFile: dbFlag === undefined ? defaultDbFile() : path.resolve(io.cwd, dbFlag),
+    dbFile: dbFileOf(args, io),
     redisUrl: opts.redisUrl,
     cwd: io.cwd,
     nCkpt: opts.nCkpt,
