@@ -1,7 +1,7 @@
 /**
- * Distributed mode in the browser: a served workbench on a Redis, two `alphanet worker` processes; an
- * experiment launched from the form runs across both, one worker is killed mid-run, and every run
- * still finishes exactly once.
+ * Distributed mode in the browser: a served workbench on a Redis, two `alphanet worker` processes; a
+ * sweep launched from the form runs across both, one worker is killed mid-run, and every run still
+ * finishes exactly once.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { startWorkerProcess, type WorkerProcess } from '../test/support/workers.
 import { apiCall, describeInBrowser, runsDone, screenshot, type Served } from './harness.ts';
 
 const EXPERIMENT = 'e2e distributed';
+/** k ∈ {3, 5} × 2 seeds. */
 const RUNS = 4;
 const EPOCHS = 120;
 let redis: RedisServer | null = null;
@@ -37,7 +38,7 @@ describeInBrowser(
       expect(info.workers.map((w) => w.name)).toEqual(['gpu-a', 'gpu-b']);
     });
 
-    it('runs an experiment launched from the form on both workers; a worker killed mid-run loses nothing', async () => {
+    it('runs a sweep launched from the form on both workers; a worker killed mid-run loses nothing', async () => {
       await page.locator('nav a[data-view="datasets"]').click();
       await page.getByTestId('add-demo').click();
       await page.getByTestId('dataset-report').waitFor({ timeout: 60_000 });
@@ -45,7 +46,10 @@ describeInBrowser(
       await page.locator('#f-experiment').fill(EXPERIMENT);
       await page.locator('#f-train_epochs').fill(String(EPOCHS));
       await page.locator('#f-min_epochs').fill('5');
-      await page.locator('#f-repetitions').fill(String(RUNS));
+      await page.locator('#f-repetitions').fill('2');
+      await page.getByTestId('add-sweep-param').click();
+      await page.getByTestId('sweep-param-0').selectOption('training.n_neighbors');
+      await page.getByTestId('sweep-values-0').fill('3, 5');
       await page.getByTestId('launch-submit').click();
       await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(new RegExp(`Queued ${RUNS} runs`));
 
