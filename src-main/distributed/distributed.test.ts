@@ -254,8 +254,8 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     expect(out + err).not.toContain('s3cret');
     let listed = '';
     expect(await main(['runs', '--db', dbFile], { ...io, out: (t: string) => (listed += `${t}\n`) })).toBe(0);
-    expect(listed).toMatch(/^id +dataset +experiment +status +worker +seed/);
-    expect(listed).toMatch(/\n +1 +demo +.* done +cli-worker +5 /);
+    expect(listed).toMatch(/^id +dataset +experiment +config +status +worker +seed/);
+    expect(listed).toMatch(/\n +1 +demo +.* – +done +cli-worker +5 /);
   }, 120_000);
 
   test('alphanet sweep --queue: the runs of the sweep train on the workers, a line each, then the table per config', async () => {
