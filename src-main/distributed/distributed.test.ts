@@ -2,6 +2,7 @@
  * Distributed runs against a real redis-server and real `alphanet worker` processes: every run is
  * recorded exactly once and ends bit-identical to the same seed trained locally, whatever dies.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import { demoConfigFile, resolveDataset } from '../data/config.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { trainRun } from '../engine/run.ts';
-import { redisAvailable, startRedis, type RedisServer } from '../../test/support/redis-server.ts';
+import { makeTlsFiles, redisAvailable, startRedis, type RedisServer } from '../../test/support/redis-server.ts';
 import { startWorkerProcess, type WorkerProcess } from '../../test/support/workers.ts';
 import { main } from '../cli/main.ts';
 import { openDb } from '../store/db.ts';
@@ -286,4 +287,36 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     expect(await main(['worker', '--redis', 'http://host:6379'], io)).toBe(2);
     expect(errText).toMatch(/--redis: .*scheme must be redis:\/\/ or rediss:\/\//);
   });
+});
+
+describe.skipIf(!enabled)('distributed runs over TLS', () => {
+  test('rediss://: a worker and `alphanet train --queue` trust a private CA through NODE_EXTRA_CA_CERTS', async () => {
+    const tls = makeTlsFiles(tmpDir('tls'));
+    if (!tls) {
+      if (process.env.ALPHANET_REDIS_REQUIRED === '1') throw new Error('openssl is needed to make the TLS test\'s certificates');
+      console.warn('skipping the TLS test: no openssl');
+      return;
+    }
+    const redis = await startRedis({ password: 'tls pass', tls });
+    cleanups.push(() => redis.stop());
+    expect(redis.url).toMatch(/^rediss:\/\//);
+    const env = { NODE_EXTRA_CA_CERTS: tls.ca };
+    const worker = await startWorkerProcess(redis.url, 'tls-worker', ['--lock-ms', String(LOCK_MS)], env);
+    cleanups.push(worker.stop);
+    const dataDir = tmpDir('tls-coordinator');
+    const args = ['train', '--dataset', 'demo', '--queue', redis.url, '--seed', '4', '--training:train-epochs', '3', '--training:min-epochs', '1'];
+    const train = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), ...args], {
+        cwd: dataDir,
+        env: { ...process.env, ALPHANET_DATA_DIR: dataDir, ...env },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+    expect(train.code, train.out).toBe(0);
+    expect(train.out).toContain('run 1: training on worker tls-worker');
+    expect(train.out).toMatch(/AlphaNet +\d/);
+  }, 180_000);
 });

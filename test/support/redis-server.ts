@@ -43,11 +43,29 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
-export async function startRedis(opts: { persist?: boolean; password?: string } = {}): Promise<RedisServer> {
+/** A certificate authority and a server certificate for 127.0.0.1, made with openssl (null without it). */
+export function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } | null {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  try {
+    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=alphanet test CA');
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf');
+  } catch {
+    return null;
+  }
+  return { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') };
+}
+
+export async function startRedis(opts: { persist?: boolean; password?: string; tls?: { cert: string; key: string } } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-redis-'));
+  // With TLS the server listens on TLS only (the plain port closed), as a server across networks should.
+  const listen = opts.tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', opts.tls.cert, '--tls-key-file', opts.tls.key, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    ...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '',
     '--appendonly', opts.persist ? 'yes' : 'no', '--appendfsync', 'always',
     ...(opts.password ? ['--requirepass', opts.password] : []),
   ];
@@ -78,7 +96,7 @@ export async function startRedis(opts: { persist?: boolean; password?: string } 
   await launch();
   const auth = opts.password ? `:${encodeURIComponent(opts.password)}@` : '';
   return {
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${opts.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     port,
     dir,
     stop: async () => {
