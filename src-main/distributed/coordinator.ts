@@ -15,9 +15,9 @@ import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import { resolveDataset } from '../data/config.ts';
 import { datasetIdentity, type DatasetIdentity } from '../data/dataset.ts';
 import { latestCheckpointText, parseExact, writeCheckpointText } from '../engine/checkpoint.ts';
-import type { Job as QueuedJob, QueueEvents as RunQueueEvents, QueueOptions, RunQueueApi } from '../queue/queue.ts';
+import { queuedRun, type Job as QueuedJob, type QueueEvents as RunQueueEvents, type QueueOptions, type RunQueueApi } from '../queue/queue.ts';
 import { openDb, type Db } from '../store/db.ts';
-import { datasetConfigOf, DATASET_CONFIG_KEY, recordDataset } from '../store/recorded-run.ts';
+import { datasetConfigOf, recordDataset } from '../store/recorded-run.ts';
 import { RunStore, type RunRow } from '../store/run-store.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
 import {
@@ -108,14 +108,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
   }
 
   enqueue(job: QueuedJob): number {
-    const runId = this.store.createRun({
-      kind: job.kind ?? 'train',
-      config: job.config,
-      seed: job.kind === 'baseline' ? null : job.seed,
-      experiment: job.experiment,
-      backend: null,
-      extra: job.datasetConfig ? { [DATASET_CONFIG_KEY]: path.resolve(job.datasetConfig) } : null,
-    });
+    const runId = this.store.createRun(queuedRun(job, null));
     this.store.setJob(runId, runJobId(this.coordinator, runId, 1));
     this.notify('status', { runId, status: 'queued' });
     this.submit(runId);

@@ -13,7 +13,7 @@ import type { BackendName } from '../engine/backend.ts';
 import { isDiskError } from '../errors.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { DATASET_CONFIG_KEY, type RunProgress } from '../store/recorded-run.ts';
-import { RunStore, type RunStatus } from '../store/run-store.ts';
+import { RunStore, type NewRun, type RunStatus } from '../store/run-store.ts';
 import type { FromWorker, WorkerInput } from './messages.ts';
 
 export interface QueueEvents {
@@ -44,6 +44,18 @@ export interface Job {
   experiment?: string;
   /** The datasets TOML that defines `config.dataset` (default: the usual lookup from `cwd`). */
   datasetConfig?: string;
+}
+
+/** The store's row of a job queued on any queue (status `queued`). */
+export function queuedRun(job: Job, backend: string | null): NewRun {
+  return {
+    kind: job.kind ?? 'train',
+    config: job.config,
+    seed: job.kind === 'baseline' ? null : job.seed,
+    experiment: job.experiment,
+    backend,
+    extra: job.datasetConfig ? { [DATASET_CONFIG_KEY]: path.resolve(job.datasetConfig) } : null,
+  };
 }
 
 /**
@@ -126,14 +138,7 @@ export class RunQueue extends EventEmitter<QueueEvents> implements RunQueueApi {
 
   /** Queues a new run; returns its id. */
   enqueue(job: Job): number {
-    const runId = this.store.createRun({
-      kind: job.kind ?? 'train',
-      config: job.config,
-      seed: job.kind === 'baseline' ? null : job.seed,
-      experiment: job.experiment,
-      backend: this.opts.backend ?? null,
-      extra: job.datasetConfig ? { [DATASET_CONFIG_KEY]: path.resolve(job.datasetConfig) } : null,
-    });
+    const runId = this.store.createRun(queuedRun(job, this.opts.backend ?? null));
     this.emit('status', { runId, status: 'queued' });
     this.pump();
     return runId;
