@@ -17,7 +17,10 @@ import { startWorkerProcess, type WorkerProcess } from '../../test/support/worke
 import { main } from '../cli/main.ts';
 import { openDb } from '../store/db.ts';
 import { RunStore } from '../store/run-store.ts';
+import { Queue } from 'bullmq';
 import { DistributedRunQueue } from './coordinator.ts';
+import { RUNS_QUEUE } from './jobs.ts';
+import { RedisConnections } from './redis.ts';
 import { startDistributedWorker, type DistributedWorker } from './worker.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -155,6 +158,36 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     // It continued from a checkpoint the coordinator held, not from scratch.
     expect(workers.get(run.worker as string)?.output()).toMatch(new RegExp(`run ${runId} \\(demo, seed 7, from epoch \\d+\\): started`));
     await expectIdenticalToLocal(queue, runId, c, 7);
+  }, 240_000);
+
+  test('cancelling a run on a worker stops it there (checkpoints kept); resuming it continues to the identical end', async () => {
+    const queue = coordinator(redis, path.join(tmpDir('coord'), 'workbench.sqlite'));
+    cleanups.push(() => queue.close());
+    await inProcessWorker(redis, 'cancellable');
+    const c = config(200);
+    const runId = queue.enqueue({ config: c, seed: 9 });
+    const queuedOnly = queue.enqueue({ config: c, seed: 10 });
+    await new Promise<void>((resolve) => queue.on('epoch', (e) => e.runId === runId && e.epoch >= 3 && resolve()));
+    queue.cancel(queuedOnly);
+    queue.cancel(runId);
+    expect(queue.store.requireRun(runId).status).toBe('cancelled');
+    expect(queue.store.requireRun(queuedOnly).status).toBe('cancelled');
+    // The worker stops at its next batch: its job fails as cancelled, the waiting one is gone.
+    const connections = new RedisConnections(redis.url, () => {});
+    const jobs = new Queue(RUNS_QUEUE, { connection: connections.connect() });
+    cleanups.push(async () => {
+      await jobs.close();
+      await connections.close();
+    });
+    const jobId = queue.store.requireRun(runId).jobId as string;
+    await expect.poll(() => jobs.getJobState(jobId), { timeout: 15_000 }).toBe('failed');
+    expect((await jobs.getJob(jobId))?.failedReason).toBe('cancelled');
+    expect(await jobs.getJobState(queue.store.requireRun(queuedOnly).jobId as string)).toBe('unknown');
+    expect(queue.store.requireRun(runId).epochsDone).toBeLessThan(200);
+    queue.resume(runId);
+    await queue.whenIdle();
+    await expectIdenticalToLocal(queue, runId, c, 9);
+    expect(queue.store.requireRun(queuedOnly).status).toBe('cancelled');
   }, 240_000);
 
   test('a worker whose copy of the dataset differs refuses the run, with the reason', async () => {

@@ -13,16 +13,13 @@ import { initBackend } from '../engine/backend.ts';
 import { etaTracker } from '../store/recorded-run.ts';
 import { int32ToBase64 } from './jobs.ts';
 import type { FromTrainThread, TrainThreadInput } from './thread-messages.ts';
+import { CancelFlag } from '../queue/cancel-flag.ts';
 
 const input = workerData as TrainThreadInput;
 const port = parentPort;
 if (!port) throw new Error('train-thread.ts runs only as a worker thread');
 const post = (message: FromTrainThread) => port.postMessage(message);
-const controller = new AbortController();
-const cancelFlag = new Int32Array(input.cancelFlag);
-function checkCancel(): void {
-  if (!controller.signal.aborted && Atomics.load(cancelFlag, 0) === 1) controller.abort();
-}
+const cancel = new CancelFlag(input.cancelFlag);
 
 const job = input.job;
 try {
@@ -65,10 +62,10 @@ try {
               ckptDir: input.ckptDir,
               nCkpt: job.nCkpt,
               loadFromCkpt: true,
-              signal: controller.signal,
+              signal: cancel.signal,
               cacheRoot: input.cacheRoot,
               onBatch: (p) => {
-                checkCancel();
+                cancel.check();
                 post({ type: 'progress', progress: { type: 'batch', ...p, etaSeconds: eta(p.epoch, p.batch, p.nBatches) } });
               },
               onEpoch: (rec) => {
@@ -89,7 +86,7 @@ try {
     });
   }
 } catch (error) {
-  post(controller.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: error instanceof Error ? error.message : String(error) });
+  post(cancel.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: error instanceof Error ? error.message : String(error) });
 } finally {
   port.close();
 }

@@ -22,6 +22,7 @@ import {
 } from './jobs.ts';
 import { quietErrors, RedisConnections } from './redis.ts';
 import type { FromTrainThread, TrainThreadInput } from './thread-messages.ts';
+import { raiseCancelFlag } from '../queue/cancel-flag.ts';
 
 export interface DistributedWorkerOptions {
   redisUrl: string;
@@ -196,7 +197,7 @@ export async function startDistributedWorker(opts: DistributedWorkerOptions): Pr
 
   const cancel = (jobId: string) => {
     const entry = threads.get(jobId);
-    if (entry) Atomics.store(entry.cancelFlag, 0, 1);
+    if (entry) raiseCancelFlag(entry.cancelFlag);
   };
   const events = new QueueEvents(RUNS_QUEUE, { connection: connections.connect() });
   events.on<CancelListener>(CANCEL_EVENT, (args: { jobId: string }) => cancel(args.jobId));

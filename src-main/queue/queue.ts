@@ -15,6 +15,7 @@ import { openDb, type Db } from '../store/db.ts';
 import { DATASET_CONFIG_KEY, type RunProgress } from '../store/recorded-run.ts';
 import { RunStore, type NewRun, type RunStatus } from '../store/run-store.ts';
 import type { FromWorker, WorkerInput } from './messages.ts';
+import { raiseCancelFlag } from './cancel-flag.ts';
 
 export interface QueueEvents {
   progress: [progress: RunProgress];
@@ -155,7 +156,7 @@ export class RunQueue extends EventEmitter<QueueEvents> implements RunQueueApi {
   cancel(runId: number): void {
     const entry = this.workers.get(runId);
     if (entry) {
-      Atomics.store(entry.cancelFlag, 0, 1);
+      raiseCancelFlag(entry.cancelFlag);
       // A worker that does not reach a batch boundary in time (e.g. still loading data) is stopped the hard way.
       setTimeout(() => {
         if (this.workers.get(runId) === entry) void entry.worker.terminate();

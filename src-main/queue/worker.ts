@@ -10,17 +10,13 @@ import { openDb } from '../store/db.ts';
 import { datasetConfigOf, recordedBaselineRun, recordedTrainRun } from '../store/recorded-run.ts';
 import { RunStore } from '../store/run-store.ts';
 import type { FromWorker, WorkerInput } from './messages.ts';
+import { CancelFlag } from './cancel-flag.ts';
 
 const input = workerData as WorkerInput;
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs only as a worker thread');
 const post = (message: FromWorker) => port.postMessage(message);
-const controller = new AbortController();
-const cancelFlag = new Int32Array(input.cancelFlag);
-/** Turns the queue's cancel flag into an abort the engine sees before its next batch. */
-function checkCancel(): void {
-  if (!controller.signal.aborted && Atomics.load(cancelFlag, 0) === 1) controller.abort();
-}
+const cancel = new CancelFlag(input.cancelFlag);
 
 const db = openDb(input.dbFile);
 const store = new RunStore(db, input.ckptRoot);
@@ -33,8 +29,8 @@ try {
     lazyFeatures: true,
     onProgress: (p) => post({ type: 'loading', runId, stage: p.stage, done: p.done, total: p.total }),
   });
-  checkCancel();
-  if (controller.signal.aborted) {
+  cancel.check();
+  if (cancel.signal.aborted) {
     store.cancelRun(runId);
     post({ type: 'cancelled', runId });
   } else if (run.kind === 'baseline') {
@@ -46,9 +42,9 @@ try {
       seed: run.seed ?? 0,
       backend: input.backend,
       nCkpt: input.nCkpt,
-      signal: controller.signal,
+      signal: cancel.signal,
       onProgress: (progress) => {
-        checkCancel();
+        cancel.check();
         post({ type: 'progress', progress });
       },
       onEpoch: (rec) => post({ type: 'epoch', runId, epoch: rec.epoch }),
@@ -57,7 +53,7 @@ try {
   }
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  if (controller.signal.aborted) {
+  if (cancel.signal.aborted) {
     post({ type: 'cancelled', runId });
   } else {
     // A failure before the engine started (dataset missing, bad config) is recorded here; a run the
