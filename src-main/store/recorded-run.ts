@@ -176,6 +176,8 @@ export async function recordedTrainRun(
       result,
       predictions: testGrp ? { datagrp: t.test_datagrp, labels: testGrp.labels, top5: testTop5 } : null,
     });
+    // Recorded in one transaction above, so the checkpoints are no longer needed to resume anything.
+    store.dropCheckpoints(runId);
     return { runId, result };
   } catch (error) {
     if (opts.signal?.aborted) store.cancelRun(runId);
