@@ -122,23 +122,32 @@ interface Forward {
 }
 
 /**
- * Layer tensors: weight (out × in), its transpose (in × out) and bias. Both layouts are uploaded because
- * wasm's matMul is an order of magnitude slower with a transpose flag than on plain operands.
+ * Layer tensors: weight (out × in), its transpose (in × out) and bias. Both layouts are uploaded for the
+ * small layers because wasm's matMul is an order of magnitude slower with a transpose flag than on plain
+ * operands. The first layer (h1 × (k+1)·d, nearly all the parameters) has no transpose: its product is
+ * taken as W1 · sourcesᵀ with the constant sourcesᵀ, so no step transposes or uploads W1 twice.
  */
 interface LayerTensors {
   w: tf.Tensor2D;
-  wT: tf.Tensor2D;
+  wT: tf.Tensor2D | null;
   b: tf.Tensor1D;
 }
 
+/** The frozen input in both layouts: sources (F × (k+1)·d) for dW1, sourcesT for the forward product. */
+interface Sources {
+  s: tf.Tensor2D;
+  sT: tf.Tensor2D;
+}
 
-function forward(spec: NetworkSpec, layers: LayerTensors[], sources: tf.Tensor2D): Forward {
-  const inputs: tf.Tensor2D[] = [sources];
+function forward(spec: NetworkSpec, layers: LayerTensors[], sources: Sources): Forward {
+  const inputs: tf.Tensor2D[] = [sources.s];
   const pre: tf.Tensor2D[] = [];
   const nLayers = layers.length;
-  let h = sources;
+  let h = sources.s;
   for (let l = 0; l < nLayers; l++) {
-    const z = tf.add(tf.matMul(h, layers[l].wT), layers[l].b) as tf.Tensor2D;
+    const { w, wT, b } = layers[l];
+    const product = wT ? tf.matMul(h, wT) : tf.transpose(tf.matMul(w, sources.sT));
+    const z = tf.add(product, b) as tf.Tensor2D;
     pre.push(z);
     if (l < nLayers - 1) {
       h = activate(spec.act, z);
@@ -162,7 +171,7 @@ export interface Batch {
  * computations on them. Call dispose() when done.
  */
 export class AlphaTrainer {
-  private readonly sources: tf.Tensor2D;
+  private readonly sources: Sources;
   /** F × C: row i has a 1 at column few[i]; adds the few classes' logit changes into class order. */
   private readonly placement: tf.Tensor2D;
   /** Its transpose (C × F): picks the few classes' columns. */
@@ -176,7 +185,10 @@ export class AlphaTrainer {
     readonly predScale: number,
   ) {
     const F = problem.few.length;
-    this.sources = tf.tensor2d(problem.sources, [F, spec.inDim]);
+    this.sources = {
+      s: tf.tensor2d(problem.sources, [F, spec.inDim]),
+      sT: tf.tensor2d(transposed(problem.sources, F, spec.inDim), [spec.inDim, F]),
+    };
     const place = new Float32Array(F * problem.nClasses);
     problem.few.forEach((c, i) => (place[i * problem.nClasses + c] = 1));
     this.placement = tf.tensor2d(place, [F, problem.nClasses]);
@@ -186,7 +198,8 @@ export class AlphaTrainer {
   }
 
   dispose(): void {
-    this.sources.dispose();
+    this.sources.s.dispose();
+    this.sources.sT.dispose();
     this.placement.dispose();
     this.placementT.dispose();
   }
@@ -194,7 +207,7 @@ export class AlphaTrainer {
   private paramTensors(params: readonly Float32Array[]): LayerTensors[] {
     return this.shapes.map(({ inDim, outDim }, l) => ({
       w: tf.tensor2d(params[2 * l], [outDim, inDim]),
-      wT: tf.tensor2d(transposed(params[2 * l], outDim, inDim), [inDim, outDim]),
+      wT: l === 0 ? null : tf.tensor2d(transposed(params[2 * l], outDim, inDim), [inDim, outDim]),
       b: tf.tensor1d(params[2 * l + 1]),
     }));
   }
