@@ -39,6 +39,12 @@ export interface TrainOptions {
   backend?: BackendName;
   ckptDir?: string | null;
   nCkpt?: number;
+  /**
+   * Write a checkpoint after the first epoch and then only once this many seconds have passed since
+   * the last one (default 0: every epoch). A checkpoint holds the whole history, so at hundreds of ms
+   * per epoch writing one every epoch was a tenth of the run; resuming redoes at most this much work.
+   */
+  ckptIntervalSeconds?: number;
   loadFromCkpt?: boolean;
   signal?: AbortSignal;
   /** Where neighbour tables, pretrained scores and class means are cached; default the app cache, null = memory only. */
@@ -305,6 +311,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot), grp.labels, ds.splitOf, t.pred_scale);
   };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
+  let lastCkpt = Number.NEGATIVE_INFINITY;
   try {
     for (let epoch = history.length + 1; epoch <= t.train_epochs; epoch++) {
       const started = performance.now();
@@ -348,7 +355,8 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
         const take = t.selection === 'min-epochs' ? epoch === t.min_epochs : best === null || acc > best.valAccuracy;
         if (take) best = { epoch, params: clone(params), valAccuracy: acc };
       }
-      if (ckptDir !== null) {
+      if (ckptDir !== null && performance.now() - lastCkpt >= 1000 * (opts.ckptIntervalSeconds ?? 0)) {
+        lastCkpt = performance.now();
         saveCheckpoint(ckptDir, { runKey: key, epoch, params, optimizer: optState, rng: rng.state(), history, best }, opts.nCkpt ?? 2);
       }
       await opts.onEpoch?.(rec);

@@ -31,6 +31,8 @@ export interface RecordedTrainOptions {
   /** Checkpoint folder (default: the run's own, `<checkpoints>/<run id>`); recorded with the run. */
   ckptDir?: string;
   nCkpt?: number;
+  /** Checkpoint after epoch 1, then at most this often (TrainOptions.ckptIntervalSeconds; default every epoch). */
+  ckptIntervalSeconds?: number;
   /**
    * Start from the newest checkpoint in the folder. Default: true when continuing a run (`runId`),
    * else true only for a folder the caller chose (`ckptDir`), whose checkpoints belong to this config.
@@ -151,6 +153,7 @@ export async function recordedTrainRun(
       backend: opts.backend,
       ckptDir,
       nCkpt: opts.nCkpt,
+      ckptIntervalSeconds: opts.ckptIntervalSeconds,
       loadFromCkpt,
       signal: opts.signal,
       exactReference: opts.exactReference,

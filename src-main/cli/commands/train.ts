@@ -35,6 +35,8 @@ import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, pa
 import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 
 const T = DEFAULT_TRAINING;
+/** Seconds between checkpoints in a run's own folder (after epoch 1). */
+const OWN_CKPT_INTERVAL_S = 5;
 const flag = (name: string, kind: FlagSpec['kind'], help: string, def?: string, choices?: readonly string[]): FlagSpec => ({
   name,
   kind,
@@ -196,6 +198,7 @@ export interface TrainAndReportOptions {
   experiment?: string;
   ckptDir?: string;
   nCkpt?: number;
+  ckptIntervalSeconds?: number;
   loadFromCkpt?: boolean;
   exactReference?: boolean;
   debug?: boolean;
@@ -280,6 +283,9 @@ export const command: Command = {
       experiment: getString(args, 'experiment'),
       ckptDir: ckptFlag === undefined ? undefined : path.resolve(io.cwd, ckptFlag),
       nCkpt: getNumber(args, 'n-ckpt') ?? 2,
+      // The run's own folder (deleted when it finishes) only needs to bound the work a resume redoes;
+      // a --ckpt-dir gets one per epoch, as the original writes them.
+      ckptIntervalSeconds: ckptFlag === undefined ? OWN_CKPT_INTERVAL_S : 0,
       loadFromCkpt: getBoolean(args, 'load-from-ckpt'),
       exactReference: getBoolean(args, 'exact-reference') === true,
       debug: getBoolean(args, 'alphanet:debug') === true,
