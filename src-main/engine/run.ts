@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RunConfig } from '../../src-shared/config.ts';
 import { defaultRunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset, SplitName } from '../../src-shared/dataset.ts';
+import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { AlphaEntry, EpochRecord, EvalResult, RunResult, SavedNetwork } from '../../src-shared/result.ts';
 import { Rng } from '../../src-shared/rng.ts';
 import { UserError } from '../errors.ts';
@@ -63,6 +64,8 @@ export interface TrainOptions {
   debug?: boolean;
   onBatch?(p: BatchProgress): void;
   onEpoch?(rec: EpochRecord): void | Promise<void>;
+  /** Slow work outside the epochs' batches as it goes: pretrained scores and class means when not cached. */
+  onPhase?(p: PhaseProgress): void;
 }
 
 /** A run config the engine cannot run on this dataset (the CLI reports it as a usage error). */
@@ -253,7 +256,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const exact = opts.exactReference === true;
   const samplers = makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(train.labels, ds.splitOf));
   // Before the neighbours: a cold run then reads the training features once, for scores and class means.
-  const trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true });
+  const trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
   const table: NeighborTable = loadNeighbors(ds, t.n_neighbors, t.nn_dist, seed, {
     trainDatagrp: t.train_datagrp,
     cacheRoot: opts.cacheRoot,
@@ -308,7 +311,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const evaluateOn = async (name: string, tilde: Float32Array): Promise<Evaluation> => {
     const grp = datagrpOf(ds, name);
     if (exact) return evaluateLogits(await exactLogits(problem, tilde, featsOf(name), grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
-    return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot), grp.labels, ds.splitOf, t.pred_scale);
+    return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }), grp.labels, ds.splitOf, t.pred_scale);
   };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
   let lastCkpt = Number.NEGATIVE_INFINITY;
@@ -410,6 +413,7 @@ export interface BaselineOptions {
   valDatagrp?: string | null;
   /** Where pretrained scores are cached; default the app cache, null = memory only. */
   cacheRoot?: string | null;
+  onPhase?(p: PhaseProgress): void;
 }
 
 /** The pretrained classifier (dummy mode, α = [1, 0, …, 0]) evaluated on every datagrp. */
@@ -421,7 +425,7 @@ export async function baselineRun(ds: LoadedDataset, opts: BaselineOptions = {})
   const evaluations: Record<string, Evaluation> = {};
   for (const name of names) {
     const grp = datagrpOf(ds, name);
-    evaluations[name] = evaluateScores(problem, null, await datagrpScores(ds, name, opts.cacheRoot), grp.labels, ds.splitOf, 1);
+    evaluations[name] = evaluateScores(problem, null, await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }), grp.labels, ds.splitOf, 1);
   }
   const testName = opts.testDatagrp ?? (names.includes('test') ? 'test' : names[names.length - 1]);
   const valName = opts.valDatagrp === undefined ? (names.includes('val') ? 'val' : null) : opts.valDatagrp;

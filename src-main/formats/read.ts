@@ -4,13 +4,15 @@ import { readNpy, readNpz } from './numpy.ts';
 import { unpickle } from './pickle.ts';
 import type { PyValue } from './pyvalue.ts';
 import { looksLikeSafetensors, readSafetensors } from './safetensors.ts';
-import { ByteReader, FileSource, MemorySource, type ByteSource } from './source.ts';
+import { ByteReader, FileSource, MemorySource, type ByteSource, type ReadProgress } from './source.ts';
 import { isLegacyTorchHeader, readTorchLegacy, readTorchZip } from './torch.ts';
 import { readZipDirectory } from './zip.ts';
 
 export interface ReadOptions {
   /** 'result-file': classes the original's result files reference become inert PyObject records. Default 'none'. */
   placeholders?: PlaceholderMode;
+  /** Bytes read so far, as the file is read (readPythonFile). */
+  onRead?: ReadProgress;
 }
 
 /** The containers `decodePythonSource` recognises by their first bytes (a zip is a torch file or an npz). */
@@ -61,7 +63,7 @@ export function decodePythonSource(source: ByteSource, options: ReadOptions = {}
  * own. Throws FileFormatError (naming the file) for anything malformed or not allow-listed.
  */
 export async function readPythonFile(path: string, options: ReadOptions = {}): Promise<PyValue> {
-  const source = FileSource.open(path);
+  const source = FileSource.open(path, options.onRead);
   try {
     return decodePythonSource(source, options);
   } finally {

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
@@ -51,6 +52,8 @@ export interface RecordedTrainOptions {
   extra?: JsonObject;
   onProgress?(progress: RunProgress): void;
   onEpoch?(rec: EpochRecord, runId: number): void;
+  /** The engine's slow phases outside the batches (TrainOptions.onPhase). */
+  onPhase?(p: PhaseProgress): void;
   /** Called once the run row exists, before training starts. */
   onStart?(runId: number): void;
 }
@@ -159,6 +162,7 @@ export async function recordedTrainRun(
       exactReference: opts.exactReference,
       debug: opts.debug,
       cacheRoot: opts.cacheRoot,
+      onPhase: opts.onPhase,
       onBatch: ({ epoch, batch, nBatches, loss }) => {
         if (Date.now() - lastBeat > HEARTBEAT_MS) {
           store.heartbeat(runId);
@@ -199,6 +203,7 @@ export interface RecordedBaselineOptions {
   datagrps?: string[];
   /** The engine's score cache folder; default the app cache, null = memory only. */
   cacheRoot?: string | null;
+  onPhase?(p: PhaseProgress): void;
 }
 
 /** Evaluates the pretrained classifier (dummy mode) with the engine and records it as a `baseline` run. */
@@ -217,7 +222,7 @@ export async function recordedBaselineRun(store: RunStore, ds: LoadedDataset, op
   recordDataset(store, ds);
   store.markRunning(runId);
   try {
-    const { result, testTop5 } = await baselineRun(ds, { datagrps: opts.datagrps, backend: opts.backend, cacheRoot: opts.cacheRoot });
+    const { result, testTop5 } = await baselineRun(ds, { datagrps: opts.datagrps, backend: opts.backend, cacheRoot: opts.cacheRoot, onPhase: opts.onPhase });
     const testName = result.config.training.test_datagrp;
     const testGrp = ds.datagrps[testName];
     store.finishRun(runId, { result, predictions: testGrp ? { datagrp: testName, labels: testGrp.labels, top5: testTop5 } : null });

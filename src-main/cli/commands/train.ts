@@ -31,6 +31,7 @@ import { recordedTrainRun } from '../../store/recorded-run.ts';
 import { SAMPLER_CLASSES } from '../../engine/samplers.ts';
 import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
+import { phasePrinter } from '../progress.ts';
 import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
 import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 
@@ -223,6 +224,7 @@ export async function trainAndReport(
     const { runId, result } = await recordedTrainRun(store, ds, config, {
       ...opts,
       onStart: (id) => io.out(`recording as run ${id}`),
+      onPhase: phasePrinter(io),
       onProgress: (p) => {
         if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
       },
@@ -235,7 +237,7 @@ export async function trainAndReport(
     const kept = config.training.val_datagrp === null ? 'last epoch, no val set' : `selection ${result.selection}`;
     io.out(`kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - started) / 1000).toFixed(1)}s; run ${runId}`);
     const test = config.training.test_datagrp;
-    const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null, cacheRoot: opts.cacheRoot });
+    const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null, cacheRoot: opts.cacheRoot, onPhase: phasePrinter(io) });
     io.out(`\nTest accuracy (%) on '${test}':`);
     io.out(splitTable([
       { name: 'Baseline', metrics: baseline.result.test },
