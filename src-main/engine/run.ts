@@ -16,7 +16,7 @@ import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
 import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, layerShapes, type AlphaProblem, type Batch, type NetworkSpec } from './model.ts';
-import { ScoreGemm } from './score-pool.ts';
+import { ScoreGemm, scoreThreads } from './score-pool.ts';
 import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
 import { datagrpMeans, datagrpScores } from './scores.ts';
 import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
@@ -66,7 +66,17 @@ export interface TrainOptions {
   onEpoch?(rec: EpochRecord): void | Promise<void>;
   /** Slow work outside the epochs' batches as it goes: pretrained scores and class means when not cached. */
   onPhase?(p: PhaseProgress): void;
+  /**
+   * Threads for the network's first-layer products (FirstLayer): 2 starts a helper thread and trains on
+   * it from the first step; 1 keeps everything in this thread. Default: 2 on a single-threaded backend
+   * with ≥ 2 cores (ALPHANET_SCORE_THREADS) when the layer is big, the helper joining once it has
+   * started. The result is the same either way.
+   */
+  networkThreads?: 1 | 2;
 }
+
+/** First-layer flops per step (4·F·(k+1)d·h1) from which a helper thread pays for itself. */
+const MIN_HELPER_FLOPS = 2e7;
 
 /** A run config the engine cannot run on this dataset (the CLI reports it as a usage error). */
 export class ConfigError extends UserError {
@@ -314,6 +324,11 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }), grp.labels, ds.splitOf, t.pred_scale);
   };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
+  const singleThreaded = backend === 'wasm' || backend === 'cpu';
+  if (opts.networkThreads === 2 && singleThreaded) await trainer.useHelperThread(backend);
+  else if (opts.networkThreads === undefined && singleThreaded && scoreThreads() >= 2 && 4 * F * spec.inDim * shapes[0].outDim >= MIN_HELPER_FLOPS) {
+    void trainer.useHelperThread(backend);
+  }
   let lastCkpt = Number.NEGATIVE_INFINITY;
   try {
     for (let epoch = history.length + 1; epoch <= t.train_epochs; epoch++) {
