@@ -210,6 +210,8 @@ async function cliMode(tomlFile: string, datasetKey: string): Promise<void> {
   row('warm (best of 3)', `${best.wall.toFixed(1)} s`, `${REFERENCE.runSeconds} s`, `${(REFERENCE.runSeconds / best.wall).toFixed(1)}× faster; target ≤ 10 s: ${best.wall <= 10 ? 'met' : 'NOT met'}`);
   row('per epoch, warm', `${(1000 * best.perEpoch).toFixed(0)} ms`, `${REFERENCE.epochSeconds} s`, `target ≤ 300 ms: ${best.perEpoch <= 0.3 ? 'met' : 'NOT met'}`);
   row('peak RSS cold / warm', `${gb(cold.rss)} / ${gb(best.rss)}`, `${REFERENCE.peakRssGB} GB`, `${(cold.rss / featureBytes).toFixed(2)}× / ${(best.rss / featureBytes).toFixed(2)}× the features (targets ≤ 1.0× / ≤ 0.7×)`);
-  row('checkpoints left behind', `${fs.existsSync(path.join(dataDir, 'checkpoints')) ? fs.readdirSync(path.join(dataDir, 'checkpoints')).length : 0}`, '', 'finished runs delete theirs');
+  const ckpts = path.join(dataDir, 'checkpoints');
+  const left = fs.existsSync(ckpts) ? (fs.readdirSync(ckpts, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(ckpts, f)).isFile()).length : 0;
+  row('checkpoint files left behind', `${left}`, '', 'finished runs delete theirs');
   console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }

@@ -1,16 +1,82 @@
 import fs from 'node:fs';
 import { FileFormatError } from './errors.ts';
 
-/** The whole file; a missing or unreadable file is a FileFormatError naming it and what it was for. */
-export function readFileOrFail(file: string, what = 'file'): Buffer {
+/** Size caps per kind of file read whole: a text file larger than this is not a config or a label list. */
+export const MAX_TEXT_FILE_BYTES = 256 * 2 ** 20;
+
+function kindOf(stat: fs.Stats): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+/**
+ * Opens a file for reading only if it is a regular file, so a device (`/dev/zero`), a FIFO, a socket or
+ * a folder is refused by name instead of blocking or streaming forever. O_NONBLOCK keeps the open of a
+ * FIFO from waiting for a writer (it does nothing to regular files); the check is fstat of the opened
+ * descriptor, so a path swapped between check and open cannot slip through. Returns the descriptor
+ * and the size; `maxBytes` caps the size.
+ */
+export function openRegularFile(file: string, what = 'file', maxBytes = Infinity): { fd: number; size: number } {
+  let fd: number;
   try {
-    return fs.readFileSync(file);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new FileFormatError(file, code === 'ENOENT' ? `${what} not found` : `cannot read ${what} (${code ?? String(error)})`);
+    throw new FileFormatError(file, code === 'ENOENT' ? `${what} not found` : `cannot open ${what} (${code ?? String(error)})`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new FileFormatError(file, `${what} is ${kindOf(stat)}, not a regular file`);
+    if (stat.size > maxBytes) {
+      throw new FileFormatError(file, `${what} is ${stat.size} bytes, more than the ${maxBytes} such a file may have`);
+    }
+    return { fd, size: stat.size };
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
   }
 }
 
-export function readTextOrFail(file: string, what = 'file'): string {
-  return readFileOrFail(file, what).toString('utf8');
+/** The whole file (a regular file of at most `maxBytes`); anything else is a FileFormatError naming it and what it was for. */
+export function readFileOrFail(file: string, what = 'file', maxBytes = MAX_TEXT_FILE_BYTES): Buffer {
+  const { fd, size } = openRegularFile(file, what, maxBytes);
+  try {
+    const out = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const n = fs.readSync(fd, out, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return out.subarray(0, done);
+  } catch (error) {
+    if (error instanceof FileFormatError) throw error;
+    throw new FileFormatError(file, `cannot read ${what} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function readTextOrFail(file: string, what = 'file', maxBytes = MAX_TEXT_FILE_BYTES): string {
+  return readFileOrFail(file, what, maxBytes).toString('utf8');
+}
+
+/**
+ * Space a cache leaves free on its disk: a cache is only an optimisation, and filling the disk with
+ * one would make the next database write (a run's epoch) fail.
+ */
+export const CACHE_HEADROOM_BYTES = 64 * 2 ** 20;
+
+/** True when `folder`'s file system has `bytes` free beyond CACHE_HEADROOM_BYTES (true when it cannot tell). */
+export function hasRoomFor(folder: string, bytes: number): boolean {
+  try {
+    const stats = fs.statfsSync(folder);
+    return stats.bavail * stats.bsize >= bytes + CACHE_HEADROOM_BYTES;
+  } catch {
+    return true;
+  }
 }

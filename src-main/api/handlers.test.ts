@@ -169,3 +169,46 @@ describe('workbench handlers over the store and queue', () => {
     );
   });
 });
+
+describe('served mode: what requests may read and write', () => {
+  let served: Workbench;
+  let root: string;
+
+  beforeAll(async () => {
+    root = path.join(dir, 'data');
+    served = openWorkbench({ dbFile: path.join(dir, 'served.sqlite'), cwd: dir, outputRoot: root });
+    await served.api.addDataset({ configFile: TINYLT });
+  });
+  afterAll(() => served.close());
+
+  it.each(['/tmp/anywhere', '../../escape', `${path.sep}etc`])('refuses TensorBoard logs at %s and queues nothing', async (tb) => {
+    const config = { ...tiny(), training: { ...tiny().training, tb_logs: tb } };
+    const before = (await served.api.listRuns({})).length;
+    await expect(served.api.launchExperiment({ experiment: 'tb', config })).rejects.toThrow(/lies outside the data folder/);
+    expect(await served.api.listRuns({})).toHaveLength(before);
+  });
+
+  it('refuses a symlink out of the data folder', async () => {
+    fs.mkdirSync(path.join(root, 'tb_logs'), { recursive: true });
+    fs.symlinkSync(os.tmpdir(), path.join(root, 'tb_logs', 'out'));
+    const config = { ...tiny(), training: { ...tiny().training, tb_logs: 'out/run' } };
+    await expect(served.api.launchExperiment({ experiment: 'tb', config })).rejects.toThrow(/lies outside the data folder/);
+  });
+
+  it('puts a relative TensorBoard folder under the data folder', async () => {
+    const config = { ...tiny(), training: { ...tiny().training, tb_logs: 'mine/run1' } };
+    const { runIds } = await served.api.launchExperiment({ experiment: 'tb', config });
+    await served.api.cancelRun({ id: runIds[0] }).catch(() => undefined);
+    expect((await served.api.getRun({ id: runIds[0] })).config.training.tb_logs).toBe(path.join(root, 'tb_logs', 'mine', 'run1'));
+    await served.queue.whenIdle();
+  });
+
+  it('reads only .toml configs, and says the same of a missing and an existing folder', async () => {
+    await expect(served.api.addDataset({ configFile: '/etc/passwd' })).rejects.toThrow(/\/etc\/passwd: a datasets config is a \.toml file/);
+    const missing = await served.api.addDataset({ folder: path.join(dir, 'no-such') }).catch((e: Error) => e.message);
+    const existing = await served.api.addDataset({ folder: os.tmpdir() }).catch((e: Error) => e.message);
+    expect(String(missing)).toMatch(/: no datasets\.toml there/);
+    expect(String(existing)).toMatch(/: no datasets\.toml there/);
+  });
+});
+

@@ -39,6 +39,42 @@ export interface HandlerContext {
   events: EventHub;
   /** Where relative dataset paths resolve. */
   cwd: string;
+  /**
+   * Served mode: files the API is asked to write (TensorBoard logs) must lie under this folder (the
+   * data folder); a relative path resolves there. Unset (the desktop app), they go where asked.
+   */
+  outputRoot?: string;
+}
+
+/** Nearest existing ancestor's real path joined with the rest: where a path will really be written (symlinks followed). */
+function realTarget(file: string): string {
+  const rest: string[] = [];
+  let at = file;
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(at), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(at);
+      if (parent === at) return file;
+      rest.push(path.basename(at));
+      at = parent;
+    }
+  }
+}
+
+/**
+ * An output path a request names, confined to `root`: relative paths resolve under `root/<sub>`;
+ * anything that lands outside `root` (absolute elsewhere, `..`, a symlink out) is refused.
+ */
+export function confinedOutput(root: string, requested: string, sub: string, what: string): string {
+  const base = path.resolve(root);
+  const target = path.resolve(base, sub, requested);
+  const real = realTarget(target);
+  const inside = (p: string, r: string) => p === r || p.startsWith(r + path.sep);
+  if (!inside(target, base) || !inside(real, realTarget(base))) {
+    throw new UserError(`${what}: '${requested}' lies outside the data folder; give a folder name (it goes under ${path.join(base, sub)})`);
+  }
+  return target;
 }
 
 const CONFIG_FILE_KEY = 'config_file';
@@ -75,15 +111,15 @@ function specRecord(spec: DatasetSpec): DatasetRecord {
 /** The datasets.toml a folder holds: at its top, or under config/ as in the original project. */
 function tomlInFolder(folder: string, cwd: string): string {
   const dir = path.resolve(cwd, folder);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${dir}: not a folder`);
   const candidates = [path.join(dir, 'datasets.toml'), path.join(dir, 'config', 'datasets.toml')];
   const found = candidates.find((f) => fs.existsSync(f));
-  if (!found) throw new UserError(`${dir}: no datasets.toml (looked for ${candidates.join(' and ')})`);
+  // One message whether the folder exists or not: an error must not tell what else is on the disk.
+  if (!found) throw new UserError(`${dir}: no datasets.toml there (looked for ${candidates.join(' and ')})`);
   return found;
 }
 
 export function createHandlers(ctx: HandlerContext): Api {
-  const { queue, events, cwd } = ctx;
+  const { queue, events, cwd, outputRoot } = ctx;
   const store = queue.store;
   /** The latest progress of each running run (the queue's events are not stored). */
   const progress = new Map<number, RunProgress>();
@@ -162,6 +198,10 @@ export function createHandlers(ctx: HandlerContext): Api {
   }
 
   function enqueue(kind: 'train' | 'baseline', config: RunConfig, seed: number, experiment: string, spec: DatasetSpec): number {
+    const tb = config.training.tb_logs;
+    if (outputRoot !== undefined && tb !== null) {
+      config = { ...config, training: { ...config.training, tb_logs: confinedOutput(outputRoot, tb, 'tb_logs', 'training.tb_logs') } };
+    }
     return queue.enqueue({ kind, config, seed, experiment, datasetConfig: spec.configFile ?? undefined });
   }
 
@@ -232,6 +272,8 @@ export function createHandlers(ctx: HandlerContext): Api {
       if ('bundled' in request) specs = [resolveDataset('demo', undefined, cwd)];
       else {
         const file = 'configFile' in request ? path.resolve(cwd, request.configFile) : tomlInFolder(request.folder, cwd);
+        // Only .toml files are read, so a request cannot probe other files (their existence, their first line).
+        if (path.extname(file).toLowerCase() !== '.toml') throw new UserError(`${file}: a datasets config is a .toml file`);
         if (!fs.existsSync(file)) throw new UserError(`${file}: no such file`);
         specs = readDatasetsToml(file, cwd).specs;
         if (specs.length === 0) throw new UserError(`${file}: defines no datasets`);

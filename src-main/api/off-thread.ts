@@ -2,7 +2,8 @@
  * Work that may read gigabytes (validating a dataset, a cold Inspector) runs on a worker thread so that
  * the thread serving the UI stays responsive. A module offers `work` with serveOffThread(import.meta.url,
  * work) at its top level and callers use callOffThread(import.meta.url, input); the worker starts
- * through the queue's bootstrap, which loads TypeScript.
+ * through the queue's bootstrap, which loads TypeScript. Every call has a time limit and can be
+ * cancelled (the thread is terminated), and identical calls in flight share one worker.
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.ts';
@@ -17,18 +18,60 @@ type Output<O> = { ok: true; value: O } | { ok: false; error: string; user: bool
 
 const BOOTSTRAP = new URL('../queue/worker-bootstrap.mjs', import.meta.url);
 
-/** Runs the `work` that module `entry` serves, on a new worker thread, and ends the thread after. */
-export function callOffThread<I, O>(entry: string, input: I): Promise<O> {
-  return new Promise((resolve, reject) => {
+/** Default time limit of one off-thread call: far beyond validating a real dataset, short of forever. */
+export const OFF_THREAD_TIMEOUT_MS = 15 * 60_000;
+
+export interface OffThreadOptions {
+  /** Milliseconds before the worker is terminated and the call fails (default OFF_THREAD_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** Aborting terminates the worker (of this call alone when it shares none). */
+  signal?: AbortSignal;
+}
+
+/** Calls in flight by entry and input: a second identical request waits for the first one's worker. */
+const inFlight = new Map<string, Promise<unknown>>();
+
+/** Runs the `work` that module `entry` serves, on a worker thread, and ends the thread after. */
+export function callOffThread<I, O>(entry: string, input: I, options: OffThreadOptions = {}): Promise<O> {
+  const key = `${entry}\0${JSON.stringify(input)}`;
+  const shared = options.signal === undefined ? inFlight.get(key) : undefined;
+  if (shared) return shared as Promise<O>;
+  const call = runOnWorker<I, O>(entry, input, options);
+  if (options.signal === undefined) {
+    inFlight.set(key, call);
+    const forget = () => void (inFlight.get(key) === call && inFlight.delete(key));
+    call.then(forget, forget);
+  }
+  return call;
+}
+
+function runOnWorker<I, O>(entry: string, input: I, options: OffThreadOptions): Promise<O> {
+  const timeoutMs = options.timeoutMs ?? OFF_THREAD_TIMEOUT_MS;
+  return new Promise<O>((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new UserError('cancelled'));
     const worker = new Worker(BOOTSTRAP, { workerData: { entry, input } satisfies Input<I> });
-    worker.once('message', (out: Output<O>) => {
-      if (out.ok) resolve(out.value);
-      else reject(out.user ? new UserError(out.error) : new Error(out.error));
+    let settled = false;
+    const finish = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      outcome();
       // The engine's backends may keep the thread's event loop alive; the answer is all we need.
       void worker.terminate();
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the worker of ${entry} exited with code ${code} before answering`)));
+    };
+    const timer = setTimeout(
+      () => finish(() => reject(new UserError(`gave up after ${Math.round(timeoutMs / 1000)} s: the work did not finish in time`))),
+      timeoutMs,
+    );
+    timer.unref();
+    const onAbort = () => finish(() => reject(new UserError('cancelled')));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.once('message', (out: Output<O>) =>
+      finish(() => (out.ok ? resolve(out.value) : reject(out.user ? new UserError(out.error) : new Error(out.error)))),
+    );
+    worker.once('error', (error) => finish(() => reject(error)));
+    worker.once('exit', (code) => finish(() => reject(new Error(`the worker of ${entry} exited with code ${code} before answering`))));
   });
 }
 

@@ -13,6 +13,8 @@ export interface WorkbenchOptions {
   cwd?: string;
   concurrency?: number;
   backend?: BackendName;
+  /** Served mode: the folder every output path the API writes must lie under (see HandlerContext). */
+  outputRoot?: string;
 }
 
 export interface Workbench {
@@ -27,7 +29,7 @@ export function openWorkbench(options: WorkbenchOptions): Workbench {
   const cwd = options.cwd ?? process.cwd();
   const queue = new RunQueue({ dbFile: options.dbFile, cwd, concurrency: options.concurrency, backend: options.backend });
   const events = new EventHub();
-  const api = createHandlers({ queue, events, cwd });
+  const api = createHandlers({ queue, events, cwd, outputRoot: options.outputRoot });
   queue.start();
   return { api, events, queue, close: () => queue.close() };
 }

@@ -1,6 +1,6 @@
 import { formatHelp, parseArgs, UsageError } from './args.ts';
 import type { CliIO, Command } from './command.ts';
-import { UserError } from '../errors.ts';
+import { DiskError, isDiskError, UserError } from '../errors.ts';
 
 /** Each subcommand lives in commands/<name>.ts and is loaded only when used (keeps `--help` fast). */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
@@ -85,6 +85,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     }
     if (error instanceof UserError) {
       io.err(`alphanet ${name}: ${error.message}`);
+      return 1;
+    }
+    // A disk error no step named a folder for: still one line, not a stack trace.
+    if (isDiskError(error)) {
+      io.err(`alphanet ${name}: ${new DiskError('a folder this command writes to', (error as { code: string }).code).message}`);
       return 1;
     }
     throw error;

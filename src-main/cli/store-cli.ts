@@ -18,10 +18,14 @@ export const EXPERIMENT_FLAG: FlagSpec = {
   help: 'group the run under this experiment name (default: from the config, e.g. "<dataset> r=<r>")',
 };
 
-/** Opens `--db` through the start-up routine (migrations, then orphaned runs → interrupted). */
-export function openStoreArg(args: ParsedArgs, io: CliIO): OpenedStore {
+/**
+ * Opens `--db` through the start-up routine (migrations, then orphaned runs → interrupted). Commands
+ * that only read pass `readOnly`: a database in a read-only folder is then read from a copy, with a note.
+ */
+export function openStoreArg(args: ParsedArgs, io: CliIO, opts: { readOnly?: boolean } = {}): OpenedStore {
   const flag = getString(args, 'db');
-  const opened = openStore(flag === undefined ? defaultDbFile() : path.resolve(io.cwd, flag), io.cwd);
+  const opened = openStore(flag === undefined ? defaultDbFile() : path.resolve(io.cwd, flag), io.cwd, opts);
+  if (opened.snapshotOf) io.err(`note: ${opened.snapshotOf.folder} cannot be written (${opened.snapshotOf.code}); reading a copy of the database`);
   for (const id of opened.interrupted) io.err(`note: run ${id} was running in a process that stopped; it is now interrupted (alphanet resume ${id})`);
   return opened;
 }

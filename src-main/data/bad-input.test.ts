@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +48,39 @@ async function expectUnusable(pattern: RegExp): Promise<string[]> {
 function rewrite(file: string, edit: (text: string) => string): void {
   fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf8')));
 }
+
+describe('devices and FIFOs in a dataset are refused by name, at once', () => {
+  const fifo = () => {
+    const file = path.join(tmp, 'pipe');
+    execFileSync('mkfifo', [file]);
+    return file;
+  };
+
+  it('label_names_file = "/dev/zero"', async () => {
+    rewrite(path.join(dir, 'datasets.toml'), (t) => t.replace('label_names_file = "label_names.txt"', 'label_names_file = "/dev/zero"'));
+    spec = readDatasetsToml(path.join(dir, 'datasets.toml')).specs[0];
+    await expectUnusable(/\/dev\/zero: label names file is a character device, not a regular file/);
+  });
+
+  it('a FIFO as the classifier, a split file and a feature shard', async () => {
+    const pipe = fifo();
+    for (const file of ['classifiers/synth.pth', 'splits/many.txt', 'features/synth/train.pkl']) {
+      fs.rmSync(path.join(dir, file));
+      fs.symlinkSync(pipe, path.join(dir, file));
+    }
+    const errors = (await validateDataset(spec, { cacheDir: null })).errors.join('\n');
+    expect(errors).toMatch(/synth\.pth: file is a named pipe \(FIFO\), not a regular file/);
+    expect(errors).toMatch(/many\.txt: split file is a named pipe/);
+    // (The shard listing takes regular files only, so the FIFO shard is not even opened.)
+    expect(errors).toMatch(/no feature files for 'train'/);
+    await expect(loadDataset(spec, { cacheDir: null })).rejects.toThrow(UserError);
+  });
+
+  it('a datasets config that is a FIFO', () => {
+    const pipe = fifo();
+    expect(() => readDatasetsToml(pipe)).toThrow(/datasets config is a named pipe/);
+  });
+});
 
 describe('bad datasets give errors naming the file', () => {
   it('wrong dict keys in a feature shard, listing the keys found', async () => {
@@ -105,7 +139,7 @@ describe('bad datasets give errors naming the file', () => {
     fs.rmSync(spec.classifierFile);
     fs.rmSync(path.join(dir, 'splits/many.txt'));
     const errors = await expectUnusable(/no feature files for 'val' \(expected val\*\.pkl\)/);
-    expect(errors.join('\n')).toMatch(/synth\.pth: cannot open/);
+    expect(errors.join('\n')).toMatch(/synth\.pth: file not found/);
     expect(errors.join('\n')).toMatch(/many\.txt: split file not found/);
     const report = await validateDataset(spec, { cacheDir: null });
     expect(Object.keys(report.datagrps)).toEqual(['train', 'val', 'test']);
@@ -135,6 +169,6 @@ describe('bad datasets give errors naming the file', () => {
     const ride = readDatasetsToml(path.join(dir, 'datasets.toml')).specs[1];
     fs.rmSync(path.join(dir, 'classifiers/synth_ride_e1.pth'));
     const report = await validateDataset(ride, { cacheDir: null });
-    expect(report.errors.join('\n')).toMatch(/synth_ride_e1\.pth: cannot open/);
+    expect(report.errors.join('\n')).toMatch(/synth_ride_e1\.pth: file not found/);
   });
 });

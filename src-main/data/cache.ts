@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FileFormatError } from '../errors.ts';
+import { CACHE_HEADROOM_BYTES, hasRoomFor } from '../files.ts';
 import { fingerprintOf, type SourceStamp } from './fingerprint.ts';
 import type { ConvertedDatagrp, ShardStats } from './features.ts';
 
@@ -190,6 +191,11 @@ export function writeCachedDatagrp(
   const final = path.join(parent, key);
   const temp = path.join(parent, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
+    fs.mkdirSync(parent, { recursive: true });
+    const bytes = data.feats.byteLength + data.labels.byteLength;
+    if (!hasRoomFor(parent, bytes)) {
+      return `not enough free space in ${parent} for the converted cache (${bytes} bytes, and ${CACHE_HEADROOM_BYTES} kept free); the next load parses the source files again`;
+    }
     fs.mkdirSync(temp, { recursive: true });
     writeAll(path.join(temp, DATA_FILE), [data.feats, data.labels]);
     const manifest: Manifest = {

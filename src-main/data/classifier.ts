@@ -39,6 +39,8 @@ export function linearFromValue(value: PyValue, file: string): LinearClassifier 
   }
   const weight = floatTensor(value.get('weight'), file, 'weight', 2);
   const [nClasses, dim] = weight.shape;
+  // An empty weight holds no bytes however many rows it claims: refused before a bias is sized by them.
+  if (nClasses === 0 || dim === 0) throw new FileFormatError(file, `'weight' has shape (${nClasses}, ${dim}): an empty classifier`);
   const rawBias = value.get('bias');
   let bias: Float32Array = new Float32Array(nClasses);
   const hasBias = rawBias !== undefined && rawBias !== null;

@@ -158,6 +158,8 @@ export function convertShard(value: PyValue, file: string): { feats: Float32Arra
   if (feats.shape.length !== 2) throw new FileFormatError(file, `'feats' must be 2-D (n × d), found shape (${feats.shape.join(', ')})`);
   if (!FLOAT_DTYPES.has(feats.dtype)) throw new FileFormatError(file, `'feats' must hold floats, found dtype ${feats.dtype}`);
   const [n, dim] = feats.shape;
+  // (n, 0) holds no bytes however large n is: refused before anything is sized by n.
+  if (dim === 0) throw new FileFormatError(file, `'feats' has shape (${n}, 0): no feature dims`);
   const labels = toLabels(rawLabels, file, "'labels'");
   if (labels.length !== n) throw new FileFormatError(file, `'feats' has ${n} rows but 'labels' has ${labels.length} entries`);
   const data = toFloat32(feats);

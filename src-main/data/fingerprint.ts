@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { FileFormatError } from '../errors.ts';
+import { openRegularFile } from '../files.ts';
 
 /** Bytes hashed at each end of a file: enough to notice a rewrite without reading gigabytes. */
 export const STAMP_BYTES = 64 * 1024;
@@ -15,13 +15,7 @@ export interface SourceStamp {
 }
 
 export function stampFile(file: string): SourceStamp {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new FileFormatError(file, code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(error)})`);
-  }
+  const { fd } = openRegularFile(file);
   try {
     const stat = fs.fstatSync(fd);
     const hash = createHash('sha256');

@@ -5,13 +5,14 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { register } from 'tsx/esm/api';
 import type * as DispatchModule from '../api/dispatch.ts';
 import type * as WorkbenchModule from '../api/workbench.ts';
 import type { Workbench } from '../api/workbench.ts';
 import { CONTENT_SECURITY_POLICY } from '../server/csp.ts';
 import { IPC } from './channels.ts';
+import { devServerUrl, externalLinkAllowed, isAppUrl } from './policy.ts';
 
 /**
  * The workbench itself runs from source through tsx, as the CLI does: its run queue starts worker
@@ -42,6 +43,15 @@ process.env.ALPHANET_SQLITE_BINDING ??= path.join(
 
 let workbench: Workbench | null = null;
 let window: BrowserWindow | null = null;
+/** The page the window shows: the built renderer, or the dev server's (unpackaged, loopback only). */
+const devUrl = devServerUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged);
+const appUrl = devUrl ?? pathToFileURL(path.join(import.meta.dirname, '..', 'renderer', 'index.html')).href;
+
+/** IPC is answered only for the workbench window's own top frame showing the app (not an iframe, not a page it was lured to). */
+function fromWorkbench(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return window !== null && frame !== null && frame === window.webContents.mainFrame && isAppUrl(frame.url, appUrl);
+}
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -56,17 +66,19 @@ function createWindow(): BrowserWindow {
       webSecurity: true,
     },
   });
-  // Links open in the user's browser; the window never navigates away from the app.
+  // Links to a few known sites open in the user's browser; no window ever opens in the app.
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:/.test(url)) void shell.openExternal(url);
+    if (externalLinkAllowed(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  win.webContents.on('will-navigate', (event, url) => {
-    if (url !== win.webContents.getURL()) event.preventDefault();
-  });
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(path.join(import.meta.dirname, '..', 'renderer', 'index.html'));
+  // Neither the window nor any frame in it navigates or is redirected away from the app.
+  const stay = (event: { url: string; preventDefault(): void }) => {
+    if (!isAppUrl(event.url, appUrl)) event.preventDefault();
+  };
+  win.webContents.on('will-navigate', stay);
+  win.webContents.on('will-frame-navigate', stay);
+  win.webContents.on('will-redirect', stay);
+  void win.loadURL(appUrl);
   return win;
 }
 
@@ -75,18 +87,21 @@ async function start(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
+  // The workbench needs no camera, microphone, notifications, geolocation…: every request is denied.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   const { dispatch, openWorkbench } = await loadWorkbenchModules();
   const dataDir = process.env.ALPHANET_DATA_DIR ?? app.getPath('userData');
   const bench = openWorkbench({ dbFile: path.join(dataDir, 'workbench.sqlite'), cwd: app.getPath('home') });
   workbench = bench;
 
   ipcMain.handle(IPC.call, async (event, method: unknown, params: unknown) => {
-    if (event.sender !== window?.webContents) throw new Error('IPC call from a window that is not the workbench');
+    if (!fromWorkbench(event)) throw new Error('IPC call from a frame that is not the workbench');
     const result = await dispatch(bench.api, typeof method === 'string' ? method : '', params);
     return result.ok ? { ok: true, value: result.value } : { ok: false, body: result.body };
   });
-  ipcMain.handle(IPC.pickPath, async (_event, kind: unknown) => {
-    if (!window) return null;
+  ipcMain.handle(IPC.pickPath, async (event, kind: unknown) => {
+    if (!window || !fromWorkbench(event)) throw new Error('IPC call from a frame that is not the workbench');
     const picked = await dialog.showOpenDialog(window, {
       title: kind === 'folder' ? 'Choose a folder with a datasets.toml' : 'Choose a datasets.toml',
       properties: [kind === 'folder' ? 'openDirectory' : 'openFile'],

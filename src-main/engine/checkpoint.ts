@@ -2,17 +2,24 @@
  * Training checkpoints: everything a run needs to continue bit-identically (parameters, optimiser
  * state, epoch — the scheduler is a function of it —, RNG state, history, the selected state so far).
  * One JSON file per epoch, float arrays as base64 of their bytes (exact), written atomically; the
- * newest `keep` are kept.
+ * newest `keep` are kept. A file's name carries its run's key, so runs sharing a folder never read,
+ * prune or delete each other's checkpoints.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EpochRecord } from '../../src-shared/result.ts';
 import type { RngState } from '../../src-shared/rng.ts';
-import { FileFormatError, UserError } from '../errors.ts';
+import { DiskError, FileFormatError } from '../errors.ts';
 import type { OptimizerState } from './optim.ts';
 
 const FORMAT = 'alphanet-checkpoint';
-const NAME = /^epoch-(\d+)\.ckpt\.json$/;
+/** `epoch-0007.<run key tag>.ckpt.json`; files without the tag were written before it existed. */
+const NAME = /^epoch-(\d+)(?:\.([0-9a-f]{16}))?\.ckpt\.json$/;
+
+function tagOf(runKey: string): string {
+  return createHash('sha256').update(runKey).digest('hex').slice(0, 16);
+}
 
 export interface Checkpoint {
   /** Identifies the run (config, seed, dataset): a checkpoint of another run is never resumed. */
@@ -57,12 +64,16 @@ function reviver(_key: string, value: unknown): unknown {
   return typeof value === 'string' && value.startsWith('__num:') ? Number(value.slice(6)) : value;
 }
 
-export function checkpointFile(dir: string, epoch: number): string {
-  return path.join(dir, `epoch-${String(epoch).padStart(4, '0')}.ckpt.json`);
+export function checkpointFile(dir: string, epoch: number, runKey: string): string {
+  return path.join(dir, `epoch-${String(epoch).padStart(4, '0')}.${tagOf(runKey)}.ckpt.json`);
 }
 
 export function saveCheckpoint(dir: string, ckpt: Checkpoint, keep: number): string {
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw DiskError.of(error, dir) ?? error;
+  }
   const body: CheckpointFile = {
     format: FORMAT,
     version: 1,
@@ -74,16 +85,26 @@ export function saveCheckpoint(dir: string, ckpt: Checkpoint, keep: number): str
     history: ckpt.history,
     best: ckpt.best && { epoch: ckpt.best.epoch, params: ckpt.best.params.map(encode), val_accuracy: ckpt.best.valAccuracy },
   };
-  const file = checkpointFile(dir, ckpt.epoch);
+  const file = checkpointFile(dir, ckpt.epoch, ckpt.runKey);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(body, replacer));
-  fs.renameSync(tmp, file);
-  for (const old of listCheckpoints(dir).slice(0, -Math.max(1, keep))) fs.rmSync(old.file, { force: true });
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(body, replacer));
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    // A full disk leaves no half-written temporary behind to fill it further.
+    fs.rmSync(tmp, { force: true });
+    throw DiskError.of(error, dir) ?? error;
+  }
+  for (const old of listCheckpoints(dir, ckpt.runKey).slice(0, -Math.max(1, keep))) fs.rmSync(old.file, { force: true });
   return file;
 }
 
-/** Checkpoint files in `dir`, oldest first. */
-export function listCheckpoints(dir: string): { epoch: number; file: string }[] {
+/**
+ * Checkpoint files in `dir`, oldest first: those of the run `runKey` (by their name), or every one
+ * (any run, untagged ones included) without it.
+ */
+export function listCheckpoints(dir: string, runKey?: string): { epoch: number; file: string }[] {
+  const tag = runKey === undefined ? undefined : tagOf(runKey);
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -92,7 +113,7 @@ export function listCheckpoints(dir: string): { epoch: number; file: string }[] 
   }
   return names
     .map((name) => ({ m: NAME.exec(name), name }))
-    .filter((e): e is { m: RegExpExecArray; name: string } => e.m !== null)
+    .filter((e): e is { m: RegExpExecArray; name: string } => e.m !== null && (tag === undefined || e.m[2] === tag))
     .map((e) => ({ epoch: Number(e.m[1]), file: path.join(dir, e.name) }))
     .sort((a, b) => a.epoch - b.epoch);
 }
@@ -116,16 +137,18 @@ export function readCheckpoint(file: string): Checkpoint {
   };
 }
 
-/** The newest checkpoint in `dir`, if any; one made by a different run is an error, not silently ignored. */
-export function latestCheckpoint(dir: string, runKey: string): Checkpoint | null {
-  const all = listCheckpoints(dir);
-  if (all.length === 0) return null;
-  const ckpt = readCheckpoint(all[all.length - 1].file);
-  if (ckpt.runKey !== runKey) {
-    throw new UserError(
-      `${dir} holds checkpoints of a different run (other config, seed or dataset); ` +
-        'pass --no-load-from-ckpt to start over or choose another --ckpt-dir',
-    );
-  }
-  return ckpt;
+/**
+ * The newest checkpoint of the run `runKey` in `dir`, if any. Checkpoints of other runs are left
+ * alone: an untagged (older) file made by a different run is skipped with a warning, never a reason
+ * to fail the run.
+ */
+export function latestCheckpoint(dir: string, runKey: string, warn: (message: string) => void = console.warn): Checkpoint | null {
+  const own = listCheckpoints(dir, runKey);
+  if (own.length > 0) return readCheckpoint(own[own.length - 1].file);
+  const untagged = listCheckpoints(dir).filter((c) => NAME.exec(path.basename(c.file))?.[2] === undefined);
+  if (untagged.length === 0) return null;
+  const ckpt = readCheckpoint(untagged[untagged.length - 1].file);
+  if (ckpt.runKey === runKey) return ckpt;
+  warn(`${dir} holds checkpoints of a different run (other config, seed or dataset); they are ignored and this run starts from epoch 1`);
+  return null;
 }

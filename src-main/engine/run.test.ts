@@ -96,10 +96,15 @@ describe('trainRun (wasm)', () => {
       expect(epochsSeen).toEqual([4, 5, 6]);
       expect(stable(resumed.result)).toEqual(stable(whole.result));
       expect(resumed.testTop5).toEqual(whole.testTop5);
-      // Another run's checkpoints are refused, unless told to start over.
-      await expect(trainRun(ds, config(), { ...base, seed: 6, ckptDir: dir })).rejects.toThrow(/different run/);
+      const seed5 = fs.readdirSync(dir);
+      // Another run in the same folder neither resumes from these checkpoints nor deletes them, even
+      // when told to start over (which removes its own only).
+      const other = await trainRun(ds, config(), { ...base, seed: 6, ckptDir: dir, nCkpt: 1 });
+      expect(other.result.epochs).toHaveLength(6);
       const fresh = await trainRun(ds, config(), { ...base, seed: 6, ckptDir: dir, loadFromCkpt: false });
       expect(fresh.result.epochs).toHaveLength(6);
+      expect(seed5.every((name) => fs.existsSync(path.join(dir, name)))).toBe(true);
+      expect(listCheckpoints(dir).map((c) => c.epoch)).toEqual([5, 5, 6, 6]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

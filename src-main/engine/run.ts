@@ -73,6 +73,8 @@ export interface TrainOptions {
    * started. The result is the same either way.
    */
   networkThreads?: 1 | 2;
+  /** Something the user should know that does not stop the run (ignored checkpoints); default console.warn. */
+  onWarning?(message: string): void;
 }
 
 /** First-layer flops per step (4·F·(k+1)d·h1) from which a helper thread pays for itself. */
@@ -286,9 +288,9 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const ckptDir = opts.ckptDir ?? null;
   if (ckptDir !== null) {
     if (opts.loadFromCkpt === false) {
-      for (const old of listCheckpoints(ckptDir)) fs.rmSync(old.file, { force: true });
+      for (const old of listCheckpoints(ckptDir, key)) fs.rmSync(old.file, { force: true });
     } else {
-      const ckpt = latestCheckpoint(ckptDir, key);
+      const ckpt = latestCheckpoint(ckptDir, key, opts.onWarning);
       if (ckpt) {
         params = ckpt.params;
         optState = ckpt.optimizer;

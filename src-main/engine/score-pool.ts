@@ -104,16 +104,25 @@ export function scoreThreads(env: NodeJS.ProcessEnv = process.env): number {
 let pool: { backend: BackendName; workers: Worker[] } | null = null;
 let poolBroken = false;
 
+/** A worker not ready by then is given up on (this thread computes instead). */
+const WORKER_START_TIMEOUT_MS = 60_000;
+/** The longest wait for the next block's scores (a block takes well under a second on one core). */
+const BLOCK_TIMEOUT_MS = 5 * 60_000;
+
 function startWorker(backend: BackendName): Promise<Worker> {
   const input: ScoreWorkerInput = { entry: ENTRY, backend };
   const worker = new Worker(BOOTSTRAP, { workerData: input });
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
+      clearTimeout(timer);
       void worker.terminate();
       reject(error);
     };
+    const timer = setTimeout(() => fail(new Error(`score worker not ready after ${WORKER_START_TIMEOUT_MS / 1000} s`)), WORKER_START_TIMEOUT_MS);
+    timer.unref();
     worker.once('error', fail);
     worker.once('message', (msg: ScoreWorkerReply) => {
+      clearTimeout(timer);
       worker.off('error', fail);
       if (msg.type === 'ready') resolve(worker);
       else fail(new Error(msg.type === 'error' ? msg.message : 'score worker did not start'));
@@ -147,11 +156,19 @@ function onPool(workers: Worker[], rowsAt: FeatureRows, fresh: boolean, n: numbe
   let done = 0;
   return new Promise((resolve, reject) => {
     const cleanups: (() => void)[] = [];
+    let stall: NodeJS.Timeout | undefined;
     const finish = (error: Error | null) => {
+      clearTimeout(stall);
       cleanups.forEach((c) => c());
       if (error) reject(error);
       else resolve(out);
     };
+    // A pool that answers nothing for this long is given up on (this thread computes instead).
+    const watch = () => {
+      clearTimeout(stall);
+      stall = setTimeout(() => finish(new Error(`no score block for ${BLOCK_TIMEOUT_MS / 1000} s`)), BLOCK_TIMEOUT_MS);
+    };
+    watch();
     const send = (worker: Worker) => {
       if (next >= nBlocks) return;
       const id = next++;
@@ -170,6 +187,7 @@ function onPool(workers: Worker[], rowsAt: FeatureRows, fresh: boolean, n: numbe
         if (msg.type !== 'scores') return;
         out.set(msg.scores, msg.id * BLOCK_ROWS * nClasses);
         if (++done === nBlocks) return finish(null);
+        watch();
         send(worker);
       };
       const onError = (error: Error) => finish(error);

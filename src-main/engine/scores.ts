@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import type { PhaseProgress } from '../../src-shared/progress.ts';
 import { UserError } from '../errors.ts';
+import { hasRoomFor } from '../files.ts';
 import { cacheDir } from '../paths.ts';
 import { featureRowReader } from '../data/dataset.ts';
 import { ClassMeanAccumulator, classMeans } from './neighbors.ts';
@@ -98,6 +99,7 @@ function writeEntry(parent: string, dir: string, key: string, name: string, data
   const base = path.join(dir, fileBase(name));
   try {
     fs.mkdirSync(dir, { recursive: true });
+    if (!hasRoomFor(dir, data.byteLength)) return;
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const fd = fs.openSync(`${base}.bin${tag}`, 'w');
     try {

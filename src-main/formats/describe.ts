@@ -43,6 +43,9 @@ export function tensorSummary(t: TensorData): { min: number; max: number; mean: 
 }
 
 function nestedValues<T>(t: TensorData, leaf: (v: number | bigint) => T): T | unknown[] {
+  // An empty tensor is shown as [] whatever its shape (as numpy does): shape (2**40, 0) must never
+  // expand into 2**40 empty rows.
+  if (t.data.length === 0 && t.shape.length > 0) return [];
   const build = (dim: number, offset: number): T | unknown[] => {
     if (dim === t.shape.length) return leaf(element(t, offset));
     const step = product(t.shape.slice(dim + 1));
@@ -119,7 +122,7 @@ function tensorLines(t: TensorData, indent: string): string[] {
   }
   const render = (x: unknown): string => (Array.isArray(x) ? `[${x.map(render).join(', ')}]` : String(x));
   const values = nestedValues(t, formatNumber);
-  if (t.shape.length <= 1) return [`${head} ${render(values)}`];
+  if (t.shape.length <= 1 || t.data.length === 0) return [`${head} ${render(values)}`];
   return [head, ...(values as unknown[]).map((row) => `${indent}  ${render(row)}`)];
 }
 

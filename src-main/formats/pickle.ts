@@ -2,7 +2,7 @@ import { transcode } from 'node:buffer';
 import { FileFormatError } from '../errors.ts';
 import { pyRepr } from './pyrepr.ts';
 import { isTensor, PyBytes, PyDict, PyGlobal, PyObject, PySet, PyTuple, type PyKey, type PyValue } from './pyvalue.ts';
-import { ByteReader, MemorySource, subSource, type ByteSource } from './source.ts';
+import { ByteReader, MemorySource, ReadBudget, subSource, type ByteSource } from './source.ts';
 
 /** What a handler of an allow-listed global may use. */
 export interface CallContext {
@@ -13,6 +13,8 @@ export interface CallContext {
   onBuild(target: object, apply: (state: PyValue) => void): void;
   /** Calls another global found among the arguments (e.g. the function `_rebuild_from_type_v2` wraps). */
   call(callable: PyValue, args: PyValue[]): PyValue;
+  /** The file's read budget, for readers nested in this pickle (embedded torch storages). */
+  readonly budget: ReadBudget;
   /** Counts bytes a handler materialises; throws past the budget (memo references could repeat a copy endlessly). */
   charge(bytes: number): void;
 }
@@ -32,8 +34,8 @@ export interface UnpickleOptions {
   resolveGlobal: GlobalResolver;
   /** Resolves BINPERSID / PERSID ids (torch storages); without it a persistent id is an error. */
   persistentLoad?(pid: PyValue, ctx: CallContext): PyValue;
-  /** Bytes handlers may materialise in total (default: 16 × the input size + 256 MiB). */
-  materialiseBudget?: number;
+  /** What handlers may materialise, shared with the rest of the file's reading (default: one for the pickle's own bytes). */
+  budget?: ReadBudget;
 }
 
 const MAX_MARK_DEPTH = 100_000;
@@ -183,13 +185,47 @@ function parseIntText(text: string, file: string): number | bigint {
 /** Python 2 module names that protocol ≤ 2 pickles carry (pickle's fix_imports mapping, the part that matters). */
 const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' };
 
-/** The canonical Map key for a hashable Python value. */
+/** A dict key's text (the canonical form of tuple keys) is at most this long: real keys are names and small tuples. */
+export const MAX_KEY_TEXT = 64 * 1024;
+/** Tuple keys nest at most this deep. */
+const MAX_KEY_DEPTH = 32;
+
+/**
+ * Key texts of the tuples and frozensets already used as keys. Memo references let a 16-byte pickle
+ * build a tuple whose text doubles at every level (a DAG of shared items), so each object's text is
+ * computed once and the length is capped: the work is bounded by the input size.
+ */
+const keyTexts = new WeakMap<object, string>();
+
+function keyText(value: PyValue, file: string, depth: number): string {
+  if (value === null || typeof value !== 'object') return pyRepr(value);
+  if (value instanceof PyBytes) return pyRepr(value);
+  if (value instanceof PyGlobal) return `<${value.fullName}>`;
+  if (!(value instanceof PyTuple || (value instanceof PySet && value.frozen))) {
+    // Python's own rule: a tuple is hashable only when its items are (a list inside one is not).
+    const type = Array.isArray(value) ? 'list' : value instanceof PyDict ? 'dict' : value instanceof PySet ? 'set' : 'object';
+    throw new FileFormatError(file, `pickle uses an unhashable ${type} as a dict key or set item`);
+  }
+  const known = keyTexts.get(value);
+  if (known !== undefined) return known;
+  if (depth > MAX_KEY_DEPTH) throw new FileFormatError(file, `pickle uses a dict key nested more than ${MAX_KEY_DEPTH} deep`);
+  let length = 0;
+  const inner = value.items.map((item) => {
+    const text = keyText(item, file, depth + 1);
+    length += text.length + 2;
+    if (length > MAX_KEY_TEXT) throw new FileFormatError(file, `pickle uses a dict key or set item longer than ${MAX_KEY_TEXT} characters`);
+    return text;
+  });
+  const text =
+    value instanceof PyTuple ? (inner.length === 1 ? `(${inner[0]},)` : `(${inner.join(', ')})`) : `frozenset({${inner.join(', ')}})`;
+  keyTexts.set(value, text);
+  return text;
+}
+
+/** The canonical Map key for a hashable Python value (tuples as their Python text, see pyRepr). */
 export function toKey(value: PyValue, file: string): PyKey {
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof PyTuple || value instanceof PyBytes || (value instanceof PySet && value.frozen)) return pyRepr(value);
-  if (value instanceof PyGlobal) return `<${value.fullName}>`;
-  const type = Array.isArray(value) ? 'list' : value instanceof PyDict ? 'dict' : value instanceof PySet ? 'set' : 'object';
-  throw new FileFormatError(file, `pickle uses an unhashable ${type} as a dict key or set item`);
+  return keyText(value, file, 0);
 }
 
 /** Unescapes a protocol-0 quoted string (`S'...'`, Python 2 str) or raw-unicode-escape text (`V...`). */
@@ -236,7 +272,7 @@ export function unpickle(reader: ByteReader, options: UnpickleOptions): PyValue 
   const fail = (problem: string): never => {
     throw new FileFormatError(file, `${problem} (pickle offset ${reader.pos})`);
   };
-  let budget = options.materialiseBudget ?? 16 * (reader.end - reader.pos) + 256 * 2 ** 20;
+  const budget = options.budget ?? ReadBudget.forSize(file, reader.end - reader.pos);
   const buildHooks = new WeakMap<object, (state: PyValue) => void>();
   const behaviours = new Map<PyGlobal, ReturnType<GlobalResolver>>();
   const ctx: CallContext = {
@@ -244,10 +280,8 @@ export function unpickle(reader: ByteReader, options: UnpickleOptions): PyValue 
     resolveGlobal: options.resolveGlobal,
     onBuild: (target, apply) => buildHooks.set(target, apply),
     call: (callable, args) => call(callable, args, 'a call'),
-    charge: (bytes) => {
-      budget -= bytes;
-      if (budget < 0) fail('pickle materialises more data than a real file would (repeated references to large views)');
-    },
+    budget,
+    charge: (bytes) => budget.charge(bytes, `a tensor view of ${bytes} bytes (pickle offset ${reader.pos})`),
   };
 
   let stack: Stack = [];

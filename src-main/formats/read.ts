@@ -4,7 +4,7 @@ import { readNpy, readNpz } from './numpy.ts';
 import { unpickle } from './pickle.ts';
 import type { PyValue } from './pyvalue.ts';
 import { looksLikeSafetensors, readSafetensors } from './safetensors.ts';
-import { ByteReader, FileSource, MemorySource, type ByteSource, type ReadProgress } from './source.ts';
+import { ByteReader, FileSource, MemorySource, ReadBudget, type ByteSource, type ReadProgress } from './source.ts';
 import { isLegacyTorchHeader, readTorchLegacy, readTorchZip } from './torch.ts';
 import { readZipDirectory } from './zip.ts';
 
@@ -13,6 +13,8 @@ export interface ReadOptions {
   placeholders?: PlaceholderMode;
   /** Bytes read so far, as the file is read (readPythonFile). */
   onRead?: ReadProgress;
+  /** What the file may expand to in all (inflated entries, tensors read, copies); default ReadBudget.forSize. */
+  budget?: ReadBudget;
 }
 
 /** The containers `decodePythonSource` recognises by their first bytes (a zip is a torch file or an npz). */
@@ -33,22 +35,23 @@ export function sniffFormat(source: ByteSource): FileKind {
 /** Decodes whatever Python data format `source` holds (see readPythonFile). */
 export function decodePythonSource(source: ByteSource, options: ReadOptions = {}): PyValue {
   const resolveGlobal = makeResolver(options.placeholders ?? 'none');
+  const budget = options.budget ?? ReadBudget.forSize(source.name, source.size);
   try {
     switch (sniffFormat(source)) {
       case 'zip': {
-        const entries = readZipDirectory(source);
-        if (entries.some((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'))) return readTorchZip(source, entries, resolveGlobal);
+        const entries = readZipDirectory(source, budget);
+        if (entries.some((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'))) return readTorchZip(source, entries, resolveGlobal, budget);
         if (entries.some((e) => e.name.endsWith('.npy'))) return readNpz(source, entries);
         throw new FileFormatError(source.name, 'zip file holds neither data.pkl (torch) nor .npy entries (npz)');
       }
       case 'npy':
         return readNpy(source);
       case 'torch-legacy':
-        return readTorchLegacy(new ByteReader(source), resolveGlobal);
+        return readTorchLegacy(new ByteReader(source), resolveGlobal, budget);
       case 'pickle':
-        return unpickle(new ByteReader(source), { resolveGlobal });
+        return unpickle(new ByteReader(source), { resolveGlobal, budget });
       case 'safetensors':
-        return readSafetensors(source);
+        return readSafetensors(source, budget);
     }
   } catch (error) {
     if (error instanceof FileFormatError) throw error;

@@ -2,7 +2,7 @@ import type { DType } from '../../src-shared/tensor.ts';
 import { FileFormatError } from '../errors.ts';
 import { ELEMENT_SIZE, MAX_RANK, product, viewBytes } from './dtypes.ts';
 import { PyDict } from './pyvalue.ts';
-import { ByteReader, type ByteSource } from './source.ts';
+import { ByteReader, ReadBudget, type ByteSource } from './source.ts';
 
 export const SAFETENSORS_DTYPES: Record<string, DType> = {
   F64: 'float64',
@@ -30,7 +30,7 @@ export function looksLikeSafetensors(head: Uint8Array, size: number): boolean {
  * Reads a .safetensors file (u64le header length, JSON header `{name: {dtype, shape, data_offsets}}`,
  * raw little-endian data) into a dict name → tensor; each tensor's bytes are read into their own buffer.
  */
-export function readSafetensors(source: ByteSource): PyDict {
+export function readSafetensors(source: ByteSource, budget = ReadBudget.forSize(source.name, source.size)): PyDict {
   const file = source.name;
   const reader = new ByteReader(source);
   const headerLength = reader.u64();
@@ -49,6 +49,7 @@ export function readSafetensors(source: ByteSource): PyDict {
   const dataStart = 8 + headerLength;
   const dataSize = source.size - dataStart;
   const dict = new PyDict();
+  const ranges: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
     const { dtype: code, shape, data_offsets: offsets } = (info ?? {}) as Record<string, unknown>;
@@ -64,7 +65,17 @@ export function readSafetensors(source: ByteSource): PyDict {
     const nbytes = product(shape as number[]) * ELEMENT_SIZE[dtype];
     if (end - begin !== nbytes) throw new FileFormatError(file, `tensor ${name}: data_offsets span ${end - begin} bytes, shape needs ${nbytes}`);
     if (end > dataSize) throw new FileFormatError(file, `truncated: tensor ${name} ends at data offset ${end}, but only ${dataSize} data bytes exist`);
-    dict.entries.set(name, { dtype, shape: shape as number[], data: viewBytes(dtype, source.read(dataStart + begin, nbytes)) });
+    ranges.push({ name, dtype, shape: shape as number[], begin, end });
+  }
+  // Tensors sharing bytes would multiply what the file expands to (and the format forbids it).
+  const byStart = [...ranges].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < byStart.length; i++) {
+    const [a, b] = [byStart[i - 1], byStart[i]];
+    if (b.begin < a.end) throw new FileFormatError(file, `tensors ${a.name} and ${b.name} overlap (data offsets ${b.begin} < ${a.end})`);
+  }
+  for (const { name, dtype, shape, begin, end } of ranges) {
+    budget.charge(end - begin, `tensor ${name} (${end - begin} bytes)`);
+    dict.entries.set(name, { dtype, shape, data: viewBytes(dtype, source.read(dataStart + begin, end - begin)) });
   }
   return dict;
 }

@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { FileFormatError } from '../errors.ts';
+import { openRegularFile } from '../files.ts';
 
 /**
  * Random access to the bytes of a file (positioned reads, so a huge file is never read whole) or of
@@ -38,18 +39,8 @@ export class FileSource implements ByteSource {
   private furthest = 0;
 
   static open(path: string, onRead?: ReadProgress): FileSource {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (error) {
-      throw new FileFormatError(path, `cannot open: ${(error as Error).message}`);
-    }
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) {
-      closeSync(fd);
-      throw new FileFormatError(path, 'not a regular file');
-    }
-    return new FileSource(path, fd, stat.size, onRead);
+    const { fd, size } = openRegularFile(path);
+    return new FileSource(path, fd, size, onRead);
   }
 
   read(position: number, length: number): Uint8Array {
@@ -260,5 +251,43 @@ export class ByteReader {
     }
     this.pos = start;
     throw new FileFormatError(this.source.name, `unterminated text argument at offset ${start}`);
+  }
+}
+
+/** What a file may expand to, as a multiple of its size (plus READ_BUDGET_FLOOR); ALPHANET_READ_EXPANSION overrides it. */
+export const READ_EXPANSION = 64;
+/** Small files may still hold a few legitimately compressible arrays. */
+export const READ_BUDGET_FLOOR = 256 * 2 ** 20;
+
+/**
+ * One byte budget per file read, shared by everything a reader materialises from it: inflated zip
+ * entries, STORED entries and safetensors ranges read into buffers, and what pickle handlers copy. A
+ * zip bomb, entries sharing one stream or memo references repeating a large view all run out of it
+ * and fail naming the file, instead of growing the process by gigabytes.
+ */
+export class ReadBudget {
+  private used = 0;
+  constructor(
+    readonly name: string,
+    readonly limit: number,
+  ) {}
+
+  /** The default budget of a file of `size` bytes: READ_EXPANSION (or ALPHANET_READ_EXPANSION) × its size + READ_BUDGET_FLOOR. */
+  static forSize(name: string, size: number, env: NodeJS.ProcessEnv = process.env): ReadBudget {
+    const override = Number(env.ALPHANET_READ_EXPANSION);
+    const factor = Number.isFinite(override) && override > 0 ? override : READ_EXPANSION;
+    return new ReadBudget(name, factor * size + READ_BUDGET_FLOOR);
+  }
+
+  /** Counts `bytes` about to be materialised; throws before they are when the budget would be exceeded. */
+  charge(bytes: number, what: string): void {
+    if (this.used + bytes > this.limit) {
+      throw new FileFormatError(
+        this.name,
+        `${what} would bring what this file expands to past ${this.limit} bytes (a compression bomb, overlapping ` +
+          'entries or repeated references?); set ALPHANET_READ_EXPANSION to a larger multiple of the file size if the file is genuine',
+      );
+    }
+    this.used += bytes;
   }
 }

@@ -3,7 +3,7 @@ import { FileFormatError } from '../errors.ts';
 import { allocate, contiguousStrides, ELEMENT_SIZE, gatherStrided, MAX_RANK, product, viewBytes } from './dtypes.ts';
 import { bytesSource, unpickle, type CallContext, type GlobalResolver } from './pickle.ts';
 import { isTensor, PyBytes, PyDict, PyGlobal, PyTuple, type PyValue } from './pyvalue.ts';
-import { ByteReader, type ByteSource } from './source.ts';
+import { ByteReader, ReadBudget, type ByteSource } from './source.ts';
 import { findEntry, type ZipEntry } from './zip.ts';
 
 /** torch storage classes (`torch.FloatStorage` …) and the dtype of their elements. */
@@ -173,7 +173,7 @@ export function loadFromBytes(args: PyValue[], ctx: CallContext): PyValue {
   const blob = args[0];
   if (!(blob instanceof PyBytes)) throw new FileFormatError(ctx.file, '_load_from_bytes without bytes');
   const source = bytesSource(blob, `${ctx.file} (embedded torch storage)`);
-  return readTorchLegacy(new ByteReader(source), ctx.resolveGlobal);
+  return readTorchLegacy(new ByteReader(source), ctx.resolveGlobal, ctx.budget);
 }
 
 function expectTuple(pid: PyValue, file: string): PyValue[] {
@@ -187,9 +187,13 @@ function expectTuple(pid: PyValue, file: string): PyValue[] {
  * Reads a legacy `torch.save` stream (magic number, protocol version, sys info, the object pickle, the
  * storage keys, then per key an int64 element count and the raw elements) from `reader.pos`.
  */
-export function readTorchLegacy(reader: ByteReader, resolveGlobal: GlobalResolver): PyValue {
+export function readTorchLegacy(
+  reader: ByteReader,
+  resolveGlobal: GlobalResolver,
+  budget = ReadBudget.forSize(reader.name, reader.source.size),
+): PyValue {
   const file = reader.name;
-  const small = { resolveGlobal };
+  const small = { resolveGlobal, budget };
   const magic = unpickle(reader, small);
   if (magic !== LEGACY_MAGIC) throw new FileFormatError(file, 'not a torch file (wrong magic number)');
   const version = unpickle(reader, small);
@@ -207,6 +211,7 @@ export function readTorchLegacy(reader: ByteReader, resolveGlobal: GlobalResolve
   };
   const result = unpickle(reader, {
     resolveGlobal,
+    budget,
     persistentLoad(pid) {
       const [, type, rootKey, , size, viewMetadata] = expectTuple(pid, file);
       const dtype = storageDType(type, file);
@@ -259,7 +264,12 @@ export function readTorchLegacy(reader: ByteReader, resolveGlobal: GlobalResolve
  * persistent id `('storage', type, key, location, numel)` names the STORED entry `<prefix>/data/<key>`,
  * which is read straight into a buffer of its own (aligned, so tensors view it without a copy).
  */
-export function readTorchZip(source: ByteSource, entries: ZipEntry[], resolveGlobal: GlobalResolver): PyValue {
+export function readTorchZip(
+  source: ByteSource,
+  entries: ZipEntry[],
+  resolveGlobal: GlobalResolver,
+  budget = ReadBudget.forSize(source.name, source.size),
+): PyValue {
   const file = source.name;
   const pkl = entries.find((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'));
   if (pkl === undefined) throw new FileFormatError(file, 'zip file has no data.pkl, so it is not a torch file');
@@ -269,6 +279,7 @@ export function readTorchZip(source: ByteSource, entries: ZipEntry[], resolveGlo
   const storages = new Map<string, TensorData>();
   return unpickle(new ByteReader(pkl.open(source)), {
     resolveGlobal,
+    budget,
     persistentLoad(pid) {
       const [, type, key, , size] = expectTuple(pid, file);
       const dtype = storageDType(type, file);

@@ -1,6 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { FileFormatError } from '../errors.ts';
-import { ByteReader, MemorySource, subSource, type ByteSource } from './source.ts';
+import { ByteReader, MemorySource, ReadBudget, subSource, type ByteSource } from './source.ts';
 
 export interface ZipEntry {
   name: string;
@@ -9,7 +9,10 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localHeaderOffset: number;
-  /** The entry's uncompressed bytes as a source: a file range when STORED, inflated memory when DEFLATED. */
+  /**
+   * The entry's uncompressed bytes as a source: a file range when STORED, inflated memory when
+   * DEFLATED; its size is charged to the directory's read budget.
+   */
   open(source: ByteSource): ByteSource;
   /** All of the entry's uncompressed bytes. */
   read(source: ByteSource): Uint8Array;
@@ -46,6 +49,9 @@ function entryFor(
   size: number,
   localHeaderOffset: number,
   file: string,
+  budget: ReadBudget,
+  /** Where the next entry's local header (or the central directory) starts: the entry's data must end before it. */
+  limit: number,
 ): ZipEntry {
   if (flags & 1) throw new FileFormatError(file, `zip entry ${name} is encrypted`);
   if (method !== 0 && method !== 8) throw new FileFormatError(file, `zip entry ${name} uses compression method ${method} (only STORED and DEFLATED are read)`);
@@ -63,10 +69,14 @@ function entryFor(
     if (dataStart + compressedSize > source.size) {
       throw new FileFormatError(file, `truncated: zip entry ${name} needs ${compressedSize} bytes at offset ${dataStart}, but the file ends at ${source.size}`);
     }
+    if (dataStart + compressedSize > limit) {
+      throw new FileFormatError(file, `zip entry ${name} (offset ${dataStart}, ${compressedSize} bytes) overlaps the next entry or the directory at ${limit}`);
+    }
     return dataStart;
   };
   const open = (source: ByteSource): ByteSource => {
     const raw = subSource(source, start(source), compressedSize, file);
+    budget.charge(size, `zip entry ${name} (${size} bytes)`);
     if (method === 0) return raw;
     let inflated: Uint8Array;
     try {
@@ -82,9 +92,11 @@ function entryFor(
 
 /**
  * Reads a zip file's central directory (zip64 included) with positioned reads; entries are opened
- * lazily, so nothing but the directory is read here.
+ * lazily, so nothing but the directory is read here. Entries whose bytes overlap (several names for
+ * one stream, the classic way to multiply a bomb) are refused; what entries expand to is charged to
+ * `budget`.
  */
-export function readZipDirectory(source: ByteSource): ZipEntry[] {
+export function readZipDirectory(source: ByteSource, budget = ReadBudget.forSize(source.name, source.size)): ZipEntry[] {
   const file = source.name;
   const { tail, at, tailStart } = findEocd(source);
   const eocd = new ByteReader(new MemorySource(file, tail), at + 4);
@@ -111,7 +123,7 @@ export function readZipDirectory(source: ByteSource): ZipEntry[] {
   }
   if (count > cdSize / 46) throw new FileFormatError(file, `zip directory claims ${count} entries in ${cdSize} bytes`);
   const cd = new ByteReader(new MemorySource(file, source.read(cdOffset, cdSize)));
-  const entries: ZipEntry[] = [];
+  const found: { name: string; nameLength: number; method: number; flags: number; compressedSize: number; size: number; localHeaderOffset: number }[] = [];
   for (let k = 0; k < count; k++) {
     if (cd.u32() !== CENTRAL) throw new FileFormatError(file, `zip central directory entry ${k} is malformed`);
     cd.skip(4);
@@ -146,9 +158,19 @@ export function readZipDirectory(source: ByteSource): ZipEntry[] {
     if (localHeaderOffset + 30 > source.size) {
       throw new FileFormatError(file, `truncated zip: entry ${name} starts at ${localHeaderOffset}, past the end at ${source.size}`);
     }
-    entries.push(entryFor(name, method, flags, compressedSize, size, localHeaderOffset, file));
+    found.push({ name, nameLength, method, flags, compressedSize, size, localHeaderOffset });
   }
-  return entries;
+  // Each entry owns the bytes from its local header to the next one's (the directory ends the last).
+  const starts = [...new Set(found.map((e) => e.localHeaderOffset))].sort((a, b) => a - b);
+  if (starts.length < found.length) throw new FileFormatError(file, 'zip entries share a local header (overlapping entries)');
+  const limitOf = new Map(starts.map((at, i) => [at, i + 1 < starts.length ? starts[i + 1] : at < cdOffset ? cdOffset : source.size]));
+  return found.map((e) => {
+    const limit = limitOf.get(e.localHeaderOffset) as number;
+    if (e.localHeaderOffset + 30 + e.nameLength + e.compressedSize > limit) {
+      throw new FileFormatError(file, `zip entry ${e.name} (${e.compressedSize} bytes at ${e.localHeaderOffset}) overlaps the next entry or the directory`);
+    }
+    return entryFor(e.name, e.method, e.flags, e.compressedSize, e.size, e.localHeaderOffset, file, budget, limit);
+  });
 }
 
 export function findEntry(entries: ZipEntry[], name: string): ZipEntry | undefined {

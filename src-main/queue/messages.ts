@@ -26,4 +26,6 @@ export type FromWorker =
   | { type: 'loading'; runId: number; stage: string; done: number; total: number }
   | { type: 'done'; runId: number }
   | { type: 'cancelled'; runId: number }
-  | { type: 'failed'; runId: number; error: string };
+  | { type: 'failed'; runId: number; error: string }
+  /** Stopped by a full or read-only disk: resumable once there is space. */
+  | { type: 'interrupted'; runId: number; error: string };

@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../../src-shared/config.ts';
 import type { RunProgress } from '../store/recorded-run.ts';
+import { openDb } from '../store/db.ts';
+import { RunStore } from '../store/run-store.ts';
 import { RunQueue } from './queue.ts';
 
 const TOML = path.resolve(import.meta.dirname, '../../test/fixtures/tinylt/datasets.toml');
@@ -110,5 +113,25 @@ describe('RunQueue', () => {
     const run = queue.store.requireRun(id);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/no_such_dataset/);
+  });
+
+  it('re-checks while serving: a run of a process that died since start becomes interrupted, and is announced', () => {
+    const dbFile = path.join(dir, 'q.sqlite');
+    queue = new RunQueue({ dbFile, backend: 'cpu' });
+    queue.start();
+    const statuses: string[] = [];
+    queue.on('status', (s) => statuses.push(`${s.runId}:${s.status}`));
+    // Another process (a CLI run) records a running run, then is killed -9.
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(child.stdout);
+    const cli = new RunStore(openDb(dbFile));
+    const id = cli.createRun({ kind: 'train', config: config(2), seed: 1, status: 'running' });
+    // Created running, it is owned at once: a check now leaves it alone.
+    expect(queue.recheckOrphans()).toEqual([]);
+    cli.markRunning(id, deadPid);
+    cli.db.close();
+    expect(queue.recheckOrphans()).toEqual([id]);
+    expect(statuses).toEqual([`${id}:interrupted`]);
+    expect(queue.store.requireRun(id).status).toBe('interrupted');
   });
 });

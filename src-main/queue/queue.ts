@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../../src-shared/config.ts';
 import type { RunKind } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
+import { isDiskError } from '../errors.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { DATASET_CONFIG_KEY, type RunProgress } from '../store/recorded-run.ts';
 import { RunStore, type RunStatus } from '../store/run-store.ts';
@@ -44,6 +45,13 @@ export interface Job {
   datasetConfig?: string;
 }
 
+/**
+ * How often a started queue looks again for runs whose owner process died (a CLI run killed while
+ * the app serves): they become `interrupted` and the UI hears of it, instead of showing them
+ * `running` until another process opens the database.
+ */
+export const ORPHAN_CHECK_MS = 15_000;
+
 /** How long a cancelled worker may take to stop at a batch boundary before it is terminated. */
 const CANCEL_GRACE_MS = 30_000;
 
@@ -57,6 +65,7 @@ export class RunQueue extends EventEmitter<QueueEvents> {
   private concurrency: number;
   private started = false;
   private closed = false;
+  private orphanTimer: NodeJS.Timeout | null = null;
 
   /**
    * Opens the queue's database and runs start-up recovery: runs left `running` by a dead process
@@ -73,7 +82,22 @@ export class RunQueue extends EventEmitter<QueueEvents> {
   /** Starts working: runs queued now (also those queued before a crash) and later. */
   start(): void {
     this.started = true;
+    this.orphanTimer ??= setInterval(() => this.recheckOrphans(), ORPHAN_CHECK_MS).unref();
     this.pump();
+  }
+
+  /** Marks runs of dead processes `interrupted` and announces them; returns their ids. */
+  recheckOrphans(): number[] {
+    if (this.closed) return [];
+    let marked: number[];
+    try {
+      marked = this.store.recoverInterrupted();
+    } catch {
+      // A full or read-only disk: the next check tries again; nothing is lost meanwhile.
+      return [];
+    }
+    for (const runId of marked) this.emit('status', { runId, status: 'interrupted' });
+    return marked;
   }
 
   setConcurrency(n: number): void {
@@ -134,6 +158,7 @@ export class RunQueue extends EventEmitter<QueueEvents> {
   /** Stops every worker (their runs become `interrupted`, resumable) and closes the database. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.orphanTimer) clearInterval(this.orphanTimer);
     const running = [...this.workers.entries()];
     this.workers.clear();
     await Promise.all(running.map(([, entry]) => entry.worker.terminate()));
@@ -191,8 +216,9 @@ export class RunQueue extends EventEmitter<QueueEvents> {
           this.emit('status', { runId, status: 'cancelled' });
           break;
         case 'failed':
+        case 'interrupted':
           reported = true;
-          this.emit('status', { runId, status: 'failed', error: message.error });
+          this.emit('status', { runId, status: message.type, error: message.error });
           break;
       }
     });
@@ -215,9 +241,16 @@ export class RunQueue extends EventEmitter<QueueEvents> {
   private markGone(runId: number, status: 'failed' | 'cancelled' | 'interrupted', error: string): void {
     const run = this.store.getRun(runId);
     if (!run || (run.status !== 'running' && run.status !== 'queued')) return;
-    if (status === 'cancelled') this.store.cancelRun(runId);
-    else if (status === 'failed') this.store.failRun(runId, error);
-    else this.store.markInterrupted(runId, error);
+    try {
+      if (status === 'cancelled') this.store.cancelRun(runId);
+      else if (status === 'failed') this.store.failRun(runId, error);
+      else this.store.markInterrupted(runId, error);
+    } catch (writeError) {
+      // A full or read-only disk: the run keeps its dead owner, and the orphan check marks it
+      // interrupted once the database can be written; serving goes on.
+      if (!isDiskError(writeError)) throw writeError;
+      status = 'interrupted';
+    }
     this.emit('status', { runId, status, error });
   }
 }

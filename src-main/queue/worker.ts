@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDataset, resolveDataset } from '../data/dataset.ts';
+import { isDiskError } from '../errors.ts';
 import { openDb } from '../store/db.ts';
 import { datasetConfigOf, recordedBaselineRun, recordedTrainRun } from '../store/recorded-run.ts';
 import { RunStore } from '../store/run-store.ts';
@@ -59,9 +60,18 @@ try {
   if (controller.signal.aborted) {
     post({ type: 'cancelled', runId });
   } else {
-    // A failure before the engine started (dataset missing, bad config) is recorded here.
-    if (store.getRun(runId)?.status !== 'failed') store.failRun(runId, message);
-    post({ type: 'failed', runId, error: message });
+    // A failure before the engine started (dataset missing, bad config) is recorded here; a run the
+    // recording already ended (interrupted by a full disk, failed) keeps what it says.
+    const recorded = store.getRun(runId)?.status;
+    if (recorded === 'interrupted') post({ type: 'interrupted', runId, error: message });
+    else {
+      try {
+        if (recorded !== 'failed') store.failRun(runId, message);
+      } catch (writeError) {
+        if (!isDiskError(writeError)) throw writeError;
+      }
+      post({ type: 'failed', runId, error: message });
+    }
   }
 } finally {
   db.close();

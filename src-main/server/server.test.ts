@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +48,38 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await bench.close();
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A request with headers fetch will not send (Host), optionally streaming a body. */
+function raw(
+  options: http.RequestOptions,
+  write: (req: http.ClientRequest) => void = () => {},
+): Promise<{ status: number; body: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, ...options }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    write(req);
+    req.end();
+  });
+}
+
+describe('served mode: the Host header', () => {
+  it('must name this server: a rebinding page with the token is refused', async () => {
+    const port = new URL(base).port;
+    const headers = { [TOKEN_HEADER]: token };
+    for (const host of ['evil.example', `evil.example:${port}`, '127.0.0.1:1', `127.0.0.2:${port}`]) {
+      const res = await raw({ path: '/api/listRuns', method: 'POST', headers: { ...headers, Host: host } });
+      expect(res.status, host).toBe(421);
+    }
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `LOCALHOST:${port}`]) {
+      expect((await raw({ path: '/api/listRuns', method: 'POST', headers: { ...headers, Host: host } })).status, host).toBe(200);
+    }
+  });
 });
 
 describe('served mode: the token', () => {
@@ -102,9 +135,24 @@ describe('served mode: the API', () => {
     const badJson = await fetch(`${base}/api/listRuns`, { method: 'POST', headers, body: '{"status":' });
     expect(badJson.status).toBe(400);
     expect(((await badJson.json()) as Body).error).toMatch(/^bad request body/);
-    const huge = await fetch(`${base}/api/listRuns`, { method: 'POST', headers, body: 'x'.repeat(2 << 20) }).catch((e: Error) => e);
-    // The server refuses (400) or cuts the upload short; either way it stays up.
-    if (!(huge instanceof Error)) expect(huge.status).toBe(400);
+    const huge = await fetch(`${base}/api/listRuns`, { method: 'POST', headers, body: 'x'.repeat(2 << 20) });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as Body).error).toMatch(/over 1048576 bytes/);
+    // Without a Content-Length (chunked) the limit is found while reading: still a 413, not a reset.
+    const chunked = await raw({ path: '/api/listRuns', method: 'POST', headers }, (req) => {
+      for (let i = 0; i < 40; i++) req.write('x'.repeat(64 * 1024));
+    });
+    expect(chunked.status).toBe(413);
+    expect((await call('listRuns', {})).status).toBe(200);
+  });
+
+  it('refuses devices and FIFOs as a datasets config at once, and keeps serving', async () => {
+    const fifo = path.join(dir, 'pipe.toml');
+    execFileSync('mkfifo', [fifo]);
+    const zero = await call('addDataset', { configFile: '/dev/zero' });
+    expect(zero).toEqual({ status: 400, body: { error: '/dev/zero: a datasets config is a .toml file' } });
+    const pipe = await call('addDataset', { configFile: fifo });
+    expect(pipe).toEqual({ status: 400, body: { error: `${fifo}: datasets config is a named pipe (FIFO), not a regular file` } });
     expect((await call('listRuns', {})).status).toBe(200);
   });
 
@@ -228,6 +276,20 @@ describe('alphanet serve', () => {
     const server = await serve(['--host', '0.0.0.0', '--allow-remote']);
     expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/\?token=/);
     expect(server.stderr()).toMatch(/WARNING: serving on 0\.0\.0\.0, reachable from other computers/);
+    // The printed URL works (its Host names the bound address), as does the machine's own address.
+    const parsed = new URL(server.url);
+    const headers = { [TOKEN_HEADER]: parsed.searchParams.get('token') ?? '' };
+    for (const host of [parsed.host, `127.0.0.1:${parsed.port}`, `elsewhere.example:${parsed.port}`]) {
+      const res = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: parsed.port, path: '/api/listRuns', method: 'POST', headers: { ...headers, Host: host } }, (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+      expect(res, host).toBe(host.startsWith('elsewhere') ? 421 : 200);
+    }
     expect(await server.stop()).toBe(0);
   });
 });

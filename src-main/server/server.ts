@@ -17,6 +17,8 @@ export interface ServerOptions {
   token: string;
   /** The built renderer (index.html and assets); null serves a page saying how to build it. */
   staticDir: string | null;
+  /** The address as given to `--host` (a name or a wildcard such as 0.0.0.0): the printed URL's host, so allowed in Host. */
+  host?: string;
 }
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -77,17 +79,22 @@ function sendJson(res: http.ServerResponse, status: number, value: unknown): voi
   send(res, status, JSON.stringify(value));
 }
 
+class BodyTooLarge extends Error {}
+
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => {
+      // Stop buffering but keep reading (and dropping) so the 413 reaches the client instead of a reset.
+      req.removeAllListeners('data');
+      req.resume();
+      reject(new BodyTooLarge(`request body over ${MAX_BODY_BYTES} bytes`));
+    };
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooLarge();
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
+      if (size > MAX_BODY_BYTES) return tooLarge();
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -147,6 +154,10 @@ async function callApi(req: http.IncomingMessage, res: http.ServerResponse, meth
     const body = await readBody(req);
     params = body.trim() === '' ? {} : JSON.parse(body);
   } catch (error) {
+    if (error instanceof BodyTooLarge) {
+      res.setHeader('Connection', 'close');
+      return sendJson(res, 413, { error: error.message });
+    }
     return sendJson(res, 400, { error: `bad request body: ${(error as Error).message}` });
   }
   const result = await dispatch(api, method, params);
@@ -154,9 +165,34 @@ async function callApi(req: http.IncomingMessage, res: http.ServerResponse, meth
   else sendJson(res, result.status, result.body);
 }
 
+/** An address as a Host header names it: IPv6 in brackets, IPv4-mapped IPv6 as plain IPv4. */
+function hostName(address: string): string {
+  const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  return plain.includes(':') ? `[${plain}]` : plain;
+}
+
+/**
+ * The Host header must name this server: `localhost`, the address the connection came in on or the
+ * one it was bound as, with its port. A page on another site that rebinds its DNS name to 127.0.0.1
+ * sends its own name, and is refused even when it has stolen the token.
+ */
+export function hostAllowed(req: http.IncomingMessage, boundHost?: string): boolean {
+  const header = req.headers.host;
+  const { localAddress, localPort } = req.socket;
+  if (header === undefined || localAddress === undefined) return false;
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(header.toLowerCase());
+  if (!m) return false;
+  const port = m[2] === undefined ? 80 : Number(m[2]);
+  const names = ['localhost', hostName(localAddress), ...(boundHost ? [hostName(boundHost.toLowerCase())] : [])];
+  return port === localPort && names.includes(m[1]);
+}
+
 export function createServer(options: ServerOptions): http.Server {
   const { token } = options;
   return http.createServer((req, res) => {
+    if (!hostAllowed(req, options.host)) {
+      return sendJson(res, 421, { error: 'wrong Host header: open the URL that `alphanet serve` printed' });
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const queryToken = url.searchParams.get('token') ?? undefined;
     const headerToken = req.headers[TOKEN_HEADER];

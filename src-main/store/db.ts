@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { appDataDir } from '../paths.ts';
-import { UserError } from '../errors.ts';
+import { DiskError, UserError } from '../errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -41,7 +42,7 @@ export function openDb(file: string): Db {
   try {
     db = new Database(file, options);
   } catch (error) {
-    throw new UserError(`${file}: cannot open the database: ${(error as Error).message}`);
+    throw DiskError.of(error, path.dirname(path.resolve(file))) ?? new UserError(`${file}: cannot open the database: ${(error as Error).message}`);
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -58,7 +59,29 @@ export function openDb(file: string): Db {
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       throw new UserError(`${file}: not a workbench database (${(error as Error).message})`);
     }
-    throw error;
+    // Migrations are transactions: a full or read-only disk leaves the database as it was.
+    throw DiskError.of(error, path.dirname(path.resolve(file)), 'The database was not changed') ?? error;
+  }
+  return db;
+}
+
+/**
+ * A private copy of a database (and its WAL) in a temporary folder, opened query-only: how a database
+ * in a read-only folder is still read (SQLite's WAL mode must write its index beside the file). The
+ * copy is removed when the process exits.
+ */
+export function openDbSnapshot(file: string): Db {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-snapshot-'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const copy = path.join(dir, path.basename(file));
+  fs.copyFileSync(file, copy);
+  if (fs.existsSync(`${file}-wal`)) fs.copyFileSync(`${file}-wal`, `${copy}-wal`);
+  const db = new Database(copy, nativeBindingOption());
+  db.pragma('query_only = ON');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version !== SCHEMA_VERSION) {
+    db.close();
+    throw new UserError(`${file}: schema version ${version}, this program reads ${SCHEMA_VERSION}, and its read-only folder cannot be upgraded`);
   }
   return db;
 }

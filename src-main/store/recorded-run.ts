@@ -4,11 +4,13 @@
  * engine itself knows nothing of the store; this wraps it through its callbacks.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
+import { DiskError } from '../errors.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
 import type { JsonObject } from './json.ts';
@@ -145,6 +147,7 @@ export async function recordedTrainRun(
     if (datagrp && grp) store.setClassTotals(runId, datagrp, classCounts(grp.labels, ds.nClasses));
   }
   store.markRunning(runId, process.pid, opts.backend ?? null);
+  const reserve = holdReserve(store, runId);
   opts.onStart?.(runId);
 
   const eta = etaTracker(t.train_epochs);
@@ -187,12 +190,52 @@ export async function recordedTrainRun(
     store.dropCheckpoints(runId);
     return { runId, result };
   } catch (error) {
-    if (opts.signal?.aborted) store.cancelRun(runId);
-    else store.failRun(runId, error instanceof Error ? error.message : String(error));
-    throw error;
+    throw endAfterError(store, runId, error, opts.signal?.aborted === true, reserve);
   } finally {
     tb?.close();
+    if (reserve) fs.rmSync(reserve, { force: true });
   }
+}
+
+/** Space a training run holds beside its database, given up when the disk fills so that its end can still be recorded. */
+const RESERVE_BYTES = 256 * 1024;
+
+function holdReserve(store: RunStore, runId: number): string | null {
+  const file = path.join(store.ckptRoot, `.reserve-${runId}-${process.pid}`);
+  try {
+    fs.mkdirSync(store.ckptRoot, { recursive: true });
+    fs.writeFileSync(file, Buffer.alloc(RESERVE_BYTES));
+    return file;
+  } catch {
+    // Already short of space: the run will find out at its first write.
+    fs.rmSync(file, { force: true });
+    return null;
+  }
+}
+
+/**
+ * Records how a run ended after `error` and returns the error to throw. A full or read-only disk
+ * makes the run `interrupted` (resumable once the folder can be written again) and the error one line
+ * naming the folder. When even that update cannot be written, the error says so, never silently: the
+ * run then still shows `running` with an owner that is gone, which the next process to open the
+ * database marks interrupted.
+ */
+function endAfterError(store: RunStore, runId: number, error: unknown, aborted: boolean, reserve: string | null = null): unknown {
+  const dbFolder = path.dirname(path.resolve(store.db.name));
+  const disk = DiskError.of(error, dbFolder);
+  if (disk && reserve) fs.rmSync(reserve, { force: true });
+  const resume = `resume it with \`alphanet resume ${runId}\` once the folder can be written again`;
+  try {
+    if (aborted) store.cancelRun(runId);
+    else if (disk) store.markInterrupted(runId, disk.message);
+    else store.failRun(runId, error instanceof Error ? error.message : String(error));
+  } catch (markError) {
+    const markDisk = DiskError.of(markError, dbFolder);
+    if (!markDisk) throw markError;
+    const cause = disk ?? markDisk;
+    return new DiskError(cause.folder, cause.code, `Run ${runId} could not be marked as stopped either; it will show as interrupted when the database can be written again; then ${resume}`);
+  }
+  return disk ? new DiskError(disk.folder, disk.code, `Run ${runId} is interrupted; ${resume}`) : error;
 }
 
 export interface RecordedBaselineOptions {
@@ -228,8 +271,7 @@ export async function recordedBaselineRun(store: RunStore, ds: LoadedDataset, op
     store.finishRun(runId, { result, predictions: testGrp ? { datagrp: testName, labels: testGrp.labels, top5: testTop5 } : null });
     return { runId, result };
   } catch (error) {
-    store.failRun(runId, error instanceof Error ? error.message : String(error));
-    throw error;
+    throw endAfterError(store, runId, error, false);
   }
 }
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from './db.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
-import { defaultExperimentName, RunStore } from './run-store.ts';
+import { checkpointRootOf, defaultExperimentName, RunStore } from './run-store.ts';
 import { SMALL_SHAPE, syntheticEpoch, syntheticResult } from './test-records.ts';
 import { UserError } from '../errors.ts';
 
@@ -49,7 +49,8 @@ describe('RunStore', () => {
     expect(run.status).toBe('done');
     expect(run.epochsDone).toBe(SMALL_SHAPE.epochs);
     expect(run.bestEpoch).toBe(SMALL_SHAPE.epochs);
-    expect(run.ckptDir).toBe(path.join(dir, 'checkpoints', String(id)));
+    expect(run.ckptDir).toBe(path.join(checkpointRootOf(path.join(dir, 'w.sqlite')), String(id)));
+    expect(path.relative(dir, run.ckptDir as string)).toMatch(/^checkpoints[/\\]w-[0-9a-f]{10}[/\\]\d+$/);
     expect(store.exportRun(id)).toEqual(syntheticResult('tiny', 7, SMALL_SHAPE));
     const preds = store.getPredictions(id);
     expect(Array.from(preds?.labels ?? [])).toEqual([0, 1, 2, 3, 4, 5]);
@@ -130,6 +131,26 @@ describe('RunStore', () => {
       expect(db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
     }
     expect(fs.existsSync(ckpt)).toBe(false);
+  });
+
+  it("gives two databases in one folder their own checkpoint folders: deleting run 1 of one leaves the other's", () => {
+    const otherDb = openDb(path.join(dir, 'b.sqlite'));
+    try {
+      const other = new RunStore(otherDb);
+      const config = syntheticResult('tiny', 5, SMALL_SHAPE).config;
+      // Run ids restart in every database: both are run 1.
+      expect(store.createRun({ kind: 'train', config, seed: 5 })).toBe(1);
+      expect(other.createRun({ kind: 'train', config, seed: 6 })).toBe(1);
+      const [a, b] = [store.requireRun(1).ckptDir as string, other.requireRun(1).ckptDir as string];
+      expect(a).not.toBe(b);
+      for (const folder of [a, b]) fs.mkdirSync(folder, { recursive: true });
+      fs.writeFileSync(path.join(a, 'epoch-0282.ckpt.json'), '{}');
+      other.deleteRun(1);
+      expect(fs.existsSync(path.join(a, 'epoch-0282.ckpt.json'))).toBe(true);
+      expect(fs.existsSync(b)).toBe(false);
+    } finally {
+      otherDb.close();
+    }
   });
 
   it('keeps datasets', () => {

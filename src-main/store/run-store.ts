@@ -4,6 +4,7 @@
  * Write transactions are IMMEDIATE: they take the write lock up front, so a concurrent writer waits
  * (busy_timeout) instead of failing when a read inside the transaction would need upgrading.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
@@ -209,6 +210,18 @@ function orNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+/**
+ * Where a database's runs keep their checkpoint folders: `checkpoints/<name>-<hash of its path>/`
+ * beside the file. Run ids restart in every database, so two databases in one folder must never
+ * share `checkpoints/<run id>` (one would resume from, or delete, the other's checkpoints).
+ */
+export function checkpointRootOf(dbFile: string): string {
+  const file = path.resolve(dbFile);
+  const identity = createHash('sha256').update(file).digest('hex').slice(0, 10);
+  const stem = path.basename(file).replace(/\.[^.]*$/, '').replace(/[^\w.-]/g, '_') || 'db';
+  return path.join(path.dirname(file), 'checkpoints', `${stem}-${identity}`);
+}
+
 const SELECT_RUN = `
   SELECT runs.*, (SELECT COUNT(*) FROM epochs WHERE epochs.run_id = runs.id) AS epochs_done FROM runs`;
 
@@ -217,17 +230,19 @@ export class RunStore {
   /** Class sizes per (run, datagrp), cached: every epoch of a run needs its val sizes. */
   private readonly totalsCache = new Map<string, Int32Array | null>();
 
-  /** `ckptRoot`: where per-run checkpoint folders go (default: `checkpoints/` beside the database file). */
+  /** `ckptRoot`: where per-run checkpoint folders go (default: checkpointRootOf the database file). */
   constructor(
     readonly db: Db,
-    readonly ckptRoot: string = path.join(path.dirname(path.resolve(db.name)), 'checkpoints'),
+    readonly ckptRoot: string = checkpointRootOf(db.name),
   ) {
     const prep = (sql: string) => db.prepare(sql);
     this.st = {
+      // A run created `running` gets its owner and heartbeat in the same statement: a concurrent
+      // recovery never sees it running without an owner (and marks a live run interrupted).
       insertRun: prep(`INSERT INTO runs (dataset, experiment, kind, config, config_hash, seed, status, created_at,
-        backend, app_version, selection, tb_logs, tb_dir, extra)
+        backend, app_version, selection, tb_logs, tb_dir, extra, owner_pid, heartbeat_at, started_at)
         VALUES (@dataset, @experiment, @kind, @config, @config_hash, @seed, @status, @created_at,
-        @backend, @app_version, @selection, @tb_logs, @tb_dir, @extra)`),
+        @backend, @app_version, @selection, @tb_logs, @tb_dir, @extra, @owner_pid, @heartbeat_at, @heartbeat_at)`),
       setCkptDir: prep('UPDATE runs SET ckpt_dir = ? WHERE id = ?'),
       getRun: prep(`${SELECT_RUN} WHERE id = ?`),
       markRunning: prep(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, @now), owner_pid = @pid,
@@ -279,10 +294,17 @@ export class RunStore {
     };
   }
 
-  /** Inserts a run (status queued unless told) and gives it its checkpoint folder; returns its id. */
+  /**
+   * Inserts a run (status queued unless told; a `running` one is owned by this process) and gives it
+   * its checkpoint folder; returns its id.
+   */
   createRun(spec: NewRun): number {
+    const running = spec.status === 'running';
+    const now = Date.now();
     return this.db.transaction(() => {
       const info = this.st.insertRun.run({
+        owner_pid: running ? process.pid : null,
+        heartbeat_at: running ? now : null,
         dataset: spec.config.dataset,
         experiment: spec.experiment ?? defaultExperimentName(spec.kind, spec.config),
         kind: spec.kind,
@@ -290,7 +312,7 @@ export class RunStore {
         config_hash: configGroupKey(spec.config),
         seed: spec.seed,
         status: spec.status ?? 'queued',
-        created_at: Date.now(),
+        created_at: now,
         backend: spec.backend ?? null,
         app_version: spec.appVersion ?? null,
         selection: spec.config.training.selection,

@@ -6,7 +6,8 @@ import { RecordError, parseRecords } from './record.ts';
 
 /** Every event of the file, in order; a corrupt or truncated file is a FileFormatError naming it. */
 export function readEventFile(file: string): TbEvent[] {
-  const bytes = readFileOrFail(file, 'event file');
+  // Event files outgrow the text cap; 2 GiB is what one buffer can hold.
+  const bytes = readFileOrFail(file, 'event file', 2 ** 31 - 1);
   try {
     return parseRecords(bytes).map((r, i) => {
       try {

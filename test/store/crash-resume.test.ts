@@ -36,7 +36,7 @@ function quietIO(): CliIO & { text: string } {
 }
 
 describe('a run killed with SIGKILL mid-training', () => {
-  it('leaves an intact database with whole epochs, becomes interrupted, and resumes to the uninterrupted result', async () => {
+  it('leaves an intact database with whole epochs, becomes interrupted, and resumes to the uninterrupted result after two other databases in its folder ran', { timeout: 240_000 }, async () => {
     const file = path.join(dir, 'crash.sqlite');
     const env = { ...process.env, ALPHANET_DATA_DIR: path.join(dir, 'app') };
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/store/train-child.ts', file, String(SEED)], {
@@ -87,25 +87,41 @@ describe('a run killed with SIGKILL mid-training', () => {
       db.close();
     }
 
-    // Resume it with the CLI, in this process.
-    const io = quietIO();
-    const savedDataDir = process.env.ALPHANET_DATA_DIR;
-    process.env.ALPHANET_DATA_DIR = env.ALPHANET_DATA_DIR;
-    try {
-      const code = await main(['resume', String(runId), '--db', file, '--backend', 'cpu'], io);
-      expect(code, io.text).toBe(0);
-      expect(io.text).toContain(`resuming run ${runId}`);
-    } finally {
-      if (savedDataDir === undefined) delete process.env.ALPHANET_DATA_DIR;
-      else process.env.ALPHANET_DATA_DIR = savedDataDir;
-    }
-
-    // The same seed without interruption, into another database.
+    // Two more databases in the same folder, whose run ids are 1 too: the same seed without
+    // interruption (the reference), and another seed. Neither may resume from the killed run's
+    // checkpoints or delete them.
     const refDb = openDb(path.join(dir, 'reference.sqlite'));
+    const otherDb = openDb(path.join(dir, 'other.sqlite'));
     try {
       const refStore = new RunStore(refDb);
       const ds = await loadDataset(resolveDataset('tinylt_synth', TINYLT_TOML), { cacheDir: null });
-      const ref = await recordedTrainRun(refStore, ds, crashConfig(), { seed: SEED, backend: 'cpu' });
+      const firstEpochs: number[] = [];
+      const ref = await recordedTrainRun(refStore, ds, crashConfig(), {
+        seed: SEED,
+        backend: 'cpu',
+        onEpoch: (rec) => void (firstEpochs.length === 0 && firstEpochs.push(rec.epoch)),
+      });
+      expect(ref.runId).toBe(runId);
+      expect(firstEpochs).toEqual([1]);
+      const short = crashConfig();
+      short.training.train_epochs = 10;
+      await recordedTrainRun(new RunStore(otherDb), ds, short, { seed: SEED + 1, backend: 'cpu' });
+
+      // Resume it with the CLI, in this process.
+      const io = quietIO();
+      const savedDataDir = process.env.ALPHANET_DATA_DIR;
+      process.env.ALPHANET_DATA_DIR = env.ALPHANET_DATA_DIR;
+      try {
+        const code = await main(['resume', String(runId), '--db', file, '--backend', 'cpu'], io);
+        expect(code, io.text).toBe(0);
+        expect(io.text).toContain(`resuming run ${runId}`);
+        // From its own checkpoint: the first epoch trained again is past 1.
+        expect(io.text).not.toMatch(/^epoch 1\//m);
+      } finally {
+        if (savedDataDir === undefined) delete process.env.ALPHANET_DATA_DIR;
+        else process.env.ALPHANET_DATA_DIR = savedDataDir;
+      }
+
       const resumedDb = openDb(file);
       try {
         const resumed = new RunStore(resumedDb);
@@ -119,6 +135,7 @@ describe('a run killed with SIGKILL mid-training', () => {
       }
     } finally {
       refDb.close();
+      otherDb.close();
     }
   });
 });

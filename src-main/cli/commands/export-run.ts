@@ -14,7 +14,7 @@ export const command: Command = {
   },
   async run(args, io) {
     const runId = parseRunId(args.positionals[0]);
-    const { db, store } = openStoreArg(args, io);
+    const { db, store } = openStoreArg(args, io, { readOnly: true });
     try {
       const text = `${JSON.stringify(store.exportRun(runId), null, 1)}\n`;
       const out = getString(args, 'out');

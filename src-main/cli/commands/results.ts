@@ -53,7 +53,7 @@ async function folderRows(args: ParsedArgs, io: CliIO): Promise<Rows> {
  * given, with each dataset's newest recorded baseline run as its baseline row.
  */
 function storeRows(args: ParsedArgs, io: CliIO, names: string[]): Rows {
-  const { db, store } = openStoreArg(args, io);
+  const { db, store } = openStoreArg(args, io, { readOnly: true });
   try {
     const dataset = getString(args, 'dataset');
     const runs = finishedCompareRuns(store, dataset);

@@ -18,7 +18,7 @@ export const command: Command = {
     ],
   },
   async run(args, io) {
-    const { db, store } = openStoreArg(args, io);
+    const { db, store } = openStoreArg(args, io, { readOnly: true });
     try {
       const filter: RunFilter = {
         dataset: getString(args, 'dataset'),

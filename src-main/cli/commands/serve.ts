@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openWorkbench } from '../../api/workbench.ts';
+import { appDataDir } from '../../paths.ts';
 import { defaultDbFile } from '../../store/db.ts';
 import { createServer, isLoopback, listen, newToken, serverUrl } from '../../server/server.ts';
 import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
@@ -39,9 +40,10 @@ export const command: Command = {
     const hasBuild = fs.existsSync(path.join(WEB_BUILD_DIR, 'index.html'));
     if (!hasBuild) io.err(`alphanet serve: the web build is missing (${WEB_BUILD_DIR}); run \`npm run build:web\` first. Serving the API only.`);
 
-    const workbench = openWorkbench({ dbFile, cwd: io.cwd, concurrency });
+    // Requests may only write under the data folder: a token holder must not place files anywhere.
+    const workbench = openWorkbench({ dbFile, cwd: io.cwd, concurrency, outputRoot: appDataDir() });
     const token = newToken();
-    const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null });
+    const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null, host });
     let bound: number;
     try {
       bound = await listen(server, host, port);
