@@ -36,7 +36,7 @@ describeInBrowser('the Inspector in served mode', (session) => {
     await page.goto(served.url);
     await page.locator('nav a[data-view="inspector"]').click();
     await page.locator('.topbar h1', { hasText: 'Inspector' }).waitFor();
-    await expect.poll(() => page.getByTestId('inspector-experiment').inputValue(), { timeout: 30_000 }).toBe(EXPERIMENT);
+    await expect.poll(() => page.getByTestId('inspector-experiment').locator('option:checked').textContent(), { timeout: 30_000 }).toBe(`${EXPERIMENT} (2 runs)`);
     const classRows = page.locator('[data-testid="class-table"] tbody tr');
     await classRows.first().waitFor({ timeout: 120_000 });
     await expect(page.getByTestId('inspector-source').textContent()).resolves.toMatch(/baseline run #\d+/);

@@ -9,6 +9,7 @@ import type { DatasetReport, SplitName } from './dataset.ts';
 import type { InspectorData } from './inspector.ts';
 import type { RunKind } from './result.ts';
 import type { FieldError } from './run-config-validation.ts';
+import type { SweepSpec, SweptValue } from './sweep.ts';
 
 export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'];
@@ -42,8 +43,12 @@ export interface RunSummary {
   dataset: string;
   experiment: string;
   kind: RunKind;
-  /** Hash of the config without the seed: runs sharing it (and the experiment) are repetitions. */
+  /** Hash of the config without the seed: runs sharing it (and the experiment) are repetitions. Never shown. */
   configHash: string;
+  /** The values its experiment varies (a sweep's parameters), in label order; empty for repetitions of one config. */
+  swept: SweptValue[];
+  /** What a person reads for its config: `k=5, ρ=0.5`; '' when its experiment has one config. */
+  label: string;
   status: RunStatus;
   /** Null for a baseline and for imported runs of the original (which set no seed). */
   seed: number | null;
@@ -101,19 +106,14 @@ export interface RunFilter {
   status?: RunStatus;
 }
 
-export interface Sweep {
-  /** A dotted parameter path (`training.sampler_args.1.r`); see numericParams(). */
-  param: string;
-  values: number[];
-}
-
 export interface LaunchRequest {
   experiment: string;
   config: RunConfig;
   /** Explicit seeds, one run each; or `repetitions` seeds chosen by the app. */
   seeds?: number[];
   repetitions?: number;
-  sweep?: Sweep;
+  /** A grid (and random draws) over parameters of `config`: every config × every seed. */
+  sweep?: SweepSpec;
 }
 
 /** A datasets.toml, a folder holding one, or the dataset that ships with the app. */
@@ -127,16 +127,30 @@ export interface ExportedFile {
   content: string;
 }
 
-/** An experiment the Inspector can open: finished training runs of one experiment on one dataset. */
+/**
+ * What the Inspector can open: finished training runs of one experiment on one dataset, one entry per
+ * config of a sweep (runs of different configs are never averaged together).
+ */
 export interface InspectableExperiment {
   dataset: string;
   experiment: string;
+  /** The config's hash within a sweep; null where the experiment has one config. */
+  configHash: string | null;
+  /** `k=5, ρ=0.5` for a config of a sweep; '' otherwise. */
+  label: string;
   /** Its finished training runs, oldest first (the runs the Inspector reads). */
   runIds: number[];
   /** The dataset's newest finished baseline run, which the Inspector compares against; null: none (it evaluates the pretrained classifier). */
   baselineRunId: number | null;
   /** When its newest run finished (ms since the epoch). */
   finishedAt: number | null;
+}
+
+export interface InspectorRequest {
+  dataset: string;
+  experiment: string;
+  /** One config of a sweep (listInspectable's configHash); required where the experiment has several. */
+  configHash?: string;
 }
 
 /** Method name → [params, result]. */
@@ -163,7 +177,7 @@ export interface ApiMethods {
   /** Experiments with finished training runs, newest first. */
   listInspectable: [Record<string, never>, InspectableExperiment[]];
   /** An experiment's Inspector data, against the dataset's newest finished baseline. */
-  getInspector: [{ dataset: string; experiment: string }, InspectorData];
+  getInspector: [InspectorRequest, InspectorData];
 }
 
 export type ApiMethod = keyof ApiMethods;

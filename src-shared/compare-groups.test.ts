@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { README_BASELINE, README_R01, evalMetrics, seriesMetrics } from '../test/results-fixture.ts';
-import { BASELINE_ROW, compareGroups, compareSelection, experimentInputs, runIdsOf, type CompareRun } from './compare-groups.ts';
+import { BASELINE_ROW, compareGroups, compareSelection, configRows, experimentInputs, runIdsOf, type CompareRun } from './compare-groups.ts';
 import { defaultRunConfig } from './config.ts';
 import { configGroupKey } from './stats.ts';
 
@@ -50,9 +50,10 @@ describe('compareGroups', () => {
       ['experiment:rho 0.5', 'rho 0.5', 2],
       ['experiment:sweep', 'sweep', 3],
       // rho 0.5's config group is the experiment itself, so only the sweep's settings are extra.
-      [`config:${hash('0.1')}`, `sweep [${hash('0.1').slice(0, 7)}]`, 2],
-      [`config:${hash('0.2')}`, `sweep [${hash('0.2').slice(0, 7)}]`, 1],
+      [`config:${hash('0.1')}`, 'sweep: ρ=0.1', 2],
+      [`config:${hash('0.2')}`, 'sweep: ρ=0.2', 1],
     ]);
+    expect(inlt.groups.map((g) => g.label)).toEqual(['', '', 'ρ=0.1', 'ρ=0.2']);
     expect(inlt.groups[1].configHashes).toHaveLength(2);
     expect(inlt.groups[2].experiments).toEqual(['sweep']);
   });
@@ -60,7 +61,7 @@ describe('compareGroups', () => {
   it('joins the names of a config recorded under several experiments', () => {
     const twice = [run('x', 'a', '0.5', 0), run('x', 'b', '0.5', 1)];
     const [x] = compareGroups(twice);
-    expect(x.groups.map((g) => g.name)).toEqual(['a', 'b', `a + b [${twice[0].configHash.slice(0, 7)}]`]);
+    expect(x.groups.map((g) => g.name)).toEqual(['a', 'b', 'a + b']);
     expect(x.baselineRunId).toBeNull();
   });
 
@@ -94,5 +95,21 @@ describe('compareGroups', () => {
     expect(comparison.rows.map((r) => r.name)).toEqual([BASELINE_ROW, 'rho 0.5']);
     expect(comparison.rows[1].cells.few.delta).toBeCloseTo((README_R01.few[0] + README_R01.few[1]) * 50 - 27.4, 10);
     expect(comparison.rows[1].cells.few.test?.kind).toBe('one-sample');
+  });
+
+  it('shows a sweep as one row per config, named by its values, never averaging configs; a config chosen twice once', () => {
+    const inlt = compareGroups(runs).find((d) => d.dataset === 'inlt')!;
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    const sweep = inlt.groups[1];
+    expect(configRows(sweep, byId).map((g) => [g.name, g.label, g.runIds.length])).toEqual([
+      ['sweep: ρ=0.1', 'ρ=0.1', 2],
+      ['sweep: ρ=0.2', 'ρ=0.2', 1],
+    ]);
+    expect(configRows(inlt.groups[0], byId)).toEqual([inlt.groups[0]]);
+    const inputs = experimentInputs(inlt, [sweep, inlt.groups[2]], byId, false);
+    expect(inputs.map((e) => [e.name, e.runs.length])).toEqual([
+      ['sweep: ρ=0.1', 2],
+      ['sweep: ρ=0.2', 1],
+    ]);
   });
 });

@@ -7,6 +7,7 @@
 import { compareExperiments, runRecordFromResult, type Comparison, type CompareOptions, type ExperimentInput } from './compare.ts';
 import type { RunConfig, SelectionRule } from './config.ts';
 import type { EvalMetrics, RunKind } from './result.ts';
+import { configLabels } from './sweep.ts';
 
 /** A finished run, as much of it as a comparison reads. */
 export interface CompareRun {
@@ -31,8 +32,10 @@ export interface CompareGroup {
   /** `experiment:<name>` or `config:<hash>`; unique within its dataset. */
   id: string;
   kind: CompareGroupKind;
-  /** The row name: the experiment's name, or `<experiment names> [<hash, 7 digits>]` for a config group. */
+  /** The row name: the experiment's name, or `<experiment names>: <label>` for a config group of a sweep. */
   name: string;
+  /** What a config group's values are among its experiments' configs (`k=5, ρ=0.5`); '' for an experiment group. */
+  label: string;
   /** The experiment names its runs were recorded under. */
   experiments: string[];
   /** The configs (hashes without the seed) of its runs: one for repetitions, several for a sweep. */
@@ -56,11 +59,12 @@ function groupId(kind: CompareGroupKind, key: string): string {
   return `${kind}:${key}`;
 }
 
-function groupOf(kind: CompareGroupKind, key: string, name: string, runs: readonly CompareRun[]): CompareGroup {
+function groupOf(kind: CompareGroupKind, key: string, name: string, runs: readonly CompareRun[], label = ''): CompareGroup {
   return {
     id: groupId(kind, key),
     kind,
     name,
+    label,
     experiments: [...new Set(runs.map((r) => r.experiment))],
     configHashes: [...new Set(runs.map((r) => r.configHash))],
     runIds: runs.map((r) => r.id),
@@ -86,7 +90,13 @@ export function compareGroups(runs: readonly CompareRun[], displayNames: Readonl
     const named = [...byKey(trained, (r) => r.experiment)].map(([name, members]) => groupOf('experiment', name, name, members));
     const sameRuns = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((id, i) => id === b[i]);
     const configs = [...byKey(trained, (r) => r.configHash)]
-      .map(([hash, members]) => groupOf('config', hash, `${[...new Set(members.map((r) => r.experiment))].join(' + ')} [${hash.slice(0, 7)}]`, members))
+      .map(([hash, members]) => {
+        // Named by what sets it apart from the other configs of its experiments: hashes never reach a person.
+        const experiments = [...new Set(members.map((r) => r.experiment))];
+        const of = trained.filter((r) => experiments.includes(r.experiment));
+        const label = configLabels(of.map((r) => r.config), of.map((r) => r.configHash)).byConfig.get(hash)?.label ?? '';
+        return groupOf('config', hash, label === '' ? experiments.join(' + ') : `${experiments.join(' + ')}: ${label}`, members, label);
+      })
       .filter((g) => !named.some((n) => sameRuns(n.runIds, g.runIds)));
     out.push({ dataset, displayName: displayNames[dataset] ?? dataset, baselineRunId: newest?.id ?? null, groups: [...named, ...configs] });
   }
@@ -94,8 +104,24 @@ export function compareGroups(runs: readonly CompareRun[], displayNames: Readonl
 }
 
 /**
+ * A group's rows: itself, or one per config where its runs have several (a sweep), named by the
+ * values that set each apart (`rho sweep: ρ=0.5`), in order of first run: configs are never averaged together.
+ */
+export function configRows(group: CompareGroup, runs: ReadonlyMap<number, CompareRun>): CompareGroup[] {
+  if (group.configHashes.length <= 1) return [group];
+  const members = group.runIds.flatMap((id) => runs.get(id) ?? []);
+  const labels = configLabels(members.map((r) => r.config), members.map((r) => r.configHash));
+  return group.configHashes.map((hash) => {
+    const label = labels.byConfig.get(hash)?.label ?? '';
+    const of = members.filter((r) => r.configHash === hash);
+    return { ...groupOf('config', hash, `${group.name}: ${label}`, of, label), id: `${group.id}/config:${hash}` };
+  });
+}
+
+/**
  * The experiments of one dataset's comparison: the baseline row first (when asked for and recorded),
- * then the chosen groups in the order given. Runs missing from `runs` (deleted meanwhile) are left out.
+ * then the chosen groups in the order given, a sweep as one row per config (a row chosen twice, as
+ * a sweep and as one of its configs, once). Runs missing from `runs` (deleted meanwhile) are left out.
  */
 export function experimentInputs(
   dataset: CompareDataset,
@@ -108,7 +134,19 @@ export function experimentInputs(
   if (withBaseline && dataset.baselineRunId !== null && runs.has(dataset.baselineRunId)) {
     inputs.push({ name: BASELINE_ROW, isBaseline: true, dataset: dataset.dataset, runs: records([dataset.baselineRunId]) });
   }
-  for (const g of groups) inputs.push({ name: g.name, dataset: dataset.dataset, runs: records(g.runIds) });
+  // A group chosen twice stays twice (compareExperiments then says so); a config a sweep's rows already hold, once.
+  const names = new Set<string>();
+  const fromSweeps = new Set<string>();
+  for (const g of groups) {
+    const rows = configRows(g, runs);
+    const split = rows[0] !== g;
+    for (const row of rows) {
+      if (names.has(row.name) && (split || fromSweeps.has(row.name))) continue;
+      names.add(row.name);
+      if (split) fromSweeps.add(row.name);
+      inputs.push({ name: row.name, dataset: dataset.dataset, runs: records(row.runIds) });
+    }
+  }
   return inputs;
 }
 

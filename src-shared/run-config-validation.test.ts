@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from './config.ts';
-import { numericParams, validateRunConfig, withParam } from './run-config-validation.ts';
+import { validateRunConfig } from './run-config-validation.ts';
 
 const paths = (config = defaultRunConfig('demo')) => validateRunConfig(config).map((e) => e.path);
 
@@ -63,39 +63,5 @@ describe('validateRunConfig', () => {
     config.training.sampler_classes = ['NoSuchSampler'];
     config.training.sampler_args = [{}];
     expect(paths(config)).toEqual(['training.sampler_classes.0']);
-  });
-});
-
-describe('withParam and numericParams', () => {
-  it('sets plain numbers and key=value parameters, leaving the input alone', () => {
-    const base = defaultRunConfig('demo');
-    const a = withParam(base, 'training.pred_scale', 2);
-    const b = withParam(base, 'training.sampler_args.1.r', 1.5);
-    expect(a.training.pred_scale).toBe(2);
-    expect(b.training.sampler_args[1]).toEqual({ r: '1.5' });
-    expect(base.training.pred_scale).toBe(1);
-    expect(base.training.sampler_args[1]).toEqual({ r: '0.1' });
-  });
-
-  it('refuses paths that are not numeric parameters', () => {
-    const base = defaultRunConfig('demo');
-    expect(() => withParam(base, 'training.nn_dist', 1)).toThrow(/not a numeric parameter/);
-    expect(() => withParam(base, 'training.nope.x', 1)).toThrow(/not a parameter/);
-    expect(() => withParam(base, 'training.pred_scale', Number.NaN)).toThrow(/finite/);
-  });
-
-  it('lists the sweepable parameters of the defaults', () => {
-    expect(numericParams(defaultRunConfig('demo'))).toEqual([
-      'training.n_neighbors',
-      'training.train_epochs',
-      'training.min_epochs',
-      'training.train_batch_size',
-      'training.eval_batch_size',
-      'training.pred_scale',
-      'training.optim_params.lr',
-      'training.lr_sched_params.step_size',
-      'training.lr_sched_params.gamma',
-      'training.sampler_args.1.r',
-    ]);
   });
 });

@@ -3,7 +3,7 @@
  * problem beside its field and the API can refuse the same config with the same reasons.
  */
 import { unknownActivationMessage } from './activations.ts';
-import { checkParam, isNumberText, OPTIMIZER_TABLE, type ParamKind } from './optimizers.ts';
+import { checkParam, OPTIMIZER_TABLE, type ParamKind } from './optimizers.ts';
 import {
   ACTIVATIONS,
   LR_SCHEDULERS,
@@ -127,49 +127,4 @@ export function validateRunConfig(config: RunConfig): FieldError[] {
   if (t.val_datagrp !== null && t.val_datagrp.trim() === '') add('training.val_datagrp', 'name a datagrp or leave it off');
   if (!SELECTION_RULES.includes(t.selection)) add('training.selection', `unknown selection rule '${t.selection}'`);
   return errors;
-}
-
-type Container = Record<string, unknown> | unknown[];
-
-function isContainer(value: unknown): value is Container {
-  return typeof value === 'object' && value !== null;
-}
-
-/**
- * The config with one numeric parameter set, for sweeps. `path` is dotted (`training.pred_scale`,
- * `training.optim_params.lr`, `training.sampler_args.1.r`); key=value parameters keep their string
- * form, and may be new keys (the validator then judges them).
- */
-export function withParam(config: RunConfig, path: string, value: number): RunConfig {
-  if (!Number.isFinite(value)) throw new Error(`sweep value ${value} is not a finite number`);
-  const next = structuredClone(config);
-  const parts = path.split('.');
-  let node: unknown = next;
-  for (const part of parts.slice(0, -1)) {
-    if (!isContainer(node) || !(part in node)) throw new Error(`'${path}' is not a parameter`);
-    node = (node as Record<string, unknown>)[part];
-  }
-  const last = parts[parts.length - 1];
-  if (!isContainer(node) || Array.isArray(node)) throw new Error(`'${path}' is not a parameter`);
-  const current = node[last];
-  const isKeyValues = parts.length >= 2 && /_(params|args)$/.test(parts[1]);
-  if (isKeyValues) node[last] = String(value);
-  else if (typeof current === 'number') node[last] = value;
-  else throw new Error(`'${path}' is not a numeric parameter`);
-  return next;
-}
-
-/** The numeric parameters of a config a sweep can vary, as dotted paths. */
-export function numericParams(config: RunConfig): string[] {
-  const paths: string[] = [];
-  const t = config.training;
-  for (const [key, value] of Object.entries(t)) {
-    if (typeof value === 'number') paths.push(`training.${key}`);
-  }
-  for (const [key, raw] of Object.entries(t.optim_params)) if (isNumberText(raw)) paths.push(`training.optim_params.${key}`);
-  for (const [key, raw] of Object.entries(t.lr_sched_params)) if (isNumberText(raw)) paths.push(`training.lr_sched_params.${key}`);
-  t.sampler_args.forEach((args, i) => {
-    for (const [key, raw] of Object.entries(args)) if (isNumberText(raw)) paths.push(`training.sampler_args.${i}.${key}`);
-  });
-  return paths;
 }

@@ -37,7 +37,7 @@ describe('workbench handlers over the store and queue', () => {
       experiment: 'r sweep',
       config: tiny(),
       seeds: [3, 4],
-      sweep: { param: 'training.sampler_args.1.r', values: [0.5, 1] },
+      sweep: { grid: [{ param: 'training.sampler_args.1.r', values: [0.5, 1] }] },
     });
     expect(runIds).toHaveLength(4);
     const runs = await Promise.all(runIds.map((id) => bench.api.getRun({ id })));
@@ -52,6 +52,21 @@ describe('workbench handlers over the store and queue', () => {
     const done = await bench.api.listRuns({ experiment: 'r sweep', status: 'done' });
     expect(done).toHaveLength(4);
     expect(done[0].test?.few).toBeGreaterThan(0);
+    // Each run is named by the value its sweep varies, never by its hash.
+    expect(done.map((r) => r.label)).toEqual(['ρ=1', 'ρ=1', 'ρ=0.5', 'ρ=0.5']);
+    expect(done[0].swept).toEqual([{ param: 'training.sampler_args.1.r', name: 'ρ', value: '1', text: '1' }]);
+  });
+
+  it('checks a sweep against its dataset before queuing anything', async () => {
+    const before = (await bench.api.listRuns({})).length;
+    const error = await bench.api
+      .launchExperiment({ experiment: 'k sweep', config: tiny(), repetitions: 1, sweep: { grid: [{ param: 'training.n_neighbors', values: [2, 500] }] } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as { fields: unknown }).fields).toEqual([
+      { path: 'sweep.training.n_neighbors', message: expect.stringMatching(/^k = 500: must be less than the number of base classes of 'tinylt_synth' \(\d+\)$/) },
+    ]);
+    expect(await bench.api.listRuns({})).toHaveLength(before);
   });
 
   it('cancels a queued run, resumes it, re-runs a finished one, and deletes with care', async () => {
@@ -86,11 +101,12 @@ describe('workbench handlers over the store and queue', () => {
   });
 
   it('keeps the error text of a failed run', async () => {
+    // launchExperiment refuses this config up front; the queue meets such a failure only when the data changed meanwhile.
     const config = tiny();
     config.training.n_neighbors = 1000;
-    const { runIds } = await bench.api.launchExperiment({ experiment: 'too many neighbours', config, repetitions: 1 });
+    const id = bench.queue.enqueue({ kind: 'train', config, seed: 1, experiment: 'too many neighbours', datasetConfig: TINYLT });
     await bench.queue.whenIdle();
-    const run = await bench.api.getRun({ id: runIds[0] });
+    const run = await bench.api.getRun({ id });
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/1000/);
   });
@@ -146,13 +162,20 @@ describe('workbench handlers over the store and queue', () => {
 
   it('lists the experiments the Inspector can open, and computes one once per run set', async () => {
     const listed = await bench.api.listInspectable({});
-    const sweep = listed.find((e) => e.experiment === 'r sweep')!;
+    // A sweep is listed once per config, named by its values; its runs are never pooled.
+    const configs = listed.filter((e) => e.experiment === 'r sweep');
     const done = await bench.api.listRuns({ experiment: 'r sweep', status: 'done' });
     const [baseline] = (await bench.api.listRuns({ dataset: 'tinylt_synth', status: 'done' })).filter((r) => r.kind === 'baseline');
-    expect(sweep).toMatchObject({ dataset: 'tinylt_synth', baselineRunId: baseline.id, runIds: done.map((r) => r.id).reverse() });
+    expect(configs.map((c) => c.label).sort()).toEqual(['ρ=0.5', 'ρ=1']);
+    const sweep = configs.find((c) => c.label === 'ρ=0.5')!;
+    const ofConfig = done.filter((r) => r.label === 'ρ=0.5');
+    expect(sweep).toMatchObject({ dataset: 'tinylt_synth', baselineRunId: baseline.id, configHash: ofConfig[0].configHash, runIds: ofConfig.map((r) => r.id).reverse() });
     expect(listed.map((e) => e.experiment)).not.toContain('too many neighbours');
+    await expect(bench.api.getInspector({ dataset: 'tinylt_synth', experiment: 'r sweep' })).rejects.toThrow(
+      /experiment 'r sweep' is a sweep of 2 configs \('ρ=0.5', 'ρ=1'\): choose one/,
+    );
 
-    const params = { dataset: 'tinylt_synth', experiment: 'r sweep' };
+    const params = { dataset: 'tinylt_synth', experiment: 'r sweep', configHash: sweep.configHash! };
     const data = await bench.api.getInspector(params);
     expect(data.runs.map((r) => r.id)).toEqual(sweep.runIds);
     expect(data.baselineRunId).toBe(baseline.id);

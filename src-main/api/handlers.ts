@@ -23,14 +23,16 @@ import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { DatasetSpec } from '../../src-shared/dataset.ts';
 import type { InspectorData } from '../../src-shared/inspector.ts';
 import type { EvalMetrics } from '../../src-shared/result.ts';
-import { withParam } from '../../src-shared/run-config-validation.ts';
-import { readDatasetsToml, resolveDataset } from '../data/dataset.ts';
+import { expandSweep, labelRuns, validateSweep, type DatasetFacts } from '../../src-shared/sweep.ts';
+import { readDatasetsToml, readSplitFiles, resolveDataset } from '../data/dataset.ts';
+import { experimentConfigs } from '../inspector/experiment.ts';
 import { UserError } from '../errors.ts';
 import type { RunQueue } from '../queue/queue.ts';
 import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/compare-runs.ts';
 import { datasetConfigOf } from '../store/recorded-run.ts';
 import type { DatasetRecord, RunRow, RunStatus } from '../store/run-store.ts';
 import { NotFoundError, type EventHub } from './dispatch.ts';
+import { ApiValidationError } from './validate.ts';
 import { inspectOffThread } from './inspector-worker.ts';
 import { validateOffThread } from './validate-worker.ts';
 
@@ -167,13 +169,23 @@ export function createHandlers(ctx: HandlerContext): Api {
     return run;
   }
 
-  function summary(run: RunRow): RunSummary {
+  /** Each run's label within its experiment, over every run of the experiments in `runs` (not only those listed). */
+  function labeller(runs: readonly RunRow[]): (run: RunRow) => { values: RunSummary['swept']; label: string } {
+    const experiments = new Set(runs.map((r) => r.experiment));
+    const all = experiments.size === 1 ? store.listRuns({ experiment: [...experiments][0] }) : store.listRuns();
+    return labelRuns(all);
+  }
+
+  function summary(run: RunRow, label = labeller([run])): RunSummary {
+    const { values, label: text } = label(run);
     return {
       id: run.id,
       dataset: run.dataset,
       experiment: run.experiment,
       kind: run.kind,
       configHash: run.configHash,
+      swept: values,
+      label: text,
       status: run.status,
       seed: run.seed,
       createdAt: run.createdAt,
@@ -195,6 +207,12 @@ export function createHandlers(ctx: HandlerContext): Api {
     if (!rec && key !== 'demo') throw new NotFoundError(`no dataset '${key}': add its datasets.toml first`);
     const configFile = rec?.sourcePaths[CONFIG_FILE_KEY];
     return resolveDataset(key, typeof configFile === 'string' ? configFile : undefined, cwd);
+  }
+
+  /** What a sweep's checks need of a dataset: its split files and datagrps, read without its features. */
+  function datasetFacts(spec: DatasetSpec): DatasetFacts {
+    const { ids } = readSplitFiles(spec);
+    return { key: spec.key, nBaseClasses: ids.many.length + ids.medium.length, datagrps: spec.datagrps };
   }
 
   function enqueue(kind: 'train' | 'baseline', config: RunConfig, seed: number, experiment: string, spec: DatasetSpec): number {
@@ -304,7 +322,9 @@ export function createHandlers(ctx: HandlerContext): Api {
     },
 
     async listRuns(filter) {
-      return store.listRuns(filter).reverse().map(summary);
+      const runs = store.listRuns(filter).reverse();
+      const label = labeller(runs);
+      return runs.map((r) => summary(r, label));
     },
 
     async getRun({ id }) {
@@ -320,14 +340,13 @@ export function createHandlers(ctx: HandlerContext): Api {
     },
 
     async launchExperiment(request) {
-      // Resolve the dataset first, so that a missing one queues nothing.
+      // Resolve the dataset and check the whole sweep against it first, so that a bad sweep queues nothing.
       const spec = specOf(request.config.dataset);
+      const sweep = request.sweep ?? { grid: [] };
+      const errors = validateSweep(request.config, sweep, datasetFacts(spec));
+      if (errors.length > 0) throw new ApiValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
       const seeds = request.seeds ?? Array.from({ length: request.repetitions ?? 1 }, (_, i) => i + 1);
-      const configs = request.sweep
-        ? request.sweep.values.map((v) => withParam(request.config, request.sweep?.param ?? '', v))
-        : [request.config];
-      const runIds: number[] = [];
-      for (const config of configs) for (const seed of seeds) runIds.push(enqueue('train', config, seed, request.experiment, spec));
+      const runIds = expandSweep(request.config, sweep, seeds).map((run) => enqueue('train', run.config, run.seed, request.experiment, spec));
       events.emit({ type: 'runs-changed' });
       return { runIds };
     },
@@ -399,29 +418,41 @@ export function createHandlers(ctx: HandlerContext): Api {
 
     async listInspectable() {
       const baselines = newestBaselines();
-      const groups = new Map<string, InspectableExperiment>();
+      const byExperiment = new Map<string, RunRow[]>();
       for (const run of store.listRuns({ kind: 'train', status: 'done' })) {
         const key = JSON.stringify([run.dataset, run.experiment]);
-        let group = groups.get(key);
-        if (!group) {
-          group = { dataset: run.dataset, experiment: run.experiment, runIds: [], baselineRunId: baselines.get(run.dataset) ?? null, finishedAt: null };
-          groups.set(key, group);
-        }
-        group.runIds.push(run.id);
-        if (run.finishedAt !== null) group.finishedAt = Math.max(group.finishedAt ?? 0, run.finishedAt);
+        byExperiment.set(key, [...(byExperiment.get(key) ?? []), run]);
       }
-      return [...groups.values()].sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
+      const listed: InspectableExperiment[] = [];
+      for (const runs of byExperiment.values()) {
+        const configs = experimentConfigs(runs);
+        for (const c of configs) {
+          const finished = runs.filter((r) => r.configHash === c.configHash).map((r) => r.finishedAt ?? 0);
+          listed.push({
+            dataset: runs[0].dataset,
+            experiment: runs[0].experiment,
+            configHash: configs.length > 1 ? c.configHash : null,
+            label: c.label,
+            runIds: c.runIds,
+            baselineRunId: baselines.get(runs[0].dataset) ?? null,
+            finishedAt: Math.max(...finished) || null,
+          });
+        }
+      }
+      return listed.sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
     },
 
-    async getInspector({ dataset, experiment }) {
-      const runs = store.listRuns({ dataset, experiment, kind: 'train', status: 'done' });
-      if (runs.length === 0) throw new NotFoundError(`no finished training runs of experiment '${experiment}' on dataset '${dataset}'`);
-      const key = JSON.stringify([dataset, experiment, runs.map((r) => r.id), newestBaselines(dataset).get(dataset) ?? null]);
+    async getInspector({ dataset, experiment, configHash }) {
+      const all = store.listRuns({ dataset, experiment, kind: 'train', status: 'done' });
+      if (all.length === 0) throw new NotFoundError(`no finished training runs of experiment '${experiment}' on dataset '${dataset}'`);
+      const runs = configHash === undefined ? all : all.filter((r) => r.configHash === configHash);
+      if (runs.length === 0) throw new NotFoundError(`experiment '${experiment}' on dataset '${dataset}' has no finished runs of that config`);
+      const key = JSON.stringify([dataset, experiment, configHash ?? null, runs.map((r) => r.id), newestBaselines(dataset).get(dataset) ?? null]);
       return cachedInspector(key, async () => {
         // The datasets.toml the runs were trained from, as the CLI's inspector reads it.
         const configFile = datasetConfigOf(runs[0]);
         const spec = configFile ? resolveDataset(dataset, configFile, cwd) : specOf(dataset);
-        return inspectOffThread({ dbFile: store.db.name, spec, experiment });
+        return inspectOffThread({ dbFile: store.db.name, spec, experiment, configHash });
       });
     },
   };

@@ -13,17 +13,18 @@ export interface InspectRequest {
   dbFile: string;
   spec: DatasetSpec;
   experiment: string;
+  configHash?: string;
 }
 
 export function inspectOffThread(request: InspectRequest): Promise<InspectorData> {
   return callOffThread(import.meta.url, request);
 }
 
-async function inspect({ dbFile, spec, experiment }: InspectRequest): Promise<InspectorData> {
+async function inspect({ dbFile, spec, experiment, configHash }: InspectRequest): Promise<InspectorData> {
   const db = openDb(dbFile);
   try {
     const ds = await loadInspectorDataset(spec);
-    return await inspectExperiment(new RunStore(db), ds, { experiment });
+    return await inspectExperiment(new RunStore(db), ds, { experiment, configHash });
   } finally {
     db.close();
   }

@@ -51,19 +51,34 @@ describe('API param validators', () => {
 
   it('want seeds or repetitions, not both, and check every swept config', () => {
     const launch = validators.launchExperiment;
-    expect(launch({ experiment: ' r sweep ', config: config(), seeds: [7, 8], sweep: { param: 'training.sampler_args.1.r', values: [0.5, 1] } })).toEqual({
+    const grid = (param: string, values: unknown[]) => ({ grid: [{ param, values }] });
+    expect(launch({ experiment: ' r sweep ', config: config(), seeds: [7, 8], sweep: { grid: [{ param: 'r', values: [0.5, '1'] }, { param: 'training:nn-dist', values: ['cosine'] }] } })).toEqual({
       experiment: 'r sweep',
       config: config(),
       seeds: [7, 8],
-      sweep: { param: 'training.sampler_args.1.r', values: [0.5, 1] },
+      sweep: { grid: [{ param: 'training.sampler_args.1.r', values: [0.5, 1] }, { param: 'training.nn_dist', values: ['cosine'] }] },
     });
     expect(problem(() => launch({ experiment: 'x', config: config(), seeds: [1], repetitions: 2 })).message).toMatch(/either seeds or repetitions/);
     expect(problem(() => launch({ experiment: 'x', config: config(), seeds: [1, 1] })).message).toBe('seeds: seeds repeat');
     expect(problem(() => launch({ experiment: '', config: config(), repetitions: 1 })).message).toBe('experiment: must not be empty');
-    const swept = problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: { param: 'training.train_epochs', values: [30, 2] } }));
-    expect(swept.fields).toEqual([{ path: 'sweep[training.train_epochs=2].training.min_epochs', message: 'must not exceed train_epochs (2)' }]);
-    expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: { param: 'training.nn_dist', values: [1] } })).message).toMatch(
-      /not a numeric parameter/,
+    const swept = problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: grid('training.train_epochs', [30, 2]) }));
+    expect(swept.fields).toEqual([{ path: 'sweep.training.train_epochs', message: 'epochs = 2: training.min_epochs: must not exceed train_epochs (2)' }]);
+    expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: grid('training.nn_dist', [1]) })).message).toBe(
+      'sweep.grid.0.values.0: dist = 1: not one of euclidean, cosine, random',
+    );
+    expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: grid('nope', [1]) })).message).toMatch(
+      /^sweep.grid.0.param: 'nope' is not a sweepable parameter/,
+    );
+    const random = { n: 3, seed: 2, ranges: [{ param: 'lr', min: 1e-4, max: 1e-2 }, { param: 'alphanet:hact', choices: ['relu', 'tanh'] }] };
+    expect(launch({ experiment: 'x', config: config(), repetitions: 1, sweep: { grid: [], random } }).sweep).toEqual({
+      grid: [],
+      random: { n: 3, seed: 2, ranges: [{ param: 'training.optim_params.lr', min: 1e-4, max: 1e-2 }, { param: 'alphanet.hact', choices: ['relu', 'tanh'] }] },
+    });
+    expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: 1, sweep: { grid: [], random: { ...random, ranges: [{ param: 'lr', min: 0, max: 1 }] } } })).fields).toEqual([
+      { path: 'sweep.training.optim_params.lr', message: 'lr: the range [0, 1] must have min ≤ max, both > 0 (log-uniform)' },
+    ]);
+    expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: 10, sweep: grid('k', Array.from({ length: 101 }, (_, i) => i + 1)) })).message).toMatch(
+      /queues 1010 runs; at most 1000/,
     );
     expect(problem(() => launch({ experiment: 'x', config: config(), repetitions: MAX_RUNS_PER_LAUNCH + 1 })).message).toMatch(/at most 1000/);
   });

@@ -19,7 +19,8 @@ import {
   type LaunchRequest,
   type RunFilter,
 } from '../../src-shared/api.ts';
-import { validateRunConfig, withParam, type FieldError } from '../../src-shared/run-config-validation.ts';
+import { validateRunConfig, type FieldError } from '../../src-shared/run-config-validation.ts';
+import { coerceSweepValue, paramInfo, resolveParamKey, sweepSize, validateSweep, type RandomRange, type SweepSpec } from '../../src-shared/sweep.ts';
 import { UserError } from '../errors.ts';
 
 export class ApiValidationError extends UserError {
@@ -151,6 +152,58 @@ function seed(raw: unknown, path: string): number {
   return raw;
 }
 
+/** A sweepable parameter's config path (the same keys the CLI takes are accepted). */
+function sweepParam(raw: unknown, path: string, config: RunConfig): string {
+  try {
+    return resolveParamKey(nonEmpty(raw, path), config);
+  } catch (error) {
+    if (error instanceof ApiValidationError) throw error;
+    fail(path, (error as Error).message);
+  }
+}
+
+/** A sweep's shape and values, then the whole sweep against validateRunConfig (the dataset's checks follow in the handler). */
+function sweepSpec(raw: unknown, config: RunConfig): SweepSpec {
+  const o = object(raw, 'sweep', ['grid', 'random']);
+  const grid = array(o.grid, 'sweep.grid', (a, p) => {
+    const axis = object(a, p, ['param', 'values']);
+    const param = sweepParam(axis.param, `${p}.param`, config);
+    const values = array(axis.values, `${p}.values`, (v, q) => {
+      try {
+        return coerceSweepValue(paramInfo(param, config), v);
+      } catch (error) {
+        fail(q, (error as Error).message);
+      }
+    });
+    return { param, values };
+  });
+  const spec: SweepSpec = { grid };
+  if (o.random !== undefined) {
+    const r = object(o.random, 'sweep.random', ['n', 'seed', 'ranges']);
+    const ranges = array(r.ranges, 'sweep.random.ranges', (x, p): RandomRange => {
+      const range = object(x, p, ['param', 'min', 'max', 'log', 'choices']);
+      const param = sweepParam(range.param, `${p}.param`, config);
+      if (range.choices !== undefined) return { param, choices: array(range.choices, `${p}.choices`, (v, q) => {
+        try {
+          return coerceSweepValue(paramInfo(param, config), v);
+        } catch (error) {
+          fail(q, (error as Error).message);
+        }
+      }) };
+      const out: RandomRange = { param, min: number(range.min, `${p}.min`), max: number(range.max, `${p}.max`) };
+      if (range.log !== undefined) {
+        if (typeof range.log !== 'boolean') fail(`${p}.log`, 'must be true or false');
+        out.log = range.log;
+      }
+      return out;
+    });
+    spec.random = { n: number(r.n, 'sweep.random.n'), seed: number(r.seed, 'sweep.random.seed'), ranges };
+  }
+  const errors = validateSweep(config, spec);
+  if (errors.length > 0) throw new ApiValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  return spec;
+}
+
 function launch(raw: unknown): LaunchRequest {
   const o = object(raw, 'params', ['experiment', 'config', 'seeds', 'repetitions', 'sweep']);
   const experiment = nonEmpty(o.experiment, 'experiment').trim();
@@ -170,23 +223,8 @@ function launch(raw: unknown): LaunchRequest {
     perSetting = n;
   }
   if (o.sweep !== undefined) {
-    const s = object(o.sweep, 'sweep', ['param', 'values']);
-    const param = nonEmpty(s.param, 'sweep.param');
-    const values = array(s.values, 'sweep.values', number);
-    if (values.length === 0) fail('sweep.values', 'give at least one value');
-    values.forEach((v, i) => {
-      if (!Number.isFinite(v)) fail(`sweep.values.${i}`, 'must be a finite number');
-      let swept: RunConfig;
-      try {
-        swept = withParam(config, param, v);
-      } catch (error) {
-        fail('sweep.param', (error as Error).message);
-      }
-      // Each swept config must be valid on its own (e.g. min_epochs ≤ train_epochs for every value).
-      rejectBadValues(swept, `sweep[${param}=${v}]`);
-    });
-    request.sweep = { param, values };
-    perSetting *= values.length;
+    request.sweep = sweepSpec(o.sweep, config);
+    perSetting *= sweepSize(request.sweep);
   }
   if (perSetting > MAX_RUNS_PER_LAUNCH) fail('repetitions', `queues ${perSetting} runs; at most ${MAX_RUNS_PER_LAUNCH} at once`);
   return request;
@@ -249,7 +287,9 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
   },
   listInspectable: (raw) => (object(raw ?? {}, 'params', []), {}),
   getInspector: (raw) => {
-    const o = object(raw, 'params', ['dataset', 'experiment']);
-    return { dataset: nonEmpty(o.dataset, 'dataset'), experiment: nonEmpty(o.experiment, 'experiment') };
+    const o = object(raw, 'params', ['dataset', 'experiment', 'configHash']);
+    const request: ApiParams<'getInspector'> = { dataset: nonEmpty(o.dataset, 'dataset'), experiment: nonEmpty(o.experiment, 'experiment') };
+    if (o.configHash !== undefined) request.configHash = nonEmpty(o.configHash, 'configHash');
+    return request;
   },
 };

@@ -20,6 +20,8 @@ export interface FlagSpec {
   choices?: readonly string[];
   /** A one-letter alias, e.g. `o`. */
   short?: string;
+  /** A list flag given several times collects every value (`--grid a=1,2 --grid b=x`) instead of keeping the last. */
+  repeatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -107,7 +109,9 @@ export function parseArgs(command: CommandSpec, argv: readonly string[]): Parsed
       const values: string[] = inline !== undefined ? [inline] : [];
       while (i + 1 < argv.length && !isFlagWord(argv[i + 1]) && argv[i + 1] !== '--') values.push(argv[++i]);
       if (values.length === 0) throw new UsageError(`--${spec.name} needs at least one value`);
-      flags.set(spec.name, values.map((v) => convert(spec, v) as string));
+      const converted = values.map((v) => convert(spec, v) as string);
+      const before = spec.repeatable ? flags.get(spec.name) : undefined;
+      flags.set(spec.name, Array.isArray(before) ? [...before, ...converted] : converted);
       continue;
     }
     let raw = inline;

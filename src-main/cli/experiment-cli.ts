@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import { findDataset } from '../data/config.ts';
 import { UserError } from '../errors.ts';
-import { experimentDataset, gatherResultFiles, gatherStoreExperiment, loadInspectorDataset, type GatheredExperiment } from '../inspector/experiment.ts';
+import { experimentConfigs, experimentDataset, gatherResultFiles, gatherStoreExperiment, loadInspectorDataset, type GatheredExperiment } from '../inspector/experiment.ts';
 import { globFiles } from '../results/glob.ts';
 import { readResultFile } from '../results/result-file.ts';
 import { getString, UsageError, type FlagSpec, type ParsedArgs } from './args.ts';
@@ -19,6 +19,7 @@ import { DB_FLAG, openStoreArg, parseRunId } from './store-cli.ts';
 
 export const EXPERIMENT_SOURCE_FLAGS: FlagSpec[] = [
   { name: 'experiment', kind: 'string', help: 'the experiment (group of runs) in the store' },
+  { name: 'group', kind: 'string', help: 'one config of a sweep, by its label as `alphanet runs` prints it (e.g. "k=5, ρ=0.5")' },
   DB_FLAG,
   { name: 'baseline-run', kind: 'string', help: "the baseline run's id (default: the dataset's newest finished baseline, else evaluated now)" },
   { name: 'base-res-dir', kind: 'string', help: 'read result files under this folder instead of the store' },
@@ -41,19 +42,35 @@ const configArg = (args: ParsedArgs, io: CliIO): string | undefined => {
   return flag === undefined ? undefined : path.resolve(io.cwd, flag);
 };
 
-async function fromStore(args: ParsedArgs, io: CliIO, experiment: string): Promise<{ ds: LoadedDataset; g: GatheredExperiment }> {
+/** `  k=5, ρ=0.5` and `k=5,ρ=0.5` name the same config. */
+const sameLabel = (a: string, b: string) => a.replace(/\s+/g, '') === b.replace(/\s+/g, '');
+
+/** The experiment's configs read one at a time: all of a sweep's, or the one `--group` names. */
+async function fromStore(args: ParsedArgs, io: CliIO, experiment: string): Promise<{ ds: LoadedDataset; gs: GatheredExperiment[] }> {
   const { db, store } = openStoreArg(args, io);
   try {
     const { key, configFile } = experimentDataset(store, experiment, getString(args, 'dataset'));
     const ds = await loadFor(key, configArg(args, io) ?? configFile ?? undefined, args, io);
+    const configs = experimentConfigs(store.listRuns({ dataset: key, experiment, kind: 'train', status: 'done' }));
+    const group = getString(args, 'group');
+    const chosen = group === undefined ? configs : configs.filter((c) => sameLabel(c.label, group));
+    if (chosen.length === 0) {
+      throw new UsageError(`experiment '${experiment}' has no config '${group}' (its configs: ${configs.map((c) => `'${c.label || '(one config)'}'`).join(', ')})`);
+    }
     const baselineFlag = getString(args, 'baseline-run');
-    const g = await gatherStoreExperiment(store, ds, experiment, {
-      baselineRunId: baselineFlag === undefined ? undefined : parseRunId(baselineFlag),
-      backend: backendOf(args),
-      cacheRoot: cacheRootOf(args, io),
-    });
-    if (g.baseline.runId === null) io.err(`note: no recorded baseline of '${key}'; evaluated the pretrained classifier instead`);
-    return { ds, g };
+    const gs: GatheredExperiment[] = [];
+    for (const c of chosen) {
+      gs.push(
+        await gatherStoreExperiment(store, ds, experiment, {
+          baselineRunId: baselineFlag === undefined ? undefined : parseRunId(baselineFlag),
+          backend: backendOf(args),
+          cacheRoot: cacheRootOf(args, io),
+          configHash: c.configHash,
+        }),
+      );
+    }
+    if (gs[0].baseline.runId === null) io.err(`note: no recorded baseline of '${key}'; evaluated the pretrained classifier instead`);
+    return { ds, gs };
   } finally {
     db.close();
   }
@@ -79,10 +96,16 @@ async function fromFiles(args: ParsedArgs, io: CliIO, baseResDir: string): Promi
   return { ds, g };
 }
 
-/** The experiment named by `--experiment` (store) or `--base-res-dir` (result files), with its dataset. */
-export async function experimentFromArgs(args: ParsedArgs, io: CliIO): Promise<{ ds: LoadedDataset; g: GatheredExperiment }> {
+/**
+ * The experiment named by `--experiment` (store) or `--base-res-dir` (result files), with its dataset:
+ * one entry per config read (a sweep's configs each on their own, never pooled).
+ */
+export async function experimentsFromArgs(args: ParsedArgs, io: CliIO): Promise<{ ds: LoadedDataset; gs: GatheredExperiment[] }> {
   const experiment = getString(args, 'experiment');
   const baseResDir = getString(args, 'base-res-dir');
   if ((experiment === undefined) === (baseResDir === undefined)) throw new UsageError('give either --experiment (the store) or --base-res-dir (result files)');
-  return experiment !== undefined ? fromStore(args, io, experiment) : fromFiles(args, io, baseResDir!);
+  if (experiment !== undefined) return fromStore(args, io, experiment);
+  if (getString(args, 'group') !== undefined) throw new UsageError('--group goes with --experiment (a sweep in the store)');
+  const { ds, g } = await fromFiles(args, io, baseResDir!);
+  return { ds, gs: [g] };
 }

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   demo: () => import('./commands/demo.ts'),
   serve: () => import('./commands/serve.ts'),
   train: () => import('./commands/train.ts'),
+  sweep: () => import('./commands/sweep.ts'),
   baseline: () => import('./commands/baseline.ts'),
   neighbors: () => import('./commands/neighbors.ts'),
   eval: () => import('./commands/eval.ts'),

@@ -39,8 +39,8 @@ describe('runs / import / export-run / resume commands', () => {
     expect(imported.stdout).toMatch(/run 1 \(train, tinylt_synth, experiment "AlphaNet \(r=0\.5\)"\)/);
 
     const table = await run('runs', '--db', 'w.sqlite');
-    expect(table.stdout.split('\n')[0]).toMatch(/^id\s+dataset\s+experiment\s+status\s+seed\s+epochs\s+best\s+few\s+med\.\s+many\s+overall$/);
-    expect(table.stdout).toMatch(/1\s+tinylt_synth\s+AlphaNet \(r=0\.5\)\s+done\s+–\s+10\/10\s+2\s+16\.5\s+68\.8\s+87\.5\s+56\.3/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^id\s+dataset\s+experiment\s+config\s+status\s+seed\s+epochs\s+best\s+few\s+med\.\s+many\s+overall$/);
+    expect(table.stdout).toMatch(/1\s+tinylt_synth\s+AlphaNet \(r=0\.5\)\s+–\s+done\s+–\s+10\/10\s+2\s+16\.5\s+68\.8\s+87\.5\s+56\.3/);
 
     const json = await run('runs', '--db', 'w.sqlite', '--json', '--status', 'done');
     expect(JSON.parse(json.stdout)).toMatchObject([{ id: 1, status: 'done', best_epoch: 2, epochs_done: 10, test: { few: 0.165 } }]);

@@ -34,13 +34,14 @@ function pct(x: number | undefined): string {
   return x !== undefined && Number.isFinite(x) ? (100 * x).toFixed(1) : '–';
 }
 
-/** `alphanet runs` as a text table. */
-export function formatRunsTable(runs: readonly RunRow[]): string {
-  const head = ['id', 'dataset', 'experiment', 'status', 'seed', 'epochs', 'best', 'few', 'med.', 'many', 'overall'];
+/** `alphanet runs` as a text table; `labelOf` names each run's config within its sweep (`k=5, ρ=0.5`). */
+export function formatRunsTable(runs: readonly RunRow[], labelOf: (run: RunRow) => string = () => ''): string {
+  const head = ['id', 'dataset', 'experiment', 'config', 'status', 'seed', 'epochs', 'best', 'few', 'med.', 'many', 'overall'];
   const rows = runs.map((r) => [
     String(r.id),
     r.dataset,
     r.experiment,
+    labelOf(r) || '–',
     r.status,
     r.seed === null ? '–' : String(r.seed),
     r.kind === 'baseline' ? '–' : `${r.epochsDone}/${r.config.training.train_epochs}`,
@@ -50,7 +51,7 @@ export function formatRunsTable(runs: readonly RunRow[]): string {
     pct(r.test?.per_split.many),
     pct(r.test?.accuracy),
   ]);
-  const numeric = new Set([0, 4, 5, 6, 7, 8, 9, 10]);
+  const numeric = new Set([0, 5, 6, 7, 8, 9, 10, 11]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();

@@ -15,7 +15,8 @@ import { datagrpMeans, type CacheRoot } from '../engine/scores.ts';
 import type { BackendName } from '../engine/backend.ts';
 import { UserError } from '../errors.ts';
 import { datasetConfigOf } from '../store/recorded-run.ts';
-import type { RunStore } from '../store/run-store.ts';
+import type { RunRow, RunStore } from '../store/run-store.ts';
+import { configLabels } from '../../src-shared/sweep.ts';
 import { datasetClassNames, loadWordNet } from '../wordnet.ts';
 
 /** What every consumer needs of an experiment: runs in a fixed order, all on the same test samples. */
@@ -86,14 +87,26 @@ export async function gatherStoreExperiment(
   store: RunStore,
   ds: LoadedDataset,
   experiment: string,
-  opts: GatherOptions & { baselineRunId?: number } = {},
+  opts: GatherOptions & { baselineRunId?: number; configHash?: string } = {},
 ): Promise<GatheredExperiment> {
-  const rows = store.listRuns({ dataset: ds.spec.key, experiment, kind: 'train', status: 'done' });
-  if (rows.length === 0) {
+  const all = store.listRuns({ dataset: ds.spec.key, experiment, kind: 'train', status: 'done' });
+  if (all.length === 0) {
     const any = store.listRuns({ experiment });
     const hint = any.length > 0 ? ` (its runs: ${[...new Set(any.map((r) => `${r.dataset}/${r.status}`))].join(', ')})` : '';
     throw new UserError(`no finished training runs of experiment '${experiment}' on dataset '${ds.spec.key}'${hint}`);
   }
+  // Runs of different configs are never pooled: a sweep is read one config at a time.
+  const configs = experimentConfigs(all);
+  const chosen = opts.configHash === undefined ? (configs.length === 1 ? configs[0] : undefined) : configs.find((c) => c.configHash === opts.configHash);
+  if (!chosen) {
+    const listed = configs.map((c) => `'${c.label}'`).join(', ');
+    throw new UserError(
+      opts.configHash === undefined
+        ? `experiment '${experiment}' is a sweep of ${configs.length} configs (${listed}): choose one`
+        : `experiment '${experiment}' has no finished runs of that config (its configs: ${listed})`,
+    );
+  }
+  const rows = all.filter((r) => r.configHash === chosen.configHash);
   const runs: InspectorRunInput[] = [];
   const neighbours = new Map<number, number[]>();
   let testLabels: Int32Array | null = null;
@@ -126,7 +139,20 @@ export async function gatherStoreExperiment(
     }
   }
   baseline ??= { runId: null, predictions: await engineBaseline(ds, testDatagrp, opts) };
-  return { experiment, testLabels: labels, baseline, runs, neighbours, nnDist: rows[0]!.config.training.nn_dist };
+  const name = chosen.label === '' ? experiment : `${experiment} (${chosen.label})`;
+  return { experiment: name, testLabels: labels, baseline, runs, neighbours, nnDist: rows[0]!.config.training.nn_dist };
+}
+
+/** An experiment's configs (one, or a sweep's), each with its label and runs, in order of first run. */
+export function experimentConfigs(rows: readonly RunRow[]): { configHash: string; label: string; runIds: number[] }[] {
+  const labels = configLabels(rows.map((r) => r.config), rows.map((r) => r.configHash));
+  const out = new Map<string, { configHash: string; label: string; runIds: number[] }>();
+  for (const row of rows) {
+    const entry = out.get(row.configHash) ?? { configHash: row.configHash, label: labels.byConfig.get(row.configHash)?.label ?? '', runIds: [] };
+    entry.runIds.push(row.id);
+    out.set(row.configHash, entry);
+  }
+  return [...out.values()];
 }
 
 /**
@@ -232,6 +258,8 @@ export async function loadInspectorDataset(spec: DatasetSpec, cacheDir?: string 
 export interface InspectExperimentOptions extends GatherOptions, Partial<InspectorOptions> {
   experiment: string;
   baselineRunId?: number;
+  /** One config of a sweep; needed where the experiment has several. */
+  configHash?: string;
 }
 
 /**

@@ -1,14 +1,15 @@
 /** Hash routes (`#/runs?experiment=x`): the app works from file:// in Electron and from / when served. */
 import { reactive } from 'vue';
 
-export type ViewName = 'datasets' | 'launch' | 'runs' | 'curves' | 'compare' | 'inspector';
+export type ViewName = 'datasets' | 'launch' | 'runs' | 'curves' | 'compare' | 'hparams' | 'inspector';
 export const VIEWS: readonly { name: ViewName; title: string; key: string }[] = [
   { name: 'datasets', title: 'Datasets', key: '1' },
   { name: 'launch', title: 'Launch', key: '2' },
   { name: 'runs', title: 'Runs', key: '3' },
   { name: 'curves', title: 'Curves', key: '4' },
   { name: 'compare', title: 'Compare', key: '5' },
-  { name: 'inspector', title: 'Inspector', key: '6' },
+  { name: 'hparams', title: 'HParams', key: '6' },
+  { name: 'inspector', title: 'Inspector', key: '7' },
 ];
 
 export interface Route {

@@ -6,8 +6,7 @@ import { defaultRunConfig } from '../../../src-shared/config.ts';
 import { loadDataset, resolveDataset } from '../../data/dataset.ts';
 import { openStore } from '../../store/open.ts';
 import { recordedBaselineRun, recordedTrainRun } from '../../store/recorded-run.ts';
-import type { CliIO } from '../command.ts';
-import { main } from '../main.ts';
+import { runCli } from '../../../test/support/cli.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const CONFIG = path.join(ROOT, 'test', 'fixtures', 'tinylt', 'datasets.toml');
@@ -17,13 +16,7 @@ let tmp: string;
 let db: string;
 const savedEnv = process.env.ALPHANET_DATA_DIR;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTTY: false, cwd: ROOT };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(ROOT, argv);
 
 /** Three short seeded runs and a baseline of tinylt, recorded into a fresh database; each run's result also as a JSON file. */
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { formatCombos, type CombosOptions } from '../../../src-shared/report/com
 import { combosInputFor } from '../../inspector/experiment.ts';
 import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
-import { experimentFromArgs, EXPERIMENT_SOURCE_FLAGS } from '../experiment-cli.ts';
+import { experimentsFromArgs, EXPERIMENT_SOURCE_FLAGS } from '../experiment-cli.ts';
 
 export const command: Command = {
   spec: {
@@ -26,7 +26,7 @@ export const command: Command = {
     const selectN = getNumber(args, 'select-n') ?? 5;
     const mistakeN = getNumber(args, 'mistake-n') ?? null;
     if (selectN < 0 || (mistakeN !== null && mistakeN < 0)) throw new UsageError('--select-n and --mistake-n must not be negative');
-    const { ds, g } = await experimentFromArgs(args, io);
+    const { ds, gs } = await experimentsFromArgs(args, io);
     const options: CombosOptions = {
       selectBy: getString(args, 'select-by') === 'acc' ? 'acc' : 'acc_delta',
       selectMax: getBoolean(args, 'select-max') !== false,
@@ -34,7 +34,9 @@ export const command: Command = {
       mistakeN,
       originalZeroEntries: getBoolean(args, 'original-zero-entries') === true,
     };
-    io.out(formatCombos(combosInputFor(ds, g), options).replace(/\n$/, ''));
+    // A sweep: each config's report in turn, under its name (`rho sweep (ρ=0.5)`).
+    const reports = gs.map((g) => formatCombos(combosInputFor(ds, g), options).replace(/\n$/, ''));
+    io.out(gs.length === 1 ? reports[0] : gs.map((g, i) => `== ${g.experiment} ==\n\n${reports[i]}`).join('\n\n'));
     return 0;
   },
 };

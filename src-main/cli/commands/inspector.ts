@@ -6,7 +6,7 @@ import { inspectGathered } from '../../inspector/experiment.ts';
 import { getNumber, getString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { cacheRootOf } from '../engine-cli.ts';
-import { experimentFromArgs, EXPERIMENT_SOURCE_FLAGS } from '../experiment-cli.ts';
+import { experimentsFromArgs, EXPERIMENT_SOURCE_FLAGS } from '../experiment-cli.ts';
 
 export const command: Command = {
   spec: {
@@ -34,7 +34,12 @@ export const command: Command = {
       return v;
     };
     const options = { mistakeN: positive('mistake-n', 0), semanticLevel: positive('semantic-level', 0), alphaBins: positive('alpha-bins', 1) };
-    const { ds, g } = await experimentFromArgs(args, io);
+    const { ds, gs } = await experimentsFromArgs(args, io);
+    if (gs.length > 1) {
+      const names = gs.map((x) => `'${x.experiment}'`).join(', ');
+      throw new UsageError(`the experiment is a sweep of ${gs.length} configs (${names}): choose one with --group`);
+    }
+    const [g] = gs;
     const data = inspectGathered(ds, g, { ...options, cacheRoot: cacheRootOf(args, io) });
     if (plot !== undefined) {
       const csv = plotCsv(data.plots, plot);

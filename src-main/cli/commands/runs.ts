@@ -1,3 +1,4 @@
+import { labelRuns } from '../../../src-shared/sweep.ts';
 import type { RunFilter, RunStatus } from '../../store/run-store.ts';
 import { RUN_STATUSES } from '../../store/run-store.ts';
 import { getBoolean, getString } from '../args.ts';
@@ -7,7 +8,7 @@ import { DB_FLAG, formatRunsTable, openStoreArg } from '../store-cli.ts';
 export const command: Command = {
   spec: {
     name: 'runs',
-    summary: 'List the recorded runs: dataset, experiment, status, seed, epochs done, kept epoch and test accuracy per split (%).',
+    summary: 'List the recorded runs: dataset, experiment, config (a sweep\'s values, e.g. k=5, ρ=0.5), status, seed, epochs done, kept epoch and test accuracy per split (%).',
     usage: 'alphanet runs [--dataset KEY] [--experiment NAME] [--status STATUS] [--json] [--db FILE]',
     flags: [
       DB_FLAG,
@@ -26,11 +27,15 @@ export const command: Command = {
         status: getString(args, 'status') as RunStatus | undefined,
       };
       const runs = store.listRuns(filter);
+      // Labels come from every run of each experiment, not only the listed ones (a filter must not rename them).
+      const label = labelRuns(store.listRuns({ dataset: filter.dataset, experiment: filter.experiment }));
       if (getBoolean(args, 'json')) {
         const rows = runs.map((r) => ({
           id: r.id,
           dataset: r.dataset,
           experiment: r.experiment,
+          label: label(r).label,
+          swept: Object.fromEntries(label(r).values.map((v) => [v.param, v.value ?? null])),
           kind: r.kind,
           status: r.status,
           seed: r.seed,
@@ -43,7 +48,7 @@ export const command: Command = {
         }));
         io.out(JSON.stringify(rows, null, 1));
       } else {
-        io.out(runs.length === 0 ? 'no runs recorded' : formatRunsTable(runs));
+        io.out(runs.length === 0 ? 'no runs recorded' : formatRunsTable(runs, (r) => label(r).label));
       }
       return 0;
     } finally {

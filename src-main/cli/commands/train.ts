@@ -47,7 +47,7 @@ const flag = (name: string, kind: FlagSpec['kind'], help: string, def?: string, 
 });
 
 /** The original's flags (alphanet/train.py), same names and defaults, plus ours (seed, selection, backend). */
-const FLAGS: FlagSpec[] = [
+export const TRAIN_FLAGS: FlagSpec[] = [
   ...DATASET_FLAGS,
   DB_FLAG,
   EXPERIMENT_FLAG,
@@ -254,7 +254,7 @@ export const command: Command = {
     name: 'train',
     summary: 'Train AlphaNet on a dataset: the few classes\' classifiers become learned combinations of their nearest base classes. The run is recorded in the workbench database.',
     usage: 'alphanet train --dataset KEY [options]',
-    flags: FLAGS,
+    flags: TRAIN_FLAGS,
   },
   async run(args, io: CliIO) {
     const seed = parseSeed(getString(args, 'seed')) ?? randomInt(0, 2 ** 31);

@@ -36,6 +36,35 @@ describe('buildChartOption', () => {
     expect(linePoints(group, { ...settings, smoothing: 0 })).toEqual([[1, 2, 2, 1, 2], [2, 3, 3, 2, 2]]);
   });
 
+  it('draws the band only where the runs of a group share steps', () => {
+    const ragged: ChartLine = { ...group, runs: [run([1, 2, 5]), run([3, 4])] };
+    const s = series(buildChartOption('loss', [ragged], { ...settings, smoothing: 0 }));
+    expect((s[0].data as number[][]).map(([x]) => x)).toEqual([1, 2]);
+    expect(linePoints(ragged, { ...settings, smoothing: 0 }).map((p) => p[0])).toEqual([1, 2]);
+  });
+
+  it('shows a group with one point per run (test metrics at different steps) as one point with an error bar', () => {
+    const tests: ChartLine = {
+      ...group,
+      runs: [
+        [{ step: 4, wallTime: 10, value: 0.6 }],
+        [{ step: 8, wallTime: 20, value: 0.8 }],
+      ],
+    };
+    const s = series(buildChartOption('test/accuracy', [tests], { ...settings, smoothing: 0 }));
+    expect(s.map((x) => x.id)).toEqual(['g:err', 'g:raw', 'g:smooth']);
+    const sd = Math.sqrt(0.02);
+    const [[x0, lo], [x1, hi]] = s[0].data as number[][];
+    expect([x0, x1]).toEqual([6, 6]);
+    expect(lo).toBeCloseTo(0.7 - sd, 12);
+    expect(hi).toBeCloseTo(0.7 + sd, 12);
+    const points = s[2].data as number[][];
+    expect(points).toHaveLength(1);
+    expect(points[0][0]).toBe(6);
+    expect(points[0][1]).toBeCloseTo(0.7, 12);
+    expect(s[2].showSymbol).toBe(true);
+  });
+
   it('switches axes for log y and wall time', () => {
     const option = buildChartOption('loss', [single], { smoothing: 0, xAxis: 'wall', logY: true });
     expect(option.yAxis).toMatchObject({ type: 'log' });

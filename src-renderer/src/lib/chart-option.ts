@@ -5,7 +5,7 @@
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { ScalarPoint } from '../../../src-shared/api.ts';
 import { debiasedEma } from '../../../src-shared/smoothing.ts';
-import { meanStdByStep, plotPoints, xOf, type XAxisMode } from './curves.ts';
+import { plotPoints, sharedBand, singlePointSummary, xOf, type BandPoint, type XAxisMode } from './curves.ts';
 import { escapeHtml } from './format.ts';
 
 export interface ChartLine {
@@ -39,7 +39,7 @@ export function linePoints(line: ChartLine, settings: ChartSettings): PointValue
       p.x, p.smoothed, p.raw, p.step, 1,
     ]);
   }
-  const band = meanStdByStep(line.runs).filter((b) => !settings.logY || b.mean > 0);
+  const band = groupBand(line).filter((b) => !settings.logY || b.mean > 0);
   const smoothed = debiasedEma(
     band.map((b) => b.mean),
     settings.smoothing,
@@ -50,9 +50,35 @@ export function linePoints(line: ChartLine, settings: ChartSettings): PointValue
   ]);
 }
 
+/** A group's mean ± std: one point when each run has one (no line joining different steps), else where its runs share steps. */
+function groupBand(line: ChartLine): BandPoint[] {
+  const single = singlePointSummary(line.runs);
+  return single ? [single] : sharedBand(line.runs);
+}
+
 function bandSeries(line: ChartLine, settings: ChartSettings): LineSeriesOption[] {
-  const band = meanStdByStep(line.runs);
+  const band = groupBand(line);
   const start = band.length > 0 ? band[0].wallTime : 0;
+  if (singlePointSummary(line.runs)) {
+    // One point per run: an error bar (mean ± std) under the mean's marker.
+    const [b] = band;
+    const x = xOf({ step: b.step, wallTime: b.wallTime, value: b.mean }, settings.xAxis, start);
+    const lo = settings.logY && b.mean - b.std <= 0 ? b.mean : b.mean - b.std;
+    return [
+      {
+        type: 'line',
+        id: `${line.id}:err`,
+        name: `${line.label} ±std`,
+        data: [[x, lo], [x, b.mean + b.std]],
+        symbol: 'rect',
+        symbolSize: [10, 1.5],
+        silent: true,
+        lineStyle: { color: line.color, width: 1.5 },
+        itemStyle: { color: line.color },
+        tooltip: { show: false },
+      },
+    ];
+  }
   const rows = band
     .map((b) => ({ x: xOf({ step: b.step, wallTime: b.wallTime, value: b.mean }, settings.xAxis, start), lo: b.mean - b.std, hi: b.mean + b.std }))
     .filter((r) => !settings.logY || r.lo > 0);
@@ -102,7 +128,7 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
         encode: { x: 0, y: 1 },
         showSymbol: points.length === 1,
         sampling: 'lttb',
-        symbolSize: 5,
+        symbolSize: points.length === 1 ? 8 : 5,
         color: line.color,
         lineStyle: { color: line.color, width: 2 },
       },

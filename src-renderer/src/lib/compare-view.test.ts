@@ -60,8 +60,8 @@ describe('Compare view choices', () => {
       displayName: 'ImageNet-LT',
       baselineRunId: 1,
       groups: [
-        { id: 'experiment:a', kind: 'experiment', name: 'a', experiments: ['a'], configHashes: ['h1', 'h2'], runIds: [2, 3] },
-        { id: 'config:h1', kind: 'config', name: 'a [h1]', experiments: ['a'], configHashes: ['h1'], runIds: [2] },
+        { id: 'experiment:a', kind: 'experiment', name: 'a', label: '', experiments: ['a'], configHashes: ['h1', 'h2'], runIds: [2, 3] },
+        { id: 'config:h1', kind: 'config', name: 'a: k=3', label: 'k=3', experiments: ['a'], configHashes: ['h1'], runIds: [2] },
       ],
     },
     { dataset: 'places lt', displayName: 'Places', baselineRunId: null, groups: [] },

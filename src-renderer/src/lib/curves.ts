@@ -123,6 +123,30 @@ export function meanStdByStep(series: readonly (readonly ScalarPoint[])[]): Band
     });
 }
 
+/**
+ * The group's band where its runs share steps: only steps every run (with any point) has, so the
+ * mean never jumps where a run stops or skips. A step some runs lack is no point of the band.
+ */
+export function sharedBand(series: readonly (readonly ScalarPoint[])[]): BandPoint[] {
+  const nRuns = series.filter((points) => points.some((p) => Number.isFinite(p.value))).length;
+  return meanStdByStep(series).filter((b) => b.n === nRuns);
+}
+
+/**
+ * A group whose runs each have one point (test metrics, recorded once at the kept epoch, a different
+ * step per run): their mean ± std as one point, at the runs' mean step and wall time; null otherwise.
+ */
+export function singlePointSummary(series: readonly (readonly ScalarPoint[])[]): BandPoint | null {
+  const points = series.map((s) => s.filter((p) => Number.isFinite(p.value)));
+  if (points.length < 2 || points.some((p) => p.length !== 1)) return null;
+  const values = points.map((p) => p[0].value);
+  const n = values.length;
+  const mean = values.reduce((a, v) => a + v, 0) / n;
+  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
+  const avg = (f: (p: ScalarPoint) => number) => points.reduce((a, p) => a + f(p[0]), 0) / n;
+  return { step: avg((p) => p.step), wallTime: avg((p) => p.wallTime), mean, std, n };
+}
+
 /** Runs whose label matches the filter; an invalid regex matches as plain text instead of failing. */
 export function filterByRegex<T>(items: readonly T[], pattern: string, label: (item: T) => string): { items: T[]; valid: boolean } {
   if (pattern.trim() === '') return { items: [...items], valid: true };

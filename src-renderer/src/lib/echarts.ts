@@ -1,11 +1,12 @@
-/** ECharts, tree-shaken to what the curves and inspector views draw (SVG for the inspector's SVG export). */
+/** ECharts, tree-shaken to what the curves, inspector and HParams views draw (SVG for the inspector's SVG export). */
 import { use } from 'echarts/core';
-import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, CustomChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
+  ParallelComponent,
   TitleComponent,
   ToolboxComponent,
   TooltipComponent,
@@ -17,6 +18,7 @@ use([
   BarChart,
   ScatterChart,
   CustomChart,
+  ParallelChart,
   GridComponent,
   TitleComponent,
   TooltipComponent,
@@ -24,6 +26,7 @@ use([
   DataZoomComponent,
   LegendComponent,
   MarkLineComponent,
+  ParallelComponent,
   CanvasRenderer,
   SVGRenderer,
 ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../../../src-shared/config.ts';
-import { fieldOf, formFromConfig, parseKeyValues, requestFromForm, runCount } from './launch-form.ts';
+import { fieldOf, formFieldOf, formFromConfig, parseKeyValues, requestFromForm, runCount } from './launch-form.ts';
 
 const form = () => ({ ...formFromConfig(defaultRunConfig('demo'), 'exp') });
 
@@ -45,12 +45,33 @@ describe('launch form', () => {
     f.seeds = '1, 2, 2';
     expect(requestFromForm(f).errors).toEqual({ seeds: 'seeds repeat' });
     f.seeds = '3 4';
-    f.sweepParam = 'training.train_epochs';
-    f.sweepValues = '10, 3';
-    expect(requestFromForm(f).errors).toEqual({ sweepValues: 'training.train_epochs = 3: must not exceed train_epochs (3)' });
-    f.sweepValues = '10, 20';
-    expect(requestFromForm(f).request).toMatchObject({ seeds: [3, 4], sweep: { param: 'training.train_epochs', values: [10, 20] } });
+    f.sweep = [{ param: 'training.train_epochs', values: '10, 3' }];
+    expect(requestFromForm(f).errors).toEqual({ 'sweep.0': 'epochs = 3: training.min_epochs: must not exceed train_epochs (3)' });
+    f.sweep[0].values = '10, 20';
+    expect(requestFromForm(f).request).toMatchObject({ seeds: [3, 4], sweep: { grid: [{ param: 'training.train_epochs', values: [10, 20] }] } });
     expect(runCount(f)).toBe(4);
+  });
+
+  it('sweeps a grid over numeric and categorical parameters, each problem on its row', () => {
+    const f = form();
+    f.repetitions = '2';
+    f.sweep = [
+      { param: 'training.n_neighbors', values: '3, 5' },
+      { param: '', values: '' },
+      { param: 'training.nn_dist', values: 'euclidean, cosine, manhattan' },
+    ];
+    expect(requestFromForm(f).errors).toEqual({ 'sweep.2': 'dist = "manhattan": not one of euclidean, cosine, random' });
+    f.sweep[2].values = 'euclidean, cosine';
+    expect(requestFromForm(f).request?.sweep).toEqual({
+      grid: [
+        { param: 'training.n_neighbors', values: [3, 5] },
+        { param: 'training.nn_dist', values: ['euclidean', 'cosine'] },
+      ],
+    });
+    expect(runCount(f)).toBe(8);
+    expect(formFieldOf('sweep.training.nn_dist', f)).toBe('sweep.2');
+    expect(formFieldOf('sweep', f)).toBe('sweep');
+    expect(formFieldOf('training.n_neighbors', f)).toBe('n_neighbors');
   });
 
   it('maps config paths to form fields', () => {

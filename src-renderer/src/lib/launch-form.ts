@@ -4,11 +4,19 @@
  */
 import type { LaunchRequest } from '../../../src-shared/api.ts';
 import type { KeyValues, LrSchedulerName, RunConfig } from '../../../src-shared/config.ts';
-import { validateRunConfig, withParam, type FieldError } from '../../../src-shared/run-config-validation.ts';
+import { validateRunConfig, type FieldError } from '../../../src-shared/run-config-validation.ts';
+import { paramInfo, parseSweepValues, sweepSize, validateSweep, type SweepAxis } from '../../../src-shared/sweep.ts';
 
 export interface SamplerRow {
   cls: string;
   args: string;
+}
+
+/** One axis of the sweep grid: a parameter (a config path; '' = unused row) and its values as typed. */
+export interface SweepRow {
+  param: string;
+  /** Comma-separated; list values space-separated (`64 64, 128`). */
+  values: string;
 }
 
 export interface LaunchForm {
@@ -37,9 +45,8 @@ export interface LaunchForm {
   seedMode: 'repetitions' | 'seeds';
   repetitions: string;
   seeds: string;
-  /** '' = no sweep. */
-  sweepParam: string;
-  sweepValues: string;
+  /** The grid: every combination of the rows' values is a config (× the seeds); none = one config. */
+  sweep: SweepRow[];
 }
 
 /** Form field → message, for showing beside each input. */
@@ -89,8 +96,7 @@ export function formFromConfig(config: RunConfig, experiment: string): LaunchFor
     seedMode: 'repetitions',
     repetitions: '1',
     seeds: '',
-    sweepParam: '',
-    sweepValues: '',
+    sweep: [],
   };
 }
 
@@ -178,36 +184,40 @@ export function requestFromForm(form: LaunchForm): { request: LaunchRequest | nu
     else if (new Set(seeds).size !== seeds.length) errors.seeds = 'seeds repeat';
     request.seeds = seeds;
   }
-  if (form.sweepParam !== '') {
-    const values = numberList(form.sweepValues);
-    if (values.length === 0) errors.sweepValues = 'give the values to sweep, e.g. 0.5, 1, 1.5';
-    else if (values.some((v) => !Number.isFinite(v))) errors.sweepValues = 'every value must be a number';
-    else if (Object.keys(errors).length === 0) {
-      // Each swept config must hold on its own (e.g. min_epochs ≤ every swept train_epochs).
-      for (const v of values) {
-        let swept: RunConfig;
-        try {
-          swept = withParam(config, form.sweepParam, v);
-        } catch (error) {
-          errors.sweepParam = (error as Error).message;
-          break;
-        }
-        const problems = validateRunConfig(swept);
-        if (problems.length > 0) {
-          errors.sweepValues = `${form.sweepParam} = ${v}: ${problems[0].message}`;
-          break;
-        }
-      }
+  const grid: SweepAxis[] = [];
+  form.sweep.forEach((row, i) => {
+    if (row.param === '') return;
+    try {
+      grid.push({ param: row.param, values: parseSweepValues(paramInfo(row.param, config), row.values) });
+    } catch (error) {
+      errors[`sweep.${i}`] = (error as Error).message;
     }
-    request.sweep = { param: form.sweepParam, values };
+  });
+  if (grid.length > 0) {
+    // The whole sweep as main checks it: each value on its own, then every combination.
+    if (Object.keys(errors).length === 0) for (const e of validateSweep(config, { grid })) errors[formFieldOf(e.path, form)] ??= e.message;
+    request.sweep = { grid };
   }
   return Object.keys(errors).length > 0 ? { request: null, errors } : { request, errors };
+}
+
+/**
+ * The form field a checked path belongs to: `sweep.<param>` to that parameter's row, `sweep` (values
+ * wrong together) to the sweep as a whole, config paths as fieldOf().
+ */
+export function formFieldOf(path: string, form: LaunchForm): string {
+  if (path === 'sweep' || path.startsWith('sweep.random')) return 'sweep';
+  if (path.startsWith('sweep.')) {
+    const row = form.sweep.findIndex((r) => r.param === path.slice('sweep.'.length));
+    return row >= 0 ? `sweep.${row}` : 'sweep';
+  }
+  return fieldOf(path);
 }
 
 /** How many runs the form would queue (for the button's label). */
 export function runCount(form: LaunchForm): number {
   const perSetting = form.seedMode === 'repetitions' ? num(form.repetitions) : numberList(form.seeds).length;
-  const settings = form.sweepParam === '' ? 1 : numberList(form.sweepValues).length;
-  const n = perSetting * Math.max(1, settings);
+  const grid = form.sweep.filter((r) => r.param !== '').map((r) => ({ param: r.param, values: r.values.split(',').filter((v) => v.trim() !== '') }));
+  const n = perSetting * sweepSize({ grid });
   return Number.isFinite(n) && n > 0 ? n : 0;
 }

@@ -106,6 +106,18 @@ export const useCompareStore = defineStore('compare', () => {
     else sortBy.value = { column, descending: true };
   }
 
+  /** Shows exactly these configs of a dataset (from HParams): their config groups, or the experiment a config is. */
+  async function showConfigs(dataset: string, configHashes: readonly string[]): Promise<void> {
+    if (!loaded.value) await load();
+    const d = datasets.value.find((x) => x.dataset === dataset);
+    const groups = d?.groups ?? [];
+    const ids = configHashes.flatMap((hash) => {
+      const group = groups.find((g) => g.kind === 'config' && g.configHashes[0] === hash) ?? groups.find((g) => g.configHashes.length === 1 && g.configHashes[0] === hash);
+      return group ? [group.id] : [];
+    });
+    await choose(dataset, ids);
+  }
+
   const watchEvents = reloadOnFinishedRuns(client, () => void load());
 
   return {
@@ -124,6 +136,7 @@ export const useCompareStore = defineStore('compare', () => {
     load,
     toggleGroup,
     toggleDataset,
+    showConfigs,
     sort,
     watchEvents,
   };
