@@ -16,6 +16,12 @@ export const DATASET_FLAGS: FlagSpec[] = [
   { name: 'cache', kind: 'boolean', help: 'use the caches (--no-cache: parse the sources and compute everything in memory)', default: 'on' },
 ];
 
+/**
+ * Seconds between checkpoints in a run's own folder, after epoch 1 (TrainOptions.ckptIntervalSeconds):
+ * the folder is deleted when the run finishes, so it only bounds the work a resume redoes.
+ */
+export const OWN_CKPT_INTERVAL_S = 5;
+
 export const BACKEND_FLAG: FlagSpec = {
   name: 'backend',
   kind: 'string',

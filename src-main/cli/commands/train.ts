@@ -32,12 +32,11 @@ import { SAMPLER_CLASSES } from '../../engine/samplers.ts';
 import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 import { phasePrinter } from '../progress.ts';
-import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
+import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, OWN_CKPT_INTERVAL_S, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
 import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 
 const T = DEFAULT_TRAINING;
-/** Seconds between checkpoints in a run's own folder (after epoch 1). */
-const OWN_CKPT_INTERVAL_S = 5;
+
 const flag = (name: string, kind: FlagSpec['kind'], help: string, def?: string, choices?: readonly string[]): FlagSpec => ({
   name,
   kind,
