@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-// Runs the CLI from source: tsx compiles TypeScript on the fly, so a fresh checkout needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the CLI from source; a fresh checkout needs no build step (bin/cli-build.mjs: a compile cache).
+import { loadCli } from './cli-build.mjs';
 
-register();
-const { main } = await import('../src-main/cli/main.ts');
+const { main } = await loadCli();
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

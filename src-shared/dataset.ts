@@ -74,6 +74,8 @@ export interface DatasetLoadProgress {
   total: number;
   /** True when the features came from the converted cache. */
   cached?: boolean;
+  /** While a feature file is read (not yet counted in `done`): its bytes read so far and its size. */
+  bytes?: { done: number; total: number };
 }
 
 /** The validator's report (`alphanet validate --json` prints exactly this). */

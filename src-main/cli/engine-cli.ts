@@ -7,6 +7,7 @@ import { loadDataset } from '../data/dataset.ts';
 import { BACKENDS, type BackendName } from '../engine/backend.ts';
 import { getBoolean, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from './args.ts';
 import type { CliIO } from './command.ts';
+import { phasePrinter } from './progress.ts';
 
 export const DATASET_FLAGS: FlagSpec[] = [
   { name: 'dataset', kind: 'string', help: 'the dataset key (a [table] of the datasets config; `demo` is built in)' },
@@ -34,7 +35,14 @@ export async function loadDatasetArg(args: ParsedArgs, io: CliIO, datagrps?: str
   for (const w of warnings) io.err(`warning: ${w}`);
   const cacheDir = cacheRootOf(args, io);
   // Lazy: with the converted cache, features stay on disk until an engine cache (scores, means) misses.
-  const ds = await loadDataset(spec, { cacheDir, datagrps: datagrps?.filter((g) => spec.datagrps.includes(g)), lazyFeatures: true });
+  const phase = phasePrinter(io);
+  const ds = await loadDataset(spec, {
+    cacheDir,
+    datagrps: datagrps?.filter((g) => spec.datagrps.includes(g)),
+    lazyFeatures: true,
+    // Only files being parsed report bytes: a converted cache loads in a moment.
+    onProgress: (p) => p.bytes && phase({ phase: `reading ${path.basename(p.file)}`, done: p.bytes.done, total: p.bytes.total, unit: 'bytes' }),
+  });
   for (const w of ds.warnings) io.err(`warning: ${w}`);
   return ds;
 }

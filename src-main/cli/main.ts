@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   combos: () => import('./commands/combos.ts'),
   inspector: () => import('./commands/inspector.ts'),
   replay: () => import('./commands/replay.ts'),
+  cache: () => import('./commands/cache.ts'),
   worker: () => import('./commands/worker.ts'),
 };
 

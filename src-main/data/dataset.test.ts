@@ -197,6 +197,10 @@ describe('converted cache', () => {
     const events: DatasetLoadProgress[] = [];
     const again = await loadDataset(spec, { cacheDir, datagrps: ['val'], onProgress: (p) => events.push(p) });
     expect(events.find((e) => e.stage === 'features')?.cached).toBe(false);
+    // A parsed file reports its bytes as they are read, up to its size.
+    const bytes = events.flatMap((e) => (e.bytes ? [e.bytes] : []));
+    const size = fs.statSync(path.join(TINYLT, 'features', 'synth', 'val.pkl')).size;
+    expect(bytes.at(-1)).toEqual({ done: size, total: size });
     expect(again.datagrps.val.feats).toEqual(first.datagrps.val.feats);
     expect(fs.statSync(data).size).toBe(genInfo.n_val * 33 * 4);
     expect(fs.readdirSync(path.join(cacheDir, 'features', group)).sort()).toEqual(['.tmp-fresh', entry]);

@@ -97,6 +97,7 @@ export async function loadDatagrp(
   cacheRoot: string | null,
   progress?: (file: string, cached: boolean) => void,
   lazy = false,
+  onRead?: (file: string, bytesDone: number, size: number) => void,
 ): Promise<{ data: ConvertedDatagrp; cached: boolean; warnings: string[]; opened?: OpenedDatagrp }> {
   if (cacheRoot !== null && lazy) {
     const opened = openCachedDatagrp(cacheRoot, spec.featureFilesDir, datagrp, sources);
@@ -114,6 +115,7 @@ export async function loadDatagrp(
   const data = await readShards(
     sources.map((s) => s.path),
     (file) => progress?.(file, false),
+    onRead,
   );
   const warnings: string[] = [];
   if (cacheRoot !== null) {
@@ -319,6 +321,7 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
       cacheRoot,
       (file, cached) => report({ stage: 'features', datagrp: g, file, cached }, cached ? stamps[g].length : 1),
       options.lazyFeatures === true,
+      options.onProgress && ((file, bytesDone, size) => options.onProgress?.({ stage: 'features', datagrp: g, file, done, total, cached: false, bytes: { done: bytesDone, total: size } })),
     );
     datagrps[g] = loaded.data;
     if (loaded.opened) lazy[g] = loaded.opened;

@@ -179,10 +179,14 @@ export function convertShard(value: PyValue, file: string): { feats: Float32Arra
 }
 
 /** Reads and concatenates shards; every shard must have the first one's feature dim. */
-export async function readShards(files: readonly string[], onFile?: (file: string, index: number) => void): Promise<ConvertedDatagrp> {
+export async function readShards(
+  files: readonly string[],
+  onFile?: (file: string, index: number) => void,
+  onRead?: (file: string, bytesDone: number, size: number) => void,
+): Promise<ConvertedDatagrp> {
   const parts: ReturnType<typeof convertShard>[] = [];
   for (const [i, file] of files.entries()) {
-    parts.push(convertShard(await readPythonFile(file), file));
+    parts.push(convertShard(await readPythonFile(file, { onRead: onRead && ((done, size) => onRead(file, done, size)) }), file));
     onFile?.(file, i);
   }
   const dim = parts.length > 0 ? parts[0].dim : 0;

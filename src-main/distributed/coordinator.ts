@@ -298,6 +298,8 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
           result,
           predictions: p && { datagrp: p.datagrp, labels: int32FromBase64(p.labels), top5: int32FromBase64(p.top5) },
         });
+        // As for a local run: the selected network is in the store, the checkpoints are not needed.
+        this.store.dropCheckpoints(runId);
         const tb = this.tbOf(run);
         tb?.test(result.test, result.best_epoch ?? run.config.training.train_epochs);
         tb?.close();

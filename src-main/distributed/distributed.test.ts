@@ -123,6 +123,8 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     const runs = queue.store.listRuns({ experiment: 'spread' });
     expect(runs).toHaveLength(8);
     for (const run of runs) expect(run.epochsDone).toBe(6);
+    // Finished runs keep no checkpoints (the selected network is in the store).
+    for (const run of runs) expect(fs.existsSync(run.ckptDir as string)).toBe(false);
     const used = new Set(runs.map((r) => r.worker));
     expect(used.size, workers.map((w) => w.output()).join('\n')).toBeGreaterThan(1);
     for (const name of used) expect(['w1', 'w2', 'w3']).toContain(name);

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveDataset } from '../data/config.ts';
 import { loadDataset } from '../data/dataset.ts';
-import { checkpointText, listCheckpoints, stringifyExact, writeCheckpointText } from '../engine/checkpoint.ts';
+import { checkpointText, listCheckpoints, OWN_CKPT_INTERVAL_S, stringifyExact, writeCheckpointText } from '../engine/checkpoint.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { initBackend } from '../engine/backend.ts';
 import { etaTracker } from '../store/recorded-run.ts';
@@ -62,6 +62,7 @@ try {
               ckptDir: input.ckptDir,
               nCkpt: job.nCkpt,
               loadFromCkpt: true,
+              ckptIntervalSeconds: OWN_CKPT_INTERVAL_S,
               signal: cancel.signal,
               cacheRoot: input.cacheRoot,
               onBatch: (p) => {

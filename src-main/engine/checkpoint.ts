@@ -21,6 +21,13 @@ function tagOf(runKey: string): string {
   return createHash('sha256').update(runKey).digest('hex').slice(0, 16);
 }
 
+/**
+ * Seconds between checkpoints in a run's own folder, after epoch 1 (TrainOptions.ckptIntervalSeconds):
+ * the folder is deleted when the run finishes, so it only bounds the work a resume redoes (also on
+ * another machine: a distributed worker's checkpoints travel to its coordinator as often).
+ */
+export const OWN_CKPT_INTERVAL_S = 5;
+
 export interface Checkpoint {
   /** Identifies the run (config, seed, dataset): a checkpoint of another run is never resumed. */
   runKey: string;

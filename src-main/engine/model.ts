@@ -14,7 +14,8 @@
  */
 import { ACTIVATION_TABLE, type Activation } from '../../src-shared/activations.ts';
 import type { Rng } from '../../src-shared/rng.ts';
-import { tf } from './backend.ts';
+import { tf, type BackendName } from './backend.ts';
+import { FirstLayer } from './first-layer.ts';
 import type { NeighborTable } from './neighbors.ts';
 import { computeScores, transposed } from './score-pool.ts';
 
@@ -122,23 +123,26 @@ interface Forward {
 }
 
 /**
- * Layer tensors: weight (out × in), its transpose (in × out) and bias. Both layouts are uploaded because
- * wasm's matMul is an order of magnitude slower with a transpose flag than on plain operands.
+ * Layer tensors: weight (out × in), its transpose (in × out) and bias. Both layouts are uploaded for the
+ * small layers because wasm's matMul is an order of magnitude slower with a transpose flag than on plain
+ * operands. The first layer (h1 × (k+1)·d, nearly all the parameters) is none of this: FirstLayer takes
+ * its products as W1 · sourcesᵀ and dZ1ᵀ · sources, split over threads, so nothing here uploads W1.
  */
 interface LayerTensors {
-  w: tf.Tensor2D;
-  wT: tf.Tensor2D;
+  w: tf.Tensor2D | null;
+  wT: tf.Tensor2D | null;
   b: tf.Tensor1D;
 }
 
-
-function forward(spec: NetworkSpec, layers: LayerTensors[], sources: tf.Tensor2D): Forward {
-  const inputs: tf.Tensor2D[] = [sources];
+function forward(spec: NetworkSpec, layers: LayerTensors[], first: FirstLayer, w1: Float32Array): Forward {
+  const inputs: tf.Tensor2D[] = [first.sourcesTensor];
   const pre: tf.Tensor2D[] = [];
   const nLayers = layers.length;
-  let h = sources;
+  let h = first.sourcesTensor;
   for (let l = 0; l < nLayers; l++) {
-    const z = tf.add(tf.matMul(h, layers[l].wT), layers[l].b) as tf.Tensor2D;
+    const { wT, b } = layers[l];
+    const product = wT ? tf.matMul(h, wT) : tf.transpose(tf.tensor2d(first.forward(w1), [first.h, first.nFew]));
+    const z = tf.add(product, b) as tf.Tensor2D;
     pre.push(z);
     if (l < nLayers - 1) {
       h = activate(spec.act, z);
@@ -162,7 +166,7 @@ export interface Batch {
  * computations on them. Call dispose() when done.
  */
 export class AlphaTrainer {
-  private readonly sources: tf.Tensor2D;
+  private readonly first: FirstLayer;
   /** F × C: row i has a 1 at column few[i]; adds the few classes' logit changes into class order. */
   private readonly placement: tf.Tensor2D;
   /** Its transpose (C × F): picks the few classes' columns. */
@@ -176,7 +180,7 @@ export class AlphaTrainer {
     readonly predScale: number,
   ) {
     const F = problem.few.length;
-    this.sources = tf.tensor2d(problem.sources, [F, spec.inDim]);
+    this.first = new FirstLayer(problem.sources, F, spec.inDim, layerShapes(spec)[0].outDim);
     const place = new Float32Array(F * problem.nClasses);
     problem.few.forEach((c, i) => (place[i * problem.nClasses + c] = 1));
     this.placement = tf.tensor2d(place, [F, problem.nClasses]);
@@ -186,22 +190,35 @@ export class AlphaTrainer {
   }
 
   dispose(): void {
-    this.sources.dispose();
+    this.first.dispose();
     this.placement.dispose();
     this.placementT.dispose();
   }
 
+  /**
+   * Starts a helper thread for the first layer's products (FirstLayer); resolves true once it runs.
+   * The results are the same with or without it.
+   */
+  useHelperThread(backend: BackendName): Promise<boolean> {
+    return this.first.startHelper(backend);
+  }
+
+  /** First-layer slabs the helper thread computed so far. */
+  get helperSlabs(): number {
+    return this.first.helperSlabs;
+  }
+
   private paramTensors(params: readonly Float32Array[]): LayerTensors[] {
     return this.shapes.map(({ inDim, outDim }, l) => ({
-      w: tf.tensor2d(params[2 * l], [outDim, inDim]),
-      wT: tf.tensor2d(transposed(params[2 * l], outDim, inDim), [inDim, outDim]),
+      w: l === 0 ? null : tf.tensor2d(params[2 * l], [outDim, inDim]),
+      wT: l === 0 ? null : tf.tensor2d(transposed(params[2 * l], outDim, inDim), [inDim, outDim]),
       b: tf.tensor1d(params[2 * l + 1]),
     }));
   }
 
   /** ã (F × k, row-major) for the given parameters. */
   alphas(params: readonly Float32Array[]): Float32Array {
-    return tf.tidy(() => forward(this.spec, this.paramTensors(params), this.sources).tilde.dataSync() as Float32Array);
+    return tf.tidy(() => forward(this.spec, this.paramTensors(params), this.first, params[0]).tilde.dataSync() as Float32Array);
   }
 
   /** G (B × F × k): G[b, i, j] = raw score of sample b for few[i]'s j-th neighbour. */
@@ -232,7 +249,7 @@ export class AlphaTrainer {
     batch.labels.forEach((y, b) => (oneHot[b * C + y] = 1));
     const result = tf.tidy(() => {
       const P = this.paramTensors(params);
-      const fw = forward(this.spec, P, this.sources);
+      const fw = forward(this.spec, P, this.first, params[0]);
       const G = tf.tensor3d(this.neighborScores(batch, B), [B, F, k]);
       const Y = tf.tensor2d(oneHot, [B, C]);
       const delta = tf.sum(tf.mul(G, tf.expandDims(fw.tilde, 0)), 2) as tf.Tensor2D;
@@ -246,12 +263,16 @@ export class AlphaTrainer {
       // ã = a/n with n = Σ|a|: da = dã/n − sign(a)·(Σ dã·a)/n².
       const dotTerm = tf.div(tf.sum(tf.mul(dTilde, fw.out), 1, true), tf.square(fw.norm));
       let dZ = tf.sub(tf.div(dTilde, fw.norm), tf.mul(tf.sign(fw.out), dotTerm)) as tf.Tensor2D;
+      // dW1 is FirstLayer's (grads[0] stays empty here); the other layers' gradients are small products.
       const grads: tf.Tensor[] = new Array(2 * P.length);
       for (let l = P.length - 1; l >= 0; l--) {
-        grads[2 * l] = tf.matMul(tf.transpose(dZ), fw.inputs[l]);
+        const dZT = tf.transpose(dZ);
+        if (l > 0) grads[2 * l] = tf.matMul(dZT, fw.inputs[l]);
+        else grads[0] = dZT;
         grads[2 * l + 1] = tf.sum(dZ, 0);
-        if (l > 0) {
-          const dH = tf.matMul(dZ, P[l].w);
+        const w = P[l].w;
+        if (w) {
+          const dH = tf.matMul(dZ, w);
           dZ = tf.mul(dH, activationGrad(this.spec.act, fw.pre[l - 1])) as tf.Tensor2D;
         }
       }
@@ -259,6 +280,7 @@ export class AlphaTrainer {
     });
     const loss = (result.loss.dataSync() as Float32Array)[0];
     const grads = result.grads.map((g) => g.dataSync() as Float32Array);
+    grads[0] = this.first.grad(grads[0]);
     result.loss.dispose();
     result.grads.forEach((g) => g.dispose());
     return { loss, grads };

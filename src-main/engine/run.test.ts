@@ -110,6 +110,24 @@ describe('trainRun (wasm)', () => {
     }
   });
 
+  it('with a checkpoint interval writes epoch 1 and then only when the interval has passed; a resume redoes the rest identically', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-ckpt-'));
+    try {
+      const whole = await trainRun(ds, config(), { ...base, seed: 5 });
+      const controller = new AbortController();
+      const stopAt4 = (rec: { epoch: number }) => void (rec.epoch === 4 && controller.abort());
+      const hourly = { ...base, seed: 5, ckptDir: dir, ckptIntervalSeconds: 3600 };
+      await expect(trainRun(ds, config(), { ...hourly, signal: controller.signal, onEpoch: stopAt4 })).rejects.toBeInstanceOf(RunAbortedError);
+      expect(listCheckpoints(dir).map((c) => c.epoch)).toEqual([1]);
+      const epochsSeen: number[] = [];
+      const resumed = await trainRun(ds, config(), { ...hourly, onEpoch: (r) => void epochsSeen.push(r.epoch) });
+      expect(epochsSeen).toEqual([2, 3, 4, 5, 6]);
+      expect(stable(resumed.result)).toEqual(stable(whole.result));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('resumes bit-identically with optimisers whose state holds scalars or is set at the first step (NAdam, ASGD, Rprop)', async () => {
     for (const optim of ['NAdam', 'ASGD', 'Rprop'] as const) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-ckpt-'));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RunConfig } from '../../src-shared/config.ts';
 import { defaultRunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset, SplitName } from '../../src-shared/dataset.ts';
+import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { AlphaEntry, EpochRecord, EvalResult, RunResult, SavedNetwork } from '../../src-shared/result.ts';
 import { Rng } from '../../src-shared/rng.ts';
 import { UserError } from '../errors.ts';
@@ -15,7 +16,7 @@ import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
 import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, layerShapes, type AlphaProblem, type Batch, type NetworkSpec } from './model.ts';
-import { ScoreGemm } from './score-pool.ts';
+import { ScoreGemm, scoreThreads } from './score-pool.ts';
 import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
 import { datagrpMeans, datagrpScores } from './scores.ts';
 import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
@@ -39,6 +40,12 @@ export interface TrainOptions {
   backend?: BackendName;
   ckptDir?: string | null;
   nCkpt?: number;
+  /**
+   * Write a checkpoint after the first epoch and then only once this many seconds have passed since
+   * the last one (default 0: every epoch). A checkpoint holds the whole history, so at hundreds of ms
+   * per epoch writing one every epoch was a tenth of the run; resuming redoes at most this much work.
+   */
+  ckptIntervalSeconds?: number;
   loadFromCkpt?: boolean;
   signal?: AbortSignal;
   /** Where neighbour tables, pretrained scores and class means are cached; default the app cache, null = memory only. */
@@ -57,9 +64,21 @@ export interface TrainOptions {
   debug?: boolean;
   onBatch?(p: BatchProgress): void;
   onEpoch?(rec: EpochRecord): void | Promise<void>;
+  /** Slow work outside the epochs' batches as it goes: pretrained scores and class means when not cached. */
+  onPhase?(p: PhaseProgress): void;
+  /**
+   * Threads for the network's first-layer products (FirstLayer): 2 starts a helper thread and trains on
+   * it from the first step; 1 keeps everything in this thread. Default: 2 on a single-threaded backend
+   * with ≥ 2 cores (ALPHANET_SCORE_THREADS) when the layer is big, the helper joining once it has
+   * started. The result is the same either way.
+   */
+  networkThreads?: 1 | 2;
   /** Something the user should know that does not stop the run (ignored checkpoints); default console.warn. */
   onWarning?(message: string): void;
 }
+
+/** First-layer flops per step (4·F·(k+1)d·h1) from which a helper thread pays for itself. */
+const MIN_HELPER_FLOPS = 2e7;
 
 /** A run config the engine cannot run on this dataset (the CLI reports it as a usage error). */
 export class ConfigError extends UserError {
@@ -250,7 +269,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const exact = opts.exactReference === true;
   const samplers = makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(train.labels, ds.splitOf));
   // Before the neighbours: a cold run then reads the training features once, for scores and class means.
-  const trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true });
+  const trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
   const table: NeighborTable = loadNeighbors(ds, t.n_neighbors, t.nn_dist, seed, {
     trainDatagrp: t.train_datagrp,
     cacheRoot: opts.cacheRoot,
@@ -305,9 +324,15 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const evaluateOn = async (name: string, tilde: Float32Array): Promise<Evaluation> => {
     const grp = datagrpOf(ds, name);
     if (exact) return evaluateLogits(await exactLogits(problem, tilde, featsOf(name), grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
-    return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot), grp.labels, ds.splitOf, t.pred_scale);
+    return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }), grp.labels, ds.splitOf, t.pred_scale);
   };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
+  const singleThreaded = backend === 'wasm' || backend === 'cpu';
+  if (opts.networkThreads === 2 && singleThreaded) await trainer.useHelperThread(backend);
+  else if (opts.networkThreads === undefined && singleThreaded && scoreThreads() >= 2 && 4 * F * spec.inDim * shapes[0].outDim >= MIN_HELPER_FLOPS) {
+    void trainer.useHelperThread(backend);
+  }
+  let lastCkpt = Number.NEGATIVE_INFINITY;
   try {
     for (let epoch = history.length + 1; epoch <= t.train_epochs; epoch++) {
       const started = performance.now();
@@ -351,7 +376,8 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
         const take = t.selection === 'min-epochs' ? epoch === t.min_epochs : best === null || acc > best.valAccuracy;
         if (take) best = { epoch, params: clone(params), valAccuracy: acc };
       }
-      if (ckptDir !== null) {
+      if (ckptDir !== null && performance.now() - lastCkpt >= 1000 * (opts.ckptIntervalSeconds ?? 0)) {
+        lastCkpt = performance.now();
         saveCheckpoint(ckptDir, { runKey: key, epoch, params, optimizer: optState, rng: rng.state(), history, best }, opts.nCkpt ?? 2);
       }
       await opts.onEpoch?.(rec);
@@ -405,6 +431,7 @@ export interface BaselineOptions {
   valDatagrp?: string | null;
   /** Where pretrained scores are cached; default the app cache, null = memory only. */
   cacheRoot?: string | null;
+  onPhase?(p: PhaseProgress): void;
 }
 
 /** The pretrained classifier (dummy mode, α = [1, 0, …, 0]) evaluated on every datagrp. */
@@ -416,7 +443,7 @@ export async function baselineRun(ds: LoadedDataset, opts: BaselineOptions = {})
   const evaluations: Record<string, Evaluation> = {};
   for (const name of names) {
     const grp = datagrpOf(ds, name);
-    evaluations[name] = evaluateScores(problem, null, await datagrpScores(ds, name, opts.cacheRoot), grp.labels, ds.splitOf, 1);
+    evaluations[name] = evaluateScores(problem, null, await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }), grp.labels, ds.splitOf, 1);
   }
   const testName = opts.testDatagrp ?? (names.includes('test') ? 'test' : names[names.length - 1]);
   const valName = opts.valDatagrp === undefined ? (names.includes('val') ? 'val' : null) : opts.valDatagrp;

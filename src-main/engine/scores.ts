@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import type { PhaseProgress } from '../../src-shared/progress.ts';
 import { UserError } from '../errors.ts';
 import { hasRoomFor } from '../files.ts';
 import { cacheDir } from '../paths.ts';
@@ -160,16 +161,30 @@ function datagrpOf(ds: LoadedDataset, name: string) {
  * `alsoMeans`, a computation also caches the datagrp's class means from the same read of the features
  * (so a cold run reads its training features once, and holds one copy at a time).
  */
-export async function datagrpScores(ds: LoadedDataset, name: string, cacheRoot?: CacheRoot, opts: { alsoMeans?: boolean } = {}): Promise<Float32Array> {
+export async function datagrpScores(
+  ds: LoadedDataset,
+  name: string,
+  cacheRoot?: CacheRoot,
+  opts: { alsoMeans?: boolean; /** Only when computed (a cache hit is instant). */ onPhase?: (p: PhaseProgress) => void } = {},
+): Promise<Float32Array> {
   const grp = datagrpOf(ds, name);
   const key = `scores-${name}`;
   const hit = lookup(ds, key, cacheRoot, (n) => new Float32Array(n), grp.n * ds.nClasses);
   if (hit) return hit;
   const means = opts.alsoMeans && !cachedMeans(ds, name, cacheRoot) ? new ClassMeanAccumulator(grp.labels, ds.dim, ds.nClasses) : null;
   // A lazily loaded datagrp streams its rows from disk: never all of its features in memory at once.
+  const phase = `pretrained scores${means ? ' + class means' : ''} of '${name}'`;
+  const report = (done: number) => opts.onPhase?.({ phase, done, total: grp.n, unit: 'rows' });
+  report(0);
   const scores = await computeScores(featureRowReader(grp) ?? grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses, {
-    onRows: means ? (start, block) => means.add(start, block) : undefined,
+    onRows: (start, block) => {
+      means?.add(start, block);
+      // Rows as they are read and dealt out; the last block is reported done once its product is back.
+      const end = start + block.length / ds.dim;
+      if (end < grp.n) report(end);
+    },
   });
+  report(grp.n);
   keep(ds, key, cacheRoot, scores);
   if (means) keep(ds, `means-${name}`, cacheRoot, means.means());
   return scores;

@@ -4,13 +4,15 @@ import { readNpy, readNpz } from './numpy.ts';
 import { unpickle } from './pickle.ts';
 import type { PyValue } from './pyvalue.ts';
 import { looksLikeSafetensors, readSafetensors } from './safetensors.ts';
-import { ByteReader, FileSource, MemorySource, ReadBudget, type ByteSource } from './source.ts';
+import { ByteReader, FileSource, MemorySource, ReadBudget, type ByteSource, type ReadProgress } from './source.ts';
 import { isLegacyTorchHeader, readTorchLegacy, readTorchZip } from './torch.ts';
 import { readZipDirectory } from './zip.ts';
 
 export interface ReadOptions {
   /** 'result-file': classes the original's result files reference become inert PyObject records. Default 'none'. */
   placeholders?: PlaceholderMode;
+  /** Bytes read so far, as the file is read (readPythonFile). */
+  onRead?: ReadProgress;
   /** What the file may expand to in all (inflated entries, tensors read, copies); default ReadBudget.forSize. */
   budget?: ReadBudget;
 }
@@ -64,7 +66,7 @@ export function decodePythonSource(source: ByteSource, options: ReadOptions = {}
  * own. Throws FileFormatError (naming the file) for anything malformed or not allow-listed.
  */
 export async function readPythonFile(path: string, options: ReadOptions = {}): Promise<PyValue> {
-  const source = FileSource.open(path);
+  const source = FileSource.open(path, options.onRead);
   try {
     return decodePythonSource(source, options);
   } finally {

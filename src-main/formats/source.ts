@@ -22,17 +22,25 @@ function truncated(name: string, position: number, length: number, size: number)
 
 /** Node's fs calls take at most 2 GiB − 1 per call. */
 const MAX_IO = 1 << 30;
+/** Read size when someone follows the progress: small enough for a smooth display, big enough not to slow the read. */
+const PROGRESS_IO = 64 << 20;
+
+/** Bytes of the file read so far (the furthest position reached) and its size; reads are synchronous. */
+export type ReadProgress = (bytesDone: number, size: number) => void;
 
 export class FileSource implements ByteSource {
   private constructor(
     readonly name: string,
     private fd: number,
     readonly size: number,
+    private readonly onRead?: ReadProgress,
   ) {}
 
-  static open(path: string): FileSource {
+  private furthest = 0;
+
+  static open(path: string, onRead?: ReadProgress): FileSource {
     const { fd, size } = openRegularFile(path);
-    return new FileSource(path, fd, size);
+    return new FileSource(path, fd, size, onRead);
   }
 
   read(position: number, length: number): Uint8Array {
@@ -43,9 +51,10 @@ export class FileSource implements ByteSource {
     const out = Buffer.allocUnsafeSlow(length);
     let done = 0;
     while (done < length) {
-      const n = readSync(this.fd, out, done, Math.min(MAX_IO, length - done), position + done);
+      const n = readSync(this.fd, out, done, Math.min(this.onRead ? PROGRESS_IO : MAX_IO, length - done), position + done);
       if (n === 0) throw truncated(this.name, position, length, position + done);
       done += n;
+      if (this.onRead && position + done > this.furthest) this.onRead((this.furthest = position + done), this.size);
     }
     return out;
   }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
 import { DiskError } from '../errors.ts';
@@ -33,6 +34,8 @@ export interface RecordedTrainOptions {
   /** Checkpoint folder (default: the run's own, `<checkpoints>/<run id>`); recorded with the run. */
   ckptDir?: string;
   nCkpt?: number;
+  /** Checkpoint after epoch 1, then at most this often (TrainOptions.ckptIntervalSeconds; default every epoch). */
+  ckptIntervalSeconds?: number;
   /**
    * Start from the newest checkpoint in the folder. Default: true when continuing a run (`runId`),
    * else true only for a folder the caller chose (`ckptDir`), whose checkpoints belong to this config.
@@ -51,6 +54,8 @@ export interface RecordedTrainOptions {
   extra?: JsonObject;
   onProgress?(progress: RunProgress): void;
   onEpoch?(rec: EpochRecord, runId: number): void;
+  /** The engine's slow phases outside the batches (TrainOptions.onPhase). */
+  onPhase?(p: PhaseProgress): void;
   /** Called once the run row exists, before training starts. */
   onStart?(runId: number): void;
 }
@@ -154,11 +159,13 @@ export async function recordedTrainRun(
       backend: opts.backend,
       ckptDir,
       nCkpt: opts.nCkpt,
+      ckptIntervalSeconds: opts.ckptIntervalSeconds,
       loadFromCkpt,
       signal: opts.signal,
       exactReference: opts.exactReference,
       debug: opts.debug,
       cacheRoot: opts.cacheRoot,
+      onPhase: opts.onPhase,
       onBatch: ({ epoch, batch, nBatches, loss }) => {
         if (Date.now() - lastBeat > HEARTBEAT_MS) {
           store.heartbeat(runId);
@@ -179,6 +186,8 @@ export async function recordedTrainRun(
       result,
       predictions: testGrp ? { datagrp: t.test_datagrp, labels: testGrp.labels, top5: testTop5 } : null,
     });
+    // Recorded in one transaction above, so the checkpoints are no longer needed to resume anything.
+    store.dropCheckpoints(runId);
     return { runId, result };
   } catch (error) {
     throw endAfterError(store, runId, error, opts.signal?.aborted === true, reserve);
@@ -237,6 +246,7 @@ export interface RecordedBaselineOptions {
   datagrps?: string[];
   /** The engine's score cache folder; default the app cache, null = memory only. */
   cacheRoot?: string | null;
+  onPhase?(p: PhaseProgress): void;
 }
 
 /** Evaluates the pretrained classifier (dummy mode) with the engine and records it as a `baseline` run. */
@@ -255,7 +265,7 @@ export async function recordedBaselineRun(store: RunStore, ds: LoadedDataset, op
   recordDataset(store, ds);
   store.markRunning(runId);
   try {
-    const { result, testTop5 } = await baselineRun(ds, { datagrps: opts.datagrps, backend: opts.backend, cacheRoot: opts.cacheRoot });
+    const { result, testTop5 } = await baselineRun(ds, { datagrps: opts.datagrps, backend: opts.backend, cacheRoot: opts.cacheRoot, onPhase: opts.onPhase });
     const testName = result.config.training.test_datagrp;
     const testGrp = ds.datagrps[testName];
     store.finishRun(runId, { result, predictions: testGrp ? { datagrp: testName, labels: testGrp.labels, top5: testTop5 } : null });

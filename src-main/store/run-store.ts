@@ -603,6 +603,18 @@ export class RunStore {
   deleteRun(runId: number): void {
     const run = this.requireRun(runId);
     this.st.deleteRun.run(runId);
+    this.removeOwnCheckpoints(run);
+  }
+
+  /**
+   * Deletes a finished run's epoch checkpoints when they are in its own folder under our checkpoint root
+   * (a folder the user chose with --ckpt-dir is theirs and stays): the selected network is in the store.
+   */
+  dropCheckpoints(runId: number): void {
+    this.removeOwnCheckpoints(this.requireRun(runId));
+  }
+
+  private removeOwnCheckpoints(run: RunRow): void {
     // Only ever delete inside our own checkpoint root.
     if (run.ckptDir && path.resolve(run.ckptDir).startsWith(path.resolve(this.ckptRoot) + path.sep)) {
       fs.rmSync(run.ckptDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { recordedBaselineRun } from '../../store/recorded-run.ts';
 import type { LoadedDataset } from '../../../src-shared/dataset.ts';
 import type { RunResult } from '../../../src-shared/result.ts';
 import { getList, getString, type ParsedArgs } from '../args.ts';
+import { phasePrinter } from '../progress.ts';
 import type { CliIO, Command } from '../command.ts';
 import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, splitTable } from '../engine-cli.ts';
 import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
@@ -20,6 +21,7 @@ export async function baselineAndReport(args: ParsedArgs, io: CliIO, ds: LoadedD
       backend: backendOf(args),
       experiment: getString(args, 'experiment'),
       cacheRoot: cacheRootOf(args, io),
+      onPhase: phasePrinter(io),
     });
     io.out(`backend: ${result.backend}; recorded as run ${runId}`);
     io.out(`Accuracy (%) of the pretrained classifier of '${ds.spec.key}':`);

@@ -25,10 +25,12 @@ import { recordedBaselineRun, recordedTrainRun } from '../../store/recorded-run.
 import { getBoolean, getList, getNumber, getString, parseArgs, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 import { backendOf, cacheRootOf, formatDuration, loadDatasetArg, progressLine } from '../engine-cli.ts';
+import { phasePrinter } from '../progress.ts';
 import { queueArg } from '../queue-cli.ts';
 import { dbFileOf, openStoreArg } from '../store-cli.ts';
 import { command as results } from './results.ts';
 import { configFromArgs, TRAIN_FLAGS } from './train.ts';
+import { OWN_CKPT_INTERVAL_S } from '../../engine/checkpoint.ts';
 
 /** Train flags that name one run's files or seed; a sweep sets these per run. */
 const PER_RUN_FLAGS = new Set(['save-file', 'ckpt-dir', 'n-ckpt', 'load-from-ckpt', 'seed', 'experiment', 'training:tb-logs']);
@@ -279,11 +281,13 @@ export const command: Command = {
     const backend = await initBackend(backendOf(args));
     const cacheRoot = cacheRootOf(args, io);
     const { db, store } = openStoreArg(args, io);
+    // Every run shares `ds`, so the scores are read (or computed) once, by the first run.
+    const phase = phasePrinter(io);
     let failed = 0;
     try {
       // The results table compares against the baseline: record it once per dataset.
       if (store.listRuns({ dataset: ds.spec.key, kind: 'baseline', status: 'done' }).length === 0) {
-        const { runId } = await recordedBaselineRun(store, ds, { backend, cacheRoot });
+        const { runId } = await recordedBaselineRun(store, ds, { backend, cacheRoot, onPhase: phase });
         io.out(`baseline recorded as run ${runId}`);
       }
       const redisUrl = queueArg(args);
@@ -299,6 +303,8 @@ export const command: Command = {
               backend,
               experiment: name,
               cacheRoot,
+              ckptIntervalSeconds: OWN_CKPT_INTERVAL_S,
+              onPhase: phase,
               exactReference: getBoolean(args, 'exact-reference') === true,
               onProgress: (p) => {
                 if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs: run.config.training.train_epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);

@@ -112,6 +112,10 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect(results[1].test).toEqual(results[0].test);
     expect(results[1].epochs.map((e) => e.val)).toEqual(results[0].epochs.map((e) => e.val));
     expect((await cli('train', '--help')).out).toContain('--exact-reference');
+    // Both runs wrote epoch checkpoints into their own folders (no --ckpt-dir); finished, they are gone.
+    const own = path.join(tmp, 'checkpoints');
+    const left = fs.existsSync(own) ? (fs.readdirSync(own, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(own, f)).isFile()) : [];
+    expect(left).toEqual([]);
   });
 
   it('accepts every flag of the original: dummy mode is the baseline, debug checks itself, any listed optimiser and activation', async () => {

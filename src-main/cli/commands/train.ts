@@ -34,11 +34,14 @@ import type { RunRow } from '../../store/run-store.ts';
 import { SAMPLER_CLASSES } from '../../engine/samplers.ts';
 import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
+import { phasePrinter } from '../progress.ts';
 import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
 import { QUEUE_FLAG, queueArg } from '../queue-cli.ts';
 import { DB_FLAG, dbFileOf, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
+import { OWN_CKPT_INTERVAL_S } from '../../engine/checkpoint.ts';
 
 const T = DEFAULT_TRAINING;
+
 const flag = (name: string, kind: FlagSpec['kind'], help: string, def?: string, choices?: readonly string[]): FlagSpec => ({
   name,
   kind,
@@ -201,6 +204,7 @@ export interface TrainAndReportOptions {
   experiment?: string;
   ckptDir?: string;
   nCkpt?: number;
+  ckptIntervalSeconds?: number;
   loadFromCkpt?: boolean;
   exactReference?: boolean;
   debug?: boolean;
@@ -225,6 +229,7 @@ export async function trainAndReport(
     const { runId, result } = await recordedTrainRun(store, ds, config, {
       ...opts,
       onStart: (id) => io.out(`recording as run ${id}`),
+      onPhase: phasePrinter(io),
       onProgress: (p) => showProgress(io, p, epochs),
       onEpoch: (rec) => showEpoch(io, rec, epochs),
     });
@@ -256,7 +261,7 @@ async function report(
   const kept = config.training.val_datagrp === null ? 'last epoch, no val set' : `selection ${result.selection}`;
   io.out(`kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - opts.started) / 1000).toFixed(1)}s; run ${opts.runId}`);
   const test = config.training.test_datagrp;
-  const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null, cacheRoot: opts.cacheRoot });
+  const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null, cacheRoot: opts.cacheRoot, onPhase: phasePrinter(io) });
   io.out(`\nTest accuracy (%) on '${test}':`);
   io.out(splitTable([
     { name: 'Baseline', metrics: baseline.result.test },
@@ -357,6 +362,9 @@ export const command: Command = {
       experiment: getString(args, 'experiment'),
       ckptDir: ckptFlag === undefined ? undefined : path.resolve(io.cwd, ckptFlag),
       nCkpt: getNumber(args, 'n-ckpt') ?? 2,
+      // The run's own folder (deleted when it finishes) only needs to bound the work a resume redoes;
+      // a --ckpt-dir gets one per epoch, as the original writes them.
+      ckptIntervalSeconds: ckptFlag === undefined ? OWN_CKPT_INTERVAL_S : 0,
       loadFromCkpt: getBoolean(args, 'load-from-ckpt'),
       exactReference: getBoolean(args, 'exact-reference') === true,
       debug: getBoolean(args, 'alphanet:debug') === true,

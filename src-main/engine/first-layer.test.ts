@@ -1,0 +1,88 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultRunConfig } from '../../src-shared/config.ts';
+import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import { Rng } from '../../src-shared/rng.ts';
+import { demoConfigFile } from '../data/config.ts';
+import { loadDataset, resolveDataset } from '../data/dataset.ts';
+import { initBackend } from './backend.ts';
+import { slabRows, SLABS } from './first-layer.ts';
+import { AlphaTrainer, initNetwork, type AlphaProblem, type NetworkSpec } from './model.ts';
+import { initOptimizerState, optimizerStep, parseOptimizer } from './optim.ts';
+import { trainRun } from './run.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+/** A problem the size of a small real one: 24 few classes, k = 3, d = 256 (input width 1,024). */
+function problem(): { problem: AlphaProblem; spec: NetworkSpec } {
+  const rng = Rng.fromSeed(3, 'first-layer');
+  const C = 60;
+  const d = 256;
+  const k = 3;
+  const few = Array.from({ length: 24 }, (_, i) => i);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => rng.nextFloat() - 0.5);
+  const sources = rand(few.length * (k + 1) * d);
+  return {
+    problem: { nClasses: C, dim: d, k, few, neighbors: few.map((i) => [30 + (i % 30), 31 + (i % 29), 32 + (i % 28)]), weight: rand(C * d), bias: rand(C), sources },
+    spec: { inDim: (k + 1) * d, hdims: [32, 16], outDim: k, act: 'relu' },
+  };
+}
+
+describe('the first layer on one thread or two', () => {
+  it('splits W1 into fixed row slabs', () => {
+    expect(SLABS).toBe(2);
+    expect(slabRows(32)).toEqual([[0, 16], [16, 32]]);
+    expect(slabRows(7)).toEqual([[0, 3], [3, 7]]);
+    expect(slabRows(1)).toEqual([[0, 1]]);
+  });
+
+  it('trains bit-identically with the helper thread computing half of every product', async () => {
+    const { problem: p, spec } = problem();
+    const optim = parseOptimizer('AdamW', { lr: '0.01' });
+    const rng = Rng.fromSeed(4, 'batches');
+    const batches = Array.from({ length: 6 }, () => ({
+      scores: Float32Array.from({ length: 32 * p.nClasses }, () => rng.nextFloat() * 4 - 2),
+      labels: Int32Array.from({ length: 32 }, () => Math.floor(rng.nextFloat() * p.nClasses)),
+    }));
+    const train = async (helper: boolean) => {
+      const trainer = new AlphaTrainer(p, spec, 1);
+      try {
+        if (helper) expect(await trainer.useHelperThread('wasm')).toBe(true);
+        const params = initNetwork(spec, Rng.fromSeed(1, 'init'));
+        const state = initOptimizerState(optim, params);
+        const losses = batches.map((batch) => {
+          const { loss, grads } = trainer.step(params, batch);
+          optimizerStep(optim, state, params, grads, 0.01);
+          return loss;
+        });
+        return { losses, params, alphas: trainer.alphas(params), helperSlabs: trainer.helperSlabs };
+      } finally {
+        trainer.dispose();
+      }
+    };
+    const one = await train(false);
+    const two = await train(true);
+    expect(one.helperSlabs).toBe(0);
+    // Forward and gradient of every step, and the final alphas: 2 per step + 1.
+    expect(two.helperSlabs).toBe(2 * batches.length + 1);
+    expect(two.losses).toEqual(one.losses);
+    expect(two.params).toEqual(one.params);
+    expect(two.alphas).toEqual(one.alphas);
+  }, 60_000);
+});
+
+describe('trainRun on one thread or two', () => {
+  it('gives the same result for the same seed', async () => {
+    const ds: LoadedDataset = await loadDataset(resolveDataset('demo', demoConfigFile()), { cacheDir: null });
+    const config = defaultRunConfig('demo');
+    config.training.train_epochs = 3;
+    config.training.min_epochs = 1;
+    const run = (networkThreads: 1 | 2) => trainRun(ds, config, { seed: 7, backend: 'wasm', cacheRoot: null, networkThreads });
+    const one = await run(1);
+    const two = await run(2);
+    expect(two.result.network).toEqual(one.result.network);
+    expect(two.result.epochs.map((e) => [e.batch_losses, e.val])).toEqual(one.result.epochs.map((e) => [e.batch_losses, e.val]));
+    expect(two.result.test).toEqual(one.result.test);
+  }, 120_000);
+});
