@@ -2,7 +2,7 @@
  * The curves view's data work, kept free of Vue and ECharts so it can be tested: tag groups, stable
  * run colours, x axes, smoothing, and mean ± std over repeated runs aligned at exact steps.
  */
-import type { ScalarPoint } from '../../../src-shared/api.ts';
+import type { RunCurves, ScalarPoint } from '../../../src-shared/api.ts';
 import { debiasedEma } from '../../../src-shared/smoothing.ts';
 
 export type XAxisMode = 'step' | 'relative' | 'wall';
@@ -157,4 +157,26 @@ export function filterByRegex<T>(items: readonly T[], pattern: string, label: (i
     const needle = pattern.toLowerCase();
     return { items: items.filter((item) => label(item).toLowerCase().includes(needle)), valid: false };
   }
+}
+
+/**
+ * A refetched run's curves, keeping the previous array of every tag whose points did not change, so
+ * charts whose data is the same see the same array and are not redrawn while other tags grow.
+ */
+export function mergeCurves(previous: RunCurves | undefined, fresh: RunCurves): RunCurves {
+  if (!previous) return fresh;
+  const tags: Record<string, ScalarPoint[]> = {};
+  for (const [tag, points] of Object.entries(fresh.tags)) {
+    const old = previous.tags[tag];
+    tags[tag] = old !== undefined && samePoints(old, points) ? old : points;
+  }
+  return { ...fresh, tags };
+}
+
+function samePoints(a: readonly ScalarPoint[], b: readonly ScalarPoint[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].step !== b[i].step || a[i].value !== b[i].value || a[i].wallTime !== b[i].wallTime) return false;
+  }
+  return true;
 }

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ApiEvent, RunCurves, RunSummary } from '../../../src-shared/api.ts';
 import { useClient } from '../api/client.ts';
-import type { XAxisMode } from '../lib/curves.ts';
+import { mergeCurves, type XAxisMode } from '../lib/curves.ts';
 import { errorMessage } from '../lib/format.ts';
 
 /** The curves dashboard's state: which runs, their series (refreshed live), and the chart settings. */
@@ -18,6 +18,8 @@ export const useCurvesStore = defineStore('curves', () => {
   const logY = ref(false);
   const groupRepeats = ref(false);
   const runFilter = ref('');
+  /** Sections open: the α statistics, the single test point and the rest stay folded (and undrawn) until asked for. */
+  const openGroups = ref<string[]>(['loss', 'validation']);
 
   const trainRuns = computed(() => runs.value.filter((r) => r.kind === 'train'));
 
@@ -35,7 +37,7 @@ export const useCurvesStore = defineStore('curves', () => {
   async function fetchCurves(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     try {
-      for (const c of await client.api.getCurves({ runIds: ids })) curves.value[c.runId] = c;
+      for (const c of await client.api.getCurves({ runIds: ids })) curves.value[c.runId] = mergeCurves(curves.value[c.runId], c);
       error.value = null;
     } catch (e) {
       error.value = errorMessage(e);
@@ -87,6 +89,7 @@ export const useCurvesStore = defineStore('curves', () => {
     logY,
     groupRepeats,
     runFilter,
+    openGroups,
     loadRuns,
     select,
     toggle,
