@@ -3,7 +3,8 @@ import path from 'node:path';
 import { openWorkbench } from '../../api/workbench.ts';
 import { appDataDir } from '../../paths.ts';
 import { defaultDbFile } from '../../store/db.ts';
-import { createServer, isLoopback, listen, newToken, serverUrl } from '../../server/server.ts';
+import { createServer, isLoopback, listen, serverUrl } from '../../server/server.ts';
+import { servedToken, TOKEN_FILE } from '../../server/token.ts';
 import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -15,14 +16,15 @@ export const command: Command = {
     name: 'serve',
     summary:
       'Serve the workbench to a browser: the built renderer and its API, with live run progress. Loopback only unless ' +
-      '--allow-remote; every request needs the random token in the printed URL.',
-    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--allow-remote]',
+      `--allow-remote; every request needs the token in the printed URL (kept in the data folder's ${TOKEN_FILE} across restarts; --new-token replaces it).`,
+    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--allow-remote] [--new-token]',
     flags: [
       { name: 'host', kind: 'string', help: 'address to bind', default: '127.0.0.1' },
       { name: 'port', kind: 'integer', help: 'port to listen on (0: any free port)', default: '8421' },
       { name: 'db', kind: 'string', help: 'the workbench database (default: workbench.sqlite in the app folder, shared with the app)' },
       { name: 'concurrency', kind: 'integer', help: 'runs trained at once (each on its own worker thread)', default: '1' },
       { name: 'allow-remote', kind: 'boolean', help: 'allow binding to an address other computers can reach' },
+      { name: 'new-token', kind: 'boolean', help: 'replace the kept token: every tab signed in before must sign in again' },
     ],
   },
   async run(args, io) {
@@ -42,7 +44,7 @@ export const command: Command = {
 
     // Requests may only write under the data folder: a token holder must not place files anywhere.
     const workbench = openWorkbench({ dbFile, cwd: io.cwd, concurrency, outputRoot: appDataDir() });
-    const token = newToken();
+    const { token, created } = servedToken(appDataDir(), getBoolean(args, 'new-token'));
     const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null, host });
     let bound: number;
     try {
@@ -69,6 +71,7 @@ export const command: Command = {
     }
     io.out(`AlphaNet Workbench is serving ${dbFile}`);
     io.out(`Open ${serverUrl(host, bound, token)}`);
+    if (created) io.out(`(a new token, kept in ${path.join(appDataDir(), TOKEN_FILE)} for later starts)`);
     io.out('Press Ctrl+C to stop (running runs become interrupted and can be resumed).');
 
     await stopped;
