@@ -35,7 +35,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-serve-'));
   const staticDir = path.join(dir, 'web');
   fs.mkdirSync(staticDir);
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>workbench</title>');
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><html><head><title>workbench</title></head></html>');
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'not for the browser');
   bench = openWorkbench({ dbFile: path.join(dir, 'workbench.sqlite'), cwd: dir });
   server = createServer({ api: bench.api, events: bench.events, token, staticDir });
@@ -118,6 +118,8 @@ describe('served mode: the token', () => {
     expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
     const again = await fetch(`${base}/index.html`, { headers: { cookie: cookie.split(';')[0] } });
     expect(await again.text()).toContain('<title>workbench</title>');
+    // The page let in by cookie alone carries the token for its API calls.
+    expect(await (await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0] } })).text()).toContain(`<meta name="alphanet-token" content="${token}" />`);
   });
 
   it('never serves files outside the build folder', async () => {

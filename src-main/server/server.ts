@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { TOKEN_HEADER, type Api, type ApiEvent } from '../../src-shared/api.ts';
+import { TOKEN_HEADER, TOKEN_META, type Api, type ApiEvent } from '../../src-shared/api.ts';
 import { dispatch, type EventHub } from '../api/dispatch.ts';
 import { CONTENT_SECURITY_POLICY } from './csp.ts';
 
@@ -132,7 +132,7 @@ ${wrong ? '<p class="error" role="alert">That token is not this server’s.</p>'
 const MISSING_BUILD_PAGE = `<!doctype html><meta charset="utf-8"><title>AlphaNet Workbench</title>
 <p>The workbench's web build is missing. Run <code>npm run build:web</code>, then restart <code>alphanet serve</code>.</p>`;
 
-function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL, staticDir: string | null): void {
+function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL, staticDir: string | null, token: string): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
   if (staticDir === null) return send(res, 503, MISSING_BUILD_PAGE, MIME['.html']);
   const root = path.resolve(staticDir);
@@ -150,6 +150,11 @@ function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, url: U
     data = fs.readFileSync(file);
   } catch {
     return sendJson(res, 404, { error: `not found: ${url.pathname}` });
+  }
+  if (path.basename(file) === 'index.html') {
+    // A page let in by the cookie alone (a new tab, another port after a restart) has no token in its
+    // URL or session; the page carries it for the API calls (a meta tag: the policy allows no inline script).
+    data = Buffer.from(data.toString('utf8').replace('<head>', `<head>\n    <meta name="${TOKEN_META}" content="${token}" />`));
   }
   res.writeHead(200, {
     ...baseHeaders(),
@@ -249,7 +254,7 @@ export function createServer(options: ServerOptions): http.Server {
       });
       return;
     }
-    serveStatic(req, res, url, options.staticDir);
+    serveStatic(req, res, url, options.staticDir, token);
   });
 }
 
