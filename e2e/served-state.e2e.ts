@@ -60,6 +60,25 @@ describeInBrowser('state that persists in served mode', (session) => {
     await expect(page.getByLabel('Log-scale y axis').isChecked()).resolves.toBe(true);
   });
 
+  it('filters the Runs table as you type, and keeps the Inspector\'s exact experiment from the link', async () => {
+    await page.goto(new URL('/#/runs', session.served.origin).href);
+    const rows = page.locator('[data-testid="runs-table"] tbody tr[data-run]');
+    await expect.poll(() => rows.count()).toBe(3);
+    await page.getByTestId('filter-runs').pressSequentially('seed 2');
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect(rows.first().getAttribute('data-run')).resolves.toBe(String(ids[1]));
+    await page.getByTestId('filter-runs').fill('seed [13]$|nothing');
+    await expect.poll(() => rows.count()).toBe(0);
+    await page.getByTestId('filter-runs').fill('seed [13] ');
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.goto(new URL('/#/runs?experiment=elsewhere', session.served.origin).href);
+    await page.reload();
+    await page.getByTestId('filter-experiment').waitFor();
+    await page.getByText('No runs match the filter').waitFor();
+    await page.getByTestId('filter-experiment').getByRole('button').click();
+    await expect.poll(() => rows.count()).toBe(3);
+  });
+
   it('keeps the token across a server restart: the open tab reloads without signing in', async () => {
     await page.goto('about:blank');
     const before = session.served.token;
