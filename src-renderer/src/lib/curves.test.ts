@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorFor, filterByRegex, groupTags, meanStdByStep, mergeCurves, plotPoints, tagGroupName } from './curves.ts';
+import { colorFor, filterByRegex, groupTags, meanStdByStep, mergeCurves, PALETTE, plotPoints, tagGroupName } from './curves.ts';
 
 describe('tag groups', () => {
   it('puts losses first, then validation, α, test, learning rate; α indices in natural order', () => {
@@ -19,8 +19,11 @@ describe('tag groups', () => {
 describe('run colours', () => {
   it('are stable for an id and differ between neighbouring ids', () => {
     expect(colorFor(7)).toBe(colorFor(7));
-    expect(colorFor('7')).toBe(colorFor(7));
-    expect(new Set([1, 2, 3, 4].map(colorFor)).size).toBeGreaterThan(2);
+    expect(new Set(PALETTE).size).toBeGreaterThanOrEqual(20);
+    // Any 24 consecutive runs (an experiment's, created together) get 24 different colours.
+    expect(new Set(Array.from({ length: 24 }, (_, i) => colorFor(i + 101))).size).toBe(24);
+    expect(colorFor('demo\u0000exp\u0000abc')).toBe(colorFor('demo\u0000exp\u0000abc'));
+    expect(PALETTE).toContain(colorFor('group key'));
   });
 });
 
