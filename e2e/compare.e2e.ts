@@ -118,7 +118,9 @@ describeInBrowser('the Compare view in served mode', (session) => {
     const tex = fs.readFileSync((await download.path()) as string, 'utf8');
     for (const rule of ['\\toprule', '\\midrule', '\\bottomrule']) expect(tex).toContain(rule);
     expect(tex).toMatch(/\\caption\{Test top-1 accuracy \(\\%\), mean and sample standard deviation over 2 runs \(baseline: a single evaluation\)\./);
-    expect(tex).toMatch(/\n {4}Baseline & [^\n]*\\\\\n {4}\\midrule\n {4}AlphaNet k=\d & \$(\\textbf\{|\\underline\{)?\d+\.\d\}?\^\{\d+\.\d\d\}\$/);
+    // The reference row chosen before is still on: its † marks and their note come along, as on screen.
+    expect(tex).toMatch(/\n {4}Baseline & [^\n]*\\\\\n {4}\\midrule\n {4}AlphaNet k=\d & \$(\\textbf\{|\\underline\{)?\d+\.\d\}?\^\{\d+\.\d\d\}(\{\}\^\{\\dagger\})?\$/);
+    expect(tex).toMatch(/\$\^\\dagger\$ \$p < 0\.05\$ \(t-test\) vs Baseline\.\}/);
     expect(tex).not.toMatch(/\|/);
     await expect(page.getByTestId('export-message').textContent()).resolves.toBe('Saved comparison-demo.tex.');
 

@@ -277,6 +277,8 @@ export class ApiError extends Error {
 
 /** Header carrying the served mode's token (SSE passes it as `?token=`). */
 export const TOKEN_HEADER = 'x-alphanet-token';
+/** The served page's meta tag holding the token, for a page opened by the cookie alone (no token in its URL). */
+export const TOKEN_META = 'alphanet-token';
 
 /** TensorBoard's scalar CSV, as its "download CSV" writes it. */
 export function seriesToCsv(points: readonly ScalarPoint[]): string {

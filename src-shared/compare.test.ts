@@ -170,22 +170,41 @@ describe('config diff', () => {
     expect(flat['training.optim_params.lr']).toBe('0.001');
   });
 
-  it('lists only differing parameters', () => {
+  it('lists only differing parameters, never the seed or output paths', () => {
     const a = defaultRunConfig('imagenetlt');
     const b = structuredClone(a);
     b.training.sampler_args = [{}, { r: '0.2' }];
     b.training.optim_params = {};
+    b.training.tb_logs = '/tmp/logs/b';
     const diff = configDiff([
-      { name: 'a', config: a },
-      { name: 'b', config: b },
-      { name: 'c', config: null },
+      { name: 'a', configs: [a] },
+      { name: 'b', configs: [b] },
+      { name: 'c', configs: [null] },
     ]);
     expect(diff.experiments).toEqual(['a', 'b', 'c']);
     const keys = diff.entries.map((e) => e.key);
     expect(keys).toContain('training.sampler_args');
     expect(keys).toContain('training.optim_params.lr');
-    expect(diff.entries.find((e) => e.key === 'training.sampler_args')?.values).toEqual(['[{},{"r":"0.1"}]', '[{},{"r":"0.2"}]', null]);
-    expect(diff.entries.find((e) => e.key === 'training.optim_params.lr')?.values).toEqual(['0.001', null, null]);
-    expect(configDiff([{ name: 'a', config: a }, { name: 'a2', config: structuredClone(a) }]).entries).toEqual([]);
+    expect(keys).not.toContain('training.tb_logs');
+    const one = (value: string | null) => [{ value, count: 1 }];
+    expect(diff.entries.find((e) => e.key === 'training.sampler_args')?.values).toEqual([one('[{},{"r":"0.1"}]'), one('[{},{"r":"0.2"}]'), one(null)]);
+    expect(diff.entries.find((e) => e.key === 'training.optim_params.lr')?.values).toEqual([one('0.001'), one(null), one(null)]);
+    expect(configDiff([{ name: 'a', configs: [a] }, { name: 'a2', configs: [structuredClone(a)] }]).entries).toEqual([]);
   });
+
+  it("shows every value of a mixed experiment with its count, not its first run's", () => {
+    const k = (n: number) => {
+      const c = defaultRunConfig('demo');
+      c.training.n_neighbors = n;
+      return c;
+    };
+    const diff = configDiff([
+      { name: 'mixed', configs: [k(3), k(5), k(5)] },
+      { name: 'plain', configs: [k(3), k(3)] },
+    ]);
+    expect(diff.entries).toEqual([
+      { key: 'training.n_neighbors', values: [[{ value: '5', count: 2 }, { value: '3', count: 1 }], [{ value: '3', count: 2 }]] },
+    ]);
+  });
+
 });

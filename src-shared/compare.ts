@@ -10,6 +10,7 @@ import {
   bootstrapMeanCI,
   canonicalJson,
   configGroupKey,
+  GROUP_KEY_IGNORED_PATHS,
   oneSampleTTest,
   pairBySeed,
   pairedTTest,
@@ -142,11 +143,18 @@ export interface ComparisonRow {
   cells: Record<Column, CellStats>;
 }
 
+export interface ConfigValueCount {
+  /** The value's text; null where a run lacks the key or a config. */
+  value: string | null;
+  /** How many of the experiment's runs have it. */
+  count: number;
+}
+
 export interface ConfigDiffEntry {
   /** Dotted path, e.g. `training.sampler_args`. */
   key: string;
-  /** Aligned with ConfigDiff.experiments; null where the experiment lacks the key or a config. */
-  values: (string | null)[];
+  /** Aligned with ConfigDiff.experiments: every value the experiment's runs have, most common first. */
+  values: ConfigValueCount[][];
 }
 
 export interface ConfigDiff {
@@ -277,14 +285,26 @@ export function flattenConfig(config: RunConfig): Record<string, string> {
   return out;
 }
 
-/** Only the keys whose value is not the same in every experiment, in sorted key order. */
-export function configDiff(named: readonly { name: string; config: RunConfig | null }[]): ConfigDiff {
-  const flat = named.map((n) => (n.config ? flattenConfig(n.config) : null));
-  const keys = [...new Set(flat.flatMap((f) => (f ? Object.keys(f) : [])))].sort();
+/**
+ * The keys whose value is not the same in every run of every experiment, in sorted key order, with
+ * each experiment's values and their counts (a mixed experiment shows all of its values, not its first
+ * run's). The seed and output paths (GROUP_KEY_IGNORED_PATHS) are never differences.
+ */
+export function configDiff(named: readonly { name: string; configs: readonly (RunConfig | null)[] }[]): ConfigDiff {
+  const flat = named.map((n) => n.configs.map((c) => (c ? flattenConfig(c) : null)));
+  const ignored = new Set(GROUP_KEY_IGNORED_PATHS);
+  const keys = [...new Set(flat.flat().flatMap((f) => (f ? Object.keys(f) : [])))].filter((k) => !ignored.has(k)).sort();
   const entries: ConfigDiffEntry[] = [];
   for (const key of keys) {
-    const values = flat.map((f) => (f && key in f ? f[key] : null));
-    if (new Set(values).size > 1) entries.push({ key, values });
+    const values = flat.map((runs) => {
+      const counts = new Map<string | null, number>();
+      for (const f of runs) {
+        const v = f && key in f ? f[key] : null;
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+      return [...counts.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count);
+    });
+    if (new Set(values.flat().map((v) => v.value)).size > 1) entries.push({ key, values });
   }
   return { experiments: named.map((n) => n.name), entries };
 }
@@ -356,7 +376,9 @@ export function compareExperiments(experiments: readonly ExperimentInput[], opti
     columns: COLUMNS,
     rows,
     reference,
-    configDiff: configDiff(others.map((r) => ({ name: r.name, config: r.config }))),
+    configDiff: configDiff(
+      others.map((r) => ({ name: r.name, configs: experiments.find((e) => e.name === r.name)?.runs.map((run) => run.config) ?? [] })),
+    ),
     warnings,
   };
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-serve-'));
   const staticDir = path.join(dir, 'web');
   fs.mkdirSync(staticDir);
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>workbench</title>');
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><html><head><title>workbench</title></head></html>');
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'not for the browser');
   bench = openWorkbench({ dbFile: path.join(dir, 'workbench.sqlite'), cwd: dir });
   server = createServer({ api: bench.api, events: bench.events, token, staticDir });
@@ -93,6 +93,23 @@ describe('served mode: the token', () => {
     expect((await fetch(`${base}/api/listDatasets?token=${token}`, { method: 'POST' })).status).toBe(401);
   });
 
+  it('answers a page opened without a valid token with a sign-in form, scripts and assets with JSON', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(401);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toMatch(/<form method="get" action="\/"/);
+    expect(html).toMatch(/name="token"/);
+    expect(html).not.toMatch(/not this server/);
+    // The form may submit (the app's own policy forbids forms) and nothing may run.
+    expect(page.headers.get('content-security-policy')).toMatch(/form-action 'self'/);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(await (await fetch(`${base}/?token=wrong`)).text()).toMatch(/not this server/);
+    const asset = await fetch(`${base}/assets/app.js`);
+    expect(asset.status).toBe(401);
+    expect(await asset.json()).toMatchObject({ error: expect.stringMatching(/token/) });
+  });
+
   it('serves the page with the token and lets its assets through by cookie', async () => {
     const page = await fetch(`${base}/?token=${token}`);
     expect(page.status).toBe(200);
@@ -101,6 +118,8 @@ describe('served mode: the token', () => {
     expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
     const again = await fetch(`${base}/index.html`, { headers: { cookie: cookie.split(';')[0] } });
     expect(await again.text()).toContain('<title>workbench</title>');
+    // The page let in by cookie alone carries the token for its API calls.
+    expect(await (await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0] } })).text()).toContain(`<meta name="alphanet-token" content="${token}" />`);
   });
 
   it('never serves files outside the build folder', async () => {
@@ -270,6 +289,19 @@ describe('alphanet serve', () => {
     });
     expect(res.status).toBe(200);
     expect(await server.stop()).toBe(0);
+  });
+
+  it('keeps its token in the data folder across restarts; --new-token replaces it', async () => {
+    const tokenOf = (url: string) => new URL(url).searchParams.get('token');
+    const first = await serve([]);
+    expect(await first.stop()).toBe(0);
+    const again = await serve([]);
+    expect(tokenOf(again.url)).toBe(tokenOf(first.url));
+    expect(await again.stop()).toBe(0);
+    const rotated = await serve(['--new-token']);
+    expect(tokenOf(rotated.url)).not.toBe(tokenOf(first.url));
+    expect(fs.readFileSync(path.join(dir, 'serve-token'), 'utf8').trim()).toBe(tokenOf(rotated.url));
+    expect(await rotated.stop()).toBe(0);
   });
 
   it('binds elsewhere only with --allow-remote, and warns', async () => {

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { TOKEN_HEADER, type Api, type ApiEvent } from '../../src-shared/api.ts';
+import { TOKEN_HEADER, TOKEN_META, type Api, type ApiEvent } from '../../src-shared/api.ts';
 import { dispatch, type EventHub } from '../api/dispatch.ts';
 import { CONTENT_SECURITY_POLICY } from './csp.ts';
 
@@ -102,10 +102,37 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
+/** Its own policy: no script at all, and the one form may submit to this server (the app's policy forbids forms). */
+const SIGN_IN_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** The sign-in page: a GET form to `/?token=…`, which sets the cookie as the printed URL does. */
+function sendSignIn(res: http.ServerResponse, wrong: boolean): void {
+  const body = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in · AlphaNet Workbench</title>
+<style>body{font:15px system-ui,sans-serif;margin:12vh auto;max-width:28rem;padding:0 1rem;color:#222}
+input{font:inherit;width:100%;box-sizing:border-box;padding:.45rem;margin:.4rem 0 .8rem}button{font:inherit;padding:.4rem 1rem}
+.error{color:#b00020}code{background:#f3f3f3;padding:0 .2rem}</style>
+<h1>AlphaNet Workbench</h1>
+<form method="get" action="/" data-testid="sign-in">
+<label for="token">Token</label>
+<input id="token" name="token" autocomplete="current-password" type="password" required autofocus>
+${wrong ? '<p class="error" role="alert">That token is not this server’s.</p>' : ''}
+<button type="submit">Sign in</button>
+</form>
+<p>The token is in the URL that <code>alphanet serve</code> printed, and in the file <code>serve-token</code> of the data folder.</p>
+</html>`;
+  res.writeHead(401, {
+    ...baseHeaders(),
+    'Content-Security-Policy': SIGN_IN_POLICY,
+    'Content-Type': MIME['.html'],
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
 const MISSING_BUILD_PAGE = `<!doctype html><meta charset="utf-8"><title>AlphaNet Workbench</title>
 <p>The workbench's web build is missing. Run <code>npm run build:web</code>, then restart <code>alphanet serve</code>.</p>`;
 
-function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL, staticDir: string | null): void {
+function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL, staticDir: string | null, token: string): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
   if (staticDir === null) return send(res, 503, MISSING_BUILD_PAGE, MIME['.html']);
   const root = path.resolve(staticDir);
@@ -123,6 +150,11 @@ function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, url: U
     data = fs.readFileSync(file);
   } catch {
     return sendJson(res, 404, { error: `not found: ${url.pathname}` });
+  }
+  if (path.basename(file) === 'index.html') {
+    // A page let in by the cookie alone (a new tab, another port after a restart) has no token in its
+    // URL or session; the page carries it for the API calls (a meta tag: the policy allows no inline script).
+    data = Buffer.from(data.toString('utf8').replace('<head>', `<head>\n    <meta name="${TOKEN_META}" content="${token}" />`));
   }
   res.writeHead(200, {
     ...baseHeaders(),
@@ -202,6 +234,10 @@ export function createServer(options: ServerOptions): http.Server {
         (url.pathname === '/api/events' && sameToken(queryToken, token))
       : sameToken(queryToken, token) || sameToken(cookieToken(req), token);
     if (!authorised) {
+      // A person opening a page gets a form to paste the token into; scripts and assets get the JSON.
+      if (!isApi && req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
+        return sendSignIn(res, queryToken !== undefined);
+      }
       return sendJson(res, 401, { error: 'missing or wrong token: open the URL that `alphanet serve` printed' });
     }
     if (!isApi && sameToken(queryToken, token)) {
@@ -218,7 +254,7 @@ export function createServer(options: ServerOptions): http.Server {
       });
       return;
     }
-    serveStatic(req, res, url, options.staticDir);
+    serveStatic(req, res, url, options.staticDir, token);
   });
 }
 

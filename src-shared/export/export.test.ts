@@ -238,3 +238,36 @@ describe('Markdown', () => {
     expect(markdownTable([c], { style: 'sub' })).toContain('| **47.6**<sub>±1.60</sub> |');
   });
 });
+
+describe('exports with the marks shown on screen', () => {
+  const tested = () =>
+    compareExperiments([baseline(), experiment('AlphaNet (r=0.1)', README_R01), experiment('AlphaNet (r=0.3)', README_R03)], {
+      reference: 'AlphaNet (r=0.1)',
+    });
+
+  it('leaves the cells as they were without marks', () => {
+    const c = tested();
+    expect(latexTable([c], { marks: {} })).toBe(latexTable([c]));
+    expect(markdownTable([c], { marks: {} })).toBe(markdownTable([c]));
+    expect(markdownTable([c])).not.toMatch(/[†Δ]/);
+  });
+
+  it('writes Δ for experiments (not the baseline) and a † where p < 0.05, explained under the table', () => {
+    const c = tested();
+    const row = c.rows.find((r) => r.name === 'AlphaNet (r=0.3)');
+    if (!row) throw new Error('no row');
+    const significant = Object.values(row.cells).filter((cell) => cell.test !== null && cell.test !== undefined && cell.test.p < 0.05).length;
+    const md = markdownTable([c], { marks: { delta: true, significance: true } });
+    const line = md.split('\n').find((l) => l.startsWith('| AlphaNet (r=0.3)')) ?? '';
+    expect(line).toContain(formatDelta(row.cells.overall.delta ?? NaN));
+    expect((line.match(/†/g) ?? []).length).toBe(significant);
+    expect(md.split('\n').find((l) => l.startsWith('| Baseline'))).toContain(formatMean(c.rows[0].cells.overall.mean ?? NaN));
+    expect(md).toMatch(/difference to the baseline \(Δ, points\)\. † p \\< 0\.05 \(t-test\) vs AlphaNet \(r=0\.1\)\./);
+
+    const tex = latexTable([c], { marks: { delta: true, significance: true } });
+    expect(tex).toMatch(/\\caption\{.*\(\$\\Delta\$, points\)\. \$\^\\dagger\$ \$p < 0\.05\$ \(t-test\) vs AlphaNet \(r=0\.1\)\.\}/);
+    const texLine = tex.split('\n').find((l) => l.trim().startsWith('AlphaNet (r=0.3)')) ?? '';
+    expect((texLine.match(/\^\{\\dagger\}/g) ?? []).length).toBe(significant);
+    expect(texLine).toContain(formatDelta(row.cells.overall.delta ?? NaN));
+  });
+});

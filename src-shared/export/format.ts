@@ -33,6 +33,36 @@ export function formatP(p: number): string {
  * `sup` = the original's paper form, std as superscript (`$47.6^{1.60}$`).
  */
 export type CellStyle = 'pm' | 'sub' | 'sup';
+
+/** The significance level of the Compare view's † and of the exports' (the p-value itself is shown on hover). */
+export const SIGNIFICANCE_ALPHA = 0.05;
+
+/** The marks shown on screen that an export carries too. */
+export interface CellMarks {
+  /** Experiments' cells as the signed difference to the baseline (Δ), as the view shows them with Δ on. */
+  delta?: boolean;
+  /** A † where the test against the reference row has p < SIGNIFICANCE_ALPHA. */
+  significance?: boolean;
+}
+
+/** A cell as exported with marks: its mean text (or Δ), whether its std is kept, and its dagger. */
+export function markedCell(cell: CellStats, isBaseline: boolean, marks: CellMarks): CellText & { dagger: boolean } {
+  const text = cellText(cell);
+  const dagger = marks.significance === true && cell.test !== null && cell.test !== undefined && cell.test.p < SIGNIFICANCE_ALPHA;
+  if (marks.delta && !isBaseline && cell.delta !== null && cell.delta !== undefined && text.mean !== null) {
+    return { mean: formatDelta(cell.delta), std: null, rank: text.rank, dagger };
+  }
+  return { ...text, dagger };
+}
+
+/** The footnote explaining the marks in use, or null without any (`reference`: the tested-against row). */
+export function marksNote(comparisons: readonly Comparison[], marks: CellMarks, dagger: string): string | null {
+  const parts: string[] = [];
+  if (marks.delta && comparisons.some((c) => c.rows.some((r) => r.isBaseline))) parts.push('Experiments as the difference to the baseline (Δ, points).');
+  const reference = comparisons.find((c) => c.reference !== null)?.reference;
+  if (marks.significance && reference) parts.push(`${dagger} p < ${SIGNIFICANCE_ALPHA} (t-test) vs ${reference}.`);
+  return parts.length > 0 ? parts.join(' ') : null;
+}
 export const CELL_STYLES: readonly CellStyle[] = ['pm', 'sub', 'sup'];
 
 /** The parts of a displayed cell; std null for a single run, mean null when there is no value. */

@@ -2,7 +2,7 @@
 import type { Comparison } from '../compare.ts';
 import { consoleReport } from './console.ts';
 import { originalCsv, statsCsv } from './csv.ts';
-import type { CellStyle } from './format.ts';
+import type { CellMarks, CellStyle } from './format.ts';
 import { latexTable } from './latex.ts';
 import { markdownTable } from './markdown.ts';
 
@@ -23,6 +23,8 @@ export interface RenderOptions {
   style?: CellStyle;
   /** Display names of datasets by key. */
   titles?: Readonly<Record<string, string>>;
+  /** Δ and significance marks as on screen (LaTeX and Markdown). */
+  marks?: CellMarks;
   /** LaTeX caption / label overrides. */
   caption?: string;
   label?: string;

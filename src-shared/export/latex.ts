@@ -3,7 +3,7 @@
  * per dataset (`\cmidrule`) when several are side by side, best mean bold, second underlined.
  */
 import { COLUMNS, COLUMN_TITLES, metricLabel, type CellStats, type Comparison, type ComparisonRow } from '../compare.ts';
-import { cellText, mergedRowNames, runsPhrase, type CellStyle } from './format.ts';
+import { markedCell, marksNote, mergedRowNames, runsPhrase, type CellMarks, type CellStyle } from './format.ts';
 
 const LATEX_SPECIALS: Record<string, string> = {
   '\\': '\\textbackslash{}',
@@ -56,15 +56,16 @@ function emphasize(text: string, rank: 1 | 2 | null): string {
 }
 
 /** One cell: `$\textbf{47.6} \pm 1.60$` (pm), `$47.6_{\pm 1.60}$` (sub), `$47.6^{1.60}$` (sup); `--` when empty. */
-export function latexCell(cell: CellStats | undefined, style: CellStyle): string {
+export function latexCell(cell: CellStats | undefined, style: CellStyle, marks: CellMarks = {}, isBaseline = false): string {
   if (!cell) return '--';
-  const { mean, std, rank } = cellText(cell);
+  const { mean, std, rank, dagger } = markedCell(cell, isBaseline, marks);
   if (mean === null) return '--';
   const m = emphasize(mean, rank);
-  if (std === null) return m;
-  if (style === 'pm') return `$${m} \\pm ${std}$`;
-  if (style === 'sub') return `$${m}_{\\pm ${std}}$`;
-  return `$${m}^{${std}}$`;
+  const mark = dagger ? '^{\\dagger}' : '';
+  if (std === null) return mark ? `$${m}${mark}$` : m;
+  if (style === 'pm') return `$${m}${mark} \\pm ${std}$`;
+  if (style === 'sub') return `$${m}_{\\pm ${std}}${mark}$`;
+  return `$${m}^{${std}}${mark ? `{}${mark}` : ''}$`;
 }
 
 export interface LatexOptions {
@@ -76,6 +77,8 @@ export interface LatexOptions {
   label?: string;
   /** Display names of datasets (column group titles), by dataset key. */
   titles?: Readonly<Record<string, string>>;
+  /** Δ and † as on screen; the caption explains them (the footnote of the table). */
+  marks?: CellMarks;
 }
 
 /** The default caption: metric, what the cells hold and over how many runs, the emphasis. */
@@ -87,16 +90,24 @@ export function latexCaption(comparisons: readonly Comparison[]): string {
   return `${escapeLatex(metric[0].toUpperCase() + metric.slice(1))} (\\%), ${what}${baselineNote}. Best in bold, second best underlined.`;
 }
 
+/** The marks' explanation appended to the caption (a table's footnote in LaTeX), or nothing. */
+function captionNote(comparisons: readonly Comparison[], marks: CellMarks): string {
+  const note = marksNote(comparisons, marks, '\u2020');
+  // `<` in text mode prints as ¡ with the default font encoding: the threshold goes into math.
+  return note === null ? '' : ` ${escapeLatex(note).replace('\u2020', '$^\\dagger$').replace(/p < ([\d.]+)/, '$p < $1$')}`;
+}
+
 /** A complete `table` environment; comparisons are one per dataset, rows matched by name. */
 export function latexTable(comparisons: readonly Comparison[], options: LatexOptions = {}): string {
   const style = options.style ?? 'pm';
+  const marks = options.marks ?? {};
   const names = mergedRowNames(comparisons);
   const find = (c: Comparison, name: string): ComparisonRow | undefined => c.rows.find((r) => r.name === name);
   const nCols = COLUMNS.length;
   const lines: string[] = [
     '\\begin{table}[t]',
     '  \\centering',
-    `  \\caption{${options.caption ?? latexCaption(comparisons)}}`,
+    `  \\caption{${options.caption ?? latexCaption(comparisons)}${captionNote(comparisons, marks)}}`,
   ];
   if (options.label) lines.push(`  \\label{${options.label}}`);
   lines.push(`  \\begin{tabular}{l${` ${'r'.repeat(nCols)}`.repeat(comparisons.length)}}`, '    \\toprule');
@@ -115,7 +126,7 @@ export function latexTable(comparisons: readonly Comparison[], options: LatexOpt
     // A rule between the baseline rows and the experiments, as in the paper's tables.
     if (i > 0 && previousWasBaseline && !isBaseline) lines.push('    \\midrule');
     previousWasBaseline = isBaseline;
-    const cells = rows.flatMap((row) => COLUMNS.map((c) => latexCell(row?.cells[c], style)));
+    const cells = rows.flatMap((row) => COLUMNS.map((c) => latexCell(row?.cells[c], style, marks, row?.isBaseline)));
     lines.push(`    ${escapeLatex(name)} & ${cells.join(' & ')} \\\\`);
   });
   lines.push('    \\bottomrule', '  \\end{tabular}', '\\end{table}');

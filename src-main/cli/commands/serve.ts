@@ -3,7 +3,8 @@ import path from 'node:path';
 import { openWorkbench } from '../../api/workbench.ts';
 import { appDataDir } from '../../paths.ts';
 import { defaultDbFile } from '../../store/db.ts';
-import { createServer, isLoopback, listen, newToken, serverUrl } from '../../server/server.ts';
+import { createServer, isLoopback, listen, serverUrl } from '../../server/server.ts';
+import { servedToken, TOKEN_FILE } from '../../server/token.ts';
 import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { stopSignal } from '../signals.ts';
@@ -17,8 +18,8 @@ export const command: Command = {
     name: 'serve',
     summary:
       'Serve the workbench to a browser: the built renderer and its API, with live run progress. Loopback only unless ' +
-      '--allow-remote; every request needs the random token in the printed URL.',
-    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--queue redis://HOST:6379] [--allow-remote]',
+      `--allow-remote; every request needs the token in the printed URL (kept in the data folder's ${TOKEN_FILE} across restarts; --new-token replaces it).`,
+    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--queue redis://HOST:6379] [--allow-remote] [--new-token]',
     flags: [
       { name: 'host', kind: 'string', help: 'address to bind', default: '127.0.0.1' },
       { name: 'port', kind: 'integer', help: 'port to listen on (0: any free port)', default: '8421' },
@@ -26,6 +27,7 @@ export const command: Command = {
       { name: 'concurrency', kind: 'integer', help: 'runs trained at once (each on its own worker thread)', default: '1' },
       { name: 'allow-remote', kind: 'boolean', help: 'allow binding to an address other computers can reach' },
       QUEUE_FLAG,
+      { name: 'new-token', kind: 'boolean', help: 'replace the kept token: every tab signed in before must sign in again' },
     ],
   },
   async run(args, io) {
@@ -52,7 +54,7 @@ export const command: Command = {
       queue: queueArg(args),
       log: (line) => io.err(line),
     });
-    const token = newToken();
+    const { token, created } = servedToken(appDataDir(), getBoolean(args, 'new-token'));
     const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null, host });
     let bound: number;
     try {
@@ -73,6 +75,7 @@ export const command: Command = {
     const { mode, redis } = await workbench.queue.info();
     if (mode === 'distributed') io.out(`Runs train on the workers of ${redis} (start them with alphanet worker --redis URL)`);
     io.out(`Open ${serverUrl(host, bound, token)}`);
+    if (created) io.out(`(a new token, kept in ${path.join(appDataDir(), TOKEN_FILE)} for later starts)`);
     io.out('Press Ctrl+C to stop (running runs become interrupted and can be resumed).');
 
     await stopped;

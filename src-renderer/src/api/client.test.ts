@@ -14,3 +14,17 @@ describe('takeToken (served mode)', () => {
     win.close();
   });
 });
+
+describe('takeToken from the page', () => {
+  it('uses the token the server wrote into a page it let in by cookie, over a stale session one', () => {
+    const win = new Window({ url: 'http://127.0.0.1:8421/#/curves' });
+    win.document.head.innerHTML = '<meta name="alphanet-token" content="fresh">';
+    win.sessionStorage.setItem('alphanet.token', 'stale');
+    const take = () =>
+      takeToken(win.location as unknown as Location, win.sessionStorage as unknown as Storage, win.history as unknown as History, win.document as unknown as Document);
+    expect(take()).toBe('fresh');
+    win.document.head.innerHTML = '';
+    expect(take()).toBe('stale');
+    win.close();
+  });
+});

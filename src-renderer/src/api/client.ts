@@ -6,6 +6,7 @@ import {
   API_METHODS,
   ApiError,
   TOKEN_HEADER,
+  TOKEN_META,
   type Api,
   type ApiErrorBody,
   type ApiEvent,
@@ -69,8 +70,11 @@ function ipcClient(bridge: AlphanetBridge): ApiClient {
 
 const TOKEN_KEY = 'alphanet.token';
 
-/** The served mode's token: from the URL the server printed (then kept in sessionStorage and hidden). */
-export function takeToken(location: Location, storage: Storage, history: History): string {
+/**
+ * The served mode's token: from the URL the server printed (then kept in sessionStorage and hidden),
+ * else the tab's session, else the one the server wrote into the page it let in by cookie.
+ */
+export function takeToken(location: Location, storage: Storage, history: History, page?: Document): string {
   const url = new URL(location.href);
   const fromUrl = url.searchParams.get('token');
   if (fromUrl) {
@@ -79,7 +83,8 @@ export function takeToken(location: Location, storage: Storage, history: History
     history.replaceState(history.state, '', url.pathname + url.search + url.hash);
     return fromUrl;
   }
-  return storage.getItem(TOKEN_KEY) ?? '';
+  const fromPage = page?.querySelector<HTMLMetaElement>(`meta[name="${TOKEN_META}"]`)?.content;
+  return fromPage || (storage.getItem(TOKEN_KEY) ?? '');
 }
 
 function httpClient(token: string): ApiClient {
@@ -131,7 +136,7 @@ function httpClient(token: string): ApiClient {
 
 export function createClient(): ApiClient {
   if (window.alphanet) return ipcClient(window.alphanet);
-  return httpClient(takeToken(window.location, window.sessionStorage, window.history));
+  return httpClient(takeToken(window.location, window.sessionStorage, window.history, window.document));
 }
 
 let client: ApiClient | null = null;

@@ -1,6 +1,6 @@
 import type { LineSeriesOption } from 'echarts';
 import { describe, expect, it } from 'vitest';
-import { buildChartOption, linePoints, type ChartLine } from './chart-option.ts';
+import { buildChartOption, linePoints, sameLines, smoothingUpdate, tooltipRows, type ChartLine } from './chart-option.ts';
 
 const run = (values: number[], offset = 0) => values.map((value, i) => ({ step: i + 1, wallTime: 1000 + i, value: value + offset }));
 const single: ChartLine = { id: 'run1', label: 'A <b>', color: '#111', runIds: [1], runs: [run([4, 2, 3])] };
@@ -79,6 +79,43 @@ describe('buildChartOption', () => {
       { seriesId: 'run1:raw', seriesName: 'A <b> (raw)', value: [2, 2] },
       { seriesId: 'run1:smooth', seriesName: 'A <b>', color: '#111', value: [2, 2.667, 2, 2, 1] },
     ]);
-    expect(html).toBe('<div><span style="color:#111">●</span> A &#60;b&#62;: <b>2.667</b> (raw 2.000) · step 2</div>');
+    expect(html).toContain('<tr><td><span style="color:#111">●</span> A &#60;b&#62;</td><td class="num"><b>2.667</b></td><td class="num">2.000</td><td class="num">2</td></tr>');
+    expect(html).not.toContain('(raw)');
+  });
+});
+
+describe('tooltipRows', () => {
+  it('lists every smoothed line at the hovered step, highest value first, without raw lines or bands', () => {
+    const rows = tooltipRows([
+      { seriesId: 'run1:raw', seriesName: 'A (raw)', color: '#111', value: [3, 0.9] },
+      { seriesId: 'run1:smooth', seriesName: 'A', color: '#111', value: [3, 0.2, 0.25, 3, 1] },
+      { seriesId: 'g:band', seriesName: 'G ±std', value: [3, 0.1] },
+      { seriesId: 'g:smooth', seriesName: 'G', color: '#222', value: [3, 0.7, 0.6, 3, 2] },
+      { seriesId: 'run4:smooth', seriesName: 'D', color: '#333', value: [3, Number.NaN, Number.NaN, 3, 1] },
+      { seriesId: 'run5:smooth', seriesName: 'E', value: [3, 0.5, 0.5, 3, 1] },
+    ]);
+    expect(rows.map((r) => r.name)).toEqual(['G', 'E', 'A', 'D']);
+    expect(rows[0]).toEqual({ name: 'G', color: '#222', smoothed: 0.7, raw: 0.6, step: 3, n: 2 });
+    expect(rows[1].color).toBe('#888');
+  });
+});
+
+describe('sameLines', () => {
+  it('holds only for the same lines drawn from the same point arrays', () => {
+    const copy = { ...single, runs: [...single.runs] };
+    expect(sameLines([single, group], [copy, group])).toBe(true);
+    expect(sameLines([single], [{ ...single, runs: [run([4, 2, 3])] }])).toBe(false);
+    expect(sameLines([single], [{ ...single, label: 'other' }])).toBe(false);
+    expect(sameLines([single], [single, group])).toBe(false);
+  });
+});
+
+describe('smoothingUpdate', () => {
+  it('carries only the smoothed lines, equal to those of the full option at that smoothing', () => {
+    const full = series(buildChartOption('loss', [single, group], { ...settings, smoothing: 0.9 }));
+    const at = { ...settings, smoothing: 0.9 };
+    const update = smoothingUpdate([single, group], [linePoints(single, at), linePoints(group, at)]).series as LineSeriesOption[];
+    expect(update.map((s) => s.id)).toEqual(['run1:smooth', 'g:smooth']);
+    expect(update).toEqual(full.filter((s) => String(s.id).endsWith(':smooth')));
   });
 });

@@ -102,6 +102,30 @@ function bandSeries(line: ChartLine, settings: ChartSettings): LineSeriesOption[
   ];
 }
 
+function smoothSeries(line: ChartLine, points: PointValue[]): LineSeriesOption {
+  return {
+    id: `${line.id}:smooth`,
+    name: line.label,
+    type: 'line',
+    data: points,
+    encode: { x: 0, y: 1 },
+    showSymbol: points.length === 1,
+    sampling: 'lttb',
+    symbolSize: points.length === 1 ? 8 : 5,
+    color: line.color,
+    lineStyle: { color: line.color, width: 2 },
+  };
+}
+
+/**
+ * What a smoothing change alters: only the smoothed lines (raw lines and ± std bands do not depend on
+ * it), merged by series id into a chart already drawn with the same lines, axis and scale. `points`:
+ * each line's `linePoints` at the new smoothing.
+ */
+export function smoothingUpdate(lines: readonly ChartLine[], points: readonly PointValue[][]): EChartsOption {
+  return { series: lines.map((line, i) => smoothSeries(line, points[i])) };
+}
+
 export function buildChartOption(tag: string, lines: readonly ChartLine[], settings: ChartSettings): EChartsOption {
   const series: LineSeriesOption[] = [];
   for (const line of lines) {
@@ -120,18 +144,7 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
         lineStyle: { color: line.color, opacity: 0.25, width: 1 },
         tooltip: { show: false },
       },
-      {
-        id: `${line.id}:smooth`,
-        name: line.label,
-        type: 'line',
-        data: points,
-        encode: { x: 0, y: 1 },
-        showSymbol: points.length === 1,
-        sampling: 'lttb',
-        symbolSize: points.length === 1 ? 8 : 5,
-        color: line.color,
-        lineStyle: { color: line.color, width: 2 },
-      },
+      smoothSeries(line, points),
     );
   }
   return {
@@ -169,14 +182,54 @@ interface TooltipParam {
   value?: unknown;
 }
 
-function tooltipHtml(params: readonly TooltipParam[]): string {
-  const rows = params
+export interface TooltipRow {
+  name: string;
+  color: string;
+  smoothed: number;
+  raw: number;
+  step: number;
+  n: number;
+}
+
+/**
+ * TensorBoard's tooltip: every drawn line at the hovered step (the axis trigger gives each series' point
+ * nearest to it), highest smoothed value first; the raw lines and ± std bands are not rows.
+ */
+export function tooltipRows(params: readonly TooltipParam[]): TooltipRow[] {
+  return params
     .filter((p) => p.seriesId?.endsWith(':smooth') && Array.isArray(p.value))
     .map((p) => {
       const [, smoothed, raw, step, n] = p.value as PointValue;
-      const color = typeof p.color === 'string' ? p.color : '#888';
-      const group = n > 1 ? ` <span class="tip-n">n=${n}</span>` : '';
-      return `<div><span style="color:${color}">●</span> ${escapeHtml(p.seriesName ?? '')}${group}: <b>${formatValue(smoothed)}</b> (raw ${formatValue(raw)}) · step ${step}</div>`;
-    });
-  return rows.join('');
+      return { name: p.seriesName ?? '', color: typeof p.color === 'string' ? p.color : '#888', smoothed, raw, step, n };
+    })
+    .sort((a, b) => (Number.isNaN(a.smoothed) ? 1 : Number.isNaN(b.smoothed) ? -1 : b.smoothed - a.smoothed));
+}
+
+function tooltipHtml(params: readonly TooltipParam[]): string {
+  const rows = tooltipRows(params).map((r) => {
+    const group = r.n > 1 ? ` <span class="tip-n">n=${r.n}</span>` : '';
+    return (
+      `<tr><td><span style="color:${r.color}">●</span> ${escapeHtml(r.name)}${group}</td>` +
+      `<td class="num"><b>${formatValue(r.smoothed)}</b></td><td class="num">${formatValue(r.raw)}</td><td class="num">${r.step}</td></tr>`
+    );
+  });
+  if (rows.length === 0) return '';
+  return `<table class="tip-table"><thead><tr><th>Run</th><th class="num">Smoothed</th><th class="num">Value</th><th class="num">Step</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Whether two renders draw the same lines from the same point arrays: then a chart keeps its option and is not redrawn. */
+export function sameLines(a: readonly ChartLine[], b: readonly ChartLine[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((line, i) => {
+      const other = b[i];
+      return (
+        line.id === other.id &&
+        line.label === other.label &&
+        line.color === other.color &&
+        line.runs.length === other.runs.length &&
+        line.runs.every((points, j) => points === other.runs[j])
+      );
+    })
+  );
 }

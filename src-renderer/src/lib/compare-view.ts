@@ -2,12 +2,12 @@
 import type { CellStats, Comparison, ComparisonRow } from '../../../src-shared/compare.ts';
 import type { CompareDataset } from '../../../src-shared/compare-groups.ts';
 import type { SelectionRule } from '../../../src-shared/config.ts';
-import { formatDelta, formatMean, formatP, formatStd, type CellStyle } from '../../../src-shared/export/format.ts';
+import { formatDelta, formatMean, formatP, formatStd, SIGNIFICANCE_ALPHA, type CellStyle } from '../../../src-shared/export/format.ts';
 import { EXPORT_FILES, type ExportFormat } from '../../../src-shared/export/index.ts';
 import type { TTestKind } from '../../../src-shared/stats.ts';
 
-/** The usual significance level; the p-value itself is shown on hover. */
-export const ALPHA = 0.05;
+/** The usual significance level (the exports' too); the p-value itself is shown on hover. */
+export const ALPHA = SIGNIFICANCE_ALPHA;
 
 export interface CellView {
   /** The mean, or with Δ on the signed difference to the baseline; '–' without a value. */

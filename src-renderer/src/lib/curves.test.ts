@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorFor, filterByRegex, groupTags, meanStdByStep, plotPoints, tagGroupName } from './curves.ts';
+import { colorFor, filterByRegex, groupTags, meanStdByStep, mergeCurves, PALETTE, plotPoints, tagGroupName } from './curves.ts';
 
 describe('tag groups', () => {
   it('puts losses first, then validation, α, test, learning rate; α indices in natural order', () => {
@@ -19,8 +19,11 @@ describe('tag groups', () => {
 describe('run colours', () => {
   it('are stable for an id and differ between neighbouring ids', () => {
     expect(colorFor(7)).toBe(colorFor(7));
-    expect(colorFor('7')).toBe(colorFor(7));
-    expect(new Set([1, 2, 3, 4].map(colorFor)).size).toBeGreaterThan(2);
+    expect(new Set(PALETTE).size).toBeGreaterThanOrEqual(20);
+    // Any 24 consecutive runs (an experiment's, created together) get 24 different colours.
+    expect(new Set(Array.from({ length: 24 }, (_, i) => colorFor(i + 101))).size).toBe(24);
+    expect(colorFor('demo\u0000exp\u0000abc')).toBe(colorFor('demo\u0000exp\u0000abc'));
+    expect(PALETTE).toContain(colorFor('group key'));
   });
 });
 
@@ -69,5 +72,23 @@ describe('filterByRegex', () => {
     expect(filterByRegex(names, 'r=0.5(', (s) => s)).toEqual({ items: [], valid: false });
     expect(filterByRegex(names, '(', (s) => s).valid).toBe(false);
     expect(filterByRegex(names, ' ', (s) => s).items).toHaveLength(3);
+  });
+});
+
+describe('mergeCurves', () => {
+  const pts = (n: number) => Array.from({ length: n }, (_, i) => ({ step: i + 1, wallTime: 100 + i, value: 1 / (i + 1) }));
+  it('keeps the previous array of an unchanged tag and takes the new one of a grown or changed tag', () => {
+    const previous = { runId: 7, tags: { a: pts(3), b: pts(2), c: pts(1) } };
+    const changed = pts(1);
+    changed[0].value = 5;
+    const merged = mergeCurves(previous, { runId: 7, tags: { a: pts(3), b: pts(3), c: changed, d: pts(1) } });
+    expect(merged.tags.a).toBe(previous.tags.a);
+    expect(merged.tags.b).toHaveLength(3);
+    expect(merged.tags.c[0].value).toBe(5);
+    expect(Object.keys(merged.tags)).toEqual(['a', 'b', 'c', 'd']);
+  });
+  it('takes the fresh curves when there were none', () => {
+    const fresh = { runId: 1, tags: { a: pts(2) } };
+    expect(mergeCurves(undefined, fresh)).toBe(fresh);
   });
 });

@@ -2,7 +2,7 @@
  * The curves view's data work, kept free of Vue and ECharts so it can be tested: tag groups, stable
  * run colours, x axes, smoothing, and mean ± std over repeated runs aligned at exact steps.
  */
-import type { ScalarPoint } from '../../../src-shared/api.ts';
+import type { RunCurves, ScalarPoint } from '../../../src-shared/api.ts';
 import { debiasedEma } from '../../../src-shared/smoothing.ts';
 
 export type XAxisMode = 'step' | 'relative' | 'wall';
@@ -41,15 +41,22 @@ function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, undefined, { numeric: true });
 }
 
-/** A colour per run that never changes with the selection (TensorBoard keeps colours stable too); no grey, which reads as a raw line. */
-const PALETTE = [
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf',
-  '#3366cc', '#dc3912', '#109618', '#990099', '#0099c6', '#dd4477',
+/**
+ * A colour per run that never changes with the selection (TensorBoard keeps colours stable too): 24
+ * distinguishable hues (Tableau 10, then the darker and lighter tones of Tableau 20 and a few more);
+ * no grey, which reads as a raw line. Consecutive run ids take consecutive colours, so the runs of
+ * one experiment (created together) never share one unless there are more than 24 of them.
+ */
+export const PALETTE: readonly string[] = [
+  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf', '#393b79',
+  '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#dbdb8d', '#9edae5', '#637939',
+  '#8c6d31', '#843c39', '#7b4173', '#3182bd',
 ];
 
 export function colorFor(key: number | string): string {
+  if (typeof key === 'number' && Number.isInteger(key)) return PALETTE[((key % PALETTE.length) + PALETTE.length) % PALETTE.length];
   const text = String(key);
-  // FNV-1a: a cheap, well-spread hash, so neighbouring ids get different colours.
+  // FNV-1a for group keys: a cheap, well-spread hash.
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -157,4 +164,26 @@ export function filterByRegex<T>(items: readonly T[], pattern: string, label: (i
     const needle = pattern.toLowerCase();
     return { items: items.filter((item) => label(item).toLowerCase().includes(needle)), valid: false };
   }
+}
+
+/**
+ * A refetched run's curves, keeping the previous array of every tag whose points did not change, so
+ * charts whose data is the same see the same array and are not redrawn while other tags grow.
+ */
+export function mergeCurves(previous: RunCurves | undefined, fresh: RunCurves): RunCurves {
+  if (!previous) return fresh;
+  const tags: Record<string, ScalarPoint[]> = {};
+  for (const [tag, points] of Object.entries(fresh.tags)) {
+    const old = previous.tags[tag];
+    tags[tag] = old !== undefined && samePoints(old, points) ? old : points;
+  }
+  return { ...fresh, tags };
+}
+
+function samePoints(a: readonly ScalarPoint[], b: readonly ScalarPoint[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].step !== b[i].step || a[i].value !== b[i].value || a[i].wallTime !== b[i].wallTime) return false;
+  }
+  return true;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../src-shared/api.ts';
 import type { SweepValue } from '../../../src-shared/sweep.ts';
-import { nextSort, sortRuns, sweptColumns, sweptText } from './runs-table.ts';
+import { filterByRegex } from './curves.ts';
+import { nextSort, runSearchText, sortRuns, sweptColumns, sweptText } from './runs-table.ts';
 
 function run(id: number, values: Record<string, SweepValue>): RunSummary {
   const names: Record<string, string> = { 'training.n_neighbors': 'k', 'training.sampler_args.1.r': 'ρ', 'training.nn_dist': 'dist' };
@@ -38,5 +39,30 @@ describe('runs table sweep columns', () => {
     expect(nextSort(a, 'k')).toEqual({ param: 'k', descending: true });
     expect(nextSort({ param: 'k', descending: true }, 'k')).toBeNull();
     expect(nextSort(a, 'ρ')).toEqual({ param: 'ρ', descending: false });
+  });
+});
+
+describe('the Runs filter', () => {
+  const runs = [
+    { ...run(3, { 'training.n_neighbors': 5 }), experiment: 'k sweep', dataset: 'demo', seed: 1, status: 'done' },
+    { ...run(12, { 'training.n_neighbors': 10 }), experiment: 'k sweep', dataset: 'demo', seed: 2, status: 'failed' },
+    { ...run(13, {}), experiment: 'baseline', dataset: 'cifar', seed: null, status: 'done' },
+  ] as RunSummary[];
+  const ids = (pattern: string) => filterByRegex(runs, pattern, runSearchText).items.map((r) => r.id);
+
+  it('matches part of a name, label, dataset, id or status, case-insensitively', () => {
+    expect(runSearchText(runs[1])).toBe('#12 k sweep k=10 demo seed 2 failed');
+    expect(ids('SWEEP')).toEqual([3, 12]);
+    expect(ids('k=10')).toEqual([12]);
+    expect(ids('cifar')).toEqual([13]);
+    expect(ids('#3 ')).toEqual([3]);
+    expect(ids('failed')).toEqual([12]);
+    expect(ids('')).toEqual([3, 12, 13]);
+  });
+
+  it('takes regular expressions, and an invalid one as text', () => {
+    expect(ids('^#1[23] ')).toEqual([12, 13]);
+    expect(ids('k=(5|10)$|cifar')).toEqual([13]);
+    expect(filterByRegex(runs, 'k=(5', runSearchText)).toEqual({ items: [], valid: false });
   });
 });

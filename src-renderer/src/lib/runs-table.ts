@@ -16,6 +16,11 @@ export function sweptColumns(runs: readonly RunSummary[]): SweptColumn[] {
   return [...seen.values()];
 }
 
+/** What the Runs filter matches a run against: `#12 rho sweep ρ=0.5 demo seed 3 done`. */
+export function runSearchText(run: RunSummary): string {
+  return `#${run.id} ${run.experiment} ${run.label} ${run.dataset} seed ${run.seed ?? '–'} ${run.status}`;
+}
+
 export function sweptText(run: RunSummary, param: string): string {
   return run.swept.find((v) => v.param === param)?.text ?? '';
 }

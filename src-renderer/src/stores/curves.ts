@@ -1,9 +1,24 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import type { ApiEvent, RunCurves, RunSummary } from '../../../src-shared/api.ts';
 import { useClient } from '../api/client.ts';
-import type { XAxisMode } from '../lib/curves.ts';
+import { mergeCurves, type XAxisMode } from '../lib/curves.ts';
+import { CURVES_DEFAULTS, curvesQuery, parseCurvesQuery } from '../lib/curves-url.ts';
 import { errorMessage } from '../lib/format.ts';
+
+/** Where the chart settings are remembered between sessions (per origin: one served data folder, or the desktop app). */
+const PREFS_KEY = 'alphanet.curves.prefs';
+
+function rememberedPrefs(): ReturnType<typeof parseCurvesQuery> {
+  try {
+    const raw: unknown = JSON.parse(window.localStorage.getItem(PREFS_KEY) ?? '{}');
+    if (typeof raw !== 'object' || raw === null) return {};
+    const query = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    return parseCurvesQuery(query);
+  } catch {
+    return {};
+  }
+}
 
 /** The curves dashboard's state: which runs, their series (refreshed live), and the chart settings. */
 export const useCurvesStore = defineStore('curves', () => {
@@ -13,11 +28,49 @@ export const useCurvesStore = defineStore('curves', () => {
   const curves = ref<Record<number, RunCurves>>({});
   const error = ref<string | null>(null);
   const loaded = ref(false);
-  const smoothing = ref(0.6);
-  const xAxis = ref<XAxisMode>('step');
-  const logY = ref(false);
-  const groupRepeats = ref(false);
+  const prefs = { ...CURVES_DEFAULTS, ...rememberedPrefs() };
+  const smoothing = ref(prefs.smoothing);
+  const xAxis = ref<XAxisMode>(prefs.xAxis);
+  const logY = ref(prefs.logY);
+  const groupRepeats = ref(prefs.groupRepeats);
   const runFilter = ref('');
+  /** Sections open: the α statistics, the single test point and the rest stay folded (and undrawn) until asked for. */
+  const openGroups = ref<string[]>(prefs.openGroups);
+
+  /** The whole screen as a link's query (see curves-url.ts). */
+  const query = computed(() =>
+    curvesQuery({
+      runs: selected.value,
+      smoothing: smoothing.value,
+      xAxis: xAxis.value,
+      logY: logY.value,
+      groupRepeats: groupRepeats.value,
+      openGroups: openGroups.value,
+      runFilter: runFilter.value,
+    }),
+  );
+
+  /** Sets what a link carries; the runs are selected (and fetched) by the caller. */
+  function applyQuery(q: Record<string, string>): number[] | undefined {
+    const parsed = parseCurvesQuery(q);
+    if (parsed.smoothing !== undefined) smoothing.value = parsed.smoothing;
+    if (parsed.xAxis !== undefined) xAxis.value = parsed.xAxis;
+    if (parsed.logY !== undefined) logY.value = parsed.logY;
+    if (parsed.groupRepeats !== undefined) groupRepeats.value = parsed.groupRepeats;
+    if (parsed.openGroups !== undefined) openGroups.value = parsed.openGroups;
+    if (parsed.runFilter !== undefined) runFilter.value = parsed.runFilter;
+    return parsed.runs;
+  }
+
+  // The chart settings (not the runs, which belong to one data folder's moment) outlive the session.
+  watch([smoothing, xAxis, logY, groupRepeats, openGroups], () => {
+    const { runs: _runs, filter: _filter, ...settings } = query.value;
+    try {
+      window.localStorage.setItem(PREFS_KEY, JSON.stringify(settings));
+    } catch {
+      // Storage full or disabled: the settings still live in the link.
+    }
+  });
 
   const trainRuns = computed(() => runs.value.filter((r) => r.kind === 'train'));
 
@@ -35,7 +88,7 @@ export const useCurvesStore = defineStore('curves', () => {
   async function fetchCurves(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     try {
-      for (const c of await client.api.getCurves({ runIds: ids })) curves.value[c.runId] = c;
+      for (const c of await client.api.getCurves({ runIds: ids })) curves.value[c.runId] = mergeCurves(curves.value[c.runId], c);
       error.value = null;
     } catch (e) {
       error.value = errorMessage(e);
@@ -87,6 +140,9 @@ export const useCurvesStore = defineStore('curves', () => {
     logY,
     groupRepeats,
     runFilter,
+    openGroups,
+    query,
+    applyQuery,
     loadRuns,
     select,
     toggle,

@@ -1,0 +1,121 @@
+/**
+ * The Curves view at a researcher's scale: 20 finished runs of 25 epochs (recorded straight into the
+ * data folder's store, as 20 real trainings would take many minutes), opened in served mode. Targets
+ * of issue 18: the view ready ≤ 500 ms after navigation, a smoothing change drawn ≤ 100 ms; only the
+ * charts in view and in open sections are created; the tooltip lists every run at the hovered step.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { openStore } from '../src-main/store/open.ts';
+import { recordFinished, syntheticResult, type SyntheticShape } from '../src-main/store/test-records.ts';
+import { describeInBrowser, screenshot } from './harness.ts';
+
+const RUNS = 20;
+const SHAPE: SyntheticShape = { nClasses: 30, epochs: 25, batches: 8, k: 3, valPerClass: 10, testPerClass: 20 };
+/**
+ * The issue's targets hold on an unloaded machine; on a shared one (the team's test box runs four
+ * suites on two cores) every step takes longer by about the run queue per core, so the budgets scale
+ * by it. The measured times are printed either way.
+ */
+const LOAD = Math.max(1, Math.max(...os.loadavg().slice(0, 2)) / os.cpus().length);
+const READY_MS = 500;
+const SMOOTHING_MS = 100;
+
+describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = session.page;
+    const { db, store } = openStore(path.join(session.dataDir, 'workbench.sqlite'));
+    try {
+      for (let seed = 1; seed <= RUNS; seed++) recordFinished(store, syntheticResult('synthetic', seed, SHAPE), 'perf');
+    } finally {
+      db.close();
+    }
+    await page.goto(session.served.url);
+    await page.locator('nav[aria-label="Views"]').waitFor();
+  });
+
+  /** Milliseconds from clicking the Curves tab until every run's line is in the epoch-loss table and its chart is painted. */
+  function openCurves(): Promise<number> {
+    return page.evaluate(async (runs) => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      const start = performance.now();
+      document.querySelector<HTMLElement>('nav a[data-view="curves"]')?.click();
+      for (;;) {
+        const figure = document.querySelector('figure[data-tag="epoch_loss"]');
+        if (figure?.querySelector('canvas') && figure.querySelectorAll('tr[data-line]').length === runs) break;
+        await frame();
+      }
+      await frame();
+      return performance.now() - start;
+    }, RUNS);
+  }
+
+  /** Milliseconds from moving the smoothing slider until the charts show the new smoothed values and are painted. */
+  function smoothTo(value: number): Promise<number> {
+    return page.evaluate(async (value) => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      const cell = () => document.querySelector('figure[data-tag="epoch_loss"] tr[data-line] [data-col="smoothed"]')?.textContent;
+      const before = cell();
+      const slider = document.querySelector<HTMLInputElement>('[data-testid="smoothing"]');
+      if (!slider) throw new Error('no smoothing slider');
+      const start = performance.now();
+      slider.value = String(value);
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      while (cell() === before) await frame();
+      await frame();
+      return performance.now() - start;
+    }, value);
+  }
+
+  it(`is ready within ${READY_MS} ms of navigation, drawing only charts in view and in open sections`, async () => {
+    const first = await openCurves();
+    await page.locator('nav a[data-view="runs"]').click();
+    await page.locator('.topbar h1', { hasText: /runs/i }).waitFor();
+    const again = await openCurves();
+    console.log(`curves ready: ${first.toFixed(0)} ms (first open), ${again.toFixed(0)} ms (again); load per core ${LOAD.toFixed(1)}`);
+    expect(first).toBeLessThanOrEqual(READY_MS * LOAD);
+    expect(again).toBeLessThanOrEqual(READY_MS * LOAD);
+
+    // Folded sections have no charts; of the open ones, those far below the fold are not drawn yet.
+    await expect(page.locator('details[data-group="alphas"]').getAttribute('open')).resolves.toBeNull();
+    expect(await page.locator('figure[data-tag^="alphas/"]').count()).toBe(0);
+    expect(await page.locator('figure[data-drawn="false"]').count()).toBeGreaterThan(0);
+    await page.locator('details[data-group="alphas"] summary').click();
+    await expect.poll(() => page.locator('figure[data-tag^="alphas/"]').count()).toBeGreaterThan(0);
+    await page.locator('details[data-group="alphas"] summary').click();
+    await expect.poll(() => page.locator('figure[data-tag^="alphas/"]').count()).toBe(0);
+  });
+
+  it(`redraws a smoothing change within ${SMOOTHING_MS} ms`, async () => {
+    const times = [];
+    for (const value of [0.9, 0.3, 0.75]) times.push(await smoothTo(value));
+    console.log(`smoothing change: ${times.map((t) => t.toFixed(0)).join(', ')} ms; load per core ${LOAD.toFixed(1)}`);
+    // The median of three, so one stall of the shared test machine does not decide.
+    expect(times.sort((a, b) => a - b)[1]).toBeLessThanOrEqual(SMOOTHING_MS * LOAD);
+  });
+
+  it('shows every run at the hovered step in the tooltip, highest value first', async () => {
+    const chart = page.locator('figure[data-tag="validation/accuracy"] .chart');
+    await chart.scrollIntoViewIfNeeded();
+    await chart.locator('canvas').first().waitFor();
+    const box = await chart.boundingBox();
+    if (!box) throw new Error('the chart has no box');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const rows = chart.locator('.tip-table tbody tr');
+    await expect.poll(() => rows.count()).toBe(RUNS);
+    const smoothed = await rows.locator('td:nth-child(2)').allTextContents();
+    const values = smoothed.map(Number);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    const steps = new Set(await rows.locator('td:nth-child(4)').allTextContents());
+    expect(steps.size).toBe(1);
+    await screenshot(page, 'curves-tooltip');
+  });
+
+  it('raised no page errors', () => {
+    expect(session.pageErrors).toEqual([]);
+  });
+});
