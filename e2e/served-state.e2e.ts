@@ -39,8 +39,10 @@ describeInBrowser('state that persists in served mode', (session) => {
     await page.getByLabel('Log-scale y axis').check();
     await page.locator('input[type="radio"][value="relative"]').check();
     await page.locator('details[data-group="alphas"] summary').click();
-    await expect.poll(() => new URL(page.url()).hash).toMatch(/^#\/curves\?/);
-    const query = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    // The link follows each change a moment later: wait for the last one (the section just opened).
+    const linkQuery = () => new URLSearchParams(new URL(page.url()).hash.split('?')[1] ?? '');
+    await expect.poll(() => linkQuery().get('open')).toBe('loss,validation,alphas');
+    const query = linkQuery();
     expect(Object.fromEntries(query)).toMatchObject({ runs: `${ids[0]},${ids[2]}`, smoothing: '0.85', x: 'relative', logy: '1', open: 'loss,validation,alphas' });
 
     await page.reload();
