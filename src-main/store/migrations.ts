@@ -135,6 +135,17 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       ALTER TABLE runs ADD COLUMN job_id TEXT;
       ALTER TABLE runs ADD COLUMN worker TEXT;
     `),
+  // v5: what a person writes about a run: free notes, and tags (one row per tag, looked up by tag).
+  (db) =>
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+      CREATE TABLE run_tags (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (run_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX run_tags_tag ON run_tags (tag);
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

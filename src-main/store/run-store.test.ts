@@ -168,6 +168,27 @@ describe('RunStore', () => {
     }
   });
 
+  it('keeps notes and tags per run, filters by every tag asked, and drops them with the run', () => {
+    const a = recordWhole(1);
+    const b = recordWhole(2);
+    expect(store.requireRun(a)).toMatchObject({ notes: '', tags: [] });
+    store.setNotes(a, 'lr too high?\nρ=0.5, k=3');
+    store.tagRuns([a, b], { add: ['keep', 'best'] });
+    store.tagRuns([b], { add: ['keep'], remove: ['best'] });
+    expect(store.requireRun(a)).toMatchObject({ notes: 'lr too high?\nρ=0.5, k=3', tags: ['best', 'keep'] });
+    expect(store.requireRun(b).tags).toEqual(['keep']);
+    expect(store.listRuns({ tag: 'keep' }).map((r) => r.id)).toEqual([a, b]);
+    expect(store.listRuns({ tag: ['keep', 'best'] }).map((r) => r.id)).toEqual([a]);
+    expect(store.listRuns({ tag: 'nope' })).toEqual([]);
+    // All or nothing: a missing run leaves every other untouched.
+    expect(() => store.tagRuns([a, 999], { add: ['x'] })).toThrow(/no run with id 999/);
+    expect(store.requireRun(a).tags).toEqual(['best', 'keep']);
+    expect(() => store.tagRuns([b], { add: Array.from({ length: 40 }, (_, i) => `t${i}`) })).toThrow(/run \d+ would have 41 tags; at most 32/);
+    expect(store.requireRun(b).tags).toEqual(['keep']);
+    store.deleteRun(a);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM run_tags').get()).toEqual({ n: 1 });
+  });
+
   it('keeps datasets', () => {
     const rec = {
       key: 'tiny',
@@ -205,6 +226,27 @@ describe('migrations', () => {
       expect(s.getRunCurves(1).batch_loss.values).toEqual([2.5]);
       // A v1 running run has no owner: start-up recovery treats it as interrupted.
       expect(s.recoverInterrupted(() => true)).toEqual([1]);
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  it('upgrades a version-4 database: its runs stay, with no notes and no tags', () => {
+    const file = path.join(dir, 'v4.sqlite');
+    const old = new Database(file);
+    for (const migration of MIGRATIONS.slice(0, 4)) migration(old);
+    old.pragma('user_version = 4');
+    old.prepare(`INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at, worker)
+      VALUES (3, 'tiny', 'E', 'train', ?, 'h', 4, 'done', 1, 'w1')`).run(JSON.stringify(syntheticResult('tiny', 1, SMALL_SHAPE).config));
+    old.close();
+
+    const upgraded = openDb(file);
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      const s = new RunStore(upgraded);
+      expect(s.requireRun(3)).toMatchObject({ seed: 4, status: 'done', worker: 'w1', notes: '', tags: [] });
+      s.tagRuns([3], { add: ['old'] });
+      expect(s.listRuns({ tag: 'old' }).map((r) => r.id)).toEqual([3]);
     } finally {
       upgraded.close();
     }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { RunConfig, SelectionRule } from '../../src-shared/config.ts';
 import type { DatasetReport, SplitName } from '../../src-shared/dataset.ts';
+import { MAX_TAGS_PER_RUN } from '../../src-shared/run-annotations.ts';
 import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunKind, RunResult, SavedNetwork } from '../../src-shared/result.ts';
 import { configGroupKey } from '../../src-shared/stats.ts';
 import { UserError } from '../errors.ts';
@@ -71,6 +72,10 @@ export interface RunRow {
   worker: string | null;
   /** Epochs recorded so far. */
   epochsDone: number;
+  /** What a person wrote about it ('' for none). */
+  notes: string;
+  /** Its tags, sorted. */
+  tags: string[];
 }
 
 export interface RunFilter {
@@ -80,6 +85,8 @@ export interface RunFilter {
   kind?: RunKind;
   /** true: only runs on the distributed queue; false: only this machine's. */
   distributed?: boolean;
+  /** Only runs carrying this tag (every one of them, when several). */
+  tag?: string | readonly string[];
 }
 
 /** Test predictions of the kept state: labels (n) and the top-5 classes of each sample (n × 5, best first). */
@@ -162,7 +169,10 @@ interface RunDbRow {
   heartbeat_at: number | null;
   job_id: string | null;
   worker: string | null;
+  notes: string;
   epochs_done: number;
+  /** Comma-separated (tags hold no commas). */
+  tags: string | null;
 }
 
 interface EpochDbRow {
@@ -231,7 +241,8 @@ export function checkpointRootOf(dbFile: string): string {
 }
 
 const SELECT_RUN = `
-  SELECT runs.*, (SELECT COUNT(*) FROM epochs WHERE epochs.run_id = runs.id) AS epochs_done FROM runs`;
+  SELECT runs.*, (SELECT COUNT(*) FROM epochs WHERE epochs.run_id = runs.id) AS epochs_done,
+  (SELECT group_concat(tag, ',') FROM run_tags WHERE run_tags.run_id = runs.id) AS tags FROM runs`;
 
 export class RunStore {
   private readonly st: Record<string, Statement>;
@@ -297,6 +308,10 @@ export class RunStore {
         LEFT JOIN class_totals t ON t.run_id = r.id AND t.datagrp = @datagrp
         WHERE r.experiment = @experiment AND r.status = 'done' ORDER BY r.id`),
       deleteRun: prep('DELETE FROM runs WHERE id = ?'),
+      setNotes: prep('UPDATE runs SET notes = ? WHERE id = ?'),
+      addTag: prep('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)'),
+      removeTag: prep('DELETE FROM run_tags WHERE run_id = ? AND tag = ?'),
+      tagCount: prep('SELECT COUNT(*) AS n FROM run_tags WHERE run_id = ?'),
       upsertDataset: prep(`INSERT INTO datasets (key, display_name, source_paths, fingerprint, report, splits, label_names, updated_at)
         VALUES (@key, @display_name, @source_paths, @fingerprint, @report, @splits, @label_names, @updated_at)
         ON CONFLICT (key) DO UPDATE SET display_name = excluded.display_name, source_paths = excluded.source_paths,
@@ -561,6 +576,13 @@ export class RunStore {
       params.kind = filter.kind;
     }
     if (filter.distributed !== undefined) where.push(`job_id IS ${filter.distributed ? 'NOT ' : ''}NULL`);
+    if (filter.tag !== undefined) {
+      const tags = typeof filter.tag === 'string' ? [filter.tag] : filter.tag;
+      tags.forEach((tag, i) => {
+        where.push(`EXISTS (SELECT 1 FROM run_tags WHERE run_tags.run_id = runs.id AND run_tags.tag = @tag${i})`);
+        params[`tag${i}`] = tag;
+      });
+    }
     if (filter.status !== undefined) {
       const statuses = typeof filter.status === 'string' ? [filter.status] : filter.status;
       where.push(`status IN (${statuses.map((_, i) => `@status${i}`).join(', ') || 'NULL'})`);
@@ -597,6 +619,28 @@ export class RunStore {
       matrix.accuracy.push(classAccuracy(row, totals, nClasses));
     }
     return matrix;
+  }
+
+  /** Replaces a run's notes (already normalized: normalizeNotes). */
+  setNotes(runId: number, notes: string): void {
+    this.requireRun(runId);
+    this.st.setNotes.run(notes, runId);
+  }
+
+  /**
+   * Adds and removes tags (already normalized: normalizeTags) on every run given, all or nothing; a run
+   * that would carry more than MAX_TAGS_PER_RUN tags fails the whole change.
+   */
+  tagRuns(runIds: readonly number[], change: { add?: readonly string[]; remove?: readonly string[] }): void {
+    this.db.transaction(() => {
+      for (const id of runIds) {
+        this.requireRun(id);
+        for (const tag of change.remove ?? []) this.st.removeTag.run(id, tag);
+        for (const tag of change.add ?? []) this.st.addTag.run(id, tag);
+        const { n } = this.st.tagCount.get(id) as { n: number };
+        if (n > MAX_TAGS_PER_RUN) throw new UserError(`run ${id} would have ${n} tags; at most ${MAX_TAGS_PER_RUN}`);
+      }
+    }).immediate();
   }
 
   /** Removes a run, everything recorded for it, and its checkpoint folder. */
@@ -790,6 +834,8 @@ function toRunRow(r: RunDbRow): RunRow {
     jobId: r.job_id,
     worker: r.worker,
     epochsDone: r.epochs_done,
+    notes: r.notes,
+    tags: r.tags === null ? [] : r.tags.split(',').sort(),
   };
 }
 
