@@ -4,7 +4,7 @@
  * HTTP (POST /api/<method>) and SSE (GET /api/events); both validate every parameter in main.
  */
 import type { CompareDataset, CompareRun } from './compare-groups.ts';
-import type { RunConfig } from './config.ts';
+import type { RunConfig, SelectionRule } from './config.ts';
 import type { DatasetReport, SplitName } from './dataset.ts';
 import type { InspectorData } from './inspector.ts';
 import type { RunKind } from './result.ts';
@@ -67,6 +67,12 @@ export interface RunSummary {
   loading: DatasetLoading | null;
   /** The distributed worker that runs (or ran) it; null for a run of this machine's queue. */
   worker: string | null;
+  /** Its recorded config: the Runs view shows the values that vary among the listed runs. */
+  config: RunConfig;
+  /** What a person wrote about it ('' for none); the Runs filter searches it. */
+  notes: string;
+  /** Its tags, sorted (rules: src-shared/run-annotations.ts). */
+  tags: string[];
 }
 
 /** A live `alphanet worker` (distributed mode), as it announces itself. */
@@ -103,11 +109,26 @@ export interface DatasetLoading {
   total: number;
 }
 
+/** One evaluated datagrp's final results (the kept epoch's). */
+export interface DatagrpResult {
+  datagrp: string;
+  /** `val` or `test` where the config names it so; `other` for a datagrp a baseline evaluated too. */
+  role: 'val' | 'test' | 'other';
+  accuracy: SplitAccuracies;
+  top5: number;
+  f1: number;
+}
+
 export interface RunDetail extends RunSummary {
-  config: RunConfig;
   backend: string | null;
   appVersion: string | null;
   val: SplitAccuracies | null;
+  /** How the kept epoch (bestEpoch) was chosen. */
+  selection: SelectionRule;
+  /** The dataset's fingerprint as last read by a run or a check (null: not read yet). */
+  datasetFingerprint: string | null;
+  /** Every evaluated datagrp, val then test then the rest. */
+  results: DatagrpResult[];
 }
 
 /** One point of a scalar series, in TensorBoard's shape (wall time in seconds). */
@@ -133,6 +154,8 @@ export interface RunFilter {
   dataset?: string;
   experiment?: string;
   status?: RunStatus;
+  /** Only runs carrying every one of these tags. */
+  tag?: string[];
 }
 
 export interface LaunchRequest {
@@ -211,6 +234,14 @@ export interface ApiMethods {
   getQueueInfo: [Record<string, never>, QueueInfo];
   /** Saves where runs train from the next start on: a Redis URL of distributed workers, or null for this machine. */
   setQueueSetting: [{ redis: string | null }, QueueInfo];
+  /** Replaces a run's notes (normalizeNotes); returns them as stored. */
+  setRunNotes: [{ id: number; notes: string }, { id: number; notes: string }];
+  /** Adds and removes tags on every run given, all or nothing; returns each run's tags after. */
+  tagRuns: [{ ids: number[]; add?: string[]; remove?: string[] }, { id: number; tags: string[] }[]];
+  /** Deletes every run given (none may be running; queued ones are cancelled first), checking all before deleting any. */
+  deleteRuns: [{ ids: number[] }, { deleted: number[] }];
+  /** Queues a copy of each run (its config, experiment and seed), in the order given. */
+  rerunRuns: [{ ids: number[] }, { runIds: number[] }];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -238,6 +269,10 @@ export const API_METHODS: readonly ApiMethod[] = [
   'getInspector',
   'getQueueInfo',
   'setQueueSetting',
+  'setRunNotes',
+  'tagRuns',
+  'deleteRuns',
+  'rerunRuns',
 ];
 
 export function isApiMethod(name: string): name is ApiMethod {

@@ -211,6 +211,45 @@ describe('served mode: what requests may read and write', () => {
     expect(await served.api.listRuns({})).toHaveLength(before);
   });
 
+  it("shows a run's full record, keeps its notes and tags, and acts on many runs at once", async () => {
+    const { runIds } = await bench.api.launchExperiment({ experiment: 'bulk', config: tiny(), seeds: [1, 2, 3] });
+    await bench.queue.whenIdle();
+    const [a, b, c] = runIds;
+    const detail = await bench.api.getRun({ id: a });
+    expect(detail).toMatchObject({ selection: 'best-val', notes: '', tags: [], bestEpoch: expect.any(Number) });
+    expect(detail.results.map((r) => [r.datagrp, r.role])).toEqual([['val', 'val'], ['test', 'test']]);
+    expect(detail.results[1].accuracy).toEqual(detail.test);
+
+    expect(await bench.api.setRunNotes({ id: a, notes: 'kept epoch looks early' })).toEqual({ id: a, notes: 'kept epoch looks early' });
+    expect(await bench.api.tagRuns({ ids: [a, b], add: ['keep', 'paper'] })).toEqual([
+      { id: a, tags: ['keep', 'paper'] },
+      { id: b, tags: ['keep', 'paper'] },
+    ]);
+    expect(await bench.api.tagRuns({ ids: [b], remove: ['paper'] })).toEqual([{ id: b, tags: ['keep'] }]);
+    expect((await bench.api.listRuns({ tag: ['keep'] })).map((r) => r.id)).toEqual([b, a]);
+    const [listed] = await bench.api.listRuns({ tag: ['keep', 'paper'] });
+    expect(listed).toMatchObject({ id: a, notes: 'kept epoch looks early', tags: ['keep', 'paper'] });
+    // A missing run tags none of them.
+    await expect(bench.api.tagRuns({ ids: [c, 99_999], add: ['x'] })).rejects.toBeInstanceOf(NotFoundError);
+    expect((await bench.api.getRun({ id: c })).tags).toEqual([]);
+
+    const { runIds: copies } = await bench.api.rerunRuns({ ids: [b, a] });
+    const copied = await Promise.all(copies.map((id) => bench.api.getRun({ id })));
+    expect(copied.map((r) => [r.experiment, r.seed, r.tags])).toEqual([['bulk', 2, []], ['bulk', 1, []]]);
+    await bench.queue.whenIdle();
+    expect(await bench.api.deleteRuns({ ids: [c, ...copies] })).toEqual({ deleted: [c, ...copies] });
+    expect((await bench.api.listRuns({ experiment: 'bulk' })).map((r) => r.id)).toEqual([b, a]);
+  });
+
+  it('deletes none of a bulk selection when one run is running', async () => {
+    const { runIds } = await bench.api.launchExperiment({ experiment: 'bulk running', config: tiny(), repetitions: 1 });
+    await bench.queue.whenIdle();
+    const running = bench.queue.store.createRun({ kind: 'train', config: tiny(), seed: 9, experiment: 'bulk running', status: 'running' });
+    await expect(bench.api.deleteRuns({ ids: [runIds[0], running] })).rejects.toThrow(`run ${running} is running; cancel it before deleting it`);
+    expect((await bench.api.listRuns({ experiment: 'bulk running' })).map((r) => r.id)).toEqual([running, runIds[0]]);
+    bench.queue.store.failRun(running, 'test over');
+  });
+
   it('refuses a symlink out of the data folder', async () => {
     fs.mkdirSync(path.join(root, 'tb_logs'), { recursive: true });
     fs.symlinkSync(os.tmpdir(), path.join(root, 'tb_logs', 'out'));

@@ -9,6 +9,7 @@ import {
   seriesToJson,
   type Api,
   type BaselineSummary,
+  type DatagrpResult,
   type DatasetLoading,
   type DatasetSummary,
   type InspectableExperiment,
@@ -207,6 +208,9 @@ export function createHandlers(ctx: HandlerContext): Api {
       progress: run.status === 'running' ? (progress.get(run.id) ?? null) : null,
       loading: run.status === 'running' ? (loading.get(run.id) ?? null) : null,
       worker: run.worker,
+      config: run.config,
+      notes: run.notes,
+      tags: run.tags,
     };
   }
 
@@ -280,6 +284,35 @@ export function createHandlers(ctx: HandlerContext): Api {
     return new Map(store.listRuns({ dataset, kind: 'baseline', status: 'done' }).map((r) => [r.dataset, r.id]));
   }
 
+  /** Every evaluated datagrp's final results: val, test, then what else a baseline evaluated. */
+  function datagrpResults(run: RunRow): DatagrpResult[] {
+    const t = run.config.training;
+    const all = new Map<string, EvalMetrics>();
+    if (t.val_datagrp && run.val) all.set(t.val_datagrp, run.val);
+    if (run.test) all.set(t.test_datagrp, run.test);
+    for (const [name, m] of Object.entries(run.evals ?? {})) if (!all.has(name)) all.set(name, m);
+    const role = (name: string): DatagrpResult['role'] => (name === t.test_datagrp ? 'test' : name === t.val_datagrp ? 'val' : 'other');
+    return [...all].map(([datagrp, m]) => ({ datagrp, role: role(datagrp), accuracy: { ...m.per_split }, top5: m.top5, f1: m.f1 }));
+  }
+
+  /** A run that may be deleted: never a running one (cancel it first). */
+  function deletable(id: number): RunRow {
+    const run = requireRun(id);
+    if (run.status === 'running') throw new UserError(`run ${id} is running; cancel it before deleting it`);
+    return run;
+  }
+
+  function deleteChecked(run: RunRow): void {
+    if (run.status === 'queued') queue.cancel(run.id);
+    store.deleteRun(run.id);
+  }
+
+  /** Queues a new run with a run's config, experiment and seed. */
+  function rerunOf(run: RunRow): number {
+    const configFile = datasetConfigOf(run);
+    return queue.enqueue({ kind: run.kind, config: run.config, seed: run.seed ?? 0, experiment: run.experiment, datasetConfig: configFile ?? undefined });
+  }
+
   function curvesOf(id: number): RunCurves {
     requireRun(id);
     const tags: Record<string, ScalarPoint[]> = {};
@@ -340,10 +373,12 @@ export function createHandlers(ctx: HandlerContext): Api {
       const run = requireRun(id);
       const detail: RunDetail = {
         ...summary(run),
-        config: run.config,
         backend: run.backend,
         appVersion: run.appVersion,
         val: splitAccuracies(run.val),
+        selection: run.selection,
+        datasetFingerprint: store.listDatasets().find((d) => d.key === run.dataset)?.fingerprint ?? null,
+        results: datagrpResults(run),
       };
       return detail;
     },
@@ -374,24 +409,13 @@ export function createHandlers(ctx: HandlerContext): Api {
     },
 
     async rerun({ id }) {
-      const run = requireRun(id);
-      const configFile = datasetConfigOf(run);
-      const runId = queue.enqueue({
-        kind: run.kind,
-        config: run.config,
-        seed: run.seed ?? 0,
-        experiment: run.experiment,
-        datasetConfig: configFile ?? undefined,
-      });
+      const runId = rerunOf(requireRun(id));
       events.emit({ type: 'runs-changed' });
       return { runIds: [runId] };
     },
 
     async deleteRun({ id }) {
-      const run = requireRun(id);
-      if (run.status === 'running') throw new UserError(`run ${id} is running; cancel it before deleting it`);
-      if (run.status === 'queued') queue.cancel(id);
-      store.deleteRun(id);
+      deleteChecked(deletable(id));
       events.emit({ type: 'runs-changed' });
       return { deleted: id };
     },
@@ -458,6 +482,34 @@ export function createHandlers(ctx: HandlerContext): Api {
         }
       }
       return listed.sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0));
+    },
+
+    // Notes, tags and bulk actions (the run page and the Runs view's selection).
+    async setRunNotes({ id, notes }) {
+      store.setNotes(requireRun(id).id, notes);
+      events.emit({ type: 'runs-changed' });
+      return { id, notes: requireRun(id).notes };
+    },
+
+    async tagRuns({ ids, add, remove }) {
+      for (const id of ids) requireRun(id);
+      store.tagRuns(ids, { add, remove });
+      events.emit({ type: 'runs-changed' });
+      return ids.map((id) => ({ id, tags: requireRun(id).tags }));
+    },
+
+    async deleteRuns({ ids }) {
+      // Every run is checked before any is deleted: one running run deletes none.
+      const runs = ids.map(deletable);
+      for (const run of runs) deleteChecked(run);
+      events.emit({ type: 'runs-changed' });
+      return { deleted: ids };
+    },
+
+    async rerunRuns({ ids }) {
+      const runIds = ids.map(requireRun).map(rerunOf);
+      events.emit({ type: 'runs-changed' });
+      return { runIds };
     },
 
     async getInspector({ dataset, experiment, configHash }) {

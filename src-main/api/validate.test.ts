@@ -94,4 +94,16 @@ describe('API param validators', () => {
     const tooMany = Array.from({ length: MAX_COMPARISON_RUNS + 1 }, (_, i) => i + 1);
     expect(problem(() => validators.getComparisonRuns({ runIds: tooMany })).message).toBe(`runIds: at most ${MAX_COMPARISON_RUNS} runs at once`);
   });
+
+  it('normalize tags and notes with the shared rules, and bound bulk selections', () => {
+    expect(validators.listRuns({ tag: [' keep ', 'keep'] })).toEqual({ tag: ['keep'] });
+    expect(problem(() => validators.listRuns({ tag: ['a,b'] })).message).toBe("tag: tag 'a,b': must not contain commas");
+    expect(validators.tagRuns({ ids: [2, 1, 2], add: ['x'] })).toEqual({ ids: [2, 1], add: ['x'] });
+    expect(problem(() => validators.tagRuns({ ids: [1], add: ['two words'] })).message).toBe("add: tag 'two words': must be one word (no spaces)");
+    expect(problem(() => validators.tagRuns({ ids: [1] })).message).toBe('add: give tags to add or to remove');
+    expect(problem(() => validators.deleteRuns({ ids: [] })).message).toBe('ids: give at least one run id');
+    expect(problem(() => validators.rerunRuns({ ids: Array.from({ length: 1001 }, (_, i) => i + 1) })).message).toBe('ids: at most 1000 runs at once');
+    expect(validators.setRunNotes({ id: 3, notes: 'ok  \n' })).toEqual({ id: 3, notes: 'ok' });
+    expect(problem(() => validators.setRunNotes({ id: 3, notes: 'x'.repeat(20_001) })).message).toBe('notes: at most 20000 characters (got 20001)');
+  });
 });

@@ -19,6 +19,7 @@ import {
   type LaunchRequest,
   type RunFilter,
 } from '../../src-shared/api.ts';
+import { AnnotationError, normalizeNotes, normalizeTags } from '../../src-shared/run-annotations.ts';
 import { validateRunConfig, type FieldError } from '../../src-shared/run-config-validation.ts';
 import { coerceSweepValue, paramInfo, resolveParamKey, sweepSize, validateSweep, type RandomRange, type SweepSpec } from '../../src-shared/sweep.ts';
 import { checkRedisUrl } from '../distributed/redis.ts';
@@ -240,13 +241,55 @@ function addDataset(raw: unknown): AddDatasetRequest {
   return { bundled: oneOf(o.bundled, 'bundled', ['demo'] as const) };
 }
 
+function tags(raw: unknown, path: string): string[] {
+  const list = array(raw, path, string);
+  try {
+    return normalizeTags(list);
+  } catch (error) {
+    if (error instanceof AnnotationError) fail(path, error.message);
+    throw error;
+  }
+}
+
 function runFilter(raw: unknown): RunFilter {
-  const o = object(raw ?? {}, 'params', ['dataset', 'experiment', 'status']);
+  const o = object(raw ?? {}, 'params', ['dataset', 'experiment', 'status', 'tag']);
   const filter: RunFilter = {};
   if (o.dataset !== undefined) filter.dataset = string(o.dataset, 'dataset');
   if (o.experiment !== undefined) filter.experiment = string(o.experiment, 'experiment');
   if (o.status !== undefined) filter.status = oneOf(o.status, 'status', RUN_STATUSES);
+  if (o.tag !== undefined) filter.tag = tags(o.tag, 'tag');
   return filter;
+}
+
+/** The most runs one bulk action (tag, delete, re-run) takes. */
+export const MAX_BULK_RUNS = 1000;
+
+/** Run ids of a bulk action: at least one, each once. */
+function runIds(raw: unknown, path: string): number[] {
+  const ids = [...new Set(array(raw, path, id))];
+  if (ids.length === 0) fail(path, 'give at least one run id');
+  if (ids.length > MAX_BULK_RUNS) fail(path, `at most ${MAX_BULK_RUNS} runs at once`);
+  return ids;
+}
+
+function tagChange(raw: unknown): ApiParams<'tagRuns'> {
+  const o = object(raw, 'params', ['ids', 'add', 'remove']);
+  const change: ApiParams<'tagRuns'> = { ids: runIds(o.ids, 'ids') };
+  if (o.add !== undefined) change.add = tags(o.add, 'add');
+  if (o.remove !== undefined) change.remove = tags(o.remove, 'remove');
+  if (!change.add?.length && !change.remove?.length) fail('add', 'give tags to add or to remove');
+  return change;
+}
+
+function runNotes(raw: unknown): ApiParams<'setRunNotes'> {
+  const o = object(raw, 'params', ['id', 'notes']);
+  const runId = id(o.id, 'id');
+  try {
+    return { id: runId, notes: normalizeNotes(string(o.notes, 'notes')) };
+  } catch (error) {
+    if (error instanceof AnnotationError) fail('notes', error.message.replace(/^notes: /, ''));
+    throw error;
+  }
 }
 
 const byId = (raw: unknown) => ({ id: id(object(raw, 'params', ['id']).id, 'id') });
@@ -304,4 +347,8 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
     if (o.configHash !== undefined) request.configHash = nonEmpty(o.configHash, 'configHash');
     return request;
   },
+  setRunNotes: runNotes,
+  tagRuns: tagChange,
+  deleteRuns: (raw) => ({ ids: runIds(object(raw, 'params', ['ids']).ids, 'ids') }),
+  rerunRuns: (raw) => ({ ids: runIds(object(raw, 'params', ['ids']).ids, 'ids') }),
 };
