@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   eval: () => import('./commands/eval.ts'),
   validate: () => import('./commands/validate.ts'),
   runs: () => import('./commands/runs.ts'),
+  tag: () => import('./commands/tag.ts'),
   resume: () => import('./commands/resume.ts'),
   'export-run': () => import('./commands/export-run.ts'),
   import: () => import('./commands/import.ts'),

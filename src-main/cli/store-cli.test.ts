@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIO } from './command.ts';
 import { main } from './main.ts';
+import { openDb } from '../store/db.ts';
+import { RunStore } from '../store/run-store.ts';
+import { SMALL_SHAPE, syntheticConfig } from '../store/test-records.ts';
 
 const RESULT_FILE = path.resolve(import.meta.dirname, '../../test/fixtures/tinylt/result.pth');
 let dir: string;
@@ -64,5 +67,31 @@ describe('runs / import / export-run / resume commands', () => {
     const missing = await run('import', 'nope.pth', '--db', 'w.sqlite');
     expect(missing).toMatchObject({ code: 1 });
     expect(missing.stderr).toMatch(/nope\.pth: no such file or folder/);
+  });
+
+  it('tags runs and lists only the runs carrying every tag asked', async () => {
+    const db = openDb(path.join(dir, 'w.sqlite'));
+    const store = new RunStore(db);
+    for (const seed of [1, 2, 3]) store.createRun({ kind: 'train', config: syntheticConfig('tiny', SMALL_SHAPE), seed });
+    db.close();
+    const tagged = await run('tag', '1,2', '--add', 'keep', 'paper', '--db', 'w.sqlite');
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(tagged.stdout).toBe('run 1: keep paper\nrun 2: keep paper\n');
+    expect((await run('tag', '2', '--remove', 'paper', '--db', 'w.sqlite')).stdout).toBe('run 2: keep\n');
+
+    const ids = async (...flags: string[]) =>
+      (JSON.parse((await run('runs', '--db', 'w.sqlite', '--json', ...flags)).stdout) as { id: number }[]).map((r) => r.id);
+    expect(await ids('--tag', 'keep')).toEqual([1, 2]);
+    expect(await ids('--tag', 'keep', '--tag', 'paper')).toEqual([1]);
+    expect(await ids('--tag', 'nope')).toEqual([]);
+    const table = await run('runs', '--db', 'w.sqlite', '--tag', 'keep');
+    expect(table.stdout.split('\n')[0]).toMatch(/\bstatus\s+tags\s+seed\b/);
+    expect(table.stdout).toMatch(/\bqueued\s+keep paper\s+1\s/);
+
+    const bad = await run('runs', '--db', 'w.sqlite', '--tag', 'a,b');
+    expect(bad).toMatchObject({ code: 2 });
+    expect(bad.stderr).toMatch(/--tag: tag 'a,b': must not contain commas/);
+    expect((await run('tag', '1', '--db', 'w.sqlite'))).toMatchObject({ code: 2 });
+    expect((await run('tag', '7', '--add', 'x', '--db', 'w.sqlite')).stderr).toMatch(/no run with id 7/);
   });
 });

@@ -1,9 +1,10 @@
 /** What the commands that record or read runs share: the `--db` and `--experiment` flags. */
 import path from 'node:path';
+import { AnnotationError, normalizeTags } from '../../src-shared/run-annotations.ts';
 import type { RunRow } from '../store/run-store.ts';
 import { defaultDbFile } from '../store/db.ts';
 import { openStore, type OpenedStore } from '../store/open.ts';
-import { getString, UsageError, type FlagSpec, type ParsedArgs } from './args.ts';
+import { getList, getString, UsageError, type FlagSpec, type ParsedArgs } from './args.ts';
 import type { CliIO } from './command.ts';
 
 export const DB_FLAG: FlagSpec = {
@@ -41,7 +42,7 @@ function pct(x: number | undefined): string {
 
 /**
  * `alphanet runs` as a text table; `labelOf` names each run's config within its sweep (`k=5, ρ=0.5`). A
- * worker column appears once a listed run went to a distributed worker.
+ * worker column appears once a listed run went to a distributed worker, a tags column once one has tags.
  */
 export function formatRunsTable(runs: readonly RunRow[], labelOf: (run: RunRow) => string = () => ''): string {
   const columns: { head: string; numeric?: boolean; cell: (r: RunRow) => string }[] = [
@@ -51,6 +52,7 @@ export function formatRunsTable(runs: readonly RunRow[], labelOf: (run: RunRow) 
     { head: 'config', cell: (r) => labelOf(r) || '–' },
     { head: 'status', cell: (r) => r.status },
     ...(runs.some((r) => r.worker !== null) ? [{ head: 'worker', cell: (r: RunRow) => r.worker ?? '–' }] : []),
+    ...(runs.some((r) => r.tags.length > 0) ? [{ head: 'tags', cell: (r: RunRow) => r.tags.join(' ') || '–' }] : []),
     { head: 'seed', numeric: true, cell: (r) => (r.seed === null ? '–' : String(r.seed)) },
     { head: 'epochs', numeric: true, cell: (r) => (r.kind === 'baseline' ? '–' : `${r.epochsDone}/${r.config.training.train_epochs}`) },
     { head: 'best', numeric: true, cell: (r) => (r.bestEpoch === null ? '–' : String(r.bestEpoch)) },
@@ -65,6 +67,18 @@ export function formatRunsTable(runs: readonly RunRow[], labelOf: (run: RunRow) 
   const line = (cells: string[]) =>
     cells.map((c, i) => (columns[i].numeric ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** A list flag's tags, normalized by the shared rules; undefined when the flag is absent. */
+export function tagsArg(args: ParsedArgs, flag: string): string[] | undefined {
+  const raw = getList(args, flag);
+  if (raw === undefined) return undefined;
+  try {
+    return normalizeTags(raw);
+  } catch (error) {
+    if (error instanceof AnnotationError) throw new UsageError(`--${flag}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A run id given on the command line. */
