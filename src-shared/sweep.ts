@@ -437,6 +437,11 @@ function paramOrder(path: string): number {
   return i >= 0 ? i : SWEEP_PARAMS.length;
 }
 
+/** Label order: the table's parameters in its order, then the rest by path. */
+function byLabelOrder(a: string, b: string): number {
+  return paramOrder(a) - paramOrder(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** The config paths on which `configs` differ (the seed and the log folder never count), in label order. */
 export function variedParams(configs: readonly RunConfig[]): string[] {
   const ignored = new Set(GROUP_KEY_IGNORED_PATHS);
@@ -444,7 +449,12 @@ export function variedParams(configs: readonly RunConfig[]): string[] {
   const paths = new Set(all.flatMap((m) => [...m.keys()]));
   const key = (v: SweepValue | undefined) => JSON.stringify(v ?? '\u0000undefined');
   const varied = [...paths].filter((p) => !ignored.has(p) && new Set(all.map((m) => key(m.get(p)))).size > 1);
-  return varied.sort((a, b) => paramOrder(a) - paramOrder(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return varied.sort(byLabelOrder);
+}
+
+/** Every leaf of a config (dotted paths), in label order: what a run's page lists. */
+export function configPaths(config: RunConfig): string[] {
+  return [...leaves(config, '', new Map()).keys()].sort(byLabelOrder);
 }
 
 /** A config's values of the given parameters. */

@@ -1,7 +1,8 @@
 /** Hash routes (`#/runs?experiment=x`): the app works from file:// in Electron and from / when served. */
 import { reactive } from 'vue';
 
-export type ViewName = 'datasets' | 'launch' | 'runs' | 'curves' | 'compare' | 'hparams' | 'inspector';
+/** `run` is one run's page (`#/runs/12`), reached from the Runs table and wherever a run is named. */
+export type ViewName = 'datasets' | 'launch' | 'runs' | 'run' | 'curves' | 'compare' | 'hparams' | 'inspector';
 export const VIEWS: readonly { name: ViewName; title: string; key: string }[] = [
   { name: 'datasets', title: 'Datasets', key: '1' },
   { name: 'launch', title: 'Launch', key: '2' },
@@ -19,13 +20,26 @@ export interface Route {
 
 export function parseHash(hash: string): Route {
   const [path, search = ''] = hash.replace(/^#\/?/, '').split('?');
+  const query = Object.fromEntries(new URLSearchParams(search));
+  const run = /^runs\/(\d+)$/.exec(path);
+  if (run) return { view: 'run', query: { ...query, id: run[1] } };
   const view = VIEWS.find((v) => v.name === path)?.name ?? 'datasets';
-  return { view, query: Object.fromEntries(new URLSearchParams(search)) };
+  return { view, query };
 }
 
 export function hashOf(view: ViewName, query: Record<string, string> = {}): string {
+  if (view === 'run') {
+    const { id, ...rest } = query;
+    return runHash(Number(id), rest);
+  }
   const search = new URLSearchParams(query).toString();
   return `#/${view}${search ? `?${search}` : ''}`;
+}
+
+/** A run page's link: `#/runs/12`. */
+export function runHash(id: number, query: Record<string, string> = {}): string {
+  const search = new URLSearchParams(query).toString();
+  return `#/runs/${id}${search ? `?${search}` : ''}`;
 }
 
 export const route = reactive<Route>(parseHash(window.location.hash));

@@ -118,6 +118,12 @@ export const useCompareStore = defineStore('compare', () => {
     await choose(dataset, ids);
   }
 
+  /** Shows the configs of these runs (the Runs view's selection) on each of their datasets, and nothing of the others. */
+  async function showRuns(list: readonly { dataset: string; configHash: string }[]): Promise<void> {
+    await load();
+    for (const d of datasets.value) await showConfigs(d.dataset, [...new Set(list.filter((r) => r.dataset === d.dataset).map((r) => r.configHash))]);
+  }
+
   const watchEvents = reloadOnFinishedRuns(client, () => void load());
 
   return {
@@ -137,6 +143,7 @@ export const useCompareStore = defineStore('compare', () => {
     toggleGroup,
     toggleDataset,
     showConfigs,
+    showRuns,
     sort,
     watchEvents,
   };

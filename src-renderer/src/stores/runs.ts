@@ -72,5 +72,8 @@ export const useRunsStore = defineStore('runs', () => {
     resume: (id: number) => act(() => client.api.resumeRun({ id })),
     rerun: (id: number) => act(() => client.api.rerun({ id })),
     remove: (id: number) => act(() => client.api.deleteRun({ id })),
+    removeMany: (ids: number[]) => act(() => client.api.deleteRuns({ ids })),
+    rerunMany: (ids: number[]) => act(() => client.api.rerunRuns({ ids })),
+    tagMany: (ids: number[], change: { add?: string[]; remove?: string[] }) => act(() => client.api.tagRuns({ ids, ...change })),
   };
 });
