@@ -486,12 +486,14 @@ export function createHandlers(ctx: HandlerContext): Api {
 
     // Notes, tags and bulk actions (the run page and the Runs view's selection).
     async setRunNotes({ id, notes }) {
-      store.setNotes(requireRun(id).id, notes);
+      requireRun(id);
+      store.setNotes(id, notes);
       events.emit({ type: 'runs-changed' });
       return { id, notes: requireRun(id).notes };
     },
 
     async tagRuns({ ids, add, remove }) {
+      // A missing run is a 404 here, before the store's all-or-nothing change.
       for (const id of ids) requireRun(id);
       store.tagRuns(ids, { add, remove });
       events.emit({ type: 'runs-changed' });
