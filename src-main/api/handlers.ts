@@ -16,6 +16,7 @@ import {
   type RunCurves,
   type RunDetail,
   type RunProgress,
+  type RunStatus,
   type RunSummary,
   type ScalarPoint,
   type SplitAccuracies,
@@ -24,7 +25,8 @@ import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { DatasetSpec } from '../../src-shared/dataset.ts';
 import type { InspectorData } from '../../src-shared/inspector.ts';
 import type { EvalMetrics } from '../../src-shared/result.ts';
-import { expandSweep, labelRuns, validateSweep, type DatasetFacts } from '../../src-shared/sweep.ts';
+import { datasetFacts as factsOf, type DatasetFacts } from '../../src-shared/run-config-validation.ts';
+import { expandSweep, labelRuns, validateSweep } from '../../src-shared/sweep.ts';
 import { readDatasetsToml, readSplitFiles, resolveDataset } from '../data/dataset.ts';
 import { experimentConfigs } from '../inspector/experiment.ts';
 import { redactRedisUrl } from '../distributed/redis.ts';
@@ -33,7 +35,7 @@ import { readSettings, writeSettings } from '../settings.ts';
 import type { RunQueueApi } from '../queue/queue.ts';
 import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/compare-runs.ts';
 import { datasetConfigOf } from '../store/recorded-run.ts';
-import type { DatasetRecord, RunRow, RunStatus } from '../store/run-store.ts';
+import type { DatasetRecord, RunRow } from '../store/run-store.ts';
 import { NotFoundError, type EventHub } from './dispatch.ts';
 import { ApiValidationError } from './validate.ts';
 import { inspectOffThread } from './inspector-worker.ts';
@@ -221,7 +223,7 @@ export function createHandlers(ctx: HandlerContext): Api {
   /** What a sweep's checks need of a dataset: its split files and datagrps, read without its features. */
   function datasetFacts(spec: DatasetSpec): DatasetFacts {
     const { ids } = readSplitFiles(spec);
-    return { key: spec.key, nBaseClasses: ids.many.length + ids.medium.length, datagrps: spec.datagrps };
+    return factsOf(spec.key, ids, spec.datagrps);
   }
 
   function enqueue(kind: 'train' | 'baseline', config: RunConfig, seed: number, experiment: string, spec: DatasetSpec): number {

@@ -10,13 +10,14 @@ import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
+import { appVersion } from '../app-version.ts';
 import { DiskError } from '../errors.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
 import type { JsonObject } from './json.ts';
 import type { RunRow, RunStore } from './run-store.ts';
 
-export interface RunProgress {
+export interface RunBatchProgress {
   runId: number;
   epoch: number;
   batch: number;
@@ -52,7 +53,7 @@ export interface RecordedTrainOptions {
   runId?: number;
   /** Kept with the run (e.g. `dataset_config`: the TOML file the dataset came from, to resume it). */
   extra?: JsonObject;
-  onProgress?(progress: RunProgress): void;
+  onProgress?(progress: RunBatchProgress): void;
   onEpoch?(rec: EpochRecord, runId: number): void;
   /** The engine's slow phases outside the batches (TrainOptions.onPhase). */
   onPhase?(p: PhaseProgress): void;
@@ -71,11 +72,6 @@ function classCounts(labels: Int32Array, nClasses: number): Int32Array {
   const counts = new Int32Array(nClasses);
   for (const label of labels) counts[label]++;
   return counts;
-}
-
-function appVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
 }
 
 /** Records the dataset a run used, so the app can show runs of datasets that are not configured here. */

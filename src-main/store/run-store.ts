@@ -12,14 +12,13 @@ import type { RunConfig, SelectionRule } from '../../src-shared/config.ts';
 import type { DatasetReport, SplitName } from '../../src-shared/dataset.ts';
 import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunKind, RunResult, SavedNetwork } from '../../src-shared/result.ts';
 import { configGroupKey } from '../../src-shared/stats.ts';
+import type { RunFilter, RunStatus } from '../../src-shared/api.ts';
 import { UserError } from '../errors.ts';
 import type { Db } from './db.ts';
 import { float32FromBlob, float64FromBlob, int32FromBlob, toBlob } from './blobs.ts';
 import type { JsonObject } from './json.ts';
 import { epochScalars, metricScalars, TAG, type Scalar } from './scalars.ts';
 
-export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'];
 
 /** Statuses after which a run can continue from its checkpoint. */
 export const RESUMABLE: readonly RunStatus[] = ['interrupted', 'cancelled'];
@@ -73,9 +72,8 @@ export interface RunRow {
   epochsDone: number;
 }
 
-export interface RunFilter {
-  dataset?: string;
-  experiment?: string;
+/** The API's filter, widened for main's own callers. */
+export interface RunQuery extends Omit<RunFilter, 'status'> {
   status?: RunStatus | readonly RunStatus[];
   kind?: RunKind;
   /** true: only runs on the distributed queue; false: only this machine's. */
@@ -89,13 +87,13 @@ export interface Predictions {
   top5: Int32Array;
 }
 
-export interface RunOutcome {
+export interface FinishedRun {
   result: RunResult;
   predictions?: Predictions | null;
 }
 
 /** `{tag: series}`, steps ascending. */
-export type RunCurves = Record<string, { steps: number[]; values: number[]; wallTimes: number[] }>;
+export type StoredCurves = Record<string, { steps: number[]; values: number[]; wallTimes: number[] }>;
 
 /** Final per-class results of one datagrp across an experiment's runs. */
 export interface ExperimentMatrix {
@@ -430,7 +428,7 @@ export class RunStore {
    * Completes a run with its final result in one transaction: epochs not yet recorded, the selected
    * epoch, final metrics, per-class val/test matrices, learned alphas, predictions; status `done`.
    */
-  finishRun(runId: number, outcome: RunOutcome, wallTime: number = Date.now() / 1000): void {
+  finishRun(runId: number, outcome: FinishedRun, wallTime: number = Date.now() / 1000): void {
     const { result, predictions } = outcome;
     this.requireRun(runId);
     const t = result.config.training;
@@ -545,7 +543,7 @@ export class RunStore {
     return run;
   }
 
-  listRuns(filter: RunFilter = {}): RunRow[] {
+  listRuns(filter: RunQuery = {}): RunRow[] {
     const where: string[] = [];
     const params: Record<string, string> = {};
     if (filter.dataset !== undefined) {
@@ -571,8 +569,8 @@ export class RunStore {
   }
 
   /** Every scalar series of a run, by tag. */
-  getRunCurves(runId: number): RunCurves {
-    const out: RunCurves = {};
+  getRunCurves(runId: number): StoredCurves {
+    const out: StoredCurves = {};
     for (const row of this.st.curves.iterate(runId) as IterableIterator<{ tag: string; step: number; wall_time: number; value: number }>) {
       let series = out[row.tag];
       if (!series) series = out[row.tag] = { steps: [], values: [], wallTimes: [] };
