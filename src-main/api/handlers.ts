@@ -35,7 +35,7 @@ import { readSettings, writeSettings } from '../settings.ts';
 import type { RunQueueApi } from '../queue/queue.ts';
 import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/compare-runs.ts';
 import { datasetConfigOf } from '../store/recorded-run.ts';
-import type { DatasetRecord, RunRow } from '../store/run-store.ts';
+import { datasetConfigFile, type DatasetRecord, type RunRow } from '../store/run-store.ts';
 import { NotFoundError, type EventHub } from './dispatch.ts';
 import { ApiValidationError } from './validate.ts';
 import { inspectOffThread } from './inspector-worker.ts';
@@ -84,7 +84,6 @@ export function confinedOutput(root: string, requested: string, sub: string, wha
   return target;
 }
 
-const CONFIG_FILE_KEY = 'config_file';
 const PROGRESS_INTERVAL_MS = 200;
 /** Inspector data kept in memory (least recently used dropped first): computing it can read features. */
 const INSPECTOR_CACHE_SIZE = 8;
@@ -94,25 +93,14 @@ function splitAccuracies(m: EvalMetrics | null): SplitAccuracies | null {
 }
 
 function datasetSummary(rec: DatasetRecord): DatasetSummary {
-  const configFile = rec.sourcePaths[CONFIG_FILE_KEY];
   const splits = rec.splits;
   return {
     key: rec.key,
     properName: rec.displayName,
-    configFile: typeof configFile === 'string' ? configFile : null,
+    configFile: datasetConfigFile(rec),
     nClasses: rec.report?.n_classes ?? (splits ? splits.many.length + splits.medium.length + splits.few.length : null),
     usable: rec.report?.usable ?? null,
   };
-}
-
-function specRecord(spec: DatasetSpec): DatasetRecord {
-  const sourcePaths: DatasetRecord['sourcePaths'] = {
-    split_files_dir: spec.splitFilesDir,
-    feature_files_dir: spec.featureFilesDir,
-    classifier_file: spec.classifierFile,
-  };
-  if (spec.configFile) sourcePaths[CONFIG_FILE_KEY] = spec.configFile;
-  return { key: spec.key, displayName: spec.properName, sourcePaths, fingerprint: null, report: null, splits: null, labelNames: null };
 }
 
 /** The datasets.toml a folder holds: at its top, or under config/ as in the original project. */
@@ -216,8 +204,7 @@ export function createHandlers(ctx: HandlerContext): Api {
   function specOf(key: string): DatasetSpec {
     const rec = store.listDatasets().find((d) => d.key === key);
     if (!rec && key !== 'demo') throw new NotFoundError(`no dataset '${key}': add its datasets.toml first`);
-    const configFile = rec?.sourcePaths[CONFIG_FILE_KEY];
-    return resolveDataset(key, typeof configFile === 'string' ? configFile : undefined, cwd);
+    return resolveDataset(key, (rec && datasetConfigFile(rec)) ?? undefined, cwd);
   }
 
   /** What a sweep's checks need of a dataset: its split files and datagrps, read without its features. */
@@ -307,7 +294,8 @@ export function createHandlers(ctx: HandlerContext): Api {
         specs = readDatasetsToml(file, cwd).specs;
         if (specs.length === 0) throw new UserError(`${file}: defines no datasets`);
       }
-      for (const spec of specs) store.upsertDataset(specRecord(spec));
+      // Adding a dataset again re-reads its entry: its report is made afresh when next asked for.
+      for (const spec of specs) store.saveDataset({ key: spec.key, displayName: spec.properName, source: { spec }, report: null });
       events.emit({ type: 'datasets-changed' });
       const keys = new Set(specs.map((s) => s.key));
       return store.listDatasets().filter((d) => keys.has(d.key)).map(datasetSummary);
@@ -318,7 +306,7 @@ export function createHandlers(ctx: HandlerContext): Api {
       if (rec?.report) return rec.report;
       const spec = specOf(key);
       const report = await validateOffThread(spec);
-      store.upsertDataset({ ...(rec ?? specRecord(spec)), report });
+      store.saveDataset({ key, displayName: rec?.displayName ?? spec.properName, ...(rec ? {} : { source: { spec } }), report });
       return report;
     },
 

@@ -76,19 +76,11 @@ function classCounts(labels: Int32Array, nClasses: number): Int32Array {
 
 /** Records the dataset a run used, so the app can show runs of datasets that are not configured here. */
 export function recordDataset(store: RunStore, ds: Pick<LoadedDataset, 'spec' | 'fingerprint' | 'splits' | 'labelNames' | 'classifierInfo'>): void {
-  const sourcePaths: Record<string, string | string[]> = {
-    split_files_dir: ds.spec.splitFilesDir,
-    feature_files_dir: ds.spec.featureFilesDir,
-    classifier_files: ds.classifierInfo.files,
-  };
-  if (ds.spec.configFile) sourcePaths.config_file = ds.spec.configFile;
-  if (ds.spec.labelNamesFile) sourcePaths.label_names_file = ds.spec.labelNamesFile;
-  store.upsertDataset({
+  store.saveDataset({
     key: ds.spec.key,
     displayName: ds.spec.properName,
-    sourcePaths,
+    source: { spec: ds.spec, classifierFiles: ds.classifierInfo.files },
     fingerprint: ds.fingerprint,
-    report: null,
     splits: ds.splits,
     labelNames: ds.labelNames,
   });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { RunConfig, SelectionRule } from '../../src-shared/config.ts';
-import type { DatasetReport, SplitName } from '../../src-shared/dataset.ts';
+import type { DatasetReport, DatasetSpec, SplitName } from '../../src-shared/dataset.ts';
 import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunKind, RunResult, SavedNetwork } from '../../src-shared/result.ts';
 import { configGroupKey } from '../../src-shared/stats.ts';
 import type { RunFilter, RunStatus } from '../../src-shared/api.ts';
@@ -118,6 +118,40 @@ export interface DatasetRecord {
   report: DatasetReport | null;
   splits: Record<SplitName, number[]> | null;
   labelNames: string[] | null;
+}
+
+/** What a dataset row records of where the dataset was read from. */
+export type DatasetSource = Pick<DatasetSpec, 'splitFilesDir' | 'featureFilesDir' | 'classifierFile' | 'labelNamesFile' | 'configFile'>;
+
+const CONFIG_FILE_KEY = 'config_file';
+
+/** The source paths of a dataset row, keyed one way whoever writes it; `classifierFiles`: the files a loaded classifier read. */
+export function datasetSourcePaths(spec: DatasetSource, classifierFiles: readonly string[] = [spec.classifierFile]): DatasetRecord['sourcePaths'] {
+  const paths: DatasetRecord['sourcePaths'] = {
+    split_files_dir: spec.splitFilesDir,
+    feature_files_dir: spec.featureFilesDir,
+    classifier_files: [...classifierFiles],
+  };
+  if (spec.configFile) paths[CONFIG_FILE_KEY] = spec.configFile;
+  if (spec.labelNamesFile) paths.label_names_file = spec.labelNamesFile;
+  return paths;
+}
+
+/** The datasets.toml a dataset row came from, if any. */
+export function datasetConfigFile(rec: DatasetRecord): string | null {
+  const file = rec.sourcePaths[CONFIG_FILE_KEY];
+  return typeof file === 'string' ? file : null;
+}
+
+/** A write of a dataset row: the key and name always; any other column only when given. */
+export interface DatasetUpdate {
+  key: string;
+  displayName: string;
+  source?: { spec: DatasetSource; classifierFiles?: readonly string[] };
+  fingerprint?: string | null;
+  report?: DatasetReport | null;
+  splits?: Record<SplitName, number[]> | null;
+  labelNames?: string[] | null;
 }
 
 /** Name of the group a run belongs to when the user gives none: the dataset and what usually varies. */
@@ -295,11 +329,18 @@ export class RunStore {
         LEFT JOIN class_totals t ON t.run_id = r.id AND t.datagrp = @datagrp
         WHERE r.experiment = @experiment AND r.status = 'done' ORDER BY r.id`),
       deleteRun: prep('DELETE FROM runs WHERE id = ?'),
-      upsertDataset: prep(`INSERT INTO datasets (key, display_name, source_paths, fingerprint, report, splits, label_names, updated_at)
+      // Columns not given keep their stored value; a new fingerprint (the data changed) drops the report.
+      saveDataset: prep(`INSERT INTO datasets (key, display_name, source_paths, fingerprint, report, splits, label_names, updated_at)
         VALUES (@key, @display_name, @source_paths, @fingerprint, @report, @splits, @label_names, @updated_at)
-        ON CONFLICT (key) DO UPDATE SET display_name = excluded.display_name, source_paths = excluded.source_paths,
-        fingerprint = excluded.fingerprint, report = excluded.report, splits = excluded.splits,
-        label_names = excluded.label_names, updated_at = excluded.updated_at`),
+        ON CONFLICT (key) DO UPDATE SET display_name = excluded.display_name,
+        source_paths = CASE WHEN @set_source_paths THEN excluded.source_paths ELSE datasets.source_paths END,
+        fingerprint = CASE WHEN @set_fingerprint THEN excluded.fingerprint ELSE datasets.fingerprint END,
+        report = CASE WHEN @set_report THEN excluded.report
+          WHEN @set_fingerprint AND datasets.fingerprint IS NOT NULL AND excluded.fingerprint IS NOT datasets.fingerprint THEN NULL
+          ELSE datasets.report END,
+        splits = CASE WHEN @set_splits THEN excluded.splits ELSE datasets.splits END,
+        label_names = CASE WHEN @set_label_names THEN excluded.label_names ELSE datasets.label_names END,
+        updated_at = excluded.updated_at`),
       datasets: prep('SELECT * FROM datasets ORDER BY key'),
     };
   }
@@ -619,16 +660,25 @@ export class RunStore {
     }
   }
 
-  upsertDataset(rec: DatasetRecord): void {
-    this.st.upsertDataset.run({
-      key: rec.key,
-      display_name: rec.displayName,
-      source_paths: JSON.stringify(rec.sourcePaths),
-      fingerprint: rec.fingerprint,
-      report: rec.report ? JSON.stringify(rec.report) : null,
-      splits: rec.splits ? JSON.stringify(rec.splits) : null,
-      label_names: rec.labelNames ? JSON.stringify(rec.labelNames) : null,
+  /** The one writer of a dataset row: sets what `update` gives, keeps the rest (a new row starts empty). */
+  saveDataset(update: DatasetUpdate): void {
+    const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+    const set = (value: unknown) => (value === undefined ? 0 : 1);
+    const sourcePaths = update.source && datasetSourcePaths(update.source.spec, update.source.classifierFiles);
+    this.st.saveDataset.run({
+      key: update.key,
+      display_name: update.displayName,
+      source_paths: JSON.stringify(sourcePaths ?? {}),
+      fingerprint: update.fingerprint ?? null,
+      report: json(update.report),
+      splits: json(update.splits),
+      label_names: json(update.labelNames),
       updated_at: Date.now(),
+      set_source_paths: set(sourcePaths),
+      set_fingerprint: set(update.fingerprint),
+      set_report: set(update.report),
+      set_splits: set(update.splits),
+      set_label_names: set(update.labelNames),
     });
   }
 
