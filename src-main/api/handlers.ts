@@ -34,7 +34,7 @@ import { UserError } from '../errors.ts';
 import { readSettings, writeSettings } from '../settings.ts';
 import type { RunQueueApi } from '../queue/queue.ts';
 import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/compare-runs.ts';
-import { datasetConfigOf } from '../store/recorded-run.ts';
+import { datasetConfigOf } from '../runs/record-run.ts';
 import { datasetConfigFile, type DatasetRecord, type RunRow } from '../store/run-store.ts';
 import { NotFoundError, type EventHub } from './dispatch.ts';
 import { ApiValidationError } from './validate.ts';

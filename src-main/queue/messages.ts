@@ -1,5 +1,5 @@
 import type { BackendName } from '../engine/backend.ts';
-import type { RunBatchProgress } from '../store/recorded-run.ts';
+import type { RunBatchProgress } from '../runs/record-run.ts';
 
 /** What a run worker is started with. */
 export interface WorkerInput {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../../src-shared/config.ts';
-import type { RunBatchProgress } from '../store/recorded-run.ts';
+import type { RunBatchProgress } from '../runs/record-run.ts';
 import { openDb } from '../store/db.ts';
 import { RunStore } from '../store/run-store.ts';
 import { RunQueue } from './queue.ts';

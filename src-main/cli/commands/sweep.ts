@@ -22,7 +22,7 @@ import { initBackend } from '../../engine/backend.ts';
 import { ConfigError, validateRun } from '../../engine/run.ts';
 import { UserError } from '../../errors.ts';
 import { DistributedRunQueue } from '../../distributed/coordinator.ts';
-import { recordedBaselineRun, recordedTrainRun } from '../../store/recorded-run.ts';
+import { recordedBaselineRun, recordedTrainRun } from '../../runs/record-run.ts';
 import { getBoolean, getList, getNumber, getString, parseArgs, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 import { backendOf, cacheRootOf, formatDuration, loadDatasetArg, progressLine } from '../engine-cli.ts';

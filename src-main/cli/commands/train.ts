@@ -30,7 +30,7 @@ import type { BackendName } from '../../engine/backend.ts';
 import { baselineRun, ConfigError, validateRun } from '../../engine/run.ts';
 import { DistributedRunQueue } from '../../distributed/coordinator.ts';
 import { UserError } from '../../errors.ts';
-import { recordedTrainRun } from '../../store/recorded-run.ts';
+import { recordedTrainRun } from '../../runs/record-run.ts';
 import type { RunRow } from '../../store/run-store.ts';
 import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';

@@ -14,8 +14,8 @@ import { appVersion } from '../app-version.ts';
 import { DiskError } from '../errors.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
-import type { JsonObject } from './json.ts';
-import type { RunRow, RunStore } from './run-store.ts';
+import type { JsonObject } from '../store/json.ts';
+import type { RunRow, RunStore } from '../store/run-store.ts';
 
 export interface RunBatchProgress {
   runId: number;
