@@ -94,6 +94,13 @@ function wholeAtLeast(value: number, min: number): boolean {
   return Number.isInteger(value) && value >= min;
 }
 
+/** Why `k` neighbours per few class cannot be taken from `nBase` base classes (of dataset `key`), or null. */
+export function neighborCountProblem(k: number, nBase: number, key?: string): string | null {
+  if (!wholeAtLeast(k, 1)) return 'must be a whole number ≥ 1';
+  if (k >= nBase) return `must be less than the number of base classes${key === undefined ? '' : ` of '${key}'`} (${nBase})`;
+  return null;
+}
+
 /** Every problem of a config; an empty list means it can be queued. */
 export function validateRunConfig(config: RunConfig): FieldError[] {
   const errors: FieldError[] = [];
@@ -105,7 +112,8 @@ export function validateRunConfig(config: RunConfig): FieldError[] {
     if (!wholeAtLeast(h, 1) || h > MAX_HIDDEN_SIZE) add(`alphanet.hdims.${i}`, `hidden size ${h} must be a whole number from 1 to ${MAX_HIDDEN_SIZE}`);
   });
   if (!ACTIVATIONS.includes(config.alphanet.hact)) add('alphanet.hact', unknownActivationMessage(config.alphanet.hact));
-  if (!wholeAtLeast(t.n_neighbors, 1)) add('training.n_neighbors', 'must be a whole number ≥ 1');
+  const k = neighborCountProblem(t.n_neighbors, Number.POSITIVE_INFINITY);
+  if (k) add('training.n_neighbors', k);
   if (!NN_DISTS.includes(t.nn_dist)) add('training.nn_dist', `unknown distance '${t.nn_dist}'`);
   if (!OPTIMIZERS.includes(t.optim_cls)) add('training.optim_cls', `unknown optimiser '${t.optim_cls}'`);
   else {
@@ -168,9 +176,8 @@ export function validateForDataset(config: RunConfig, facts: DatasetFacts): Fiel
   const { many, medium, few } = facts.splitClasses;
   const nBase = many + medium;
   if (few === 0) errors.push({ path: 'dataset', message: `dataset '${facts.key}' has no few-split classes to train` });
-  if (Number.isInteger(t.n_neighbors) && t.n_neighbors >= nBase) {
-    errors.push({ path: 'training.n_neighbors', message: `must be less than the number of base classes of '${facts.key}' (${nBase})` });
-  }
+  const k = Number.isInteger(t.n_neighbors) && t.n_neighbors >= 1 ? neighborCountProblem(t.n_neighbors, nBase, facts.key) : null;
+  if (k) errors.push({ path: 'training.n_neighbors', message: k });
   const grps: [string, string | null][] = [
     ['training.train_datagrp', t.train_datagrp],
     ['training.val_datagrp', t.val_datagrp],
