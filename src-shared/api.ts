@@ -171,7 +171,9 @@ export interface LaunchRequest {
 /** A datasets.toml, a folder holding one, or the dataset that ships with the app. */
 export type AddDatasetRequest = { configFile: string } | { folder: string } | { bundled: 'demo' };
 
-export type ExportFormat = 'csv' | 'json';
+/** How exportSeries writes one scalar series (the Compare view's table formats are src-shared/export's ExportFormat). */
+export type SeriesFormat = 'csv' | 'json';
+export const SERIES_FORMATS: readonly SeriesFormat[] = ['csv', 'json'];
 
 export interface ExportedFile {
   filename: string;
@@ -221,7 +223,7 @@ export interface ApiMethods {
   rerun: [{ id: number }, { runIds: number[] }];
   deleteRun: [{ id: number }, { deleted: number }];
   getCurves: [{ runIds: number[] }, RunCurves[]];
-  exportSeries: [{ runId: number; tag: string; format: ExportFormat }, ExportedFile];
+  exportSeries: [{ runId: number; tag: string; format: SeriesFormat }, ExportedFile];
   /** Per dataset: its baseline and the groups of finished runs that can be compared (experiments and configs). */
   listComparisonGroups: [{ dataset?: string }, CompareDataset[]];
   /** Finished runs (test and val metrics, config, seed) for the Compare view to summarize. */

@@ -4,9 +4,9 @@
  * and the launch form.
  */
 import { ACTIVATION_NAMES, type Activation } from './activations.ts';
-import { listValues, OPTIMIZER_NAMES, type OptimizerName } from './optimizers.ts';
+import { LR_SCHEDULER_NAMES, OPTIMIZER_NAMES, type LrSchedulerName, type OptimizerName } from './optimizers.ts';
 
-export type { Activation, OptimizerName };
+export type { Activation, LrSchedulerName, OptimizerName };
 export const ACTIVATIONS: readonly Activation[] = ACTIVATION_NAMES;
 
 export type NNDist = 'euclidean' | 'cosine' | 'random';
@@ -14,8 +14,7 @@ export const NN_DISTS: readonly NNDist[] = ['euclidean', 'cosine', 'random'];
 
 export const OPTIMIZERS: readonly OptimizerName[] = OPTIMIZER_NAMES;
 
-export type LrSchedulerName = 'StepLR' | 'MultiStepLR' | 'ExponentialLR' | 'CosineAnnealingLR';
-export const LR_SCHEDULERS: readonly LrSchedulerName[] = ['StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR'];
+export const LR_SCHEDULERS: readonly LrSchedulerName[] = LR_SCHEDULER_NAMES;
 
 /**
  * How the kept epoch is chosen. `best-val`: the epoch ≥ min_epochs with the strictly best val accuracy
@@ -93,59 +92,46 @@ export function defaultRunConfig(dataset: string): RunConfig {
 }
 
 /**
- * Parses the original's `key=value,key=value` strings (corgy KeyValuePairs); `""` is no pairs. Commas
- * inside brackets or parentheses stay with their value, so tuples read `betas=(0.9,0.999)` or
- * `milestones=[5,10]`. Throws Error with a message naming the bad item.
+ * Parses `key=value` pairs as the CLI and the launch form take them: pairs separated by spaces or by
+ * commas (the original's corgy KeyValuePairs, `key=value,key=value`); `""` is no pairs. Commas inside
+ * brackets or parentheses stay with their value, and a comma-separated part without `=` continues the
+ * value before it, so tuples read `betas=(0.9,0.999)`, `betas=0.9,0.999` or `milestones=[5,10]`.
+ * Throws Error with a message naming the bad item.
  */
 export function parseKeyValues(text: string): KeyValues {
   const result: KeyValues = {};
-  const trimmed = text.trim();
-  if (trimmed === '') return result;
-  const items: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < trimmed.length; i++) {
-    const ch = trimmed[i];
-    if (ch === '[' || ch === '(') depth++;
-    else if (ch === ']' || ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      items.push(trimmed.slice(start, i));
-      start = i + 1;
+  let last: string | null = null;
+  for (const word of text.trim().split(/\s+/).filter(Boolean)) {
+    let depth = 0;
+    let start = 0;
+    const parts: string[] = [];
+    for (let i = 0; i < word.length; i++) {
+      const ch = word[i];
+      if (ch === '[' || ch === '(') depth++;
+      else if (ch === ']' || ch === ')') depth--;
+      else if (ch === ',' && depth === 0) {
+        parts.push(word.slice(start, i));
+        start = i + 1;
+      }
     }
-  }
-  items.push(trimmed.slice(start));
-  for (const item of items) {
-    const eq = item.indexOf('=');
-    const key = eq > 0 ? item.slice(0, eq).trim() : '';
-    if (key === '') throw new Error(`'${item}' is not key=value (in '${text}')`);
-    result[key] = item.slice(eq + 1).trim();
+    parts.push(word.slice(start));
+    parts.forEach((part, i) => {
+      const eq = part.indexOf('=');
+      if (eq < 0 && i > 0 && last !== null) {
+        result[last] += `,${part}`;
+        return;
+      }
+      if (eq <= 0) throw new Error(`'${part}' is not key=value`);
+      last = part.slice(0, eq);
+      result[last] = part.slice(eq + 1);
+    });
   }
   return result;
 }
 
-export function formatKeyValues(values: KeyValues): string {
+/** The text parseKeyValues reads back: pairs joined by `separator` (`,` as the original writes them). */
+export function formatKeyValues(values: KeyValues, separator = ','): string {
   return Object.entries(values)
     .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-}
-
-/** A numeric parameter value; `name` only feeds the error message. */
-export function parseNumberValue(name: string, raw: string): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value)) throw new Error(`${name}=${raw}: not a number`);
-  return value;
-}
-
-/** A list value: `(a,b)`, `[a,b]` or bare `a`. */
-export function parseNumberList(name: string, raw: string): number[] {
-  const values = listValues(raw);
-  if (values.some((v) => !Number.isFinite(v))) throw new Error(`${name}=${raw}: not a list of numbers`);
-  return values;
-}
-
-export function parseBooleanValue(name: string, raw: string): boolean {
-  const lower = raw.trim().toLowerCase();
-  if (lower === 'true' || lower === '1') return true;
-  if (lower === 'false' || lower === '0') return false;
-  throw new Error(`${name}=${raw}: not true/false`);
+    .join(separator);
 }

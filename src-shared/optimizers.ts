@@ -1,8 +1,8 @@
 /**
  * The optimisers of `torch.optim` a run can use (`--training:ptopt:optim-cls`, named by class as the
- * original names them), each with PyTorch 1.13's parameter names and defaults. The single owner of that
- * table: the CLI help, the launch form, the validators and the engine's parser import it; the update
- * rules live in the engine (src-main/engine/optim.ts).
+ * original names them), each with PyTorch 1.13's parameter names and defaults, and the LR schedulers
+ * with theirs. The single owner of both tables: the CLI help, the launch form, the validators and the
+ * engine's parsers import them; the update rules live in the engine (src-main/engine/optim.ts).
  *
  * Left out: `LBFGS` (needs a closure that re-evaluates the loss), `SparseAdam` (sparse gradients only),
  * and PyTorch's implementation switches (`foreach`, `capturable`, `differentiable`, `fused`), which
@@ -66,6 +66,37 @@ export const OPTIMIZER_TABLE: Record<OptimizerName, { params: Record<string, Par
   Rprop: { params: { lr: lr(1e-2), etas: p('pair', '(0.5,1.2)'), step_sizes: p('pair', '(1e-06,50)'), maximize } },
   ASGD: { params: { lr: lr(1e-2), lambd: p('nonneg', 1e-4), alpha: p('nonneg', 0.75), t0: p('nonneg', 1e6), weight_decay: weightDecay(), maximize } },
 };
+
+/**
+ * Why parameters that are each fine cannot go together (PyTorch's SGD refuses nesterov without momentum
+ * or with dampening), or null. `params` as given, PyTorch's defaults for the rest; values already checked.
+ */
+export function optimizerParamsProblem(name: OptimizerName, params: Readonly<Record<string, string>>): string | null {
+  if (name !== 'SGD') return null;
+  const value = (key: string) => params[key] ?? OPTIMIZER_TABLE.SGD.params[key].default;
+  const nesterov = /^(true|1)$/i.test(value('nesterov').trim());
+  return nesterov && (Number(value('momentum')) <= 0 || Number(value('dampening')) !== 0) ? 'nesterov needs momentum > 0 and dampening = 0' : null;
+}
+
+export const LR_SCHEDULER_NAMES = ['StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR'] as const;
+export type LrSchedulerName = (typeof LR_SCHEDULER_NAMES)[number];
+
+/** A scheduler parameter: `default` null where PyTorch has none, so the run must give it. */
+export interface SchedulerParamSpec {
+  kind: ParamKind;
+  default: string | null;
+}
+
+export const SCHEDULER_TABLE: Record<LrSchedulerName, { params: Record<string, SchedulerParamSpec> }> = {
+  StepLR: { params: { step_size: { kind: 'integer', default: null }, gamma: { kind: 'positive', default: '0.1' } } },
+  MultiStepLR: { params: { milestones: { kind: 'integers', default: null }, gamma: { kind: 'positive', default: '0.1' } } },
+  ExponentialLR: { params: { gamma: { kind: 'positive', default: null } } },
+  CosineAnnealingLR: { params: { T_max: { kind: 'integer', default: null }, eta_min: { kind: 'nonneg', default: '0' } } },
+};
+
+export function isLrScheduler(name: string): name is LrSchedulerName {
+  return (LR_SCHEDULER_NAMES as readonly string[]).includes(name);
+}
 
 export function isOptimizer(name: string): name is OptimizerName {
   return (OPTIMIZER_NAMES as readonly string[]).includes(name);

@@ -15,7 +15,7 @@ import {
 } from './sweep.ts';
 
 const base = () => defaultRunConfig('demo');
-const facts = { key: 'demo', nBaseClasses: 10, datagrps: ['train', 'val', 'test'] };
+const facts = { key: 'demo', splitClasses: { many: 5, medium: 5, few: 5 }, datagrps: ['train', 'val', 'test'] };
 
 describe('grid keys and values', () => {
   it('resolves r, short names, train flags and dotted paths to config paths', () => {
@@ -123,7 +123,7 @@ describe('whole-sweep validation', () => {
     const c = base();
     c.training.val_datagrp = 'dev';
     expect(validateSweep(c, { grid: [{ param: 'training.n_neighbors', values: [3] }] }, facts)).toEqual([
-      { path: 'training.val_datagrp', message: "dataset 'demo' has no datagrp 'dev' (it has train, val, test)" },
+      { path: 'training.val_datagrp', message: "dataset 'demo' has no datagrp 'dev' (it has train, val, test); leave it empty to train without validation" },
     ]);
   });
 

@@ -7,7 +7,7 @@
 import { ACTIVATIONS, LR_SCHEDULERS, NN_DISTS, OPTIMIZERS, SELECTION_RULES, type RunConfig } from './config.ts';
 import { isNumberText } from './optimizers.ts';
 import { Rng } from './rng.ts';
-import { SAMPLER_CLASSES, validateRunConfig, type FieldError } from './run-config-validation.ts';
+import { SAMPLER_CLASSES, validateForDataset, validateRunConfig, type DatasetFacts, type FieldError } from './run-config-validation.ts';
 import { configGroupKey, GROUP_KEY_IGNORED_PATHS } from './stats.ts';
 
 /** A parameter's value: numbers and names, lists for `hdims` and `sampler_classes`, null for "none". */
@@ -292,34 +292,6 @@ export function sweepSize(spec: SweepSpec): number {
 
 /** The most configs one sweep may make (a typo should not expand into millions). */
 export const MAX_SWEEP_CONFIGS = 10_000;
-
-/** What a sweep's checks need of its dataset (known without loading features). */
-export interface DatasetFacts {
-  key: string;
-  /** Many + medium classes: the neighbours a few class can have. */
-  nBaseClasses: number;
-  datagrps: readonly string[];
-}
-
-/** The checks of a config that need its dataset; paths as validateRunConfig's. */
-export function validateForDataset(config: RunConfig, facts: DatasetFacts): FieldError[] {
-  const errors: FieldError[] = [];
-  const t = config.training;
-  if (Number.isInteger(t.n_neighbors) && t.n_neighbors >= facts.nBaseClasses) {
-    errors.push({ path: 'training.n_neighbors', message: `must be less than the number of base classes of '${facts.key}' (${facts.nBaseClasses})` });
-  }
-  const grps: [string, string | null][] = [
-    ['training.train_datagrp', t.train_datagrp],
-    ['training.val_datagrp', t.val_datagrp],
-    ['training.test_datagrp', t.test_datagrp],
-  ];
-  for (const [path, grp] of grps) {
-    if (grp !== null && grp.trim() !== '' && !facts.datagrps.includes(grp)) {
-      errors.push({ path, message: `dataset '${facts.key}' has no datagrp '${grp}' (it has ${facts.datagrps.join(', ')})` });
-    }
-  }
-  return errors;
-}
 
 function checkConfig(config: RunConfig, facts: DatasetFacts | undefined): FieldError[] {
   return [...validateRunConfig(config), ...(facts ? validateForDataset(config, facts) : [])];

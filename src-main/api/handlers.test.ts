@@ -57,6 +57,18 @@ describe('workbench handlers over the store and queue', () => {
     expect(done[0].swept).toEqual([{ param: 'training.sampler_args.1.r', name: 'ρ', value: '1', text: '1' }]);
   });
 
+  it('keeps the validation report when a run records its dataset', async () => {
+    const report = await bench.api.getDatasetReport({ key: 'tinylt_synth' });
+    const { runIds } = await bench.api.launchExperiment({ experiment: 'after validating', config: tiny(), repetitions: 1 });
+    await bench.queue.whenIdle();
+    expect((await bench.api.getRun({ id: runIds[0] })).status).toBe('done');
+    const [row] = bench.queue.store.listDatasets().filter((d) => d.key === 'tinylt_synth');
+    // The run wrote what it read (fingerprint, splits) beside the report, not over it.
+    expect(row.report).toEqual(report);
+    expect(row.fingerprint).not.toBeNull();
+    expect(row.splits?.few.length).toBeGreaterThan(0);
+  });
+
   it('checks a sweep against its dataset before queuing anything', async () => {
     const before = (await bench.api.listRuns({})).length;
     const error = await bench.api
@@ -108,7 +120,7 @@ describe('workbench handlers over the store and queue', () => {
     await bench.queue.whenIdle();
     const run = await bench.api.getRun({ id });
     expect(run.status).toBe('failed');
-    expect(run.error).toMatch(/1000/);
+    expect(run.error).toMatch(/n_neighbors: must be less than the number of base classes/);
   });
 
   it('refuses datasets it does not know, and queues nothing for them', async () => {

@@ -16,7 +16,7 @@ interface Input<I> {
 /** `user`: the error is about the user's files or request (shown as is), not a bug. */
 type Output<O> = { ok: true; value: O } | { ok: false; error: string; user: boolean };
 
-const BOOTSTRAP = new URL('../queue/worker-bootstrap.mjs', import.meta.url);
+const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
 
 /** Default time limit of one off-thread call: far beyond validating a real dataset, short of forever. */
 export const OFF_THREAD_TIMEOUT_MS = 15 * 60_000;

@@ -13,6 +13,7 @@ import {
 } from '../../src-shared/config.ts';
 import {
   RUN_STATUSES,
+  SERIES_FORMATS,
   type AddDatasetRequest,
   type ApiMethod,
   type ApiParams,
@@ -318,7 +319,7 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
   },
   exportSeries: (raw) => {
     const o = object(raw, 'params', ['runId', 'tag', 'format']);
-    return { runId: id(o.runId, 'runId'), tag: nonEmpty(o.tag, 'tag'), format: oneOf(o.format, 'format', ['csv', 'json'] as const) };
+    return { runId: id(o.runId, 'runId'), tag: nonEmpty(o.tag, 'tag'), format: oneOf(o.format, 'format', SERIES_FORMATS) };
   },
   listComparisonGroups: (raw) => {
     const o = object(raw ?? {}, 'params', ['dataset']);

@@ -8,7 +8,7 @@ import { DistributedRunQueue } from '../distributed/coordinator.ts';
 import { RunQueue, type RunQueueApi } from '../queue/queue.ts';
 import { readSettings } from '../settings.ts';
 import { EventHub } from './dispatch.ts';
-import { createHandlers } from './handlers.ts';
+import { createHandlers } from './handlers/index.ts';
 
 export interface WorkbenchOptions {
   dbFile: string;

@@ -17,7 +17,7 @@ import { datasetIdentity, type DatasetIdentity } from '../data/dataset.ts';
 import { latestCheckpointText, parseExact, writeCheckpointText } from '../engine/checkpoint.ts';
 import { queuedRun, type Job as QueuedJob, type QueueEvents as RunQueueEvents, type QueueOptions, type RunQueueApi } from '../queue/queue.ts';
 import { openDb, type Db } from '../store/db.ts';
-import { datasetConfigOf, recordDataset } from '../store/recorded-run.ts';
+import { datasetConfigOf, recordDataset } from '../runs/record-run.ts';
 import { RunStore, type RunRow } from '../store/run-store.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
 import {

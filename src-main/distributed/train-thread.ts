@@ -10,7 +10,7 @@ import { loadDataset } from '../data/dataset.ts';
 import { checkpointText, listCheckpoints, OWN_CKPT_INTERVAL_S, stringifyExact, writeCheckpointText } from '../engine/checkpoint.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { initBackend } from '../engine/backend.ts';
-import { etaTracker } from '../store/recorded-run.ts';
+import { etaTracker } from '../runs/record-run.ts';
 import { int32ToBase64 } from './jobs.ts';
 import type { FromTrainThread, TrainThreadInput } from './thread-messages.ts';
 import { CancelFlag } from '../queue/cancel-flag.ts';

@@ -54,7 +54,7 @@ export interface DistributedWorker {
   close(): Promise<void>;
 }
 
-const BOOTSTRAP = new URL('../queue/worker-bootstrap.mjs', import.meta.url);
+const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
 const THREAD_ENTRY = new URL('./train-thread.ts', import.meta.url).href;
 /** Batch progress updates per run per second at most (each is a Redis write and an event). */
 const PROGRESS_INTERVAL_MS = 250;

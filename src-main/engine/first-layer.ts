@@ -36,7 +36,7 @@ export interface FirstLayerWorkerInput {
   rows: number;
 }
 
-const BOOTSTRAP = new URL('../queue/worker-bootstrap.mjs', import.meta.url);
+const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
 const ENTRY = new URL('./first-layer-worker.ts', import.meta.url).href;
 
 /** Row ranges [start, end) of `h` rows in SLABS near-equal slabs (fewer when h < SLABS). */

@@ -29,7 +29,7 @@ describe('nearest neighbours', () => {
       expect(row).toHaveLength(4);
       expect(row.every((c) => base.has(c))).toBe(true);
     }
-    expect(() => computeNeighbors(ds, 0, 'euclidean', null)).toThrow(/at least 1/);
+    expect(() => computeNeighbors(ds, 0, 'euclidean', null)).toThrow(/neighbours \(0\) must be a whole number ≥ 1/);
     expect(() => computeNeighbors(ds, base.size, 'euclidean', null)).toThrow(/less than the number of base classes/);
     const r1 = computeNeighbors(ds, 3, 'random', 1);
     expect(computeNeighbors(ds, 3, 'random', 1)).toEqual(r1);

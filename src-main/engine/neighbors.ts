@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NNDist } from '../../src-shared/config.ts';
 import type { Datagrp, LoadedDataset } from '../../src-shared/dataset.ts';
+import { neighborCountProblem } from '../../src-shared/run-config-validation.ts';
 import { Rng } from '../../src-shared/rng.ts';
 import { UserError } from '../errors.ts';
 import { cacheDir } from '../paths.ts';
@@ -68,11 +69,10 @@ export function classMeans(grp: Pick<Datagrp, 'feats' | 'labels' | 'n'>, dim: nu
   return acc.means();
 }
 
+/** The rule of src-shared (neighborCountProblem), for callers without a whole config (`alphanet neighbors`). */
 export function checkNeighborCount(k: number, nBase: number): void {
-  if (!Number.isInteger(k) || k < 1) throw new UserError(`the number of neighbours must be at least 1 (got ${k})`);
-  if (k >= nBase) {
-    throw new UserError(`the number of neighbours (${k}) must be less than the number of base classes (${nBase})`);
-  }
+  const problem = neighborCountProblem(k, nBase);
+  if (problem) throw new UserError(`the number of neighbours (${k}) ${problem}`);
 }
 
 /**

@@ -4,8 +4,20 @@
  * single-tensor implementations), over flat Float32Array parameters. Values parse from the original's
  * `key=value` strings; tuples as `betas=(0.9,0.999)`.
  */
-import { parseNumberList, parseNumberValue, type KeyValues, type LrSchedulerName } from '../../src-shared/config.ts';
-import { checkParam, isOptimizer, listValues, OPTIMIZER_NAMES, OPTIMIZER_TABLE, type OptimizerName } from '../../src-shared/optimizers.ts';
+import type { KeyValues } from '../../src-shared/config.ts';
+import {
+  checkParam,
+  isLrScheduler,
+  isOptimizer,
+  listValues,
+  LR_SCHEDULER_NAMES,
+  OPTIMIZER_NAMES,
+  OPTIMIZER_TABLE,
+  optimizerParamsProblem,
+  SCHEDULER_TABLE,
+  type LrSchedulerName,
+  type OptimizerName,
+} from '../../src-shared/optimizers.ts';
 import { UserError } from '../errors.ts';
 
 export interface OptimizerSettings {
@@ -52,9 +64,8 @@ export function parseOptimizer(name: string, params: KeyValues): OptimizerSettin
       } else settings.num[key] = Number(raw);
     }
     settings.lr = settings.num.lr;
-    if (name === 'SGD' && settings.flag.nesterov && (settings.num.momentum <= 0 || settings.num.dampening !== 0)) {
-      throw new Error('nesterov needs momentum > 0 and dampening = 0');
-    }
+    const problem = optimizerParamsProblem(name, params);
+    if (problem) throw new Error(problem);
     return settings;
   });
 }
@@ -317,56 +328,34 @@ export interface SchedulerSettings {
   etaMin: number;
 }
 
-const KNOWN_SCHED_KEYS: Record<LrSchedulerName, string[]> = {
-  StepLR: ['step_size', 'gamma'],
-  MultiStepLR: ['milestones', 'gamma'],
-  ExponentialLR: ['gamma'],
-  CosineAnnealingLR: ['T_max', 'eta_min'],
-};
-
 export function parseScheduler(name: string | null, params: KeyValues): SchedulerSettings {
   const none: SchedulerSettings = { name: null, stepSize: 1, gamma: 1, milestones: [], tMax: 1, etaMin: 0 };
   if (name === null) {
     if (Object.keys(params).length > 0) throw new UserError('scheduler parameters given without a scheduler');
     return none;
   }
-  if (!(name in KNOWN_SCHED_KEYS)) {
-    throw new UserError(`unknown LR scheduler '${name}' (choose from ${Object.keys(KNOWN_SCHED_KEYS).join(', ')})`);
-  }
-  const sched = name as LrSchedulerName;
-  checkKeys(sched, params, KNOWN_SCHED_KEYS[sched]);
-  return wrap(sched, () => {
-    const required = (key: string): string => {
-      const raw = params[key];
-      if (raw === undefined) throw new Error(`needs ${key}=…`);
-      return raw;
-    };
-    const int = (key: string, raw: string): number => {
-      const v = parseNumberValue(key, raw);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${key}=${raw}: must be a whole number ≥ 1`);
-      return v;
-    };
-    const gamma = (fallback: number | null): number => {
-      const raw = params.gamma ?? (fallback === null ? required('gamma') : String(fallback));
-      return parseNumberValue('gamma', raw);
-    };
-    switch (sched) {
+  if (!isLrScheduler(name)) throw new UserError(`unknown LR scheduler '${name}' (choose from ${LR_SCHEDULER_NAMES.join(', ')})`);
+  const table = SCHEDULER_TABLE[name].params;
+  checkKeys(name, params, Object.keys(table));
+  return wrap(name, () => {
+    const value: Record<string, string> = {};
+    for (const [key, spec] of Object.entries(table)) {
+      const raw = params[key] ?? spec.default;
+      if (raw === null) throw new Error(`needs ${key}=…`);
+      const problem = checkParam(spec.kind, raw);
+      if (problem) throw new Error(`${key}=${raw}: ${problem}`);
+      value[key] = raw;
+    }
+    const gamma = value.gamma === undefined ? 1 : Number(value.gamma);
+    switch (name) {
       case 'StepLR':
-        return { ...none, name: sched, stepSize: int('step_size', required('step_size')), gamma: gamma(0.1) };
-      case 'MultiStepLR': {
-        const milestones = parseNumberList('milestones', required('milestones'));
-        if (milestones.some((m) => !Number.isInteger(m) || m < 0)) throw new Error('milestones must be whole numbers ≥ 0');
-        return { ...none, name: sched, milestones: [...milestones].sort((a, b) => a - b), gamma: gamma(0.1) };
-      }
+        return { ...none, name, stepSize: Number(value.step_size), gamma };
+      case 'MultiStepLR':
+        return { ...none, name, milestones: listValues(value.milestones).sort((a, b) => a - b), gamma };
       case 'ExponentialLR':
-        return { ...none, name: sched, gamma: gamma(null) };
+        return { ...none, name, gamma };
       case 'CosineAnnealingLR':
-        return {
-          ...none,
-          name: sched,
-          tMax: int('T_max', required('T_max')),
-          etaMin: params.eta_min === undefined ? 0 : parseNumberValue('eta_min', params.eta_min),
-        };
+        return { ...none, name, tMax: Number(value.T_max), etaMin: Number(value.eta_min) };
     }
   });
 }

@@ -168,7 +168,7 @@ describe('trainRun (wasm)', () => {
   it('refuses bad configs with clear errors', async () => {
     await expect(trainRun(ds, config((c) => (c.training.min_epochs = 9)), { ...base, seed: 1 })).rejects.toThrow(/min_epochs/);
     await expect(trainRun(ds, config((c) => (c.training.n_neighbors = 99)), { ...base, seed: 1 })).rejects.toThrow(/base classes/);
-    await expect(trainRun(ds, config((c) => (c.training.sampler_args = [{}, { r: 'abc' }])), { ...base, seed: 1 })).rejects.toThrow(/r=abc/);
+    await expect(trainRun(ds, config((c) => (c.training.sampler_args = [{}, { r: 'abc' }])), { ...base, seed: 1 })).rejects.toThrow(/sampler_args\.1\.r: r: 'abc'/);
     await expect(trainRun(ds, config((c) => (c.training.test_datagrp = 'nope')), { ...base, seed: 1 })).rejects.toThrow(/no datagrp 'nope'/);
   });
 

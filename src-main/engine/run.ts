@@ -4,20 +4,21 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { RunConfig } from '../../src-shared/config.ts';
 import { defaultRunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset, SplitName } from '../../src-shared/dataset.ts';
 import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { AlphaEntry, EpochRecord, EvalResult, RunResult, SavedNetwork } from '../../src-shared/result.ts';
 import { Rng } from '../../src-shared/rng.ts';
+import { datasetFacts, validateForDataset, validateRunConfig } from '../../src-shared/run-config-validation.ts';
+import { appVersion } from '../app-version.ts';
 import { UserError } from '../errors.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
 import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, layerShapes, type AlphaProblem, type Batch, type NetworkSpec } from './model.ts';
 import { ScoreGemm, scoreThreads } from './score-pool.ts';
-import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
+import { loadNeighbors, type NeighborTable } from './neighbors.ts';
 import { datagrpMeans, datagrpScores } from './scores.ts';
 import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
@@ -86,17 +87,18 @@ export class ConfigError extends UserError {
 }
 
 /**
- * Every check a run's config must pass on `ds` before any work: epochs, sizes, datagrps, optimiser and
- * scheduler parameters, samplers and their args, the neighbour count. Throws ConfigError.
+ * Every check a run's config must pass on `ds` before any work: the rules of src-shared (the same the
+ * form and the API apply) against this dataset's facts, then the optimiser, scheduler and samplers as
+ * the run will build them. Throws ConfigError naming each field.
  */
 export function validateRun(ds: LoadedDataset, config: RunConfig): void {
+  const errors = [...validateRunConfig(config), ...validateForDataset(config, datasetFacts(ds.spec.key, ds.splits, Object.keys(ds.datagrps)))];
+  if (errors.length > 0) throw new ConfigError(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
   try {
-    checkRunConfig(ds, config);
     const t = config.training;
     parseOptimizer(t.optim_cls, t.optim_params);
     parseScheduler(t.lr_sched_cls, t.lr_sched_params);
     makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(datagrpOf(ds, t.train_datagrp).labels, ds.splitOf));
-    checkNeighborCount(t.n_neighbors, ds.splits.many.length + ds.splits.medium.length);
   } catch (error) {
     if (error instanceof UserError && !(error instanceof ConfigError)) throw new ConfigError(error.message);
     throw error;
@@ -108,48 +110,12 @@ export class RunAbortedError extends Error {
   override name = 'AbortError';
 }
 
-function appVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
-    const version = (pkg as { version?: unknown }).version;
-    return typeof version === 'string' ? version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
 function datagrpOf(ds: LoadedDataset, name: string) {
   const grp = ds.datagrps[name];
   if (!grp) {
     throw new UserError(`dataset '${ds.spec.key}' has no datagrp '${name}' (it has ${Object.keys(ds.datagrps).join(', ')})`);
   }
   return grp;
-}
-
-/** Checks what the engine needs of a config, with messages that name the flag's field. */
-function checkRunConfig(ds: LoadedDataset, config: RunConfig): void {
-  const t = config.training;
-  const whole = (v: number, min: number) => Number.isInteger(v) && v >= min;
-  if (!whole(t.train_epochs, 1)) throw new UserError(`train_epochs must be a whole number ≥ 1 (got ${t.train_epochs})`);
-  if (!whole(t.min_epochs, 1)) throw new UserError(`min_epochs must be a whole number ≥ 1 (got ${t.min_epochs})`);
-  if (t.min_epochs > t.train_epochs) {
-    throw new UserError(`min_epochs (${t.min_epochs}) must not exceed train_epochs (${t.train_epochs})`);
-  }
-  if (!whole(t.train_batch_size, 1)) throw new UserError(`train_batch_size must be a whole number ≥ 1`);
-  if (!whole(t.eval_batch_size, 1)) throw new UserError(`eval_batch_size must be a whole number ≥ 1`);
-  if (config.alphanet.hdims.length === 0 || !config.alphanet.hdims.every((h) => whole(h, 1))) {
-    throw new UserError(`hdims must be one or more whole numbers ≥ 1 (got ${config.alphanet.hdims.join(' ')})`);
-  }
-  if (!Number.isFinite(t.pred_scale)) throw new UserError(`pred_scale must be a finite number`);
-  datagrpOf(ds, t.train_datagrp);
-  datagrpOf(ds, t.test_datagrp);
-  if (t.val_datagrp !== null && !ds.datagrps[t.val_datagrp]) {
-    throw new UserError(
-      `dataset '${ds.spec.key}' has no val datagrp '${t.val_datagrp}' (it has ${Object.keys(ds.datagrps).join(', ')}); ` +
-        'train without validation with --training:val-datagrp ""',
-    );
-  }
-  if (ds.splits.few.length === 0) throw new UserError(`dataset '${ds.spec.key}' has no few-split classes to train`);
 }
 
 function alphaStats(tilde: Float32Array, F: number, k: number): Pick<EpochRecord, 'alpha_mean' | 'alpha_min' | 'alpha_max'> {

@@ -4,37 +4,20 @@
  */
 import type { KeyValues } from '../../src-shared/config.ts';
 import type { SplitName } from '../../src-shared/dataset.ts';
+import { checkParam } from '../../src-shared/optimizers.ts';
+import { isSamplerClass, SAMPLER_CLASSES, SAMPLER_PARAMS, samplerSplit, type SamplerClass, type SamplerSplit } from '../../src-shared/run-config-validation.ts';
 import type { Rng } from '../../src-shared/rng.ts';
 import { UserError } from '../errors.ts';
 
-type ESplit = SplitName | 'base';
-
-export const SAMPLER_CLASSES = [
-  'AllFewSampler',
-  'AllManySampler',
-  'AllMediumSampler',
-  'AllBaseSampler',
-  'ClassBalancedManySampler',
-  'ClassBalancedMediumSampler',
-  'ClassBalancedBaseSampler',
-  'UniformManyImageSampler',
-  'UniformMediumImageSampler',
-  'UniformBaseImageSampler',
-  'UniformManyClassSampler',
-  'UniformMediumClassSampler',
-  'UniformBaseClassSampler',
-] as const;
-export type SamplerClass = (typeof SAMPLER_CLASSES)[number];
-
 /** Training indices grouped by class, per split ('base' = many ∪ medium); classes ascending, indices ascending. */
 export interface SamplingIndex {
-  byClass: Record<ESplit, Map<number, number[]>>;
+  byClass: Record<SamplerSplit, Map<number, number[]>>;
   /** Number of few-split training samples (F in int(r·F)). */
   nFewSamples: number;
 }
 
 export function buildSamplingIndex(labels: Int32Array, splitOf: readonly SplitName[]): SamplingIndex {
-  const byClass: Record<ESplit, Map<number, number[]>> = {
+  const byClass: Record<SamplerSplit, Map<number, number[]>> = {
     many: new Map(),
     medium: new Map(),
     few: new Map(),
@@ -61,21 +44,14 @@ export interface Sampler {
   draw(rng: Rng): number[];
 }
 
-function esplitOf(name: SamplerClass): ESplit {
-  const m = /^(?:All|ClassBalanced|Uniform)(Few|Many|Medium|Base)/.exec(name);
-  return (m ? m[1].toLowerCase() : 'base') as ESplit;
-}
-
 function ratioArg(name: SamplerClass, args: KeyValues): number {
   for (const key of Object.keys(args)) {
     if (key !== 'r') throw new UserError(`${name}: unknown argument '${key}' (only r is accepted)`);
   }
   if (args.r === undefined) return 1;
-  const r = Number(args.r);
-  if (args.r.trim() === '' || !Number.isFinite(r) || r < 0) {
-    throw new UserError(`${name}: r=${args.r} is not a non-negative number`);
-  }
-  return r;
+  const problem = checkParam(SAMPLER_PARAMS.r, args.r);
+  if (problem) throw new UserError(`${name}: r=${args.r}: ${problem}`);
+  return Number(args.r);
 }
 
 function allIndices(byClass: Map<number, number[]>): number[] {
@@ -89,12 +65,10 @@ function allIndices(byClass: Map<number, number[]>): number[] {
  * (the `All*` samplers ignore it, as the original's do); any other key is an error.
  */
 export function makeSampler(name: string, args: KeyValues, index: SamplingIndex): Sampler {
-  if (!(SAMPLER_CLASSES as readonly string[]).includes(name)) {
-    throw new UserError(`unknown sampler '${name}' (choose from ${SAMPLER_CLASSES.join(', ')})`);
-  }
-  const cls = name as SamplerClass;
+  if (!isSamplerClass(name)) throw new UserError(`unknown sampler '${name}' (choose from ${SAMPLER_CLASSES.join(', ')})`);
+  const cls = name;
   const r = ratioArg(cls, args);
-  const esplit = esplitOf(cls);
+  const esplit = samplerSplit(cls);
   const classes = index.byClass[esplit];
   const all = allIndices(classes);
   if (cls.startsWith('All')) return { name: cls, draw: () => [...all] };

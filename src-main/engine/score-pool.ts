@@ -86,7 +86,7 @@ export function rawScores(feats: Float32Array, n: number, dim: number, weight: F
   return out;
 }
 
-const BOOTSTRAP = new URL('../queue/worker-bootstrap.mjs', import.meta.url);
+const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
 const ENTRY = new URL('./score-worker.ts', import.meta.url).href;
 /** Rows per block sent to a worker (2048 × d=2048 floats = 16 MB). */
 const BLOCK_ROWS = 2048;

@@ -8,7 +8,7 @@ import { plotCsv, PLOT_NAMES, type InspectorData } from '../../src-shared/inspec
 import { demoConfigFile } from '../data/config.ts';
 import { loadDataset, resolveDataset } from '../data/dataset.ts';
 import { openStore, type OpenedStore } from '../store/open.ts';
-import { recordedBaselineRun, recordedTrainRun } from '../store/recorded-run.ts';
+import { recordedBaselineRun, recordedTrainRun } from '../runs/record-run.ts';
 import { loadWordNet } from '../wordnet.ts';
 import { inspectExperiment } from './experiment.ts';
 

@@ -14,7 +14,7 @@ import { baselineRun } from '../engine/run.ts';
 import { datagrpMeans, type CacheRoot } from '../engine/scores.ts';
 import type { BackendName } from '../engine/backend.ts';
 import { UserError } from '../errors.ts';
-import { datasetConfigOf } from '../store/recorded-run.ts';
+import { datasetConfigOf } from '../runs/record-run.ts';
 import type { RunRow, RunStore } from '../store/run-store.ts';
 import { configLabels } from '../../src-shared/sweep.ts';
 import { datasetClassNames, loadWordNet } from '../wordnet.ts';

@@ -1,5 +1,5 @@
 import type { BackendName } from '../engine/backend.ts';
-import type { RunProgress } from '../store/recorded-run.ts';
+import type { RunBatchProgress } from '../runs/record-run.ts';
 
 /** What a run worker is started with. */
 export interface WorkerInput {
@@ -21,7 +21,7 @@ export interface WorkerInput {
 
 /** Worker → main thread. The worker writes the run's records itself; these only inform. */
 export type FromWorker =
-  | { type: 'progress'; progress: RunProgress }
+  | { type: 'progress'; progress: RunBatchProgress }
   | { type: 'epoch'; runId: number; epoch: number }
   | { type: 'loading'; runId: number; stage: string; done: number; total: number }
   | { type: 'done'; runId: number }

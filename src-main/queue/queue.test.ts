@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../../src-shared/config.ts';
-import type { RunProgress } from '../store/recorded-run.ts';
+import type { RunBatchProgress } from '../runs/record-run.ts';
 import { openDb } from '../store/db.ts';
 import { RunStore } from '../store/run-store.ts';
 import { RunQueue } from './queue.ts';
@@ -42,7 +42,7 @@ afterEach(async () => {
 describe('RunQueue', () => {
   it('runs queued jobs on worker threads, one at a time by default, with progress and recorded epochs', async () => {
     queue = new RunQueue({ dbFile: path.join(dir, 'q.sqlite'), backend: 'cpu' });
-    const progress: RunProgress[] = [];
+    const progress: RunBatchProgress[] = [];
     const statuses: string[] = [];
     queue.on('progress', (p) => progress.push(p));
     queue.on('status', (s) => statuses.push(`${s.runId}:${s.status}`));

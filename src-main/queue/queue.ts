@@ -12,13 +12,14 @@ import type { RunKind } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
 import { isDiskError } from '../errors.ts';
 import { openDb, type Db } from '../store/db.ts';
-import { DATASET_CONFIG_KEY, type RunProgress } from '../store/recorded-run.ts';
-import { RunStore, type NewRun, type RunStatus } from '../store/run-store.ts';
+import { DATASET_CONFIG_KEY, type RunBatchProgress } from '../runs/record-run.ts';
+import type { RunStatus } from '../../src-shared/api.ts';
+import { RunStore, type NewRun } from '../store/run-store.ts';
 import type { FromWorker, WorkerInput } from './messages.ts';
 import { raiseCancelFlag } from './cancel-flag.ts';
 
 export interface QueueEvents {
-  progress: [progress: RunProgress];
+  progress: [progress: RunBatchProgress];
   epoch: [event: { runId: number; epoch: number }];
   loading: [event: { runId: number; stage: string; done: number; total: number }];
   status: [event: { runId: number; status: RunStatus; error?: string }];
@@ -87,7 +88,7 @@ export const ORPHAN_CHECK_MS = 15_000;
 /** How long a cancelled worker may take to stop at a batch boundary before it is terminated. */
 const CANCEL_GRACE_MS = 30_000;
 
-const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
+const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
 const WORKER_ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 export class RunQueue extends EventEmitter<QueueEvents> implements RunQueueApi {

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadDataset, resolveDataset } from '../data/dataset.ts';
 import { isDiskError } from '../errors.ts';
 import { openDb } from '../store/db.ts';
-import { datasetConfigOf, recordedBaselineRun, recordedTrainRun } from '../store/recorded-run.ts';
+import { datasetConfigOf, recordedBaselineRun, recordedTrainRun } from '../runs/record-run.ts';
 import { RunStore } from '../store/run-store.ts';
 import type { FromWorker, WorkerInput } from './messages.ts';
 import { CancelFlag } from './cancel-flag.ts';

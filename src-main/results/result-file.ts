@@ -8,7 +8,7 @@ import { SELECTION_RULES } from '../../src-shared/config.ts';
 import type { EvalMetrics, RunResult } from '../../src-shared/result.ts';
 import { FileFormatError } from '../errors.ts';
 import { decodePythonBytes } from '../formats/read.ts';
-import { originalBaselineToRunResult, originalResultToRunResult } from '../store/import-original.ts';
+import { originalBaselineToRunResult, originalResultToRunResult } from './original-result.ts';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

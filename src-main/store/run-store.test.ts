@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from './db.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
-import { checkpointRootOf, defaultExperimentName, RunStore } from './run-store.ts';
+import { emptyReport } from '../data/validate.ts';
+import { checkpointRootOf, datasetConfigFile, defaultExperimentName, RunStore } from './run-store.ts';
 import { SMALL_SHAPE, syntheticEpoch, syntheticResult } from './test-records.ts';
 import { UserError } from '../errors.ts';
 
@@ -189,19 +190,22 @@ describe('RunStore', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM run_tags').get()).toEqual({ n: 1 });
   });
 
-  it('keeps datasets', () => {
-    const rec = {
-      key: 'tiny',
-      displayName: 'Tiny',
-      sourcePaths: { config: '/x/datasets.toml', features: ['/x/train.pkl'] },
-      fingerprint: 'abc',
-      report: null,
-      splits: { many: [0], medium: [1], few: [2] },
-      labelNames: ['a', 'b', 'c'],
-    };
-    store.upsertDataset(rec);
-    store.upsertDataset({ ...rec, displayName: 'Tiny 2' });
-    expect(store.listDatasets()).toEqual([{ ...rec, displayName: 'Tiny 2' }]);
+  it('keeps datasets, each write setting only the columns it gives', () => {
+    const spec = { splitFilesDir: '/x/splits', featureFilesDir: '/x/feats', classifierFile: '/x/c.pth', labelNamesFile: null, configFile: '/x/datasets.toml' };
+    store.saveDataset({ key: 'tiny', displayName: 'Tiny', source: { spec } });
+    const report = emptyReport('tiny', 'Tiny');
+    store.saveDataset({ key: 'tiny', displayName: 'Tiny', report });
+    // What recording a run writes: everything it read, no report.
+    const read = { fingerprint: 'abc', splits: { many: [0], medium: [1], few: [2] }, labelNames: ['a', 'b', 'c'] };
+    store.saveDataset({ key: 'tiny', displayName: 'Tiny 2', source: { spec, classifierFiles: ['/x/c.pth'] }, ...read });
+    const sourcePaths = { split_files_dir: '/x/splits', feature_files_dir: '/x/feats', classifier_files: ['/x/c.pth'], config_file: '/x/datasets.toml' };
+    expect(store.listDatasets()).toEqual([{ key: 'tiny', displayName: 'Tiny 2', sourcePaths, report, ...read }]);
+    expect(datasetConfigFile(store.listDatasets()[0])).toBe('/x/datasets.toml');
+    // The same data again keeps the report; changed data drops it.
+    store.saveDataset({ key: 'tiny', displayName: 'Tiny 2', fingerprint: 'abc' });
+    expect(store.listDatasets()[0].report).toEqual(report);
+    store.saveDataset({ key: 'tiny', displayName: 'Tiny 2', fingerprint: 'def' });
+    expect(store.listDatasets()[0]).toMatchObject({ report: null, fingerprint: 'def', labelNames: ['a', 'b', 'c'] });
   });
 });
 

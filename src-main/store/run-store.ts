@@ -9,18 +9,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { RunConfig, SelectionRule } from '../../src-shared/config.ts';
-import type { DatasetReport, SplitName } from '../../src-shared/dataset.ts';
+import type { DatasetReport, DatasetSpec, SplitName } from '../../src-shared/dataset.ts';
 import { MAX_TAGS_PER_RUN } from '../../src-shared/run-annotations.ts';
 import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunKind, RunResult, SavedNetwork } from '../../src-shared/result.ts';
 import { configGroupKey } from '../../src-shared/stats.ts';
+import type { RunFilter, RunStatus } from '../../src-shared/api.ts';
 import { UserError } from '../errors.ts';
 import type { Db } from './db.ts';
 import { float32FromBlob, float64FromBlob, int32FromBlob, toBlob } from './blobs.ts';
 import type { JsonObject } from './json.ts';
-import { epochScalars, metricScalars, TAG, type Scalar } from './scalars.ts';
+import { epochScalars, metricScalars, TAG, type Scalar } from '../tb/scalars.ts';
 
-export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'];
 
 /** Statuses after which a run can continue from its checkpoint. */
 export const RESUMABLE: readonly RunStatus[] = ['interrupted', 'cancelled'];
@@ -78,9 +77,8 @@ export interface RunRow {
   tags: string[];
 }
 
-export interface RunFilter {
-  dataset?: string;
-  experiment?: string;
+/** The API's filter, widened for main's own callers. */
+export interface RunQuery extends Omit<RunFilter, 'status' | 'tag'> {
   status?: RunStatus | readonly RunStatus[];
   kind?: RunKind;
   /** true: only runs on the distributed queue; false: only this machine's. */
@@ -96,13 +94,13 @@ export interface Predictions {
   top5: Int32Array;
 }
 
-export interface RunOutcome {
+export interface FinishedRun {
   result: RunResult;
   predictions?: Predictions | null;
 }
 
 /** `{tag: series}`, steps ascending. */
-export type RunCurves = Record<string, { steps: number[]; values: number[]; wallTimes: number[] }>;
+export type StoredCurves = Record<string, { steps: number[]; values: number[]; wallTimes: number[] }>;
 
 /** Final per-class results of one datagrp across an experiment's runs. */
 export interface ExperimentMatrix {
@@ -127,6 +125,40 @@ export interface DatasetRecord {
   report: DatasetReport | null;
   splits: Record<SplitName, number[]> | null;
   labelNames: string[] | null;
+}
+
+/** What a dataset row records of where the dataset was read from. */
+export type DatasetSource = Pick<DatasetSpec, 'splitFilesDir' | 'featureFilesDir' | 'classifierFile' | 'labelNamesFile' | 'configFile'>;
+
+const CONFIG_FILE_KEY = 'config_file';
+
+/** The source paths of a dataset row, keyed one way whoever writes it; `classifierFiles`: the files a loaded classifier read. */
+export function datasetSourcePaths(spec: DatasetSource, classifierFiles: readonly string[] = [spec.classifierFile]): DatasetRecord['sourcePaths'] {
+  const paths: DatasetRecord['sourcePaths'] = {
+    split_files_dir: spec.splitFilesDir,
+    feature_files_dir: spec.featureFilesDir,
+    classifier_files: [...classifierFiles],
+  };
+  if (spec.configFile) paths[CONFIG_FILE_KEY] = spec.configFile;
+  if (spec.labelNamesFile) paths.label_names_file = spec.labelNamesFile;
+  return paths;
+}
+
+/** The datasets.toml a dataset row came from, if any. */
+export function datasetConfigFile(rec: DatasetRecord): string | null {
+  const file = rec.sourcePaths[CONFIG_FILE_KEY];
+  return typeof file === 'string' ? file : null;
+}
+
+/** A write of a dataset row: the key and name always; any other column only when given. */
+export interface DatasetUpdate {
+  key: string;
+  displayName: string;
+  source?: { spec: DatasetSource; classifierFiles?: readonly string[] };
+  fingerprint?: string | null;
+  report?: DatasetReport | null;
+  splits?: Record<SplitName, number[]> | null;
+  labelNames?: string[] | null;
 }
 
 /** Name of the group a run belongs to when the user gives none: the dataset and what usually varies. */
@@ -312,11 +344,18 @@ export class RunStore {
       addTag: prep('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)'),
       removeTag: prep('DELETE FROM run_tags WHERE run_id = ? AND tag = ?'),
       tagCount: prep('SELECT COUNT(*) AS n FROM run_tags WHERE run_id = ?'),
-      upsertDataset: prep(`INSERT INTO datasets (key, display_name, source_paths, fingerprint, report, splits, label_names, updated_at)
+      // Columns not given keep their stored value; a new fingerprint (the data changed) drops the report.
+      saveDataset: prep(`INSERT INTO datasets (key, display_name, source_paths, fingerprint, report, splits, label_names, updated_at)
         VALUES (@key, @display_name, @source_paths, @fingerprint, @report, @splits, @label_names, @updated_at)
-        ON CONFLICT (key) DO UPDATE SET display_name = excluded.display_name, source_paths = excluded.source_paths,
-        fingerprint = excluded.fingerprint, report = excluded.report, splits = excluded.splits,
-        label_names = excluded.label_names, updated_at = excluded.updated_at`),
+        ON CONFLICT (key) DO UPDATE SET display_name = excluded.display_name,
+        source_paths = CASE WHEN @set_source_paths THEN excluded.source_paths ELSE datasets.source_paths END,
+        fingerprint = CASE WHEN @set_fingerprint THEN excluded.fingerprint ELSE datasets.fingerprint END,
+        report = CASE WHEN @set_report THEN excluded.report
+          WHEN @set_fingerprint AND datasets.fingerprint IS NOT NULL AND excluded.fingerprint IS NOT datasets.fingerprint THEN NULL
+          ELSE datasets.report END,
+        splits = CASE WHEN @set_splits THEN excluded.splits ELSE datasets.splits END,
+        label_names = CASE WHEN @set_label_names THEN excluded.label_names ELSE datasets.label_names END,
+        updated_at = excluded.updated_at`),
       datasets: prep('SELECT * FROM datasets ORDER BY key'),
     };
   }
@@ -445,7 +484,7 @@ export class RunStore {
    * Completes a run with its final result in one transaction: epochs not yet recorded, the selected
    * epoch, final metrics, per-class val/test matrices, learned alphas, predictions; status `done`.
    */
-  finishRun(runId: number, outcome: RunOutcome, wallTime: number = Date.now() / 1000): void {
+  finishRun(runId: number, outcome: FinishedRun, wallTime: number = Date.now() / 1000): void {
     const { result, predictions } = outcome;
     this.requireRun(runId);
     const t = result.config.training;
@@ -560,7 +599,7 @@ export class RunStore {
     return run;
   }
 
-  listRuns(filter: RunFilter = {}): RunRow[] {
+  listRuns(filter: RunQuery = {}): RunRow[] {
     const where: string[] = [];
     const params: Record<string, string> = {};
     if (filter.dataset !== undefined) {
@@ -593,8 +632,8 @@ export class RunStore {
   }
 
   /** Every scalar series of a run, by tag. */
-  getRunCurves(runId: number): RunCurves {
-    const out: RunCurves = {};
+  getRunCurves(runId: number): StoredCurves {
+    const out: StoredCurves = {};
     for (const row of this.st.curves.iterate(runId) as IterableIterator<{ tag: string; step: number; wall_time: number; value: number }>) {
       let series = out[row.tag];
       if (!series) series = out[row.tag] = { steps: [], values: [], wallTimes: [] };
@@ -665,16 +704,25 @@ export class RunStore {
     }
   }
 
-  upsertDataset(rec: DatasetRecord): void {
-    this.st.upsertDataset.run({
-      key: rec.key,
-      display_name: rec.displayName,
-      source_paths: JSON.stringify(rec.sourcePaths),
-      fingerprint: rec.fingerprint,
-      report: rec.report ? JSON.stringify(rec.report) : null,
-      splits: rec.splits ? JSON.stringify(rec.splits) : null,
-      label_names: rec.labelNames ? JSON.stringify(rec.labelNames) : null,
+  /** The one writer of a dataset row: sets what `update` gives, keeps the rest (a new row starts empty). */
+  saveDataset(update: DatasetUpdate): void {
+    const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+    const set = (value: unknown) => (value === undefined ? 0 : 1);
+    const sourcePaths = update.source && datasetSourcePaths(update.source.spec, update.source.classifierFiles);
+    this.st.saveDataset.run({
+      key: update.key,
+      display_name: update.displayName,
+      source_paths: JSON.stringify(sourcePaths ?? {}),
+      fingerprint: update.fingerprint ?? null,
+      report: json(update.report),
+      splits: json(update.splits),
+      label_names: json(update.labelNames),
       updated_at: Date.now(),
+      set_source_paths: set(sourcePaths),
+      set_fingerprint: set(update.fingerprint),
+      set_report: set(update.report),
+      set_splits: set(update.splits),
+      set_label_names: set(update.labelNames),
     });
   }
 

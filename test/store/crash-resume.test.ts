@@ -8,7 +8,7 @@ import type { CliIO } from '../../src-main/cli/command.ts';
 import { loadDataset, resolveDataset } from '../../src-main/data/dataset.ts';
 import { openDb } from '../../src-main/store/db.ts';
 import { openStore } from '../../src-main/store/open.ts';
-import { recordedTrainRun } from '../../src-main/store/recorded-run.ts';
+import { recordedTrainRun } from '../../src-main/runs/record-run.ts';
 import { RunStore } from '../../src-main/store/run-store.ts';
 import type { RunResult } from '../../src-shared/result.ts';
 import { crashConfig, TINYLT_TOML } from './crash-config.ts';

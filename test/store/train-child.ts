@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { loadDataset, resolveDataset } from '../../src-main/data/dataset.ts';
 import { openDb } from '../../src-main/store/db.ts';
-import { recordedTrainRun } from '../../src-main/store/recorded-run.ts';
+import { recordedTrainRun } from '../../src-main/runs/record-run.ts';
 import { RunStore } from '../../src-main/store/run-store.ts';
 import { crashConfig, TINYLT_TOML } from './crash-config.ts';
 

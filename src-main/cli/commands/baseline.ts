@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { recordedBaselineRun } from '../../store/recorded-run.ts';
+import { recordedBaselineRun } from '../../runs/record-run.ts';
 import type { LoadedDataset } from '../../../src-shared/dataset.ts';
 import type { RunResult } from '../../../src-shared/result.ts';
 import { getList, getString, type ParsedArgs } from '../args.ts';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../../../src-shared/config.ts';
 import { loadDataset, resolveDataset } from '../../data/dataset.ts';
 import { openStore } from '../../store/open.ts';
-import { recordedBaselineRun, recordedTrainRun } from '../../store/recorded-run.ts';
+import { recordedBaselineRun, recordedTrainRun } from '../../runs/record-run.ts';
 import { runCli } from '../../../test/support/cli.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');

@@ -3,7 +3,7 @@ import { initBackend } from '../../engine/backend.ts';
 import { getString, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { BACKEND_FLAG, backendOf, loadDatasetArg, parseSeed } from '../engine-cli.ts';
-import { recordedBaselineRun } from '../../store/recorded-run.ts';
+import { recordedBaselineRun } from '../../runs/record-run.ts';
 import { DB_FLAG, openStoreArg } from '../store-cli.ts';
 import { trainAndReport } from './train.ts';
 

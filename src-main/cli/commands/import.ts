@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import { importOriginalFile } from '../../store/import-file.ts';
+import { importOriginalFile } from '../../results/import-file.ts';
 import { getString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';

@@ -184,7 +184,7 @@ describe('alphanet results --experiment (the store)', () => {
     R.slice(0, 2).forEach(([name, series, r]) =>
       series.few.slice(0, 3).forEach((_, i) => recordFinished(store, runResult(seriesMetrics(series, i), { seed: i, r, dataset: 'placeslt' }), name)),
     );
-    store.upsertDataset({ key: 'placeslt', displayName: 'Places-LT | cRT', sourcePaths: {}, fingerprint: null, report: null, splits: null, labelNames: null });
+    store.saveDataset({ key: 'placeslt', displayName: 'Places-LT | cRT' });
     handle.close();
   }
   const run = async (...extra: string[]) => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { findDataset } from '../../data/config.ts';
 import { loadDataset } from '../../data/dataset.ts';
-import { datasetConfigOf, recordedTrainRun } from '../../store/recorded-run.ts';
+import { datasetConfigOf, recordedTrainRun } from '../../runs/record-run.ts';
 import { getString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { BACKEND_FLAG, backendOf, progressLine, splitTable } from '../engine-cli.ts';

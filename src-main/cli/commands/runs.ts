@@ -1,6 +1,6 @@
 import { labelRuns } from '../../../src-shared/sweep.ts';
-import type { RunFilter, RunStatus } from '../../store/run-store.ts';
-import { RUN_STATUSES } from '../../store/run-store.ts';
+import { RUN_STATUSES, type RunStatus } from '../../../src-shared/api.ts';
+import type { RunQuery } from '../../store/run-store.ts';
 import { getBoolean, getString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { DB_FLAG, formatRunsTable, openStoreArg, tagsArg } from '../store-cli.ts';
@@ -22,7 +22,7 @@ export const command: Command = {
   async run(args, io) {
     const { db, store } = openStoreArg(args, io, { readOnly: true });
     try {
-      const filter: RunFilter = {
+      const filter: RunQuery = {
         dataset: getString(args, 'dataset'),
         experiment: getString(args, 'experiment'),
         status: getString(args, 'status') as RunStatus | undefined,

@@ -16,12 +16,13 @@ import {
   type SweepSpec,
 } from '../../../src-shared/sweep.ts';
 import type { LoadedDataset } from '../../../src-shared/dataset.ts';
+import { datasetFacts } from '../../../src-shared/run-config-validation.ts';
 import type { EvalMetrics } from '../../../src-shared/result.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { ConfigError, validateRun } from '../../engine/run.ts';
 import { UserError } from '../../errors.ts';
 import { DistributedRunQueue } from '../../distributed/coordinator.ts';
-import { recordedBaselineRun, recordedTrainRun } from '../../store/recorded-run.ts';
+import { recordedBaselineRun, recordedTrainRun } from '../../runs/record-run.ts';
 import { getBoolean, getList, getNumber, getString, parseArgs, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 import { backendOf, cacheRootOf, formatDuration, loadDatasetArg, progressLine } from '../engine-cli.ts';
@@ -260,8 +261,7 @@ export const command: Command = {
     const { train_datagrp, val_datagrp, test_datagrp } = base.training;
     const ds = await loadDatasetArg(args, io, [train_datagrp, test_datagrp, ...(val_datagrp === null ? [] : [val_datagrp])]);
     // The whole sweep first: a bad value queues nothing and is named with its parameter.
-    const facts = { key: ds.spec.key, nBaseClasses: ds.splits.many.length + ds.splits.medium.length, datagrps: ds.spec.datagrps };
-    const problems = validateSweep(base, spec, facts);
+    const problems = validateSweep(base, spec, datasetFacts(ds.spec.key, ds.splits, ds.spec.datagrps));
     if (problems.length > 0) throw new UsageError(`the sweep is not valid; nothing was trained:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
     const configs = sweepConfigs(base, spec);
     for (const c of configs) {

@@ -51,18 +51,19 @@ describe('alphanet train / baseline / neighbors / eval', () => {
   it('exits 2 with a clear message on usage errors', async () => {
     const cases: [string[], RegExp][] = [
       [['--bogus'], /unknown flag --bogus/],
-      [['--training:train-epochs', '3', '--training:min-epochs', '4'], /min-epochs \(4\) must not exceed/],
+      [['--training:train-epochs', '3', '--training:min-epochs', '4'], /training\.min_epochs: must not exceed train_epochs \(3\)/],
       [['--training:ptopt:optim-cls', 'LBFGS'], /not one of AdamW, Adam, SGD, Adagrad, RMSprop, Adadelta, Adamax, NAdam, RAdam/],
       [['--training:ptopt:optim-cls', 'Adagrad', '--training:ptopt:optim-params', 'betas=(0.9,0.99)'], /Adagrad has no parameter 'betas'/],
       [['--alphanet:hact', 'softmax'], /softmax' is not elementwise/],
       [['--alphanet:hact', 'swish'], /unknown activation 'swish'/],
-      [['--training:sampler-builder:sampler-args', '', 'r=abc'], /r=abc/],
+      [['--training:sampler-builder:sampler-args', '', 'r=abc'], /sampler_args\.1\.r: r: 'abc' must be a number > 0/],
       [['--training:sampler-builder:sampler-args', 'oops'], /not key=value/],
-      [['--training:n-neighbors', '20'], /less than the number of base classes \(20\)/],
+      [['--training:n-neighbors', '20'], /less than the number of base classes of '\w+' \(20\)/],
       [['--training:ptopt:optim-params', 'beta1=0.9'], /no parameter 'beta1'/],
-      [['--alphanet:hdims', '32', 'x'], /not a whole number/],
+      [['--alphanet:hdims', '32', 'x'], /'x' is not a number/],
+      [['--alphanet:hdims', '32', '0'], /alphanet\.hdims\.1: hidden size 0 must be a whole number/],
       [['--seed', '-1'], /--seed/],
-      [['--training:val-datagrp', 'dev'], /no val datagrp 'dev'.*--training:val-datagrp ""/],
+      [['--training:val-datagrp', 'dev'], /no datagrp 'dev'.*leave it empty to train without validation/],
     ];
     for (const [extra, message] of cases) {
       const { code, err } = await cli('train', ...TINY, ...extra);

@@ -20,7 +20,8 @@ import {
   type SelectionRule,
 } from '../../../src-shared/config.ts';
 import { canonicalActivation, unknownActivationMessage } from '../../../src-shared/activations.ts';
-import { OPTIMIZER_TABLE } from '../../../src-shared/optimizers.ts';
+import { isNumberText, OPTIMIZER_TABLE } from '../../../src-shared/optimizers.ts';
+import { SAMPLER_CLASSES } from '../../../src-shared/run-config-validation.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { baselineAndReport } from './baseline.ts';
 import type { LoadedDataset } from '../../../src-shared/dataset.ts';
@@ -29,9 +30,8 @@ import type { BackendName } from '../../engine/backend.ts';
 import { baselineRun, ConfigError, validateRun } from '../../engine/run.ts';
 import { DistributedRunQueue } from '../../distributed/coordinator.ts';
 import { UserError } from '../../errors.ts';
-import { recordedTrainRun } from '../../store/recorded-run.ts';
+import { recordedTrainRun } from '../../runs/record-run.ts';
 import type { RunRow } from '../../store/run-store.ts';
-import { SAMPLER_CLASSES } from '../../engine/samplers.ts';
 import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 import { phasePrinter } from '../progress.ts';
@@ -136,10 +136,10 @@ export function configFromArgs(args: ParsedArgs, dataset: string): RunConfig {
   const int = (name: string, fallback: number) => getNumber(args, `training:${name}`) ?? fallback;
   const hdims = getList(args, 'alphanet:hdims');
   if (hdims) {
+    // Only text to numbers here; which sizes are allowed is validateRunConfig's rule (checked before training).
     c.alphanet.hdims = hdims.map((h) => {
-      const v = Number(h);
-      if (!Number.isInteger(v) || v < 1) throw new UsageError(`--alphanet:hdims: '${h}' is not a whole number ≥ 1`);
-      return v;
+      if (!isNumberText(h)) throw new UsageError(`--alphanet:hdims: '${h}' is not a number`);
+      return Number(h);
     });
   }
   const hactName = getString(args, 'alphanet:hact') ?? c.alphanet.hact;
@@ -185,9 +185,6 @@ export function configFromArgs(args: ParsedArgs, dataset: string): RunConfig {
   if (val !== undefined) t.val_datagrp = val.trim() === '' ? null : val;
   t.test_datagrp = getString(args, 'training:test-datagrp') ?? t.test_datagrp;
   t.selection = (getString(args, 'training:selection') ?? t.selection) as SelectionRule;
-  if (t.min_epochs > t.train_epochs) {
-    throw new UsageError(`--training:min-epochs (${t.min_epochs}) must not exceed --training:train-epochs (${t.train_epochs})`);
-  }
   return c;
 }
 

@@ -3,7 +3,7 @@
  * each problem attached to the field that caused it (the same checks main runs again on arrival).
  */
 import type { LaunchRequest } from '../../../src-shared/api.ts';
-import type { KeyValues, LrSchedulerName, RunConfig } from '../../../src-shared/config.ts';
+import { formatKeyValues, parseKeyValues, type KeyValues, type LrSchedulerName, type RunConfig } from '../../../src-shared/config.ts';
 import { validateRunConfig, type FieldError } from '../../../src-shared/run-config-validation.ts';
 import { paramInfo, parseSweepValues, sweepSize, validateSweep, type SweepAxis } from '../../../src-shared/sweep.ts';
 
@@ -52,23 +52,6 @@ export interface LaunchForm {
 /** Form field → message, for showing beside each input. */
 export type FormErrors = Record<string, string>;
 
-export function formatKeyValues(values: KeyValues): string {
-  return Object.entries(values)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-}
-
-/** `lr=0.001 weight_decay=0.01 betas=0.9,0.999` (spaces separate pairs, as on the CLI). */
-export function parseKeyValues(text: string): { values: KeyValues; error: string | null } {
-  const values: KeyValues = {};
-  for (const word of text.trim().split(/\s+/).filter(Boolean)) {
-    const eq = word.indexOf('=');
-    if (eq <= 0) return { values, error: `'${word}' is not key=value` };
-    values[word.slice(0, eq)] = word.slice(eq + 1);
-  }
-  return { values, error: null };
-}
-
 export function formFromConfig(config: RunConfig, experiment: string): LaunchForm {
   const t = config.training;
   const args = (i: number) => t.sampler_args[t.sampler_args.length === 1 ? 0 : i] ?? {};
@@ -80,14 +63,14 @@ export function formFromConfig(config: RunConfig, experiment: string): LaunchFor
     n_neighbors: String(t.n_neighbors),
     nn_dist: t.nn_dist,
     optim_cls: t.optim_cls,
-    optim_params: formatKeyValues(t.optim_params),
+    optim_params: formatKeyValues(t.optim_params, ' '),
     lr_sched_cls: t.lr_sched_cls ?? '',
-    lr_sched_params: formatKeyValues(t.lr_sched_params),
+    lr_sched_params: formatKeyValues(t.lr_sched_params, ' '),
     train_epochs: String(t.train_epochs),
     min_epochs: String(t.min_epochs),
     train_batch_size: String(t.train_batch_size),
     eval_batch_size: String(t.eval_batch_size),
-    samplers: t.sampler_classes.map((cls, i) => ({ cls, args: formatKeyValues(args(i)) })),
+    samplers: t.sampler_classes.map((cls, i) => ({ cls, args: formatKeyValues(args(i), ' ') })),
     pred_scale: String(t.pred_scale),
     train_datagrp: t.train_datagrp,
     val_datagrp: t.val_datagrp ?? '',
@@ -127,16 +110,15 @@ function cast<T extends string>(value: string): T {
 }
 
 export function configFromForm(form: LaunchForm, errors: FormErrors): RunConfig {
-  const kv = (field: 'optim_params' | 'lr_sched_params', text: string) => {
-    const parsed = parseKeyValues(text);
-    if (parsed.error) errors[field] = parsed.error;
-    return parsed.values;
+  const kv = (field: string, text: string): KeyValues => {
+    try {
+      return parseKeyValues(text);
+    } catch (error) {
+      errors[field] = (error as Error).message;
+      return {};
+    }
   };
-  const samplerArgs = form.samplers.map((row, i) => {
-    const parsed = parseKeyValues(row.args);
-    if (parsed.error) errors[`samplers.${i}`] = parsed.error;
-    return parsed.values;
-  });
+  const samplerArgs = form.samplers.map((row, i) => kv(`samplers.${i}`, row.args));
   return {
     dataset: form.dataset,
     alphanet: { hdims: form.hdims.trim() === '' ? [] : numberList(form.hdims), hact: cast(form.hact) },

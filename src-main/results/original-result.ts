@@ -25,7 +25,7 @@ import type {
 import { ACTIVATIONS, LR_SCHEDULERS, NN_DISTS, OPTIMIZERS } from '../../src-shared/config.ts';
 import { ACTIVATION_TABLE, canonicalActivation } from '../../src-shared/activations.ts';
 import { lrAt, parseOptimizer, parseScheduler } from '../engine/optim.ts';
-import type { JsonObject, JsonValue } from './json.ts';
+import type { JsonObject, JsonValue } from '../store/json.ts';
 
 export interface ImportedRun {
   result: RunResult;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { epochScalars, metricScalars } from './scalars.ts';
-import { SMALL_SHAPE, syntheticEpoch } from './test-records.ts';
+import { SMALL_SHAPE, syntheticEpoch } from '../store/test-records.ts';
 
 describe('epoch scalars', () => {
   it("use the original's tag names, iteration steps for batch_loss and epoch steps otherwise", () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readPythonFile } from '../formats/read.ts';
 import { PyDict } from '../formats/pyvalue.ts';
 import { FileFormatError } from '../errors.ts';
-import { importOriginalResult, originalBaselineToRunResult, originalResultToRunResult } from './import-original.ts';
+import { importOriginalResult, originalBaselineToRunResult, originalResultToRunResult } from './original-result.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../test/fixtures/tinylt');
 const RESULT_FILE = path.join(FIXTURES, 'result.pth');

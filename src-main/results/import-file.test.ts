@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPythonFile } from '../formats/read.ts';
-import { openDb } from './db.ts';
+import { openDb } from '../store/db.ts';
 import { importOriginalFile } from './import-file.ts';
-import { originalResultToRunResult } from './import-original.ts';
-import { RunStore } from './run-store.ts';
+import { originalResultToRunResult } from './original-result.ts';
+import { RunStore } from '../store/run-store.ts';
 
 const RESULT_FILE = path.resolve(import.meta.dirname, '../../test/fixtures/tinylt/result.pth');
 

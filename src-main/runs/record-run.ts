@@ -10,13 +10,14 @@ import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
+import { appVersion } from '../app-version.ts';
 import { DiskError } from '../errors.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
-import type { JsonObject } from './json.ts';
-import type { RunRow, RunStore } from './run-store.ts';
+import type { JsonObject } from '../store/json.ts';
+import type { RunRow, RunStore } from '../store/run-store.ts';
 
-export interface RunProgress {
+export interface RunBatchProgress {
   runId: number;
   epoch: number;
   batch: number;
@@ -52,7 +53,7 @@ export interface RecordedTrainOptions {
   runId?: number;
   /** Kept with the run (e.g. `dataset_config`: the TOML file the dataset came from, to resume it). */
   extra?: JsonObject;
-  onProgress?(progress: RunProgress): void;
+  onProgress?(progress: RunBatchProgress): void;
   onEpoch?(rec: EpochRecord, runId: number): void;
   /** The engine's slow phases outside the batches (TrainOptions.onPhase). */
   onPhase?(p: PhaseProgress): void;
@@ -73,26 +74,13 @@ function classCounts(labels: Int32Array, nClasses: number): Int32Array {
   return counts;
 }
 
-function appVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
-}
-
 /** Records the dataset a run used, so the app can show runs of datasets that are not configured here. */
 export function recordDataset(store: RunStore, ds: Pick<LoadedDataset, 'spec' | 'fingerprint' | 'splits' | 'labelNames' | 'classifierInfo'>): void {
-  const sourcePaths: Record<string, string | string[]> = {
-    split_files_dir: ds.spec.splitFilesDir,
-    feature_files_dir: ds.spec.featureFilesDir,
-    classifier_files: ds.classifierInfo.files,
-  };
-  if (ds.spec.configFile) sourcePaths.config_file = ds.spec.configFile;
-  if (ds.spec.labelNamesFile) sourcePaths.label_names_file = ds.spec.labelNamesFile;
-  store.upsertDataset({
+  store.saveDataset({
     key: ds.spec.key,
     displayName: ds.spec.properName,
-    sourcePaths,
+    source: { spec: ds.spec, classifierFiles: ds.classifierInfo.files },
     fingerprint: ds.fingerprint,
-    report: null,
     splits: ds.splits,
     labelNames: ds.labelNames,
   });

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { readPythonFile } from '../formats/read.ts';
 import { UserError } from '../errors.ts';
-import { importOriginalResult } from './import-original.ts';
-import type { RunStore } from './run-store.ts';
+import { importOriginalResult } from './original-result.ts';
+import type { RunStore } from '../store/run-store.ts';
 
 export interface ImportOptions {
   /** Group name (default: derived from the config, as for our own runs). */
