@@ -188,6 +188,8 @@ export interface ApiMethods {
   /** Adds every dataset a datasets.toml (or a folder's datasets.toml) names; returns the added ones. */
   addDataset: [AddDatasetRequest, DatasetSummary[]];
   getDatasetReport: [{ key: string }, DatasetReport];
+  /** Removes a dataset from the app and its registry (the data folder's datasets.toml); its runs stay. */
+  removeDataset: [{ key: string }, { removed: boolean }];
   computeBaseline: [{ key: string }, BaselineSummary];
   listRuns: [RunFilter, RunSummary[]];
   getRun: [{ id: number }, RunDetail];
@@ -222,6 +224,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'listDatasets',
   'addDataset',
   'getDatasetReport',
+  'removeDataset',
   'computeBaseline',
   'listRuns',
   'getRun',

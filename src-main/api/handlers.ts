@@ -26,6 +26,7 @@ import type { InspectorData } from '../../src-shared/inspector.ts';
 import type { EvalMetrics } from '../../src-shared/result.ts';
 import { expandSweep, labelRuns, validateSweep, type DatasetFacts } from '../../src-shared/sweep.ts';
 import { readDatasetsToml, readSplitFiles, resolveDataset } from '../data/dataset.ts';
+import { addToRegistry, registryKeys, removeFromRegistry } from '../data/registry.ts';
 import { experimentConfigs } from '../inspector/experiment.ts';
 import { redactRedisUrl } from '../distributed/redis.ts';
 import { UserError } from '../errors.ts';
@@ -33,7 +34,7 @@ import { readSettings, writeSettings } from '../settings.ts';
 import type { RunQueueApi } from '../queue/queue.ts';
 import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/compare-runs.ts';
 import { datasetConfigOf } from '../store/recorded-run.ts';
-import type { DatasetRecord, RunRow, RunStatus } from '../store/run-store.ts';
+import type { DatasetRecord, RunRow, RunStatus, RunStore } from '../store/run-store.ts';
 import { NotFoundError, type EventHub } from './dispatch.ts';
 import { ApiValidationError } from './validate.ts';
 import { inspectOffThread } from './inspector-worker.ts';
@@ -49,6 +50,8 @@ export interface HandlerContext {
    * data folder); a relative path resolves there. Unset (the desktop app), they go where asked.
    */
   outputRoot?: string;
+  /** The app's dataset registry (the data folder's datasets.toml), written as datasets are added and removed. */
+  registryFile: string;
 }
 
 /** Nearest existing ancestor's real path joined with the rest: where a path will really be written (symlinks followed). */
@@ -123,8 +126,42 @@ function tomlInFolder(folder: string, cwd: string): string {
   return found;
 }
 
+/** A record that now points at the registry, keeping what was learnt about the dataset. */
+function inRegistry(rec: DatasetRecord, registryFile: string): DatasetRecord {
+  return { ...rec, sourcePaths: { ...rec.sourcePaths, [CONFIG_FILE_KEY]: registryFile } };
+}
+
+/**
+ * Writes the datasets the store knows from other datasets.toml files (added before the registry
+ * existed, or recorded by runs) into the registry, so the CLI finds them without --config. Returns a
+ * line per dataset whose config can no longer be read (left as it was).
+ */
+export function migrateToRegistry(store: RunStore, registryFile: string, cwd: string): string[] {
+  const present = new Set(registryKeys(registryFile));
+  const specs: DatasetSpec[] = [];
+  const problems: string[] = [];
+  const moved: DatasetRecord[] = [];
+  for (const rec of store.listDatasets()) {
+    const configFile = rec.sourcePaths[CONFIG_FILE_KEY];
+    if (typeof configFile !== 'string' || configFile === registryFile) continue;
+    if (present.has(rec.key)) {
+      moved.push(rec);
+      continue;
+    }
+    try {
+      specs.push(resolveDataset(rec.key, configFile, cwd));
+      moved.push(rec);
+    } catch (error) {
+      problems.push(`dataset '${rec.key}' stays out of ${registryFile}: ${(error as Error).message}`);
+    }
+  }
+  if (specs.length > 0) addToRegistry(registryFile, specs);
+  for (const rec of moved) store.upsertDataset(inRegistry(rec, registryFile));
+  return problems;
+}
+
 export function createHandlers(ctx: HandlerContext): Api {
-  const { queue, events, cwd, outputRoot } = ctx;
+  const { queue, events, cwd, outputRoot, registryFile } = ctx;
   const store = queue.store;
   /** The latest progress of each running run (the queue's events are not stored). */
   const progress = new Map<number, RunProgress>();
@@ -304,11 +341,21 @@ export function createHandlers(ctx: HandlerContext): Api {
         if (!fs.existsSync(file)) throw new UserError(`${file}: no such file`);
         specs = readDatasetsToml(file, cwd).specs;
         if (specs.length === 0) throw new UserError(`${file}: defines no datasets`);
+        // The registry becomes the datasets' config of record (paths resolved), so the CLI reads them too.
+        if (file !== registryFile) addToRegistry(registryFile, specs);
+        specs = specs.map((spec) => ({ ...spec, configFile: registryFile }));
       }
       for (const spec of specs) store.upsertDataset(specRecord(spec));
       events.emit({ type: 'datasets-changed' });
       const keys = new Set(specs.map((s) => s.key));
       return store.listDatasets().filter((d) => keys.has(d.key)).map(datasetSummary);
+    },
+
+    async removeDataset({ key }) {
+      const fromStore = store.deleteDataset(key);
+      const fromRegistry = removeFromRegistry(registryFile, key);
+      if (fromStore || fromRegistry) events.emit({ type: 'datasets-changed' });
+      return { removed: fromStore || fromRegistry };
     },
 
     async getDatasetReport({ key }) {

@@ -260,6 +260,7 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
   listDatasets: (raw) => (object(raw ?? {}, 'params', []), {}),
   addDataset,
   getDatasetReport: byKey,
+  removeDataset: byKey,
   computeBaseline: byKey,
   listRuns: runFilter,
   getRun: byId,

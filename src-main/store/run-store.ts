@@ -303,6 +303,7 @@ export class RunStore {
         fingerprint = excluded.fingerprint, report = excluded.report, splits = excluded.splits,
         label_names = excluded.label_names, updated_at = excluded.updated_at`),
       datasets: prep('SELECT * FROM datasets ORDER BY key'),
+      deleteDataset: prep('DELETE FROM datasets WHERE key = ?'),
     };
   }
 
@@ -632,6 +633,11 @@ export class RunStore {
       label_names: rec.labelNames ? JSON.stringify(rec.labelNames) : null,
       updated_at: Date.now(),
     });
+  }
+
+  /** Forgets a dataset's record; its runs stay (they keep the dataset's key). False when there was none. */
+  deleteDataset(key: string): boolean {
+    return this.st.deleteDataset.run(key).changes > 0;
   }
 
   listDatasets(): DatasetRecord[] {
