@@ -265,7 +265,7 @@ describe("the app's dataset registry (the data folder's datasets.toml)", () => {
       expect(fs.readFileSync(registry, 'utf8')).toContain(`split_files_dir = ${JSON.stringify(path.join(path.dirname(TINYLT), 'splits'))}`);
       expect(await app.api.removeDataset({ key: 'tinylt_synth_ride' })).toEqual({ removed: true });
       expect(await app.api.removeDataset({ key: 'tinylt_synth_ride' })).toEqual({ removed: false });
-      expect((await app.api.listDatasets()).map((d) => d.key)).toEqual(['tinylt_synth']);
+      expect((await app.api.listDatasets({})).map((d) => d.key)).toEqual(['tinylt_synth']);
       expect(fs.readFileSync(registry, 'utf8')).not.toContain('tinylt_synth_ride');
     } finally {
       await app.close();
@@ -292,7 +292,7 @@ describe("the app's dataset registry (the data folder's datasets.toml)", () => {
 
     const app = openWorkbench({ dbFile: db, cwd: dir, registryFile: registry });
     try {
-      expect((await app.api.listDatasets()).map((d) => [d.key, d.configFile])).toEqual([
+      expect((await app.api.listDatasets({})).map((d) => [d.key, d.configFile])).toEqual([
         ['tinylt_synth', registry],
         ['tinylt_synth_ride', registry],
       ]);
