@@ -29,6 +29,11 @@ export function datasetRegistryFile(env: NodeJS.ProcessEnv = process.env): strin
   return path.join(appDataDir(env), 'datasets.toml');
 }
 
+/** View settings remembered for this data folder (the API's getPreferences/setPreferences). */
+export function preferencesFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(appDataDir(env), 'preferences.json');
+}
+
 /** Converted-array and pretrained-logit caches, keyed by dataset fingerprints. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(appDataDir(env), 'cache');

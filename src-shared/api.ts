@@ -182,14 +182,23 @@ export interface InspectorRequest {
   configHash?: string;
 }
 
+/**
+ * Settings remembered per data folder (not per browser), in the link's own words: `app` (the last
+ * view), and per view the settings that outlive a screen (Curves' smoothing and axes, Compare's metric).
+ */
+export const PREFERENCE_SCOPES = ['app', 'curves', 'compare'] as const;
+export type PreferenceScope = (typeof PREFERENCE_SCOPES)[number];
+export type Preferences = Partial<Record<PreferenceScope, Record<string, string>>>;
+/** Bounds on what a client may store there. */
+export const MAX_PREFERENCE_KEYS = 32;
+export const MAX_PREFERENCE_CHARS = 2000;
+
 /** Method name → [params, result]. */
 export interface ApiMethods {
   listDatasets: [Record<string, never>, DatasetSummary[]];
   /** Adds every dataset a datasets.toml (or a folder's datasets.toml) names; returns the added ones. */
   addDataset: [AddDatasetRequest, DatasetSummary[]];
   getDatasetReport: [{ key: string }, DatasetReport];
-  /** Removes a dataset from the app and its registry (the data folder's datasets.toml); its runs stay. */
-  removeDataset: [{ key: string }, { removed: boolean }];
   computeBaseline: [{ key: string }, BaselineSummary];
   listRuns: [RunFilter, RunSummary[]];
   getRun: [{ id: number }, RunDetail];
@@ -213,6 +222,12 @@ export interface ApiMethods {
   getQueueInfo: [Record<string, never>, QueueInfo];
   /** Saves where runs train from the next start on: a Redis URL of distributed workers, or null for this machine. */
   setQueueSetting: [{ redis: string | null }, QueueInfo];
+  /** Removes a dataset from the app and its registry (the data folder's datasets.toml); its runs stay. */
+  removeDataset: [{ key: string }, { removed: boolean }];
+  /** The view settings remembered in the data folder (preferences.json). */
+  getPreferences: [Record<string, never>, Preferences];
+  /** Replaces one scope's remembered settings; returns them all. */
+  setPreferences: [{ scope: PreferenceScope; values: Record<string, string> }, Preferences];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -224,7 +239,6 @@ export const API_METHODS: readonly ApiMethod[] = [
   'listDatasets',
   'addDataset',
   'getDatasetReport',
-  'removeDataset',
   'computeBaseline',
   'listRuns',
   'getRun',
@@ -241,6 +255,9 @@ export const API_METHODS: readonly ApiMethod[] = [
   'getInspector',
   'getQueueInfo',
   'setQueueSetting',
+  'removeDataset',
+  'getPreferences',
+  'setPreferences',
 ];
 
 export function isApiMethod(name: string): name is ApiMethod {

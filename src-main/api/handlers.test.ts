@@ -7,7 +7,7 @@ import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import { runCli } from '../../test/support/cli.ts';
 import { readDatasetsToml } from '../data/config.ts';
 import { UserError } from '../errors.ts';
-import { NotFoundError } from './dispatch.ts';
+import { dispatch, NotFoundError } from './dispatch.ts';
 import { openWorkbench, type Workbench } from './workbench.ts';
 
 const TINYLT = path.resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'tinylt', 'datasets.toml');
@@ -297,6 +297,26 @@ describe("the app's dataset registry (the data folder's datasets.toml)", () => {
         ['tinylt_synth_ride', registry],
       ]);
       expect(readDatasetsToml(registry).specs.map((s) => s.classifierFile)).toEqual(readDatasetsToml(TINYLT).specs.map((s) => s.classifierFile));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('view settings remembered per data folder', () => {
+  it('keeps each scope in preferences.json, and refuses what is not a few short strings', async () => {
+    const file = path.join(dir, 'prefs', 'preferences.json');
+    const app = openWorkbench({ dbFile: path.join(dir, 'prefs.sqlite'), cwd: dir, preferencesFile: file });
+    try {
+      expect(await app.api.getPreferences({})).toEqual({});
+      await app.api.setPreferences({ scope: 'curves', values: { smoothing: '0.85' } });
+      expect(await app.api.setPreferences({ scope: 'app', values: { view: 'compare' } })).toEqual({ curves: { smoothing: '0.85' }, app: { view: 'compare' } });
+      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ curves: { smoothing: '0.85' }, app: { view: 'compare' } });
+      const refused = await dispatch(app.api, 'setPreferences', { scope: 'curves', values: { smoothing: 0.85 } });
+      expect(refused).toMatchObject({ ok: false, body: { error: 'values.smoothing: must be a string' } });
+      expect(await dispatch(app.api, 'setPreferences', { scope: 'elsewhere', values: {} })).toMatchObject({ ok: false, body: { error: 'scope: must be one of app, curves, compare' } });
+      fs.writeFileSync(file, '{"curves": 3}');
+      await expect(app.api.getPreferences({})).rejects.toThrow(`${file}: curves: must be an object; fix or delete it`);
     } finally {
       await app.close();
     }

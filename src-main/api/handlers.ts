@@ -30,6 +30,7 @@ import { addToRegistry, registryKeys, removeFromRegistry } from '../data/registr
 import { experimentConfigs } from '../inspector/experiment.ts';
 import { redactRedisUrl } from '../distributed/redis.ts';
 import { UserError } from '../errors.ts';
+import { readPreferences, writePreferences } from '../preferences.ts';
 import { readSettings, writeSettings } from '../settings.ts';
 import type { RunQueueApi } from '../queue/queue.ts';
 import { compareRunOf, finishedCompareRuns, storeCompareGroups } from '../store/compare-runs.ts';
@@ -52,6 +53,8 @@ export interface HandlerContext {
   outputRoot?: string;
   /** The app's dataset registry (the data folder's datasets.toml), written as datasets are added and removed. */
   registryFile: string;
+  /** The view settings remembered for the data folder (preferences.json). */
+  preferencesFile: string;
 }
 
 /** Nearest existing ancestor's real path joined with the rest: where a path will really be written (symlinks followed). */
@@ -161,7 +164,7 @@ export function migrateToRegistry(store: RunStore, registryFile: string, cwd: st
 }
 
 export function createHandlers(ctx: HandlerContext): Api {
-  const { queue, events, cwd, outputRoot, registryFile } = ctx;
+  const { queue, events, cwd, outputRoot, registryFile, preferencesFile } = ctx;
   const store = queue.store;
   /** The latest progress of each running run (the queue's events are not stored). */
   const progress = new Map<number, RunProgress>();
@@ -351,13 +354,6 @@ export function createHandlers(ctx: HandlerContext): Api {
       return store.listDatasets().filter((d) => keys.has(d.key)).map(datasetSummary);
     },
 
-    async removeDataset({ key }) {
-      const fromStore = store.deleteDataset(key);
-      const fromRegistry = removeFromRegistry(registryFile, key);
-      if (fromStore || fromRegistry) events.emit({ type: 'datasets-changed' });
-      return { removed: fromStore || fromRegistry };
-    },
-
     async getDatasetReport({ key }) {
       const rec = store.listDatasets().find((d) => d.key === key);
       if (rec?.report) return rec.report;
@@ -519,6 +515,21 @@ export function createHandlers(ctx: HandlerContext): Api {
         const spec = configFile ? resolveDataset(dataset, configFile, cwd) : specOf(dataset);
         return inspectOffThread({ dbFile: store.db.name, spec, experiment, configHash });
       });
+    },
+
+    async removeDataset({ key }) {
+      const fromStore = store.deleteDataset(key);
+      const fromRegistry = removeFromRegistry(registryFile, key);
+      if (fromStore || fromRegistry) events.emit({ type: 'datasets-changed' });
+      return { removed: fromStore || fromRegistry };
+    },
+
+    async getPreferences() {
+      return readPreferences(preferencesFile);
+    },
+
+    async setPreferences({ scope, values }) {
+      return writePreferences(preferencesFile, scope, values);
     },
   };
 }

@@ -8,7 +8,7 @@ import { DistributedRunQueue } from '../distributed/coordinator.ts';
 import { RunQueue, type RunQueueApi } from '../queue/queue.ts';
 import { readSettings } from '../settings.ts';
 import { EventHub } from './dispatch.ts';
-import { datasetRegistryFile } from '../paths.ts';
+import { datasetRegistryFile, preferencesFile } from '../paths.ts';
 import { createHandlers, migrateToRegistry } from './handlers.ts';
 
 export interface WorkbenchOptions {
@@ -27,6 +27,8 @@ export interface WorkbenchOptions {
   outputRoot?: string;
   /** The dataset registry (default: datasets.toml in the data folder). */
   registryFile?: string;
+  /** The remembered view settings (default: preferences.json in the data folder). */
+  preferencesFile?: string;
 }
 
 export interface Workbench {
@@ -51,7 +53,14 @@ export function openWorkbench(options: WorkbenchOptions): Workbench {
     // A registry edited into invalid TOML must not keep the app from starting; adding a dataset says the same.
     options.log?.(`note: ${(error as Error).message}`);
   }
-  const api = createHandlers({ queue, events, cwd, outputRoot: options.outputRoot, registryFile });
+  const api = createHandlers({
+    queue,
+    events,
+    cwd,
+    outputRoot: options.outputRoot,
+    registryFile,
+    preferencesFile: options.preferencesFile ?? preferencesFile(),
+  });
   queue.start();
   return { api, events, queue, close: () => queue.close() };
 }
