@@ -21,6 +21,19 @@ export function appDataDir(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
+/**
+ * The app's dataset registry: a datasets.toml in the original project's format in the data folder.
+ * The app writes it when a dataset is added or removed; the CLI reads it when no `--config` is given.
+ */
+export function datasetRegistryFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(appDataDir(env), 'datasets.toml');
+}
+
+/** View settings remembered for this data folder (the API's getPreferences/setPreferences). */
+export function preferencesFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(appDataDir(env), 'preferences.json');
+}
+
 /** Converted-array and pretrained-logit caches, keyed by dataset fingerprints. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(appDataDir(env), 'cache');

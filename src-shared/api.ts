@@ -207,6 +207,17 @@ export interface InspectorRequest {
   configHash?: string;
 }
 
+/**
+ * Settings remembered per data folder (not per browser), in the link's own words: `app` (the last
+ * view), and per view the settings that outlive a screen (Curves' smoothing and axes, Compare's metric).
+ */
+export const PREFERENCE_SCOPES = ['app', 'curves', 'compare'] as const;
+export type PreferenceScope = (typeof PREFERENCE_SCOPES)[number];
+export type Preferences = Partial<Record<PreferenceScope, Record<string, string>>>;
+/** Bounds on what a client may store there. */
+export const MAX_PREFERENCE_KEYS = 32;
+export const MAX_PREFERENCE_CHARS = 2000;
+
 /** Method name → [params, result]. */
 export interface ApiMethods {
   listDatasets: [Record<string, never>, DatasetSummary[]];
@@ -244,6 +255,12 @@ export interface ApiMethods {
   deleteRuns: [{ ids: number[] }, { deleted: number[] }];
   /** Queues a copy of each run (its config, experiment and seed), in the order given. */
   rerunRuns: [{ ids: number[] }, { runIds: number[] }];
+  /** Removes a dataset from the app and its registry (the data folder's datasets.toml); its runs stay. */
+  removeDataset: [{ key: string }, { removed: boolean }];
+  /** The view settings remembered in the data folder (preferences.json). */
+  getPreferences: [Record<string, never>, Preferences];
+  /** Replaces one scope's remembered settings; returns them all. */
+  setPreferences: [{ scope: PreferenceScope; values: Record<string, string> }, Preferences];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -275,6 +292,9 @@ export const API_METHODS: readonly ApiMethod[] = [
   'tagRuns',
   'deleteRuns',
   'rerunRuns',
+  'removeDataset',
+  'getPreferences',
+  'setPreferences',
 ];
 
 export function isApiMethod(name: string): name is ApiMethod {

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASELINE_ROW, compareSelection } from '../../src-shared/compare-groups.ts';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
+import { runCli } from '../../test/support/cli.ts';
+import { readDatasetsToml } from '../data/config.ts';
 import { UserError } from '../errors.ts';
-import { NotFoundError } from './dispatch.ts';
+import { dispatch, NotFoundError } from './dispatch.ts';
 import { openWorkbench, type Workbench } from './workbench.ts';
 
 const TINYLT = path.resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'tinylt', 'datasets.toml');
@@ -286,3 +288,88 @@ describe('served mode: what requests may read and write', () => {
   });
 });
 
+
+describe("the app's dataset registry (the data folder's datasets.toml)", () => {
+  let saved: string | undefined;
+  let data: string;
+  beforeAll(() => {
+    saved = process.env.ALPHANET_DATA_DIR;
+    data = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-registry-data-'));
+    process.env.ALPHANET_DATA_DIR = data;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.ALPHANET_DATA_DIR;
+    else process.env.ALPHANET_DATA_DIR = saved;
+    fs.rmSync(data, { recursive: true, force: true });
+  });
+
+  it('is written when a dataset is added or removed, and the CLI trains from it without --config', async () => {
+    const registry = path.join(data, 'datasets.toml');
+    const app = openWorkbench({ dbFile: path.join(data, 'workbench.sqlite'), cwd: dir });
+    try {
+      const added = await app.api.addDataset({ configFile: TINYLT });
+      expect(added.map((d) => [d.key, d.configFile])).toEqual([
+        ['tinylt_synth', registry],
+        ['tinylt_synth_ride', registry],
+      ]);
+      // Absolute paths: the original code resolves paths against its working directory.
+      expect(fs.readFileSync(registry, 'utf8')).toContain(`split_files_dir = ${JSON.stringify(path.join(path.dirname(TINYLT), 'splits'))}`);
+      expect(await app.api.removeDataset({ key: 'tinylt_synth_ride' })).toEqual({ removed: true });
+      expect(await app.api.removeDataset({ key: 'tinylt_synth_ride' })).toEqual({ removed: false });
+      expect((await app.api.listDatasets({})).map((d) => d.key)).toEqual(['tinylt_synth']);
+      expect(fs.readFileSync(registry, 'utf8')).not.toContain('tinylt_synth_ride');
+    } finally {
+      await app.close();
+    }
+
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-cwd-'));
+    const db = path.join(elsewhere, 'cli.sqlite');
+    const trained = await runCli(elsewhere, ['train', '--dataset', 'tinylt_synth', '--db', db, '--seed', '1', '--training:train-epochs', '1', '--training:min-epochs', '1', '--backend', 'wasm']);
+    expect(trained.err).not.toMatch(/no dataset/);
+    expect(trained.code).toBe(0);
+    const missing = await runCli(elsewhere, ['train', '--dataset', 'tinylt_synth_ride', '--db', db]);
+    expect(missing.err).toContain(`no dataset 'tinylt_synth_ride' (${registry} has tinylt_synth)`);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  });
+
+  it('takes in, on open, the datasets the store knew only from other datasets.toml files', async () => {
+    const registry = path.join(data, 'migrated.toml');
+    const db = path.join(data, 'older.sqlite');
+    // A store from before the registry: its datasets point at the file they were added from.
+    const older = openWorkbench({ dbFile: db, cwd: dir, registryFile: TINYLT });
+    await older.api.addDataset({ configFile: TINYLT });
+    await older.close();
+    expect(fs.existsSync(registry)).toBe(false);
+
+    const app = openWorkbench({ dbFile: db, cwd: dir, registryFile: registry });
+    try {
+      expect((await app.api.listDatasets({})).map((d) => [d.key, d.configFile])).toEqual([
+        ['tinylt_synth', registry],
+        ['tinylt_synth_ride', registry],
+      ]);
+      expect(readDatasetsToml(registry).specs.map((s) => s.classifierFile)).toEqual(readDatasetsToml(TINYLT).specs.map((s) => s.classifierFile));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('view settings remembered per data folder', () => {
+  it('keeps each scope in preferences.json, and refuses what is not a few short strings', async () => {
+    const file = path.join(dir, 'prefs', 'preferences.json');
+    const app = openWorkbench({ dbFile: path.join(dir, 'prefs.sqlite'), cwd: dir, preferencesFile: file });
+    try {
+      expect(await app.api.getPreferences({})).toEqual({});
+      await app.api.setPreferences({ scope: 'curves', values: { smoothing: '0.85' } });
+      expect(await app.api.setPreferences({ scope: 'app', values: { view: 'compare' } })).toEqual({ curves: { smoothing: '0.85' }, app: { view: 'compare' } });
+      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ curves: { smoothing: '0.85' }, app: { view: 'compare' } });
+      const refused = await dispatch(app.api, 'setPreferences', { scope: 'curves', values: { smoothing: 0.85 } });
+      expect(refused).toMatchObject({ ok: false, body: { error: 'values.smoothing: must be a string' } });
+      expect(await dispatch(app.api, 'setPreferences', { scope: 'elsewhere', values: {} })).toMatchObject({ ok: false, body: { error: 'scope: must be one of app, curves, compare' } });
+      fs.writeFileSync(file, '{"curves": 3}');
+      await expect(app.api.getPreferences({})).rejects.toThrow(`${file}: curves: must be an object; fix or delete it`);
+    } finally {
+      await app.close();
+    }
+  });
+});

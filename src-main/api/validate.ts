@@ -12,6 +12,9 @@ import {
   type RunConfig,
 } from '../../src-shared/config.ts';
 import {
+  MAX_PREFERENCE_CHARS,
+  MAX_PREFERENCE_KEYS,
+  PREFERENCE_SCOPES,
   RUN_STATUSES,
   SERIES_FORMATS,
   type AddDatasetRequest,
@@ -296,6 +299,19 @@ function runNotes(raw: unknown): ApiParams<'setRunNotes'> {
 const byId = (raw: unknown) => ({ id: id(object(raw, 'params', ['id']).id, 'id') });
 const byKey = (raw: unknown) => ({ key: nonEmpty(object(raw, 'params', ['key']).key, 'key') });
 
+/** One scope's remembered settings: a few short strings (they come back in every page's link). */
+export function preferenceValues(raw: unknown, path: string): Record<string, string> {
+  const o = raw as Obj;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(path, 'must be an object');
+  const entries = Object.entries(o);
+  if (entries.length > MAX_PREFERENCE_KEYS) fail(path, `at most ${MAX_PREFERENCE_KEYS} settings`);
+  for (const [key, value] of entries) {
+    if (typeof value !== 'string') fail(`${path}.${key}`, 'must be a string');
+    if (key.length + value.length > MAX_PREFERENCE_CHARS) fail(`${path}.${key}`, `at most ${MAX_PREFERENCE_CHARS} characters`);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
 /** The most runs one getComparisonRuns call returns (a whole store of repeated ImageNet runs fits). */
 export const MAX_COMPARISON_RUNS = 10_000;
 
@@ -332,6 +348,12 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
   },
   listInspectable: (raw) => (object(raw ?? {}, 'params', []), {}),
   getQueueInfo: (raw) => (object(raw ?? {}, 'params', []), {}),
+  removeDataset: byKey,
+  getPreferences: (raw) => (object(raw ?? {}, 'params', []), {}),
+  setPreferences: (raw) => {
+    const o = object(raw, 'params', ['scope', 'values']);
+    return { scope: oneOf(o.scope, 'scope', PREFERENCE_SCOPES), values: preferenceValues(o.values, 'values') };
+  },
   setQueueSetting: (raw) => {
     const value = object(raw, 'params', ['redis']).redis;
     if (value === null || (typeof value === 'string' && value.trim() === '')) return { redis: null };

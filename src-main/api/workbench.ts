@@ -8,7 +8,8 @@ import { DistributedRunQueue } from '../distributed/coordinator.ts';
 import { RunQueue, type RunQueueApi } from '../queue/queue.ts';
 import { readSettings } from '../settings.ts';
 import { EventHub } from './dispatch.ts';
-import { createHandlers } from './handlers/index.ts';
+import { datasetRegistryFile, preferencesFile } from '../paths.ts';
+import { createHandlers, migrateToRegistry } from './handlers/index.ts';
 
 export interface WorkbenchOptions {
   dbFile: string;
@@ -24,6 +25,10 @@ export interface WorkbenchOptions {
   log?(line: string): void;
   /** Served mode: the folder every output path the API writes must lie under (see HandlerContext). */
   outputRoot?: string;
+  /** The dataset registry (default: datasets.toml in the data folder). */
+  registryFile?: string;
+  /** The remembered view settings (default: preferences.json in the data folder). */
+  preferencesFile?: string;
 }
 
 export interface Workbench {
@@ -41,7 +46,21 @@ export function openWorkbench(options: WorkbenchOptions): Workbench {
     ? new DistributedRunQueue({ dbFile: options.dbFile, cwd, redisUrl, log: options.log })
     : new RunQueue({ dbFile: options.dbFile, cwd, concurrency: options.concurrency, backend: options.backend });
   const events = new EventHub();
-  const api = createHandlers({ queue, events, cwd, outputRoot: options.outputRoot });
+  const registryFile = options.registryFile ?? datasetRegistryFile();
+  try {
+    for (const line of migrateToRegistry(queue.store, registryFile, cwd)) options.log?.(`note: ${line}`);
+  } catch (error) {
+    // A registry edited into invalid TOML must not keep the app from starting; adding a dataset says the same.
+    options.log?.(`note: ${(error as Error).message}`);
+  }
+  const api = createHandlers({
+    queue,
+    events,
+    cwd,
+    outputRoot: options.outputRoot,
+    registryFile,
+    preferencesFile: options.preferencesFile ?? preferencesFile(),
+  });
   queue.start();
   return { api, events, queue, close: () => queue.close() };
 }

@@ -11,7 +11,7 @@ import { phasePrinter } from './progress.ts';
 
 export const DATASET_FLAGS: FlagSpec[] = [
   { name: 'dataset', kind: 'string', help: 'the dataset key (a [table] of the datasets config; `demo` is built in)' },
-  { name: 'config', kind: 'string', help: 'the datasets.toml (default: ./config/datasets.toml, then the app folder)' },
+  { name: 'config', kind: 'string', help: 'the datasets.toml (default: ./config/datasets.toml, then the registry: datasets.toml in the data folder)' },
   { name: 'cache-dir', kind: 'string', help: 'folder for the caches: converted features, pretrained scores, class means, neighbours (default: the app cache)' },
   { name: 'cache', kind: 'boolean', help: 'use the caches (--no-cache: parse the sources and compute everything in memory)', default: 'on' },
 ];

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileFormatError } from '../errors.ts';
-import { demoConfigFile, parseDatasetsToml, readDatasetsToml, resolveDataset, type PathProbe } from './config.ts';
+import { demoConfigFile, findDataset, parseDatasetsToml, readDatasetsToml, resolveDataset, type PathProbe } from './config.ts';
 
 const TINYLT = path.resolve(import.meta.dirname, '../../test/fixtures/tinylt');
 
@@ -116,6 +116,19 @@ describe('readDatasetsToml / resolveDataset', () => {
       fs.writeFileSync(path.join(dir, 'config', 'datasets.toml'), FULL);
       const spec = resolveDataset('ds', undefined, dir);
       expect(spec.configFile).toBe(path.join(dir, 'config', 'datasets.toml'));
+      expect(findDataset('ds', undefined, dir).warnings).toEqual([]);
+
+      // The app's registry is read too; a key in both is taken from the cwd's config, with a note naming both.
+      fs.mkdirSync(path.join(dir, 'appdata'));
+      const registry = path.join(dir, 'appdata', 'datasets.toml');
+      fs.writeFileSync(registry, `${FULL}\n${FULL.replace('[ds]', '[only_app]')}`);
+      expect(resolveDataset('only_app', undefined, dir).configFile).toBe(registry);
+      const both = findDataset('ds', undefined, dir);
+      expect(both.spec.configFile).toBe(path.join(dir, 'config', 'datasets.toml'));
+      expect(both.warnings[0]).toBe(
+        `dataset 'ds' is in ${path.join(dir, 'config', 'datasets.toml')} and ${registry}; using ${path.join(dir, 'config', 'datasets.toml')} ` +
+          `(the working directory's config comes first; --config ${registry} for the other)`,
+      );
     } finally {
       if (saved === undefined) delete process.env.ALPHANET_DATA_DIR;
       else process.env.ALPHANET_DATA_DIR = saved;

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import type { ClassifierLoaderName, DatasetSpec } from '../../src-shared/dataset.ts';
 import { FileFormatError, UserError } from '../errors.ts';
-import { appDataDir, resourcesDir } from '../paths.ts';
+import { datasetRegistryFile, resourcesDir } from '../paths.ts';
 import { readTextOrFail } from '../files.ts';
 
 export const CLASSIFIER_LOADERS: readonly ClassifierLoaderName[] = ['LinearClassifierLoader', 'CombinedClassifierLoader'];
 export const DEFAULT_DATAGRPS: readonly string[] = ['train', 'val', 'test'];
 
-const PATH_KEYS = {
+/** datasets.toml's path keys and the DatasetSpec fields they fill. */
+export const PATH_KEYS = {
   split_files_dir: 'splitFilesDir',
   feature_files_dir: 'featureFilesDir',
   classifier_file: 'classifierFile',
@@ -20,7 +21,7 @@ const PATH_KEYS = {
 type PathKey = keyof typeof PATH_KEYS;
 const REQUIRED_KEYS: readonly string[] = [...Object.keys(PATH_KEYS), 'classifier_loader'];
 // The original reads `label_names_file_path` (while its template writes `label_names_file`): accept both.
-const LABEL_NAMES_KEYS = ['label_names_file', 'label_names_file_path'] as const;
+export const LABEL_NAMES_KEYS = ['label_names_file', 'label_names_file_path'] as const;
 const KNOWN_KEYS = new Set([...REQUIRED_KEYS, ...LABEL_NAMES_KEYS, 'proper_name', 'datagrps']);
 
 /** What path resolution may look at; injected so the rule is testable without a file tree. */
@@ -203,9 +204,12 @@ export function demoConfigFile(): string {
   return path.join(resourcesDir(), 'demo', 'datasets.toml');
 }
 
-/** Where `resolveDataset` looks when no config is given: the original's location, then the app's. */
+/**
+ * Where `resolveDataset` looks when no config is given, in order: the original project's location
+ * under the working directory (the project at hand is the more specific), then the app's registry.
+ */
 export function defaultConfigFiles(cwd: string = process.cwd()): string[] {
-  return [path.resolve(cwd, 'config', 'datasets.toml'), path.join(appDataDir(), 'datasets.toml')];
+  return [path.resolve(cwd, 'config', 'datasets.toml'), datasetRegistryFile()];
 }
 
 /**
@@ -220,11 +224,19 @@ export function findDataset(name: string, configFile?: string, cwd: string = pro
     if (!table.spec) throw tableFailure(file, table);
     return { spec: table.spec, warnings: table.warnings.map((w) => `${file}: ${w}`) };
   };
+  const hits: { table: ParsedTable; file: string }[] = [];
   for (const candidate of candidates) {
     const { tables, file } = readTables(candidate, cwd);
     const table = tables.find((t) => t.key === name);
-    if (table) return found(table, file);
-    seen.push(`${file} has ${tables.length > 0 ? tables.map((t) => t.key).join(', ') : 'no datasets'}`);
+    if (table) hits.push({ table, file });
+    else seen.push(`${file} has ${tables.length > 0 ? tables.map((t) => t.key).join(', ') : 'no datasets'}`);
+  }
+  if (hits.length > 0) {
+    const used = found(hits[0].table, hits[0].file);
+    const others = hits.slice(1).map((h) => h.file);
+    if (others.length === 0) return used;
+    const note = `dataset '${name}' is in ${[hits[0].file, ...others].join(' and ')}; using ${hits[0].file} (the working directory's config comes first; --config ${others[0]} for the other)`;
+    return { ...used, warnings: [note, ...used.warnings] };
   }
   if (name === 'demo') {
     const { tables, file } = readTables(demoConfigFile(), cwd);

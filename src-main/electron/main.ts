@@ -92,7 +92,7 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(() => false);
   const { dispatch, openWorkbench } = await loadWorkbenchModules();
   const dataDir = process.env.ALPHANET_DATA_DIR ?? app.getPath('userData');
-  const bench = openWorkbench({ dbFile: path.join(dataDir, 'workbench.sqlite'), cwd: app.getPath('home') });
+  const bench = openWorkbench({ dbFile: path.join(dataDir, 'workbench.sqlite'), cwd: app.getPath('home'), log: (line) => console.error(line) });
   workbench = bench;
 
   ipcMain.handle(IPC.call, async (event, method: unknown, params: unknown) => {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
+import { etaSeconds, runFraction, type ProgressSample } from '../../src-shared/eta.ts';
 import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
@@ -86,18 +87,19 @@ export function recordDataset(store: RunStore, ds: Pick<LoadedDataset, 'spec' | 
   });
 }
 
-/** Pace-based ETA over the part of the run this process has seen (a resume starts mid-run). */
+/**
+ * The ETA of a run this process trains (see src-shared/eta.ts): one tracker per start or resume, its
+ * pace measured from the first batch it sees (after the dataset and the checkpoint are loaded).
+ */
 export function etaTracker(totalEpochs: number): (epoch: number, batch: number, nBatches: number) => number | null {
-  let start: { t: number; done: number } | null = null;
+  let since: ProgressSample | null = null;
   return (epoch, batch, nBatches) => {
-    const done = (epoch - 1 + batch / nBatches) / totalEpochs;
-    const now = performance.now();
-    if (!start) {
-      start = { t: now, done };
+    const now = { done: runFraction(epoch, batch, nBatches, totalEpochs), t: performance.now() };
+    if (!since) {
+      since = now;
       return null;
     }
-    const rate = (done - start.done) / (now - start.t);
-    return rate > 0 ? ((1 - done) / rate) / 1000 : null;
+    return etaSeconds(since, now);
   };
 }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_HEADER, type ApiEvent } from '../../src-shared/api.ts';
 import { defaultRunConfig } from '../../src-shared/config.ts';
 import { openWorkbench, type Workbench } from '../api/workbench.ts';
+import { datasetRegistryFile } from '../paths.ts';
 import { main } from '../cli/main.ts';
 import { createServer, isLoopback, listen, newToken } from './server.ts';
 
@@ -145,7 +146,7 @@ describe('served mode: the API', () => {
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({ key: 'tinylt_synth', usable: true, errors: [] });
     const list = await call<unknown[]>('listDatasets', {});
-    expect(list.body).toContainEqual(expect.objectContaining({ key: 'tinylt_synth', properName: 'TinyLT | synth', configFile: TINYLT }));
+    expect(list.body).toContainEqual(expect.objectContaining({ key: 'tinylt_synth', properName: 'TinyLT | synth', configFile: datasetRegistryFile() }));
   });
 
   it('answers malformed requests with a reason, not a crash', async () => {

@@ -130,7 +130,7 @@ ${wrong ? '<p class="error" role="alert">That token is not this server’s.</p>'
 }
 
 const MISSING_BUILD_PAGE = `<!doctype html><meta charset="utf-8"><title>AlphaNet Workbench</title>
-<p>The workbench's web build is missing. Run <code>npm run build:web</code>, then restart <code>alphanet serve</code>.</p>`;
+<p>This server was started with <code>--api-only</code>: it serves the API, not the browser UI. Restart <code>alphanet serve</code> without it.</p>`;
 
 function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL, staticDir: string | null, token: string): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });

@@ -357,6 +357,7 @@ export class RunStore {
         label_names = CASE WHEN @set_label_names THEN excluded.label_names ELSE datasets.label_names END,
         updated_at = excluded.updated_at`),
       datasets: prep('SELECT * FROM datasets ORDER BY key'),
+      deleteDataset: prep('DELETE FROM datasets WHERE key = ?'),
     };
   }
 
@@ -724,6 +725,11 @@ export class RunStore {
       set_splits: set(update.splits),
       set_label_names: set(update.labelNames),
     });
+  }
+
+  /** Forgets a dataset's record; its runs stay (they keep the dataset's key). False when there was none. */
+  deleteDataset(key: string): boolean {
+    return this.st.deleteDataset.run(key).changes > 0;
   }
 
   listDatasets(): DatasetRecord[] {

@@ -1,5 +1,5 @@
 /** Hash routes (`#/runs?experiment=x`): the app works from file:// in Electron and from / when served. */
-import { reactive } from 'vue';
+import { reactive, watch } from 'vue';
 
 /** `run` is one run's page (`#/runs/12`), reached from the Runs table and wherever a run is named. */
 export type ViewName = 'datasets' | 'launch' | 'runs' | 'run' | 'curves' | 'compare' | 'hparams' | 'inspector';
@@ -48,4 +48,21 @@ window.addEventListener('hashchange', () => Object.assign(route, parseHash(windo
 
 export function navigate(view: ViewName, query: Record<string, string> = {}): void {
   window.location.hash = hashOf(view, query);
+}
+
+/**
+ * Keeps a view's screen in its link: every change of `query` replaces the link (no history entry per
+ * slider step), so a reload or a shared link restores the screen. Returns the writer, for the view to
+ * call once it has applied the link it came by.
+ */
+export function linkFollows(view: ViewName, query: () => Record<string, string>): () => void {
+  const write = (): void => {
+    if (route.view !== view) return;
+    const hash = hashOf(view, query());
+    if (hash === window.location.hash) return;
+    window.history.replaceState(window.history.state, '', hash);
+    route.query = { ...query() };
+  };
+  watch(query, write);
+  return write;
 }

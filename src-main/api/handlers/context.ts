@@ -24,6 +24,10 @@ export interface HandlerContext {
    * data folder); a relative path resolves there. Unset (the desktop app), they go where asked.
    */
   outputRoot?: string;
+  /** The app's dataset registry (the data folder's datasets.toml), written as datasets are added and removed. */
+  registryFile: string;
+  /** The view settings remembered for the data folder (preferences.json). */
+  preferencesFile: string;
 }
 
 export interface Handlers extends HandlerContext {

@@ -5,7 +5,9 @@ import type { Api } from '../../../src-shared/api.ts';
 import { defaultRunConfig } from '../../../src-shared/config.ts';
 import type { DatasetSpec } from '../../../src-shared/dataset.ts';
 import { readDatasetsToml, resolveDataset } from '../../data/dataset.ts';
+import { addToRegistry, registryKeys, removeFromRegistry } from '../../data/registry.ts';
 import { UserError } from '../../errors.ts';
+import { datasetConfigFile, type RunStore } from '../../store/run-store.ts';
 import { validateOffThread } from '../validate-worker.ts';
 import type { Handlers } from './context.ts';
 import { baselineSummary, datasetSummary } from './rows.ts';
@@ -20,8 +22,39 @@ function tomlInFolder(folder: string, cwd: string): string {
   return found;
 }
 
-export function datasetHandlers(h: Handlers): Pick<Api, 'listDatasets' | 'addDataset' | 'getDatasetReport' | 'computeBaseline'> {
-  const { store, events, cwd } = h;
+/**
+ * Writes the datasets the store knows from other datasets.toml files (added before the registry
+ * existed, or recorded by runs) into the registry, so the CLI finds them without --config. Returns a
+ * line per dataset whose config can no longer be read (left as it was).
+ */
+export function migrateToRegistry(store: RunStore, registryFile: string, cwd: string): string[] {
+  const present = new Set(registryKeys(registryFile));
+  const specs: DatasetSpec[] = [];
+  const problems: string[] = [];
+  const moved = store.listDatasets().filter((rec) => {
+    const configFile = datasetConfigFile(rec);
+    if (configFile === null || configFile === registryFile) return false;
+    if (present.has(rec.key)) return true;
+    try {
+      specs.push(resolveDataset(rec.key, configFile, cwd));
+      return true;
+    } catch (error) {
+      problems.push(`dataset '${rec.key}' stays out of ${registryFile}: ${(error as Error).message}`);
+      return false;
+    }
+  });
+  if (specs.length > 0) addToRegistry(registryFile, specs);
+  // The record now points at the registry, keeping what was learnt about the dataset (the classifier files a run read).
+  for (const rec of moved) {
+    const files = rec.sourcePaths.classifier_files;
+    const classifierFiles = Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : undefined;
+    store.saveDataset({ key: rec.key, displayName: rec.displayName, source: { spec: resolveDataset(rec.key, registryFile, cwd), classifierFiles } });
+  }
+  return problems;
+}
+
+export function datasetHandlers(h: Handlers): Pick<Api, 'listDatasets' | 'addDataset' | 'removeDataset' | 'getDatasetReport' | 'computeBaseline'> {
+  const { store, events, cwd, registryFile } = h;
   return {
     async listDatasets() {
       return store.listDatasets().map(datasetSummary);
@@ -37,12 +70,22 @@ export function datasetHandlers(h: Handlers): Pick<Api, 'listDatasets' | 'addDat
         if (!fs.existsSync(file)) throw new UserError(`${file}: no such file`);
         specs = readDatasetsToml(file, cwd).specs;
         if (specs.length === 0) throw new UserError(`${file}: defines no datasets`);
+        // The registry becomes the datasets' config of record (paths resolved), so the CLI reads them too.
+        if (file !== registryFile) addToRegistry(registryFile, specs);
+        specs = specs.map((spec) => ({ ...spec, configFile: registryFile }));
       }
       // Adding a dataset again re-reads its entry: its report is made afresh when next asked for.
       for (const spec of specs) store.saveDataset({ key: spec.key, displayName: spec.properName, source: { spec }, report: null });
       events.emit({ type: 'datasets-changed' });
       const keys = new Set(specs.map((s) => s.key));
       return store.listDatasets().filter((d) => keys.has(d.key)).map(datasetSummary);
+    },
+
+    async removeDataset({ key }) {
+      const fromStore = store.deleteDataset(key);
+      const fromRegistry = removeFromRegistry(registryFile, key);
+      if (fromStore || fromRegistry) events.emit({ type: 'datasets-changed' });
+      return { removed: fromStore || fromRegistry };
     },
 
     async getDatasetReport({ key }) {

@@ -8,10 +8,12 @@ import { compareHandlers } from './compare.ts';
 import { handlerKit, type HandlerContext } from './context.ts';
 import { datasetHandlers } from './datasets.ts';
 import { inspectorHandlers } from './inspector.ts';
+import { preferenceHandlers } from './preferences.ts';
 import { queueHandlers } from './queue.ts';
 import { runHandlers } from './runs.ts';
 
 export type { HandlerContext };
+export { migrateToRegistry } from './datasets.ts';
 
 export function createHandlers(ctx: HandlerContext): Api {
   const h = handlerKit(ctx);
@@ -21,5 +23,6 @@ export function createHandlers(ctx: HandlerContext): Api {
     ...compareHandlers(h),
     ...queueHandlers(h),
     ...inspectorHandlers(h),
+    ...preferenceHandlers(h),
   };
 }

@@ -1,17 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { openWorkbench } from '../../api/workbench.ts';
 import { appDataDir } from '../../paths.ts';
 import { defaultDbFile } from '../../store/db.ts';
 import { createServer, isLoopback, listen, serverUrl } from '../../server/server.ts';
 import { servedToken, TOKEN_FILE } from '../../server/token.ts';
+import { APP_ROOT, ensureWebBuild } from '../../server/web-build.ts';
 import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { stopSignal } from '../signals.ts';
 import { QUEUE_FLAG, queueArg } from '../queue-cli.ts';
-
-/** Where `npm run build:web` puts the renderer. */
-const WEB_BUILD_DIR = path.resolve(import.meta.dirname, '..', '..', '..', 'out', 'renderer');
 
 export const command: Command = {
   spec: {
@@ -19,7 +16,7 @@ export const command: Command = {
     summary:
       'Serve the workbench to a browser: the built renderer and its API, with live run progress. Loopback only unless ' +
       `--allow-remote; every request needs the token in the printed URL (kept in the data folder's ${TOKEN_FILE} across restarts; --new-token replaces it).`,
-    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--queue redis://HOST:6379] [--allow-remote] [--new-token]',
+    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--queue redis://HOST:6379] [--allow-remote] [--new-token] [--api-only]',
     flags: [
       { name: 'host', kind: 'string', help: 'address to bind', default: '127.0.0.1' },
       { name: 'port', kind: 'integer', help: 'port to listen on (0: any free port)', default: '8421' },
@@ -28,6 +25,7 @@ export const command: Command = {
       { name: 'allow-remote', kind: 'boolean', help: 'allow binding to an address other computers can reach' },
       QUEUE_FLAG,
       { name: 'new-token', kind: 'boolean', help: 'replace the kept token: every tab signed in before must sign in again' },
+      { name: 'api-only', kind: 'boolean', help: 'serve the API without the browser UI (otherwise a missing web build is built first, or serve stops and names the command)' },
     ],
   },
   async run(args, io) {
@@ -42,8 +40,7 @@ export const command: Command = {
     if (concurrency < 1) throw new UsageError(`--concurrency ${concurrency}: at least 1 run at a time`);
     const dbArg = getString(args, 'db');
     const dbFile = dbArg === undefined ? defaultDbFile() : path.resolve(io.cwd, dbArg);
-    const hasBuild = fs.existsSync(path.join(WEB_BUILD_DIR, 'index.html'));
-    if (!hasBuild) io.err(`alphanet serve: the web build is missing (${WEB_BUILD_DIR}); run \`npm run build:web\` first. Serving the API only.`);
+    const staticDir = getBoolean(args, 'api-only') ? null : ensureWebBuild(APP_ROOT, (line) => io.err(line));
 
     // Requests may only write under the data folder: a token holder must not place files anywhere.
     const workbench = openWorkbench({
@@ -55,7 +52,7 @@ export const command: Command = {
       log: (line) => io.err(line),
     });
     const { token, created } = servedToken(appDataDir(), getBoolean(args, 'new-token'));
-    const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir: hasBuild ? WEB_BUILD_DIR : null, host });
+    const server = createServer({ api: workbench.api, events: workbench.events, token, staticDir, host });
     let bound: number;
     try {
       bound = await listen(server, host, port);

@@ -17,7 +17,7 @@ export const command: Command = {
       {
         name: 'config',
         kind: 'string',
-        help: 'the datasets.toml (default: ./config/datasets.toml, then the app folder; `demo` is built in)',
+        help: 'the datasets.toml (default: ./config/datasets.toml, then the registry in the data folder; `demo` is built in)',
       },
       { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
       { name: 'cache-dir', kind: 'string', help: 'folder for converted features (default: the app cache)' },

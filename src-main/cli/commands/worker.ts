@@ -18,7 +18,7 @@ export const command: Command = {
     flags: [
       { name: 'redis', kind: 'string', help: 'the Redis the coordinators queue runs on (redis://, or rediss:// for TLS; :PASSWORD@ for AUTH)' },
       { name: 'concurrency', kind: 'integer', help: 'runs trained at once, each on its own thread', default: '1' },
-      { name: 'config', kind: 'string', help: 'this machine\'s datasets.toml (default: ./config/datasets.toml, then the app folder); its datasets must be the coordinator\'s, byte for byte' },
+      { name: 'config', kind: 'string', help: 'this machine\'s datasets.toml (default: ./config/datasets.toml, then the registry: datasets.toml in the data folder); its datasets must be the coordinator\'s, byte for byte' },
       { name: 'name', kind: 'string', help: 'the name coordinators show for this worker (default: HOST-PID)' },
       { name: 'cache-dir', kind: 'string', help: 'folder for the caches: converted features, pretrained scores, class means, neighbours (default: the app cache)' },
       BACKEND_FLAG,

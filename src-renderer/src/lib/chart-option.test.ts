@@ -1,6 +1,6 @@
 import type { LineSeriesOption } from 'echarts';
 import { describe, expect, it } from 'vitest';
-import { buildChartOption, linePoints, sameLines, smoothingUpdate, tooltipRows, type ChartLine } from './chart-option.ts';
+import { axisNumber, buildChartOption, linePoints, sameLines, smoothingUpdate, tooltipRows, type ChartLine } from './chart-option.ts';
 
 const run = (values: number[], offset = 0) => values.map((value, i) => ({ step: i + 1, wallTime: 1000 + i, value: value + offset }));
 const single: ChartLine = { id: 'run1', label: 'A <b>', color: '#111', runIds: [1], runs: [run([4, 2, 3])] };
@@ -117,5 +117,13 @@ describe('smoothingUpdate', () => {
     const update = smoothingUpdate([single, group], [linePoints(single, at), linePoints(group, at)]).series as LineSeriesOption[];
     expect(update.map((s) => s.id)).toEqual(['run1:smooth', 'g:smooth']);
     expect(update).toEqual(full.filter((s) => String(s.id).endsWith(':smooth')));
+  });
+});
+
+describe('axisNumber', () => {
+  it("keeps a learning rate's ticks short: 3 significant digits, exponents for tiny and huge values", () => {
+    expect([0.000125, 0.00015, 0.0001, 0.001, 0.0125, 0.5, 2.25, 1234.5678, 250000, -0.00002, 0].map(axisNumber)).toEqual([
+      '1.25e-4', '1.5e-4', '1e-4', '0.001', '0.0125', '0.5', '2.25', '1230', '2.5e+5', '-2e-5', '0',
+    ]);
   });
 });

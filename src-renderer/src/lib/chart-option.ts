@@ -32,6 +32,17 @@ function formatValue(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toPrecision(4);
 }
 
+/**
+ * A tick label: at most 3 significant digits, exponent form for tiny and huge values, so the ticks
+ * of a learning rate (0.000125, 0.00015, …) stay short and apart.
+ */
+export function axisNumber(v: number): string {
+  if (!Number.isFinite(v) || v === 0) return String(v);
+  const a = Math.abs(v);
+  if (a < 1e-3 || a >= 1e5) return Number(v.toExponential(2)).toExponential();
+  return String(Number(v.toPrecision(3)));
+}
+
 /** The points of one line as drawn (a single run, or the mean of a group), smoothed. */
 export function linePoints(line: ChartLine, settings: ChartSettings): PointValue[] {
   if (line.runs.length === 1) {
@@ -149,7 +160,8 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
   }
   return {
     animation: false,
-    grid: { left: 56, right: 24, top: 36, bottom: 40 },
+    // The axis labels' width decides the left margin (a learning rate's ticks are wider than a loss's).
+    grid: { left: 12, right: 24, top: 36, bottom: 40, containLabel: true },
     title: { text: tag, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 'normal' } },
     toolbox: {
       right: 8,
@@ -169,8 +181,9 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
       scale: true,
       // Steps are whole numbers; no ticks at 1.5.
       minInterval: settings.xAxis === 'step' ? 1 : undefined,
+      axisLabel: { hideOverlap: true },
     },
-    yAxis: { type: settings.logY ? 'log' : 'value', scale: true },
+    yAxis: { type: settings.logY ? 'log' : 'value', scale: true, axisLabel: { formatter: axisNumber, hideOverlap: true } },
     series,
   };
 }

@@ -4,6 +4,7 @@
  * in a hand-edited link is ignored rather than failing the view.
  */
 import type { XAxisMode } from './curves.ts';
+import { choiceOf, flagOf, idsOf } from './view-link.ts';
 
 export interface CurvesState {
   runs: number[];
@@ -42,17 +43,15 @@ export function curvesQuery(state: CurvesState): Record<string, string> {
 /** What a link sets; keys it does not carry (or carries badly) are absent, so the caller keeps its own. */
 export function parseCurvesQuery(query: Record<string, string>): Partial<CurvesState> {
   const out: Partial<CurvesState> = {};
-  if (query.runs !== undefined) {
-    out.runs = query.runs
-      .split(',')
-      .map(Number)
-      .filter((id) => Number.isInteger(id) && id > 0);
-  }
+  if (query.runs !== undefined) out.runs = idsOf(query.runs);
   const smoothing = query.smoothing === undefined ? NaN : Number(query.smoothing);
   if (query.smoothing !== undefined && query.smoothing.trim() !== '' && smoothing >= 0 && smoothing <= 0.999) out.smoothing = smoothing;
-  if (X_AXES.includes(query.x as XAxisMode)) out.xAxis = query.x as XAxisMode;
-  if (query.logy !== undefined) out.logY = query.logy === '1';
-  if (query.group !== undefined) out.groupRepeats = query.group === '1';
+  const xAxis = choiceOf(query.x, X_AXES);
+  if (xAxis !== undefined) out.xAxis = xAxis;
+  const logY = flagOf(query.logy);
+  if (logY !== undefined) out.logY = logY;
+  const group = flagOf(query.group);
+  if (group !== undefined) out.groupRepeats = group;
   if (query.open !== undefined) out.openGroups = query.open.split(',').filter((g) => g !== '');
   if (query.filter !== undefined) out.runFilter = query.filter;
   return out;

@@ -1,13 +1,16 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import type { Comparison, Column, EvalDatagrp, MetricName } from '../../../src-shared/compare.ts';
 import { compareSelection, runIdsOf, type CompareDataset, type CompareRun } from '../../../src-shared/compare-groups.ts';
 import type { CellStyle } from '../../../src-shared/export/format.ts';
 import type { ExportFormat } from '../../../src-shared/export/index.ts';
 import { useClient } from '../api/client.ts';
+import { COMPARE_DEFAULTS, COMPARE_REMEMBERED, compareQuery, parseCompareQuery } from '../lib/compare-url.ts';
 import { defaultSelection, pruneSelection } from '../lib/compare-view.ts';
 import { errorMessage } from '../lib/format.ts';
 import { reloadOnFinishedRuns } from '../lib/run-events.ts';
+import { pick } from '../lib/view-link.ts';
+import { usePreferencesStore } from './preferences.ts';
 
 /**
  * The Compare view's state: the comparable groups per dataset, which are chosen, their runs (fetched
@@ -22,17 +25,62 @@ export const useCompareStore = defineStore('compare', () => {
   const runs = ref<Map<number, CompareRun>>(new Map());
   const loaded = ref(false);
   const error = ref<string | null>(null);
-  /** Until the user picks, the selection follows the data: every named experiment, new ones included. */
-  let picked = false;
+  /** Until the user picks (or a link does), the selection follows the data: every named experiment, new ones included. */
+  const picked = ref(false);
 
-  const metric = ref<MetricName>('top1');
-  const datagrp = ref<EvalDatagrp>('test');
-  const showDelta = ref(false);
+  const metric = ref<MetricName>(COMPARE_DEFAULTS.metric);
+  const datagrp = ref<EvalDatagrp>(COMPARE_DEFAULTS.datagrp);
+  const showDelta = ref(COMPARE_DEFAULTS.showDelta);
   /** Name of the row the others are tested against; '' for none. */
-  const reference = ref('');
-  const sortBy = ref<{ column: Column; descending: boolean } | null>(null);
-  const exportFormat = ref<ExportFormat>('latex');
-  const exportStyle = ref<CellStyle>('pm');
+  const reference = ref(COMPARE_DEFAULTS.reference);
+  const sortBy = ref<{ column: Column; descending: boolean } | null>(COMPARE_DEFAULTS.sortBy);
+  const exportFormat = ref<ExportFormat>(COMPARE_DEFAULTS.exportFormat);
+  const exportStyle = ref<CellStyle>(COMPARE_DEFAULTS.exportStyle);
+
+  /** The whole screen as a link's query (see compare-url.ts). */
+  const query = computed(() =>
+    compareQuery({
+      selected: picked.value ? selected.value : null,
+      metric: metric.value,
+      datagrp: datagrp.value,
+      showDelta: showDelta.value,
+      reference: reference.value,
+      sortBy: sortBy.value,
+      exportFormat: exportFormat.value,
+      exportStyle: exportStyle.value,
+    }),
+  );
+
+  /**
+   * Sets what a link carries. A link with a screen in it is the whole screen (what it leaves out is a
+   * default, and without `sel` the selection follows the data); a bare `#/compare` takes the settings
+   * remembered for the data folder on the first visit and keeps the screen on later ones (a selection
+   * made elsewhere, as HParams' "Compare selected", stays).
+   */
+  const preferences = usePreferencesStore();
+  let visited = false;
+  async function applyQuery(q: Record<string, string>): Promise<void> {
+    const remembered = (await preferences.load()).compare ?? {};
+    const bare = Object.keys(q).length === 0;
+    if (bare && visited) return;
+    visited = true;
+    const parsed = { ...COMPARE_DEFAULTS, ...parseCompareQuery(bare ? pick(remembered, COMPARE_REMEMBERED) : q) };
+    metric.value = parsed.metric;
+    datagrp.value = parsed.datagrp;
+    showDelta.value = parsed.showDelta;
+    reference.value = parsed.reference;
+    sortBy.value = parsed.sortBy;
+    exportFormat.value = parsed.exportFormat;
+    exportStyle.value = parsed.exportStyle;
+    if (!bare) {
+      picked.value = parsed.selected !== null;
+      if (parsed.selected !== null) selected.value = parsed.selected;
+    }
+  }
+
+  watch(query, (q) => {
+    if (visited) preferences.remember('compare', pick(q, COMPARE_REMEMBERED));
+  });
 
   const selection = computed(() =>
     datasets.value.map((d) => ({ dataset: d, groups: d.groups.filter((g) => selected.value[d.dataset]?.includes(g.id)) })),
@@ -65,7 +113,7 @@ export const useCompareStore = defineStore('compare', () => {
   async function load(): Promise<void> {
     try {
       datasets.value = await client.api.listComparisonGroups({});
-      selected.value = picked ? pruneSelection(selected.value, datasets.value) : defaultSelection(datasets.value);
+      selected.value = picked.value ? pruneSelection(selected.value, datasets.value) : defaultSelection(datasets.value);
       // A deleted run's id can be given to a new run: fetch the chosen runs afresh. The old ones stay
       // until then, so the tables do not flash empty ("no runs") on every run that finishes.
       await fetchRuns(true);
@@ -78,7 +126,7 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   async function choose(dataset: string, ids: string[]): Promise<void> {
-    picked = true;
+    picked.value = true;
     selected.value = { ...selected.value, [dataset]: ids };
     try {
       await fetchRuns();
@@ -139,6 +187,8 @@ export const useCompareStore = defineStore('compare', () => {
     exportFormat,
     exportStyle,
     comparisons,
+    query,
+    applyQuery,
     load,
     toggleGroup,
     toggleDataset,

@@ -5,20 +5,11 @@ import { useClient } from '../api/client.ts';
 import { mergeCurves, type XAxisMode } from '../lib/curves.ts';
 import { CURVES_DEFAULTS, curvesQuery, parseCurvesQuery } from '../lib/curves-url.ts';
 import { errorMessage } from '../lib/format.ts';
+import { pick } from '../lib/view-link.ts';
+import { usePreferencesStore } from './preferences.ts';
 
-/** Where the chart settings are remembered between sessions (per origin: one served data folder, or the desktop app). */
-const PREFS_KEY = 'alphanet.curves.prefs';
-
-function rememberedPrefs(): ReturnType<typeof parseCurvesQuery> {
-  try {
-    const raw: unknown = JSON.parse(window.localStorage.getItem(PREFS_KEY) ?? '{}');
-    if (typeof raw !== 'object' || raw === null) return {};
-    const query = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    return parseCurvesQuery(query);
-  } catch {
-    return {};
-  }
-}
+/** The settings remembered for the data folder (the runs belong to one moment of it, the filter to one look). */
+const REMEMBERED: readonly string[] = ['smoothing', 'x', 'logy', 'group', 'open'];
 
 /** The curves dashboard's state: which runs, their series (refreshed live), and the chart settings. */
 export const useCurvesStore = defineStore('curves', () => {
@@ -28,14 +19,14 @@ export const useCurvesStore = defineStore('curves', () => {
   const curves = ref<Record<number, RunCurves>>({});
   const error = ref<string | null>(null);
   const loaded = ref(false);
-  const prefs = { ...CURVES_DEFAULTS, ...rememberedPrefs() };
-  const smoothing = ref(prefs.smoothing);
-  const xAxis = ref<XAxisMode>(prefs.xAxis);
-  const logY = ref(prefs.logY);
-  const groupRepeats = ref(prefs.groupRepeats);
+  const preferences = usePreferencesStore();
+  const smoothing = ref(CURVES_DEFAULTS.smoothing);
+  const xAxis = ref<XAxisMode>(CURVES_DEFAULTS.xAxis);
+  const logY = ref(CURVES_DEFAULTS.logY);
+  const groupRepeats = ref(CURVES_DEFAULTS.groupRepeats);
   const runFilter = ref('');
   /** Sections open: the α statistics, the single test point and the rest stay folded (and undrawn) until asked for. */
-  const openGroups = ref<string[]>(prefs.openGroups);
+  const openGroups = ref<string[]>(CURVES_DEFAULTS.openGroups);
 
   /** The whole screen as a link's query (see curves-url.ts). */
   const query = computed(() =>
@@ -50,26 +41,28 @@ export const useCurvesStore = defineStore('curves', () => {
     }),
   );
 
-  /** Sets what a link carries; the runs are selected (and fetched) by the caller. */
-  function applyQuery(q: Record<string, string>): number[] | undefined {
-    const parsed = parseCurvesQuery(q);
-    if (parsed.smoothing !== undefined) smoothing.value = parsed.smoothing;
-    if (parsed.xAxis !== undefined) xAxis.value = parsed.xAxis;
-    if (parsed.logY !== undefined) logY.value = parsed.logY;
-    if (parsed.groupRepeats !== undefined) groupRepeats.value = parsed.groupRepeats;
-    if (parsed.openGroups !== undefined) openGroups.value = parsed.openGroups;
-    if (parsed.runFilter !== undefined) runFilter.value = parsed.runFilter;
+  /**
+   * Sets what a link carries; the runs are selected (and fetched) by the caller. A link with a screen
+   * in it is the whole screen (what it leaves out is a default); a bare `#/curves` first takes the
+   * remembered settings (only on the first visit: later ones keep the screen as it was left).
+   */
+  let visited = false;
+  async function applyQuery(q: Record<string, string>): Promise<number[] | undefined> {
+    const remembered = (await preferences.load()).curves ?? {};
+    const base = Object.keys(q).length > 0 ? {} : visited ? query.value : remembered;
+    visited = true;
+    const parsed = { ...CURVES_DEFAULTS, ...parseCurvesQuery(base), ...parseCurvesQuery(q) };
+    smoothing.value = parsed.smoothing;
+    xAxis.value = parsed.xAxis;
+    logY.value = parsed.logY;
+    groupRepeats.value = parsed.groupRepeats;
+    openGroups.value = parsed.openGroups;
+    runFilter.value = parsed.runFilter;
     return parsed.runs;
   }
 
-  // The chart settings (not the runs, which belong to one data folder's moment) outlive the session.
-  watch([smoothing, xAxis, logY, groupRepeats, openGroups], () => {
-    const { runs: _runs, filter: _filter, ...settings } = query.value;
-    try {
-      window.localStorage.setItem(PREFS_KEY, JSON.stringify(settings));
-    } catch {
-      // Storage full or disabled: the settings still live in the link.
-    }
+  watch(query, (q) => {
+    if (visited) preferences.remember('curves', pick(q, REMEMBERED));
   });
 
   const trainRuns = computed(() => runs.value.filter((r) => r.kind === 'train'));

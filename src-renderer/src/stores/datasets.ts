@@ -34,6 +34,14 @@ export const useDatasetsStore = defineStore('datasets', () => {
     return added.map((d) => d.key);
   }
 
+  /** Removes a dataset from the app and the registry; its runs stay. */
+  async function remove(key: string): Promise<void> {
+    await api.removeDataset({ key });
+    delete reports.value[key];
+    delete baselines.value[key];
+    await load();
+  }
+
   async function fetchInto<T>(target: Record<string, Remote<T>>, key: string, get: () => Promise<T>): Promise<void> {
     target[key] = { state: 'loading' };
     try {
@@ -54,5 +62,5 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const loadReport = (key: string) => fetchInto(reports.value, key, () => api.getDatasetReport({ key }));
   const computeBaseline = (key: string) => fetchInto(baselines.value, key, () => api.computeBaseline({ key }));
 
-  return { list, loaded, error, reports, baselines, load, add, loadReport, computeBaseline, watchEvents };
+  return { list, loaded, error, reports, baselines, load, add, remove, loadReport, computeBaseline, watchEvents };
 });
