@@ -19,7 +19,7 @@ import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, layer
 import { ScoreGemm, scoreThreads } from './score-pool.ts';
 import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
 import { datagrpMeans, datagrpScores } from './scores.ts';
-import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
+import { initOptimizerState, lrAt, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
 
 export interface RunOutcome {
@@ -223,9 +223,7 @@ export function trainStep(
   batch: Batch,
   lr: number,
 ): number {
-  const { loss, grads } = trainer.step(params, batch);
-  optimizerStep(optim, optState, params, grads, lr);
-  return loss;
+  return trainer.train(params, batch, optim, optState, lr);
 }
 
 /** Rows the debug check recomputes from the features each epoch. */
@@ -327,6 +325,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }), grp.labels, ds.splitOf, t.pred_scale);
   };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
+  trainer.attach(params, optState, optim);
   const singleThreaded = backend === 'wasm' || backend === 'cpu';
   if (opts.networkThreads === 2 && singleThreaded) await trainer.useHelperThread(backend);
   else if (opts.networkThreads === undefined && singleThreaded && scoreThreads() >= 2 && 4 * F * spec.inDim * shapes[0].outDim >= MIN_HELPER_FLOPS) {
