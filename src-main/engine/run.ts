@@ -14,7 +14,7 @@ import { Rng } from '../../src-shared/rng.ts';
 import { UserError } from '../errors.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
+import { evaluateLogits, evaluateScores, neighborBounds, type Evaluation } from './evaluate.ts';
 import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, layerShapes, type AlphaProblem, type Batch, type NetworkSpec } from './model.ts';
 import { ScoreGemm, scoreThreads } from './score-pool.ts';
 import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
@@ -319,10 +319,15 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     batchGemm?.multiply(x, rows.length, out);
     return out;
   };
+  // The val datagrp is evaluated every epoch: its neighbour bounds (evaluate.ts) are worked out once.
+  const bounds = new Map<string, Float32Array>();
   const evaluateOn = async (name: string, tilde: Float32Array): Promise<Evaluation> => {
     const grp = datagrpOf(ds, name);
     if (exact) return evaluateLogits(await exactLogits(problem, tilde, featsOf(name), grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
-    return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }), grp.labels, ds.splitOf, t.pred_scale);
+    const scores = await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase });
+    let b = bounds.get(name) ?? null;
+    if (b === null && name === t.val_datagrp) bounds.set(name, (b = neighborBounds(problem, scores, grp.n)));
+    return evaluateScores(problem, tilde, scores, grp.labels, ds.splitOf, t.pred_scale, b);
   };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
   trainer.attach(params, optState, optim);
