@@ -258,8 +258,8 @@ export class FirstLayer {
 
   /**
    * Step `t` of W1 (`w1`, updated in place with its optimiser `buffers`) from dZ1ᵀ: gradient and update
-   * slab by slab when the optimiser allows (updatesBySlices), the helper's slab on the helper when `w1`
-   * is the attached W1; else the whole gradient, then one update.
+   * slab by slab when the optimiser allows (updatesBySlices), the helper's slab on the helper when these
+   * are the attached W1, buffers and settings; else the whole gradient, then one update.
    */
   update(dz1T: Float32Array, w1: Float32Array, buffers: readonly Float32Array[], optim: OptimizerSettings, t: number, lr: number): void {
     if (!updatesBySlices(optim)) {
@@ -267,7 +267,8 @@ export class FirstLayer {
       return;
     }
     const { inDim } = this;
-    const helper = this.attached?.w1 === w1 && this.attached.buffers.every((b, i) => b === buffers[i]) ? this.readyHelper() : null;
+    const a = this.attached;
+    const helper = a && a.w1 === w1 && a.optim === optim && a.buffers.every((b, i) => b === buffers[i]) ? this.readyHelper() : null;
     const last = this.slabs[this.slabs.length - 1];
     let want = -1;
     if (helper) {

@@ -18,7 +18,7 @@ import { evaluateLogits, evaluateScores, neighborBounds, type Evaluation } from 
 import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, layerShapes, type AlphaProblem, type Batch, type NetworkSpec } from './model.ts';
 import { ScoreGemm, scoreThreads } from './score-pool.ts';
 import { checkNeighborCount, loadNeighbors, type NeighborTable } from './neighbors.ts';
-import { datagrpMeans, datagrpScores } from './scores.ts';
+import { datagrpMeans, datagrpScores, forgetScores } from './scores.ts';
 import { initOptimizerState, lrAt, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
 
@@ -73,6 +73,12 @@ export interface TrainOptions {
    * started. The result is the same either way.
    */
   networkThreads?: 1 | 2;
+  /**
+   * Nothing after this run reads the train datagrp's scores (a lone `alphanet train`): they leave memory
+   * once the epochs are done, before the final evaluation reads the test datagrp's, so the two are never
+   * held together (at ImageNet-LT scale 463 and 200 MB). Default false: the runs of a sweep share them.
+   */
+  releaseTrainScores?: boolean;
   /** Something the user should know that does not stop the run (ignored checkpoints); default console.warn. */
   onWarning?(message: string): void;
 }
@@ -267,7 +273,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const exact = opts.exactReference === true;
   const samplers = makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(train.labels, ds.splitOf));
   // Before the neighbours: a cold run then reads the training features once, for scores and class means.
-  const trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
+  let trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
   const table: NeighborTable = loadNeighbors(ds, t.n_neighbors, t.nn_dist, seed, {
     trainDatagrp: t.train_datagrp,
     cacheRoot: opts.cacheRoot,
@@ -388,6 +394,10 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     }
 
     featsHeld.delete(t.train_datagrp);
+    if (opts.releaseTrainScores && trainScores) {
+      trainScores = null;
+      forgetScores(ds, t.train_datagrp);
+    }
     // With val: the selected epoch; without: the last.
     const selected = val && best ? best : { epoch: t.train_epochs, params };
     const tilde = trainer.alphas(selected.params);

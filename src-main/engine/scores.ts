@@ -156,6 +156,11 @@ function datagrpOf(ds: LoadedDataset, name: string) {
   return grp;
 }
 
+/** Lets go of the in-memory scores of datagrp `name` of `ds` (the disk cache keeps them). */
+export function forgetScores(ds: LoadedDataset, name: string): void {
+  memory.get(ds)?.delete(`scores-${name}`);
+}
+
 /**
  * R = X·Wᵀ (n × C, no bias) of a datagrp: memory, then disk, else computed from its features. With
  * `alsoMeans`, a computation also caches the datagrp's class means from the same read of the features
