@@ -75,8 +75,9 @@ export interface TrainOptions {
   networkThreads?: 1 | 2;
   /**
    * Nothing after this run reads the train datagrp's scores (a lone `alphanet train`): they leave memory
-   * once the epochs are done, before the final evaluation reads the test datagrp's, so the two are never
-   * held together (at ImageNet-LT scale 463 and 200 MB). Default false: the runs of a sweep share them.
+   * once the epochs are done and the final evaluation reads the test datagrp's cached scores into their
+   * memory, so the two are never held together (at ImageNet-LT scale 463 and 200 MB). Default false: the
+   * runs of a sweep share them.
    */
   releaseTrainScores?: boolean;
   /** Something the user should know that does not stop the run (ignored checkpoints); default console.warn. */
@@ -327,10 +328,10 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   };
   // The val datagrp is evaluated every epoch: its neighbour bounds (evaluate.ts) are worked out once.
   const bounds = new Map<string, Float32Array>();
-  const evaluateOn = async (name: string, tilde: Float32Array): Promise<Evaluation> => {
+  const evaluateOn = async (name: string, tilde: Float32Array, storage: Float32Array | null = null): Promise<Evaluation> => {
     const grp = datagrpOf(ds, name);
     if (exact) return evaluateLogits(await exactLogits(problem, tilde, featsOf(name), grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
-    const scores = await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase });
+    const scores = await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase, storage });
     let b = bounds.get(name) ?? null;
     if (b === null && name === t.val_datagrp) bounds.set(name, (b = neighborBounds(problem, scores, grp.n)));
     return evaluateScores(problem, tilde, scores, grp.labels, ds.splitOf, t.pred_scale, b);
@@ -394,14 +395,17 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     }
 
     featsHeld.delete(t.train_datagrp);
+    // A lone run is done with its train scores: the test scores are read into their memory.
+    let spare: Float32Array | null = null;
     if (opts.releaseTrainScores && trainScores) {
+      spare = trainScores;
       trainScores = null;
       forgetScores(ds, t.train_datagrp);
     }
     // With val: the selected epoch; without: the last.
     const selected = val && best ? best : { epoch: t.train_epochs, params };
     const tilde = trainer.alphas(selected.params);
-    const testEval = await evaluateOn(t.test_datagrp, tilde);
+    const testEval = await evaluateOn(t.test_datagrp, tilde, spare);
     const valFinal = t.val_datagrp !== null ? (await evaluateOn(t.val_datagrp, tilde)).result : null;
     const evals: Record<string, EvalResult> = { [t.test_datagrp]: testEval.result };
     if (valFinal && t.val_datagrp !== null) evals[t.val_datagrp] = valFinal;
