@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SplitName } from '../../src-shared/dataset.ts';
 import { Rng } from '../../src-shared/rng.ts';
-import { evaluateLogits, evaluateScores } from './evaluate.ts';
+import { evaluateLogits, evaluateScores, neighborBounds } from './evaluate.ts';
 import { fastLogits, type AlphaProblem } from './model.ts';
 
 /** Small integer scores and dyadic alphas: logits are exact, so ties are frequent and must rank alike. */
@@ -31,7 +31,7 @@ describe('evaluateScores (base top-5 once, few logits merged in)', () => {
     for (const [seed, C, F, k] of [[1, 12, 4, 3], [2, 30, 9, 5], [3, 7, 3, 2], [4, 6, 4, 1]]) {
       const { problem, scores, tilde, labels, splitOf } = tiedProblem(seed, C, F, k, 400);
       for (const t of [tilde, null]) {
-        for (const scale of [1, 3]) {
+        for (const scale of [1, 3, -1]) {
           const logits = new Float32Array(labels.length * C);
           const row = new Float64Array(C);
           for (let i = 0; i < labels.length; i++) {
@@ -42,6 +42,9 @@ describe('evaluateScores (base top-5 once, few logits merged in)', () => {
           const got = evaluateScores(problem, t, scores, labels, splitOf, scale);
           expect(got.top).toEqual(want.top);
           expect(got.result).toEqual(want.result);
+          // Skipping the few logits that cannot reach a sample's top 5 ranks the same.
+          const bounded = evaluateScores(problem, t, scores, labels, splitOf, scale, neighborBounds(problem, scores, labels.length));
+          expect(bounded.top).toEqual(want.top);
         }
       }
     }

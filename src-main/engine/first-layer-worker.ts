@@ -1,23 +1,39 @@
 /**
- * The helper thread of first-layer.ts: computes the last row slab of the first layer's products, on its
- * own wasm instance, with the same operands and kernels as the main thread. Requests arrive through the
- * shared control array (Atomics), so this thread blocks between them instead of running an event loop.
+ * The helper thread of first-layer.ts: computes the last row slab of the first layer's products and
+ * updates those rows of W1 (and their optimiser state, in shared memory) on its own wasm instance, with
+ * the same operands, kernels and update rule as the main thread. Requests arrive through the shared
+ * control array (Atomics), so this thread blocks between them instead of running an event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, tf } from './backend.ts';
-import { CTRL, OP, type FirstLayerWorkerInput } from './first-layer.ts';
+import { ARG, CTRL, OP, type FirstLayerWorkerInput } from './first-layer.ts';
+import { updateParam } from './optim.ts';
 import { transposed } from './score-pool.ts';
 
 const input = workerData as FirstLayerWorkerInput;
 const ctrl = new Int32Array(input.ctrl);
+const args = new Float64Array(input.args);
 const inBuf = new Float32Array(input.input);
 const outBuf = new Float32Array(input.output);
-const { nFew: F, inDim, rows } = input;
+const { nFew: F, inDim, start, end } = input;
+const rows = end - start;
+const slab = (buffer: SharedArrayBuffer) => new Float32Array(buffer, 4 * start * inDim, rows * inDim);
+const w1 = slab(input.w1);
+const buffers = input.buffers.map(slab);
 
 try {
   await initBackend(input.backend);
   const s = tf.tensor2d(input.sources, [F, inDim]);
   const sT = tf.tensor2d(transposed(input.sources, F, inDim), [inDim, F]);
+  // Copies out of shared memory: the backend takes plain arrays.
+  const product = (a: Float32Array, aRows: number, aCols: number, b: tf.Tensor2D): Float32Array => {
+    const at = tf.tensor2d(a.slice(), [aRows, aCols]);
+    const c = tf.matMul(at, b);
+    const out = c.dataSync() as Float32Array;
+    at.dispose();
+    c.dispose();
+    return out;
+  };
   // Read before announcing readiness: the first request may come the moment it is announced.
   let seen = Atomics.load(ctrl, CTRL.request);
   Atomics.store(ctrl, CTRL.ready, 1);
@@ -27,12 +43,12 @@ try {
     seen = Atomics.load(ctrl, CTRL.request);
     const op = Atomics.load(ctrl, CTRL.op);
     if (op === OP.stop) break;
-    // Copies out of shared memory: the backend takes plain arrays.
-    const a = op === OP.forward ? tf.tensor2d(inBuf.slice(0, rows * inDim), [rows, inDim]) : tf.tensor2d(inBuf.slice(0, rows * F), [rows, F]);
-    const c = tf.matMul(a, op === OP.forward ? sT : s);
-    outBuf.set(c.dataSync() as Float32Array);
-    a.dispose();
-    c.dispose();
+    if (op === OP.forward) outBuf.set(product(w1, rows, inDim, sT));
+    else {
+      const grad = product(inBuf.subarray(0, rows * F), rows, F, s);
+      if (op === OP.grad) outBuf.set(grad);
+      else updateParam(input.optim, args[ARG.step], w1, grad, buffers, args[ARG.lr]);
+    }
     Atomics.store(ctrl, CTRL.done, seen);
     Atomics.notify(ctrl, CTRL.done);
   }

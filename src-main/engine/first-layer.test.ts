@@ -37,18 +37,23 @@ describe('the first layer on one thread or two', () => {
     expect(slabRows(1)).toEqual([[0, 1]]);
   });
 
-  it('trains bit-identically with the helper thread computing half of every product', async () => {
+  // AdamW and Rprop update W1 slab by slab, the helper its own rows; NAdam (a scalar state per tensor) as a whole.
+  it.each([
+    ['AdamW', { lr: '0.01', weight_decay: '0.05' }],
+    ['Rprop', { lr: '0.01' }],
+    ['NAdam', { lr: '0.01' }],
+  ])('trains with %s bit-identically with the helper thread computing half of every product and update', async (name, optimParams) => {
     const { problem: p, spec } = problem();
-    const optim = parseOptimizer('AdamW', { lr: '0.01' });
+    const optim = parseOptimizer(name, optimParams);
     const rng = Rng.fromSeed(4, 'batches');
     const batches = Array.from({ length: 6 }, () => ({
       scores: Float32Array.from({ length: 32 * p.nClasses }, () => rng.nextFloat() * 4 - 2),
       labels: Int32Array.from({ length: 32 }, () => Math.floor(rng.nextFloat() * p.nClasses)),
     }));
-    const train = async (helper: boolean) => {
+    // The reference: whole gradients, then the optimiser over every parameter (no slabs, no helper).
+    const reference = () => {
       const trainer = new AlphaTrainer(p, spec, 1);
       try {
-        if (helper) expect(await trainer.useHelperThread('wasm')).toBe(true);
         const params = initNetwork(spec, Rng.fromSeed(1, 'init'));
         const state = initOptimizerState(optim, params);
         const losses = batches.map((batch) => {
@@ -56,19 +61,36 @@ describe('the first layer on one thread or two', () => {
           optimizerStep(optim, state, params, grads, 0.01);
           return loss;
         });
-        return { losses, params, alphas: trainer.alphas(params), helperSlabs: trainer.helperSlabs };
+        return { losses, params, alphas: trainer.alphas(params), helperSlabs: trainer.helperSlabs, state };
       } finally {
         trainer.dispose();
       }
     };
+    const train = async (helper: boolean) => {
+      const trainer = new AlphaTrainer(p, spec, 1);
+      try {
+        const params = initNetwork(spec, Rng.fromSeed(1, 'init'));
+        const state = initOptimizerState(optim, params);
+        trainer.attach(params, state, optim);
+        if (helper) expect(await trainer.useHelperThread('wasm')).toBe(true);
+        const losses = batches.map((batch) => trainer.train(params, batch, optim, state, 0.01));
+        return { losses, params, alphas: trainer.alphas(params), helperSlabs: trainer.helperSlabs, state };
+      } finally {
+        trainer.dispose();
+      }
+    };
+    const ref = reference();
     const one = await train(false);
     const two = await train(true);
     expect(one.helperSlabs).toBe(0);
-    // Forward and gradient of every step, and the final alphas: 2 per step + 1.
+    // Forward and gradient (or gradient and update) of every step, and the final alphas: 2 per step + 1.
     expect(two.helperSlabs).toBe(2 * batches.length + 1);
-    expect(two.losses).toEqual(one.losses);
-    expect(two.params).toEqual(one.params);
-    expect(two.alphas).toEqual(one.alphas);
+    for (const run of [one, two]) {
+      expect(run.losses).toEqual(ref.losses);
+      expect(run.params).toEqual(ref.params);
+      expect(run.alphas).toEqual(ref.alphas);
+      expect(run.state).toEqual(ref.state);
+    }
   }, 60_000);
 });
 

@@ -1,18 +1,21 @@
 /**
- * The AlphaNet network's two big products, both on the first layer (h1 × (k+1)·d, nearly all of its
- * parameters): W1 · sourcesᵀ in the forward pass and dZ1ᵀ · sources for W1's gradient — at ImageNet-LT
- * scale 136 × 12,288 × 32 each, most of a training step. Each is computed in fixed row slabs of W1
+ * The AlphaNet network's first layer (h1 × (k+1)·d, nearly all of its parameters) and its two big
+ * products: W1 · sourcesᵀ in the forward pass and dZ1ᵀ · sources for W1's gradient — at ImageNet-LT
+ * scale 136 × 12,288 × 32 each — then W1's optimiser update. All three run in fixed row slabs of W1
  * (SLABS, the same whatever computes them), so every output element is the same dot product in the same
- * order on one thread or two: the same seed gives the same network.
+ * order, and every weight the same elementwise update, on one thread or two: the same seed gives the
+ * same network.
  *
  * With a helper thread (its own wasm instance; wasm runs one thread per instance) the last slab is
- * computed there while this thread computes the others. The threads meet through shared memory and
- * Atomics, so a training step stays a plain synchronous function, with no event-loop turn per step.
- * The helper is used once it is ready; until then, and if it ever fails, this thread computes every
- * slab (the same numbers).
+ * computed there while this thread computes the others. W1 and its optimiser state live in shared
+ * memory once the training state is attached (attach), so the helper reads and updates its own rows in
+ * place: per step only dZ1ᵀ's rows cross to it and Z1ᵀ's come back. The threads meet through Atomics,
+ * so a training step stays a plain synchronous function, with no event-loop turn per step. The helper
+ * is used once it is ready; until then this thread computes every slab (the same numbers).
  */
 import { Worker } from 'node:worker_threads';
 import { tf, type BackendName } from './backend.ts';
+import { updateParam, updatesBySlices, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { transposed } from './score-pool.ts';
 
 /** Slabs of W1's rows: 2 = one per core here. Changing it changes results in the last bits. */
@@ -20,20 +23,39 @@ export const SLABS = 2;
 
 /** Indices into the control array shared with the helper. */
 export const CTRL = { request: 0, op: 1, done: 2, ready: 3 } as const;
-export const OP = { forward: 1, grad: 2, stop: 3 } as const;
-/** A helper that has not answered in this long is given up (its slab is computed here). */
+export const OP = { forward: 1, grad: 2, update: 3, stop: 4 } as const;
+/** Indices into the shared Float64 step arguments. */
+export const ARG = { step: 0, lr: 1 } as const;
+/**
+ * A helper that has not answered in this long is given up: a product's slab is then computed here; an
+ * update fails the step, since the helper may have written part of its rows.
+ */
 const HELPER_TIMEOUT_MS = 30_000;
 
 export interface FirstLayerWorkerInput {
   entry: string;
   backend: BackendName;
   ctrl: SharedArrayBuffer;
+  args: SharedArrayBuffer;
   input: SharedArrayBuffer;
   output: SharedArrayBuffer;
   sources: Float32Array;
   nFew: number;
   inDim: number;
-  rows: number;
+  /** The helper's rows of W1: [start, end). */
+  start: number;
+  end: number;
+  /** W1 (h1 × inDim) and its optimiser buffers of the same size, shared. */
+  w1: SharedArrayBuffer;
+  buffers: SharedArrayBuffer[];
+  optim: OptimizerSettings;
+}
+
+/** The attached training state: W1 and its optimiser buffers in shared memory. */
+interface Attached {
+  w1: Float32Array;
+  buffers: Float32Array[];
+  optim: OptimizerSettings;
 }
 
 const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
@@ -48,8 +70,16 @@ export function slabRows(h: number): [number, number][] {
 interface Helper {
   worker: Worker;
   ctrl: Int32Array;
+  args: Float64Array;
   input: Float32Array;
   output: Float32Array;
+}
+
+/** A copy of `a` in shared memory. */
+function sharedCopy(a: Float32Array): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
 }
 
 export class FirstLayer {
@@ -57,6 +87,7 @@ export class FirstLayer {
   private readonly sT: tf.Tensor2D;
   readonly slabs: [number, number][];
   private helper: Helper | null = null;
+  private attached: Attached | null = null;
   /** Slabs the helper computed (tests check it ran). */
   helperSlabs = 0;
 
@@ -77,20 +108,51 @@ export class FirstLayer {
   }
 
   /**
-   * Starts the helper thread for the last slab; resolves true once it is ready (false if it cannot
-   * start). Training need not wait: slabs run here until it is ready.
+   * Moves W1 (params[0]) and its optimiser buffers into shared memory, replacing them in `params` and
+   * `state` (same values), so the helper thread can update its rows in place. Call before startHelper.
+   */
+  attach(params: Float32Array[], state: OptimizerState, optim: OptimizerSettings): void {
+    params[0] = sharedCopy(params[0]);
+    const buffers = state.buffers[0];
+    buffers.forEach((b, i) => {
+      if (b.length === params[0].length) buffers[i] = sharedCopy(b);
+    });
+    this.attached = { w1: params[0], buffers: buffers.filter((b) => b.length === params[0].length), optim };
+  }
+
+  /**
+   * Starts the helper thread for the last slab of the attached state; resolves true once it is ready
+   * (false if it cannot start). Training need not wait: slabs run here until it is ready.
    */
   startHelper(backend: BackendName): Promise<boolean> {
+    const attached = this.attached;
+    if (!attached) throw new Error('FirstLayer.startHelper: attach the training state first');
     if (this.helper || this.slabs.length < 2) return Promise.resolve(this.helper !== null);
     const [start, end] = this.slabs[this.slabs.length - 1];
     const rows = end - start;
     const ctrl = new SharedArrayBuffer(4 * 4);
-    const input = new SharedArrayBuffer(4 * rows * Math.max(this.inDim, this.nFew));
+    const args = new SharedArrayBuffer(8 * 2);
+    const input = new SharedArrayBuffer(4 * rows * this.nFew);
     const output = new SharedArrayBuffer(4 * rows * Math.max(this.inDim, this.nFew));
-    const data: FirstLayerWorkerInput = { entry: ENTRY, backend, ctrl, input, output, sources: this.sources, nFew: this.nFew, inDim: this.inDim, rows };
+    const data: FirstLayerWorkerInput = {
+      entry: ENTRY,
+      backend,
+      ctrl,
+      args,
+      input,
+      output,
+      sources: this.sources,
+      nFew: this.nFew,
+      inDim: this.inDim,
+      start,
+      end,
+      w1: attached.w1.buffer as SharedArrayBuffer,
+      buffers: attached.buffers.map((b) => b.buffer as SharedArrayBuffer),
+      optim: attached.optim,
+    };
     const worker = new Worker(BOOTSTRAP, { workerData: data });
     worker.unref();
-    const helper: Helper = { worker, ctrl: new Int32Array(ctrl), input: new Float32Array(input), output: new Float32Array(output) };
+    const helper: Helper = { worker, ctrl: new Int32Array(ctrl), args: new Float64Array(args), input: new Float32Array(input), output: new Float32Array(output) };
     this.helper = helper;
     return new Promise((resolve) => {
       const fail = () => {
@@ -118,38 +180,52 @@ export class FirstLayer {
     return this.helper && Atomics.load(this.helper.ctrl, CTRL.ready) === 1 ? this.helper : null;
   }
 
-  /** Runs `local` for every slab, the last on the helper when ready; `remote` fills its input. */
+  /** Posts request `op` to the helper; returns the request number its answer will carry. */
+  private request(helper: Helper, op: number): number {
+    Atomics.store(helper.ctrl, CTRL.op, op);
+    const want = Atomics.add(helper.ctrl, CTRL.request, 1) + 1;
+    Atomics.notify(helper.ctrl, CTRL.request);
+    return want;
+  }
+
+  /** Waits for the helper's answer to request `want`; false (helper dropped) when it does not come. */
+  private answered(helper: Helper, want: number): boolean {
+    let done = Atomics.load(helper.ctrl, CTRL.done);
+    while (done !== want) {
+      if (Atomics.wait(helper.ctrl, CTRL.done, done, HELPER_TIMEOUT_MS) === 'timed-out') break;
+      done = Atomics.load(helper.ctrl, CTRL.done);
+    }
+    if (done === want) {
+      this.helperSlabs++;
+      return true;
+    }
+    this.dropHelper();
+    return false;
+  }
+
+  /**
+   * A product in slabs: `local` for every slab, the last on the helper (request `op`, after `fillInput`)
+   * when it is ready and `shared` says the operands it reads are the attached ones.
+   */
   private split(
     outWidth: number,
     op: number,
+    shared: boolean,
     fillInput: (helper: Helper, start: number, end: number) => void,
     local: (start: number, end: number) => Float32Array,
   ): Float32Array {
     const out = new Float32Array(this.h * outWidth);
-    const helper = this.readyHelper();
+    const helper = shared ? this.readyHelper() : null;
     const last = this.slabs[this.slabs.length - 1];
     let want = -1;
     if (helper) {
       fillInput(helper, last[0], last[1]);
-      Atomics.store(helper.ctrl, CTRL.op, op);
-      want = Atomics.add(helper.ctrl, CTRL.request, 1) + 1;
-      Atomics.notify(helper.ctrl, CTRL.request);
+      want = this.request(helper, op);
     }
     for (const [start, end] of helper ? this.slabs.slice(0, -1) : this.slabs) out.set(local(start, end), start * outWidth);
     if (helper) {
-      const n = (last[1] - last[0]) * outWidth;
-      let done = Atomics.load(helper.ctrl, CTRL.done);
-      while (done !== want) {
-        if (Atomics.wait(helper.ctrl, CTRL.done, done, HELPER_TIMEOUT_MS) === 'timed-out') break;
-        done = Atomics.load(helper.ctrl, CTRL.done);
-      }
-      if (done === want) {
-        out.set(helper.output.subarray(0, n), last[0] * outWidth);
-        this.helperSlabs++;
-      } else {
-        this.dropHelper();
-        out.set(local(last[0], last[1]), last[0] * outWidth);
-      }
+      if (this.answered(helper, want)) out.set(helper.output.subarray(0, (last[1] - last[0]) * outWidth), last[0] * outWidth);
+      else out.set(local(last[0], last[1]), last[0] * outWidth);
     }
     return out;
   }
@@ -160,20 +236,53 @@ export class FirstLayer {
     return this.split(
       this.nFew,
       OP.forward,
-      (helper, start, end) => helper.input.set(w1.subarray(start * inDim, end * inDim)),
+      w1 === this.attached?.w1,
+      () => {},
       (start, end) => this.product(tf.tensor2d(w1.subarray(start * inDim, end * inDim), [end - start, inDim]), this.sT),
     );
   }
 
   /** dW1 = dZ1ᵀ · sources (h × (k+1)·d) for dZ1ᵀ (h × F, row-major). */
   grad(dz1T: Float32Array): Float32Array {
+    return this.split(this.inDim, OP.grad, true, (helper, start, end) => this.fillRows(helper, dz1T, start, end), (start, end) => this.slabGrad(dz1T, start, end));
+  }
+
+  private fillRows(helper: Helper, dz1T: Float32Array, start: number, end: number): void {
+    helper.input.set(dz1T.subarray(start * this.nFew, end * this.nFew));
+  }
+
+  private slabGrad(dz1T: Float32Array, start: number, end: number): Float32Array {
     const F = this.nFew;
-    return this.split(
-      this.inDim,
-      OP.grad,
-      (helper, start, end) => helper.input.set(dz1T.subarray(start * F, end * F)),
-      (start, end) => this.product(tf.tensor2d(dz1T.subarray(start * F, end * F), [end - start, F]), this.s),
-    );
+    return this.product(tf.tensor2d(dz1T.subarray(start * F, end * F), [end - start, F]), this.s);
+  }
+
+  /**
+   * Step `t` of W1 (`w1`, updated in place with its optimiser `buffers`) from dZ1ᵀ: gradient and update
+   * slab by slab when the optimiser allows (updatesBySlices), the helper's slab on the helper when these
+   * are the attached W1, buffers and settings; else the whole gradient, then one update.
+   */
+  update(dz1T: Float32Array, w1: Float32Array, buffers: readonly Float32Array[], optim: OptimizerSettings, t: number, lr: number): void {
+    if (!updatesBySlices(optim)) {
+      updateParam(optim, t, w1, this.grad(dz1T), buffers, lr);
+      return;
+    }
+    const { inDim } = this;
+    const a = this.attached;
+    const helper = a && a.w1 === w1 && a.optim === optim && a.buffers.every((b, i) => b === buffers[i]) ? this.readyHelper() : null;
+    const last = this.slabs[this.slabs.length - 1];
+    let want = -1;
+    if (helper) {
+      this.fillRows(helper, dz1T, last[0], last[1]);
+      helper.args[ARG.step] = t;
+      helper.args[ARG.lr] = lr;
+      want = this.request(helper, OP.update);
+    }
+    for (const [start, end] of helper ? this.slabs.slice(0, -1) : this.slabs) {
+      const rows = (a: Float32Array) => a.subarray(start * inDim, end * inDim);
+      updateParam(optim, t, rows(w1), this.slabGrad(dz1T, start, end), buffers.map(rows), lr);
+    }
+    // The helper may have updated part of its rows: computing them here again could apply the step twice.
+    if (helper && !this.answered(helper, want)) throw new Error('the first layer\'s helper thread stopped answering during an update');
   }
 
   private product(a: tf.Tensor2D, b: tf.Tensor2D): Float32Array {

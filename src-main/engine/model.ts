@@ -17,6 +17,7 @@ import type { Rng } from '../../src-shared/rng.ts';
 import { tf, type BackendName } from './backend.ts';
 import { FirstLayer } from './first-layer.ts';
 import type { NeighborTable } from './neighbors.ts';
+import { updateParam, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { computeScores, transposed } from './score-pool.ts';
 
 /** The frozen parts: pretrained classifier, few classes, their neighbours and source matrices. */
@@ -196,8 +197,16 @@ export class AlphaTrainer {
   }
 
   /**
-   * Starts a helper thread for the first layer's products (FirstLayer); resolves true once it runs.
-   * The results are the same with or without it.
+   * Takes the run's parameters and optimiser state for training (see FirstLayer.attach: W1 and its
+   * buffers move into shared memory, in place). Needed before useHelperThread.
+   */
+  attach(params: Float32Array[], state: OptimizerState, optim: OptimizerSettings): void {
+    this.first.attach(params, state, optim);
+  }
+
+  /**
+   * Starts a helper thread for the first layer's products and updates (FirstLayer); resolves true once
+   * it runs. The results are the same with or without it.
    */
   useHelperThread(backend: BackendName): Promise<boolean> {
     return this.first.startHelper(backend);
@@ -239,6 +248,26 @@ export class AlphaTrainer {
 
   /** Mean cross-entropy of the batch and its gradient for every parameter ([dW1, db1, …]). */
   step(params: readonly Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
+    const { loss, grads, dz1T } = this.backward(params, batch);
+    grads[0] = this.first.grad(dz1T);
+    return { loss, grads };
+  }
+
+  /**
+   * One training step: the batch's loss (returned) and gradients at `params`, then update `state.step + 1`
+   * of `optim` at `lr`, in place — W1's slab by slab in FirstLayer.update, the small layers' here. The
+   * same numbers as `step` followed by optimizerStep.
+   */
+  train(params: Float32Array[], batch: Batch, optim: OptimizerSettings, state: OptimizerState, lr: number): number {
+    const { loss, grads, dz1T } = this.backward(params, batch);
+    state.step += 1;
+    this.first.update(dz1T, params[0], state.buffers[0], optim, state.step, lr);
+    for (let i = 1; i < params.length; i++) updateParam(optim, state.step, params[i], grads[i], state.buffers[i], lr);
+    return loss;
+  }
+
+  /** The loss, every gradient but dW1 (grads[0] is empty), and dZ1ᵀ (h1 × F), from which FirstLayer makes dW1. */
+  private backward(params: readonly Float32Array[], batch: Batch): { loss: number; grads: Float32Array[]; dz1T: Float32Array } {
     const { nClasses: C, few, k } = this.problem;
     const F = few.length;
     const B = batch.labels.length;
@@ -263,7 +292,7 @@ export class AlphaTrainer {
       // ã = a/n with n = Σ|a|: da = dã/n − sign(a)·(Σ dã·a)/n².
       const dotTerm = tf.div(tf.sum(tf.mul(dTilde, fw.out), 1, true), tf.square(fw.norm));
       let dZ = tf.sub(tf.div(dTilde, fw.norm), tf.mul(tf.sign(fw.out), dotTerm)) as tf.Tensor2D;
-      // dW1 is FirstLayer's (grads[0] stays empty here); the other layers' gradients are small products.
+      // dW1 is FirstLayer's (grads[0] holds dZ1ᵀ here); the other layers' gradients are small products.
       const grads: tf.Tensor[] = new Array(2 * P.length);
       for (let l = P.length - 1; l >= 0; l--) {
         const dZT = tf.transpose(dZ);
@@ -280,10 +309,11 @@ export class AlphaTrainer {
     });
     const loss = (result.loss.dataSync() as Float32Array)[0];
     const grads = result.grads.map((g) => g.dataSync() as Float32Array);
-    grads[0] = this.first.grad(grads[0]);
+    const dz1T = grads[0];
+    grads[0] = new Float32Array(0);
     result.loss.dispose();
     result.grads.forEach((g) => g.dispose());
-    return { loss, grads };
+    return { loss, grads, dz1T };
   }
 }
 

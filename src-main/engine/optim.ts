@@ -136,187 +136,199 @@ export function optimizerStep(
   lr: number,
 ): void {
   state.step += 1;
-  const t = state.step;
+  params.forEach((p, pi) => updateParam(settings, state.step, p, grads[pi], state.buffers[pi], lr));
+}
+
+/**
+ * Whether a tensor's update may run on parts of it separately (updateParam on row ranges, each with the
+ * same ranges of its buffers): true unless a state buffer is one scalar per tensor (NAdam's mu_product,
+ * ASGD's eta), which each part's update would advance again.
+ */
+export function updatesBySlices(settings: OptimizerSettings): boolean {
+  return stateBuffers(settings).every((name) => !SCALAR_BUFFERS.has(name));
+}
+
+/**
+ * Step `t` of one tensor `p` (or of a range of it, see updatesBySlices) in place, with its gradient `g`
+ * and state buffers `bufs`: every element is updated on its own, so any split gives the same numbers.
+ */
+export function updateParam(settings: OptimizerSettings, t: number, p: Float32Array, g: Float32Array, bufs: readonly Float32Array[], lr: number): void {
   const { num, flag, pair } = settings;
   const wd = num.weight_decay ?? 0;
   const sign = flag.maximize ? -1 : 1;
-  params.forEach((p, pi) => {
-    const g = grads[pi];
-    const bufs = state.buffers[pi];
-    // The gradient as every rule starts from it: negated to maximise, plus L2 decay where coupled. Worked
-    // out in one pass before the rule's loop (a closure called per element cost more than the rule).
-    const coupled = wd !== 0 && settings.name !== 'AdamW';
-    let start = g;
-    if (sign !== 1 || coupled) {
-      start = new Float32Array(g.length);
-      for (let i = 0; i < g.length; i++) start[i] = coupled ? sign * g[i] + wd * p[i] : sign * g[i];
+  // The gradient as every rule starts from it: negated to maximise, plus L2 decay where coupled. Worked
+  // out in one pass before the rule's loop (a closure called per element cost more than the rule).
+  const coupled = wd !== 0 && settings.name !== 'AdamW';
+  let start = g;
+  if (sign !== 1 || coupled) {
+    start = new Float32Array(g.length);
+    for (let i = 0; i < g.length; i++) start[i] = coupled ? sign * g[i] + wd * p[i] : sign * g[i];
+  }
+  const grad = (i: number): number => start[i];
+  switch (settings.name) {
+    case 'SGD': {
+      const { momentum, dampening } = num;
+      const buf = bufs[0];
+      for (let i = 0; i < p.length; i++) {
+        let d = grad(i);
+        if (momentum !== 0) {
+          // The first step's buffer is the gradient itself (torch clones it).
+          buf[i] = t === 1 ? d : f(f(momentum * buf[i]) + (1 - dampening) * d);
+          d = flag.nesterov ? f(d + momentum * buf[i]) : buf[i];
+        }
+        p[i] = f(p[i] - lr * d);
+      }
+      return;
     }
-    const grad = (i: number): number => start[i];
-    switch (settings.name) {
-      case 'SGD': {
-        const { momentum, dampening } = num;
-        const buf = bufs[0];
-        for (let i = 0; i < p.length; i++) {
-          let d = grad(i);
-          if (momentum !== 0) {
-            // The first step's buffer is the gradient itself (torch clones it).
-            buf[i] = t === 1 ? d : f(f(momentum * buf[i]) + (1 - dampening) * d);
-            d = flag.nesterov ? f(d + momentum * buf[i]) : buf[i];
-          }
-          p[i] = f(p[i] - lr * d);
-        }
-        return;
+    case 'Adam':
+    case 'AdamW': {
+      const [beta1, beta2] = pair.betas;
+      const [m, v, vMax] = bufs;
+      const stepSize = lr / (1 - beta1 ** t);
+      const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+      // AdamW: decoupled weight decay, before the moments.
+      const decay = settings.name === 'AdamW' ? 1 - lr * wd : 1;
+      const { eps } = num;
+      const amsgrad = flag.amsgrad;
+      for (let i = 0; i < p.length; i++) {
+        const gi = start[i];
+        const pi = decay === 1 ? p[i] : f(p[i] * decay);
+        const mi = (m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi));
+        let second = (v[i] = f(f(beta2 * v[i]) + (1 - beta2) * gi * gi));
+        if (amsgrad) second = vMax[i] = Math.max(vMax[i], second);
+        const denom = f(f(f(Math.sqrt(second)) / bc2Sqrt) + eps);
+        p[i] = f(pi - stepSize * f(mi / denom));
       }
-      case 'Adam':
-      case 'AdamW': {
-        const [beta1, beta2] = pair.betas;
-        const [m, v, vMax] = bufs;
-        const stepSize = lr / (1 - beta1 ** t);
-        const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
-        // AdamW: decoupled weight decay, before the moments.
-        const decay = settings.name === 'AdamW' ? 1 - lr * wd : 1;
-        const { eps } = num;
-        const amsgrad = flag.amsgrad;
-        for (let i = 0; i < p.length; i++) {
-          const gi = start[i];
-          const pi = decay === 1 ? p[i] : f(p[i] * decay);
-          const mi = (m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi));
-          let second = (v[i] = f(f(beta2 * v[i]) + (1 - beta2) * gi * gi));
-          if (amsgrad) second = vMax[i] = Math.max(vMax[i], second);
-          const denom = f(f(f(Math.sqrt(second)) / bc2Sqrt) + eps);
-          p[i] = f(pi - stepSize * f(mi / denom));
-        }
-        return;
-      }
-      case 'Adagrad': {
-        const [sum] = bufs;
-        const clr = lr / (1 + (t - 1) * num.lr_decay);
-        for (let i = 0; i < p.length; i++) {
-          const gi = grad(i);
-          sum[i] = f(sum[i] + gi * gi);
-          const std = f(f(Math.sqrt(sum[i])) + num.eps);
-          p[i] = f(p[i] - clr * f(gi / std));
-        }
-        return;
-      }
-      case 'RMSprop': {
-        const { alpha, momentum } = num;
-        const [sq] = bufs;
-        const buf = momentum > 0 ? bufs[1] : null;
-        const gAvg = flag.centered ? bufs[bufs.length - 1] : null;
-        for (let i = 0; i < p.length; i++) {
-          const gi = grad(i);
-          sq[i] = f(f(alpha * sq[i]) + (1 - alpha) * gi * gi);
-          let avg: number;
-          if (gAvg) {
-            gAvg[i] = f(f(alpha * gAvg[i]) + (1 - alpha) * gi);
-            avg = f(Math.sqrt(f(sq[i] - gAvg[i] * gAvg[i])));
-          } else avg = f(Math.sqrt(sq[i]));
-          avg = f(avg + num.eps);
-          if (buf) {
-            buf[i] = f(f(momentum * buf[i]) + f(gi / avg));
-            p[i] = f(p[i] - lr * buf[i]);
-          } else p[i] = f(p[i] - lr * f(gi / avg));
-        }
-        return;
-      }
-      case 'Adadelta': {
-        const { rho, eps } = num;
-        const [sq, acc] = bufs;
-        for (let i = 0; i < p.length; i++) {
-          const gi = grad(i);
-          sq[i] = f(f(rho * sq[i]) + (1 - rho) * gi * gi);
-          const std = f(Math.sqrt(f(sq[i] + eps)));
-          const delta = f(f(f(Math.sqrt(f(acc[i] + eps))) / std) * gi);
-          acc[i] = f(f(rho * acc[i]) + (1 - rho) * delta * delta);
-          p[i] = f(p[i] - lr * delta);
-        }
-        return;
-      }
-      case 'Adamax': {
-        const [beta1, beta2] = pair.betas;
-        const [m, u] = bufs;
-        const clr = lr / (1 - beta1 ** t);
-        for (let i = 0; i < p.length; i++) {
-          const gi = grad(i);
-          m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
-          u[i] = Math.max(f(beta2 * u[i]), f(Math.abs(gi) + num.eps));
-          p[i] = f(p[i] - clr * f(m[i] / u[i]));
-        }
-        return;
-      }
-      case 'NAdam': {
-        const [beta1, beta2] = pair.betas;
-        const [m, v, muProduct] = bufs;
-        const bc2 = 1 - beta2 ** t;
-        const mu = beta1 * (1 - 0.5 * 0.96 ** (t * num.momentum_decay));
-        const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * num.momentum_decay));
-        muProduct[0] = f(muProduct[0] * mu);
-        const muProductNext = muProduct[0] * muNext;
-        const gradScale = (lr * (1 - mu)) / (1 - muProduct[0]);
-        const momentScale = (lr * muNext) / (1 - muProductNext);
-        for (let i = 0; i < p.length; i++) {
-          const gi = grad(i);
-          m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
-          v[i] = f(f(beta2 * v[i]) + (1 - beta2) * gi * gi);
-          const denom = f(f(Math.sqrt(f(v[i] / bc2))) + num.eps);
-          p[i] = f(p[i] - gradScale * f(gi / denom));
-          p[i] = f(p[i] - momentScale * f(m[i] / denom));
-        }
-        return;
-      }
-      case 'RAdam': {
-        const [beta1, beta2] = pair.betas;
-        const [m, v] = bufs;
-        const bc1 = 1 - beta1 ** t;
-        const bc2 = 1 - beta2 ** t;
-        const rhoInf = 2 / (1 - beta2) - 1;
-        const rhoT = rhoInf - (2 * t * beta2 ** t) / bc2;
-        // The variance is tractable only once rho_t > 5; before that RAdam is SGD with momentum.
-        const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-        for (let i = 0; i < p.length; i++) {
-          const gi = grad(i);
-          m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
-          v[i] = f(f(beta2 * v[i]) + (1 - beta2) * gi * gi);
-          const mHat = f(m[i] / bc1);
-          if (rhoT > 5) {
-            const adaptive = f(Math.sqrt(bc2) / f(f(Math.sqrt(v[i])) + num.eps));
-            p[i] = f(p[i] - f(f(f(mHat * lr) * adaptive) * rect));
-          } else p[i] = f(p[i] - f(mHat * lr));
-        }
-        return;
-      }
-      case 'Rprop': {
-        const [etaMinus, etaPlus] = pair.etas;
-        const [stepMin, stepMax] = pair.step_sizes;
-        const [prev, stepSize] = bufs;
-        if (t === 1) stepSize.fill(lr);
-        for (let i = 0; i < p.length; i++) {
-          let gi = sign * g[i];
-          const s = Math.sign(gi * prev[i]);
-          const factor = s > 0 ? etaPlus : s < 0 ? etaMinus : 1;
-          stepSize[i] = Math.min(Math.max(f(stepSize[i] * factor), stepMin), stepMax);
-          // After a sign change the step is skipped and the gradient forgotten.
-          if (s < 0) gi = 0;
-          p[i] = f(p[i] - Math.sign(gi) * stepSize[i]);
-          prev[i] = gi;
-        }
-        return;
-      }
-      case 'ASGD': {
-        const [eta] = bufs;
-        if (t === 1) eta[0] = lr;
-        const e = eta[0];
-        for (let i = 0; i < p.length; i++) {
-          const gi = grad(i);
-          p[i] = f(p[i] * (1 - num.lambd * e));
-          p[i] = f(p[i] - e * gi);
-        }
-        eta[0] = lr / (1 + num.lambd * lr * t) ** num.alpha;
-        return;
-      }
+      return;
     }
-  });
+    case 'Adagrad': {
+      const [sum] = bufs;
+      const clr = lr / (1 + (t - 1) * num.lr_decay);
+      for (let i = 0; i < p.length; i++) {
+        const gi = grad(i);
+        sum[i] = f(sum[i] + gi * gi);
+        const std = f(f(Math.sqrt(sum[i])) + num.eps);
+        p[i] = f(p[i] - clr * f(gi / std));
+      }
+      return;
+    }
+    case 'RMSprop': {
+      const { alpha, momentum } = num;
+      const [sq] = bufs;
+      const buf = momentum > 0 ? bufs[1] : null;
+      const gAvg = flag.centered ? bufs[bufs.length - 1] : null;
+      for (let i = 0; i < p.length; i++) {
+        const gi = grad(i);
+        sq[i] = f(f(alpha * sq[i]) + (1 - alpha) * gi * gi);
+        let avg: number;
+        if (gAvg) {
+          gAvg[i] = f(f(alpha * gAvg[i]) + (1 - alpha) * gi);
+          avg = f(Math.sqrt(f(sq[i] - gAvg[i] * gAvg[i])));
+        } else avg = f(Math.sqrt(sq[i]));
+        avg = f(avg + num.eps);
+        if (buf) {
+          buf[i] = f(f(momentum * buf[i]) + f(gi / avg));
+          p[i] = f(p[i] - lr * buf[i]);
+        } else p[i] = f(p[i] - lr * f(gi / avg));
+      }
+      return;
+    }
+    case 'Adadelta': {
+      const { rho, eps } = num;
+      const [sq, acc] = bufs;
+      for (let i = 0; i < p.length; i++) {
+        const gi = grad(i);
+        sq[i] = f(f(rho * sq[i]) + (1 - rho) * gi * gi);
+        const std = f(Math.sqrt(f(sq[i] + eps)));
+        const delta = f(f(f(Math.sqrt(f(acc[i] + eps))) / std) * gi);
+        acc[i] = f(f(rho * acc[i]) + (1 - rho) * delta * delta);
+        p[i] = f(p[i] - lr * delta);
+      }
+      return;
+    }
+    case 'Adamax': {
+      const [beta1, beta2] = pair.betas;
+      const [m, u] = bufs;
+      const clr = lr / (1 - beta1 ** t);
+      for (let i = 0; i < p.length; i++) {
+        const gi = grad(i);
+        m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
+        u[i] = Math.max(f(beta2 * u[i]), f(Math.abs(gi) + num.eps));
+        p[i] = f(p[i] - clr * f(m[i] / u[i]));
+      }
+      return;
+    }
+    case 'NAdam': {
+      const [beta1, beta2] = pair.betas;
+      const [m, v, muProduct] = bufs;
+      const bc2 = 1 - beta2 ** t;
+      const mu = beta1 * (1 - 0.5 * 0.96 ** (t * num.momentum_decay));
+      const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * num.momentum_decay));
+      muProduct[0] = f(muProduct[0] * mu);
+      const muProductNext = muProduct[0] * muNext;
+      const gradScale = (lr * (1 - mu)) / (1 - muProduct[0]);
+      const momentScale = (lr * muNext) / (1 - muProductNext);
+      for (let i = 0; i < p.length; i++) {
+        const gi = grad(i);
+        m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
+        v[i] = f(f(beta2 * v[i]) + (1 - beta2) * gi * gi);
+        const denom = f(f(Math.sqrt(f(v[i] / bc2))) + num.eps);
+        p[i] = f(p[i] - gradScale * f(gi / denom));
+        p[i] = f(p[i] - momentScale * f(m[i] / denom));
+      }
+      return;
+    }
+    case 'RAdam': {
+      const [beta1, beta2] = pair.betas;
+      const [m, v] = bufs;
+      const bc1 = 1 - beta1 ** t;
+      const bc2 = 1 - beta2 ** t;
+      const rhoInf = 2 / (1 - beta2) - 1;
+      const rhoT = rhoInf - (2 * t * beta2 ** t) / bc2;
+      // The variance is tractable only once rho_t > 5; before that RAdam is SGD with momentum.
+      const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
+      for (let i = 0; i < p.length; i++) {
+        const gi = grad(i);
+        m[i] = f(f(beta1 * m[i]) + (1 - beta1) * gi);
+        v[i] = f(f(beta2 * v[i]) + (1 - beta2) * gi * gi);
+        const mHat = f(m[i] / bc1);
+        if (rhoT > 5) {
+          const adaptive = f(Math.sqrt(bc2) / f(f(Math.sqrt(v[i])) + num.eps));
+          p[i] = f(p[i] - f(f(f(mHat * lr) * adaptive) * rect));
+        } else p[i] = f(p[i] - f(mHat * lr));
+      }
+      return;
+    }
+    case 'Rprop': {
+      const [etaMinus, etaPlus] = pair.etas;
+      const [stepMin, stepMax] = pair.step_sizes;
+      const [prev, stepSize] = bufs;
+      if (t === 1) stepSize.fill(lr);
+      for (let i = 0; i < p.length; i++) {
+        let gi = sign * g[i];
+        const s = Math.sign(gi * prev[i]);
+        const factor = s > 0 ? etaPlus : s < 0 ? etaMinus : 1;
+        stepSize[i] = Math.min(Math.max(f(stepSize[i] * factor), stepMin), stepMax);
+        // After a sign change the step is skipped and the gradient forgotten.
+        if (s < 0) gi = 0;
+        p[i] = f(p[i] - Math.sign(gi) * stepSize[i]);
+        prev[i] = gi;
+      }
+      return;
+    }
+    case 'ASGD': {
+      const [eta] = bufs;
+      if (t === 1) eta[0] = lr;
+      const e = eta[0];
+      for (let i = 0; i < p.length; i++) {
+        const gi = grad(i);
+        p[i] = f(p[i] * (1 - num.lambd * e));
+        p[i] = f(p[i] - e * gi);
+      }
+      eta[0] = lr / (1 + num.lambd * lr * t) ** num.alpha;
+      return;
+    }
+  }
 }
 
 export interface SchedulerSettings {

@@ -4,10 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { RunResult } from '../../src-shared/result.ts';
+import { initBackend } from './backend.ts';
 import { listCheckpoints } from './checkpoint.ts';
 import { buildProblem } from './model.ts';
 import { computeNeighbors } from './neighbors.ts';
 import { baselineRun, debugCheck, RunAbortedError, trainRun } from './run.ts';
+import { datagrpScores } from './scores.ts';
 import { makeSyntheticDataset } from './synthetic.ts';
 
 const ds = makeSyntheticDataset({ nClasses: 24, dim: 16, maxPerClass: 300, minPerClass: 5, valPerClass: 10, testPerClass: 20, seed: 2 });
@@ -30,6 +32,22 @@ function stable(r: RunResult): unknown {
 const base = { backend: 'wasm' as const, cacheRoot: null };
 
 describe('trainRun (wasm)', () => {
+  it('lets go of the train scores after the epochs when asked (a lone run), with the same result', async () => {
+    const twin = () => makeSyntheticDataset({ nClasses: 24, dim: 16, maxPerClass: 300, minPerClass: 5, valPerClass: 10, testPerClass: 20, seed: 2 });
+    const [shared, lone] = [twin(), twin()];
+    await initBackend('wasm');
+    const sharedScores = await datagrpScores(shared, 'train', null);
+    const loneScores = await datagrpScores(lone, 'train', null);
+    const kept = await trainRun(shared, config(), { ...base, seed: 11 });
+    const released = await trainRun(lone, config(), { ...base, seed: 11, releaseTrainScores: true });
+    expect(stable(released.result)).toEqual(stable(kept.result));
+    expect(await datagrpScores(shared, 'train', null)).toBe(sharedScores);
+    // No longer in memory: asking again computes a new array (of the same numbers).
+    const again = await datagrpScores(lone, 'train', null);
+    expect(again).not.toBe(loneScores);
+    expect(again).toEqual(loneScores);
+  });
+
   it('is bit-identical when repeated with a seed, differs with another, and beats the baseline on few classes', async () => {
     const a = await trainRun(ds, config(), { ...base, seed: 11 });
     const b = await trainRun(ds, config(), { ...base, seed: 11 });

@@ -15,12 +15,12 @@ import { appVersion } from '../app-version.ts';
 import { UserError } from '../errors.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
+import { evaluateLogits, evaluateScores, neighborBounds, type Evaluation } from './evaluate.ts';
 import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, layerShapes, type AlphaProblem, type Batch, type NetworkSpec } from './model.ts';
 import { ScoreGemm, scoreThreads } from './score-pool.ts';
 import { loadNeighbors, type NeighborTable } from './neighbors.ts';
-import { datagrpMeans, datagrpScores } from './scores.ts';
-import { initOptimizerState, lrAt, optimizerStep, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
+import { datagrpMeans, datagrpScores, forgetScores } from './scores.ts';
+import { initOptimizerState, lrAt, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
 
 export interface RunOutcome {
@@ -74,6 +74,13 @@ export interface TrainOptions {
    * started. The result is the same either way.
    */
   networkThreads?: 1 | 2;
+  /**
+   * Nothing after this run reads the train datagrp's scores (a lone `alphanet train`): they leave memory
+   * once the epochs are done and the final evaluation reads the test datagrp's cached scores into their
+   * memory, so the two are never held together (at ImageNet-LT scale 463 and 200 MB). Default false: the
+   * runs of a sweep share them.
+   */
+  releaseTrainScores?: boolean;
   /** Something the user should know that does not stop the run (ignored checkpoints); default console.warn. */
   onWarning?(message: string): void;
 }
@@ -189,9 +196,7 @@ export function trainStep(
   batch: Batch,
   lr: number,
 ): number {
-  const { loss, grads } = trainer.step(params, batch);
-  optimizerStep(optim, optState, params, grads, lr);
-  return loss;
+  return trainer.train(params, batch, optim, optState, lr);
 }
 
 /** Rows the debug check recomputes from the features each epoch. */
@@ -235,7 +240,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const exact = opts.exactReference === true;
   const samplers = makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(train.labels, ds.splitOf));
   // Before the neighbours: a cold run then reads the training features once, for scores and class means.
-  const trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
+  let trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
   const table: NeighborTable = loadNeighbors(ds, t.n_neighbors, t.nn_dist, seed, {
     trainDatagrp: t.train_datagrp,
     cacheRoot: opts.cacheRoot,
@@ -287,12 +292,18 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     batchGemm?.multiply(x, rows.length, out);
     return out;
   };
-  const evaluateOn = async (name: string, tilde: Float32Array): Promise<Evaluation> => {
+  // The val datagrp is evaluated every epoch: its neighbour bounds (evaluate.ts) are worked out once.
+  const bounds = new Map<string, Float32Array>();
+  const evaluateOn = async (name: string, tilde: Float32Array, storage: Float32Array | null = null): Promise<Evaluation> => {
     const grp = datagrpOf(ds, name);
     if (exact) return evaluateLogits(await exactLogits(problem, tilde, featsOf(name), grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
-    return evaluateScores(problem, tilde, await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }), grp.labels, ds.splitOf, t.pred_scale);
+    const scores = await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase, storage });
+    let b = bounds.get(name) ?? null;
+    if (b === null && name === t.val_datagrp) bounds.set(name, (b = neighborBounds(problem, scores, grp.n)));
+    return evaluateScores(problem, tilde, scores, grp.labels, ds.splitOf, t.pred_scale, b);
   };
   const trainer = new AlphaTrainer(problem, spec, t.pred_scale);
+  trainer.attach(params, optState, optim);
   const singleThreaded = backend === 'wasm' || backend === 'cpu';
   if (opts.networkThreads === 2 && singleThreaded) await trainer.useHelperThread(backend);
   else if (opts.networkThreads === undefined && singleThreaded && scoreThreads() >= 2 && 4 * F * spec.inDim * shapes[0].outDim >= MIN_HELPER_FLOPS) {
@@ -350,10 +361,17 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     }
 
     featsHeld.delete(t.train_datagrp);
+    // A lone run is done with its train scores: the test scores are read into their memory.
+    let spare: Float32Array | null = null;
+    if (opts.releaseTrainScores && trainScores) {
+      spare = trainScores;
+      trainScores = null;
+      forgetScores(ds, t.train_datagrp);
+    }
     // With val: the selected epoch; without: the last.
     const selected = val && best ? best : { epoch: t.train_epochs, params };
     const tilde = trainer.alphas(selected.params);
-    const testEval = await evaluateOn(t.test_datagrp, tilde);
+    const testEval = await evaluateOn(t.test_datagrp, tilde, spare);
     const valFinal = t.val_datagrp !== null ? (await evaluateOn(t.val_datagrp, tilde)).result : null;
     const evals: Record<string, EvalResult> = { [t.test_datagrp]: testEval.result };
     if (valFinal && t.val_datagrp !== null) evals[t.val_datagrp] = valFinal;

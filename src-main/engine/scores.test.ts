@@ -65,6 +65,14 @@ describe('pretrained scores and class means', () => {
       (await baselineRun(cold, { backend: 'wasm', cacheRoot: null })).result.test,
     );
     expect(() => warm.datagrps.train.feats).toThrow(/features of 'train' read/);
+    // A lone run reads the test scores into the memory of its train scores, once done with them.
+    const lone = withoutFeatures(await load(cache));
+    const trainScores = await datagrpScores(lone, 'train', cache);
+    const third = await trainRun(lone, config, { seed: 4, backend: 'wasm', cacheRoot: cache, releaseTrainScores: true });
+    expect(stable(third.result)).toEqual(stable(first.result));
+    const testScores = await datagrpScores(lone, 'test', cache);
+    expect(testScores.buffer).toBe(trainScores.buffer);
+    expect(testScores).toEqual(await datagrpScores(cold, 'test', cache));
   });
 
   it('are recomputed when the cached entry is damaged', async () => {

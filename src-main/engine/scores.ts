@@ -156,6 +156,11 @@ function datagrpOf(ds: LoadedDataset, name: string) {
   return grp;
 }
 
+/** Lets go of the in-memory scores of datagrp `name` of `ds` (the disk cache keeps them). */
+export function forgetScores(ds: LoadedDataset, name: string): void {
+  memory.get(ds)?.delete(`scores-${name}`);
+}
+
 /**
  * R = X·Wᵀ (n × C, no bias) of a datagrp: memory, then disk, else computed from its features. With
  * `alsoMeans`, a computation also caches the datagrp's class means from the same read of the features
@@ -165,11 +170,23 @@ export async function datagrpScores(
   ds: LoadedDataset,
   name: string,
   cacheRoot?: CacheRoot,
-  opts: { alsoMeans?: boolean; /** Only when computed (a cache hit is instant). */ onPhase?: (p: PhaseProgress) => void } = {},
+  opts: {
+    alsoMeans?: boolean;
+    /** Only when computed (a cache hit is instant). */
+    onPhase?: (p: PhaseProgress) => void;
+    /**
+     * Memory a read from the disk cache may fill instead of a new array, when it is large enough: a lone
+     * run's train scores once it is done with them (V8 frees an array only at a later collection, so a
+     * new one would be held beside it).
+     */
+    storage?: Float32Array | null;
+  } = {},
 ): Promise<Float32Array> {
   const grp = datagrpOf(ds, name);
   const key = `scores-${name}`;
-  const hit = lookup(ds, key, cacheRoot, (n) => new Float32Array(n), grp.n * ds.nClasses);
+  const { storage } = opts;
+  const make = (n: number) => (storage && storage.length >= n ? storage.subarray(0, n) : new Float32Array(n));
+  const hit = lookup(ds, key, cacheRoot, make, grp.n * ds.nClasses);
   if (hit) return hit;
   const means = opts.alsoMeans && !cachedMeans(ds, name, cacheRoot) ? new ClassMeanAccumulator(grp.labels, ds.dim, ds.nClasses) : null;
   // A lazily loaded datagrp streams its rows from disk: never all of its features in memory at once.

@@ -50,6 +50,8 @@ export interface RecordedTrainOptions {
   debug?: boolean;
   /** The engine's cache folder (scores, class means, neighbours); default the app cache, null = memory only. */
   cacheRoot?: string | null;
+  /** A lone run: the train scores leave memory after the epochs (TrainOptions.releaseTrainScores). */
+  releaseTrainScores?: boolean;
   /** Continue this existing run (queued again after an interruption) from its newest checkpoint. */
   runId?: number;
   /** Kept with the run (e.g. `dataset_config`: the TOML file the dataset came from, to resume it). */
@@ -155,6 +157,7 @@ export async function recordedTrainRun(
       exactReference: opts.exactReference,
       debug: opts.debug,
       cacheRoot: opts.cacheRoot,
+      releaseTrainScores: opts.releaseTrainScores,
       onPhase: opts.onPhase,
       onBatch: ({ epoch, batch, nBatches, loss }) => {
         if (Date.now() - lastBeat > HEARTBEAT_MS) {

@@ -225,6 +225,8 @@ export async function trainAndReport(
   try {
     const { runId, result } = await recordedTrainRun(store, ds, config, {
       ...opts,
+      // One run per process: nothing reads the train scores after its epochs.
+      releaseTrainScores: true,
       onStart: (id) => io.out(`recording as run ${id}`),
       onPhase: phasePrinter(io),
       onProgress: (p) => showProgress(io, p, epochs),
