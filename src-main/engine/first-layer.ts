@@ -11,9 +11,10 @@
  * The helper is used once it is ready; until then, and if it ever fails, this thread computes every
  * slab (the same numbers).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { tf, type BackendName } from './backend.ts';
 import { transposed } from './score-pool.ts';
+import { startWorker } from '../workers.ts';
 
 /** Slabs of W1's rows: 2 = one per core here. Changing it changes results in the last bits. */
 export const SLABS = 2;
@@ -25,7 +26,6 @@ export const OP = { forward: 1, grad: 2, stop: 3 } as const;
 const HELPER_TIMEOUT_MS = 30_000;
 
 export interface FirstLayerWorkerInput {
-  entry: string;
   backend: BackendName;
   ctrl: SharedArrayBuffer;
   input: SharedArrayBuffer;
@@ -36,8 +36,6 @@ export interface FirstLayerWorkerInput {
   rows: number;
 }
 
-const BOOTSTRAP = new URL('../queue/worker-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./first-layer-worker.ts', import.meta.url).href;
 
 /** Row ranges [start, end) of `h` rows in SLABS near-equal slabs (fewer when h < SLABS). */
 export function slabRows(h: number): [number, number][] {
@@ -87,8 +85,8 @@ export class FirstLayer {
     const ctrl = new SharedArrayBuffer(4 * 4);
     const input = new SharedArrayBuffer(4 * rows * Math.max(this.inDim, this.nFew));
     const output = new SharedArrayBuffer(4 * rows * Math.max(this.inDim, this.nFew));
-    const data: FirstLayerWorkerInput = { entry: ENTRY, backend, ctrl, input, output, sources: this.sources, nFew: this.nFew, inDim: this.inDim, rows };
-    const worker = new Worker(BOOTSTRAP, { workerData: data });
+    const data: FirstLayerWorkerInput = { backend, ctrl, input, output, sources: this.sources, nFew: this.nFew, inDim: this.inDim, rows };
+    const worker = startWorker('first-layer-worker', data);
     worker.unref();
     const helper: Helper = { worker, ctrl: new Int32Array(ctrl), input: new Float32Array(input), output: new Float32Array(output) };
     this.helper = helper;

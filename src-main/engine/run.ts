@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { RunConfig } from '../../src-shared/config.ts';
 import { defaultRunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset, SplitName } from '../../src-shared/dataset.ts';
@@ -12,6 +11,7 @@ import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { AlphaEntry, EpochRecord, EvalResult, RunResult, SavedNetwork } from '../../src-shared/result.ts';
 import { Rng } from '../../src-shared/rng.ts';
 import { UserError } from '../errors.ts';
+import { appVersion } from '../paths.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateLogits, evaluateScores, type Evaluation } from './evaluate.ts';
@@ -106,16 +106,6 @@ export function validateRun(ds: LoadedDataset, config: RunConfig): void {
 /** Thrown when `signal` aborts a run (between batches); checkpoints already written stay. */
 export class RunAbortedError extends Error {
   override name = 'AbortError';
-}
-
-function appVersion(): string {
-  try {
-    const pkg: unknown = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
-    const version = (pkg as { version?: unknown }).version;
-    return typeof version === 'string' ? version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }
 
 function datagrpOf(ds: LoadedDataset, name: string) {

@@ -11,6 +11,7 @@ import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
 import { DiskError } from '../errors.ts';
+import { appVersion } from '../paths.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
 import type { JsonObject } from './json.ts';
@@ -71,11 +72,6 @@ function classCounts(labels: Int32Array, nClasses: number): Int32Array {
   const counts = new Int32Array(nClasses);
   for (const label of labels) counts[label]++;
   return counts;
-}
-
-function appVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
 }
 
 /** Records the dataset a run used, so the app can show runs of datasets that are not configured here. */

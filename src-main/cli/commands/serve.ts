@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openWorkbench } from '../../api/workbench.ts';
-import { appDataDir } from '../../paths.ts';
+import { appDataDir, appRoot } from '../../paths.ts';
 import { defaultDbFile } from '../../store/db.ts';
 import { createServer, isLoopback, listen, serverUrl } from '../../server/server.ts';
 import { servedToken, TOKEN_FILE } from '../../server/token.ts';
@@ -11,7 +11,7 @@ import { stopSignal } from '../signals.ts';
 import { QUEUE_FLAG, queueArg } from '../queue-cli.ts';
 
 /** Where `npm run build:web` puts the renderer. */
-const WEB_BUILD_DIR = path.resolve(import.meta.dirname, '..', '..', '..', 'out', 'renderer');
+const WEB_BUILD_DIR = path.join(appRoot(), 'out', 'renderer');
 
 export const command: Command = {
   spec: {
