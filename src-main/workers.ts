@@ -30,7 +30,7 @@ let builtEntries: string | undefined;
  * The folder of the build's main-process entries (out/main/ from `npm run build`, or `--outDir`): the
  * nearest folder above this module with the build's stamp, wherever the build put this module.
  */
-export function buildDir(): string {
+function buildDir(): string {
   if (builtEntries !== undefined) return builtEntries;
   for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, BUILD_STAMP))) return (builtEntries = dir);
