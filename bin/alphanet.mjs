@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the CLI from source; a fresh checkout needs no build step (bin/cli-build.mjs: a compile cache).
+// Runs the CLI from the app build when it is current, else from source; a fresh checkout needs no build step (bin/cli-build.mjs).
 import { loadCli } from './cli-build.mjs';
 
 const { main } = await loadCli();

@@ -1,3 +1,9 @@
+// How the CLI loads. With a current app build (`npm run build`: out/main/cli.js and its stamp
+// out/main/build.json, listing every source file it was built from and when the build started), it runs
+// that: no compiling at all, the code the desktop app ships. A build is current while none of its
+// source files is newer than the build or gone, so a stale build never runs old code; then the CLI runs
+// from sources through the compile cache below.
+//
 // The CLI's compile cache. Compiling TypeScript on the fly (tsx) costs about a second on every call, so
 // the first call after a source change bundles src-main/cli/main.ts with esbuild (well under a second)
 // into node_modules/.cache/alphanet-cli/, and later calls load that plain JavaScript. The bundle is
@@ -14,14 +20,32 @@ const ENTRY = path.join(ROOT, 'src-main', 'cli', 'main.ts');
 /** ALPHANET_CLI_CACHE moves it (tests); it must stay inside the checkout, where node_modules resolves. */
 const CLI_CACHE = process.env.ALPHANET_CLI_CACHE || path.join(ROOT, 'node_modules', '.cache', 'alphanet-cli');
 const CURRENT = path.join(CLI_CACHE, 'current.json');
+/** The app build's main-process folder; ALPHANET_CLI_BUILD moves it (tests). Its stamp is BUILD_STAMP of src-main/workers.ts. */
+const APP_BUILD = process.env.ALPHANET_CLI_BUILD || path.join(ROOT, 'out', 'main');
 /** Older builds are removed after this long (a process started from one may still load its chunks). */
 const KEEP_OLD_MS = 3600_000;
 
-/** The current build's main module, or null when a source file changed since (or there is none). */
+/** Whether no file of `inputs` (relative to the checkout) is newer than `built` (ms) or gone. */
+function upToDate(built, inputs) {
+  return inputs.every((f) => fs.statSync(path.join(ROOT, f), { throwIfNoEntry: false })?.mtimeMs <= built);
+}
+
+/** The app build's CLI module when it is current, else null. */
+function currentAppBuild() {
+  try {
+    const { built, inputs } = JSON.parse(fs.readFileSync(path.join(APP_BUILD, 'build.json'), 'utf8'));
+    const cli = path.join(APP_BUILD, 'cli.js');
+    return upToDate(built, inputs) && fs.existsSync(cli) ? cli : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The current cached build's main module, or null when a source file changed since (or there is none). */
 function currentBuild() {
   try {
     const { root, built, dir, inputs } = JSON.parse(fs.readFileSync(CURRENT, 'utf8'));
-    if (root !== ROOT || !inputs.every((f) => fs.statSync(path.join(ROOT, f)).mtimeMs <= built)) return null;
+    if (root !== ROOT || !upToDate(built, inputs)) return null;
     const main = path.join(CLI_CACHE, dir, 'main.js');
     return fs.existsSync(main) ? main : null;
   } catch {
@@ -73,9 +97,12 @@ async function build() {
   return path.join(CLI_CACHE, dir, 'main.js');
 }
 
-/** The CLI's `main`: from the current bundle (built first if needed), else compiled by tsx. */
+/** The CLI's `main`: from the current app build, else the current cached bundle (built first if needed), else compiled by tsx. */
 export async function loadCli() {
   if (process.env.ALPHANET_CLI_FROM_SOURCE !== '1') {
+    const app = currentAppBuild();
+    // Not caught: a current build that fails to load is a broken build to report, not to run around.
+    if (app !== null) return import(pathToFileURL(app).href);
     try {
       const main = currentBuild() ?? (await build());
       return await import(pathToFileURL(main).href);

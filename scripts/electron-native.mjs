@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /**
- * Builds better-sqlite3's addon for the installed Electron's ABI into out/native/, leaving the Node
- * build in node_modules alone: the CLI and the tests keep working, and the desktop app loads this copy
- * (src-main/electron/main.ts sets ALPHANET_SQLITE_BINDING). Needs internet once: it fetches the
- * prebuilt addon for Electron, or Electron's headers to compile it. `npm start` runs it first; it
- * does nothing when the copy for this Electron version exists.
+ * Builds better-sqlite3's addon for the installed Electron's ABI with @electron/rebuild into
+ * out/native/, leaving the Node build in node_modules alone: the CLI and the tests keep working under
+ * plain Node, and the desktop app loads this copy (src-main/electron/main.ts sets
+ * ALPHANET_SQLITE_BINDING; electron-builder packs it, unpacked from the asar). @electron/rebuild
+ * rebuilds a node_modules folder in place, so it works on a copy of the package in a staging folder
+ * inside node_modules/.cache (where the copy still resolves better-sqlite3's own dependencies, such as
+ * prebuild-install). Needs internet once: the prebuilt addon for Electron (GitHub), else Electron's
+ * headers to compile it. `npm start`, `npm run dev` and `npm run dist` run it first; it does nothing
+ * when the copy for this Electron version exists.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { rebuild } from '@electron/rebuild';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..');
@@ -20,27 +23,26 @@ const target = path.join(root, 'out', 'native', `better_sqlite3-electron-${elect
 if (fs.existsSync(target)) process.exit(0);
 
 const source = path.dirname(require.resolve('better-sqlite3/package.json'));
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-electron-native-'));
-const pkg = path.join(work, 'better-sqlite3');
+const { version } = require('better-sqlite3/package.json');
+const stage = path.join(root, 'node_modules', '.cache', 'alphanet-electron-native');
+const pkg = path.join(stage, 'node_modules', 'better-sqlite3');
+fs.rmSync(stage, { recursive: true, force: true });
 // A copy without the Node build, so nothing here can replace the one the CLI loads.
 fs.cpSync(source, pkg, { recursive: true, filter: (file) => !file.startsWith(path.join(source, 'build')) });
-const run = (command, args) => execFileSync(command, args, { cwd: pkg, stdio: 'inherit' });
+fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({ name: 'alphanet-electron-native', private: true, dependencies: { 'better-sqlite3': version } }));
 
-console.log(`Building better-sqlite3 for Electron ${electronVersion}…`);
+console.log(`Building better-sqlite3 ${version} for Electron ${electronVersion} (@electron/rebuild)…`);
 try {
-  run(process.execPath, [require.resolve('prebuild-install/bin.js', { paths: [source] }), '--runtime', 'electron', '--target', electronVersion]);
-} catch {
-  console.log('No prebuilt addon for this Electron; compiling against its headers.');
-  try {
-    // --nodedir= : a nodedir in .npmrc would make node-gyp compile against Node's headers instead.
-    run('npx', ['--yes', '--nodedir=', 'node-gyp', 'rebuild', '--release', `--target=${electronVersion}`, '--dist-url=https://electronjs.org/headers']);
-  } catch {
-    fs.rmSync(work, { recursive: true, force: true });
-    console.error(`Could not build better-sqlite3 for Electron ${electronVersion}: this needs internet access once (github.com or electronjs.org).`);
-    process.exit(1);
-  }
+  await rebuild({ buildPath: stage, electronVersion, onlyModules: ['better-sqlite3'], force: true });
+} catch (error) {
+  fs.rmSync(stage, { recursive: true, force: true });
+  console.error(
+    `Could not build better-sqlite3 for Electron ${electronVersion}: ${error instanceof Error ? error.message : String(error)}\n` +
+      'This needs internet access once (github.com for the prebuilt addon, else electronjs.org for the headers and a C++ toolchain).',
+  );
+  process.exit(1);
 }
 fs.mkdirSync(path.dirname(target), { recursive: true });
 fs.copyFileSync(path.join(pkg, 'build', 'Release', 'better_sqlite3.node'), target);
-fs.rmSync(work, { recursive: true, force: true });
+fs.rmSync(stage, { recursive: true, force: true });
 console.log(`Wrote ${path.relative(root, target)}`);

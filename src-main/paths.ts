@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -39,7 +40,34 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(appDataDir(env), 'cache');
 }
 
+/**
+ * True when this code runs from the TypeScript sources (tsx, vitest, the CLI's compile cache, which
+ * keeps each module's own location), false from the build in out/main/.
+ */
+export const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+let root: string | undefined;
+
+/**
+ * The checkout (or the packaged app): package.json, resources/, out/. It is the nearest folder above
+ * this module with a package.json, wherever the build puts the module (src-main/, out/main/chunks/).
+ */
+export function appRoot(): string {
+  if (root !== undefined) return root;
+  for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return (root = dir);
+    if (path.dirname(dir) === dir) throw new Error(`no package.json in any folder above ${import.meta.dirname}`);
+  }
+}
+
+/** The app's version, from its package.json ('unknown' when it names none). */
+export function appVersion(): string {
+  const pkg: unknown = JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8'));
+  const version = (pkg as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
+}
+
 /** The repository's resources/ folder (WordNet, the demo dataset, icons). */
 export function resourcesDir(): string {
-  return path.resolve(import.meta.dirname, '..', 'resources');
+  return path.join(appRoot(), 'resources');
 }

@@ -17,7 +17,7 @@ export interface InspectRequest {
 }
 
 export function inspectOffThread(request: InspectRequest): Promise<InspectorData> {
-  return callOffThread(import.meta.url, request);
+  return callOffThread('inspector-worker', request);
 }
 
 async function inspect({ dbFile, spec, experiment, configHash }: InspectRequest): Promise<InspectorData> {
@@ -30,4 +30,4 @@ async function inspect({ dbFile, spec, experiment, configHash }: InspectRequest)
   }
 }
 
-await serveOffThread(import.meta.url, inspect);
+await serveOffThread('inspector-worker', inspect);

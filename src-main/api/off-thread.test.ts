@@ -6,7 +6,7 @@ import type { WorkInput } from '../../test/support/off-thread-work.ts';
 import { UserError } from '../errors.ts';
 import { callOffThread } from './off-thread.ts';
 
-const ENTRY = new URL('../../test/support/off-thread-work.ts', import.meta.url).href;
+const ENTRY = new URL('../../test/support/off-thread-work.ts', import.meta.url);
 
 describe('off-thread work', () => {
   it('a worker that spins forever is terminated at its time limit with a clear error', async () => {

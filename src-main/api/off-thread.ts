@@ -1,22 +1,25 @@
 /**
  * Work that may read gigabytes (validating a dataset, a cold Inspector) runs on a worker thread so that
- * the thread serving the UI stays responsive. A module offers `work` with serveOffThread(import.meta.url,
- * work) at its top level and callers use callOffThread(import.meta.url, input); the worker starts
- * through the queue's bootstrap, which loads TypeScript. Every call has a time limit and can be
+ * the thread serving the UI stays responsive. A worker entry (workers.ts) offers `work` with
+ * serveOffThread(NAME, work) at its top level and callers use callOffThread(NAME, input); the worker
+ * starts from that entry (startWorker). Every call has a time limit and can be
  * cancelled (the thread is terminated), and identical calls in flight share one worker.
  */
-import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.ts';
+import { startWorker, type WorkerName } from '../workers.ts';
+
+/** The workers that serve one call each (a URL: a test's own module, run from sources). */
+type OffThreadWorker = Extract<WorkerName, 'validate-worker' | 'inspector-worker'> | URL;
 
 interface Input<I> {
-  entry: string;
+  /** Which worker serves it: a module that imports another worker's entry does not answer for it. */
+  worker: string;
   input: I;
 }
 
 /** `user`: the error is about the user's files or request (shown as is), not a bug. */
 type Output<O> = { ok: true; value: O } | { ok: false; error: string; user: boolean };
-
-const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
 
 /** Default time limit of one off-thread call: far beyond validating a real dataset, short of forever. */
 export const OFF_THREAD_TIMEOUT_MS = 15 * 60_000;
@@ -28,12 +31,12 @@ export interface OffThreadOptions {
   signal?: AbortSignal;
 }
 
-/** Calls in flight by entry and input: a second identical request waits for the first one's worker. */
+/** Calls in flight by worker and input: a second identical request waits for the first one's worker. */
 const inFlight = new Map<string, Promise<unknown>>();
 
-/** Runs the `work` that module `entry` serves, on a worker thread, and ends the thread after. */
-export function callOffThread<I, O>(entry: string, input: I, options: OffThreadOptions = {}): Promise<O> {
-  const key = `${entry}\0${JSON.stringify(input)}`;
+/** Runs the `work` that worker `entry` serves, on a worker thread, and ends the thread after. */
+export function callOffThread<I, O>(entry: OffThreadWorker, input: I, options: OffThreadOptions = {}): Promise<O> {
+  const key = `${String(entry)}\0${JSON.stringify(input)}`;
   const shared = options.signal === undefined ? inFlight.get(key) : undefined;
   if (shared) return shared as Promise<O>;
   const call = runOnWorker<I, O>(entry, input, options);
@@ -45,11 +48,11 @@ export function callOffThread<I, O>(entry: string, input: I, options: OffThreadO
   return call;
 }
 
-function runOnWorker<I, O>(entry: string, input: I, options: OffThreadOptions): Promise<O> {
+function runOnWorker<I, O>(entry: OffThreadWorker, input: I, options: OffThreadOptions): Promise<O> {
   const timeoutMs = options.timeoutMs ?? OFF_THREAD_TIMEOUT_MS;
   return new Promise<O>((resolve, reject) => {
     if (options.signal?.aborted) return reject(new UserError('cancelled'));
-    const worker = new Worker(BOOTSTRAP, { workerData: { entry, input } satisfies Input<I> });
+    const worker = startWorker(entry, { worker: String(entry), input } satisfies Input<I>);
     let settled = false;
     const finish = (outcome: () => void): void => {
       if (settled) return;
@@ -71,14 +74,14 @@ function runOnWorker<I, O>(entry: string, input: I, options: OffThreadOptions): 
       finish(() => (out.ok ? resolve(out.value) : reject(out.user ? new UserError(out.error) : new Error(out.error)))),
     );
     worker.once('error', (error) => finish(() => reject(error)));
-    worker.once('exit', (code) => finish(() => reject(new Error(`the worker of ${entry} exited with code ${code} before answering`))));
+    worker.once('exit', (code) => finish(() => reject(new Error(`the worker of ${String(entry)} exited with code ${code} before answering`))));
   });
 }
 
 /** In a worker started by callOffThread(entry, …): runs `work` on its input and posts the outcome. */
-export async function serveOffThread<I, O>(entry: string, work: (input: I) => Promise<O>): Promise<void> {
+export async function serveOffThread<I, O>(entry: OffThreadWorker, work: (input: I) => Promise<O>): Promise<void> {
   const data = workerData as Input<I> | undefined;
-  if (!parentPort || data?.entry !== entry) return;
+  if (!parentPort || data?.worker !== String(entry)) return;
   let out: Output<O>;
   try {
     out = { ok: true, value: await work(data.input) };

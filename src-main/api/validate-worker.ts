@@ -5,7 +5,7 @@ import { callOffThread, serveOffThread } from './off-thread.ts';
 
 /** validateDataset(spec) on a worker thread. */
 export function validateOffThread(spec: DatasetSpec): Promise<DatasetReport> {
-  return callOffThread(import.meta.url, spec);
+  return callOffThread('validate-worker', spec);
 }
 
-await serveOffThread(import.meta.url, validateDataset);
+await serveOffThread('validate-worker', validateDataset);

@@ -3,8 +3,6 @@ import type { CheckpointText, RunJobData, RunJobProgress } from './jobs.ts';
 
 /** What a distributed run's training thread is started with. */
 export interface TrainThreadInput {
-  /** The TypeScript module the bootstrap loads (train-thread.ts). */
-  entry: string;
   job: RunJobData;
   /** The worker's datasets.toml (undefined: the usual lookup from cwd). */
   configFile: string | undefined;

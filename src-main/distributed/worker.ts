@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker as Thread } from 'node:worker_threads';
+import type { Worker as Thread } from 'node:worker_threads';
 import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type Job, type QueueEventsListener } from 'bullmq';
 import type { WorkerInfo } from '../../src-shared/api.ts';
 import { readDatasetsToml, defaultConfigFiles } from '../data/config.ts';
@@ -23,6 +23,7 @@ import {
 import { quietErrors, RedisConnections } from './redis.ts';
 import type { FromTrainThread, TrainThreadInput } from './thread-messages.ts';
 import { raiseCancelFlag } from '../queue/cancel-flag.ts';
+import { startWorker } from '../workers.ts';
 
 export interface DistributedWorkerOptions {
   redisUrl: string;
@@ -54,8 +55,6 @@ export interface DistributedWorker {
   close(): Promise<void>;
 }
 
-const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
-const THREAD_ENTRY = new URL('./train-thread.ts', import.meta.url).href;
 /** Batch progress updates per run per second at most (each is a Redis write and an event). */
 const PROGRESS_INTERVAL_MS = 250;
 /** The custom BullMQ event with which a coordinator cancels a run that is training. */
@@ -108,7 +107,6 @@ export async function startDistributedWorker(opts: DistributedWorkerOptions): Pr
     const ckptDir = path.join(opts.workDir, 'runs', jobId);
     fs.rmSync(ckptDir, { recursive: true, force: true });
     const input: TrainThreadInput = {
-      entry: THREAD_ENTRY,
       job: data,
       configFile: opts.configFile,
       cwd,
@@ -117,7 +115,7 @@ export async function startDistributedWorker(opts: DistributedWorkerOptions): Pr
       backend,
       cancelFlag: new SharedArrayBuffer(4),
     };
-    const thread = new Thread(BOOTSTRAP, { workerData: input });
+    const thread = startWorker('train-thread', input);
     const entry = { thread, cancelFlag: new Int32Array(input.cancelFlag), runId: data.runId };
     threads.set(jobId, entry);
     log(`run ${data.runId} (${data.dataset}, seed ${data.seed}${data.checkpoint ? `, from epoch ${data.checkpoint.epoch}` : ''}): started`);

@@ -1,8 +1,9 @@
 /**
  * Electron fuses: switches compiled into the Electron binary that turn features off for good (unlike
- * command-line flags, the app cannot be talked out of them). A packaged build flips them with
- * `node bin/run-ts.mjs scripts/electron-fuses.ts <packaged Electron binary>` (DEVELOPERS.md); the
- * development binary in node_modules keeps its defaults, since `npm start` loads the app from a folder.
+ * command-line flags, the app cannot be talked out of them). `npm run dist` flips them
+ * (electron-builder.ts); a binary packaged otherwise gets them with `node bin/run-ts.mjs
+ * scripts/electron-fuses.ts <packaged Electron binary>` (DEVELOPERS.md). The development binary in
+ * node_modules keeps its defaults, since `npm start` loads the app from a folder.
  */
 
 /** The fuse wire format of @electron/fuses, version 1: this sentinel, a version byte, a count, then one byte per fuse. */

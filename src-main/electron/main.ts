@@ -6,34 +6,16 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
-import { register } from 'tsx/esm/api';
-import type * as DispatchModule from '../api/dispatch.ts';
-import type * as WorkbenchModule from '../api/workbench.ts';
-import type { Workbench } from '../api/workbench.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { openWorkbench, type Workbench } from '../api/workbench.ts';
 import { CONTENT_SECURITY_POLICY } from '../server/csp.ts';
 import { IPC } from './channels.ts';
 import { devServerUrl, externalLinkAllowed, isAppUrl } from './policy.ts';
 
-/**
- * The workbench itself runs from source through tsx, as the CLI does: its run queue starts worker
- * threads from files beside it, and its error classes must be the ones the handlers throw, so it is
- * loaded, not bundled into this file.
- */
-async function loadWorkbenchModules(): Promise<{ dispatch: typeof DispatchModule.dispatch; openWorkbench: typeof WorkbenchModule.openWorkbench }> {
-  register();
-  const api = path.resolve(import.meta.dirname, '..', '..', 'src-main', 'api');
-  const load = (file: string) => import(pathToFileURL(path.join(api, file)).href);
-  const [{ dispatch }, { openWorkbench }] = (await Promise.all([load('dispatch.ts'), load('workbench.ts')])) as [
-    typeof DispatchModule,
-    typeof WorkbenchModule,
-  ];
-  return { dispatch, openWorkbench };
-}
-
 // Before anything reads the data folder: the CLI and this app then share one database and cache.
 process.env.ALPHANET_DATA_DIR ??= app.getPath('userData');
-// better-sqlite3 built for Electron's ABI beside this bundle (scripts/electron-native.mjs); worker
-// threads inherit the variable.
+// better-sqlite3 built for Electron's ABI beside this bundle (scripts/electron-native.mjs, with
+// @electron/rebuild); worker threads (bundles beside this one, src-main/workers.ts) inherit the variable.
 process.env.ALPHANET_SQLITE_BINDING ??= path.join(
   import.meta.dirname,
   '..',
@@ -90,7 +72,6 @@ async function start(): Promise<void> {
   // The workbench needs no camera, microphone, notifications, geolocation…: every request is denied.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  const { dispatch, openWorkbench } = await loadWorkbenchModules();
   const dataDir = process.env.ALPHANET_DATA_DIR ?? app.getPath('userData');
   const bench = openWorkbench({ dbFile: path.join(dataDir, 'workbench.sqlite'), cwd: app.getPath('home'), log: (line) => console.error(line) });
   workbench = bench;

@@ -13,10 +13,11 @@
  * so a training step stays a plain synchronous function, with no event-loop turn per step. The helper
  * is used once it is ready; until then this thread computes every slab (the same numbers).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { tf, type BackendName } from './backend.ts';
 import { updateParam, updatesBySlices, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { transposed } from './score-pool.ts';
+import { startWorker } from '../workers.ts';
 
 /** Slabs of W1's rows: 2 = one per core here. Changing it changes results in the last bits. */
 export const SLABS = 2;
@@ -33,7 +34,6 @@ export const ARG = { step: 0, lr: 1 } as const;
 const HELPER_TIMEOUT_MS = 30_000;
 
 export interface FirstLayerWorkerInput {
-  entry: string;
   backend: BackendName;
   ctrl: SharedArrayBuffer;
   args: SharedArrayBuffer;
@@ -57,9 +57,6 @@ interface Attached {
   buffers: Float32Array[];
   optim: OptimizerSettings;
 }
-
-const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./first-layer-worker.ts', import.meta.url).href;
 
 /** Row ranges [start, end) of `h` rows in SLABS near-equal slabs (fewer when h < SLABS). */
 export function slabRows(h: number): [number, number][] {
@@ -135,7 +132,6 @@ export class FirstLayer {
     const input = new SharedArrayBuffer(4 * rows * this.nFew);
     const output = new SharedArrayBuffer(4 * rows * Math.max(this.inDim, this.nFew));
     const data: FirstLayerWorkerInput = {
-      entry: ENTRY,
       backend,
       ctrl,
       args,
@@ -150,7 +146,7 @@ export class FirstLayer {
       buffers: attached.buffers.map((b) => b.buffer as SharedArrayBuffer),
       optim: attached.optim,
     };
-    const worker = new Worker(BOOTSTRAP, { workerData: data });
+    const worker = startWorker('first-layer-worker', data);
     worker.unref();
     const helper: Helper = { worker, ctrl: new Int32Array(ctrl), args: new Float64Array(args), input: new Float32Array(input), output: new Float32Array(output) };
     this.helper = helper;

@@ -9,12 +9,11 @@
  * other work): ~40 GFLOP/s on one wasm thread, ~52–55 GFLOP/s on the pool of two.
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers.ts';
 import { tf, type BackendName } from './backend.ts';
 
 export interface ScoreWorkerInput {
-  /** The module the bootstrap loads (score-worker.ts). */
-  entry: string;
   backend: BackendName;
 }
 export type ScoreWorkerRequest =
@@ -86,8 +85,6 @@ export function rawScores(feats: Float32Array, n: number, dim: number, weight: F
   return out;
 }
 
-const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL('./score-worker.ts', import.meta.url).href;
 /** Rows per block sent to a worker (2048 × d=2048 floats = 16 MB). */
 const BLOCK_ROWS = 2048;
 /** Blocks in flight per worker: one computing, one queued, so a worker never waits on the main thread. */
@@ -109,9 +106,9 @@ const WORKER_START_TIMEOUT_MS = 60_000;
 /** The longest wait for the next block's scores (a block takes well under a second on one core). */
 const BLOCK_TIMEOUT_MS = 5 * 60_000;
 
-function startWorker(backend: BackendName): Promise<Worker> {
-  const input: ScoreWorkerInput = { entry: ENTRY, backend };
-  const worker = new Worker(BOOTSTRAP, { workerData: input });
+function startScoreWorker(backend: BackendName): Promise<Worker> {
+  const input: ScoreWorkerInput = { backend };
+  const worker = startWorker('score-worker', input);
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
       clearTimeout(timer);
@@ -133,7 +130,7 @@ function startWorker(backend: BackendName): Promise<Worker> {
 async function workersFor(backend: BackendName, threads: number): Promise<Worker[]> {
   if (pool && pool.backend === backend && pool.workers.length === threads) return pool.workers;
   await closeScorePool();
-  const workers = await Promise.all(Array.from({ length: threads }, () => startWorker(backend)));
+  const workers = await Promise.all(Array.from({ length: threads }, () => startScoreWorker(backend)));
   pool = { backend, workers };
   return workers;
 }

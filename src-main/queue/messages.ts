@@ -3,8 +3,6 @@ import type { RunBatchProgress } from '../runs/record-run.ts';
 
 /** What a run worker is started with. */
 export interface WorkerInput {
-  /** The TypeScript module the bootstrap loads (worker.ts). */
-  entry: string;
   dbFile: string;
   ckptRoot: string;
   runId: number;

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { QueueInfo } from '../../src-shared/api.ts';
 import type { RunConfig } from '../../src-shared/config.ts';
 import type { RunKind } from '../../src-shared/result.ts';
@@ -17,6 +17,7 @@ import type { RunStatus } from '../../src-shared/api.ts';
 import { RunStore, type NewRun } from '../store/run-store.ts';
 import type { FromWorker, WorkerInput } from './messages.ts';
 import { raiseCancelFlag } from './cancel-flag.ts';
+import { startWorker } from '../workers.ts';
 
 export interface QueueEvents {
   progress: [progress: RunBatchProgress];
@@ -87,9 +88,6 @@ export const ORPHAN_CHECK_MS = 15_000;
 
 /** How long a cancelled worker may take to stop at a batch boundary before it is terminated. */
 const CANCEL_GRACE_MS = 30_000;
-
-const BOOTSTRAP = new URL('../worker-bootstrap.mjs', import.meta.url);
-const WORKER_ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 export class RunQueue extends EventEmitter<QueueEvents> implements RunQueueApi {
   readonly store: RunStore;
@@ -213,7 +211,6 @@ export class RunQueue extends EventEmitter<QueueEvents> implements RunQueueApi {
 
   private launch(runId: number): void {
     const input: WorkerInput = {
-      entry: WORKER_ENTRY,
       dbFile: path.resolve(this.opts.dbFile),
       ckptRoot: this.store.ckptRoot,
       runId,
@@ -222,7 +219,7 @@ export class RunQueue extends EventEmitter<QueueEvents> implements RunQueueApi {
       nCkpt: this.opts.nCkpt,
       cancelFlag: new SharedArrayBuffer(4),
     };
-    const worker = new Worker(BOOTSTRAP, { workerData: input });
+    const worker = startWorker('queue-worker', input);
     const entry = { worker, cancelFlag: new Int32Array(input.cancelFlag) };
     this.workers.set(runId, entry);
     let reported = false;

@@ -1,7 +1,7 @@
 /**
  * One run, on a worker thread: loads the dataset, trains with the engine and writes the run's records
  * through its own database connection, so the thread that serves the UI never waits on training or
- * on SQLite. Started by RunQueue through worker-bootstrap.mjs.
+ * on SQLite. Started by RunQueue (startWorker in workers.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDataset, resolveDataset } from '../data/dataset.ts';

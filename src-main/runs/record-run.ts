@@ -11,8 +11,8 @@ import { etaSeconds, runFraction, type ProgressSample } from '../../src-shared/e
 import type { PhaseProgress } from '../../src-shared/progress.ts';
 import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import type { BackendName } from '../engine/backend.ts';
-import { appVersion } from '../app-version.ts';
 import { DiskError } from '../errors.ts';
+import { appVersion } from '../paths.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
 import type { JsonObject } from '../store/json.ts';

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APP_ROOT, ensureWebBuild, hasWebBuild } from './web-build.ts';
+import { appRoot } from '../paths.ts';
+import { ensureWebBuild, hasWebBuild } from './web-build.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-web-build-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -21,11 +22,11 @@ describe("the web UI alphanet serve hands out", () => {
   it('builds it from the sources when missing, once', () => {
     const out = path.join(tmp, 'renderer');
     const lines: string[] = [];
-    expect(ensureWebBuild(APP_ROOT, (l) => lines.push(l), out)).toBe(out);
+    expect(ensureWebBuild(appRoot(), (l) => lines.push(l), out)).toBe(out);
     expect(hasWebBuild(out)).toBe(true);
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('<script type="module"');
     expect(lines).toEqual([`alphanet serve: the web UI is not built yet; building it (npm run build:web) into ${out}…`]);
-    expect(ensureWebBuild(APP_ROOT, (l) => lines.push(l), out)).toBe(out);
+    expect(ensureWebBuild(appRoot(), (l) => lines.push(l), out)).toBe(out);
     expect(lines).toHaveLength(1);
   });
 });

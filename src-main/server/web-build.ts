@@ -6,14 +6,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.ts';
-
-/** The repository (or installed package) root. */
-export const APP_ROOT = path.resolve(import.meta.dirname, '..', '..');
+import { appRoot } from '../paths.ts';
 /** The command that builds the web UI, as the messages name it. */
 export const WEB_BUILD_COMMAND = 'npm run build:web';
 
 /** Where `npm run build:web` puts the renderer under `root`. */
-export function webBuildDir(root: string = APP_ROOT): string {
+export function webBuildDir(root: string = appRoot()): string {
   return path.join(root, 'out', 'renderer');
 }
 

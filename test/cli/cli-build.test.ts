@@ -10,7 +10,8 @@ afterAll(() => fs.rmSync(cache, { recursive: true, force: true }));
 
 function cli(env: Record<string, string>, ...argv: string[]) {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), ...argv], {
-    env: { ...process.env, ALPHANET_CLI_CACHE: cache, ...env },
+    // No app build (out/main) here, whether or not the checkout has a current one: this is the cache's test.
+    env: { ...process.env, ALPHANET_CLI_CACHE: cache, ALPHANET_CLI_BUILD: path.join(cache, 'no-app-build'), ...env },
     encoding: 'utf8',
   });
   return { code: r.status, out: r.stdout, err: r.stderr };

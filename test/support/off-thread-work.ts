@@ -8,7 +8,7 @@ export interface WorkInput {
   log?: string;
 }
 
-await serveOffThread(import.meta.url, async (input: WorkInput) => {
+await serveOffThread(new URL(import.meta.url), async (input: WorkInput) => {
   if (input.log) (await import('node:fs')).appendFileSync(input.log, 'started\n');
   if (input.spin) for (;;);
   await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { openWorkbench } from '../../api/workbench.ts';
-import { appDataDir } from '../../paths.ts';
+import { appDataDir, appRoot } from '../../paths.ts';
 import { defaultDbFile } from '../../store/db.ts';
 import { createServer, isLoopback, listen, serverUrl } from '../../server/server.ts';
 import { servedToken, TOKEN_FILE } from '../../server/token.ts';
-import { APP_ROOT, ensureWebBuild } from '../../server/web-build.ts';
+import { ensureWebBuild } from '../../server/web-build.ts';
 import { getBoolean, getNumber, getString, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { stopSignal } from '../signals.ts';
@@ -40,7 +40,7 @@ export const command: Command = {
     if (concurrency < 1) throw new UsageError(`--concurrency ${concurrency}: at least 1 run at a time`);
     const dbArg = getString(args, 'db');
     const dbFile = dbArg === undefined ? defaultDbFile() : path.resolve(io.cwd, dbArg);
-    const staticDir = getBoolean(args, 'api-only') ? null : ensureWebBuild(APP_ROOT, (line) => io.err(line));
+    const staticDir = getBoolean(args, 'api-only') ? null : ensureWebBuild(appRoot(), (line) => io.err(line));
 
     // Requests may only write under the data folder: a token holder must not place files anywhere.
     const workbench = openWorkbench({
