@@ -16,7 +16,7 @@ import { UserError } from '../errors.ts';
 import type { Db } from './db.ts';
 import { float32FromBlob, float64FromBlob, int32FromBlob, toBlob } from './blobs.ts';
 import type { JsonObject } from './json.ts';
-import { epochScalars, metricScalars, TAG, type Scalar } from './scalars.ts';
+import { epochScalars, metricScalars, TAG, type Scalar } from '../../src-shared/scalars.ts';
 
 export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'];
