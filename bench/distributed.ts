@@ -90,7 +90,7 @@ results.push(await measure('embedded queue (this machine)', embedded));
 await embedded.close();
 
 const redis = await startRedis();
-let sizes = { record: 0, checkpoint: 0 };
+const sizes = { record: 0, checkpoint: 0 };
 for (const W of [1, 2]) {
   const workers: WorkerProcess[] = [];
   for (let w = 0; w < W; w++) {

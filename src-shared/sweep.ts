@@ -312,7 +312,9 @@ export function validateSweep(base: RunConfig, spec: SweepSpec, facts?: DatasetF
   const seen = new Set<string>();
   const add = (e: FieldError) => {
     const key = `${e.path}\n${e.message}`;
-    if (!seen.has(key)) errors.push(e), seen.add(key);
+    if (seen.has(key)) return;
+    errors.push(e);
+    seen.add(key);
   };
   for (const [i, axis] of spec.grid.entries()) {
     const info = paramInfo(axis.param, base);

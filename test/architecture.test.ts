@@ -1,12 +1,14 @@
 /**
- * The layering of DEVELOPERS.md, checked on every source file's imports (static, `export … from`,
- * dynamic `import()`, and worker entry points as `new URL('…', import.meta.url)`). Tests are left out:
- * they compose layers on purpose.
+ * The layering of DEVELOPERS.md (its rules owned by layering.js, which ESLint reads too), checked on
+ * every source file's imports (static, `export … from`, dynamic `import()`, and worker entry points as
+ * `new URL('…', import.meta.url)`, which ESLint does not see), and no cycles between src-main's folders.
+ * Tests are left out: they compose layers on purpose.
  */
-import { builtinModules } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LAYERS } from '../layering.js';
+import { WORKER_ENTRIES } from '../src-main/workers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SOURCE_ROOTS = ['src-shared', 'src-main', 'src-renderer/src'];
@@ -42,21 +44,42 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
+/** Worker threads started by name (workers.ts): as an import of the entry's source, relative to the starting file. */
+function workerSpecifiers(file: string, text: string): string[] {
+  if (file === 'src-main/workers.ts') return [];
+  return Object.entries(WORKER_ENTRIES)
+    .filter(([name]) => new RegExp(`['"]${name}['"]`).test(text))
+    .map(([, entry]) => {
+      const rel = path.posix.relative(path.posix.dirname(file), `src-main/${entry}`);
+      return rel.startsWith('.') ? rel : `./${rel}`;
+    });
+}
+
 function repoImports(): ImportEdge[] {
-  return SOURCE_ROOTS.flatMap(sourceFiles).flatMap((file) =>
-    specifiersOf(fs.readFileSync(path.join(ROOT, file), 'utf8')).map((specifier) => ({
+  return SOURCE_ROOTS.flatMap(sourceFiles).flatMap((file) => {
+    const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    return [...specifiersOf(text), ...workerSpecifiers(file, text)].map((specifier) => ({
       file,
       specifier,
       target: specifier.startsWith('.') ? path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)) : null,
-    })),
-  );
+    }));
+  });
 }
 
-const NODE_BUILTINS = new Set(builtinModules);
-const isNodeBuiltin = (specifier: string) => specifier.startsWith('node:') || NODE_BUILTINS.has(specifier.split('/')[0]);
-/** Packages that need a browser page (a DOM, a Vue app). */
-const DOM_PACKAGES = ['vue', 'pinia', 'echarts', 'vue-router', '@vue/'];
-const isDomPackage = (specifier: string) => DOM_PACKAGES.some((p) => specifier === p || specifier.startsWith(p.endsWith('/') ? p : `${p}/`));
+/** A layering.js glob (`src-main/engine/**`, or any test file) as a regular expression over repository paths. */
+function globRegex(glob: string): RegExp {
+  const body = glob
+    .split('**')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+    .join('.*');
+  return new RegExp(`^${body.replace(/\.\*\//g, '(.*/)?')}$`);
+}
+const matches = (globs: readonly string[] | undefined, file: string) => (globs ?? []).some((g) => globRegex(g).test(file));
+
+/** The layer whose rules a file follows: the last that matches, as in ESLint's flat config. */
+function layerOf(file: string): (typeof LAYERS)[number] | undefined {
+  return LAYERS.filter((layer) => matches(layer.files, file) && !matches(layer.ignores, file)).at(-1);
+}
 
 /** The top-level folder of src-main a file is in (`engine`); a file directly in src-main is its own unit (`errors.ts`); null outside src-main. */
 export function mainFolder(file: string): string | null {
@@ -64,28 +87,12 @@ export function mainFolder(file: string): string | null {
   return parts[0] === 'src-main' ? parts[1] : null;
 }
 
-/** Which src-main folders each src-main folder must not import. */
-const FORBIDDEN: Record<string, readonly string[]> = {
-  engine: ['store', 'api', 'queue', 'runs', 'server', 'cli', 'electron', 'distributed'],
-  store: ['engine', 'api', 'queue', 'runs', 'cli', 'server'],
-  tb: ['store', 'api', 'engine', 'queue', 'runs'],
-};
-
-/** Every import that breaks the layering, as `file: imports 'specifier' (why)`. */
+/** Every import that breaks layering.js's rules (worker entry points included), as `file: imports 'specifier' (why)`. */
 export function layeringViolations(edges: readonly ImportEdge[]): string[] {
   const out: string[] = [];
-  const flag = (e: ImportEdge, why: string) => out.push(`${e.file}: imports '${e.specifier}' (${why})`);
   for (const e of edges) {
-    if (e.file.startsWith('src-shared/')) {
-      if (isNodeBuiltin(e.specifier)) flag(e, 'src-shared uses no Node built-ins');
-      else if (isDomPackage(e.specifier)) flag(e, 'src-shared uses no DOM-only module');
-      else if (e.target !== null && !e.target.startsWith('src-shared/')) flag(e, 'src-shared imports neither side');
-    }
-    if (e.file.startsWith('src-renderer/') && e.target?.startsWith('src-main/')) flag(e, 'the renderer never imports src-main');
-    const from = mainFolder(e.file);
-    const to = e.target === null ? null : mainFolder(e.target);
-    if (from && e.target?.startsWith('src-renderer/')) flag(e, 'src-main never imports the renderer');
-    if (from && to && FORBIDDEN[from]?.includes(to)) flag(e, `${from}/ imports nothing from ${FORBIDDEN[from].join(', ')}`);
+    const broken = layerOf(e.file)?.forbidden.find(({ regex }) => regex.test(e.specifier));
+    if (broken) out.push(`${e.file}: imports '${e.specifier}' (${broken.message})`);
   }
   return out;
 }
@@ -155,7 +162,7 @@ describe('architecture', () => {
     expect(edges.length).toBeGreaterThan(500);
     const files = new Set(edges.map((e) => e.file));
     for (const file of ['src-shared/config.ts', 'src-main/engine/run.ts', 'src-renderer/src/App.vue']) expect(files).toContain(file);
-    // Worker entry points count as imports.
+    // Worker threads started by name count as imports of their entry.
     expect(edges).toContainEqual({ file: 'src-main/engine/score-pool.ts', specifier: './score-worker.ts', target: 'src-main/engine/score-worker.ts' });
   });
 
@@ -169,23 +176,27 @@ describe('architecture', () => {
 
   it('names the file and the import that break a rule, and the imports that close a cycle', () => {
     const edge = (file: string, specifier: string, target: string | null = null): ImportEdge => ({ file, specifier, target });
+    const why = (file: string, specifier: string) => layerOf(file)?.forbidden.find(({ regex }) => regex.test(specifier))?.message;
     expect(
       layeringViolations([
         edge('src-shared/x.ts', 'node:fs'),
         edge('src-shared/y.ts', 'vue'),
         edge('src-shared/z.ts', '../src-main/errors.ts', 'src-main/errors.ts'),
-        edge('src-renderer/src/a.ts', '../../src-main/api/handlers.ts', 'src-main/api/handlers.ts'),
+        edge('src-renderer/src/a.ts', '../../src-main/api/handlers/index.ts', 'src-main/api/handlers/index.ts'),
         edge('src-main/engine/run.ts', '../store/run-store.ts', 'src-main/store/run-store.ts'),
-        edge('src-main/tb/run-logger.ts', '../store/scalars.ts', 'src-main/store/scalars.ts'),
-        edge('src-main/store/run-store.ts', '../tb/scalars.ts', 'src-main/tb/scalars.ts'),
+        edge('src-main/engine/pool.ts', '../queue/w.ts', 'src-main/queue/w.ts'),
+        edge('src-main/tb/run-logger.ts', '../store/x.ts', 'src-main/store/x.ts'),
+        edge('src-main/store/run-store.ts', '../../src-shared/scalars.ts', 'src-shared/scalars.ts'),
+        edge('src-main/engine/run.test.ts', '../cli/main.ts', 'src-main/cli/main.ts'),
       ]),
     ).toEqual([
-      "src-shared/x.ts: imports 'node:fs' (src-shared uses no Node built-ins)",
-      "src-shared/y.ts: imports 'vue' (src-shared uses no DOM-only module)",
-      "src-shared/z.ts: imports '../src-main/errors.ts' (src-shared imports neither side)",
-      "src-renderer/src/a.ts: imports '../../src-main/api/handlers.ts' (the renderer never imports src-main)",
-      "src-main/engine/run.ts: imports '../store/run-store.ts' (engine/ imports nothing from store, api, queue, runs, server, cli, electron, distributed)",
-      "src-main/tb/run-logger.ts: imports '../store/scalars.ts' (tb/ imports nothing from store, api, engine, queue, runs)",
+      `src-shared/x.ts: imports 'node:fs' (${why('src-shared/x.ts', 'node:fs')})`,
+      `src-shared/y.ts: imports 'vue' (${why('src-shared/y.ts', 'vue')})`,
+      `src-shared/z.ts: imports '../src-main/errors.ts' (src-shared imports neither side.)`,
+      `src-renderer/src/a.ts: imports '../../src-main/api/handlers/index.ts' (${why('src-renderer/src/a.ts', '../../src-main/x')})`,
+      `src-main/engine/run.ts: imports '../store/run-store.ts' (${why('src-main/engine/run.ts', '../store/x')})`,
+      `src-main/engine/pool.ts: imports '../queue/w.ts' (${why('src-main/engine/run.ts', '../store/x')})`,
+      `src-main/tb/run-logger.ts: imports '../store/x.ts' (${why('src-main/tb/run-logger.ts', '../store/x')})`,
     ]);
     expect(
       folderCycles([

@@ -18,7 +18,7 @@ import { UserError } from '../errors.ts';
 import type { Db } from './db.ts';
 import { float32FromBlob, float64FromBlob, int32FromBlob, toBlob } from './blobs.ts';
 import type { JsonObject } from './json.ts';
-import { epochScalars, metricScalars, TAG, type Scalar } from '../tb/scalars.ts';
+import { epochScalars, metricScalars, TAG, type Scalar } from '../../src-shared/scalars.ts';
 
 
 /** Statuses after which a run can continue from its checkpoint. */

@@ -3,7 +3,7 @@
  * (spec §5), so a run opens in TensorBoard itself as well as in the workbench's curves view.
  */
 import type { EpochRecord, EvalMetrics } from '../../src-shared/result.ts';
-import { epochScalars, metricScalars } from './scalars.ts';
+import { epochScalars, metricScalars } from '../../src-shared/scalars.ts';
 import { EventFileWriter } from './writer.ts';
 
 export class RunEventLogger {

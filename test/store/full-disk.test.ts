@@ -127,7 +127,9 @@ describe.skipIf(mountProblem !== null)('a full or read-only disk', () => {
       );
       let filled = false;
       queue.on('epoch', () => {
-        if (!filled) (filled = true), fill();
+        if (filled) return;
+        filled = true;
+        fill();
       });
       const id = queue.enqueue({ config, seed: 9, datasetConfig: TINYLT_TOML });
       queue.start();

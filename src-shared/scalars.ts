@@ -4,8 +4,8 @@
  * as one chart per statistic with a line per coefficient, become tags `alphas/<stat>/<i>` for
  * i = 1..k (coefficient 0 is fixed at 1 and not recorded).
  */
-import type { EpochRecord, EvalMetrics } from '../../src-shared/result.ts';
-import { SPLITS } from '../../src-shared/dataset.ts';
+import type { EpochRecord, EvalMetrics } from './result.ts';
+import { SPLITS } from './dataset.ts';
 
 export interface Scalar {
   tag: string;
