@@ -13,7 +13,15 @@ const config: Configuration = {
   // The build (no TypeScript), the Electron addon from scripts/electron-native.mjs, and what the app
   // reads at run time: WordNet, the ImageNet class list, the demo dataset. Production dependencies
   // come along by themselves; tsx and esbuild serve only the CLI from sources.
-  files: ['package.json', 'out/main/**', 'out/preload/**', 'out/renderer/**', 'out/native/**', 'resources/**', '!node_modules/{tsx,esbuild,@esbuild}/**'],
+  files: [
+    'package.json',
+    'out/main/**',
+    'out/preload/**',
+    'out/renderer/**',
+    'out/native/**',
+    'resources/**',
+    '!node_modules/{tsx,esbuild,@esbuild}/**',
+  ],
   // Native addons must be real files to load; the wasm backend's binaries too, to be safe.
   asarUnpack: ['out/native/**', '**/*.node', '**/node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm'],
   // The Electron build of better-sqlite3 is out/native's copy (the app points ALPHANET_SQLITE_BINDING at

@@ -29,7 +29,9 @@ export const rendererConfig: UserConfig = {
 const mainEntries = {
   index: path.join(root, 'src-main', 'electron', 'main.ts'),
   cli: path.join(root, 'src-main', 'cli', 'main.ts'),
-  ...Object.fromEntries(Object.entries(WORKER_ENTRIES).map(([name, file]) => [name, path.join(root, 'src-main', file)])),
+  ...Object.fromEntries(
+    Object.entries(WORKER_ENTRIES).map(([name, file]) => [name, path.join(root, 'src-main', file)]),
+  ),
 };
 
 /**
@@ -48,7 +50,11 @@ function buildStamp(): Plugin {
       const inputs = [...this.getModuleIds()]
         .filter((id) => path.isAbsolute(id) && !id.includes(`${path.sep}node_modules${path.sep}`))
         .map((id) => path.relative(root, id.replace(/\?.*$/, '')));
-      this.emitFile({ type: 'asset', fileName: BUILD_STAMP, source: `${JSON.stringify({ built, inputs: [...new Set(inputs)].sort() }, null, 1)}\n` });
+      this.emitFile({
+        type: 'asset',
+        fileName: BUILD_STAMP,
+        source: `${JSON.stringify({ built, inputs: [...new Set(inputs)].sort() }, null, 1)}\n`,
+      });
     },
   };
 }

@@ -15,10 +15,25 @@ const OUT = path.join(ROOT, 'node_modules', '.cache', `alphanet-bench-startup-${
 const ROUNDS = 7;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-bench-startup-'));
 
-const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', OUT, '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
+const build = spawnSync(
+  process.execPath,
+  [
+    path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
+    'build',
+    '--outDir',
+    OUT,
+    '--logLevel',
+    'warn',
+  ],
+  { cwd: ROOT, encoding: 'utf8' },
+);
 if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stderr}`);
 
-const base: NodeJS.ProcessEnv = { ...process.env, ALPHANET_DATA_DIR: dataDir, ALPHANET_CLI_CACHE: path.join(OUT, 'cli-cache') };
+const base: NodeJS.ProcessEnv = {
+  ...process.env,
+  ALPHANET_DATA_DIR: dataDir,
+  ALPHANET_CLI_CACHE: path.join(OUT, 'cli-cache'),
+};
 delete base.ALPHANET_CLI_FROM_SOURCE;
 const MODES = {
   build: { ...base, ALPHANET_CLI_BUILD: path.join(OUT, 'main') },
@@ -30,7 +45,11 @@ const COMMANDS = [['--help'], ['runs']];
 
 function once(mode: Mode, argv: string[]): number {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), ...argv], { cwd: dataDir, env: MODES[mode], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), ...argv], {
+    cwd: dataDir,
+    env: MODES[mode],
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${mode}: alphanet ${argv.join(' ')} exited ${r.status}:\n${r.stderr}`);
   return performance.now() - started;
 }
@@ -39,11 +58,15 @@ try {
   for (const argv of COMMANDS) once('compile cache', argv); // fills the cache, as any earlier call would have
   for (const argv of COMMANDS) {
     const times: Record<Mode, number[]> = { build: [], 'compile cache': [], tsx: [] };
-    for (let round = 0; round < ROUNDS; round++) for (const mode of Object.keys(MODES) as Mode[]) times[mode].push(once(mode, argv));
+    for (let round = 0; round < ROUNDS; round++)
+      for (const mode of Object.keys(MODES) as Mode[]) times[mode].push(once(mode, argv));
     const best = (mode: Mode) => Math.min(...times[mode]);
     const ref = best('compile cache');
     console.log(`alphanet ${argv.join(' ')} (best of ${ROUNDS}, load ${os.loadavg()[0].toFixed(1)}):`);
-    for (const mode of Object.keys(MODES) as Mode[]) console.log(`  ${mode.padEnd(14)} ${best(mode).toFixed(0).padStart(5)} ms  ${(best(mode) / ref).toFixed(2)}× the compile cache`);
+    for (const mode of Object.keys(MODES) as Mode[])
+      console.log(
+        `  ${mode.padEnd(14)} ${best(mode).toFixed(0).padStart(5)} ms  ${(best(mode) / ref).toFixed(2)}× the compile cache`,
+      );
   }
 } finally {
   fs.rmSync(OUT, { recursive: true, force: true });

@@ -56,13 +56,19 @@ try {
     const feats = new Float32Array(ROWS * DIM);
     for (let i = 0; i < feats.length; i++) feats[i] = rand();
     const labels = Array.from({ length: ROWS }, (_, i) => (s * ROWS + i) % CLASSES);
-    await writePlainPickleWithTensors(path.join(dir, 'feats', `train_${s}.pkl`), dict({ feats: { dtype: 'float32', shape: [ROWS, DIM], data: feats }, labels }));
+    await writePlainPickleWithTensors(
+      path.join(dir, 'feats', `train_${s}.pkl`),
+      dict({ feats: { dtype: 'float32', shape: [ROWS, DIM], data: feats }, labels }),
+    );
   }
   const ids = Array.from({ length: CLASSES }, (_, c) => c);
   fs.writeFileSync(path.join(dir, 'splits/many.txt'), ids.slice(0, 400).join('\n'));
   fs.writeFileSync(path.join(dir, 'splits/medium.txt'), ids.slice(400, 800).join('\n'));
   fs.writeFileSync(path.join(dir, 'splits/few.txt'), ids.slice(800).join('\n'));
-  await writeTorchZip(path.join(dir, 'clf.pth'), dict({ weight: { dtype: 'float32', shape: [CLASSES, DIM], data: new Float32Array(CLASSES * DIM) }, bias: null }));
+  await writeTorchZip(
+    path.join(dir, 'clf.pth'),
+    dict({ weight: { dtype: 'float32', shape: [CLASSES, DIM], data: new Float32Array(CLASSES * DIM) }, bias: null }),
+  );
   const spec: DatasetSpec = {
     key: 'bench',
     properName: 'bench',
@@ -95,8 +101,19 @@ try {
     rawShards.push(time(() => shards.map((f) => fs.readFileSync(f))));
     const marks: string[] = [];
     let last = performance.now();
-    cachedLoad.push(await timeAsync(() => loadDataset(spec, { cacheDir, onProgress: (p) => { const now = performance.now(); marks.push(`${p.stage}:${(now - last).toFixed(0)}`); last = now; } })));
-    if (process.env.BENCH_TRACE) console.log(marks.join(" "), (performance.now() - last).toFixed(0));
+    cachedLoad.push(
+      await timeAsync(() =>
+        loadDataset(spec, {
+          cacheDir,
+          onProgress: (p) => {
+            const now = performance.now();
+            marks.push(`${p.stage}:${(now - last).toFixed(0)}`);
+            last = now;
+          },
+        }),
+      ),
+    );
+    if (process.env.BENCH_TRACE) console.log(marks.join(' '), (performance.now() - last).toFixed(0));
     cacheFileRead.push(time(() => fs.readFileSync(path.join(cacheDir, 'features', dataFile))));
     cachedFeats.push(time(() => readCachedDatagrp(cacheDir, spec.featureFilesDir, 'train', shards.map(stampFile))));
   }
@@ -104,9 +121,15 @@ try {
   console.log(`dataset: ${SHARDS} shards × ${ROWS} × ${DIM} float32 + classifier, ${mb} MiB of source files`);
   console.log(`first load (parse + write cache): ${parse.toFixed(0)} ms`);
   console.log(`raw read of all source bytes:     ${best(rawAll).toFixed(0)} ms`);
-  console.log(`cached loadDataset (whole):       ${best(cachedLoad).toFixed(0)} ms  ratio ${(best(cachedLoad) / best(rawAll)).toFixed(2)}× raw (goal ≤ 1.2×)`);
-  console.log(`cached features only (incl. stamps): ${best(cachedFeats).toFixed(0)} ms  ratio ${(best(cachedFeats) / best(rawShards)).toFixed(2)}× raw shard read`);
-  console.log(`readFileSync of the cache's data.bin: ${best(cacheFileRead).toFixed(0)} ms (the floor for one read of those bytes)`);
+  console.log(
+    `cached loadDataset (whole):       ${best(cachedLoad).toFixed(0)} ms  ratio ${(best(cachedLoad) / best(rawAll)).toFixed(2)}× raw (goal ≤ 1.2×)`,
+  );
+  console.log(
+    `cached features only (incl. stamps): ${best(cachedFeats).toFixed(0)} ms  ratio ${(best(cachedFeats) / best(rawShards)).toFixed(2)}× raw shard read`,
+  );
+  console.log(
+    `readFileSync of the cache's data.bin: ${best(cacheFileRead).toFixed(0)} ms (the floor for one read of those bytes)`,
+  );
   console.log(`parse vs cached: ${(parse / best(cachedLoad)).toFixed(1)}× faster from the cache`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

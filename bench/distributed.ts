@@ -42,7 +42,9 @@ const cacheDir = path.join(tmp, 'cache');
 let dataset = 'demo';
 let datasetConfig: string | undefined;
 if (imagenet) {
-  const scale = await ensureScaleDataset(path.join(ROOT, 'bench', '.data', 'imagenet-lt-shaped'), (l) => console.log(l));
+  const scale = await ensureScaleDataset(path.join(ROOT, 'bench', '.data', 'imagenet-lt-shaped'), (l) =>
+    console.log(l),
+  );
   dataset = scale.key;
   datasetConfig = scale.toml;
 }
@@ -58,7 +60,12 @@ function config(): RunConfig {
   c.training.min_epochs = Math.min(5, EPOCHS);
   return c;
 }
-const jobs: Job[] = Array.from({ length: N }, (_, i) => ({ config: config(), seed: i + 1, datasetConfig, experiment: 'bench' }));
+const jobs: Job[] = Array.from({ length: N }, (_, i) => ({
+  config: config(),
+  seed: i + 1,
+  datasetConfig,
+  experiment: 'bench',
+}));
 
 interface Measured {
   label: string;
@@ -79,11 +86,15 @@ async function measure(label: string, queue: RunQueueApi): Promise<Measured> {
     if (run.status !== 'done') throw new Error(`${label}: run ${id} ${run.status}: ${run.error}`);
   }
   const m = { label, seconds, cpuPerRun: (cpu.user + cpu.system) / 1e6 / N };
-  console.log(`  ${label.padEnd(34)} ${seconds.toFixed(1).padStart(7)} s  ${((60 * N) / seconds).toFixed(1).padStart(6)} runs/min`);
+  console.log(
+    `  ${label.padEnd(34)} ${seconds.toFixed(1).padStart(7)} s  ${((60 * N) / seconds).toFixed(1).padStart(6)} runs/min`,
+  );
   return m;
 }
 
-console.log(`${N} runs of ${EPOCHS} epochs on '${dataset}' (${ds.nClasses} classes, d = ${ds.dim}), backend ${backend}, ${os.availableParallelism()} cores`);
+console.log(
+  `${N} runs of ${EPOCHS} epochs on '${dataset}' (${ds.nClasses} classes, d = ${ds.dim}), backend ${backend}, ${os.availableParallelism()} cores`,
+);
 const results: Measured[] = [];
 const embedded = new RunQueue({ dbFile: path.join(tmp, 'embedded.sqlite'), ckptRoot: path.join(tmp, 'ckpt-embedded') });
 results.push(await measure('embedded queue (this machine)', embedded));
@@ -94,7 +105,13 @@ const sizes = { record: 0, checkpoint: 0 };
 for (const W of [1, 2]) {
   const workers: WorkerProcess[] = [];
   for (let w = 0; w < W; w++) {
-    workers.push(await startWorkerProcess(redis.url, `bench-${W}-${w}`, ['--cache-dir', cacheDir, ...(datasetConfig ? ['--config', datasetConfig] : [])]));
+    workers.push(
+      await startWorkerProcess(redis.url, `bench-${W}-${w}`, [
+        '--cache-dir',
+        cacheDir,
+        ...(datasetConfig ? ['--config', datasetConfig] : []),
+      ]),
+    );
   }
   const dbFile = path.join(tmp, `distributed-${W}.sqlite`);
   const queue = new DistributedRunQueue({ dbFile, redisUrl: redis.url, ckptRoot: path.join(tmp, `ckpt-${W}`) });

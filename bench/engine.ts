@@ -23,19 +23,32 @@ async function time<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
 }
 
 const sizes: [string, SyntheticOptions][] = [
-  ['demo-like: 100 classes, d=64', { nClasses: 100, dim: 64, maxPerClass: 500, minPerClass: 5, valPerClass: 10, testPerClass: 50, seed: 1 }],
-  ['larger: 500 classes, d=256', { nClasses: 500, dim: 256, maxPerClass: 200, minPerClass: 3, valPerClass: 2, testPerClass: 10, seed: 2 }],
+  [
+    'demo-like: 100 classes, d=64',
+    { nClasses: 100, dim: 64, maxPerClass: 500, minPerClass: 5, valPerClass: 10, testPerClass: 50, seed: 1 },
+  ],
+  [
+    'larger: 500 classes, d=256',
+    { nClasses: 500, dim: 256, maxPerClass: 200, minPerClass: 3, valPerClass: 2, testPerClass: 10, seed: 2 },
+  ],
 ];
 
 for (const [name, opts] of sizes) {
   const ds = makeSyntheticDataset(opts);
-  console.log(`\n${name}: train ${ds.datagrps.train.n}, few/med/many ${ds.splits.few.length}/${ds.splits.medium.length}/${ds.splits.many.length}`);
+  console.log(
+    `\n${name}: train ${ds.datagrps.train.n}, few/med/many ${ds.splits.few.length}/${ds.splits.medium.length}/${ds.splits.many.length}`,
+  );
   for (const r of ['0.1', '1']) {
     const c = defaultRunConfig(ds.spec.key);
     c.training.sampler_args = [{}, { r }];
     const [out, secs] = await time(() => trainRun(ds, c, { seed: 1, backend, cacheRoot: null }));
-    const samples = out.result.epochs.reduce((n, e) => n + e.n_train_per_split.few + e.n_train_per_split.medium + e.n_train_per_split.many, 0);
-    console.log(`  train 25 epochs, r=${r}: ${secs.toFixed(2)}s (${Math.round(samples / secs)} samples/s incl. val each epoch)`);
+    const samples = out.result.epochs.reduce(
+      (n, e) => n + e.n_train_per_split.few + e.n_train_per_split.medium + e.n_train_per_split.many,
+      0,
+    );
+    console.log(
+      `  train 25 epochs, r=${r}: ${secs.toFixed(2)}s (${Math.round(samples / secs)} samples/s incl. val each epoch)`,
+    );
   }
   const table = computeNeighbors(ds, 5, 'euclidean', null);
   const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
@@ -46,6 +59,10 @@ for (const [name, opts] of sizes) {
   const test = ds.datagrps.test;
   const scores = rawScores(test.feats, test.n, ds.dim, ds.classifier.weight, ds.nClasses);
   const [, fast] = await time(() => evaluateScores(problem, tilde, scores, test.labels, ds.splitOf, 1));
-  const [, exact] = await time(async () => evaluateLogits(await exactLogits(problem, tilde, test.feats, test.n, 1), test.labels, ds.nClasses, ds.splitOf));
-  console.log(`  evaluate ${test.n} test samples: scores path ${(fast * 1000).toFixed(1)}ms, X·Ŵᵀ path ${(exact * 1000).toFixed(1)}ms (×${(exact / fast).toFixed(1)})`);
+  const [, exact] = await time(async () =>
+    evaluateLogits(await exactLogits(problem, tilde, test.feats, test.n, 1), test.labels, ds.nClasses, ds.splitOf),
+  );
+  console.log(
+    `  evaluate ${test.n} test samples: scores path ${(fast * 1000).toFixed(1)}ms, X·Ŵᵀ path ${(exact * 1000).toFixed(1)}ms (×${(exact / fast).toFixed(1)})`,
+  );
 }

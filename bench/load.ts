@@ -42,15 +42,21 @@ async function child(kind: string, file: string): Promise<void> {
   }
   const ms = performance.now() - start;
   // maxRSS is in kilobytes.
-  process.stdout.write(JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024 } satisfies Measurement));
+  process.stdout.write(
+    JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024 } satisfies Measurement),
+  );
 }
 
 function runSelf(args: string[]): string {
-  return execFileSync(process.execPath, [path.join(import.meta.dirname, '../bin/run-ts.mjs'), import.meta.filename, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  return execFileSync(
+    process.execPath,
+    [path.join(import.meta.dirname, '../bin/run-ts.mjs'), import.meta.filename, ...args],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
 }
 
 function runChild(kind: string, file: string): Measurement {
@@ -69,7 +75,10 @@ async function writeOurs(dir: string, bytes: number): Promise<void> {
   for (let i = 0; i < data.length; i++) data[i] = (i % 997) / 8;
   const value = new PyDict();
   value.entries.set('feats', { dtype: 'float32', shape: [rows, DIM], data });
-  value.entries.set('labels', Array.from({ length: rows }, (_, i) => i % 1000));
+  value.entries.set(
+    'labels',
+    Array.from({ length: rows }, (_, i) => i % 1000),
+  );
   await writeTorchZip(path.join(dir, 'ours_zip.pth'), value);
   await writePlainPickleWithTensors(path.join(dir, 'ours_plain_p4.pkl'), value, { protocol: 4 });
   await writePlainPickleWithTensors(path.join(dir, 'ours_plain_p2.pkl'), value, { protocol: 2 });
@@ -109,9 +118,13 @@ async function parent(): Promise<void> {
     ];
     const files = [...ours, ...writeWithTorch(dir, size)];
     const baseline = runChild('none', files[0][1]);
-    console.log(`feature matrix ${(size / 2 ** 20).toFixed(0)} MiB, ${DIM} columns; best of ${RUNS} runs per measurement, each in a fresh process`);
+    console.log(
+      `feature matrix ${(size / 2 ** 20).toFixed(0)} MiB, ${DIM} columns; best of ${RUNS} runs per measurement, each in a fresh process`,
+    );
     console.log(`node baseline peak RSS (no read): ${(baseline.maxRssBytes / 2 ** 20).toFixed(0)} MiB`);
-    console.log('format                          | file MiB | raw read ms | load ms | load/raw | peak RSS MiB | RSS/file');
+    console.log(
+      'format                          | file MiB | raw read ms | load ms | load/raw | peak RSS MiB | RSS/file',
+    );
     for (const [name, file] of files) {
       const fileBytes = fs.statSync(file).size;
       runChild('raw', file); // warm the page cache so neither side pays for the disk

@@ -48,7 +48,9 @@ function splitOfSize(n: number): SplitName {
  */
 export function scaleSizes(p = SCALE_PARAMS): number[] {
   const band = (top: number, bottom: number, count: number, q: number) =>
-    Array.from({ length: count }, (_, i) => Math.round(top * Math.pow(bottom / top, Math.pow(count === 1 ? 0 : i / (count - 1), q))));
+    Array.from({ length: count }, (_, i) =>
+      Math.round(top * Math.pow(bottom / top, Math.pow(count === 1 ? 0 : i / (count - 1), q))),
+    );
   const medium = band(100, 20, p.splitCounts.medium, 1);
   const few = band(19, p.minTrain, p.splitCounts.few, 1);
   const manyTotal = p.nTrain - medium.reduce((a, b) => a + b, 0) - few.reduce((a, b) => a + b, 0);
@@ -91,7 +93,11 @@ function featureFile(file: string, labels: Int32Array, means: Float32Array[], rn
   for (let i = 0; i < n; i++) fillGaussian(rng, feats, i * dim, means[labels[i]]);
   const dict = new PyDict();
   const tensor: TensorData<'float32'> = { dtype: 'float32', shape: [n, dim], data: feats };
-  const idxs: TensorData<'int64'> = { dtype: 'int64', shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)) };
+  const idxs: TensorData<'int64'> = {
+    dtype: 'int64',
+    shape: [n],
+    data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)),
+  };
   dict.entries.set('feats', tensor);
   dict.entries.set('labels', Array.from(labels) as PyValue[]);
   dict.entries.set('idxs', idxs);
@@ -120,7 +126,8 @@ export async function ensureScaleDataset(dir: string, log: (line: string) => voi
   const toml = path.join(dir, 'datasets.toml');
   try {
     const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as { params?: unknown };
-    if (JSON.stringify(info.params) === JSON.stringify(p)) return { toml, key: SCALE_KEY, generatedIn: null, featureBytes };
+    if (JSON.stringify(info.params) === JSON.stringify(p))
+      return { toml, key: SCALE_KEY, generatedIn: null, featureBytes };
   } catch {
     // Absent or unreadable: generate.
   }
@@ -158,7 +165,11 @@ export async function ensureScaleDataset(dir: string, log: (line: string) => voi
     bias[c] = -sq / 2 + Math.log(sizes[c] / p.nTrain);
   });
   const clf = new PyDict();
-  clf.entries.set('weight', { dtype: 'float32', shape: [p.nClasses, p.dim], data: weight } satisfies TensorData<'float32'>);
+  clf.entries.set('weight', {
+    dtype: 'float32',
+    shape: [p.nClasses, p.dim],
+    data: weight,
+  } satisfies TensorData<'float32'>);
   clf.entries.set('bias', { dtype: 'float32', shape: [p.nClasses], data: bias } satisfies TensorData<'float32'>);
   await writeTorchZip(path.join(dir, 'classifier.pth'), clf);
 
@@ -187,6 +198,9 @@ export async function ensureScaleDataset(dir: string, log: (line: string) => voi
     ].join('\n'),
   );
   const splitCounts = Object.fromEntries(SPLITS.map((s) => [s, splits[s].length]));
-  fs.writeFileSync(infoFile, JSON.stringify({ generator: 'bench/scale-data.ts', params: p, split_counts: splitCounts }, null, 1));
+  fs.writeFileSync(
+    infoFile,
+    JSON.stringify({ generator: 'bench/scale-data.ts', params: p, split_counts: splitCounts }, null, 1),
+  );
   return { toml, key: SCALE_KEY, generatedIn: (performance.now() - started) / 1000, featureBytes };
 }

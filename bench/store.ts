@@ -31,7 +31,12 @@ const t0 = performance.now();
 for (let i = 0; i < RUNS; i++) {
   const result = templates[i % templates.length];
   const started = performance.now();
-  const id = store.createRun({ kind: 'train', config: result.config, seed: i, experiment: `exp ${Math.floor(i / PER_EXPERIMENT)}` });
+  const id = store.createRun({
+    kind: 'train',
+    config: result.config,
+    seed: i,
+    experiment: `exp ${Math.floor(i / PER_EXPERIMENT)}`,
+  });
   store.setClassTotals(id, 'val', result.val?.per_class_total ?? []);
   store.markRunning(id);
   for (const rec of result.epochs) store.recordEpoch(id, rec);
@@ -75,8 +80,14 @@ const matrixMs = best(() => {
 });
 const exportMs = best(() => reader.exportRun(runId), 3);
 const listMs = best(() => reader.listRuns(), 3);
-console.log(`one run's curves (${points} points): ${curvesMs.toFixed(2)} ms (goal < ${CURVES_GOAL_MS} ms: ${(curvesMs / CURVES_GOAL_MS).toFixed(2)}× the goal)`);
-console.log(`experiment per-class matrix (${matrixRuns} runs × ${SHAPE.nClasses} classes): ${matrixMs.toFixed(2)} ms (goal < ${MATRIX_GOAL_MS} ms: ${(matrixMs / MATRIX_GOAL_MS).toFixed(2)}× the goal)`);
-console.log(`export one run (RunResult with 25 per-class val matrices): ${exportMs.toFixed(1)} ms; list all ${RUNS} runs: ${listMs.toFixed(1)} ms`);
+console.log(
+  `one run's curves (${points} points): ${curvesMs.toFixed(2)} ms (goal < ${CURVES_GOAL_MS} ms: ${(curvesMs / CURVES_GOAL_MS).toFixed(2)}× the goal)`,
+);
+console.log(
+  `experiment per-class matrix (${matrixRuns} runs × ${SHAPE.nClasses} classes): ${matrixMs.toFixed(2)} ms (goal < ${MATRIX_GOAL_MS} ms: ${(matrixMs / MATRIX_GOAL_MS).toFixed(2)}× the goal)`,
+);
+console.log(
+  `export one run (RunResult with 25 per-class val matrices): ${exportMs.toFixed(1)} ms; list all ${RUNS} runs: ${listMs.toFixed(1)} ms`,
+);
 reader.db.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -92,7 +92,8 @@ async function build() {
   fs.renameSync(tmp, CURRENT);
   for (const old of fs.readdirSync(CLI_CACHE)) {
     const file = path.join(CLI_CACHE, old);
-    if (old.startsWith('build-') && old !== dir && Date.now() - fs.statSync(file).mtimeMs > KEEP_OLD_MS) fs.rmSync(file, { recursive: true, force: true });
+    if (old.startsWith('build-') && old !== dir && Date.now() - fs.statSync(file).mtimeMs > KEEP_OLD_MS)
+      fs.rmSync(file, { recursive: true, force: true });
   }
   return path.join(CLI_CACHE, dir, 'main.js');
 }

@@ -56,7 +56,8 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
   function smoothTo(value: number): Promise<number> {
     return page.evaluate(async (value) => {
       const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-      const cell = () => document.querySelector('figure[data-tag="epoch_loss"] tr[data-line] [data-col="smoothed"]')?.textContent;
+      const cell = () =>
+        document.querySelector('figure[data-tag="epoch_loss"] tr[data-line] [data-col="smoothed"]')?.textContent;
       const before = cell();
       const slider = document.querySelector<HTMLInputElement>('[data-testid="smoothing"]');
       if (!slider) throw new Error('no smoothing slider');
@@ -74,7 +75,9 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
     await page.locator('nav a[data-view="runs"]').click();
     await page.locator('.topbar h1', { hasText: /runs/i }).waitFor();
     const again = await openCurves();
-    console.log(`curves ready: ${first.toFixed(0)} ms (first open), ${again.toFixed(0)} ms (again); target ${READY_MS} ms; load per core ${LOAD.toFixed(1)}`);
+    console.log(
+      `curves ready: ${first.toFixed(0)} ms (first open), ${again.toFixed(0)} ms (again); target ${READY_MS} ms; load per core ${LOAD.toFixed(1)}`,
+    );
 
     // Folded sections have no charts; of the open ones, those far below the fold are not drawn yet.
     await expect(page.locator('details[data-group="alphas"]').getAttribute('open')).resolves.toBeNull();
@@ -87,12 +90,15 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
   });
 
   it('redraws a smoothing change: the smoothed values change, the raw ones stay (time printed)', async () => {
-    const raw = () => page.locator('figure[data-tag="epoch_loss"] tr[data-line] [data-col="value"]').first().textContent();
+    const raw = () =>
+      page.locator('figure[data-tag="epoch_loss"] tr[data-line] [data-col="value"]').first().textContent();
     const before = await raw();
     const times = [];
     // smoothTo waits until the smoothed value on screen has changed.
     for (const value of [0.9, 0.3, 0.75]) times.push(await smoothTo(value));
-    console.log(`smoothing change: ${times.map((t) => t.toFixed(0)).join(', ')} ms; target ${SMOOTHING_MS} ms; load per core ${LOAD.toFixed(1)}`);
+    console.log(
+      `smoothing change: ${times.map((t) => t.toFixed(0)).join(', ')} ms; target ${SMOOTHING_MS} ms; load per core ${LOAD.toFixed(1)}`,
+    );
     expect(await raw()).toBe(before);
   });
 

@@ -32,7 +32,9 @@ describeInBrowser(
     it('lists the live workers in the Runs view', async () => {
       await page.locator('nav a[data-view="runs"]').click();
       const panel = page.getByTestId('workers-panel');
-      await expect.poll(() => panel.locator('summary').textContent(), { timeout: 20_000 }).toMatch(/Workers · 2 live on redis:\/\/:\*\*\*@127\.0\.0\.1/);
+      await expect
+        .poll(() => panel.locator('summary').textContent(), { timeout: 20_000 })
+        .toMatch(/Workers · 2 live on redis:\/\/:\*\*\*@127\.0\.0\.1/);
       await expect.poll(() => panel.locator('tr[data-worker]').count()).toBe(2);
       const info = await apiCall<QueueInfo>(served, 'getQueueInfo', {});
       expect(info.workers.map((w) => w.name)).toEqual(['gpu-a', 'gpu-b']);
@@ -51,11 +53,16 @@ describeInBrowser(
       await page.getByTestId('sweep-param-0').selectOption('training.n_neighbors');
       await page.getByTestId('sweep-values-0').fill('3, 5');
       await page.getByTestId('launch-submit').click();
-      await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(new RegExp(`Queued ${RUNS} runs`));
+      await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(
+        new RegExp(`Queued ${RUNS} runs`),
+      );
 
       await page.locator('nav a[data-view="runs"]').click();
       // Both workers take a run; the Worker column says which.
-      const running = async () => (await apiCall<RunSummary[]>(served, 'listRuns', { experiment: EXPERIMENT, status: 'running' })).filter((r) => r.epochsDone >= 2);
+      const running = async () =>
+        (await apiCall<RunSummary[]>(served, 'listRuns', { experiment: EXPERIMENT, status: 'running' })).filter(
+          (r) => r.epochsDone >= 2,
+        );
       await expect.poll(async () => new Set((await running()).map((r) => r.worker)).size, { timeout: 90_000 }).toBe(2);
       await expect.poll(() => page.locator('td[data-col="worker"]', { hasText: 'gpu-a' }).count()).toBeGreaterThan(0);
       await screenshot(page, 'workers');
@@ -67,7 +74,9 @@ describeInBrowser(
       for (const run of runs) expect(run.epochsDone).toBe(EPOCHS);
       const taken = runs.find((r) => r.id === victim.id);
       expect(taken?.worker).not.toBe(victim.worker);
-      await expect.poll(() => page.locator('tr[data-status="done"]', { hasText: EXPERIMENT }).count(), { timeout: 10_000 }).toBe(RUNS);
+      await expect
+        .poll(() => page.locator('tr[data-status="done"]', { hasText: EXPERIMENT }).count(), { timeout: 10_000 })
+        .toBe(RUNS);
       expect(session.pageErrors).toEqual([]);
     });
   },
@@ -75,7 +84,8 @@ describeInBrowser(
     enabled: redisAvailable(),
     async before() {
       redis = await startRedis({ password: 'e2e pass' });
-      for (const name of ['gpu-a', 'gpu-b']) workers.set(name, await startWorkerProcess(redis.url, name, ['--lock-ms', '2000']));
+      for (const name of ['gpu-a', 'gpu-b'])
+        workers.set(name, await startWorkerProcess(redis.url, name, ['--lock-ms', '2000']));
       return ['--queue', redis.url];
     },
     async after() {

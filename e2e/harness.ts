@@ -27,11 +27,15 @@ export interface Served {
 
 /** Starts `alphanet serve --port 0` (plus `args`) and resolves once it prints its URL. */
 export async function startServer(dataDir: string, args: readonly string[] = []): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', ...args], {
-    cwd: dataDir,
-    env: { ...process.env, ALPHANET_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', ...args],
+    {
+      cwd: dataDir,
+      env: { ...process.env, ALPHANET_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -65,7 +69,8 @@ export async function startServer(dataDir: string, args: readonly string[] = [])
 /** False skips the browser suite, unless ALPHANET_E2E_REQUIRED is set (CI): there a missing browser fails. */
 export function hasChromium(): boolean {
   const found = fs.existsSync(CHROMIUM);
-  if (!found && process.env.ALPHANET_E2E_REQUIRED) throw new Error(`e2e: no Chromium at ${CHROMIUM}, and ALPHANET_E2E_REQUIRED is set`);
+  if (!found && process.env.ALPHANET_E2E_REQUIRED)
+    throw new Error(`e2e: no Chromium at ${CHROMIUM}, and ALPHANET_E2E_REQUIRED is set`);
   return found;
 }
 
@@ -73,7 +78,15 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     // --disable-dev-shm-usage: containers often give /dev/shm only 64 MB, too little for Chromium.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -134,9 +147,14 @@ export interface SessionOptions {
  * A describe block whose tests share a BrowserSession (set up before the first test, removed after the
  * last); skipped with a message when there is no Chromium.
  */
-export function describeInBrowser(title: string, body: (session: BrowserSession) => void, options: SessionOptions = {}): void {
+export function describeInBrowser(
+  title: string,
+  body: (session: BrowserSession) => void,
+  options: SessionOptions = {},
+): void {
   const available = hasChromium();
-  if (!available) console.warn(`e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set ALPHANET_CHROMIUM)`);
+  if (!available)
+    console.warn(`e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set ALPHANET_CHROMIUM)`);
   describe.skipIf(!available || options.enabled === false)(title, () => {
     const session = new BrowserSession();
     beforeAll(async () => {
@@ -147,8 +165,12 @@ export function describeInBrowser(title: string, body: (session: BrowserSession)
       session.serveArgs = (await options.before?.()) ?? [];
       session.served = await startServer(session.dataDir, session.serveArgs);
       session.browser = await launchBrowser();
-      const context = await session.browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-      if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.served.origin });
+      const context = await session.browser.newContext({
+        viewport: { width: 1440, height: 1000 },
+        acceptDownloads: true,
+      });
+      if (options.clipboard)
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.served.origin });
       session.page = await context.newPage();
       session.page.on('pageerror', (error) => session.pageErrors.push(error.message));
       session.page.on('console', (message) => {
@@ -169,7 +191,12 @@ export function describeInBrowser(title: string, body: (session: BrowserSession)
 }
 
 /** Waits until `n` runs match the filter and all are done; a failed run fails the caller with its error. */
-export async function runsDone(served: Served, filter: RunFilter, n: number, timeoutMs = 150_000): Promise<RunSummary[]> {
+export async function runsDone(
+  served: Served,
+  filter: RunFilter,
+  n: number,
+  timeoutMs = 150_000,
+): Promise<RunSummary[]> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
     const runs = await apiCall<RunSummary[]>(served, 'listRuns', filter);
     const failed = runs.find((r) => r.status === 'failed');

@@ -36,7 +36,9 @@ describeInBrowser('the Inspector in served mode', (session) => {
     await page.goto(served.url);
     await page.locator('nav a[data-view="inspector"]').click();
     await page.locator('.topbar h1', { hasText: 'Inspector' }).waitFor();
-    await expect.poll(() => page.getByTestId('inspector-experiment').locator('option:checked').textContent(), { timeout: 30_000 }).toBe(`${EXPERIMENT} (2 runs)`);
+    await expect
+      .poll(() => page.getByTestId('inspector-experiment').locator('option:checked').textContent(), { timeout: 30_000 })
+      .toBe(`${EXPERIMENT} (2 runs)`);
     const classRows = page.locator('[data-testid="class-table"] tbody tr');
     await classRows.first().waitFor({ timeout: 120_000 });
     await expect(page.getByTestId('inspector-source').textContent()).resolves.toMatch(/baseline run #\d+/);
@@ -75,14 +77,20 @@ describeInBrowser('the Inspector in served mode', (session) => {
     await expect.poll(() => detail.getAttribute('data-class')).toBe(String(ESKIMO_DOG));
   });
 
-  async function exported(card: ReturnType<Page['locator']>, format: 'png' | 'svg' | 'csv'): Promise<{ download: Download; bytes: Buffer }> {
-    const [download] = await Promise.all([page.waitForEvent('download'), card.locator(`[data-export="${format}"]`).click()]);
+  async function exported(
+    card: ReturnType<Page['locator']>,
+    format: 'png' | 'svg' | 'csv',
+  ): Promise<{ download: Download; bytes: Buffer }> {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.locator(`[data-export="${format}"]`).click(),
+    ]);
     const file = path.join(session.dataDir, download.suggestedFilename());
     await download.saveAs(file);
     return { download, bytes: fs.readFileSync(file) };
   }
 
-  it("exports a plot as PNG, SVG and its data as CSV, and draws the semantic plots on WordNet data", async () => {
+  it('exports a plot as PNG, SVG and its data as CSV, and draws the semantic plots on WordNet data', async () => {
     const card = page.locator('figure[data-plot="deltaVsDistance"]');
     await card.scrollIntoViewIfNeeded();
     expect(await card.locator('canvas').count()).toBeGreaterThan(0);
@@ -104,9 +112,18 @@ describeInBrowser('the Inspector in served mode', (session) => {
     expect(csv.download.suggestedFilename()).toBe('demo-e2e_inspector-deltaVsDistance.csv');
     const data = await apiCall<InspectorData>(served, 'getInspector', { dataset: 'demo', experiment: EXPERIMENT });
     expect(csv.bytes.toString('utf8')).toBe(plotCsv(data.plots, 'deltaVsDistance'));
-    expect(csv.bytes.toString('utf8').split('\n')[0]).toBe('class_id,name,mean_neighbour_distance_euclidean,delta_acc,fit_slope,fit_intercept,pearson_r');
+    expect(csv.bytes.toString('utf8').split('\n')[0]).toBe(
+      'class_id,name,mean_neighbour_distance_euclidean,delta_acc,fit_slope,fit_intercept,pearson_r',
+    );
 
-    for (const name of ['accVsSamples', 'deltaBySplit', 'alphaDistribution', 'predictionChanges', 'semanticPredictionChanges', 'semanticAccuracy']) {
+    for (const name of [
+      'accVsSamples',
+      'deltaBySplit',
+      'alphaDistribution',
+      'predictionChanges',
+      'semanticPredictionChanges',
+      'semanticAccuracy',
+    ]) {
       expect(await page.locator(`figure[data-plot="${name}"] canvas`).count(), name).toBeGreaterThan(0);
     }
     expect(session.pageErrors).toEqual([]);

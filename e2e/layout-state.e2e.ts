@@ -49,7 +49,13 @@ describeInBrowser('links, remembered settings, the dataset registry and the layo
     await page.locator('th[data-col="few"] button').click();
     // The link follows each change a moment later: wait for the last one (the order).
     await expect.poll(() => linkQuery().get('sort')).toBe('few');
-    expect(Object.fromEntries(linkQuery())).toEqual({ sel: '{"synthetic":["experiment:alpha"]}', metric: 'top5', grp: 'val', fmt: 'markdown', sort: 'few' });
+    expect(Object.fromEntries(linkQuery())).toEqual({
+      sel: '{"synthetic":["experiment:alpha"]}',
+      metric: 'top5',
+      grp: 'val',
+      fmt: 'markdown',
+      sort: 'few',
+    });
 
     await page.reload();
     await expect.poll(rowNames).toEqual(['alpha']);
@@ -66,9 +72,17 @@ describeInBrowser('links, remembered settings, the dataset registry and the layo
     await page.getByLabel('Log-scale y axis').check();
     await expect.poll(() => linkQuery().get('logy')).toBe('1');
     // Saved in the data folder a moment after the last change.
-    const saved = () => JSON.parse(fs.readFileSync(path.join(session.dataDir, 'preferences.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const saved = () =>
+      JSON.parse(fs.readFileSync(path.join(session.dataDir, 'preferences.json'), 'utf8')) as Record<
+        string,
+        Record<string, string>
+      >;
     await expect.poll(() => saved().curves?.logy).toBe('1');
-    expect(saved()).toMatchObject({ app: { view: 'curves' }, curves: { smoothing: '0.9' }, compare: { metric: 'top5', grp: 'val', fmt: 'markdown' } });
+    expect(saved()).toMatchObject({
+      app: { view: 'curves' },
+      curves: { smoothing: '0.9' },
+      compare: { metric: 'top5', grp: 'val', fmt: 'markdown' },
+    });
 
     const context = await session.browser.newContext({ viewport: { width: 1440, height: 1000 } });
     try {
@@ -128,7 +142,9 @@ describeInBrowser('links, remembered settings, the dataset registry and the layo
     for (const locator of inside) {
       const box = await locator.boundingBox();
       expect(box, String(locator)).not.toBeNull();
-      expect(box && box.x >= 0 && box.x + box.width <= width, `${String(locator)} at ${JSON.stringify(box)}`).toBe(true);
+      expect(box && box.x >= 0 && box.x + box.width <= width, `${String(locator)} at ${JSON.stringify(box)}`).toBe(
+        true,
+      );
     }
   }
 
@@ -138,13 +154,21 @@ describeInBrowser('links, remembered settings, the dataset registry and the layo
       await page.goto(new URL('/#/runs', session.served.origin).href);
       const cancelledRow = page.locator(`[data-testid="runs-table"] tbody tr[data-run="${cancelled}"]`);
       await cancelledRow.waitFor();
-      await fitsWidth(1024, ['Resume', 'Re-run', 'Delete'].map((name) => cancelledRow.getByRole('button', { name })));
+      await fitsWidth(
+        1024,
+        ['Resume', 'Re-run', 'Delete'].map((name) => cancelledRow.getByRole('button', { name })),
+      );
       await screenshot(page, 'runs-1024');
 
       await page.goto(new URL('/#/compare', session.served.origin).href);
       const table = page.getByTestId('compare-table').first();
       await table.waitFor();
-      await fitsWidth(1024, [page.getByTestId('export-copy'), page.getByTestId('export-save'), table.locator('th[data-col="many"]'), table.locator('th[data-col="overall"]')]);
+      await fitsWidth(1024, [
+        page.getByTestId('export-copy'),
+        page.getByTestId('export-save'),
+        table.locator('th[data-col="many"]'),
+        table.locator('th[data-col="overall"]'),
+      ]);
       await screenshot(page, 'compare-1024');
 
       await page.goto(new URL('/#/curves', session.served.origin).href);
@@ -161,7 +185,10 @@ describeInBrowser('links, remembered settings, the dataset registry and the layo
     await page.goto(new URL('/#/runs', session.served.origin).href);
     const row = page.locator(`[data-testid="runs-table"] tbody tr[data-run="${cancelled}"]`);
     await row.waitFor();
-    await fitsWidth(1440, ['Resume', 'Re-run', 'Delete'].map((name) => row.getByRole('button', { name })));
+    await fitsWidth(
+      1440,
+      ['Resume', 'Re-run', 'Delete'].map((name) => row.getByRole('button', { name })),
+    );
   });
 
   it('raised no page errors', () => {

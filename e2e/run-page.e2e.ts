@@ -15,7 +15,8 @@ describeInBrowser('the run page and bulk actions in served mode', (session) => {
   let page: Page;
   let ids: number[] = [];
   const rows = () => page.locator('[data-testid="runs-table"] tbody tr[data-run]');
-  const shownIds = async () => (await rows().evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-run'))))).sort((a, b) => a - b);
+  const shownIds = async () =>
+    (await rows().evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-run'))))).sort((a, b) => a - b);
 
   beforeAll(async () => {
     page = session.page;
@@ -43,16 +44,20 @@ describeInBrowser('the run page and bulk actions in served mode', (session) => {
     await expect.poll(() => facts.textContent()).toMatch(/Datasetsynthetic.*Seed1.*Kept epoch4/);
     // The synthetic config sets k, epochs and min_epochs away from the defaults.
     const changed = page.locator('[data-testid="run-config"] tr.differs');
-    await expect.poll(() => changed.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-param')))).toEqual([
+    await expect
+      .poll(() => changed.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-param'))))
+      .toEqual(['training.n_neighbors', 'training.train_epochs', 'training.min_epochs']);
+    await expect(changed.first().locator('td').allTextContents()).resolves.toEqual([
+      'k',
       'training.n_neighbors',
-      'training.train_epochs',
-      'training.min_epochs',
+      '3',
+      '5',
     ]);
-    await expect(changed.first().locator('td').allTextContents()).resolves.toEqual(['k', 'training.n_neighbors', '3', '5']);
-    await expect(page.locator('[data-testid="run-results"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-datagrp')))).resolves.toEqual([
-      'val',
-      'test',
-    ]);
+    await expect(
+      page
+        .locator('[data-testid="run-results"] tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-datagrp'))),
+    ).resolves.toEqual(['val', 'test']);
     await expect.poll(() => page.locator('.run-page figure[data-tag]').count()).toBeGreaterThan(0);
   });
 
@@ -63,7 +68,9 @@ describeInBrowser('the run page and bulk actions in served mode', (session) => {
     await notes.blur();
     await expect.poll(() => page.getByTestId('notes-state').textContent()).toMatch(/^\s*Saved\s*$/);
     await page.reload();
-    await expect.poll(() => page.getByTestId('run-notes').inputValue()).toBe('k = 3 looks best so far;\nre-check with 10 seeds');
+    await expect
+      .poll(() => page.getByTestId('run-notes').inputValue())
+      .toBe('k = 3 looks best so far;\nre-check with 10 seeds');
 
     await page.getByTestId('new-tag').fill('two words');
     await page.getByRole('button', { name: 'Add tag' }).click();
@@ -104,7 +111,9 @@ describeInBrowser('the run page and bulk actions in served mode', (session) => {
     await expect.poll(() => new URL(page.url()).hash).toBe('#/compare');
     const compared = page.locator('[data-testid="compare-table"] tbody tr[data-row]');
     await expect.poll(() => compared.count()).toBe(2);
-    await expect(page.locator('[data-testid="compare-table"] tbody .cell-n').allTextContents()).resolves.toContain('n=3');
+    await expect(page.locator('[data-testid="compare-table"] tbody .cell-n').allTextContents()).resolves.toContain(
+      'n=3',
+    );
 
     await page.locator('nav a[data-view="runs"]').click();
     await page.getByTestId('filter-runs').fill('tag:pair');

@@ -27,9 +27,11 @@ describeInBrowser('state that persists in served mode', (session) => {
   });
 
   const ticked = async () =>
-    (await page.locator('[data-testid="curve-runs"] input[type="checkbox"]:checked').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-run'))))).sort(
-      (a, b) => a - b,
-    );
+    (
+      await page
+        .locator('[data-testid="curve-runs"] input[type="checkbox"]:checked')
+        .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-run'))))
+    ).sort((a, b) => a - b);
 
   it('restores the Curves screen from its link after a reload', async () => {
     await page.locator('nav a[data-view="curves"]').click();
@@ -43,7 +45,13 @@ describeInBrowser('state that persists in served mode', (session) => {
     const linkQuery = () => new URLSearchParams(new URL(page.url()).hash.split('?')[1] ?? '');
     await expect.poll(() => linkQuery().get('open')).toBe('loss,validation,alphas');
     const query = linkQuery();
-    expect(Object.fromEntries(query)).toMatchObject({ runs: `${ids[0]},${ids[2]}`, smoothing: '0.85', x: 'relative', logy: '1', open: 'loss,validation,alphas' });
+    expect(Object.fromEntries(query)).toMatchObject({
+      runs: `${ids[0]},${ids[2]}`,
+      smoothing: '0.85',
+      x: 'relative',
+      logy: '1',
+      open: 'loss,validation,alphas',
+    });
 
     await page.reload();
     await page.locator('figure[data-tag="epoch_loss"]').waitFor();
@@ -62,7 +70,7 @@ describeInBrowser('state that persists in served mode', (session) => {
     await expect(page.getByLabel('Log-scale y axis').isChecked()).resolves.toBe(true);
   });
 
-  it('filters the Runs table as you type, and keeps the Inspector\'s exact experiment from the link', async () => {
+  it("filters the Runs table as you type, and keeps the Inspector's exact experiment from the link", async () => {
     await page.goto(new URL('/#/runs', session.served.origin).href);
     const rows = page.locator('[data-testid="runs-table"] tbody tr[data-run]');
     await expect.poll(() => rows.count()).toBe(3);

@@ -47,17 +47,29 @@ describeInBrowser('sweeps in served mode', (session) => {
     // Sorting by ρ puts the ρ = 0.5 runs first.
     await table.locator('th[data-param="training.sampler_args.1.r"] button').click();
     await expect
-      .poll(async () => (await table.locator('tbody tr[data-run] td[data-param="training.sampler_args.1.r"]').allTextContents()).slice(0, 8))
+      .poll(async () =>
+        (await table.locator('tbody tr[data-run] td[data-param="training.sampler_args.1.r"]').allTextContents()).slice(
+          0,
+          8,
+        ),
+      )
       .toEqual(['0.5', '0.5', '0.5', '0.5', '1', '1', '1', '1']);
   });
 
   it('opens HParams: a row per config with n = 2, and brushing the k axis filters the table', async () => {
     await page.locator('nav a[data-view="hparams"]').click();
     await page.locator('.topbar h1', { hasText: 'HParams' }).waitFor();
-    await expect.poll(() => page.getByTestId('hparams-sweep').locator('option:checked').textContent()).toMatch(new RegExp(`^\\s*${EXPERIMENT} · `));
+    await expect
+      .poll(() => page.getByTestId('hparams-sweep').locator('option:checked').textContent())
+      .toMatch(new RegExp(`^\\s*${EXPERIMENT} · `));
     const rows = page.locator('[data-testid="hparams-table"] tbody tr');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(4);
-    expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-config')))).sort()).toEqual(['k=3, ρ=0.5', 'k=3, ρ=1', 'k=5, ρ=0.5', 'k=5, ρ=1']);
+    expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-config')))).sort()).toEqual([
+      'k=3, ρ=0.5',
+      'k=3, ρ=1',
+      'k=5, ρ=0.5',
+      'k=5, ρ=1',
+    ]);
     expect(await rows.locator('td:last-child').allTextContents()).toEqual(['2', '2', '2', '2']);
 
     // Drag along the first axis (k, from 3 at the bottom to 5 at the top) over its upper half only.
@@ -73,7 +85,10 @@ describeInBrowser('sweeps in served mode', (session) => {
     await page.mouse.move(x, top + (bottom - top) * 0.4, { steps: 5 });
     await page.mouse.up();
     await expect.poll(() => rows.count()).toBe(2);
-    expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-config')))).sort()).toEqual(['k=5, ρ=0.5', 'k=5, ρ=1']);
+    expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-config')))).sort()).toEqual([
+      'k=5, ρ=0.5',
+      'k=5, ρ=1',
+    ]);
     await expect(page.getByTestId('hparams-count').textContent()).resolves.toBe('2 of 4');
     await screenshot(page, 'hparams');
 
@@ -82,22 +97,39 @@ describeInBrowser('sweeps in served mode', (session) => {
     await page.getByTestId('hparams-compare').click();
     await page.locator('.topbar h1', { hasText: 'Compare' }).waitFor();
     await expect
-      .poll(() => page.locator('[data-testid="compare-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-row'))), { timeout: 30_000 })
+      .poll(
+        () =>
+          page
+            .locator('[data-testid="compare-table"] tbody tr')
+            .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-row'))),
+        { timeout: 30_000 },
+      )
       .toEqual(['Baseline', `${EXPERIMENT}: k=5, ρ=0.5`, `${EXPERIMENT}: k=5, ρ=1`]);
   });
 
   it('opens the Inspector on one config of the k-sweep', async () => {
     const listed = await apiCall<InspectableExperiment[]>(served, 'listInspectable', {});
-    expect(listed.filter((e) => e.experiment === EXPERIMENT).map((e) => e.label).sort()).toEqual(['k=3, ρ=0.5', 'k=3, ρ=1', 'k=5, ρ=0.5', 'k=5, ρ=1']);
+    expect(
+      listed
+        .filter((e) => e.experiment === EXPERIMENT)
+        .map((e) => e.label)
+        .sort(),
+    ).toEqual(['k=3, ρ=0.5', 'k=3, ρ=1', 'k=5, ρ=0.5', 'k=5, ρ=1']);
     await page.locator('nav a[data-view="inspector"]').click();
     await page.locator('.topbar h1', { hasText: 'Inspector' }).waitFor();
     const picker = page.getByTestId('inspector-experiment');
-    await expect.poll(() => picker.locator('option').allTextContents(), { timeout: 30_000 }).toContain(`${EXPERIMENT} · k=3, ρ=1 (2 runs)`);
-    const value = await picker.locator('option', { hasText: `${EXPERIMENT} · k=3, ρ=1 (2 runs)` }).getAttribute('value');
+    await expect
+      .poll(() => picker.locator('option').allTextContents(), { timeout: 30_000 })
+      .toContain(`${EXPERIMENT} · k=3, ρ=1 (2 runs)`);
+    const value = await picker
+      .locator('option', { hasText: `${EXPERIMENT} · k=3, ρ=1 (2 runs)` })
+      .getAttribute('value');
     await picker.selectOption(value!);
     await page.locator('[data-testid="class-table"] tbody tr').first().waitFor({ timeout: 120_000 });
     const run = listed.find((e) => e.experiment === EXPERIMENT && e.label === 'k=3, ρ=1')!;
-    await expect.poll(() => page.getByTestId('inspector-source').textContent()).toMatch(new RegExp(`runs #${run.runIds[0]}, #${run.runIds[1]} ·`));
+    await expect
+      .poll(() => page.getByTestId('inspector-source').textContent())
+      .toMatch(new RegExp(`runs #${run.runIds[0]}, #${run.runIds[1]} ·`));
     expect(session.pageErrors).toEqual([]);
   });
 });

@@ -50,7 +50,9 @@ describeInBrowser('the workbench in served mode', (session) => {
     await page.locator('#f-train_epochs').fill('3');
     await page.locator('#f-min_epochs').fill('7');
     await page.getByTestId('launch-submit').click();
-    await expect(page.locator('[data-error-for="f-min_epochs"]').textContent()).resolves.toBe('must not exceed train_epochs (3)');
+    await expect(page.locator('[data-error-for="f-min_epochs"]').textContent()).resolves.toBe(
+      'must not exceed train_epochs (3)',
+    );
     await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(/nothing was queued/);
     await expect(page.locator('#f-min_epochs').evaluate((el) => el === document.activeElement)).resolves.toBe(true);
     await screenshot(page, 'launch-invalid');
@@ -73,8 +75,12 @@ describeInBrowser('the workbench in served mode', (session) => {
     const rows = page.locator('[data-testid="runs-table"] tbody tr[data-run]', { hasText: EXPERIMENT });
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(2);
     await runsDone(served, { experiment: EXPERIMENT }, 2);
-    await expect.poll(() => page.locator('tr[data-status="done"]', { hasText: EXPERIMENT }).count(), { timeout: 10_000 }).toBe(2);
-    const bars = await rows.locator('[role="progressbar"]').evaluateAll((els) => els.map((el) => el.getAttribute('aria-valuenow')));
+    await expect
+      .poll(() => page.locator('tr[data-status="done"]', { hasText: EXPERIMENT }).count(), { timeout: 10_000 })
+      .toBe(2);
+    const bars = await rows
+      .locator('[role="progressbar"]')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('aria-valuenow')));
     expect(bars).toEqual(['100', '100']);
     await screenshot(page, 'runs');
   });
@@ -116,7 +122,9 @@ describeInBrowser('the workbench in served mode', (session) => {
     await expect.poll(() => page.locator('#f-experiment').inputValue()).toBe(EXPERIMENT);
     await expect(page.locator('#f-train_epochs').inputValue()).resolves.toBe('4');
     await expect(page.locator('#f-min_epochs').inputValue()).resolves.toBe('2');
-    await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(/Copied the settings of run #\d+ \(e2e demo\)/);
+    await expect(page.getByTestId('launch-message').textContent()).resolves.toMatch(
+      /Copied the settings of run #\d+ \(e2e demo\)/,
+    );
     await page.locator('#f-experiment').fill('e2e live');
     await page.locator('#f-train_epochs').fill('5000');
     await page.locator('#f-min_epochs').fill('1');
@@ -138,7 +146,9 @@ describeInBrowser('the workbench in served mode', (session) => {
 
     await goTo('runs');
     await expect(row.getAttribute('data-status')).resolves.toBe('running');
-    await expect.poll(async () => Number(await row.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await row.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     await expect(row.textContent()).resolves.toMatch(/epoch \d+\/5000 · batch \d+\/\d+ · loss \d/);
     await screenshot(page, 'runs-progress');
     await row.getByRole('button', { name: 'Cancel' }).click();

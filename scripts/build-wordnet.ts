@@ -18,7 +18,11 @@ const outDir = path.resolve(import.meta.dirname, '..', 'resources', 'wordnet');
 
 const { license, records } = parseDataNoun(fs.readFileSync(dataNounPath, 'latin1'));
 const text = formatWordNetCompact(records);
-const gz = zlib.gzipSync(Buffer.from(text, 'utf8'), { level: 9, memLevel: 9, strategy: zlib.constants.Z_DEFAULT_STRATEGY });
+const gz = zlib.gzipSync(Buffer.from(text, 'utf8'), {
+  level: 9,
+  memLevel: 9,
+  strategy: zlib.constants.Z_DEFAULT_STRATEGY,
+});
 // The gzip header's OS byte depends on the platform zlib was built for; fix it to "unknown" (255).
 gz[9] = 0xff;
 

@@ -14,4 +14,8 @@ if (!file) {
 const bytes = fs.readFileSync(file);
 const changed = flipFuses(bytes, WORKBENCH_FUSES);
 fs.writeFileSync(file, bytes);
-console.log(`${file}: ${changed} fuse(s) flipped (${Object.entries(WORKBENCH_FUSES).map(([k, v]) => `${k}=${v ? 'on' : 'off'}`).join(', ')})`);
+console.log(
+  `${file}: ${changed} fuse(s) flipped (${Object.entries(WORKBENCH_FUSES)
+    .map(([k, v]) => `${k}=${v ? 'on' : 'off'}`)
+    .join(', ')})`,
+);

@@ -29,7 +29,10 @@ const pkg = path.join(stage, 'node_modules', 'better-sqlite3');
 fs.rmSync(stage, { recursive: true, force: true });
 // A copy without the Node build, so nothing here can replace the one the CLI loads.
 fs.cpSync(source, pkg, { recursive: true, filter: (file) => !file.startsWith(path.join(source, 'build')) });
-fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({ name: 'alphanet-electron-native', private: true, dependencies: { 'better-sqlite3': version } }));
+fs.writeFileSync(
+  path.join(stage, 'package.json'),
+  JSON.stringify({ name: 'alphanet-electron-native', private: true, dependencies: { 'better-sqlite3': version } }),
+);
 
 console.log(`Building better-sqlite3 ${version} for Electron ${electronVersion} (@electron/rebuild)…`);
 try {

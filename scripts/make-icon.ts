@@ -101,7 +101,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 /** A width × height RGBA image as PNG (8-bit RGBA, no filtering). */
 export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
-  if (rgba.length !== width * height * 4) throw new Error(`encodePng: ${rgba.length} bytes is not ${width} × ${height} RGBA`);
+  if (rgba.length !== width * height * 4)
+    throw new Error(`encodePng: ${rgba.length} bytes is not ${width} × ${height} RGBA`);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -109,7 +110,12 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Buff
   const raw = Buffer.alloc(height * (1 + width * 4));
   for (let y = 0; y < height; y++) raw.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), y * (1 + width * 4) + 1);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 /** A Windows .ico holding square PNG images (sizes up to 256; the format stores 256 as 0). */

@@ -20,9 +20,21 @@ export class FileFormatError extends UserError {
 /** What a full, read-only or forbidden disk looks like in SQLite's and Node's error codes, and what to do. */
 const DISK_PROBLEMS: { test: RegExp; problem: string; remedy: string }[] = [
   { test: /^(SQLITE_FULL|ENOSPC|EDQUOT)$/, problem: 'the disk is full', remedy: 'free some space there' },
-  { test: /^(SQLITE_READONLY.*|EROFS)$/, problem: 'the folder is read-only', remedy: 'make it writable or choose another with --db' },
-  { test: /^(EACCES|EPERM|SQLITE_PERM|SQLITE_CANTOPEN)$/, problem: 'no permission to write there', remedy: 'fix its permissions or choose another folder' },
-  { test: /^SQLITE_IOERR.*$/, problem: 'the disk failed to read or write', remedy: 'check the disk and free some space there' },
+  {
+    test: /^(SQLITE_READONLY.*|EROFS)$/,
+    problem: 'the folder is read-only',
+    remedy: 'make it writable or choose another with --db',
+  },
+  {
+    test: /^(EACCES|EPERM|SQLITE_PERM|SQLITE_CANTOPEN)$/,
+    problem: 'no permission to write there',
+    remedy: 'fix its permissions or choose another folder',
+  },
+  {
+    test: /^SQLITE_IOERR.*$/,
+    problem: 'the disk failed to read or write',
+    remedy: 'check the disk and free some space there',
+  },
 ];
 
 /** The error code of a Node or better-sqlite3 error, if any. */
@@ -49,7 +61,9 @@ export class DiskError extends UserError {
     after = '',
   ) {
     const known = DISK_PROBLEMS.find((p) => p.test.test(code));
-    super(`${folder}: ${known?.problem ?? 'cannot write'} (${code}); ${known?.remedy ?? 'check the folder'}${after ? `. ${after}` : ''}`);
+    super(
+      `${folder}: ${known?.problem ?? 'cannot write'} (${code}); ${known?.remedy ?? 'check the folder'}${after ? `. ${after}` : ''}`,
+    );
   }
 
   /** `error` as a DiskError about `folder` when it is a disk error, else null. */

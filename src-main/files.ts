@@ -26,7 +26,10 @@ export function openRegularFile(file: string, what = 'file', maxBytes = Infinity
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new FileFormatError(file, code === 'ENOENT' ? `${what} not found` : `cannot open ${what} (${code ?? String(error)})`);
+    throw new FileFormatError(
+      file,
+      code === 'ENOENT' ? `${what} not found` : `cannot open ${what} (${code ?? String(error)})`,
+    );
   }
   try {
     const stat = fs.fstatSync(fd);

@@ -31,7 +31,8 @@ export function readSettings(file: string = settingsFile()): Settings {
     throw new UserError(`${file}: not JSON (${(error as Error).message}); fix or delete it`);
   }
   const queue = (raw as { queue?: unknown } | null)?.queue;
-  if (queue !== undefined && queue !== null && typeof queue !== 'string') throw new UserError(`${file}: "queue" must be a Redis URL or null`);
+  if (queue !== undefined && queue !== null && typeof queue !== 'string')
+    throw new UserError(`${file}: "queue" must be a Redis URL or null`);
   return { queue: typeof queue === 'string' && queue.trim() !== '' ? checkRedisUrl(queue) : null };
 }
 

@@ -28,7 +28,18 @@ import { formatWordNetCompact, parseDataNoun } from '../src-shared/wordnet.ts';
  *            @ 00003553 whole
  */
 const TOP = ['n00001740', 'n00001930', 'n00002684', 'n00003553', 'n00004258', 'n00004475', 'n00015388'];
-const CANINE_PATH = [...TOP, 'n01466257', 'n01471682', 'n01861778', 'n01886756', 'n02075296', 'n02083346', 'n02084071', 'n02103406', 'n02109961'];
+const CANINE_PATH = [
+  ...TOP,
+  'n01466257',
+  'n01471682',
+  'n01861778',
+  'n01886756',
+  'n02075296',
+  'n02083346',
+  'n02084071',
+  'n02103406',
+  'n02109961',
+];
 const DOMESTIC_PATH = [...TOP, 'n01317541', 'n02084071', 'n02103406', 'n02109961'];
 
 describe('bundled WordNet 3.0', () => {
@@ -40,7 +51,11 @@ describe('bundled WordNet 3.0', () => {
   });
 
   it('is what scripts/build-wordnet.ts makes of the wordnet package', () => {
-    const dataNoun = path.join(path.dirname(createRequire(import.meta.url).resolve('wordnet/package.json')), 'db', 'data.noun');
+    const dataNoun = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('wordnet/package.json')),
+      'db',
+      'data.noun',
+    );
     const { license, records } = parseDataNoun(fs.readFileSync(dataNoun, 'latin1'));
     expect(license[13]).toBe('WordNet 3.0 Copyright 2006 by Princeton University.  All rights reserved.');
     expect(formatWordNetCompact(records)).toBe(zlib.gunzipSync(fs.readFileSync(WORDNET_FILE)).toString('utf8'));
@@ -117,7 +132,9 @@ describe('datasetClassNames', () => {
     fs.writeFileSync(file, 'n02109961 Eskimo dog, husky\r\nn02110185\nn09999999 made-up thing, other\n');
     expect(datasetClassNames(file, 3)).toEqual(['Eskimo dog', 'Siberian husky', 'made-up thing']);
     expect(() => datasetClassNames(file, 4)).toThrow(FileFormatError);
-    expect(() => datasetClassNames(file, 4)).toThrow(`${file}: the label file has 3 non-empty lines but the dataset has 4 classes`);
+    expect(() => datasetClassNames(file, 4)).toThrow(
+      `${file}: the label file has 3 non-empty lines but the dataset has 4 classes`,
+    );
   });
 
   it('names the file when the WordNet resource is damaged', () => {

@@ -34,7 +34,8 @@ function buildDir(): string {
   if (builtEntries !== undefined) return builtEntries;
   for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, BUILD_STAMP))) return (builtEntries = dir);
-    if (path.dirname(dir) === dir) throw new Error(`no ${BUILD_STAMP} in any folder above ${import.meta.dirname}: the build is incomplete`);
+    if (path.dirname(dir) === dir)
+      throw new Error(`no ${BUILD_STAMP} in any folder above ${import.meta.dirname}: the build is incomplete`);
   }
 }
 
@@ -45,6 +46,7 @@ function buildDir(): string {
  */
 export function startWorker(name: WorkerName | URL, workerData: object): Worker {
   if (typeof name === 'string' && !FROM_SOURCE) return new Worker(path.join(buildDir(), `${name}.js`), { workerData });
-  const entry = typeof name === 'string' ? pathToFileURL(path.join(appRoot(), 'src-main', WORKER_ENTRIES[name])).href : name.href;
+  const entry =
+    typeof name === 'string' ? pathToFileURL(path.join(appRoot(), 'src-main', WORKER_ENTRIES[name])).href : name.href;
   return new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData: { ...workerData, entry } });
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_NAMES, ACTIVATION_TABLE, canonicalActivation, erf, isActivation, unknownActivationMessage } from './activations.ts';
+import {
+  ACTIVATION_NAMES,
+  ACTIVATION_TABLE,
+  canonicalActivation,
+  erf,
+  isActivation,
+  unknownActivationMessage,
+} from './activations.ts';
 
 describe('hidden activations (torch.nn.functional with default arguments)', () => {
   it('erf to double precision on both sides of the series/fraction switch', () => {
@@ -20,7 +27,7 @@ describe('hidden activations (torch.nn.functional with default arguments)', () =
     expect(erf(0)).toBe(0);
   });
 
-  it('computes PyTorch\'s values', () => {
+  it("computes PyTorch's values", () => {
     const at1: Record<string, number> = {
       gelu: 0.8413447460685429,
       silu: 0.7310585786300049,
@@ -34,7 +41,8 @@ describe('hidden activations (torch.nn.functional with default arguments)', () =
       softshrink: 0.5,
       selu: 1.0507009873554805,
     };
-    for (const [name, want] of Object.entries(at1)) expect(ACTIVATION_TABLE[name as keyof typeof ACTIVATION_TABLE].fn(1), name).toBeCloseTo(want, 14);
+    for (const [name, want] of Object.entries(at1))
+      expect(ACTIVATION_TABLE[name as keyof typeof ACTIVATION_TABLE].fn(1), name).toBeCloseTo(want, 14);
     const t = ACTIVATION_TABLE;
     expect(t.leaky_relu.fn(-2)).toBe(Math.fround(-2 * Math.fround(0.01)));
     expect(t.rrelu.fn(-1)).toBeCloseTo(-(1 / 8 + 1 / 3) / 2, 15);
@@ -47,7 +55,7 @@ describe('hidden activations (torch.nn.functional with default arguments)', () =
     expect(t.gelu.fn(-1)).toBeCloseTo(-0.15865525393145707, 14);
   });
 
-  it('has derivatives that match central differences away from the kinks, and PyTorch\'s choice at them', () => {
+  it("has derivatives that match central differences away from the kinks, and PyTorch's choice at them", () => {
     const points = [-3.7, -1.3, -0.2, 0.35, 0.9, 2.4, 4.1];
     for (const name of ACTIVATION_NAMES) {
       const { fn, grad } = ACTIVATION_TABLE[name];
@@ -59,9 +67,15 @@ describe('hidden activations (torch.nn.functional with default arguments)', () =
       }
     }
     const t = ACTIVATION_TABLE;
-    expect([t.relu.grad(0), t.leaky_relu.grad(0), t.elu.grad(0), t.hardtanh.grad(1), t.relu6.grad(6), t.hardswish.grad(3), t.hardsigmoid.grad(3)]).toEqual([
-      0, Math.fround(0.01), 1, 0, 0, 1.5, 0,
-    ]);
+    expect([
+      t.relu.grad(0),
+      t.leaky_relu.grad(0),
+      t.elu.grad(0),
+      t.hardtanh.grad(1),
+      t.relu6.grad(6),
+      t.hardswish.grad(3),
+      t.hardsigmoid.grad(3),
+    ]).toEqual([0, Math.fround(0.01), 1, 0, 0, 1.5, 0]);
   });
 
   it('names what it does not accept and why', () => {

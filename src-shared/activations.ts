@@ -184,5 +184,7 @@ export function canonicalActivation(name: string): Activation | null {
 /** The message for a name that is not an activation, with the reason when it is a known function. */
 export function unknownActivationMessage(name: string): string {
   const why = REJECTED_ACTIVATIONS[name];
-  return why ? `activation '${name}' ${why}, so it cannot be a hidden activation` : `unknown activation '${name}' (choose from ${ACTIVATION_NAMES.join(', ')})`;
+  return why
+    ? `activation '${name}' ${why}, so it cannot be a hidden activation`
+    : `unknown activation '${name}' (choose from ${ACTIVATION_NAMES.join(', ')})`;
 }

@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { README_BASELINE, README_R01, evalMetrics, seriesMetrics } from '../test/results-fixture.ts';
-import { BASELINE_ROW, compareGroups, compareSelection, configRows, experimentInputs, runIdsOf, type CompareRun } from './compare-groups.ts';
+import {
+  BASELINE_ROW,
+  compareGroups,
+  compareSelection,
+  configRows,
+  experimentInputs,
+  runIdsOf,
+  type CompareRun,
+} from './compare-groups.ts';
 import { defaultRunConfig } from './config.ts';
 import { configGroupKey } from './stats.ts';
 
 let nextId = 1;
-function run(dataset: string, experiment: string, r: string, seed: number | null, kind: 'train' | 'baseline' = 'train', finishedAt = 0): CompareRun {
+function run(
+  dataset: string,
+  experiment: string,
+  r: string,
+  seed: number | null,
+  kind: 'train' | 'baseline' = 'train',
+  finishedAt = 0,
+): CompareRun {
   const config = defaultRunConfig(dataset);
   config.training.sampler_args = [{}, { r }];
   return {
@@ -27,8 +42,14 @@ describe('compareGroups', () => {
   nextId = 1;
   const b = README_BASELINE;
   const runs: CompareRun[] = [
-    { ...run('inlt', 'inlt baseline', '0', null, 'baseline', 10), test: evalMetrics(b.few, b.medium, b.many, b.overall) },
-    { ...run('inlt', 'inlt baseline', '0', null, 'baseline', 20), test: evalMetrics(b.few, b.medium, b.many, b.overall) },
+    {
+      ...run('inlt', 'inlt baseline', '0', null, 'baseline', 10),
+      test: evalMetrics(b.few, b.medium, b.many, b.overall),
+    },
+    {
+      ...run('inlt', 'inlt baseline', '0', null, 'baseline', 20),
+      test: evalMetrics(b.few, b.medium, b.many, b.overall),
+    },
     run('inlt', 'rho 0.5', '0.5', 0),
     run('inlt', 'rho 0.5', '0.5', 1),
     run('inlt', 'sweep', '0.1', 0),
@@ -37,7 +58,8 @@ describe('compareGroups', () => {
     run('cifar', 'rho 0.5', '0.5', 0),
   ];
   const [, newestBaseline] = runs;
-  const hash = (r: string) => runs.find((x) => x.dataset === 'inlt' && x.config.training.sampler_args[1].r === r)!.configHash;
+  const hash = (r: string) =>
+    runs.find((x) => x.dataset === 'inlt' && x.config.training.sampler_args[1].r === r)!.configHash;
 
   it('lists named experiments, then the config groups that are not one of them, per dataset', () => {
     const listed = compareGroups(runs, { inlt: 'ImageNet-LT' });
@@ -69,7 +91,9 @@ describe('compareGroups', () => {
     const inlt = compareGroups(runs).find((d) => d.dataset === 'inlt')!;
     const byId = new Map(runs.map((r) => [r.id, r]));
     const chosen = [inlt.groups[2], inlt.groups[0]];
-    expect(runIdsOf([{ dataset: inlt, groups: chosen }])).toEqual([newestBaseline.id, ...chosen.flatMap((g) => g.runIds)].sort((x, y) => x - y));
+    expect(runIdsOf([{ dataset: inlt, groups: chosen }])).toEqual(
+      [newestBaseline.id, ...chosen.flatMap((g) => g.runIds)].sort((x, y) => x - y),
+    );
     const inputs = experimentInputs(inlt, chosen, byId);
     expect(inputs.map((e) => [e.name, e.isBaseline ?? false, e.runs.length])).toEqual([
       [BASELINE_ROW, true, 1],

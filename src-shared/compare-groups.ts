@@ -4,7 +4,13 @@
  * these groups, the Compare view turns a selection of them into comparisons, and `alphanet results
  * --experiment` does the same from the store, so all three show the same rows.
  */
-import { compareExperiments, runRecordFromResult, type Comparison, type CompareOptions, type ExperimentInput } from './compare.ts';
+import {
+  compareExperiments,
+  runRecordFromResult,
+  type Comparison,
+  type CompareOptions,
+  type ExperimentInput,
+} from './compare.ts';
 import type { RunConfig, SelectionRule } from './config.ts';
 import type { EvalMetrics, RunKind } from './result.ts';
 import { configLabels } from './sweep.ts';
@@ -59,7 +65,13 @@ function groupId(kind: CompareGroupKind, key: string): string {
   return `${kind}:${key}`;
 }
 
-function groupOf(kind: CompareGroupKind, key: string, name: string, runs: readonly CompareRun[], label = ''): CompareGroup {
+function groupOf(
+  kind: CompareGroupKind,
+  key: string,
+  name: string,
+  runs: readonly CompareRun[],
+  label = '',
+): CompareGroup {
   return {
     id: groupId(kind, key),
     kind,
@@ -81,24 +93,50 @@ function byKey(runs: readonly CompareRun[], key: (r: CompareRun) => string): Map
  * Groups finished runs per dataset (datasets by key). A config group is listed only where it differs
  * from every named experiment, e.g. one setting of a sweep, or repetitions recorded under several names.
  */
-export function compareGroups(runs: readonly CompareRun[], displayNames: Readonly<Record<string, string>> = {}): CompareDataset[] {
+export function compareGroups(
+  runs: readonly CompareRun[],
+  displayNames: Readonly<Record<string, string>> = {},
+): CompareDataset[] {
   const out: CompareDataset[] = [];
-  for (const [dataset, ofDataset] of [...byKey(runs, (r) => r.dataset)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [dataset, ofDataset] of [...byKey(runs, (r) => r.dataset)].sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  )) {
     const baselines = ofDataset.filter((r) => r.kind === 'baseline');
-    const newest = baselines.reduce<CompareRun | null>((a, b) => (a === null || (b.finishedAt ?? 0) >= (a.finishedAt ?? 0) ? b : a), null);
+    const newest = baselines.reduce<CompareRun | null>(
+      (a, b) => (a === null || (b.finishedAt ?? 0) >= (a.finishedAt ?? 0) ? b : a),
+      null,
+    );
     const trained = ofDataset.filter((r) => r.kind === 'train');
-    const named = [...byKey(trained, (r) => r.experiment)].map(([name, members]) => groupOf('experiment', name, name, members));
-    const sameRuns = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((id, i) => id === b[i]);
+    const named = [...byKey(trained, (r) => r.experiment)].map(([name, members]) =>
+      groupOf('experiment', name, name, members),
+    );
+    const sameRuns = (a: readonly number[], b: readonly number[]) =>
+      a.length === b.length && a.every((id, i) => id === b[i]);
     const configs = [...byKey(trained, (r) => r.configHash)]
       .map(([hash, members]) => {
         // Named by what sets it apart from the other configs of its experiments: hashes never reach a person.
         const experiments = [...new Set(members.map((r) => r.experiment))];
         const of = trained.filter((r) => experiments.includes(r.experiment));
-        const label = configLabels(of.map((r) => r.config), of.map((r) => r.configHash)).byConfig.get(hash)?.label ?? '';
-        return groupOf('config', hash, label === '' ? experiments.join(' + ') : `${experiments.join(' + ')}: ${label}`, members, label);
+        const label =
+          configLabels(
+            of.map((r) => r.config),
+            of.map((r) => r.configHash),
+          ).byConfig.get(hash)?.label ?? '';
+        return groupOf(
+          'config',
+          hash,
+          label === '' ? experiments.join(' + ') : `${experiments.join(' + ')}: ${label}`,
+          members,
+          label,
+        );
       })
       .filter((g) => !named.some((n) => sameRuns(n.runIds, g.runIds)));
-    out.push({ dataset, displayName: displayNames[dataset] ?? dataset, baselineRunId: newest?.id ?? null, groups: [...named, ...configs] });
+    out.push({
+      dataset,
+      displayName: displayNames[dataset] ?? dataset,
+      baselineRunId: newest?.id ?? null,
+      groups: [...named, ...configs],
+    });
   }
   return out;
 }
@@ -110,7 +148,10 @@ export function compareGroups(runs: readonly CompareRun[], displayNames: Readonl
 export function configRows(group: CompareGroup, runs: ReadonlyMap<number, CompareRun>): CompareGroup[] {
   if (group.configHashes.length <= 1) return [group];
   const members = group.runIds.flatMap((id) => runs.get(id) ?? []);
-  const labels = configLabels(members.map((r) => r.config), members.map((r) => r.configHash));
+  const labels = configLabels(
+    members.map((r) => r.config),
+    members.map((r) => r.configHash),
+  );
   return group.configHashes.map((hash) => {
     const label = labels.byConfig.get(hash)?.label ?? '';
     const of = members.filter((r) => r.configHash === hash);
@@ -129,10 +170,16 @@ export function experimentInputs(
   runs: ReadonlyMap<number, CompareRun>,
   withBaseline = true,
 ): ExperimentInput[] {
-  const records = (ids: readonly number[]) => ids.flatMap((id) => (runs.has(id) ? [runRecordFromResult(runs.get(id) as CompareRun)] : []));
+  const records = (ids: readonly number[]) =>
+    ids.flatMap((id) => (runs.has(id) ? [runRecordFromResult(runs.get(id) as CompareRun)] : []));
   const inputs: ExperimentInput[] = [];
   if (withBaseline && dataset.baselineRunId !== null && runs.has(dataset.baselineRunId)) {
-    inputs.push({ name: BASELINE_ROW, isBaseline: true, dataset: dataset.dataset, runs: records([dataset.baselineRunId]) });
+    inputs.push({
+      name: BASELINE_ROW,
+      isBaseline: true,
+      dataset: dataset.dataset,
+      runs: records([dataset.baselineRunId]),
+    });
   }
   // A group chosen twice stays twice (compareExperiments then says so); a config a sweep's rows already hold, once.
   const names = new Set<string>();

@@ -10,13 +10,31 @@ import {
   type ExperimentInput,
   type RunRecord,
 } from './compare.ts';
-import { README_BASELINE, README_R01, README_R02, evalMetrics, runResult, seriesMetrics, type SplitSeries } from '../test/results-fixture.ts';
+import {
+  README_BASELINE,
+  README_R01,
+  README_R02,
+  evalMetrics,
+  runResult,
+  seriesMetrics,
+  type SplitSeries,
+} from '../test/results-fixture.ts';
 
 function record(seed: number | null, few: number, medium: number, many: number, overall: number): RunRecord {
-  return { seed, test: evalMetrics(few, medium, many, overall), val: null, config: defaultRunConfig('ds'), selection: 'best-val' };
+  return {
+    seed,
+    test: evalMetrics(few, medium, many, overall),
+    val: null,
+    config: defaultRunConfig('ds'),
+    selection: 'best-val',
+  };
 }
 
-function seriesExperiment(name: string, series: SplitSeries, seeds: (number | null)[] = series.few.map((_, i) => i)): ExperimentInput {
+function seriesExperiment(
+  name: string,
+  series: SplitSeries,
+  seeds: (number | null)[] = series.few.map((_, i) => i),
+): ExperimentInput {
   return {
     name,
     dataset: 'ds',
@@ -47,7 +65,12 @@ describe('compareExperiments', () => {
 
   it('marks best and second best by displayed mean, ties sharing the rank', () => {
     const tie: ExperimentInput = { name: 'tie', dataset: 'ds', runs: [record(1, 0.47604, 0.1, 0.1, 0.1)] };
-    const c = compareExperiments([baseline, seriesExperiment('r=0.1', README_R01), seriesExperiment('r=0.2', README_R02), tie]);
+    const c = compareExperiments([
+      baseline,
+      seriesExperiment('r=0.1', README_R01),
+      seriesExperiment('r=0.2', README_R02),
+      tie,
+    ]);
     const rank = (name: string, col: 'few' | 'many') => c.rows.find((r) => r.name === name)?.cells[col].rank;
     expect(rank('r=0.1', 'few')).toBe(1);
     expect(rank('tie', 'few')).toBe(1); // 47.604 shows as 47.6 as well
@@ -58,15 +81,21 @@ describe('compareExperiments', () => {
   });
 
   it('gives Δ vs the baseline and sorts the experiments, keeping the baseline first', () => {
-    const c = compareExperiments([baseline, seriesExperiment('r=0.1', README_R01), seriesExperiment('r=0.2', README_R02)], {
-      sortBy: { column: 'overall' },
-    });
+    const c = compareExperiments(
+      [baseline, seriesExperiment('r=0.1', README_R01), seriesExperiment('r=0.2', README_R02)],
+      {
+        sortBy: { column: 'overall' },
+      },
+    );
     expect(c.rows.map((r) => r.name)).toEqual(['Baseline', 'r=0.2', 'r=0.1']);
     expect(c.rows[0].cells.few.delta).toBeNull();
     expect(c.rows[2].cells.few.delta).toBeCloseTo(47.6 - 27.4, 10);
-    const asc = compareExperiments([baseline, seriesExperiment('r=0.2', README_R02), seriesExperiment('r=0.1', README_R01)], {
-      sortBy: { column: 'overall', descending: false },
-    });
+    const asc = compareExperiments(
+      [baseline, seriesExperiment('r=0.2', README_R02), seriesExperiment('r=0.1', README_R01)],
+      {
+        sortBy: { column: 'overall', descending: false },
+      },
+    );
     expect(asc.rows.map((r) => r.name)).toEqual(['Baseline', 'r=0.1', 'r=0.2']);
   });
 
@@ -83,7 +112,11 @@ describe('compareExperiments', () => {
     expect(base.cells.few.test?.t).toBeLessThan(0);
     expect(paired.rows.find((r) => r.name === 'a')!.cells.few.test).toBeNull();
 
-    const shifted = seriesExperiment('b', README_R02, README_R02.few.map((_, i) => 100 + i));
+    const shifted = seriesExperiment(
+      'b',
+      README_R02,
+      README_R02.few.map((_, i) => 100 + i),
+    );
     const welch = compareExperiments([a, shifted], { reference: 'a' });
     expect(welch.rows[1].cells.few.test?.kind).toBe('welch');
     expect(welch.rows[1].cells.few.test!.p).toBeLessThan(0.05);
@@ -133,7 +166,9 @@ describe('compareExperiments', () => {
   it('rejects mixed datasets and repeated names; compareByDataset splits them', () => {
     const other = { ...seriesExperiment('a', README_R01), dataset: 'other' };
     expect(() => compareExperiments([seriesExperiment('a', README_R01), other])).toThrow(RangeError);
-    expect(() => compareExperiments([seriesExperiment('a', README_R01), seriesExperiment('a', README_R02)])).toThrow(/two experiments/);
+    expect(() => compareExperiments([seriesExperiment('a', README_R01), seriesExperiment('a', README_R02)])).toThrow(
+      /two experiments/,
+    );
     const split = compareByDataset([seriesExperiment('a', README_R01), other, baseline]);
     expect(split.map((c) => [c.dataset, c.rows.map((r) => r.name)])).toEqual([
       ['ds', ['Baseline', 'a']],
@@ -154,7 +189,11 @@ describe('experimentsFromResults', () => {
       ['imagenetlt', [4, 6]],
       ['placeslt', [5]],
     ]);
-    const base = experimentsFromResults('Baseline', [runResult(seriesMetrics(README_R01, 0), { kind: 'baseline' })], true);
+    const base = experimentsFromResults(
+      'Baseline',
+      [runResult(seriesMetrics(README_R01, 0), { kind: 'baseline' })],
+      true,
+    );
     expect(base[0].isBaseline).toBe(true);
     expect(base[0].runs[0].selection).toBeNull();
   });
@@ -187,9 +226,22 @@ describe('config diff', () => {
     expect(keys).toContain('training.optim_params.lr');
     expect(keys).not.toContain('training.tb_logs');
     const one = (value: string | null) => [{ value, count: 1 }];
-    expect(diff.entries.find((e) => e.key === 'training.sampler_args')?.values).toEqual([one('[{},{"r":"0.1"}]'), one('[{},{"r":"0.2"}]'), one(null)]);
-    expect(diff.entries.find((e) => e.key === 'training.optim_params.lr')?.values).toEqual([one('0.001'), one(null), one(null)]);
-    expect(configDiff([{ name: 'a', configs: [a] }, { name: 'a2', configs: [structuredClone(a)] }]).entries).toEqual([]);
+    expect(diff.entries.find((e) => e.key === 'training.sampler_args')?.values).toEqual([
+      one('[{},{"r":"0.1"}]'),
+      one('[{},{"r":"0.2"}]'),
+      one(null),
+    ]);
+    expect(diff.entries.find((e) => e.key === 'training.optim_params.lr')?.values).toEqual([
+      one('0.001'),
+      one(null),
+      one(null),
+    ]);
+    expect(
+      configDiff([
+        { name: 'a', configs: [a] },
+        { name: 'a2', configs: [structuredClone(a)] },
+      ]).entries,
+    ).toEqual([]);
   });
 
   it("shows every value of a mixed experiment with its count, not its first run's", () => {
@@ -203,8 +255,16 @@ describe('config diff', () => {
       { name: 'plain', configs: [k(3), k(3)] },
     ]);
     expect(diff.entries).toEqual([
-      { key: 'training.n_neighbors', values: [[{ value: '5', count: 2 }, { value: '3', count: 1 }], [{ value: '3', count: 2 }]] },
+      {
+        key: 'training.n_neighbors',
+        values: [
+          [
+            { value: '5', count: 2 },
+            { value: '3', count: 1 },
+          ],
+          [{ value: '3', count: 2 }],
+        ],
+      },
     ]);
   });
-
 });

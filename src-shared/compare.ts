@@ -24,7 +24,12 @@ import {
 export type Column = 'few' | 'medium' | 'many' | 'overall';
 /** The original's column order. */
 export const COLUMNS: readonly Column[] = ['few', 'medium', 'many', 'overall'];
-export const COLUMN_TITLES: Readonly<Record<Column, string>> = { few: 'Few', medium: 'Med.', many: 'Many', overall: 'Overall' };
+export const COLUMN_TITLES: Readonly<Record<Column, string>> = {
+  few: 'Few',
+  medium: 'Med.',
+  many: 'Many',
+  overall: 'Overall',
+};
 
 export type MetricName = 'top1' | 'top5' | 'f1';
 export const METRIC_NAMES: readonly MetricName[] = ['top1', 'top5', 'f1'];
@@ -66,7 +71,8 @@ export interface ExperimentInput {
 }
 
 /** What a run record is read from: a RunResult, or a finished run of the store (compare-groups' CompareRun). */
-export type RunRecordSource = Pick<RunResult, 'kind' | 'config' | 'selection'> & Pick<RunRecord, 'seed' | 'test' | 'val'>;
+export type RunRecordSource = Pick<RunResult, 'kind' | 'config' | 'selection'> &
+  Pick<RunRecord, 'seed' | 'test' | 'val'>;
 
 export function runRecordFromResult(result: RunRecordSource): RunRecord {
   return {
@@ -82,7 +88,11 @@ export function runRecordFromResult(result: RunRecordSource): RunRecord {
  * Groups results (one experiment's repetitions) by dataset, in order of first appearance, as the
  * original groups its table by (Experiment, Dataset).
  */
-export function experimentsFromResults(name: string, results: readonly RunResult[], isBaseline = false): ExperimentInput[] {
+export function experimentsFromResults(
+  name: string,
+  results: readonly RunResult[],
+  isBaseline = false,
+): ExperimentInput[] {
   const byDataset = new Map<string, ExperimentInput>();
   for (const result of results) {
     let experiment = byDataset.get(result.dataset);
@@ -206,7 +216,11 @@ function selectionOf(runs: readonly RunRecord[], isBaseline: boolean): Selection
   return rules.size === 1 ? [...rules][0] : 'mixed';
 }
 
-function buildRow(experiment: ExperimentInput, metric: MetricSource, bootstrap: BootstrapOptions | null): ComparisonRow {
+function buildRow(
+  experiment: ExperimentInput,
+  metric: MetricSource,
+  bootstrap: BootstrapOptions | null,
+): ComparisonRow {
   const perRun = experiment.runs.map((run) => runColumnValues(run, metric));
   const cells = {} as Record<Column, CellStats>;
   for (const column of COLUMNS) {
@@ -254,7 +268,9 @@ export function testCells(row: CellStats, reference: CellStats): TTestResult | n
 function markRanks(rows: ComparisonRow[], column: Column, decimals: number): void {
   const scale = 10 ** decimals;
   const shown = (m: number) => Math.round(m * scale);
-  const distinct = [...new Set(rows.flatMap((r) => (r.cells[column].mean === null ? [] : [shown(r.cells[column].mean as number)])))];
+  const distinct = [
+    ...new Set(rows.flatMap((r) => (r.cells[column].mean === null ? [] : [shown(r.cells[column].mean as number)]))),
+  ];
   distinct.sort((a, b) => b - a);
   for (const row of rows) {
     const m = row.cells[column].mean;
@@ -293,7 +309,9 @@ export function flattenConfig(config: RunConfig): Record<string, string> {
 export function configDiff(named: readonly { name: string; configs: readonly (RunConfig | null)[] }[]): ConfigDiff {
   const flat = named.map((n) => n.configs.map((c) => (c ? flattenConfig(c) : null)));
   const ignored = new Set(GROUP_KEY_IGNORED_PATHS);
-  const keys = [...new Set(flat.flat().flatMap((f) => (f ? Object.keys(f) : [])))].filter((k) => !ignored.has(k)).sort();
+  const keys = [...new Set(flat.flat().flatMap((f) => (f ? Object.keys(f) : [])))]
+    .filter((k) => !ignored.has(k))
+    .sort();
   const entries: ConfigDiffEntry[] = [];
   for (const key of keys) {
     const values = flat.map((runs) => {
@@ -313,7 +331,10 @@ export function configDiff(named: readonly { name: string; configs: readonly (Ru
 export function compareExperiments(experiments: readonly ExperimentInput[], options: CompareOptions = {}): Comparison {
   const metric = options.metric ?? DEFAULT_METRIC;
   const datasets = [...new Set(experiments.map((e) => e.dataset))];
-  if (datasets.length > 1) throw new RangeError(`compareExperiments: one dataset at a time (got ${datasets.join(', ')}); use compareByDataset`);
+  if (datasets.length > 1)
+    throw new RangeError(
+      `compareExperiments: one dataset at a time (got ${datasets.join(', ')}); use compareByDataset`,
+    );
   const names = new Set<string>();
   for (const e of experiments) {
     if (names.has(e.name)) throw new RangeError(`two experiments are named '${e.name}'`);
@@ -325,7 +346,8 @@ export function compareExperiments(experiments: readonly ExperimentInput[], opti
   for (const e of experiments) {
     if (e.runs.length === 0) warnings.push(`${e.name}: no runs`);
     const keys = new Set(e.runs.flatMap((r) => (r.config ? [configGroupKey(r.config)] : [])));
-    if (keys.size > 1 && !e.isBaseline) warnings.push(`${e.name}: its runs differ in more than the seed (${keys.size} configs)`);
+    if (keys.size > 1 && !e.isBaseline)
+      warnings.push(`${e.name}: its runs differ in more than the seed (${keys.size} configs)`);
   }
   const baselines = built.filter((r) => r.isBaseline);
   let others = built.filter((r) => !r.isBaseline);
@@ -341,7 +363,8 @@ export function compareExperiments(experiments: readonly ExperimentInput[], opti
   }
   const rows = [...baselines, ...others];
   const selections = new Set(others.map((r) => r.selection).filter((s) => s !== null));
-  if (selections.size > 1) warnings.push(`the experiments used different epoch selection rules (${[...selections].join(', ')})`);
+  if (selections.size > 1)
+    warnings.push(`the experiments used different epoch selection rules (${[...selections].join(', ')})`);
 
   const decimals = options.rankDecimals ?? 1;
   for (const column of COLUMNS) markRanks(rows, column, decimals);
@@ -377,7 +400,10 @@ export function compareExperiments(experiments: readonly ExperimentInput[], opti
     rows,
     reference,
     configDiff: configDiff(
-      others.map((r) => ({ name: r.name, configs: experiments.find((e) => e.name === r.name)?.runs.map((run) => run.config) ?? [] })),
+      others.map((r) => ({
+        name: r.name,
+        configs: experiments.find((e) => e.name === r.name)?.runs.map((run) => run.config) ?? [],
+      })),
     ),
     warnings,
   };

@@ -4,7 +4,11 @@ import { formatKeyValues, parseKeyValues } from './config.ts';
 describe('parseKeyValues', () => {
   it('reads pairs separated by spaces (the form, the CLI) or commas (the original)', () => {
     expect(parseKeyValues(' lr=0.1  betas=0.9,0.99 ')).toEqual({ lr: '0.1', betas: '0.9,0.99' });
-    expect(parseKeyValues('lr=0.1,betas=(0.9,0.99),weight_decay=0')).toEqual({ lr: '0.1', betas: '(0.9,0.99)', weight_decay: '0' });
+    expect(parseKeyValues('lr=0.1,betas=(0.9,0.99),weight_decay=0')).toEqual({
+      lr: '0.1',
+      betas: '(0.9,0.99)',
+      weight_decay: '0',
+    });
     expect(parseKeyValues('milestones=[5,10] gamma=0.5')).toEqual({ milestones: '[5,10]', gamma: '0.5' });
     expect(parseKeyValues('')).toEqual({});
   });

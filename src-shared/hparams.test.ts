@@ -25,7 +25,13 @@ function run(k: number, dist: string, few: number, seed: number): CompareRun {
 }
 
 describe('hparamsTable', () => {
-  const runs = [run(3, 'euclidean', 0.4, 1), run(3, 'euclidean', 0.5, 2), run(10, 'euclidean', 0.2, 1), run(3, 'cosine', 0.7, 1), run(10, 'cosine', 0.6, 1)];
+  const runs = [
+    run(3, 'euclidean', 0.4, 1),
+    run(3, 'euclidean', 0.5, 2),
+    run(10, 'euclidean', 0.2, 1),
+    run(3, 'cosine', 0.7, 1),
+    run(10, 'cosine', 0.6, 1),
+  ];
   const table = hparamsTable(runs);
 
   it('has one row per config, named by its values, with mean ± std over its seeds and n', () => {
@@ -48,15 +54,40 @@ describe('hparamsTable', () => {
   it('places configs on numeric and categorical axes and filters by brushed intervals', () => {
     expect(axisValues(table, 'training.n_neighbors')).toEqual(['3', '10']);
     expect(axisValues(table, 'training.nn_dist')).toEqual(['cosine', 'euclidean']);
-    const axes: HParamsAxis[] = [{ kind: 'param', param: 'training.n_neighbors' }, { kind: 'param', param: 'training.nn_dist' }, { kind: 'metric', column: 'few' }];
+    const axes: HParamsAxis[] = [
+      { kind: 'param', param: 'training.n_neighbors' },
+      { kind: 'param', param: 'training.nn_dist' },
+      { kind: 'metric', column: 'few' },
+    ];
     expect(axisPosition(table, table.configs[1], axes[0])).toBe(10);
     expect(axisPosition(table, table.configs[1], axes[1])).toBe(1);
-    const labels = (brushed: Map<number, [number, number][]>) => brushedConfigs(table, axes, brushed).map((c) => c.label);
+    const labels = (brushed: Map<number, [number, number][]>) =>
+      brushedConfigs(table, axes, brushed).map((c) => c.label);
     expect(labels(new Map())).toHaveLength(4);
     expect(labels(new Map([[2, [[50, 100]]]]))).toEqual(['k=3, dist=cosine', 'k=10, dist=cosine']);
-    expect(labels(new Map([[2, [[50, 100]]], [0, [[8, 12]]]]))).toEqual(['k=10, dist=cosine']);
+    expect(
+      labels(
+        new Map([
+          [2, [[50, 100]]],
+          [0, [[8, 12]]],
+        ]),
+      ),
+    ).toEqual(['k=10, dist=cosine']);
     // Two intervals on one axis: either; a category axis by position.
-    expect(labels(new Map([[1, [[0.5, 1.5]]], [2, [[10, 30], [40, 50]]]]))).toEqual(['k=3, dist=euclidean', 'k=10, dist=euclidean']);
+    expect(
+      labels(
+        new Map([
+          [1, [[0.5, 1.5]]],
+          [
+            2,
+            [
+              [10, 30],
+              [40, 50],
+            ],
+          ],
+        ]),
+      ),
+    ).toEqual(['k=3, dist=euclidean', 'k=10, dist=euclidean']);
     expect(labels(new Map([[2, []]]))).toHaveLength(4);
   });
 });

@@ -32,9 +32,15 @@ export interface HParamsTable {
 }
 
 /** A sweep's runs grouped by config, each column summarised over the config's runs (seeds). */
-export function hparamsTable(runs: readonly CompareRun[], source: MetricSource = { datagrp: 'test', metric: 'top1' }): HParamsTable {
+export function hparamsTable(
+  runs: readonly CompareRun[],
+  source: MetricSource = { datagrp: 'test', metric: 'top1' },
+): HParamsTable {
   const sorted = [...runs].sort((a, b) => a.id - b.id);
-  const labels = configLabels(sorted.map((r) => r.config), sorted.map((r) => r.configHash));
+  const labels = configLabels(
+    sorted.map((r) => r.config),
+    sorted.map((r) => r.configHash),
+  );
   const byConfig = new Map<string, CompareRun[]>();
   for (const r of sorted) byConfig.set(r.configHash, [...(byConfig.get(r.configHash) ?? []), r]);
   const configs = [...byConfig].map(([configHash, members]): HParamsConfig => {
@@ -47,9 +53,21 @@ export function hparamsTable(runs: readonly CompareRun[], source: MetricSource =
       }),
     ) as Record<Column, HParamsCell>;
     const label = labels.byConfig.get(configHash);
-    return { configHash, label: label?.label ?? '', values: label?.values ?? [], runIds: members.map((r) => r.id), cells };
+    return {
+      configHash,
+      label: label?.label ?? '',
+      values: label?.values ?? [],
+      runIds: members.map((r) => r.id),
+      cells,
+    };
   });
-  return { params: labels.params.map((param) => ({ param, name: configs[0]?.values.find((v) => v.param === param)?.name ?? param })), configs };
+  return {
+    params: labels.params.map((param) => ({
+      param,
+      name: configs[0]?.values.find((v) => v.param === param)?.name ?? param,
+    })),
+    configs,
+  };
 }
 
 /** A parameter's distinct values across the configs, sorted (numbers by value): a categorical axis's order. */
@@ -84,7 +102,11 @@ export function axisPosition(table: HParamsTable, config: HParamsConfig, axis: H
 }
 
 /** The configs inside every brushed axis's intervals (an axis without intervals does not filter). */
-export function brushedConfigs(table: HParamsTable, axes: readonly HParamsAxis[], brushed: ReadonlyMap<number, AxisIntervals>): HParamsConfig[] {
+export function brushedConfigs(
+  table: HParamsTable,
+  axes: readonly HParamsAxis[],
+  brushed: ReadonlyMap<number, AxisIntervals>,
+): HParamsConfig[] {
   return table.configs.filter((c) =>
     [...brushed].every(([i, intervals]) => {
       if (intervals.length === 0 || axes[i] === undefined) return true;

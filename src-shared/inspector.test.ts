@@ -61,7 +61,13 @@ describe('predictionChanges', () => {
 
 describe('histogram', () => {
   it('shares equal-width edges over every series, the last bin closed', () => {
-    expect(histogram([[0, 1, 2, 3, 4], [4]], 4)).toEqual({ edges: [0, 1, 2, 3, 4], counts: [[1, 1, 1, 2], [0, 0, 0, 1]] });
+    expect(histogram([[0, 1, 2, 3, 4], [4]], 4)).toEqual({
+      edges: [0, 1, 2, 3, 4],
+      counts: [
+        [1, 1, 1, 2],
+        [0, 0, 0, 1],
+      ],
+    });
     expect(histogram([[2, 2]], 2)).toEqual({ edges: [1.5, 2, 2.5], counts: [[0, 2]] });
     expect(() => histogram([[1]], 0)).toThrow(/bins/);
   });
@@ -69,7 +75,15 @@ describe('histogram', () => {
 
 describe('toCsv', () => {
   it('quotes text with commas or quotes and leaves unknown numbers empty', () => {
-    expect(toCsv(['a', 'b'], [['x, "y"', 1.5], [null, NaN]])).toBe('a,b\n"x, ""y""",1.5\n,\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['x, "y"', 1.5],
+          [null, NaN],
+        ],
+      ),
+    ).toBe('a,b\n"x, ""y""",1.5\n,\n');
   });
 });
 
@@ -86,8 +100,24 @@ function smallInput(): InspectorInput {
     testLabels: [0, 0, 1, 2, 3, 3, 3, 3, 4, 4],
     baseline: { runId: 7, predictions: [0, 0, 1, 2, 0, 0, 1, 3, 2, 2] },
     runs: [
-      { id: 8, seed: 1, predictions: [0, 3, 1, 2, 3, 3, 0, 3, 4, 2], alphas: new Map([[3, [0.5, -0.5]], [4, [1, 0]]]) },
-      { id: 9, seed: 2, predictions: [0, 0, 1, 2, 3, 0, 1, 3, 4, 4], alphas: new Map([[3, [0.3, -0.7]], [4, [0.2, 0.8]]]) },
+      {
+        id: 8,
+        seed: 1,
+        predictions: [0, 3, 1, 2, 3, 3, 0, 3, 4, 2],
+        alphas: new Map([
+          [3, [0.5, -0.5]],
+          [4, [1, 0]],
+        ]),
+      },
+      {
+        id: 9,
+        seed: 2,
+        predictions: [0, 0, 1, 2, 3, 0, 1, 3, 4, 4],
+        alphas: new Map([
+          [3, [0.3, -0.7]],
+          [4, [0.2, 0.8]],
+        ]),
+      },
     ],
     neighbours: new Map([
       [3, { classes: [0, 1], distances: [1, 3] }],
@@ -115,17 +145,33 @@ describe('buildInspectorData', () => {
 
   it("lists each few class's combination, confusions and reverse confusions", () => {
     const d = data.fewClasses.find((f) => f.classId === 3)!;
-    expect(d).toMatchObject({ name: 'd', split: 'few', trainSamples: 5, testSamples: 4, baselineAcc: 0.25, alphanetAccPerRun: [0.75, 0.5], meanNeighbourDistance: 2 });
+    expect(d).toMatchObject({
+      name: 'd',
+      split: 'few',
+      trainSamples: 5,
+      testSamples: 4,
+      baselineAcc: 0.25,
+      alphanetAccPerRun: [0.75, 0.5],
+      meanNeighbourDistance: 2,
+    });
     expect(d.alphanetAcc).toBeCloseTo(0.625, 12);
     expect(d.delta).toBeCloseTo(0.375, 12);
-    expect(d.combination.map((t) => [t.classId, t.distance, t.alphaPerRun])).toEqual([[0, 1, [0.5, 0.3]], [1, 3, [-0.5, -0.7]]]);
+    expect(d.combination.map((t) => [t.classId, t.distance, t.alphaPerRun])).toEqual([
+      [0, 1, [0.5, 0.3]],
+      [1, 3, [-0.5, -0.7]],
+    ]);
     expect(d.combination[0]!.alphaMean).toBeCloseTo(0.4, 12);
     expect(d.combination[0]!.alphaStd).toBeCloseTo(Math.sqrt(0.02), 12);
     // Baseline: d → a twice, d → b once; run 1: d → a once; run 2: d → a once, d → b once.
-    expect(d.baselineMistakes.map((c) => [c.classId, c.baseline, c.alphanetPerRun])).toEqual([[0, 2, [1, 1]], [1, 1, [0, 1]]]);
+    expect(d.baselineMistakes.map((c) => [c.classId, c.baseline, c.alphanetPerRun])).toEqual([
+      [0, 2, [1, 1]],
+      [1, 1, [0, 1]],
+    ]);
     expect(d.alphanetMistakes.map((c) => c.classId)).toEqual([0, 1]);
     // Only run 1 predicts a sample of a as d.
-    expect(d.reverseConfusions.map((c) => [c.classId, c.split, c.baseline, c.alphanetPerRun, c.alphanetMean])).toEqual([[0, 'many', 0, [1, 0], 0.5]]);
+    expect(d.reverseConfusions.map((c) => [c.classId, c.split, c.baseline, c.alphanetPerRun, c.alphanetMean])).toEqual([
+      [0, 'many', 0, [1, 0], 0.5],
+    ]);
     expect(d.baselineMistakes[0]!.wordnet).toBeNull();
     expect(d.synset).toBeNull();
   });
@@ -133,7 +179,10 @@ describe('buildInspectorData', () => {
   it('builds the plot data', () => {
     const p = data.plots;
     // Δ: d 0.375 at distance 2; e: baseline 0, runs 0.5 and 1 → 0.75 at distance 3.
-    expect(p.deltaVsDistance.points.map((q) => [q.classId, q.meanDistance])).toEqual([[3, 2], [4, 3]]);
+    expect(p.deltaVsDistance.points.map((q) => [q.classId, q.meanDistance])).toEqual([
+      [3, 2],
+      [4, 3],
+    ]);
     expect(p.deltaVsDistance.fit.slope).toBeCloseTo(0.375, 12);
     expect(p.accVsSamples.points).toHaveLength(5);
     // Baseline accuracies 1, 1, 1, 0.25, 0 against log10 of 100, 80, 40, 5, 3 training samples.
@@ -143,13 +192,19 @@ describe('buildInspectorData', () => {
     const few = p.deltaBySplit.splits.find((s) => s.split === 'few')!;
     expect(few.classes.map((c) => c.classId)).toEqual([4, 3]);
     expect(few.meanDelta).toBeCloseTo(0.5, 12);
-    expect(p.alphaDistribution.coefficients.map((c) => c.values)).toEqual([[0.5, 0.3, 1, 0.2], [-0.5, -0.7, 0, 0.8]]);
+    expect(p.alphaDistribution.coefficients.map((c) => c.values)).toEqual([
+      [0.5, 0.3, 1, 0.2],
+      [-0.5, -0.7, 0, 0.8],
+    ]);
     expect(p.alphaDistribution.coefficients.map((c) => c.counts.reduce((a, b) => a + b, 0))).toEqual([4, 4]);
     expect(p.predictionChanges.total).toBe(12);
     expect(p.semanticAccuracy).toBeNull();
     expect(plotCsv(p, 'semanticAccuracy')).toBeNull();
-    for (const name of PLOT_NAMES.filter((n) => !n.startsWith('semantic'))) expect(plotCsv(p, name)!.split('\n').length).toBeGreaterThan(2);
-    expect(plotCsv(p, 'deltaVsDistance')!.split('\n')[0]).toBe('class_id,name,mean_neighbour_distance_euclidean,delta_acc,fit_slope,fit_intercept,pearson_r');
+    for (const name of PLOT_NAMES.filter((n) => !n.startsWith('semantic')))
+      expect(plotCsv(p, name)!.split('\n').length).toBeGreaterThan(2);
+    expect(plotCsv(p, 'deltaVsDistance')!.split('\n')[0]).toBe(
+      'class_id,name,mean_neighbour_distance_euclidean,delta_acc,fit_slope,fit_intercept,pearson_r',
+    );
   });
 
   it('rejects inconsistent input', () => {
@@ -163,6 +218,11 @@ describe('buildInspectorData', () => {
 describe('splitAccuracy', () => {
   it('counts by the split of the true label with a custom rule', () => {
     const near = (y: number, yhat: number) => Math.abs(y - yhat) <= 1;
-    expect(splitAccuracy([0, 1, 2], [1, 1, 0], ['few', 'many', 'many'], near)).toEqual({ few: 1, medium: null, many: 0.5, overall: 2 / 3 });
+    expect(splitAccuracy([0, 1, 2], [1, 1, 0], ['few', 'many', 'many'], near)).toEqual({
+      few: 1,
+      medium: null,
+      many: 0.5,
+      overall: 2 / 3,
+    });
   });
 });

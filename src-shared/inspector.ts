@@ -140,7 +140,14 @@ export interface DeltaVsDistancePlot {
 }
 
 export interface AccVsSamplesPlot {
-  points: { classId: number; name: string; split: SplitName; trainSamples: number; baseline: number | null; alphanet: number | null }[];
+  points: {
+    classId: number;
+    name: string;
+    split: SplitName;
+    trainSamples: number;
+    baseline: number | null;
+    alphanet: number | null;
+  }[];
   /** Accuracy against log10(training samples), as the original's lmplot(logx=True) fits it. */
   fits: { baseline: Regression; alphanet: Regression };
 }
@@ -255,8 +262,13 @@ export function linearRegression(xs: readonly number[], ys: readonly number[]): 
 }
 
 /** correct[c] and total[c] over the test samples. */
-export function classCounts(labels: ArrayLike<number>, preds: ArrayLike<number>, nClasses: number): { correct: Int32Array; total: Int32Array } {
-  if (labels.length !== preds.length) throw new InspectorDataError(`${labels.length} labels but ${preds.length} predictions`);
+export function classCounts(
+  labels: ArrayLike<number>,
+  preds: ArrayLike<number>,
+  nClasses: number,
+): { correct: Int32Array; total: Int32Array } {
+  if (labels.length !== preds.length)
+    throw new InspectorDataError(`${labels.length} labels but ${preds.length} predictions`);
   const correct = new Int32Array(nClasses);
   const total = new Int32Array(nClasses);
   for (let i = 0; i < labels.length; i++) {
@@ -312,7 +324,11 @@ function subSplits(a: SplitAccuracy, b: SplitAccuracy): SplitAccuracy {
 }
 
 /** The status of one prediction: right, one of the true class's "neighbours", or anything else. */
-export function predictionStatus(y: number, yhat: number, isNeighbour: (y: number, yhat: number) => boolean): PredictionStatus {
+export function predictionStatus(
+  y: number,
+  yhat: number,
+  isNeighbour: (y: number, yhat: number) => boolean,
+): PredictionStatus {
   if (yhat === y) return 'correct';
   return isNeighbour(y, yhat) ? 'neighbour' : 'other';
 }
@@ -341,7 +357,8 @@ export function predictionChanges(
     transitions: { correct: statusRecord(), neighbour: statusRecord(), other: statusRecord() },
   };
   for (const preds of runs) {
-    if (preds.length !== labels.length) throw new InspectorDataError(`${labels.length} labels but ${preds.length} predictions`);
+    if (preds.length !== labels.length)
+      throw new InspectorDataError(`${labels.length} labels but ${preds.length} predictions`);
     for (let i = 0; i < labels.length; i++) {
       const y = labels[i]!;
       if (!classes.has(y)) continue;
@@ -362,7 +379,11 @@ export function predictionChanges(
  * `level` steps above y on one of y's hypernym paths (WordNet.commonHypernymLevel, not the path
  * distance). Memoised per pair; only the pairs that occur in predictions are ever asked.
  */
-export function semanticNeighbourTest(wn: WordNet, wnids: readonly string[], level: number): (y: number, other: number) => boolean {
+export function semanticNeighbourTest(
+  wn: WordNet,
+  wnids: readonly string[],
+  level: number,
+): (y: number, other: number) => boolean {
   const memo = new Map<number, boolean>();
   const n = wnids.length;
   return (y, other) => {
@@ -379,8 +400,12 @@ export function semanticNeighbourTest(wn: WordNet, wnids: readonly string[], lev
 }
 
 /** Equal-width histogram counts of each series over shared edges spanning every value. */
-export function histogram(series: readonly (readonly number[])[], bins: number): { edges: number[]; counts: number[][] } {
-  if (!Number.isInteger(bins) || bins < 1) throw new InspectorDataError(`bins must be a whole number ≥ 1 (got ${bins})`);
+export function histogram(
+  series: readonly (readonly number[])[],
+  bins: number,
+): { edges: number[]; counts: number[][] } {
+  if (!Number.isInteger(bins) || bins < 1)
+    throw new InspectorDataError(`bins must be a whole number ≥ 1 (got ${bins})`);
   const all = series.flat();
   if (all.length === 0) return { edges: [], counts: series.map(() => []) };
   let lo = Math.min(...all);
@@ -419,16 +444,23 @@ function countPairs(labels: ArrayLike<number>, preds: ArrayLike<number>): Map<nu
 const pairCount = (m: Map<number, Map<number, number>>, y: number, yhat: number): number => m.get(y)?.get(yhat) ?? 0;
 
 export function buildInspectorData(input: InspectorInput, options: Partial<InspectorOptions> = {}): InspectorData {
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<InspectorOptions>;
+  const given = Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<InspectorOptions>;
   const opts = { ...DEFAULT_INSPECTOR_OPTIONS, ...given };
   const nClasses = input.classNames.length;
   const { testLabels: labels, runs } = input;
   if (runs.length === 0) throw new InspectorDataError(`experiment '${input.experiment}' has no finished runs`);
   if (input.splitOf.length !== nClasses || input.trainSamplesPerClass.length !== nClasses) {
-    throw new InspectorDataError(`class names, splits and training counts disagree on the number of classes (${nClasses})`);
+    throw new InspectorDataError(
+      `class names, splits and training counts disagree on the number of classes (${nClasses})`,
+    );
   }
-  if (input.wnids && input.wnids.length !== nClasses) throw new InspectorDataError(`${input.wnids.length} wnids for ${nClasses} classes`);
-  for (const x of Array.from(labels)) if (!(Number.isInteger(x) && x >= 0 && x < nClasses)) throw new InspectorDataError(`test label ${x} is not a class id`);
+  if (input.wnids && input.wnids.length !== nClasses)
+    throw new InspectorDataError(`${input.wnids.length} wnids for ${nClasses} classes`);
+  for (const x of Array.from(labels))
+    if (!(Number.isInteger(x) && x >= 0 && x < nClasses))
+      throw new InspectorDataError(`test label ${x} is not a class id`);
   const wn = input.wordnet && input.wnids && input.wnids.every((w) => input.wordnet!.has(w)) ? input.wordnet : null;
   const wnids = wn ? input.wnids! : null;
 
@@ -438,7 +470,10 @@ export function buildInspectorData(input: InspectorInput, options: Partial<Inspe
   const baseAcc = classAccuracies(labels, basePreds, nClasses);
   const runAccs = runPreds.map((p) => classAccuracies(labels, p, nClasses));
   const { total } = classCounts(labels, basePreds, nClasses);
-  const meanAcc = Float64Array.from({ length: nClasses }, (_, c) => runAccs.reduce((a, acc) => a + acc[c]!, 0) / runs.length);
+  const meanAcc = Float64Array.from(
+    { length: nClasses },
+    (_, c) => runAccs.reduce((a, acc) => a + acc[c]!, 0) / runs.length,
+  );
 
   const basePairs = countPairs(labels, basePreds);
   const runPairs = runPreds.map((p) => countPairs(labels, p));
@@ -452,7 +487,9 @@ export function buildInspectorData(input: InspectorInput, options: Partial<Inspe
       rel = {
         pathDistance: wn.shortestPathDistance(a, b),
         level: wn.commonHypernymLevel(a, b),
-        lowestCommonHypernyms: wn.lowestCommonHypernyms(a, b).map((w) => ({ wnid: w, name: wn.name(w), gloss: wn.synset(w)!.gloss })),
+        lowestCommonHypernyms: wn
+          .lowestCommonHypernyms(a, b)
+          .map((w) => ({ wnid: w, name: wn.name(w), gloss: wn.synset(w)!.gloss })),
       };
       relationMemo.set(key, rel);
     }
@@ -482,12 +519,16 @@ export function buildInspectorData(input: InspectorInput, options: Partial<Inspe
   const sumRuns = (c: Confusion) => c.alphanetPerRun.reduce((a, b) => a + b, 0);
 
   const fewIds = [...input.neighbours.keys()].sort((a, b) => a - b);
-  for (const c of fewIds) if (input.splitOf[c] !== 'few') throw new InspectorDataError(`class ${c} has neighbours but is not a few class`);
+  for (const c of fewIds)
+    if (input.splitOf[c] !== 'few') throw new InspectorDataError(`class ${c} has neighbours but is not a few class`);
   const fewClasses: FewClassDetail[] = fewIds.map((fc) => {
     const nn = input.neighbours.get(fc)!;
     const alphaRuns = runs.map((r) => {
       const a = r.alphas.get(fc);
-      if (!a || a.length !== nn.classes.length) throw new InspectorDataError(`run ${r.id}: few class ${fc} needs ${nn.classes.length} coefficients, has ${a?.length ?? 'none'}`);
+      if (!a || a.length !== nn.classes.length)
+        throw new InspectorDataError(
+          `run ${r.id}: few class ${fc} needs ${nn.classes.length} coefficients, has ${a?.length ?? 'none'}`,
+        );
       return a;
     });
     const { mean, std } = alphaMeanStd(alphaRuns);
@@ -498,7 +539,9 @@ export function buildInspectorData(input: InspectorInput, options: Partial<Inspe
       return [...set];
     };
     const mistakesOf = others((m) => m.get(fc)?.keys() ?? []).map((o) => confusion(fc, o, o, fc));
-    const reverse = others((m) => [...m].filter(([, row]) => row.has(fc)).map(([y]) => y)).map((o) => confusion(o, fc, o, fc));
+    const reverse = others((m) => [...m].filter(([, row]) => row.has(fc)).map(([y]) => y)).map((o) =>
+      confusion(o, fc, o, fc),
+    );
     const perRun = runAccs.map((acc) => finite(acc[fc]!));
     return {
       ...ref(fc),
@@ -544,14 +587,27 @@ export function buildInspectorData(input: InspectorInput, options: Partial<Inspe
   const deltaVsDistance: DeltaVsDistancePlot = {
     metric: input.distanceMetric,
     points: distPoints,
-    fit: linearRegression(distPoints.map((p) => p.meanDistance), distPoints.map((p) => p.delta)),
+    fit: linearRegression(
+      distPoints.map((p) => p.meanDistance),
+      distPoints.map((p) => p.delta),
+    ),
   };
   const logFit = (acc: (c: ClassRow) => number | null): Regression => {
     const usable = classes.filter((c) => c.trainSamples > 0 && acc(c) !== null);
-    return linearRegression(usable.map((c) => Math.log10(c.trainSamples)), usable.map((c) => acc(c)!));
+    return linearRegression(
+      usable.map((c) => Math.log10(c.trainSamples)),
+      usable.map((c) => acc(c)!),
+    );
   };
   const accVsSamples: AccVsSamplesPlot = {
-    points: classes.map((c) => ({ classId: c.classId, name: c.name, split: c.split, trainSamples: c.trainSamples, baseline: c.baselineAcc, alphanet: c.alphanetAcc })),
+    points: classes.map((c) => ({
+      classId: c.classId,
+      name: c.name,
+      split: c.split,
+      trainSamples: c.trainSamples,
+      baseline: c.baselineAcc,
+      alphanet: c.alphanetAcc,
+    })),
     fits: { baseline: logFit((c) => c.baselineAcc), alphanet: logFit((c) => c.alphanetAcc) },
   };
   const deltaBySplit: DeltaBySplitPlot = {
@@ -566,15 +622,30 @@ export function buildInspectorData(input: InspectorInput, options: Partial<Inspe
     overallMeanDelta: meanOf(runDeltas.map((d) => d.overall).filter((x): x is number => x !== null)),
   };
   const k = Math.max(0, ...fewClasses.map((f) => f.combination.length));
-  const alphaSeries = Array.from({ length: k }, (_, j) => fewClasses.flatMap((f) => f.combination[j]?.alphaPerRun ?? []));
+  const alphaSeries = Array.from({ length: k }, (_, j) =>
+    fewClasses.flatMap((f) => f.combination[j]?.alphaPerRun ?? []),
+  );
   const hist = histogram(alphaSeries, opts.alphaBins);
   const alphaDistribution: AlphaDistributionPlot = {
-    coefficients: alphaSeries.map((values, j) => ({ index: j + 1, values, mean: meanOf(values), std: stdOf(values), counts: hist.counts[j]! })),
+    coefficients: alphaSeries.map((values, j) => ({
+      index: j + 1,
+      values,
+      mean: meanOf(values),
+      std: stdOf(values),
+      counts: hist.counts[j]!,
+    })),
     edges: hist.edges,
   };
   const fewSet = new Set(fewIds);
   const nearest = new Map(fewIds.map((fc) => [fc, new Set(input.neighbours.get(fc)!.classes)] as const));
-  const predictionChangesPlot = predictionChanges(labels, basePreds, runPreds, fewSet, (y, yhat) => nearest.get(y)?.has(yhat) === true, 'nearest');
+  const predictionChangesPlot = predictionChanges(
+    labels,
+    basePreds,
+    runPreds,
+    fewSet,
+    (y, yhat) => nearest.get(y)?.has(yhat) === true,
+    'nearest',
+  );
 
   let semanticPredictionChanges: PredictionChangesPlot | null = null;
   let semanticAccuracy: SemanticAccuracy | null = null;
@@ -628,8 +699,23 @@ export function toCsv(header: readonly string[], rows: readonly (readonly Cell[]
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-export type PlotName = 'deltaVsDistance' | 'accVsSamples' | 'deltaBySplit' | 'alphaDistribution' | 'predictionChanges' | 'semanticPredictionChanges' | 'semanticAccuracy';
-export const PLOT_NAMES: readonly PlotName[] = ['deltaVsDistance', 'accVsSamples', 'deltaBySplit', 'alphaDistribution', 'predictionChanges', 'semanticPredictionChanges', 'semanticAccuracy'];
+export type PlotName =
+  | 'deltaVsDistance'
+  | 'accVsSamples'
+  | 'deltaBySplit'
+  | 'alphaDistribution'
+  | 'predictionChanges'
+  | 'semanticPredictionChanges'
+  | 'semanticAccuracy';
+export const PLOT_NAMES: readonly PlotName[] = [
+  'deltaVsDistance',
+  'accVsSamples',
+  'deltaBySplit',
+  'alphaDistribution',
+  'predictionChanges',
+  'semanticPredictionChanges',
+  'semanticAccuracy',
+];
 
 function changesCsv(p: PredictionChangesPlot): string {
   return toCsv(
@@ -644,22 +730,56 @@ export function plotCsv(plots: InspectorPlots, name: PlotName): string | null {
     case 'deltaVsDistance': {
       const p = plots.deltaVsDistance;
       return toCsv(
-        ['class_id', 'name', `mean_neighbour_distance_${p.metric}`, 'delta_acc', 'fit_slope', 'fit_intercept', 'pearson_r'],
-        p.points.map((q, i) => [q.classId, q.name, q.meanDistance, q.delta, ...(i === 0 ? [p.fit.slope, p.fit.intercept, p.fit.r] : [null, null, null])]),
+        [
+          'class_id',
+          'name',
+          `mean_neighbour_distance_${p.metric}`,
+          'delta_acc',
+          'fit_slope',
+          'fit_intercept',
+          'pearson_r',
+        ],
+        p.points.map((q, i) => [
+          q.classId,
+          q.name,
+          q.meanDistance,
+          q.delta,
+          ...(i === 0 ? [p.fit.slope, p.fit.intercept, p.fit.r] : [null, null, null]),
+        ]),
       );
     }
-    case 'accVsSamples':
-    {
+    case 'accVsSamples': {
       const { baseline: fb, alphanet: fa } = plots.accVsSamples.fits;
       return toCsv(
-        ['class_id', 'name', 'split', 'train_samples', 'baseline_acc', 'alphanet_acc', 'baseline_fit_slope_log10', 'baseline_fit_intercept', 'alphanet_fit_slope_log10', 'alphanet_fit_intercept'],
-        plots.accVsSamples.points.map((q, i) => [q.classId, q.name, q.split, q.trainSamples, q.baseline, q.alphanet, ...(i === 0 ? [fb.slope, fb.intercept, fa.slope, fa.intercept] : [null, null, null, null])]),
+        [
+          'class_id',
+          'name',
+          'split',
+          'train_samples',
+          'baseline_acc',
+          'alphanet_acc',
+          'baseline_fit_slope_log10',
+          'baseline_fit_intercept',
+          'alphanet_fit_slope_log10',
+          'alphanet_fit_intercept',
+        ],
+        plots.accVsSamples.points.map((q, i) => [
+          q.classId,
+          q.name,
+          q.split,
+          q.trainSamples,
+          q.baseline,
+          q.alphanet,
+          ...(i === 0 ? [fb.slope, fb.intercept, fa.slope, fa.intercept] : [null, null, null, null]),
+        ]),
       );
     }
     case 'deltaBySplit':
       return toCsv(
         ['split', 'rank', 'class_id', 'name', 'delta_acc', 'split_mean_delta'],
-        plots.deltaBySplit.splits.flatMap((s) => s.classes.map((c, i) => [s.split, i, c.classId, c.name, c.delta, s.meanDelta])),
+        plots.deltaBySplit.splits.flatMap((s) =>
+          s.classes.map((c, i) => [s.split, i, c.classId, c.name, c.delta, s.meanDelta]),
+        ),
       );
     case 'alphaDistribution': {
       const p = plots.alphaDistribution;
@@ -678,7 +798,11 @@ export function plotCsv(plots: InspectorPlots, name: PlotName): string | null {
       const row = (name: string, a: SplitAccuracy): Cell[] => [name, a.few, a.medium, a.many, a.overall];
       return toCsv(
         ['model', 'few', 'medium', 'many', 'overall'],
-        [row('baseline', s.baseline), ...s.alphanetPerRun.map((a, i) => row(`alphanet_run_${i + 1}`, a)), row('alphanet_mean', s.alphanetMean)],
+        [
+          row('baseline', s.baseline),
+          ...s.alphanetPerRun.map((a, i) => row(`alphanet_run_${i + 1}`, a)),
+          row('alphanet_mean', s.alphanetMean),
+        ],
       );
     }
   }

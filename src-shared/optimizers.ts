@@ -38,7 +38,19 @@ export interface ParamSpec {
 /** PyTorch's implementation switches: accepted in a recording, never change what is computed. */
 export const IMPLEMENTATION_SWITCHES = ['foreach', 'capturable', 'differentiable', 'fused'] as const;
 
-export const OPTIMIZER_NAMES = ['AdamW', 'Adam', 'SGD', 'Adagrad', 'RMSprop', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'Rprop', 'ASGD'] as const;
+export const OPTIMIZER_NAMES = [
+  'AdamW',
+  'Adam',
+  'SGD',
+  'Adagrad',
+  'RMSprop',
+  'Adadelta',
+  'Adamax',
+  'NAdam',
+  'RAdam',
+  'Rprop',
+  'ASGD',
+] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 const p = (kind: ParamKind, def: string | number | boolean): ParamSpec => ({ kind, default: String(def) });
@@ -49,22 +61,75 @@ const weightDecay = (def = 0) => p('nonneg', def);
 const maximize = p('boolean', false);
 
 export const OPTIMIZER_TABLE: Record<OptimizerName, { params: Record<string, ParamSpec> }> = {
-  AdamW: { params: { lr: lr(1e-3), betas, eps: eps(1e-8), weight_decay: weightDecay(1e-2), amsgrad: p('boolean', false), maximize } },
-  Adam: { params: { lr: lr(1e-3), betas, eps: eps(1e-8), weight_decay: weightDecay(), amsgrad: p('boolean', false), maximize } },
+  AdamW: {
+    params: {
+      lr: lr(1e-3),
+      betas,
+      eps: eps(1e-8),
+      weight_decay: weightDecay(1e-2),
+      amsgrad: p('boolean', false),
+      maximize,
+    },
+  },
+  Adam: {
+    params: {
+      lr: lr(1e-3),
+      betas,
+      eps: eps(1e-8),
+      weight_decay: weightDecay(),
+      amsgrad: p('boolean', false),
+      maximize,
+    },
+  },
   // PyTorch 1.13 has no default lr for SGD; the original's default optim_params give lr=0.001.
-  SGD: { params: { lr: lr(1e-3), momentum: p('nonneg', 0), dampening: p('number', 0), weight_decay: weightDecay(), nesterov: p('boolean', false), maximize } },
+  SGD: {
+    params: {
+      lr: lr(1e-3),
+      momentum: p('nonneg', 0),
+      dampening: p('number', 0),
+      weight_decay: weightDecay(),
+      nesterov: p('boolean', false),
+      maximize,
+    },
+  },
   Adagrad: {
-    params: { lr: lr(1e-2), lr_decay: p('nonneg', 0), weight_decay: weightDecay(), initial_accumulator_value: p('nonneg', 0), eps: eps(1e-10), maximize },
+    params: {
+      lr: lr(1e-2),
+      lr_decay: p('nonneg', 0),
+      weight_decay: weightDecay(),
+      initial_accumulator_value: p('nonneg', 0),
+      eps: eps(1e-10),
+      maximize,
+    },
   },
   RMSprop: {
-    params: { lr: lr(1e-2), alpha: p('nonneg', 0.99), eps: eps(1e-8), weight_decay: weightDecay(), momentum: p('nonneg', 0), centered: p('boolean', false), maximize },
+    params: {
+      lr: lr(1e-2),
+      alpha: p('nonneg', 0.99),
+      eps: eps(1e-8),
+      weight_decay: weightDecay(),
+      momentum: p('nonneg', 0),
+      centered: p('boolean', false),
+      maximize,
+    },
   },
   Adadelta: { params: { lr: lr(1.0), rho: p('unit', 0.9), eps: eps(1e-6), weight_decay: weightDecay(), maximize } },
   Adamax: { params: { lr: lr(2e-3), betas, eps: eps(1e-8), weight_decay: weightDecay(), maximize } },
-  NAdam: { params: { lr: lr(2e-3), betas, eps: eps(1e-8), weight_decay: weightDecay(), momentum_decay: p('nonneg', 4e-3) } },
+  NAdam: {
+    params: { lr: lr(2e-3), betas, eps: eps(1e-8), weight_decay: weightDecay(), momentum_decay: p('nonneg', 4e-3) },
+  },
   RAdam: { params: { lr: lr(1e-3), betas, eps: eps(1e-8), weight_decay: weightDecay() } },
   Rprop: { params: { lr: lr(1e-2), etas: p('pair', '(0.5,1.2)'), step_sizes: p('pair', '(1e-06,50)'), maximize } },
-  ASGD: { params: { lr: lr(1e-2), lambd: p('nonneg', 1e-4), alpha: p('nonneg', 0.75), t0: p('nonneg', 1e6), weight_decay: weightDecay(), maximize } },
+  ASGD: {
+    params: {
+      lr: lr(1e-2),
+      lambd: p('nonneg', 1e-4),
+      alpha: p('nonneg', 0.75),
+      t0: p('nonneg', 1e6),
+      weight_decay: weightDecay(),
+      maximize,
+    },
+  },
 };
 
 /**
@@ -75,7 +140,9 @@ export function optimizerParamsProblem(name: OptimizerName, params: Readonly<Rec
   if (name !== 'SGD') return null;
   const value = (key: string) => params[key] ?? OPTIMIZER_TABLE.SGD.params[key].default;
   const nesterov = /^(true|1)$/i.test(value('nesterov').trim());
-  return nesterov && (Number(value('momentum')) <= 0 || Number(value('dampening')) !== 0) ? 'nesterov needs momentum > 0 and dampening = 0' : null;
+  return nesterov && (Number(value('momentum')) <= 0 || Number(value('dampening')) !== 0)
+    ? 'nesterov needs momentum > 0 and dampening = 0'
+    : null;
 }
 
 export const LR_SCHEDULER_NAMES = ['StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR'] as const;
@@ -89,9 +156,13 @@ export interface SchedulerParamSpec {
 
 export const SCHEDULER_TABLE: Record<LrSchedulerName, { params: Record<string, SchedulerParamSpec> }> = {
   StepLR: { params: { step_size: { kind: 'integer', default: null }, gamma: { kind: 'positive', default: '0.1' } } },
-  MultiStepLR: { params: { milestones: { kind: 'integers', default: null }, gamma: { kind: 'positive', default: '0.1' } } },
+  MultiStepLR: {
+    params: { milestones: { kind: 'integers', default: null }, gamma: { kind: 'positive', default: '0.1' } },
+  },
   ExponentialLR: { params: { gamma: { kind: 'positive', default: null } } },
-  CosineAnnealingLR: { params: { T_max: { kind: 'integer', default: null }, eta_min: { kind: 'nonneg', default: '0' } } },
+  CosineAnnealingLR: {
+    params: { T_max: { kind: 'integer', default: null }, eta_min: { kind: 'nonneg', default: '0' } },
+  },
 };
 
 export function isLrScheduler(name: string): name is LrSchedulerName {
@@ -104,7 +175,10 @@ export function isOptimizer(name: string): name is OptimizerName {
 
 /** A list value: `(a,b)`, `[a,b]` or bare `a`, as numbers (NaN where a part is not a number). */
 export function listValues(raw: string): number[] {
-  const inner = raw.trim().replace(/^[[(]\s*/, '').replace(/\s*[\])]$/, '');
+  const inner = raw
+    .trim()
+    .replace(/^[[(]\s*/, '')
+    .replace(/\s*[\])]$/, '');
   if (inner === '') return [];
   return inner.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
 }
@@ -131,7 +205,9 @@ export function checkParam(kind: ParamKind, raw: string): string | null {
       return /^(true|false|0|1)$/i.test(raw.trim()) ? null : `'${raw}' must be true or false`;
     case 'betas': {
       const v = listValues(raw);
-      return v.length === 2 && v.every((x) => x >= 0 && x < 1) ? null : `'${raw}' must be two numbers in [0, 1), e.g. (0.9,0.999)`;
+      return v.length === 2 && v.every((x) => x >= 0 && x < 1)
+        ? null
+        : `'${raw}' must be two numbers in [0, 1), e.g. (0.9,0.999)`;
     }
     case 'pair': {
       const v = listValues(raw);
@@ -139,7 +215,9 @@ export function checkParam(kind: ParamKind, raw: string): string | null {
     }
     case 'integers': {
       const v = listValues(raw);
-      return v.every((x) => Number.isInteger(x) && x >= 0) ? null : `'${raw}' must be a comma-separated list of whole numbers ≥ 0`;
+      return v.every((x) => Number.isInteger(x) && x >= 0)
+        ? null
+        : `'${raw}' must be a comma-separated list of whole numbers ≥ 0`;
     }
   }
 }

@@ -21,7 +21,9 @@ function amount(n: number, unit: PhaseProgress['unit']): string {
 function rate(done: number, seconds: number, unit: PhaseProgress['unit']): string {
   if (!(seconds > 0)) return '';
   const perSecond = done / seconds;
-  return unit === 'bytes' ? `, ${(perSecond / 1e6).toFixed(0)} MB/s` : `, ${Math.round(perSecond).toLocaleString('en-US')} rows/s`;
+  return unit === 'bytes'
+    ? `, ${(perSecond / 1e6).toFixed(0)} MB/s`
+    : `, ${Math.round(perSecond).toLocaleString('en-US')} rows/s`;
 }
 
 /** A phase under way: `reading train.pkl: 512 MB of 950 MB (54 %), 104 MB/s`. */

@@ -31,7 +31,8 @@ export class Rng {
 
   /** `seed` is any safe non-negative integer; `stream` names an independent sequence for the same seed. */
   static fromSeed(seed: number, stream = ''): Rng {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
     const lo = seed >>> 0;
     const hi = Math.floor(seed / 2 ** 32) >>> 0;
     const mix = splitmix32(lo ^ Math.imul(hi, 0x9e3779b1) ^ hashString(stream));

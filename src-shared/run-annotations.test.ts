@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AnnotationError, MAX_NOTES_LENGTH, MAX_TAG_LENGTH, normalizeNotes, normalizeTag, normalizeTags } from './run-annotations.ts';
+import {
+  AnnotationError,
+  MAX_NOTES_LENGTH,
+  MAX_TAG_LENGTH,
+  normalizeNotes,
+  normalizeTag,
+  normalizeTags,
+} from './run-annotations.ts';
 
 describe('run tags and notes', () => {
   it('trims a tag and keeps its case and characters', () => {
@@ -24,6 +31,8 @@ describe('run tags and notes', () => {
   it('bounds notes and drops trailing whitespace only', () => {
     expect(normalizeNotes('  indented\nline  \n\n')).toBe('  indented\nline');
     expect(normalizeNotes('x'.repeat(MAX_NOTES_LENGTH))).toHaveLength(MAX_NOTES_LENGTH);
-    expect(() => normalizeNotes('x'.repeat(MAX_NOTES_LENGTH + 1))).toThrow(`notes: at most ${MAX_NOTES_LENGTH} characters`);
+    expect(() => normalizeNotes('x'.repeat(MAX_NOTES_LENGTH + 1))).toThrow(
+      `notes: at most ${MAX_NOTES_LENGTH} characters`,
+    );
   });
 });

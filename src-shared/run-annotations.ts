@@ -23,7 +23,8 @@ export class AnnotationError extends Error {
 export function normalizeTag(raw: string): string {
   const tag = raw.trim();
   if (tag === '') throw new AnnotationError('a tag must not be empty');
-  if (tag.length > MAX_TAG_LENGTH) throw new AnnotationError(`tag '${tag.slice(0, MAX_TAG_LENGTH)}…': at most ${MAX_TAG_LENGTH} characters`);
+  if (tag.length > MAX_TAG_LENGTH)
+    throw new AnnotationError(`tag '${tag.slice(0, MAX_TAG_LENGTH)}…': at most ${MAX_TAG_LENGTH} characters`);
   if (tag.includes(',')) throw new AnnotationError(`tag '${tag}': must not contain commas`);
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(tag)) throw new AnnotationError(`tag '${tag}': must be one word (no spaces)`);
@@ -38,6 +39,7 @@ export function normalizeTags(raw: readonly string[]): string[] {
 /** Notes as stored: trailing whitespace dropped; AnnotationError when longer than MAX_NOTES_LENGTH. */
 export function normalizeNotes(raw: string): string {
   const notes = raw.trimEnd();
-  if (notes.length > MAX_NOTES_LENGTH) throw new AnnotationError(`notes: at most ${MAX_NOTES_LENGTH} characters (got ${notes.length})`);
+  if (notes.length > MAX_NOTES_LENGTH)
+    throw new AnnotationError(`notes: at most ${MAX_NOTES_LENGTH} characters (got ${notes.length})`);
   return notes;
 }

@@ -51,7 +51,10 @@ describe('validateRunConfig', () => {
     config.training.lr_sched_params = { eta_min: '0' };
     config.training.optim_params = { betas: '0.9,1.5' };
     expect(validateRunConfig(config)).toEqual([
-      { path: 'training.optim_params.betas', message: "betas: '0.9,1.5' must be two numbers in [0, 1), e.g. (0.9,0.999)" },
+      {
+        path: 'training.optim_params.betas',
+        message: "betas: '0.9,1.5' must be two numbers in [0, 1), e.g. (0.9,0.999)",
+      },
       { path: 'training.lr_sched_params', message: 'CosineAnnealingLR needs T_max=…' },
     ]);
   });

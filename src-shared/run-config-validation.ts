@@ -62,8 +62,15 @@ export const SAMPLER_PARAMS: Record<string, ParamKind> = { r: 'positive' };
 /** The widest hidden layer: a typo (`320000`) should fail here, not as an allocation in the worker. */
 export const MAX_HIDDEN_SIZE = 4096;
 
-function kindsOf(table: Record<string, { params: Record<string, { kind: ParamKind }> }>): Record<string, Record<string, ParamKind>> {
-  return Object.fromEntries(Object.entries(table).map(([name, { params }]) => [name, Object.fromEntries(Object.entries(params).map(([key, spec]) => [key, spec.kind]))]));
+function kindsOf(
+  table: Record<string, { params: Record<string, { kind: ParamKind }> }>,
+): Record<string, Record<string, ParamKind>> {
+  return Object.fromEntries(
+    Object.entries(table).map(([name, { params }]) => [
+      name,
+      Object.fromEntries(Object.entries(params).map(([key, spec]) => [key, spec.kind])),
+    ]),
+  );
 }
 
 function checkKeyValues(
@@ -97,7 +104,8 @@ function wholeAtLeast(value: number, min: number): boolean {
 /** Why `k` neighbours per few class cannot be taken from `nBase` base classes (of dataset `key`), or null. */
 export function neighborCountProblem(k: number, nBase: number, key?: string): string | null {
   if (!wholeAtLeast(k, 1)) return 'must be a whole number ≥ 1';
-  if (k >= nBase) return `must be less than the number of base classes${key === undefined ? '' : ` of '${key}'`} (${nBase})`;
+  if (k >= nBase)
+    return `must be less than the number of base classes${key === undefined ? '' : ` of '${key}'`} (${nBase})`;
   return null;
 }
 
@@ -109,7 +117,8 @@ export function validateRunConfig(config: RunConfig): FieldError[] {
   if (config.dataset.trim() === '') add('dataset', 'pick a dataset');
   if (config.alphanet.hdims.length === 0) add('alphanet.hdims', 'give at least one hidden layer size');
   config.alphanet.hdims.forEach((h, i) => {
-    if (!wholeAtLeast(h, 1) || h > MAX_HIDDEN_SIZE) add(`alphanet.hdims.${i}`, `hidden size ${h} must be a whole number from 1 to ${MAX_HIDDEN_SIZE}`);
+    if (!wholeAtLeast(h, 1) || h > MAX_HIDDEN_SIZE)
+      add(`alphanet.hdims.${i}`, `hidden size ${h} must be a whole number from 1 to ${MAX_HIDDEN_SIZE}`);
   });
   if (!ACTIVATIONS.includes(config.alphanet.hact)) add('alphanet.hact', unknownActivationMessage(config.alphanet.hact));
   const k = neighborCountProblem(t.n_neighbors, Number.POSITIVE_INFINITY);
@@ -124,11 +133,19 @@ export function validateRunConfig(config: RunConfig): FieldError[] {
   }
   if (t.lr_sched_cls === null) {
     if (Object.keys(t.lr_sched_params).length > 0) add('training.lr_sched_params', 'no scheduler is chosen');
-  } else if (!LR_SCHEDULERS.includes(t.lr_sched_cls)) add('training.lr_sched_cls', `unknown scheduler '${t.lr_sched_cls}'`);
+  } else if (!LR_SCHEDULERS.includes(t.lr_sched_cls))
+    add('training.lr_sched_cls', `unknown scheduler '${t.lr_sched_cls}'`);
   else {
-    checkKeyValues(t.lr_sched_params, SCHEDULER_PARAMS[t.lr_sched_cls], t.lr_sched_cls, 'training.lr_sched_params', errors);
+    checkKeyValues(
+      t.lr_sched_params,
+      SCHEDULER_PARAMS[t.lr_sched_cls],
+      t.lr_sched_cls,
+      'training.lr_sched_params',
+      errors,
+    );
     for (const [key, spec] of Object.entries(SCHEDULER_TABLE[t.lr_sched_cls].params)) {
-      if (spec.default === null && t.lr_sched_params[key] === undefined) add('training.lr_sched_params', `${t.lr_sched_cls} needs ${key}=…`);
+      if (spec.default === null && t.lr_sched_params[key] === undefined)
+        add('training.lr_sched_params', `${t.lr_sched_cls} needs ${key}=…`);
     }
   }
   if (!wholeAtLeast(t.train_epochs, 1)) add('training.train_epochs', 'must be a whole number ≥ 1');
@@ -143,7 +160,10 @@ export function validateRunConfig(config: RunConfig): FieldError[] {
     if (!isSamplerClass(name)) add(`training.sampler_classes.${i}`, `unknown sampler '${name}'`);
   });
   if (t.sampler_args.length !== 1 && t.sampler_args.length !== t.sampler_classes.length) {
-    add('training.sampler_args', `give one argument set for all samplers or one per sampler (${t.sampler_classes.length})`);
+    add(
+      'training.sampler_args',
+      `give one argument set for all samplers or one per sampler (${t.sampler_classes.length})`,
+    );
   }
   t.sampler_args.forEach((args, i) => {
     const owner = t.sampler_args.length === 1 ? 'every sampler' : (t.sampler_classes[i] ?? 'sampler');
@@ -152,7 +172,8 @@ export function validateRunConfig(config: RunConfig): FieldError[] {
   if (!(Number.isFinite(t.pred_scale) && t.pred_scale > 0)) add('training.pred_scale', 'must be a number > 0');
   if (t.train_datagrp.trim() === '') add('training.train_datagrp', 'name the training datagrp');
   if (t.test_datagrp.trim() === '') add('training.test_datagrp', 'name the test datagrp');
-  if (t.val_datagrp !== null && t.val_datagrp.trim() === '') add('training.val_datagrp', 'name a datagrp or leave it off');
+  if (t.val_datagrp !== null && t.val_datagrp.trim() === '')
+    add('training.val_datagrp', 'name a datagrp or leave it off');
   if (!SELECTION_RULES.includes(t.selection)) add('training.selection', `unknown selection rule '${t.selection}'`);
   return errors;
 }
@@ -165,8 +186,16 @@ export interface DatasetFacts {
   datagrps: readonly string[];
 }
 
-export function datasetFacts(key: string, splits: Record<SplitName, readonly number[]>, datagrps: readonly string[]): DatasetFacts {
-  return { key, splitClasses: { many: splits.many.length, medium: splits.medium.length, few: splits.few.length }, datagrps };
+export function datasetFacts(
+  key: string,
+  splits: Record<SplitName, readonly number[]>,
+  datagrps: readonly string[],
+): DatasetFacts {
+  return {
+    key,
+    splitClasses: { many: splits.many.length, medium: splits.medium.length, few: splits.few.length },
+    datagrps,
+  };
 }
 
 /** The checks of a config that need its dataset's facts; paths as validateRunConfig's. */
@@ -176,7 +205,10 @@ export function validateForDataset(config: RunConfig, facts: DatasetFacts): Fiel
   const { many, medium, few } = facts.splitClasses;
   const nBase = many + medium;
   if (few === 0) errors.push({ path: 'dataset', message: `dataset '${facts.key}' has no few-split classes to train` });
-  const k = Number.isInteger(t.n_neighbors) && t.n_neighbors >= 1 ? neighborCountProblem(t.n_neighbors, nBase, facts.key) : null;
+  const k =
+    Number.isInteger(t.n_neighbors) && t.n_neighbors >= 1
+      ? neighborCountProblem(t.n_neighbors, nBase, facts.key)
+      : null;
   if (k) errors.push({ path: 'training.n_neighbors', message: k });
   const grps: [string, string | null][] = [
     ['training.train_datagrp', t.train_datagrp],
@@ -186,7 +218,10 @@ export function validateForDataset(config: RunConfig, facts: DatasetFacts): Fiel
   for (const [path, grp] of grps) {
     if (grp !== null && grp.trim() !== '' && !facts.datagrps.includes(grp)) {
       const none = path === 'training.val_datagrp' ? '; leave it empty to train without validation' : '';
-      errors.push({ path, message: `dataset '${facts.key}' has no datagrp '${grp}' (it has ${facts.datagrps.join(', ')})${none}` });
+      errors.push({
+        path,
+        message: `dataset '${facts.key}' has no datagrp '${grp}' (it has ${facts.datagrps.join(', ')})${none}`,
+      });
     }
   }
   t.sampler_classes.forEach((name, i) => {

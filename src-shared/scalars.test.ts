@@ -26,12 +26,24 @@ describe('epoch scalars', () => {
     expect(batch.map((s) => s.value)).toEqual(rec.batch_losses);
     const tags = scalars.filter((s) => s.tag !== 'batch_loss').map((s) => s.tag);
     expect(tags).toEqual([
-      'epoch_loss', 'lr',
-      'alphas/mean/1', 'alphas/mean/2', 'alphas/mean/3',
-      'alphas/min/1', 'alphas/min/2', 'alphas/min/3',
-      'alphas/max/1', 'alphas/max/2', 'alphas/max/3',
-      'validation/accuracy', 'validation/top-5 accuracy', 'validation/f1',
-      'validation/per_split_acc/many', 'validation/per_split_acc/medium', 'validation/per_split_acc/few', 'validation/per_split_acc/overall',
+      'epoch_loss',
+      'lr',
+      'alphas/mean/1',
+      'alphas/mean/2',
+      'alphas/mean/3',
+      'alphas/min/1',
+      'alphas/min/2',
+      'alphas/min/3',
+      'alphas/max/1',
+      'alphas/max/2',
+      'alphas/max/3',
+      'validation/accuracy',
+      'validation/top-5 accuracy',
+      'validation/f1',
+      'validation/per_split_acc/many',
+      'validation/per_split_acc/medium',
+      'validation/per_split_acc/few',
+      'validation/per_split_acc/overall',
     ]);
     expect(scalars.filter((s) => s.tag !== 'batch_loss').every((s) => s.step === 3)).toBe(true);
   });
@@ -39,9 +51,18 @@ describe('epoch scalars', () => {
   it('leave out unknown values instead of storing NaN', () => {
     const rec = { ...EPOCH_3, lr: Number.NaN };
     expect(epochScalars(rec, 0).some((s) => s.tag === 'lr')).toBe(false);
-    const metrics = { accuracy: 0.5, top5: Number.NaN, f1: Number.NaN, per_split: { many: 1, medium: 0.5, few: 0, overall: 0.5 } };
+    const metrics = {
+      accuracy: 0.5,
+      top5: Number.NaN,
+      f1: Number.NaN,
+      per_split: { many: 1, medium: 0.5, few: 0, overall: 0.5 },
+    };
     expect(metricScalars('test', metrics, 4).map((s) => s.tag)).toEqual([
-      'test/accuracy', 'test/per_split_acc/many', 'test/per_split_acc/medium', 'test/per_split_acc/few', 'test/per_split_acc/overall',
+      'test/accuracy',
+      'test/per_split_acc/many',
+      'test/per_split_acc/medium',
+      'test/per_split_acc/few',
+      'test/per_split_acc/overall',
     ]);
   });
 });

@@ -38,8 +38,15 @@ export function metricScalars(prefix: 'validation' | 'test', metrics: EvalMetric
  * 1-based epoch as step. Unknown (non-finite) values are left out rather than stored as NaN.
  */
 export function epochScalars(rec: EpochRecord, firstIteration: number): Scalar[] {
-  const out: Scalar[] = rec.batch_losses.map((value, i) => ({ tag: TAG.batchLoss, step: firstIteration + i + 1, value }));
-  out.push({ tag: TAG.epochLoss, step: rec.epoch, value: rec.mean_loss }, { tag: TAG.lr, step: rec.epoch, value: rec.lr });
+  const out: Scalar[] = rec.batch_losses.map((value, i) => ({
+    tag: TAG.batchLoss,
+    step: firstIteration + i + 1,
+    value,
+  }));
+  out.push(
+    { tag: TAG.epochLoss, step: rec.epoch, value: rec.mean_loss },
+    { tag: TAG.lr, step: rec.epoch, value: rec.lr },
+  );
   const stats = { mean: rec.alpha_mean, min: rec.alpha_min, max: rec.alpha_max };
   for (const [name, values] of Object.entries(stats)) {
     for (let i = 1; i < values.length; i++) out.push({ tag: `alphas/${name}/${i}`, step: rec.epoch, value: values[i] });

@@ -188,7 +188,9 @@ describe('group key', () => {
     const base = defaultRunConfig('imagenetlt');
     const repeat = structuredClone(base);
     repeat.training.tb_logs = '/tmp/logs/run-7';
-    const reordered = JSON.parse(JSON.stringify({ training: base.training, alphanet: base.alphanet, dataset: base.dataset }));
+    const reordered = JSON.parse(
+      JSON.stringify({ training: base.training, alphanet: base.alphanet, dataset: base.dataset }),
+    );
     expect(configGroupKey(repeat)).toBe(configGroupKey(base));
     expect(configGroupKey(reordered)).toBe(configGroupKey(base));
     const other = structuredClone(base);

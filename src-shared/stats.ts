@@ -161,10 +161,19 @@ export interface LeveneResult {
  * robust to skewed data such as accuracies near 1; `mean` is Levene's original. null when fewer than
  * two groups, a group has fewer than two values, or every deviation is equal.
  */
-export function leveneTest(groups: readonly (readonly number[])[], center: 'median' | 'mean' = 'median'): LeveneResult | null {
+export function leveneTest(
+  groups: readonly (readonly number[])[],
+  center: 'median' | 'mean' = 'median',
+): LeveneResult | null {
   if (groups.length < 2 || groups.some((g) => g.length < 2)) return null;
   const deviations = groups.map((g) => {
-    const c = center === 'mean' ? mean(g) : quantileSorted([...g].sort((a, b) => a - b), 0.5);
+    const c =
+      center === 'mean'
+        ? mean(g)
+        : quantileSorted(
+            [...g].sort((a, b) => a - b),
+            0.5,
+          );
     return g.map((x) => Math.abs(x - c));
   });
   const n = groups.reduce((acc, g) => acc + g.length, 0);
@@ -296,7 +305,8 @@ export function bootstrapMeanCI(xs: readonly number[], options: BootstrapOptions
   const { level = 0.95, resamples = 10_000, seed = 0 } = options;
   if (xs.length === 0) return null;
   if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap level must be in (0, 1), got ${level}`);
-  if (!(Number.isInteger(resamples) && resamples > 0)) throw new RangeError(`bootstrap resamples must be a positive integer, got ${resamples}`);
+  if (!(Number.isInteger(resamples) && resamples > 0))
+    throw new RangeError(`bootstrap resamples must be a positive integer, got ${resamples}`);
   const rng = Rng.fromSeed(seed, 'bootstrap');
   const n = xs.length;
   const means = new Float64Array(resamples);

@@ -38,7 +38,9 @@ describe('grid keys and values', () => {
     expect(parseSweepValues(paramInfo('training.nn_dist'), 'euclidean,cosine')).toEqual(['euclidean', 'cosine']);
     expect(parseSweepValues(paramInfo('alphanet.hdims'), '64 64,128')).toEqual([[64, 64], [128]]);
     expect(() => parseSweepValues(paramInfo('training.n_neighbors'), '3,2.5')).toThrow('k = "2.5": not a whole number');
-    expect(() => parseSweepValues(paramInfo('training.nn_dist'), 'manhattan')).toThrow(/dist = "manhattan": not one of euclidean, cosine, random/);
+    expect(() => parseSweepValues(paramInfo('training.nn_dist'), 'manhattan')).toThrow(
+      /dist = "manhattan": not one of euclidean, cosine, random/,
+    );
   });
 
   it('sets any parameter on a copy; key=value parameters stay text; sched none drops its parameters', () => {
@@ -64,7 +66,12 @@ describe('expansion', () => {
     const runs = expandSweep(base(), spec, [1, 2]);
     expect(runs).toHaveLength(2 * 3 * 2);
     expect(sweepSize(spec)).toBe(6);
-    expect(runs.map((r) => `${r.label} #${r.seed}`).slice(0, 4)).toEqual(['k=3, ρ=0.1 #1', 'k=3, ρ=0.1 #2', 'k=3, ρ=0.5 #1', 'k=3, ρ=0.5 #2']);
+    expect(runs.map((r) => `${r.label} #${r.seed}`).slice(0, 4)).toEqual([
+      'k=3, ρ=0.1 #1',
+      'k=3, ρ=0.1 #2',
+      'k=3, ρ=0.5 #1',
+      'k=3, ρ=0.5 #2',
+    ]);
     expect(runs[11].label).toBe('k=5, ρ=1');
     expect(runs[11].config.training.n_neighbors).toBe(5);
     expect(runs[11].config.training.sampler_args[1].r).toBe('1');
@@ -76,7 +83,14 @@ describe('expansion', () => {
   it('draws random configs reproducibly from the seed, lr log-uniformly within its range', () => {
     const random: SweepSpec = {
       grid: [{ param: 'training.nn_dist', values: ['euclidean', 'cosine'] }],
-      random: { n: 4, seed: 7, ranges: [{ param: 'training.optim_params.lr', min: 1e-5, max: 1e-1 }, { param: 'training.n_neighbors', min: 2, max: 6 }] },
+      random: {
+        n: 4,
+        seed: 7,
+        ranges: [
+          { param: 'training.optim_params.lr', min: 1e-5, max: 1e-1 },
+          { param: 'training.n_neighbors', min: 2, max: 6 },
+        ],
+      },
     };
     const a = sweepConfigs(base(), random);
     expect(a).toHaveLength(8);
@@ -90,7 +104,10 @@ describe('expansion', () => {
     const other = sweepConfigs(base(), { ...random, random: { ...random.random!, seed: 8 } });
     expect(other.map((c) => c.label)).not.toEqual(a.map((c) => c.label));
     // Log-uniform: over many draws about half fall below the geometric middle (1e-3), not ~1 %.
-    const many = sweepConfigs(base(), { grid: [], random: { n: 400, seed: 1, ranges: [{ param: 'training.optim_params.lr', min: 1e-5, max: 1e-1 }] } });
+    const many = sweepConfigs(base(), {
+      grid: [],
+      random: { n: 400, seed: 1, ranges: [{ param: 'training.optim_params.lr', min: 1e-5, max: 1e-1 }] },
+    });
     const below = many.filter((c) => Number(c.config.training.optim_params.lr) < 1e-3).length;
     expect(below).toBeGreaterThan(150);
     expect(below).toBeLessThan(250);
@@ -103,9 +120,21 @@ describe('whole-sweep validation', () => {
   });
 
   it('says which value of which parameter is wrong, with the dataset checks', () => {
-    const errors = validateSweep(base(), { grid: [{ param: 'training.n_neighbors', values: [3, 12] }, { param: 'training.sampler_args.1.r', values: [0.5, -1] }] }, facts);
+    const errors = validateSweep(
+      base(),
+      {
+        grid: [
+          { param: 'training.n_neighbors', values: [3, 12] },
+          { param: 'training.sampler_args.1.r', values: [0.5, -1] },
+        ],
+      },
+      facts,
+    );
     expect(errors).toEqual([
-      { path: 'sweep.training.n_neighbors', message: "k = 12: must be less than the number of base classes of 'demo' (10)" },
+      {
+        path: 'sweep.training.n_neighbors',
+        message: "k = 12: must be less than the number of base classes of 'demo' (10)",
+      },
       { path: 'sweep.training.sampler_args.1.r', message: "ρ = -1: r: '-1' must be a number > 0" },
     ]);
     // Without the dataset's facts only the config's own rules apply.
@@ -119,11 +148,17 @@ describe('whole-sweep validation', () => {
         { param: 'training.min_epochs', values: [2, 4] },
       ],
     });
-    expect(together).toEqual([{ path: 'sweep', message: 'epochs=3, min_epochs=4: training.min_epochs: must not exceed train_epochs (3)' }]);
+    expect(together).toEqual([
+      { path: 'sweep', message: 'epochs=3, min_epochs=4: training.min_epochs: must not exceed train_epochs (3)' },
+    ]);
     const c = base();
     c.training.val_datagrp = 'dev';
     expect(validateSweep(c, { grid: [{ param: 'training.n_neighbors', values: [3] }] }, facts)).toEqual([
-      { path: 'training.val_datagrp', message: "dataset 'demo' has no datagrp 'dev' (it has train, val, test); leave it empty to train without validation" },
+      {
+        path: 'training.val_datagrp',
+        message:
+          "dataset 'demo' has no datagrp 'dev' (it has train, val, test); leave it empty to train without validation",
+      },
     ]);
   });
 

@@ -7,7 +7,13 @@
 import { ACTIVATIONS, LR_SCHEDULERS, NN_DISTS, OPTIMIZERS, SELECTION_RULES, type RunConfig } from './config.ts';
 import { isNumberText } from './optimizers.ts';
 import { Rng } from './rng.ts';
-import { SAMPLER_CLASSES, validateForDataset, validateRunConfig, type DatasetFacts, type FieldError } from './run-config-validation.ts';
+import {
+  SAMPLER_CLASSES,
+  validateForDataset,
+  validateRunConfig,
+  type DatasetFacts,
+  type FieldError,
+} from './run-config-validation.ts';
 import { configGroupKey, GROUP_KEY_IGNORED_PATHS } from './stats.ts';
 
 /** A parameter's value: numbers and names, lists for `hdims` and `sampler_classes`, null for "none". */
@@ -38,15 +44,33 @@ export const SWEEP_PARAMS: readonly SweepParam[] = [
   { path: 'training.nn_dist', name: 'dist', flag: 'training:nn-dist', kind: 'choice', choices: NN_DISTS },
   { path: 'training.optim_cls', name: 'optim', flag: 'training:ptopt:optim-cls', kind: 'choice', choices: OPTIMIZERS },
   { path: 'training.optim_params.lr', name: 'lr', flag: 'lr', kind: 'number', log: true },
-  { path: 'training.lr_sched_cls', name: 'sched', flag: 'training:ptopt:lr-sched-cls', kind: 'choice', choices: [...LR_SCHEDULERS, 'none'] },
+  {
+    path: 'training.lr_sched_cls',
+    name: 'sched',
+    flag: 'training:ptopt:lr-sched-cls',
+    kind: 'choice',
+    choices: [...LR_SCHEDULERS, 'none'],
+  },
   { path: 'training.train_epochs', name: 'epochs', flag: 'training:train-epochs', kind: 'integer' },
   { path: 'training.min_epochs', name: 'min_epochs', flag: 'training:min-epochs', kind: 'integer' },
   { path: 'training.train_batch_size', name: 'batch', flag: 'training:train-batch-size', kind: 'integer' },
-  { path: 'training.sampler_classes', name: 'samplers', flag: 'training:sampler-builder:sampler-classes', kind: 'names', choices: SAMPLER_CLASSES },
+  {
+    path: 'training.sampler_classes',
+    name: 'samplers',
+    flag: 'training:sampler-builder:sampler-classes',
+    kind: 'names',
+    choices: SAMPLER_CLASSES,
+  },
   { path: 'training.pred_scale', name: 'scale', flag: 'training:pred-scale', kind: 'number' },
   { path: 'alphanet.hdims', name: 'hdims', flag: 'alphanet:hdims', kind: 'integers' },
   { path: 'alphanet.hact', name: 'act', flag: 'alphanet:hact', kind: 'choice', choices: ACTIVATIONS },
-  { path: 'training.selection', name: 'selection', flag: 'training:selection', kind: 'choice', choices: SELECTION_RULES },
+  {
+    path: 'training.selection',
+    name: 'selection',
+    flag: 'training:selection',
+    kind: 'choice',
+    choices: SELECTION_RULES,
+  },
 ];
 
 /** The key=value parameter sets, by config path, with their train flag. */
@@ -120,7 +144,10 @@ export function resolveParamKey(key: string, config: RunConfig): string {
 /** One value from its text (the CLI's and the form's): lists are space-separated (`64 64`). Throws Error. */
 export function parseSweepValue(param: SweepParam, text: string): SweepValue {
   const raw = text.trim();
-  return coerceSweepValue(param, param.kind === 'integers' || param.kind === 'names' ? raw.split(/\s+/).filter(Boolean) : raw);
+  return coerceSweepValue(
+    param,
+    param.kind === 'integers' || param.kind === 'names' ? raw.split(/\s+/).filter(Boolean) : raw,
+  );
 }
 
 /** Comma-separated values: `3,5,10`, `euclidean,cosine`, `64 64,128`. Throws Error naming the bad value. */
@@ -209,7 +236,8 @@ export interface SweepAxis {
 }
 
 /** A range for random search: numbers between min and max (log-uniform when `log`), or one of `choices`. */
-export type RandomRange = { param: string; min: number; max: number; log?: boolean } | { param: string; choices: SweepValue[] };
+export type RandomRange =
+  { param: string; min: number; max: number; log?: boolean } | { param: string; choices: SweepValue[] };
 
 export interface RandomSearch {
   /** How many configs to draw. */
@@ -246,9 +274,13 @@ function drawRange(range: RandomRange, param: SweepParam, rng: Rng): SweepValue 
   if ('choices' in range) return range.choices[rng.nextInt(range.choices.length)];
   const u = rng.nextFloat();
   const log = range.log ?? param.log ?? false;
-  const x = log ? Math.exp(Math.log(range.min) + u * (Math.log(range.max) - Math.log(range.min))) : range.min + u * (range.max - range.min);
+  const x = log
+    ? Math.exp(Math.log(range.min) + u * (Math.log(range.max) - Math.log(range.min)))
+    : range.min + u * (range.max - range.min);
   // Integer parameters draw whole numbers in [min, max]; others keep 4 significant digits, readable in labels.
-  return param.kind === 'integer' ? Math.min(range.max, Math.floor(range.min + u * (range.max - range.min + 1))) : Number(x.toPrecision(4));
+  return param.kind === 'integer'
+    ? Math.min(range.max, Math.floor(range.min + u * (range.max - range.min + 1)))
+    : Number(x.toPrecision(4));
 }
 
 /** The sweep's parameters (config paths) in order: the grid's, then the random ranges'. */
@@ -263,7 +295,10 @@ function sweepPoints(base: RunConfig, spec: SweepSpec): Map<string, SweepValue>[
   if (spec.random) {
     const { n, seed, ranges } = spec.random;
     const rng = Rng.fromSeed(seed, 'sweep-random');
-    const draws = Array.from({ length: n }, () => new Map(ranges.map((r) => [r.param, drawRange(r, paramInfo(r.param, base), rng)] as const)));
+    const draws = Array.from(
+      { length: n },
+      () => new Map(ranges.map((r) => [r.param, drawRange(r, paramInfo(r.param, base), rng)] as const)),
+    );
     points = points.flatMap((p) => draws.map((d) => new Map([...p, ...d])));
   }
   return points;
@@ -282,7 +317,9 @@ export function sweepConfigs(base: RunConfig, spec: SweepSpec): SweepConfig[] {
 
 /** The runs of a sweep: each config once per seed, config by config (a queue then finishes configs in turn). */
 export function expandSweep(base: RunConfig, spec: SweepSpec, seeds: readonly number[]): SweepRun[] {
-  return sweepConfigs(base, spec).flatMap((c, configIndex) => seeds.map((seed) => ({ config: c.config, seed, configIndex, label: c.label })));
+  return sweepConfigs(base, spec).flatMap((c, configIndex) =>
+    seeds.map((seed) => ({ config: c.config, seed, configIndex, label: c.label })),
+  );
 }
 
 /** How many configs a sweep makes (without expanding it). */
@@ -318,8 +355,10 @@ export function validateSweep(base: RunConfig, spec: SweepSpec, facts?: DatasetF
   };
   for (const [i, axis] of spec.grid.entries()) {
     const info = paramInfo(axis.param, base);
-    if (axis.values.length === 0) add({ path: `sweep.${axis.param}`, message: `${info.name}: give at least one value` });
-    if (spec.grid.findIndex((a) => a.param === axis.param) !== i) add({ path: `sweep.${axis.param}`, message: `${info.name} is swept twice` });
+    if (axis.values.length === 0)
+      add({ path: `sweep.${axis.param}`, message: `${info.name}: give at least one value` });
+    if (spec.grid.findIndex((a) => a.param === axis.param) !== i)
+      add({ path: `sweep.${axis.param}`, message: `${info.name} is swept twice` });
     for (const value of axis.values) {
       let config: RunConfig;
       try {
@@ -332,18 +371,23 @@ export function validateSweep(base: RunConfig, spec: SweepSpec, facts?: DatasetF
       // A problem in a field another axis sweeps depends on that axis's value: the combinations below judge it.
       for (const e of checkConfig(config, facts).filter((p) => p.path === axis.param || !swept.has(p.path))) {
         const where = e.path === axis.param ? '' : `${e.path}: `;
-        add({ path: `sweep.${axis.param}`, message: `${info.name} = ${formatSweepValue(value)}: ${where}${e.message}` });
+        add({
+          path: `sweep.${axis.param}`,
+          message: `${info.name} = ${formatSweepValue(value)}: ${where}${e.message}`,
+        });
       }
     }
   }
   if (spec.random) {
     const { n, seed, ranges } = spec.random;
     if (!Number.isInteger(n) || n < 1) add({ path: 'sweep.random.n', message: 'draws must be a whole number ≥ 1' });
-    if (!Number.isSafeInteger(seed) || seed < 0) add({ path: 'sweep.random.seed', message: 'must be a whole number ≥ 0' });
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      add({ path: 'sweep.random.seed', message: 'must be a whole number ≥ 0' });
     for (const r of ranges) {
       const info = paramInfo(r.param, base);
       if ('choices' in r) {
-        if (r.choices.length === 0) add({ path: `sweep.${r.param}`, message: `${info.name}: give at least one choice` });
+        if (r.choices.length === 0)
+          add({ path: `sweep.${r.param}`, message: `${info.name}: give at least one choice` });
         for (const c of r.choices) {
           try {
             coerceSweepValue(info, c);
@@ -351,20 +395,30 @@ export function validateSweep(base: RunConfig, spec: SweepSpec, facts?: DatasetF
             add({ path: `sweep.${r.param}`, message: (error as Error).message });
           }
         }
-      } else if (!(Number.isFinite(r.min) && Number.isFinite(r.max) && r.min <= r.max) || ((r.log ?? info.log) && r.min <= 0)) {
-        add({ path: `sweep.${r.param}`, message: `${info.name}: the range [${r.min}, ${r.max}] must have min ≤ max${(r.log ?? info.log) ? ', both > 0 (log-uniform)' : ''}` });
-      } else if (info.kind !== 'integer' && info.kind !== 'number') add({ path: `sweep.${r.param}`, message: `${info.name} is not numeric: draw it from choices` });
+      } else if (
+        !(Number.isFinite(r.min) && Number.isFinite(r.max) && r.min <= r.max) ||
+        ((r.log ?? info.log) && r.min <= 0)
+      ) {
+        add({
+          path: `sweep.${r.param}`,
+          message: `${info.name}: the range [${r.min}, ${r.max}] must have min ≤ max${(r.log ?? info.log) ? ', both > 0 (log-uniform)' : ''}`,
+        });
+      } else if (info.kind !== 'integer' && info.kind !== 'number')
+        add({ path: `sweep.${r.param}`, message: `${info.name} is not numeric: draw it from choices` });
     }
   }
   if (errors.length > 0) return errors;
-  if (sweepSize(spec) > MAX_SWEEP_CONFIGS) return [{ path: 'sweep', message: `makes ${sweepSize(spec)} configs; at most ${MAX_SWEEP_CONFIGS}` }];
+  if (sweepSize(spec) > MAX_SWEEP_CONFIGS)
+    return [{ path: 'sweep', message: `makes ${sweepSize(spec)} configs; at most ${MAX_SWEEP_CONFIGS}` }];
   let configs: SweepConfig[];
   try {
     configs = sweepConfigs(base, spec);
   } catch (error) {
     return [{ path: 'sweep', message: (error as Error).message }];
   }
-  for (const c of configs) for (const e of checkConfig(c.config, facts)) add({ path: 'sweep', message: `${c.label}: ${e.path}: ${e.message}` });
+  for (const c of configs)
+    for (const e of checkConfig(c.config, facts))
+      add({ path: 'sweep', message: `${c.label}: ${e.path}: ${e.message}` });
   return errors;
 }
 
@@ -394,12 +448,15 @@ function sweptValue(param: string, value: SweepValue | undefined, config: RunCon
 
 /** `k=5, ρ=0.5`; lists in brackets (`hdims=[64 64]`). */
 export function labelOf(values: readonly SweptValue[]): string {
-  return values.map((v) => `${v.name}=${Array.isArray(v.value) && v.value.length > 1 ? `[${v.text}]` : v.text}`).join(', ');
+  return values
+    .map((v) => `${v.name}=${Array.isArray(v.value) && v.value.length > 1 ? `[${v.text}]` : v.text}`)
+    .join(', ');
 }
 
 /** The leaf values of a config by dotted path (lists of plain values are leaves). */
 function leaves(value: unknown, prefix: string, out: Map<string, SweepValue>): Map<string, SweepValue> {
-  if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) out.set(prefix, value as SweepValue);
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null))
+    out.set(prefix, value as SweepValue);
   else if (isContainer(value)) {
     for (const [k, v] of Object.entries(value)) leaves(v, prefix === '' ? k : `${prefix}.${k}`, out);
   } else out.set(prefix, value as SweepValue);

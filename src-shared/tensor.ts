@@ -1,15 +1,6 @@
 /** Element types a stored array can have (torch, numpy and safetensors names mapped onto these). */
 export type DType =
-  | 'float64'
-  | 'float32'
-  | 'float16'
-  | 'bfloat16'
-  | 'int64'
-  | 'int32'
-  | 'int16'
-  | 'int8'
-  | 'uint8'
-  | 'bool';
+  'float64' | 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
 /** The typed array that holds each dtype's elements. float16/bfloat16 keep their raw 16-bit words. */
 export interface DTypeArrays {

@@ -26,7 +26,16 @@ const rec = (offset: number, lemma: string, hypernyms: number[], instanceHyperny
   hypernyms,
   instanceHypernyms,
 });
-const RECORDS = [rec(1, 'root', []), rec(2, 'left', [1]), rec(3, 'right', [1]), rec(4, 'both', [2, 3]), rec(5, 'leaf', [3]), rec(6, 'thing', [], [5]), rec(9, 'other', []), rec(10, 'apart', [9])];
+const RECORDS = [
+  rec(1, 'root', []),
+  rec(2, 'left', [1]),
+  rec(3, 'right', [1]),
+  rec(4, 'both', [2, 3]),
+  rec(5, 'leaf', [3]),
+  rec(6, 'thing', [], [5]),
+  rec(9, 'other', []),
+  rec(10, 'apart', [9]),
+];
 const w = (n: number) => 'n' + String(n).padStart(8, '0');
 
 describe('compact format', () => {
@@ -39,8 +48,12 @@ describe('compact format', () => {
 
   it('rejects malformed text with the line number', () => {
     expect(() => parseWordNetCompact('hello\n')).toThrow(WordNetError);
-    expect(() => parseWordNetCompact(`${WORDNET_COMPACT_MAGIC}\n00000001\troot\t\tgloss\n`)).toThrow('line 2: expected 5 tab-separated fields, found 4');
-    expect(() => parseWordNetCompact(`${WORDNET_COMPACT_MAGIC}\n00000001\troot\t12\t\tgloss\n`)).toThrow('line 2: bad offset "12"');
+    expect(() => parseWordNetCompact(`${WORDNET_COMPACT_MAGIC}\n00000001\troot\t\tgloss\n`)).toThrow(
+      'line 2: expected 5 tab-separated fields, found 4',
+    );
+    expect(() => parseWordNetCompact(`${WORDNET_COMPACT_MAGIC}\n00000001\troot\t12\t\tgloss\n`)).toThrow(
+      'line 2: bad offset "12"',
+    );
     expect(() => formatWordNetCompact([{ ...rec(1, 'a|b', []) }])).toThrow(/holds a separator/);
   });
 });
@@ -50,14 +63,27 @@ describe('parseDataNoun', () => {
   const line = (offset: string, rest: string) => `${offset} 05 n ${rest}  \n`;
 
   it('reads the license, lemmas, noun hypernym pointers and gloss', () => {
-    const first = line(String(header.length).padStart(8, '0'), '02 big_cat 0 cat 1 003 @ 00000001 n 0000 @i 00000002 n 0000 ~ 00000003 n 0000 | a cat; "big"');
+    const first = line(
+      String(header.length).padStart(8, '0'),
+      '02 big_cat 0 cat 1 003 @ 00000001 n 0000 @i 00000002 n 0000 ~ 00000003 n 0000 | a cat; "big"',
+    );
     const { license, records } = parseDataNoun(header + first);
     expect(license).toEqual(['License text.', '']);
-    expect(records).toEqual([{ offset: header.length, lemmas: ['big cat', 'cat'], gloss: 'a cat; "big"', hypernyms: [1], instanceHypernyms: [2] }]);
+    expect(records).toEqual([
+      {
+        offset: header.length,
+        lemmas: ['big cat', 'cat'],
+        gloss: 'a cat; "big"',
+        hypernyms: [1],
+        instanceHypernyms: [2],
+      },
+    ]);
   });
 
   it('rejects an offset that is not the line position', () => {
-    expect(() => parseDataNoun(header + line('00000000', '01 cat 0 000 | x'))).toThrow(`data.noun, line at byte ${header.length}: offset field "00000000"`);
+    expect(() => parseDataNoun(header + line('00000000', '01 cat 0 000 | x'))).toThrow(
+      `data.noun, line at byte ${header.length}: offset field "00000000"`,
+    );
     expect(() => parseDataNoun(line('00000000', '01 cat 0 002 @ 00000001 n 0000 | x'))).toThrow('bad p_cnt "002"');
   });
 });
@@ -113,25 +139,26 @@ describe('classNamesFor', () => {
   });
 
   it('names wnid labels from WordNet, else from their own text', () => {
-    expect(classNamesFor(['n00000004 both, both too', 'n00000005', 'n00000077 unknown, x', 'n00000078'], 4, source)).toEqual([
-      'both',
-      'leaf',
-      'unknown',
-      'n00000078',
-    ]);
+    expect(
+      classNamesFor(['n00000004 both, both too', 'n00000005', 'n00000077 unknown, x', 'n00000078'], 4, source),
+    ).toEqual(['both', 'leaf', 'unknown', 'n00000078']);
   });
 
   it('falls back to ImageNet order for 1000 unlabelled classes, else to ids', () => {
     const names = classNamesFor(null, 1000, source);
     expect(names.slice(0, 9)).toEqual(['root', 'left', 'right', 'both', 'leaf', 'thing', 'other', 'apart', 'root']);
     expect(classNamesFor(null, 2, source)).toEqual(['0', '1']);
-    expect(() => classNamesFor(['a'], 2, source)).toThrow('the label file has 1 non-empty lines but the dataset has 2 classes');
+    expect(() => classNamesFor(['a'], 2, source)).toThrow(
+      'the label file has 1 non-empty lines but the dataset has 2 classes',
+    );
   });
 });
 
 describe('parseSynsetWords', () => {
   it('reads wnid and lemma lines and rejects others', () => {
-    expect(parseSynsetWords('n02109961 Eskimo dog, husky\n\n')).toEqual([{ wnid: 'n02109961', lemmas: ['Eskimo dog', 'husky'] }]);
+    expect(parseSynsetWords('n02109961 Eskimo dog, husky\n\n')).toEqual([
+      { wnid: 'n02109961', lemmas: ['Eskimo dog', 'husky'] },
+    ]);
     expect(() => parseSynsetWords('n02109961 ok\n2109961 bad\n')).toThrow('line 2');
   });
 });

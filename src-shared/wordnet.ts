@@ -58,7 +58,13 @@ export function formatWordNetCompact(records: readonly WordNetRecord[]): string 
       }
     }
     lines.push(
-      [String(r.offset).padStart(8, '0'), r.lemmas.join('|'), offsets(r.hypernyms), offsets(r.instanceHypernyms), r.gloss].join('\t'),
+      [
+        String(r.offset).padStart(8, '0'),
+        r.lemmas.join('|'),
+        offsets(r.hypernyms),
+        offsets(r.instanceHypernyms),
+        r.gloss,
+      ].join('\t'),
     );
   }
   return lines.join('\n') + '\n';
@@ -96,7 +102,8 @@ function parseDataNounLine(line: string, position: number): WordNetRecord {
   const fields = (bar < 0 ? line : line.slice(0, bar)).trim().split(' ');
   const gloss = bar < 0 ? '' : line.slice(bar + 3).trim();
   const offset = Number(fields[0]);
-  if (!/^\d{8}$/.test(fields[0] ?? '') || offset !== position) fail(`offset field "${fields[0]}" is not the line's position`);
+  if (!/^\d{8}$/.test(fields[0] ?? '') || offset !== position)
+    fail(`offset field "${fields[0]}" is not the line's position`);
   if (fields[2] !== 'n') fail(`ss_type "${fields[2]}" is not a noun`);
   const wordCount = parseInt(fields[3] ?? '', 16);
   if (!(wordCount >= 1)) fail(`bad w_cnt "${fields[3]}"`);
@@ -168,7 +175,8 @@ export class WordNet {
       this.parents.set(wnid, [...new Set([...synset.hypernyms, ...synset.instanceHypernyms])]);
     }
     for (const [wnid, ps] of this.parents) {
-      for (const p of ps) if (!this.synsets.has(p)) throw new WordNetError(`synset ${wnid} points to missing hypernym ${p}`);
+      for (const p of ps)
+        if (!this.synsets.has(p)) throw new WordNetError(`synset ${wnid} points to missing hypernym ${p}`);
     }
     // Computing every depth once proves the hierarchy acyclic, so path walks below always end.
     for (const wnid of this.synsets.keys()) this.maxDepth(wnid);
@@ -210,7 +218,7 @@ export class WordNet {
   /** One path, root first: follows each synset's first hypernym (the first of hypernymPaths). */
   canonicalHypernymPath(wnid: string): string[] {
     const path = [wnid];
-    for (let s = this.get(wnid).wnid; this.parents.get(s)!.length > 0; ) {
+    for (let s = this.get(wnid).wnid; this.parents.get(s)!.length > 0;) {
       s = this.parents.get(s)![0]!;
       path.push(s);
     }
@@ -294,7 +302,9 @@ export class WordNet {
   private get(wnid: string): Synset {
     const s = this.synsets.get(wnid);
     if (s === undefined) {
-      throw new WordNetError(isWnid(wnid) ? `${wnid} is not a WordNet 3.0 noun synset` : `"${wnid}" is not a wnid (n + 8 digits)`);
+      throw new WordNetError(
+        isWnid(wnid) ? `${wnid} is not a WordNet 3.0 noun synset` : `"${wnid}" is not a wnid (n + 8 digits)`,
+      );
     }
     return s;
   }
@@ -359,7 +369,9 @@ export function classNamesFor(labelLines: readonly string[] | null, nClasses: nu
   // As the original: blank lines are skipped, the rest are the classes in id order.
   const lines = labelLines.map((l) => l.trim()).filter((l) => l !== '');
   if (lines.length !== nClasses) {
-    throw new WordNetError(`the label file has ${lines.length} non-empty lines but the dataset has ${nClasses} classes`);
+    throw new WordNetError(
+      `the label file has ${lines.length} non-empty lines but the dataset has ${nClasses} classes`,
+    );
   }
   return lines.map((line) => {
     const m = /^(n\d{8})(?:\s+(.*))?$/.exec(line);

@@ -39,7 +39,8 @@ function sourceFiles(dir: string): string[] {
   for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
     const rel = path.posix.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...sourceFiles(rel));
-    else if (SOURCE_EXT.test(entry.name) && !/\.test\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(rel);
+    else if (SOURCE_EXT.test(entry.name) && !/\.test\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+      out.push(rel);
   }
   return out;
 }
@@ -61,7 +62,9 @@ function repoImports(): ImportEdge[] {
     return [...specifiersOf(text), ...workerSpecifiers(file, text)].map((specifier) => ({
       file,
       specifier,
-      target: specifier.startsWith('.') ? path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)) : null,
+      target: specifier.startsWith('.')
+        ? path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier))
+        : null,
     }));
   });
 }
@@ -74,7 +77,8 @@ function globRegex(glob: string): RegExp {
     .join('.*');
   return new RegExp(`^${body.replace(/\.\*\//g, '(.*/)?')}$`);
 }
-const matches = (globs: readonly string[] | undefined, file: string) => (globs ?? []).some((g) => globRegex(g).test(file));
+const matches = (globs: readonly string[] | undefined, file: string) =>
+  (globs ?? []).some((g) => globRegex(g).test(file));
 
 /** The layer whose rules a file follows: the last that matches, as in ESLint's flat config. */
 function layerOf(file: string): (typeof LAYERS)[number] | undefined {
@@ -161,9 +165,14 @@ describe('architecture', () => {
   it('reads the imports of every source file', () => {
     expect(edges.length).toBeGreaterThan(500);
     const files = new Set(edges.map((e) => e.file));
-    for (const file of ['src-shared/config.ts', 'src-main/engine/run.ts', 'src-renderer/src/App.vue']) expect(files).toContain(file);
+    for (const file of ['src-shared/config.ts', 'src-main/engine/run.ts', 'src-renderer/src/App.vue'])
+      expect(files).toContain(file);
     // Worker threads started by name count as imports of their entry.
-    expect(edges).toContainEqual({ file: 'src-main/engine/score-pool.ts', specifier: './score-worker.ts', target: 'src-main/engine/score-worker.ts' });
+    expect(edges).toContainEqual({
+      file: 'src-main/engine/score-pool.ts',
+      specifier: './score-worker.ts',
+      target: 'src-main/engine/score-worker.ts',
+    });
   });
 
   it('keeps the layering: src-shared alone, the renderer apart from main, the engine, store and tb below the rest', () => {
@@ -175,8 +184,13 @@ describe('architecture', () => {
   });
 
   it('names the file and the import that break a rule, and the imports that close a cycle', () => {
-    const edge = (file: string, specifier: string, target: string | null = null): ImportEdge => ({ file, specifier, target });
-    const why = (file: string, specifier: string) => layerOf(file)?.forbidden.find(({ regex }) => regex.test(specifier))?.message;
+    const edge = (file: string, specifier: string, target: string | null = null): ImportEdge => ({
+      file,
+      specifier,
+      target,
+    });
+    const why = (file: string, specifier: string) =>
+      layerOf(file)?.forbidden.find(({ regex }) => regex.test(specifier))?.message;
     expect(
       layeringViolations([
         edge('src-shared/x.ts', 'node:fs'),
@@ -203,9 +217,13 @@ describe('architecture', () => {
         edge('src-main/store/a.ts', '../tb/b.ts', 'src-main/tb/b.ts'),
         edge('src-main/tb/b.ts', '../store/c.ts', 'src-main/store/c.ts'),
       ]),
-    ).toEqual(["store → tb → store (src-main/store/a.ts imports '../tb/b.ts'; src-main/tb/b.ts imports '../store/c.ts')"]);
-    expect(specifiersOf("import a from './a.ts';\n// import b from './b.ts';\nexport { c } from './c.ts';\nconst w = new URL('./w.ts', import.meta.url);\nawait import('./d.ts');")).toEqual(
-      ['./a.ts', './c.ts', './d.ts', './w.ts'],
-    );
+    ).toEqual([
+      "store → tb → store (src-main/store/a.ts imports '../tb/b.ts'; src-main/tb/b.ts imports '../store/c.ts')",
+    ]);
+    expect(
+      specifiersOf(
+        "import a from './a.ts';\n// import b from './b.ts';\nexport { c } from './c.ts';\nconst w = new URL('./w.ts', import.meta.url);\nawait import('./d.ts');",
+      ),
+    ).toEqual(['./a.ts', './c.ts', './d.ts', './w.ts']);
   });
 });

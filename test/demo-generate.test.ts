@@ -14,7 +14,14 @@ import {
 
 describe('demo size profile', () => {
   it('applies the split rule at its boundaries', () => {
-    expect([4, 19, 20, 100, 101, 300].map(splitOfTrainSize)).toEqual(['few', 'few', 'medium', 'medium', 'many', 'many']);
+    expect([4, 19, 20, 100, 101, 300].map(splitOfTrainSize)).toEqual([
+      'few',
+      'few',
+      'medium',
+      'medium',
+      'many',
+      'many',
+    ]);
   });
 
   it('lays out exactly the asked number of classes per split, descending from max to min', () => {
@@ -35,7 +42,14 @@ describe('demo size profile', () => {
   it('gives pinned few classes few sizes and their anchors many sizes, keeping the sizes', () => {
     const sizes = longTailSizes({ many: 3, medium: 3, few: 3 }, 300, 4);
     for (let seed = 0; seed < 20; seed++) {
-      const got = assignSizes(sizes, [[0, 1], [2, 3]], Rng.fromSeed(seed));
+      const got = assignSizes(
+        sizes,
+        [
+          [0, 1],
+          [2, 3],
+        ],
+        Rng.fromSeed(seed),
+      );
       expect([...got].sort((a, b) => a - b)).toEqual([...sizes].sort((a, b) => a - b));
       expect(splitOfTrainSize(got[0])).toBe('few');
       expect(splitOfTrainSize(got[2])).toBe('few');
@@ -106,7 +120,10 @@ describe('generateDemo', () => {
     clfLr: 0.1,
     clfWeightDecay: 1e-4,
   };
-  const classes = ['n003', 'n001', 'n002', 'n006', 'n005', 'n004'].map((wnid, i) => ({ wnid, group: i < 3 ? 'a' : 'b' }));
+  const classes = ['n003', 'n001', 'n002', 'n006', 'n005', 'n004'].map((wnid, i) => ({
+    wnid,
+    group: i < 3 ? 'a' : 'b',
+  }));
 
   it('orders classes by wnid, follows the split rule and anchors few classes on a base class of their group', () => {
     const demo = generateDemo(params, classes, [['n006', 'n004']]);
@@ -137,7 +154,9 @@ describe('generateDemo', () => {
   });
 
   it('rejects split counts that miss the class count and pinned pairs across groups', () => {
-    expect(() => generateDemo({ ...params, splitClassCounts: { many: 1, medium: 1, few: 1 } }, classes, [])).toThrow(/add up/);
+    expect(() => generateDemo({ ...params, splitClassCounts: { many: 1, medium: 1, few: 1 } }, classes, [])).toThrow(
+      /add up/,
+    );
     expect(() => generateDemo(params, classes, [['n001', 'n006']])).toThrow(/two groups/);
   });
 });

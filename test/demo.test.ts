@@ -19,9 +19,11 @@ const info = JSON.parse(fs.readFileSync(path.join(DEMO, 'gen_info.json'), 'utf8'
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 function filesUnder(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
-  );
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? filesUnder(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+    );
 }
 
 function dictOf(value: PyValue, file: string): PyDict {
@@ -38,7 +40,11 @@ function tensorOf(dict: PyDict, key: string): TensorData {
 async function readFeatures(grp: string): Promise<{ feats: TensorData; labels: number[]; idxs: TensorData }> {
   const file = path.join(DEMO, 'features', `${grp}.pkl`);
   const dict = dictOf(await readPythonFile(file), file);
-  return { feats: tensorOf(dict, 'feats'), labels: toIntArray(dict.get('labels'), file, 'labels'), idxs: tensorOf(dict, 'idxs') };
+  return {
+    feats: tensorOf(dict, 'feats'),
+    labels: toIntArray(dict.get('labels'), file, 'labels'),
+    idxs: tensorOf(dict, 'idxs'),
+  };
 }
 
 const readIds = (file: string): number[] => fs.readFileSync(file, 'utf8').trim().split('\n').map(Number);
@@ -56,11 +62,17 @@ describe('the bundled demo dataset', () => {
     const listed = [...Object.keys(info.sha256), 'gen_info.json'].sort();
     expect(filesUnder(out).sort()).toEqual(listed);
     for (const rel of listed) expect([rel, sha256(path.join(DEMO, rel))]).toEqual([rel, sha256(path.join(out, rel))]);
-    for (const [rel, hash] of Object.entries(info.sha256)) expect([rel, sha256(path.join(DEMO, rel))]).toEqual([rel, hash]);
+    for (const [rel, hash] of Object.entries(info.sha256))
+      expect([rel, sha256(path.join(DEMO, rel))]).toEqual([rel, hash]);
   });
 
   it('names 100 distinct ImageNet classes with their synset lines, in sorted wnid order', () => {
-    const imagenet = new Set(fs.readFileSync(SYNSETS, 'utf8').split('\n').filter((l) => l !== ''));
+    const imagenet = new Set(
+      fs
+        .readFileSync(SYNSETS, 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
     const lines = fs.readFileSync(path.join(DEMO, 'label_names.txt'), 'utf8').split('\n');
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(100);
@@ -93,7 +105,11 @@ describe('the bundled demo dataset', () => {
   });
 
   it('reads back in the original format: float32 feats, int labels, arange idxs, a 100 × 64 linear classifier', async () => {
-    for (const [grp, n] of [['train', info.n_train], ['val', 1000], ['test', 3000]] as const) {
+    for (const [grp, n] of [
+      ['train', info.n_train],
+      ['val', 1000],
+      ['test', 3000],
+    ] as const) {
       const { feats, labels, idxs } = await readFeatures(grp);
       expect([grp, feats.dtype, feats.shape]).toEqual([grp, 'float32', [n, 64]]);
       expect(labels).toHaveLength(n);
@@ -128,7 +144,10 @@ describe('the bundled demo dataset', () => {
   });
 
   it('places each pinned few class (e.g. Eskimo dog) next to a many-shot anchor of its group', () => {
-    const wnids = fs.readFileSync(path.join(DEMO, 'label_names.txt'), 'utf8').split('\n').map((l) => l.slice(0, 9));
+    const wnids = fs
+      .readFileSync(path.join(DEMO, 'label_names.txt'), 'utf8')
+      .split('\n')
+      .map((l) => l.slice(0, 9));
     const groupOf = new Map(Object.entries(info.groups).flatMap(([g, ids]) => ids.map((id) => [id, g] as const)));
     expect(info.pinned_few_anchors).toContainEqual(['n02109961', 'n02110185']);
     for (const [few, anchor] of info.pinned_few_anchors) {
@@ -138,7 +157,8 @@ describe('the bundled demo dataset', () => {
       expect(splitOfTrainSize(info.train_size_per_class[a])).toBe('many');
       expect(info.few_class_anchor[String(f)]).toBe(a);
     }
-    for (const [few, anchor] of Object.entries(info.few_class_anchor)) expect(groupOf.get(Number(few))).toBe(groupOf.get(anchor));
+    for (const [few, anchor] of Object.entries(info.few_class_anchor))
+      expect(groupOf.get(Number(few))).toBe(groupOf.get(anchor));
   });
 
   it('is what `demo` resolves to, every path inside resources/demo, and stays small', () => {

@@ -54,7 +54,12 @@ AlphaNet (r=0.3),42.9,40.4,57.0,47.1
 `;
 
 export function evalMetrics(few: number, medium: number, many: number, overall: number): EvalMetrics {
-  return { accuracy: overall, top5: Math.min(1, overall + 0.25), f1: overall * 0.9, per_split: { few, medium, many, overall } };
+  return {
+    accuracy: overall,
+    top5: Math.min(1, overall + 0.25),
+    f1: overall * 0.9,
+    per_split: { few, medium, many, overall },
+  };
 }
 
 /** Run i of a series. */

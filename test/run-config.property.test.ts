@@ -5,8 +5,23 @@
  * Accepted settings must then build: optimiser and its state, scheduler, samplers, neighbours, network.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, defaultRunConfig, LR_SCHEDULERS, NN_DISTS, OPTIMIZERS, SELECTION_RULES, type KeyValues, type RunConfig } from '../src-shared/config.ts';
-import { OPTIMIZER_TABLE, SCHEDULER_TABLE, isLrScheduler, isOptimizer, type ParamKind } from '../src-shared/optimizers.ts';
+import {
+  ACTIVATIONS,
+  defaultRunConfig,
+  LR_SCHEDULERS,
+  NN_DISTS,
+  OPTIMIZERS,
+  SELECTION_RULES,
+  type KeyValues,
+  type RunConfig,
+} from '../src-shared/config.ts';
+import {
+  OPTIMIZER_TABLE,
+  SCHEDULER_TABLE,
+  isLrScheduler,
+  isOptimizer,
+  type ParamKind,
+} from '../src-shared/optimizers.ts';
 import { Rng } from '../src-shared/rng.ts';
 import { datasetFacts, MAX_HIDDEN_SIZE, SAMPLER_CLASSES } from '../src-shared/run-config-validation.ts';
 import { validateSweep } from '../src-shared/sweep.ts';
@@ -20,7 +35,15 @@ import { makeSyntheticDataset } from '../src-main/engine/synthetic.ts';
 import { configFromForm, formFromConfig, requestFromForm } from '../src-renderer/src/lib/launch-form.ts';
 
 const CASES = 3000;
-const ds = makeSyntheticDataset({ nClasses: 12, dim: 6, maxPerClass: 150, minPerClass: 5, valPerClass: 3, testPerClass: 3, seed: 17 });
+const ds = makeSyntheticDataset({
+  nClasses: 12,
+  dim: 6,
+  maxPerClass: 150,
+  minPerClass: 5,
+  valPerClass: 3,
+  testPerClass: 3,
+  seed: 17,
+});
 const facts = datasetFacts(ds.spec.key, ds.splits, Object.keys(ds.datagrps));
 const nBase = facts.splitClasses.many + facts.splitClasses.medium;
 
@@ -70,16 +93,26 @@ function randomConfig(rng: Rng): RunConfig {
   maybe(0.03, () => (c.dataset = pick(rng, ['', '  '])));
   maybe(0.4, () => (c.alphanet.hdims = hdims(rng)));
   maybe(0.15, () => (c.alphanet.hact = pick(rng, [...ACTIVATIONS, 'swish', 'softmax', 'relu_'] as typeof ACTIVATIONS)));
-  maybe(0.3, () => (t.n_neighbors = chance(rng, 0.7) ? pick(rng, [1, 2, 5, nBase - 1, nBase, nBase + 3]) : pick(rng, BAD_WHOLE)));
+  maybe(
+    0.3,
+    () => (t.n_neighbors = chance(rng, 0.7) ? pick(rng, [1, 2, 5, nBase - 1, nBase, nBase + 3]) : pick(rng, BAD_WHOLE)),
+  );
   maybe(0.1, () => (t.nn_dist = pick(rng, [...NN_DISTS, 'manhattan'] as typeof NN_DISTS)));
   maybe(0.5, () => {
-    t.optim_cls = chance(rng, 0.95) ? pick(rng, OPTIMIZERS) : (pick(rng, ['LBFGS', 'adamw']) as (typeof OPTIMIZERS)[number]);
+    t.optim_cls = chance(rng, 0.95)
+      ? pick(rng, OPTIMIZERS)
+      : (pick(rng, ['LBFGS', 'adamw']) as (typeof OPTIMIZERS)[number]);
     t.optim_params = params(rng, isOptimizer(t.optim_cls) ? OPTIMIZER_TABLE[t.optim_cls].params : {});
   });
   maybe(0.4, () => {
     const name = chance(rng, 0.9) ? pick(rng, [...LR_SCHEDULERS, null]) : 'Plateau';
     t.lr_sched_cls = name as RunConfig['training']['lr_sched_cls'];
-    t.lr_sched_params = name !== null && isLrScheduler(name) ? params(rng, SCHEDULER_TABLE[name].params) : chance(rng, 0.8) ? {} : { gamma: '0.1' };
+    t.lr_sched_params =
+      name !== null && isLrScheduler(name)
+        ? params(rng, SCHEDULER_TABLE[name].params)
+        : chance(rng, 0.8)
+          ? {}
+          : { gamma: '0.1' };
   });
   maybe(0.3, () => (t.train_epochs = WHOLE(rng, [1, 2, 5, 25])));
   maybe(0.3, () => (t.min_epochs = WHOLE(rng, [1, 2, 5, 25, 30])));
@@ -87,10 +120,14 @@ function randomConfig(rng: Rng): RunConfig {
   maybe(0.15, () => (t.eval_batch_size = WHOLE(rng, [1, 1024])));
   maybe(0.35, () => {
     const n = pick(rng, [0, 1, 2, 3]);
-    t.sampler_classes = Array.from({ length: n }, () => (chance(rng, 0.95) ? pick(rng, SAMPLER_CLASSES) : 'FancySampler'));
+    t.sampler_classes = Array.from({ length: n }, () =>
+      chance(rng, 0.95) ? pick(rng, SAMPLER_CLASSES) : 'FancySampler',
+    );
     const nArgs = chance(rng, 0.85) ? pick(rng, [1, n]) : n + 1;
     const r = () => pick(rng, ['0.1', '0.5', '1', '2', '10', '0', '-1', 'abc', '']);
-    t.sampler_args = Array.from({ length: nArgs }, (): KeyValues => (chance(rng, 0.3) ? {} : chance(rng, 0.95) ? { r: r() } : { q: '1' }));
+    t.sampler_args = Array.from({ length: nArgs }, (): KeyValues =>
+      chance(rng, 0.3) ? {} : chance(rng, 0.95) ? { r: r() } : { q: '1' },
+    );
   });
   maybe(0.15, () => (t.pred_scale = pick(rng, [1, 0.5, 10, 0, -1, Number.NaN, Number.POSITIVE_INFINITY])));
   const grp = () => pick(rng, ['train', 'val', 'test', 'nope', '', '  ']);
@@ -139,14 +176,26 @@ function build(config: RunConfig, seed: number): void {
   const optim = parseOptimizer(t.optim_cls, t.optim_params);
   const sched = parseScheduler(t.lr_sched_cls, t.lr_sched_params);
   expect(Number.isFinite(lrAt(sched, optim.lr, t.train_epochs))).toBe(true);
-  const samplers = makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(ds.datagrps[t.train_datagrp].labels, ds.splitOf));
+  const samplers = makeSamplers(
+    t.sampler_classes,
+    t.sampler_args,
+    buildSamplingIndex(ds.datagrps[t.train_datagrp].labels, ds.splitOf),
+  );
   drawEpoch(samplers, Rng.fromSeed(seed, 'draw'));
   const table = computeNeighbors(ds, t.n_neighbors, t.nn_dist, seed, t.train_datagrp);
   const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
-  const spec = { inDim: (problem.k + 1) * problem.dim, hdims: config.alphanet.hdims, outDim: problem.k, act: config.alphanet.hact };
+  const spec = {
+    inDim: (problem.k + 1) * problem.dim,
+    hdims: config.alphanet.hdims,
+    outDim: problem.k,
+    act: config.alphanet.hact,
+  };
   const size = layerShapes(spec).reduce((n, l) => n + l.inDim * l.outDim + l.outDim, 0);
   // Drawing millions of initial weights would make the test slow, not stronger: big networks are allocated only.
-  const params = size <= 1 << 18 ? initNetwork(spec, Rng.fromSeed(seed, 'init')) : layerShapes(spec).map((l) => new Float32Array(l.inDim * l.outDim));
+  const params =
+    size <= 1 << 18
+      ? initNetwork(spec, Rng.fromSeed(seed, 'init'))
+      : layerShapes(spec).map((l) => new Float32Array(l.inDim * l.outDim));
   initOptimizerState(optim, params);
 }
 
@@ -161,7 +210,9 @@ describe('the rules of a run’s settings', () => {
       expect(apiAccepts(config), label).toBe(engine);
       const form = formVerdict(config);
       // The form can say less than the API (no scheduler parameters without a scheduler): judge what it sends.
-      expect(form.accepts, `${label} as the form sends it: ${JSON.stringify(form.sends)}`).toBe(engineAccepts(form.sends));
+      expect(form.accepts, `${label} as the form sends it: ${JSON.stringify(form.sends)}`).toBe(
+        engineAccepts(form.sends),
+      );
       if (engine) {
         accepted++;
         build(config, i);

@@ -134,7 +134,11 @@ function swap<T>(items: T[], i: number, j: number): void {
  * Gives each class a train size: a seeded shuffle, then swaps so every pinned few class gets a few
  * size and its anchor a many size (the swap partners are unpinned classes of the right split).
  */
-export function assignSizes(sizes: readonly number[], pinned: readonly (readonly [number, number])[], rng: Rng): number[] {
+export function assignSizes(
+  sizes: readonly number[],
+  pinned: readonly (readonly [number, number])[],
+  rng: Rng,
+): number[] {
   const bySize = rng.shuffle([...sizes]);
   const pinnedIds = new Set(pinned.flat());
   const fix = (cls: number, want: SplitName): void => {
@@ -151,12 +155,7 @@ export function assignSizes(sizes: readonly number[], pinned: readonly (readonly
 }
 
 /** Row-wise argmax of x·Wᵀ + b (float64 sums, ties to the lower class id). */
-export function predict(
-  feats: Float32Array,
-  n: number,
-  weight: Float32Array,
-  bias: Float32Array,
-): Int32Array {
+export function predict(feats: Float32Array, n: number, weight: Float32Array, bias: Float32Array): Int32Array {
   const nClasses = bias.length;
   const dim = weight.length / nClasses;
   const out = new Int32Array(n);
@@ -181,7 +180,11 @@ export function predict(
 export type SplitAccuracy = Record<SplitName | 'overall', number>;
 
 /** Accuracy per split of the true label (correct / samples of that split), and overall. */
-export function splitAccuracy(pred: Int32Array, labels: readonly number[], splitOf: readonly SplitName[]): SplitAccuracy {
+export function splitAccuracy(
+  pred: Int32Array,
+  labels: readonly number[],
+  splitOf: readonly SplitName[],
+): SplitAccuracy {
   const correct = { many: 0, medium: 0, few: 0, overall: 0 };
   const total = { many: 0, medium: 0, few: 0, overall: 0 };
   labels.forEach((y, i) => {
@@ -287,7 +290,8 @@ export function generateDemo(
   const pinnedIds = pinned.map(([f, a]): [number, number] => {
     const fi = idOf.get(f);
     const ai = idOf.get(a);
-    if (fi === undefined || ai === undefined) throw new RangeError(`pinned pair ${f}/${a} names a class not in the list`);
+    if (fi === undefined || ai === undefined)
+      throw new RangeError(`pinned pair ${f}/${a} names a class not in the list`);
     if (sorted[fi].group !== sorted[ai].group) throw new RangeError(`pinned pair ${f}/${a} spans two groups`);
     return [fi, ai];
   });
@@ -308,16 +312,20 @@ export function generateDemo(
   const groupCentre = new Map(groupNames.map((g) => [g, gauss.vector(params.dim, params.groupScale)]));
   const centres: Float64Array[] = new Array<Float64Array>(nClasses);
   for (let c = 0; c < nClasses; c++) {
-    if (splitOf[c] !== 'few') centres[c] = gauss.vector(params.dim, params.classScale, groupCentre.get(sorted[c].group));
+    if (splitOf[c] !== 'few')
+      centres[c] = gauss.vector(params.dim, params.classScale, groupCentre.get(sorted[c].group));
   }
   const fewAnchor = new Map<number, number>(pinnedIds);
   for (const c of splits.few) {
     if (fewAnchor.has(c)) continue;
-    const sameGroup = [...splits.many, ...splits.medium].filter((b) => sorted[b].group === sorted[c].group).sort((a, b) => a - b);
+    const sameGroup = [...splits.many, ...splits.medium]
+      .filter((b) => sorted[b].group === sorted[c].group)
+      .sort((a, b) => a - b);
     const pool = sameGroup.length > 0 ? sameGroup : [...splits.many, ...splits.medium].sort((a, b) => a - b);
     fewAnchor.set(c, pool[geoRng.nextInt(pool.length)]);
   }
-  for (const c of splits.few) centres[c] = gauss.vector(params.dim, params.fewOffset, centres[fewAnchor.get(c) as number]);
+  for (const c of splits.few)
+    centres[c] = gauss.vector(params.dim, params.fewOffset, centres[fewAnchor.get(c) as number]);
   const spreads = sorted.map(() => params.sigma * Math.exp(params.sigmaJitter * gauss.next()));
 
   const perGrp: Record<DemoDatagrp, readonly number[]> = {

@@ -20,11 +20,16 @@ export async function dispatch(api: Api, method: string, raw: unknown): Promise<
     const call = api[method] as (p: typeof params) => Promise<unknown>;
     return { ok: true, value: await call(params) };
   } catch (error) {
-    if (error instanceof ApiValidationError) return { ok: false, status: 400, body: { error: error.message, fields: error.fields } };
+    if (error instanceof ApiValidationError)
+      return { ok: false, status: 400, body: { error: error.message, fields: error.fields } };
     if (error instanceof NotFoundError) return { ok: false, status: 404, body: { error: error.message } };
     if (error instanceof UserError) return { ok: false, status: 400, body: { error: error.message } };
     console.error(`alphanet: ${method} failed:`, error);
-    return { ok: false, status: 500, body: { error: `internal error in ${method}: ${(error as Error).message ?? String(error)}` } };
+    return {
+      ok: false,
+      status: 500,
+      body: { error: `internal error in ${method}: ${(error as Error).message ?? String(error)}` },
+    };
   }
 }
 

@@ -61,7 +61,11 @@ describe('workbench handlers over the store and queue', () => {
 
   it('keeps the validation report when a run records its dataset', async () => {
     const report = await bench.api.getDatasetReport({ key: 'tinylt_synth' });
-    const { runIds } = await bench.api.launchExperiment({ experiment: 'after validating', config: tiny(), repetitions: 1 });
+    const { runIds } = await bench.api.launchExperiment({
+      experiment: 'after validating',
+      config: tiny(),
+      repetitions: 1,
+    });
     await bench.queue.whenIdle();
     expect((await bench.api.getRun({ id: runIds[0] })).status).toBe('done');
     const [row] = bench.queue.store.listDatasets().filter((d) => d.key === 'tinylt_synth');
@@ -74,11 +78,21 @@ describe('workbench handlers over the store and queue', () => {
   it('checks a sweep against its dataset before queuing anything', async () => {
     const before = (await bench.api.listRuns({})).length;
     const error = await bench.api
-      .launchExperiment({ experiment: 'k sweep', config: tiny(), repetitions: 1, sweep: { grid: [{ param: 'training.n_neighbors', values: [2, 500] }] } })
+      .launchExperiment({
+        experiment: 'k sweep',
+        config: tiny(),
+        repetitions: 1,
+        sweep: { grid: [{ param: 'training.n_neighbors', values: [2, 500] }] },
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as { fields: unknown }).fields).toEqual([
-      { path: 'sweep.training.n_neighbors', message: expect.stringMatching(/^k = 500: must be less than the number of base classes of 'tinylt_synth' \(\d+\)$/) },
+      {
+        path: 'sweep.training.n_neighbors',
+        message: expect.stringMatching(
+          /^k = 500: must be less than the number of base classes of 'tinylt_synth' \(\d+\)$/,
+        ),
+      },
     ]);
     expect(await bench.api.listRuns({})).toHaveLength(before);
   });
@@ -97,7 +111,9 @@ describe('workbench handlers over the store and queue', () => {
     expect([copy.experiment, copy.seed, copy.config]).toEqual([first.experiment, first.seed, first.config]);
     await bench.queue.whenIdle();
 
-    await expect(bench.api.cancelRun({ id: runIds[0] })).rejects.toThrow(/is done; only queued or running runs can be cancelled/);
+    await expect(bench.api.cancelRun({ id: runIds[0] })).rejects.toThrow(
+      /is done; only queued or running runs can be cancelled/,
+    );
     expect(await bench.api.deleteRun({ id: runIds[0] })).toEqual({ deleted: runIds[0] });
     await expect(bench.api.getRun({ id: runIds[0] })).rejects.toBeInstanceOf(NotFoundError);
   });
@@ -108,7 +124,8 @@ describe('workbench handlers over the store and queue', () => {
     for (const m of Object.values(baseline.datagrps)) {
       for (const v of [m.few, m.medium, m.many, m.overall, m.top5]) expect(v).toBeGreaterThanOrEqual(0);
     }
-    const baselineRuns = () => bench.api.listRuns({ dataset: 'tinylt_synth' }).then((runs) => runs.filter((r) => r.kind === 'baseline'));
+    const baselineRuns = () =>
+      bench.api.listRuns({ dataset: 'tinylt_synth' }).then((runs) => runs.filter((r) => r.kind === 'baseline'));
     expect(await baselineRuns()).toHaveLength(1);
     expect(await bench.api.computeBaseline({ key: 'tinylt_synth' })).toEqual(baseline);
     expect(await baselineRuns()).toHaveLength(1);
@@ -118,7 +135,13 @@ describe('workbench handlers over the store and queue', () => {
     // launchExperiment refuses this config up front; the queue meets such a failure only when the data changed meanwhile.
     const config = tiny();
     config.training.n_neighbors = 1000;
-    const id = bench.queue.enqueue({ kind: 'train', config, seed: 1, experiment: 'too many neighbours', datasetConfig: TINYLT });
+    const id = bench.queue.enqueue({
+      kind: 'train',
+      config,
+      seed: 1,
+      experiment: 'too many neighbours',
+      datasetConfig: TINYLT,
+    });
     await bench.queue.whenIdle();
     const run = await bench.api.getRun({ id });
     expect(run.status).toBe('failed');
@@ -127,9 +150,9 @@ describe('workbench handlers over the store and queue', () => {
 
   it('refuses datasets it does not know, and queues nothing for them', async () => {
     const before = (await bench.api.listRuns({})).length;
-    await expect(bench.api.launchExperiment({ experiment: 'x', config: defaultRunConfig('nope'), repetitions: 1 })).rejects.toThrow(
-      /no dataset 'nope': add its datasets.toml first/,
-    );
+    await expect(
+      bench.api.launchExperiment({ experiment: 'x', config: defaultRunConfig('nope'), repetitions: 1 }),
+    ).rejects.toThrow(/no dataset 'nope': add its datasets.toml first/);
     expect((await bench.api.listRuns({})).length).toBe(before);
     await expect(bench.api.addDataset({ folder: dir })).rejects.toBeInstanceOf(UserError);
     await expect(bench.api.getDatasetReport({ key: 'nope' })).rejects.toBeInstanceOf(NotFoundError);
@@ -145,7 +168,9 @@ describe('workbench handlers over the store and queue', () => {
     const parsed = JSON.parse(json.content) as [number, number, number][];
     expect(parsed.map(([, step]) => step)).toEqual([1, 2]);
     expect(rows.slice(1)).toEqual(parsed.map(([w, s, v]) => `${w},${s},${v}`));
-    await expect(bench.api.exportSeries({ runId: run.id, tag: 'nope', format: 'csv' })).rejects.toThrow(/has no series 'nope'/);
+    await expect(bench.api.exportSeries({ runId: run.id, tag: 'nope', format: 'csv' })).rejects.toThrow(
+      /has no series 'nope'/,
+    );
   });
 
   it('lists the comparable groups of a dataset (experiments, and a sweep per config) and returns their finished runs', async () => {
@@ -155,7 +180,12 @@ describe('workbench handlers over the store and queue', () => {
     const done = await bench.api.listRuns({ dataset: 'tinylt_synth', status: 'done' });
     expect(tiny.baselineRunId).toBe(done.find((r) => r.kind === 'baseline')?.id);
     const sweep = tiny.groups.find((g) => g.id === 'experiment:r sweep')!;
-    expect(sweep.runIds).toEqual(done.filter((r) => r.experiment === 'r sweep').map((r) => r.id).reverse());
+    expect(sweep.runIds).toEqual(
+      done
+        .filter((r) => r.experiment === 'r sweep')
+        .map((r) => r.id)
+        .reverse(),
+    );
     expect(sweep.configHashes).toHaveLength(2);
     const perConfig = tiny.groups.filter((g) => g.kind === 'config' && g.experiments.includes('r sweep'));
     expect(perConfig.map((g) => g.configHashes)).toEqual(sweep.configHashes.map((h) => [h]));
@@ -166,7 +196,10 @@ describe('workbench handlers over the store and queue', () => {
     const runs = await bench.api.getComparisonRuns({ runIds: [tiny.baselineRunId!, ...sweep.runIds] });
     expect(runs.map((r) => r.id)).toEqual([tiny.baselineRunId, ...sweep.runIds]);
     const [comparison] = compareSelection([{ dataset: tiny, groups: perConfig }], new Map(runs.map((r) => [r.id, r])));
-    expect(comparison.rows.map((r) => [r.name, r.nRuns])).toEqual([[BASELINE_ROW, 1], ...perConfig.map((g) => [g.name, g.runIds.length])]);
+    expect(comparison.rows.map((r) => [r.name, r.nRuns])).toEqual([
+      [BASELINE_ROW, 1],
+      ...perConfig.map((g) => [g.name, g.runIds.length]),
+    ]);
     expect(comparison.configDiff.entries.map((e) => e.key)).toEqual(['training.sampler_args']);
     expect(comparison.rows[1].cells.few.mean).toBeGreaterThan(0);
     await expect(bench.api.getComparisonRuns({ runIds: [failed.id, 999_999] })).rejects.toThrow(
@@ -179,11 +212,18 @@ describe('workbench handlers over the store and queue', () => {
     // A sweep is listed once per config, named by its values; its runs are never pooled.
     const configs = listed.filter((e) => e.experiment === 'r sweep');
     const done = await bench.api.listRuns({ experiment: 'r sweep', status: 'done' });
-    const [baseline] = (await bench.api.listRuns({ dataset: 'tinylt_synth', status: 'done' })).filter((r) => r.kind === 'baseline');
+    const [baseline] = (await bench.api.listRuns({ dataset: 'tinylt_synth', status: 'done' })).filter(
+      (r) => r.kind === 'baseline',
+    );
     expect(configs.map((c) => c.label).sort()).toEqual(['ρ=0.5', 'ρ=1']);
     const sweep = configs.find((c) => c.label === 'ρ=0.5')!;
     const ofConfig = done.filter((r) => r.label === 'ρ=0.5');
-    expect(sweep).toMatchObject({ dataset: 'tinylt_synth', baselineRunId: baseline.id, configHash: ofConfig[0].configHash, runIds: ofConfig.map((r) => r.id).reverse() });
+    expect(sweep).toMatchObject({
+      dataset: 'tinylt_synth',
+      baselineRunId: baseline.id,
+      configHash: ofConfig[0].configHash,
+      runIds: ofConfig.map((r) => r.id).reverse(),
+    });
     expect(listed.map((e) => e.experiment)).not.toContain('too many neighbours');
     await expect(bench.api.getInspector({ dataset: 'tinylt_synth', experiment: 'r sweep' })).rejects.toThrow(
       /experiment 'r sweep' is a sweep of 2 configs \('ρ=0.5', 'ρ=1'\): choose one/,
@@ -218,12 +258,17 @@ describe('served mode: what requests may read and write', () => {
   });
   afterAll(() => served.close());
 
-  it.each(['/tmp/anywhere', '../../escape', `${path.sep}etc`])('refuses TensorBoard logs at %s and queues nothing', async (tb) => {
-    const config = { ...tiny(), training: { ...tiny().training, tb_logs: tb } };
-    const before = (await served.api.listRuns({})).length;
-    await expect(served.api.launchExperiment({ experiment: 'tb', config })).rejects.toThrow(/lies outside the data folder/);
-    expect(await served.api.listRuns({})).toHaveLength(before);
-  });
+  it.each(['/tmp/anywhere', '../../escape', `${path.sep}etc`])(
+    'refuses TensorBoard logs at %s and queues nothing',
+    async (tb) => {
+      const config = { ...tiny(), training: { ...tiny().training, tb_logs: tb } };
+      const before = (await served.api.listRuns({})).length;
+      await expect(served.api.launchExperiment({ experiment: 'tb', config })).rejects.toThrow(
+        /lies outside the data folder/,
+      );
+      expect(await served.api.listRuns({})).toHaveLength(before);
+    },
+  );
 
   it("shows a run's full record, keeps its notes and tags, and acts on many runs at once", async () => {
     const { runIds } = await bench.api.launchExperiment({ experiment: 'bulk', config: tiny(), seeds: [1, 2, 3] });
@@ -231,10 +276,16 @@ describe('served mode: what requests may read and write', () => {
     const [a, b, c] = runIds;
     const detail = await bench.api.getRun({ id: a });
     expect(detail).toMatchObject({ selection: 'best-val', notes: '', tags: [], bestEpoch: expect.any(Number) });
-    expect(detail.results.map((r) => [r.datagrp, r.role])).toEqual([['val', 'val'], ['test', 'test']]);
+    expect(detail.results.map((r) => [r.datagrp, r.role])).toEqual([
+      ['val', 'val'],
+      ['test', 'test'],
+    ]);
     expect(detail.results[1].accuracy).toEqual(detail.test);
 
-    expect(await bench.api.setRunNotes({ id: a, notes: 'kept epoch looks early' })).toEqual({ id: a, notes: 'kept epoch looks early' });
+    expect(await bench.api.setRunNotes({ id: a, notes: 'kept epoch looks early' })).toEqual({
+      id: a,
+      notes: 'kept epoch looks early',
+    });
     expect(await bench.api.tagRuns({ ids: [a, b], add: ['keep', 'paper'] })).toEqual([
       { id: a, tags: ['keep', 'paper'] },
       { id: b, tags: ['keep', 'paper'] },
@@ -249,7 +300,10 @@ describe('served mode: what requests may read and write', () => {
 
     const { runIds: copies } = await bench.api.rerunRuns({ ids: [b, a] });
     const copied = await Promise.all(copies.map((id) => bench.api.getRun({ id })));
-    expect(copied.map((r) => [r.experiment, r.seed, r.tags])).toEqual([['bulk', 2, []], ['bulk', 1, []]]);
+    expect(copied.map((r) => [r.experiment, r.seed, r.tags])).toEqual([
+      ['bulk', 2, []],
+      ['bulk', 1, []],
+    ]);
     await bench.queue.whenIdle();
     expect(await bench.api.deleteRuns({ ids: [c, ...copies] })).toEqual({ deleted: [c, ...copies] });
     expect((await bench.api.listRuns({ experiment: 'bulk' })).map((r) => r.id)).toEqual([b, a]);
@@ -258,8 +312,16 @@ describe('served mode: what requests may read and write', () => {
   it('deletes none of a bulk selection when one run is running', async () => {
     const { runIds } = await bench.api.launchExperiment({ experiment: 'bulk running', config: tiny(), repetitions: 1 });
     await bench.queue.whenIdle();
-    const running = bench.queue.store.createRun({ kind: 'train', config: tiny(), seed: 9, experiment: 'bulk running', status: 'running' });
-    await expect(bench.api.deleteRuns({ ids: [runIds[0], running] })).rejects.toThrow(`run ${running} is running; cancel it before deleting it`);
+    const running = bench.queue.store.createRun({
+      kind: 'train',
+      config: tiny(),
+      seed: 9,
+      experiment: 'bulk running',
+      status: 'running',
+    });
+    await expect(bench.api.deleteRuns({ ids: [runIds[0], running] })).rejects.toThrow(
+      `run ${running} is running; cancel it before deleting it`,
+    );
     expect((await bench.api.listRuns({ experiment: 'bulk running' })).map((r) => r.id)).toEqual([running, runIds[0]]);
     bench.queue.store.failRun(running, 'test over');
   });
@@ -268,26 +330,31 @@ describe('served mode: what requests may read and write', () => {
     fs.mkdirSync(path.join(root, 'tb_logs'), { recursive: true });
     fs.symlinkSync(os.tmpdir(), path.join(root, 'tb_logs', 'out'));
     const config = { ...tiny(), training: { ...tiny().training, tb_logs: 'out/run' } };
-    await expect(served.api.launchExperiment({ experiment: 'tb', config })).rejects.toThrow(/lies outside the data folder/);
+    await expect(served.api.launchExperiment({ experiment: 'tb', config })).rejects.toThrow(
+      /lies outside the data folder/,
+    );
   });
 
   it('puts a relative TensorBoard folder under the data folder', async () => {
     const config = { ...tiny(), training: { ...tiny().training, tb_logs: 'mine/run1' } };
     const { runIds } = await served.api.launchExperiment({ experiment: 'tb', config });
     await served.api.cancelRun({ id: runIds[0] }).catch(() => undefined);
-    expect((await served.api.getRun({ id: runIds[0] })).config.training.tb_logs).toBe(path.join(root, 'tb_logs', 'mine', 'run1'));
+    expect((await served.api.getRun({ id: runIds[0] })).config.training.tb_logs).toBe(
+      path.join(root, 'tb_logs', 'mine', 'run1'),
+    );
     await served.queue.whenIdle();
   });
 
   it('reads only .toml configs, and says the same of a missing and an existing folder', async () => {
-    await expect(served.api.addDataset({ configFile: '/etc/passwd' })).rejects.toThrow(/\/etc\/passwd: a datasets config is a \.toml file/);
+    await expect(served.api.addDataset({ configFile: '/etc/passwd' })).rejects.toThrow(
+      /\/etc\/passwd: a datasets config is a \.toml file/,
+    );
     const missing = await served.api.addDataset({ folder: path.join(dir, 'no-such') }).catch((e: Error) => e.message);
     const existing = await served.api.addDataset({ folder: os.tmpdir() }).catch((e: Error) => e.message);
     expect(String(missing)).toMatch(/: no datasets\.toml there/);
     expect(String(existing)).toMatch(/: no datasets\.toml there/);
   });
 });
-
 
 describe("the app's dataset registry (the data folder's datasets.toml)", () => {
   let saved: string | undefined;
@@ -313,7 +380,9 @@ describe("the app's dataset registry (the data folder's datasets.toml)", () => {
         ['tinylt_synth_ride', registry],
       ]);
       // Absolute paths: the original code resolves paths against its working directory.
-      expect(fs.readFileSync(registry, 'utf8')).toContain(`split_files_dir = ${JSON.stringify(path.join(path.dirname(TINYLT), 'splits'))}`);
+      expect(fs.readFileSync(registry, 'utf8')).toContain(
+        `split_files_dir = ${JSON.stringify(path.join(path.dirname(TINYLT), 'splits'))}`,
+      );
       expect(await app.api.removeDataset({ key: 'tinylt_synth_ride' })).toEqual({ removed: true });
       expect(await app.api.removeDataset({ key: 'tinylt_synth_ride' })).toEqual({ removed: false });
       expect((await app.api.listDatasets({})).map((d) => d.key)).toEqual(['tinylt_synth']);
@@ -324,7 +393,21 @@ describe("the app's dataset registry (the data folder's datasets.toml)", () => {
 
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-cwd-'));
     const db = path.join(elsewhere, 'cli.sqlite');
-    const trained = await runCli(elsewhere, ['train', '--dataset', 'tinylt_synth', '--db', db, '--seed', '1', '--training:train-epochs', '1', '--training:min-epochs', '1', '--backend', 'wasm']);
+    const trained = await runCli(elsewhere, [
+      'train',
+      '--dataset',
+      'tinylt_synth',
+      '--db',
+      db,
+      '--seed',
+      '1',
+      '--training:train-epochs',
+      '1',
+      '--training:min-epochs',
+      '1',
+      '--backend',
+      'wasm',
+    ]);
     expect(trained.err).not.toMatch(/no dataset/);
     expect(trained.code).toBe(0);
     const missing = await runCli(elsewhere, ['train', '--dataset', 'tinylt_synth_ride', '--db', db]);
@@ -347,7 +430,9 @@ describe("the app's dataset registry (the data folder's datasets.toml)", () => {
         ['tinylt_synth', registry],
         ['tinylt_synth_ride', registry],
       ]);
-      expect(readDatasetsToml(registry).specs.map((s) => s.classifierFile)).toEqual(readDatasetsToml(TINYLT).specs.map((s) => s.classifierFile));
+      expect(readDatasetsToml(registry).specs.map((s) => s.classifierFile)).toEqual(
+        readDatasetsToml(TINYLT).specs.map((s) => s.classifierFile),
+      );
     } finally {
       await app.close();
     }
@@ -361,11 +446,20 @@ describe('view settings remembered per data folder', () => {
     try {
       expect(await app.api.getPreferences({})).toEqual({});
       await app.api.setPreferences({ scope: 'curves', values: { smoothing: '0.85' } });
-      expect(await app.api.setPreferences({ scope: 'app', values: { view: 'compare' } })).toEqual({ curves: { smoothing: '0.85' }, app: { view: 'compare' } });
-      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ curves: { smoothing: '0.85' }, app: { view: 'compare' } });
+      expect(await app.api.setPreferences({ scope: 'app', values: { view: 'compare' } })).toEqual({
+        curves: { smoothing: '0.85' },
+        app: { view: 'compare' },
+      });
+      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({
+        curves: { smoothing: '0.85' },
+        app: { view: 'compare' },
+      });
       const refused = await dispatch(app.api, 'setPreferences', { scope: 'curves', values: { smoothing: 0.85 } });
       expect(refused).toMatchObject({ ok: false, body: { error: 'values.smoothing: must be a string' } });
-      expect(await dispatch(app.api, 'setPreferences', { scope: 'elsewhere', values: {} })).toMatchObject({ ok: false, body: { error: 'scope: must be one of app, curves, compare' } });
+      expect(await dispatch(app.api, 'setPreferences', { scope: 'elsewhere', values: {} })).toMatchObject({
+        ok: false,
+        body: { error: 'scope: must be one of app, curves, compare' },
+      });
       fs.writeFileSync(file, '{"curves": 3}');
       await expect(app.api.getPreferences({})).rejects.toThrow(`${file}: curves: must be an object; fix or delete it`);
     } finally {

@@ -64,7 +64,10 @@ function runOnWorker<I, O>(entry: OffThreadWorker, input: I, options: OffThreadO
       void worker.terminate();
     };
     const timer = setTimeout(
-      () => finish(() => reject(new UserError(`gave up after ${Math.round(timeoutMs / 1000)} s: the work did not finish in time`))),
+      () =>
+        finish(() =>
+          reject(new UserError(`gave up after ${Math.round(timeoutMs / 1000)} s: the work did not finish in time`)),
+        ),
       timeoutMs,
     );
     timer.unref();
@@ -74,7 +77,9 @@ function runOnWorker<I, O>(entry: OffThreadWorker, input: I, options: OffThreadO
       finish(() => (out.ok ? resolve(out.value) : reject(out.user ? new UserError(out.error) : new Error(out.error)))),
     );
     worker.once('error', (error) => finish(() => reject(error)));
-    worker.once('exit', (code) => finish(() => reject(new Error(`the worker of ${String(entry)} exited with code ${code} before answering`))));
+    worker.once('exit', (code) =>
+      finish(() => reject(new Error(`the worker of ${String(entry)} exited with code ${code} before answering`))),
+    );
   });
 }
 
@@ -86,7 +91,11 @@ export async function serveOffThread<I, O>(entry: OffThreadWorker, work: (input:
   try {
     out = { ok: true, value: await work(data.input) };
   } catch (error) {
-    out = { ok: false, error: error instanceof Error ? error.message : String(error), user: error instanceof UserError };
+    out = {
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+      user: error instanceof UserError,
+    };
   }
   parentPort.postMessage(out);
 }

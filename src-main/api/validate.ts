@@ -25,7 +25,15 @@ import {
 } from '../../src-shared/api.ts';
 import { AnnotationError, normalizeNotes, normalizeTags } from '../../src-shared/run-annotations.ts';
 import { validateRunConfig, type FieldError } from '../../src-shared/run-config-validation.ts';
-import { coerceSweepValue, paramInfo, resolveParamKey, sweepSize, validateSweep, type RandomRange, type SweepSpec } from '../../src-shared/sweep.ts';
+import {
+  coerceSweepValue,
+  paramInfo,
+  resolveParamKey,
+  sweepSize,
+  validateSweep,
+  type RandomRange,
+  type SweepSpec,
+} from '../../src-shared/sweep.ts';
 import { checkRedisUrl } from '../distributed/redis.ts';
 import { UserError } from '../errors.ts';
 
@@ -74,7 +82,8 @@ function number(raw: unknown, path: string): number {
 }
 
 function id(raw: unknown, path: string): number {
-  if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 1) fail(path, 'must be a run id (a whole number ≥ 1)');
+  if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 1)
+    fail(path, 'must be a run id (a whole number ≥ 1)');
   return raw;
 }
 
@@ -91,7 +100,8 @@ function array<T>(raw: unknown, path: string, item: (v: unknown, p: string) => T
 }
 
 function keyValues(raw: unknown, path: string): KeyValues {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(path, 'must be an object of key=value strings');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    fail(path, 'must be an object of key=value strings');
   const out: KeyValues = {};
   for (const [k, v] of Object.entries(raw)) out[k] = string(v, `${path}.${k}`);
   return out;
@@ -102,9 +112,24 @@ function nullable<T>(raw: unknown, path: string, inner: (v: unknown, p: string) 
 }
 
 const TRAINING_KEYS = [
-  'n_neighbors', 'nn_dist', 'optim_cls', 'optim_params', 'lr_sched_cls', 'lr_sched_params', 'train_epochs',
-  'min_epochs', 'train_batch_size', 'eval_batch_size', 'sampler_classes', 'sampler_args', 'pred_scale',
-  'train_datagrp', 'val_datagrp', 'test_datagrp', 'selection', 'tb_logs',
+  'n_neighbors',
+  'nn_dist',
+  'optim_cls',
+  'optim_params',
+  'lr_sched_cls',
+  'lr_sched_params',
+  'train_epochs',
+  'min_epochs',
+  'train_batch_size',
+  'eval_batch_size',
+  'sampler_classes',
+  'sampler_args',
+  'pred_scale',
+  'train_datagrp',
+  'val_datagrp',
+  'test_datagrp',
+  'selection',
+  'tb_logs',
 ] as const;
 
 /** A RunConfig's shape, then its values (validateRunConfig); every problem is listed in `fields`. */
@@ -189,13 +214,17 @@ function sweepSpec(raw: unknown, config: RunConfig): SweepSpec {
     const ranges = array(r.ranges, 'sweep.random.ranges', (x, p): RandomRange => {
       const range = object(x, p, ['param', 'min', 'max', 'log', 'choices']);
       const param = sweepParam(range.param, `${p}.param`, config);
-      if (range.choices !== undefined) return { param, choices: array(range.choices, `${p}.choices`, (v, q) => {
-        try {
-          return coerceSweepValue(paramInfo(param, config), v);
-        } catch (error) {
-          fail(q, (error as Error).message);
-        }
-      }) };
+      if (range.choices !== undefined)
+        return {
+          param,
+          choices: array(range.choices, `${p}.choices`, (v, q) => {
+            try {
+              return coerceSweepValue(paramInfo(param, config), v);
+            } catch (error) {
+              fail(q, (error as Error).message);
+            }
+          }),
+        };
       const out: RandomRange = { param, min: number(range.min, `${p}.min`), max: number(range.max, `${p}.max`) };
       if (range.log !== undefined) {
         if (typeof range.log !== 'boolean') fail(`${p}.log`, 'must be true or false');
@@ -214,7 +243,8 @@ function launch(raw: unknown): LaunchRequest {
   const o = object(raw, 'params', ['experiment', 'config', 'seeds', 'repetitions', 'sweep']);
   const experiment = nonEmpty(o.experiment, 'experiment').trim();
   const config = runConfig(o.config);
-  if ((o.seeds === undefined) === (o.repetitions === undefined)) fail('repetitions', 'give either seeds or repetitions');
+  if ((o.seeds === undefined) === (o.repetitions === undefined))
+    fail('repetitions', 'give either seeds or repetitions');
   const request: LaunchRequest = { experiment, config };
   let perSetting: number;
   if (o.seeds !== undefined) {
@@ -232,7 +262,8 @@ function launch(raw: unknown): LaunchRequest {
     request.sweep = sweepSpec(o.sweep, config);
     perSetting *= sweepSize(request.sweep);
   }
-  if (perSetting > MAX_RUNS_PER_LAUNCH) fail('repetitions', `queues ${perSetting} runs; at most ${MAX_RUNS_PER_LAUNCH} at once`);
+  if (perSetting > MAX_RUNS_PER_LAUNCH)
+    fail('repetitions', `queues ${perSetting} runs; at most ${MAX_RUNS_PER_LAUNCH} at once`);
   return request;
 }
 
@@ -307,7 +338,8 @@ export function preferenceValues(raw: unknown, path: string): Record<string, str
   if (entries.length > MAX_PREFERENCE_KEYS) fail(path, `at most ${MAX_PREFERENCE_KEYS} settings`);
   for (const [key, value] of entries) {
     if (typeof value !== 'string') fail(`${path}.${key}`, 'must be a string');
-    if (key.length + value.length > MAX_PREFERENCE_CHARS) fail(`${path}.${key}`, `at most ${MAX_PREFERENCE_CHARS} characters`);
+    if (key.length + value.length > MAX_PREFERENCE_CHARS)
+      fail(`${path}.${key}`, `at most ${MAX_PREFERENCE_CHARS} characters`);
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }
@@ -335,7 +367,11 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
   },
   exportSeries: (raw) => {
     const o = object(raw, 'params', ['runId', 'tag', 'format']);
-    return { runId: id(o.runId, 'runId'), tag: nonEmpty(o.tag, 'tag'), format: oneOf(o.format, 'format', SERIES_FORMATS) };
+    return {
+      runId: id(o.runId, 'runId'),
+      tag: nonEmpty(o.tag, 'tag'),
+      format: oneOf(o.format, 'format', SERIES_FORMATS),
+    };
   },
   listComparisonGroups: (raw) => {
     const o = object(raw ?? {}, 'params', ['dataset']);
@@ -366,7 +402,10 @@ export const validators: { [M in ApiMethod]: (raw: unknown) => ApiParams<M> } = 
   },
   getInspector: (raw) => {
     const o = object(raw, 'params', ['dataset', 'experiment', 'configHash']);
-    const request: ApiParams<'getInspector'> = { dataset: nonEmpty(o.dataset, 'dataset'), experiment: nonEmpty(o.experiment, 'experiment') };
+    const request: ApiParams<'getInspector'> = {
+      dataset: nonEmpty(o.dataset, 'dataset'),
+      experiment: nonEmpty(o.experiment, 'experiment'),
+    };
     if (o.configHash !== undefined) request.configHash = nonEmpty(o.configHash, 'configHash');
     return request;
   },

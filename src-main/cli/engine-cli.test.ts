@@ -4,8 +4,16 @@ import { formatDuration, parseSeed, progressLine, splitTable } from './engine-cl
 
 describe('engine CLI formatting', () => {
   it('prints the split table in %, one decimal, Few/Med./Many/Overall', () => {
-    const m: EvalMetrics = { accuracy: 0.5833, top5: 0.9, f1: 0.5, per_split: { few: 0.215, medium: 0.69583, many: 0.875, overall: 0.5833 } };
-    const table = splitTable([{ name: 'Baseline', metrics: m }, { name: 'AlphaNet', metrics: { ...m, per_split: { ...m.per_split, few: Number.NaN } } }]);
+    const m: EvalMetrics = {
+      accuracy: 0.5833,
+      top5: 0.9,
+      f1: 0.5,
+      per_split: { few: 0.215, medium: 0.69583, many: 0.875, overall: 0.5833 },
+    };
+    const table = splitTable([
+      { name: 'Baseline', metrics: m },
+      { name: 'AlphaNet', metrics: { ...m, per_split: { ...m.per_split, few: Number.NaN } } },
+    ]);
     expect(table.split('\n')).toEqual([
       '               Few    Med.    Many Overall',
       'Baseline      21.5    69.6    87.5    58.3',

@@ -11,9 +11,22 @@ import { phasePrinter } from './progress.ts';
 
 export const DATASET_FLAGS: FlagSpec[] = [
   { name: 'dataset', kind: 'string', help: 'the dataset key (a [table] of the datasets config; `demo` is built in)' },
-  { name: 'config', kind: 'string', help: 'the datasets.toml (default: ./config/datasets.toml, then the registry: datasets.toml in the data folder)' },
-  { name: 'cache-dir', kind: 'string', help: 'folder for the caches: converted features, pretrained scores, class means, neighbours (default: the app cache)' },
-  { name: 'cache', kind: 'boolean', help: 'use the caches (--no-cache: parse the sources and compute everything in memory)', default: 'on' },
+  {
+    name: 'config',
+    kind: 'string',
+    help: 'the datasets.toml (default: ./config/datasets.toml, then the registry: datasets.toml in the data folder)',
+  },
+  {
+    name: 'cache-dir',
+    kind: 'string',
+    help: 'folder for the caches: converted features, pretrained scores, class means, neighbours (default: the app cache)',
+  },
+  {
+    name: 'cache',
+    kind: 'boolean',
+    help: 'use the caches (--no-cache: parse the sources and compute everything in memory)',
+    default: 'on',
+  },
 ];
 
 export const BACKEND_FLAG: FlagSpec = {
@@ -31,7 +44,11 @@ export function backendOf(args: ParsedArgs): BackendName | undefined {
 export async function loadDatasetArg(args: ParsedArgs, io: CliIO, datagrps?: string[]): Promise<LoadedDataset> {
   const key = requireString(args, 'dataset');
   const configFlag = getString(args, 'config');
-  const { spec, warnings } = findDataset(key, configFlag === undefined ? undefined : path.resolve(io.cwd, configFlag), io.cwd);
+  const { spec, warnings } = findDataset(
+    key,
+    configFlag === undefined ? undefined : path.resolve(io.cwd, configFlag),
+    io.cwd,
+  );
   for (const w of warnings) io.err(`warning: ${w}`);
   const cacheDir = cacheRootOf(args, io);
   // Lazy: with the converted cache, features stay on disk until an engine cache (scores, means) misses.
@@ -41,7 +58,9 @@ export async function loadDatasetArg(args: ParsedArgs, io: CliIO, datagrps?: str
     datagrps: datagrps?.filter((g) => spec.datagrps.includes(g)),
     lazyFeatures: true,
     // Only files being parsed report bytes: a converted cache loads in a moment.
-    onProgress: (p) => p.bytes && phase({ phase: `reading ${path.basename(p.file)}`, done: p.bytes.done, total: p.bytes.total, unit: 'bytes' }),
+    onProgress: (p) =>
+      p.bytes &&
+      phase({ phase: `reading ${path.basename(p.file)}`, done: p.bytes.done, total: p.bytes.total, unit: 'bytes' }),
   });
   for (const w of ds.warnings) io.err(`warning: ${w}`);
   return ds;
@@ -50,13 +69,18 @@ export async function loadDatasetArg(args: ParsedArgs, io: CliIO, datagrps?: str
 /** The cache folder the dataset flags ask for: null for --no-cache, undefined for the app's default. */
 export function cacheRootOf(args: ParsedArgs, io: CliIO): string | null | undefined {
   const cacheFlag = getString(args, 'cache-dir');
-  return getBoolean(args, 'cache') === false ? null : cacheFlag === undefined ? undefined : path.resolve(io.cwd, cacheFlag);
+  return getBoolean(args, 'cache') === false
+    ? null
+    : cacheFlag === undefined
+      ? undefined
+      : path.resolve(io.cwd, cacheFlag);
 }
 
 export function parseSeed(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const seed = Number(raw);
-  if (raw.trim() === '' || !Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed: '${raw}' is not a whole number ≥ 0`);
+  if (raw.trim() === '' || !Number.isSafeInteger(seed) || seed < 0)
+    throw new UsageError(`--seed: '${raw}' is not a whole number ≥ 0`);
   return seed;
 }
 
@@ -68,8 +92,9 @@ function pct(x: number): string {
 export function splitTable(rows: { name: string; metrics: EvalMetrics }[]): string {
   const width = Math.max(8, ...rows.map((r) => r.name.length)) + 2;
   const head = `${''.padEnd(width)}${['Few', 'Med.', 'Many', 'Overall'].map((h) => h.padStart(8)).join('')}`;
-  const lines = rows.map(({ name, metrics: m }) =>
-    `${name.padEnd(width)}${[m.per_split.few, m.per_split.medium, m.per_split.many, m.accuracy].map((v) => pct(v).padStart(8)).join('')}`,
+  const lines = rows.map(
+    ({ name, metrics: m }) =>
+      `${name.padEnd(width)}${[m.per_split.few, m.per_split.medium, m.per_split.many, m.accuracy].map((v) => pct(v).padStart(8)).join('')}`,
   );
   return [head, ...lines].join('\n');
 }
@@ -78,11 +103,20 @@ export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
   if (seconds < 60) return `${seconds.toFixed(0)}s`;
   const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return m < 60
+    ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 /** A one-line progress bar: `epoch 3/25 [#####-----] 12/40 loss 0.4321 ETA 5s`. */
-export function progressLine(p: { epoch: number; epochs: number; batch: number; nBatches: number; loss: number; etaSeconds: number }): string {
+export function progressLine(p: {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  nBatches: number;
+  loss: number;
+  etaSeconds: number;
+}): string {
   const cells = 20;
   const done = Math.round((cells * p.batch) / Math.max(1, p.nBatches));
   return (

@@ -57,7 +57,7 @@ async function overview(): Promise<string> {
     'Commands:',
     ...entries.map(([name, summary]) => `  ${name.padEnd(width)}${summary}`),
     '',
-    'Run `alphanet <command> --help` for a command\'s options.',
+    "Run `alphanet <command> --help` for a command's options.",
   ].join('\n');
 }
 
@@ -92,7 +92,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     }
     // A disk error no step named a folder for: still one line, not a stack trace.
     if (isDiskError(error)) {
-      io.err(`alphanet ${name}: ${new DiskError('a folder this command writes to', (error as { code: string }).code).message}`);
+      io.err(
+        `alphanet ${name}: ${new DiskError('a folder this command writes to', (error as { code: string }).code).message}`,
+      );
       return 1;
     }
     throw error;

@@ -8,7 +8,15 @@ function capture(isTTY: boolean, stepMs: number) {
   const drawn: string[] = [];
   const io: CliIO = { out: (t) => void lines.push(t), err: (t) => void lines.push(t), isTTY, cwd: '/' };
   let now = 0;
-  return { lines, drawn, show: phasePrinter(io, (t) => void drawn.push(t), () => (now += stepMs)) };
+  return {
+    lines,
+    drawn,
+    show: phasePrinter(
+      io,
+      (t) => void drawn.push(t),
+      () => (now += stepMs),
+    ),
+  };
 }
 
 describe('phasePrinter', () => {
@@ -32,7 +40,10 @@ describe('phasePrinter', () => {
     show({ phase: 'reading a.pkl', done: 1e9, total: 2e9, unit: 'bytes' }); // within the redraw interval: skipped
     for (let i = 0; i < 20; i++) show({ phase: 'reading a.pkl', done: 2e9 - 1, total: 2e9, unit: 'bytes' });
     show({ phase: 'reading a.pkl', done: 2e9, total: 2e9, unit: 'bytes' });
-    expect(drawn.slice(0, 2)).toEqual(['\rreading a.pkl: 0 kB of 2.00 GB (0 %)\x1b[K', '\rreading a.pkl: 2.00 GB of 2.00 GB (99 %), 20000 MB/s\x1b[K']);
+    expect(drawn.slice(0, 2)).toEqual([
+      '\rreading a.pkl: 0 kB of 2.00 GB (0 %)\x1b[K',
+      '\rreading a.pkl: 2.00 GB of 2.00 GB (99 %), 20000 MB/s\x1b[K',
+    ]);
     expect(drawn).toHaveLength(12);
     expect(drawn.at(-1)).toBe('\r\x1b[K');
     expect(lines).toEqual(['reading a.pkl: 2.00 GB in 1.1 s, 1818 MB/s']);

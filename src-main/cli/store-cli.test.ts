@@ -42,16 +42,26 @@ describe('runs / import / export-run / resume commands', () => {
     expect(imported.stdout).toMatch(/run 1 \(train, tinylt_synth, experiment "AlphaNet \(r=0\.5\)"\)/);
 
     const table = await run('runs', '--db', 'w.sqlite');
-    expect(table.stdout.split('\n')[0]).toMatch(/^id\s+dataset\s+experiment\s+config\s+status\s+seed\s+epochs\s+best\s+few\s+med\.\s+many\s+overall$/);
-    expect(table.stdout).toMatch(/1\s+tinylt_synth\s+AlphaNet \(r=0\.5\)\s+–\s+done\s+–\s+10\/10\s+2\s+16\.5\s+68\.8\s+87\.5\s+56\.3/);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^id\s+dataset\s+experiment\s+config\s+status\s+seed\s+epochs\s+best\s+few\s+med\.\s+many\s+overall$/,
+    );
+    expect(table.stdout).toMatch(
+      /1\s+tinylt_synth\s+AlphaNet \(r=0\.5\)\s+–\s+done\s+–\s+10\/10\s+2\s+16\.5\s+68\.8\s+87\.5\s+56\.3/,
+    );
 
     const json = await run('runs', '--db', 'w.sqlite', '--json', '--status', 'done');
-    expect(JSON.parse(json.stdout)).toMatchObject([{ id: 1, status: 'done', best_epoch: 2, epochs_done: 10, test: { few: 0.165 } }]);
+    expect(JSON.parse(json.stdout)).toMatchObject([
+      { id: 1, status: 'done', best_epoch: 2, epochs_done: 10, test: { few: 0.165 } },
+    ]);
     expect(JSON.parse((await run('runs', '--db', 'w.sqlite', '--json', '--status', 'failed')).stdout)).toEqual([]);
 
     const exported = await run('export-run', '1', '--db', 'w.sqlite', '--out', 'run1.json');
     expect(exported.code).toBe(0);
-    const result = JSON.parse(fs.readFileSync(path.join(dir, 'run1.json'), 'utf8')) as { best_epoch: number; seed: unknown; test: { top5: number } };
+    const result = JSON.parse(fs.readFileSync(path.join(dir, 'run1.json'), 'utf8')) as {
+      best_epoch: number;
+      seed: unknown;
+      test: { top5: number };
+    };
     expect(result.best_epoch).toBe(2);
     expect(result.seed).toBeNull();
     expect(result.test.top5).toBe(0.9233333333333333);
@@ -72,7 +82,8 @@ describe('runs / import / export-run / resume commands', () => {
   it('tags runs and lists only the runs carrying every tag asked', async () => {
     const db = openDb(path.join(dir, 'w.sqlite'));
     const store = new RunStore(db);
-    for (const seed of [1, 2, 3]) store.createRun({ kind: 'train', config: syntheticConfig('tiny', SMALL_SHAPE), seed });
+    for (const seed of [1, 2, 3])
+      store.createRun({ kind: 'train', config: syntheticConfig('tiny', SMALL_SHAPE), seed });
     db.close();
     const tagged = await run('tag', '1,2', '--add', 'keep', 'paper', '--db', 'w.sqlite');
     expect(tagged.code, tagged.stderr).toBe(0);
@@ -80,7 +91,9 @@ describe('runs / import / export-run / resume commands', () => {
     expect((await run('tag', '2', '--remove', 'paper', '--db', 'w.sqlite')).stdout).toBe('run 2: keep\n');
 
     const ids = async (...flags: string[]) =>
-      (JSON.parse((await run('runs', '--db', 'w.sqlite', '--json', ...flags)).stdout) as { id: number }[]).map((r) => r.id);
+      (JSON.parse((await run('runs', '--db', 'w.sqlite', '--json', ...flags)).stdout) as { id: number }[]).map(
+        (r) => r.id,
+      );
     expect(await ids('--tag', 'keep')).toEqual([1, 2]);
     expect(await ids('--tag', 'keep', '--tag', 'paper')).toEqual([1]);
     expect(await ids('--tag', 'nope')).toEqual([]);
@@ -91,7 +104,7 @@ describe('runs / import / export-run / resume commands', () => {
     const bad = await run('runs', '--db', 'w.sqlite', '--tag', 'a,b');
     expect(bad).toMatchObject({ code: 2 });
     expect(bad.stderr).toMatch(/--tag: tag 'a,b': must not contain commas/);
-    expect((await run('tag', '1', '--db', 'w.sqlite'))).toMatchObject({ code: 2 });
+    expect(await run('tag', '1', '--db', 'w.sqlite')).toMatchObject({ code: 2 });
     expect((await run('tag', '7', '--add', 'x', '--db', 'w.sqlite')).stderr).toMatch(/no run with id 7/);
   });
 });

@@ -31,8 +31,12 @@ export function dbFileOf(args: ParsedArgs, io: CliIO): string {
  */
 export function openStoreArg(args: ParsedArgs, io: CliIO, opts: { readOnly?: boolean } = {}): OpenedStore {
   const opened = openStore(dbFileOf(args, io), io.cwd, opts);
-  if (opened.snapshotOf) io.err(`note: ${opened.snapshotOf.folder} cannot be written (${opened.snapshotOf.code}); reading a copy of the database`);
-  for (const id of opened.interrupted) io.err(`note: run ${id} was running in a process that stopped; it is now interrupted (alphanet resume ${id})`);
+  if (opened.snapshotOf)
+    io.err(
+      `note: ${opened.snapshotOf.folder} cannot be written (${opened.snapshotOf.code}); reading a copy of the database`,
+    );
+  for (const id of opened.interrupted)
+    io.err(`note: run ${id} was running in a process that stopped; it is now interrupted (alphanet resume ${id})`);
   return opened;
 }
 
@@ -54,7 +58,11 @@ export function formatRunsTable(runs: readonly RunRow[], labelOf: (run: RunRow) 
     ...(runs.some((r) => r.worker !== null) ? [{ head: 'worker', cell: (r: RunRow) => r.worker ?? '–' }] : []),
     ...(runs.some((r) => r.tags.length > 0) ? [{ head: 'tags', cell: (r: RunRow) => r.tags.join(' ') || '–' }] : []),
     { head: 'seed', numeric: true, cell: (r) => (r.seed === null ? '–' : String(r.seed)) },
-    { head: 'epochs', numeric: true, cell: (r) => (r.kind === 'baseline' ? '–' : `${r.epochsDone}/${r.config.training.train_epochs}`) },
+    {
+      head: 'epochs',
+      numeric: true,
+      cell: (r) => (r.kind === 'baseline' ? '–' : `${r.epochsDone}/${r.config.training.train_epochs}`),
+    },
     { head: 'best', numeric: true, cell: (r) => (r.bestEpoch === null ? '–' : String(r.bestEpoch)) },
     { head: 'few', numeric: true, cell: (r) => pct(r.test?.per_split.few) },
     { head: 'med.', numeric: true, cell: (r) => pct(r.test?.per_split.medium) },
@@ -65,7 +73,10 @@ export function formatRunsTable(runs: readonly RunRow[], labelOf: (run: RunRow) 
   const head = columns.map((c) => c.head);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (columns[i].numeric ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (columns[i].numeric ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 
@@ -84,6 +95,7 @@ export function tagsArg(args: ParsedArgs, flag: string): string[] | undefined {
 /** A run id given on the command line. */
 export function parseRunId(text: string): number {
   const id = Number(text);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new UsageError(`'${text}' is not a run id (a whole number ≥ 1; see \`alphanet runs\`)`);
+  if (!Number.isSafeInteger(id) || id <= 0)
+    throw new UsageError(`'${text}' is not a run id (a whole number ≥ 1; see \`alphanet runs\`)`);
   return id;
 }

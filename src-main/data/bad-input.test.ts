@@ -57,7 +57,9 @@ describe('devices and FIFOs in a dataset are refused by name, at once', () => {
   };
 
   it('label_names_file = "/dev/zero"', async () => {
-    rewrite(path.join(dir, 'datasets.toml'), (t) => t.replace('label_names_file = "label_names.txt"', 'label_names_file = "/dev/zero"'));
+    rewrite(path.join(dir, 'datasets.toml'), (t) =>
+      t.replace('label_names_file = "label_names.txt"', 'label_names_file = "/dev/zero"'),
+    );
     spec = readDatasetsToml(path.join(dir, 'datasets.toml')).specs[0];
     await expectUnusable(/\/dev\/zero: label names file is a character device, not a regular file/);
   });
@@ -85,11 +87,16 @@ describe('devices and FIFOs in a dataset are refused by name, at once', () => {
 describe('bad datasets give errors naming the file', () => {
   it('wrong dict keys in a feature shard, listing the keys found', async () => {
     await writePlainPickleWithTensors(train(), dict({ features: f32([2, 32], new Float32Array(64)), targets: [0, 1] }));
-    await expectUnusable(/train\.pkl: expected a dict with keys 'feats', 'labels' \(and optionally 'idxs'\); found keys: 'features', 'targets'/);
+    await expectUnusable(
+      /train\.pkl: expected a dict with keys 'feats', 'labels' \(and optionally 'idxs'\); found keys: 'features', 'targets'/,
+    );
   });
 
   it('feats/labels length mismatch', async () => {
-    await writePlainPickleWithTensors(train(), dict({ feats: f32([5, 32], new Float32Array(160)), labels: [0, 1, 2, 3] }));
+    await writePlainPickleWithTensors(
+      train(),
+      dict({ feats: f32([5, 32], new Float32Array(160)), labels: [0, 1, 2, 3] }),
+    );
     await expectUnusable(/train\.pkl: 'feats' has 5 rows but 'labels' has 4 entries/);
   });
 
@@ -104,7 +111,10 @@ describe('bad datasets give errors naming the file', () => {
     await writePlainPickleWithTensors(train(), value);
     const errors = await expectUnusable(/2 NaN values in .*train\.pkl/);
     expect(errors.join('\n')).toMatch(/1 infinite values in .*train\.pkl/);
-    expect((await validateDataset(spec, { cacheDir: null })).datagrps.train).toMatchObject({ nan_count: 2, inf_count: 1 });
+    expect((await validateDataset(spec, { cacheDir: null })).datagrps.train).toMatchObject({
+      nan_count: 2,
+      inf_count: 1,
+    });
   });
 
   it('a classifier whose d differs from the features', async () => {
@@ -125,12 +135,17 @@ describe('bad datasets give errors naming the file', () => {
   it('labels in no split file', async () => {
     const few = fs.readFileSync(path.join(dir, 'splits/few.txt'), 'utf8').trim().split('\n');
     fs.writeFileSync(path.join(dir, 'splits/few.txt'), `${few.slice(1).join('\n')}\n`);
-    const errors = await expectUnusable(new RegExp(`train\\.pkl: class ${few[0]} is used as labels but in no split file`));
+    const errors = await expectUnusable(
+      new RegExp(`train\\.pkl: class ${few[0]} is used as labels but in no split file`),
+    );
     expect(errors.join('\n')).toMatch(new RegExp(`class ${few[0]} is in no split file`));
   });
 
   it('labels outside 0..C−1', async () => {
-    await writePlainPickleWithTensors(path.join(dir, 'features/synth/val_extra.pkl'), dict({ feats: f32([2, 32], new Float32Array(64)), labels: [3, 77] }));
+    await writePlainPickleWithTensors(
+      path.join(dir, 'features/synth/val_extra.pkl'),
+      dict({ feats: f32([2, 32], new Float32Array(64)), labels: [3, 77] }),
+    );
     await expectUnusable(/val_extra\.pkl: 1 row with labels outside 0\.\.29 \(77\)/);
   });
 
@@ -159,7 +174,9 @@ describe('bad datasets give errors naming the file', () => {
     fs.writeFileSync(path.join(dir, 'label_names.txt'), `${names.join('\n')}\n`);
     const report = await validateDataset(spec, { cacheDir: null });
     expect(report).toMatchObject({ usable: true, label_names: true, wordnet_ids: true });
-    expect(report.warnings.join('\n')).toMatch(/label_names\.txt: 1 of 30 WordNet ids are not WordNet 3\.0 noun synsets \(n99999999\)/);
+    expect(report.warnings.join('\n')).toMatch(
+      /label_names\.txt: 1 of 30 WordNet ids are not WordNet 3\.0 noun synsets \(n99999999\)/,
+    );
     const ds = await loadDataset(spec, { cacheDir: null, datagrps: ['train'] });
     expect(ds.wnids?.[0]).toBe('n02109961');
     expect(ds.labelNames?.[1]).toBe('Eskimo dog 1');

@@ -42,7 +42,9 @@ function featureSources(dir: string): string[] {
   const out: string[] = [];
   for (const key of fs.readdirSync(dir)) {
     try {
-      const manifest = JSON.parse(fs.readFileSync(path.join(dir, key, 'manifest.json'), 'utf8')) as { sources?: { path?: unknown }[] };
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, key, 'manifest.json'), 'utf8')) as {
+        sources?: { path?: unknown }[];
+      };
       for (const s of manifest.sources ?? []) if (typeof s.path === 'string') out.push(s.path);
     } catch {
       // An entry being written, or damaged: listed without its sources (the next load rebuilds it).
@@ -61,7 +63,12 @@ export function listCache(root: string): CacheEntry[] {
     for (const item of fs.readdirSync(kindDir, { withFileTypes: true })) {
       const dir = path.join(kindDir, item.name);
       if (!item.isDirectory()) continue;
-      entries.push({ kind: kind.name, name: item.name, sources: kind.name === 'features' ? featureSources(dir) : [], ...walk(dir) });
+      entries.push({
+        kind: kind.name,
+        name: item.name,
+        sources: kind.name === 'features' ? featureSources(dir) : [],
+        ...walk(dir),
+      });
     }
   }
   return entries.sort((a, b) => b.bytes - a.bytes);

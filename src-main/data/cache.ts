@@ -151,10 +151,21 @@ export function openCachedDatagrp(
       } catch {
         // Reported below.
       }
-      if (!buffer) throw new FileFormatError(file, `the converted features of '${datagrp}' changed or vanished since the dataset was loaded; load it again`);
+      if (!buffer)
+        throw new FileFormatError(
+          file,
+          `the converted features of '${datagrp}' changed or vanished since the dataset was loaded; load it again`,
+        );
       return new Float32Array(buffer);
     };
-    return { labels: new Int32Array(labels), n, dim, shards: manifest.shards, readFeats: () => readRows(0, n), readRows };
+    return {
+      labels: new Int32Array(labels),
+      n,
+      dim,
+      shards: manifest.shards,
+      readFeats: () => readRows(0, n),
+      readRows,
+    };
   } catch {
     return null;
   }

@@ -24,7 +24,8 @@ function floatTensor(value: PyValue | undefined, file: string, name: string, ran
   if (value.shape.length !== rank) {
     throw new FileFormatError(file, `'${name}' must be ${rank}-D, found shape (${value.shape.join(', ')})`);
   }
-  if (!FLOAT_DTYPES.has(value.dtype)) throw new FileFormatError(file, `'${name}' must hold floats, found dtype ${value.dtype}`);
+  if (!FLOAT_DTYPES.has(value.dtype))
+    throw new FileFormatError(file, `'${name}' must hold floats, found dtype ${value.dtype}`);
   return value;
 }
 
@@ -34,20 +35,25 @@ function floatTensor(value: PyValue | undefined, file: string, name: string, ran
  */
 export function linearFromValue(value: PyValue, file: string): LinearClassifier {
   if (!(value instanceof PyDict) || value.get('weight') === undefined) {
-    const found = value instanceof PyDict ? `found keys: ${dictKeys(value).join(', ') || 'none'}` : 'found something else';
+    const found =
+      value instanceof PyDict ? `found keys: ${dictKeys(value).join(', ') || 'none'}` : 'found something else';
     throw new FileFormatError(file, `expected a dict with 'weight' (C × d) and 'bias' (C or None); ${found}`);
   }
   const weight = floatTensor(value.get('weight'), file, 'weight', 2);
   const [nClasses, dim] = weight.shape;
   // An empty weight holds no bytes however many rows it claims: refused before a bias is sized by them.
-  if (nClasses === 0 || dim === 0) throw new FileFormatError(file, `'weight' has shape (${nClasses}, ${dim}): an empty classifier`);
+  if (nClasses === 0 || dim === 0)
+    throw new FileFormatError(file, `'weight' has shape (${nClasses}, ${dim}): an empty classifier`);
   const rawBias = value.get('bias');
   let bias: Float32Array = new Float32Array(nClasses);
   const hasBias = rawBias !== undefined && rawBias !== null;
   if (hasBias) {
     const b = floatTensor(rawBias, file, 'bias', 1);
     if (b.shape[0] !== nClasses) {
-      throw new FileFormatError(file, `'bias' has ${b.shape[0]} entries but 'weight' has ${nClasses} rows (weight, bias output shape mismatch)`);
+      throw new FileFormatError(
+        file,
+        `'bias' has ${b.shape[0]} entries but 'weight' has ${nClasses} rows (weight, bias output shape mismatch)`,
+      );
     }
     bias = toFloat32(b);
   }
@@ -70,7 +76,10 @@ export function combineExperts(experts: readonly LinearClassifier[], file: strin
   const { nClasses, dim } = experts[0];
   experts.forEach((e, i) => {
     if (e.nClasses !== nClasses || e.dim !== dim) {
-      throw new FileFormatError(file, `expert ${i} (${e.info.files[0]}) is ${e.nClasses} × ${e.dim} but expert 0 is ${nClasses} × ${dim}`);
+      throw new FileFormatError(
+        file,
+        `expert ${i} (${e.info.files[0]}) is ${e.nClasses} × ${e.dim} but expert 0 is ${nClasses} × ${dim}`,
+      );
     }
   });
   const k = experts.length;
@@ -108,11 +117,18 @@ export function expertEntries(value: PyValue, file: string): { loader: Classifie
     const loader = item instanceof PyDict ? item.get('classifier_loader') : undefined;
     const expert = item instanceof PyDict ? item.get('classifier_file') : undefined;
     if (typeof loader !== 'string' || typeof expert !== 'string') {
-      const keys = item instanceof PyDict ? `found keys: ${dictKeys(item).join(', ') || 'none'}` : 'found something else';
-      throw new FileFormatError(file, `entry ${i}: expected a dict with string 'classifier_loader' and 'classifier_file'; ${keys}`);
+      const keys =
+        item instanceof PyDict ? `found keys: ${dictKeys(item).join(', ') || 'none'}` : 'found something else';
+      throw new FileFormatError(
+        file,
+        `entry ${i}: expected a dict with string 'classifier_loader' and 'classifier_file'; ${keys}`,
+      );
     }
     if (!CLASSIFIER_LOADERS.includes(loader as ClassifierLoaderName)) {
-      throw new FileFormatError(file, `entry ${i}: classifier_loader '${loader}' is not one of ${CLASSIFIER_LOADERS.join(', ')}`);
+      throw new FileFormatError(
+        file,
+        `entry ${i}: classifier_loader '${loader}' is not one of ${CLASSIFIER_LOADERS.join(', ')}`,
+      );
     }
     return { loader: loader as ClassifierLoaderName, file: path.resolve(path.dirname(file), expert) };
   });
@@ -124,10 +140,15 @@ export async function loadClassifier(
   loader: ClassifierLoaderName,
   visiting: readonly string[] = [],
 ): Promise<LinearClassifier> {
-  if (visiting.includes(file)) throw new FileFormatError(file, `combined classifiers refer to each other in a cycle (${[...visiting, file].join(' → ')})`);
+  if (visiting.includes(file))
+    throw new FileFormatError(
+      file,
+      `combined classifiers refer to each other in a cycle (${[...visiting, file].join(' → ')})`,
+    );
   const value = await readPythonFile(file);
   if (loader === 'LinearClassifierLoader') return linearFromValue(value, file);
   const experts: LinearClassifier[] = [];
-  for (const entry of expertEntries(value, file)) experts.push(await loadClassifier(entry.file, entry.loader, [...visiting, file]));
+  for (const entry of expertEntries(value, file))
+    experts.push(await loadClassifier(entry.file, entry.loader, [...visiting, file]));
   return combineExperts(experts, file);
 }

@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileFormatError } from '../errors.ts';
-import { demoConfigFile, findDataset, parseDatasetsToml, readDatasetsToml, resolveDataset, type PathProbe } from './config.ts';
+import {
+  demoConfigFile,
+  findDataset,
+  parseDatasetsToml,
+  readDatasetsToml,
+  resolveDataset,
+  type PathProbe,
+} from './config.ts';
 
 const TINYLT = path.resolve(import.meta.dirname, '../../test/fixtures/tinylt');
 
@@ -36,7 +43,11 @@ describe('parseDatasetsToml', () => {
   });
 
   it("falls back to the cwd (the original's rule) with a warning, and keeps missing paths with it", () => {
-    const { tables } = parseDatasetsToml(FULL, '/repo/config/datasets.toml', probe('/repo', ['/repo/splits', '/repo/features/x']));
+    const { tables } = parseDatasetsToml(
+      FULL,
+      '/repo/config/datasets.toml',
+      probe('/repo', ['/repo/splits', '/repo/features/x']),
+    );
     const spec = tables[0].spec!;
     expect(spec.splitFilesDir).toBe('/repo/splits');
     expect(spec.featureFilesDir).toBe('/repo/features/x');
@@ -61,7 +72,8 @@ describe('parseDatasetsToml', () => {
   });
 
   it('names each missing required key and bad values', () => {
-    const text = FULL.replace(/classifier_file = .*\n/, '').replace('LinearClassifierLoader', 'Nope') + 'datagrps = "train"\n';
+    const text =
+      FULL.replace(/classifier_file = .*\n/, '').replace('LinearClassifierLoader', 'Nope') + 'datagrps = "train"\n';
     const { tables } = parseDatasetsToml(text, '/c/d.toml', probe('/', []));
     expect(tables[0].spec).toBeNull();
     const all = tables[0].errors.join('\n');
@@ -71,7 +83,9 @@ describe('parseDatasetsToml', () => {
   });
 
   it('reports TOML syntax errors with the file and line', () => {
-    expect(() => parseDatasetsToml('[ds\nx = 1', '/c/d.toml', probe('/', []))).toThrow(/\/c\/d\.toml: not valid TOML \(line 1/);
+    expect(() => parseDatasetsToml('[ds\nx = 1', '/c/d.toml', probe('/', []))).toThrow(
+      /\/c\/d\.toml: not valid TOML \(line 1/,
+    );
   });
 });
 
@@ -102,7 +116,9 @@ describe('readDatasetsToml / resolveDataset', () => {
     expect(resolveDataset('ds', file).key).toBe('ds');
     expect(() => resolveDataset('broken', file)).toThrow(/\[broken\]: missing required key/);
     expect(() => resolveDataset('other', file)).toThrow(/no dataset 'other' \(.*has ds, broken\)/);
-    expect(() => resolveDataset('ds', path.join(dir, 'absent.toml'))).toThrow(/absent\.toml: datasets config not found/);
+    expect(() => resolveDataset('ds', path.join(dir, 'absent.toml'))).toThrow(
+      /absent\.toml: datasets config not found/,
+    );
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -111,7 +127,9 @@ describe('readDatasetsToml / resolveDataset', () => {
     const saved = process.env.ALPHANET_DATA_DIR;
     process.env.ALPHANET_DATA_DIR = path.join(dir, 'appdata');
     try {
-      expect(() => resolveDataset('ds', undefined, dir)).toThrow(/no dataset 'ds': no --config given and no default config/);
+      expect(() => resolveDataset('ds', undefined, dir)).toThrow(
+        /no dataset 'ds': no --config given and no default config/,
+      );
       fs.mkdirSync(path.join(dir, 'config'));
       fs.writeFileSync(path.join(dir, 'config', 'datasets.toml'), FULL);
       const spec = resolveDataset('ds', undefined, dir);

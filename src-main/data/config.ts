@@ -7,7 +7,10 @@ import { FileFormatError, UserError } from '../errors.ts';
 import { datasetRegistryFile, resourcesDir } from '../paths.ts';
 import { readTextOrFail } from '../files.ts';
 
-export const CLASSIFIER_LOADERS: readonly ClassifierLoaderName[] = ['LinearClassifierLoader', 'CombinedClassifierLoader'];
+export const CLASSIFIER_LOADERS: readonly ClassifierLoaderName[] = [
+  'LinearClassifierLoader',
+  'CombinedClassifierLoader',
+];
 export const DEFAULT_DATAGRPS: readonly string[] = ['train', 'val', 'test'];
 
 /** datasets.toml's path keys and the DatasetSpec fields they fill. */
@@ -107,7 +110,11 @@ function parseTable(key: string, table: Record<string, unknown>, file: string, p
     if (!(name in table)) errors.push(`${where}: missing required key '${name}'`);
   }
   const [namesKey, legacyNamesKey] = LABEL_NAMES_KEYS;
-  if (strings[namesKey] !== undefined && strings[legacyNamesKey] !== undefined && strings[namesKey] !== strings[legacyNamesKey]) {
+  if (
+    strings[namesKey] !== undefined &&
+    strings[legacyNamesKey] !== undefined &&
+    strings[namesKey] !== strings[legacyNamesKey]
+  ) {
     errors.push(`${where}: '${namesKey}' and '${legacyNamesKey}' disagree; give one`);
   }
   const labelNames = strings[namesKey] ?? strings[legacyNamesKey];
@@ -126,7 +133,10 @@ function parseTable(key: string, table: Record<string, unknown>, file: string, p
       value.every((g) => typeof g === 'string' && /^[^/\\*?[\]]+$/.test(g)) &&
       new Set(value).size === value.length;
     if (valid) datagrps = value as string[];
-    else errors.push(`${where}: 'datagrps' must be a non-empty list of distinct names without path or glob characters, not ${JSON.stringify(value)}`);
+    else
+      errors.push(
+        `${where}: 'datagrps' must be a non-empty list of distinct names without path or glob characters, not ${JSON.stringify(value)}`,
+      );
   }
   if (errors.length > 0) return { key, spec: null, errors, warnings };
 
@@ -152,13 +162,20 @@ function parseTable(key: string, table: Record<string, unknown>, file: string, p
 }
 
 /** Parses a datasets.toml's text into one result per table (pure apart from `probe`). */
-export function parseDatasetsToml(text: string, file: string, probe: PathProbe): { tables: ParsedTable[]; warnings: string[] } {
+export function parseDatasetsToml(
+  text: string,
+  file: string,
+  probe: PathProbe,
+): { tables: ParsedTable[]; warnings: string[] } {
   let doc: Record<string, unknown>;
   try {
     doc = parse(text) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof TomlError) {
-      throw new FileFormatError(file, `not valid TOML (line ${error.line}, column ${error.column}): ${error.message.split('\n')[0]}`);
+      throw new FileFormatError(
+        file,
+        `not valid TOML (line ${error.line}, column ${error.column}): ${error.message.split('\n')[0]}`,
+      );
     }
     throw error;
   }
@@ -174,7 +191,6 @@ export function parseDatasetsToml(text: string, file: string, probe: PathProbe):
   return { tables, warnings };
 }
 
-
 function readTables(file: string, cwd: string): { tables: ParsedTable[]; warnings: string[]; file: string } {
   const absolute = path.resolve(cwd, file);
   const text = readTextOrFail(absolute, 'datasets config');
@@ -189,7 +205,10 @@ function tableFailure(file: string, table: ParsedTable): FileFormatError {
  * Reads every dataset of a datasets.toml. Throws FileFormatError naming the file and every problem
  * (missing required keys, bad values); unknown keys and cwd-resolved paths come back as warnings.
  */
-export function readDatasetsToml(file: string, cwd: string = process.cwd()): { specs: DatasetSpec[]; warnings: string[] } {
+export function readDatasetsToml(
+  file: string,
+  cwd: string = process.cwd(),
+): { specs: DatasetSpec[]; warnings: string[] } {
   const { tables, warnings, file: absolute } = readTables(file, cwd);
   const problems = tables.flatMap((t) => t.errors);
   if (problems.length > 0) throw new FileFormatError(absolute, problems.join('; '));
@@ -217,7 +236,11 @@ export function defaultConfigFiles(cwd: string = process.cwd()): string[] {
  * table's warnings. Only the named table has to be valid. `demo` falls back to the bundled demo
  * when the config lacks it.
  */
-export function findDataset(name: string, configFile?: string, cwd: string = process.cwd()): { spec: DatasetSpec; warnings: string[] } {
+export function findDataset(
+  name: string,
+  configFile?: string,
+  cwd: string = process.cwd(),
+): { spec: DatasetSpec; warnings: string[] } {
   const candidates = configFile !== undefined ? [configFile] : defaultConfigFiles(cwd).filter((f) => fs.existsSync(f));
   const seen: string[] = [];
   const found = (table: ParsedTable, file: string) => {

@@ -63,7 +63,9 @@ describe('loadDataset on tinylt', () => {
     const perClass = new Array<number>(30).fill(0);
     for (const l of ds.datagrps.train.labels) perClass[l]++;
     expect(perClass).toEqual(genInfo.train_size_per_class);
-    expect({ many: ds.splits.many.length, medium: ds.splits.medium.length, few: ds.splits.few.length }).toEqual(genInfo.n_classes_per_split);
+    expect({ many: ds.splits.many.length, medium: ds.splits.medium.length, few: ds.splits.few.length }).toEqual(
+      genInfo.n_classes_per_split,
+    );
     expect(ds.splitOf.length).toBe(30);
     expect(ds.labelNames?.[0]).toBe('class_0000');
     expect(ds.wnids).toBeNull();
@@ -77,7 +79,9 @@ describe('loadDataset on tinylt', () => {
   it('combines the RIDE experts as the original does', async () => {
     const ds = await loadDataset(resolveDataset('tinylt_synth_ride', TOML), { cacheDir: null, datagrps: ['test'] });
     const dir = path.join(TINYLT, 'classifiers');
-    const e = await Promise.all([0, 1].map((i) => loadClassifier(path.join(dir, `synth_ride_e${i}.pth`), 'LinearClassifierLoader')));
+    const e = await Promise.all(
+      [0, 1].map((i) => loadClassifier(path.join(dir, `synth_ride_e${i}.pth`), 'LinearClassifierLoader')),
+    );
     expect(e[0].dim).toBe(16);
     expect(ds.classifierInfo).toMatchObject({ loader: 'CombinedClassifierLoader', nExperts: 2 });
     expect(ds.classifierInfo.files.slice(1)).toEqual(e.map((x) => x.info.files[0]));
@@ -95,8 +99,20 @@ describe('loadDataset on tinylt', () => {
     const report = await validateDataset(resolveDataset('tinylt_synth', TOML), { cacheDir: null });
     expect(report.errors).toEqual([]);
     expect(report.usable).toBe(true);
-    expect(report).toMatchObject({ n_classes: 30, dim: 32, splits_cover_labels: true, label_names: true, wordnet_ids: false });
-    expect(report.datagrps.train).toEqual({ n_samples: genInfo.n_train, n_files: 1, n_classes: 30, nan_count: 0, inf_count: 0 });
+    expect(report).toMatchObject({
+      n_classes: 30,
+      dim: 32,
+      splits_cover_labels: true,
+      label_names: true,
+      wordnet_ids: false,
+    });
+    expect(report.datagrps.train).toEqual({
+      n_samples: genInfo.n_train,
+      n_files: 1,
+      n_classes: 30,
+      nan_count: 0,
+      inf_count: 0,
+    });
     expect(report.datagrps.val.n_samples).toBe(genInfo.n_val);
     expect(report.datagrps.test.n_samples).toBe(genInfo.n_test);
     for (const split of ['many', 'medium', 'few'] as const) {
@@ -108,7 +124,13 @@ describe('loadDataset on tinylt', () => {
       });
     }
     const ride = await validateDataset(resolveDataset('tinylt_synth_ride', TOML), { cacheDir: null });
-    expect(ride.classifier).toEqual({ n_classes: 30, dim: 32, has_bias: true, loader: 'CombinedClassifierLoader', n_experts: 2 });
+    expect(ride.classifier).toEqual({
+      n_classes: 30,
+      dim: 32,
+      has_bias: true,
+      loader: 'CombinedClassifierLoader',
+      n_experts: 2,
+    });
     expect(ride.usable).toBe(true);
   });
 });

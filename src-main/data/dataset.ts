@@ -36,12 +36,15 @@ export interface LoadOptions {
 /** The datagrp whose class sizes define the splits and which must have every class. */
 export const TRAIN_DATAGRP = 'train';
 
-
 export function splitFile(spec: DatasetSpec, split: SplitName): string {
   return path.join(spec.splitFilesDir, `${split}.txt`);
 }
 
-export function readSplitFiles(spec: DatasetSpec): { ids: Record<SplitName, number[]>; files: Record<SplitName, string>; warnings: string[] } {
+export function readSplitFiles(spec: DatasetSpec): {
+  ids: Record<SplitName, number[]>;
+  files: Record<SplitName, string>;
+  warnings: string[];
+} {
   const ids = {} as Record<SplitName, number[]>;
   const files = {} as Record<SplitName, string>;
   const warnings: string[] = [];
@@ -62,7 +65,8 @@ export function readLabelNamesFile(spec: DatasetSpec): ReturnType<typeof parseLa
 /** Stamps of a datagrp's shards; an error when there are none. */
 export function datagrpSources(spec: DatasetSpec, datagrp: string): SourceStamp[] {
   const files = listShards(spec.featureFilesDir, datagrp);
-  if (files.length === 0) throw new FileFormatError(spec.featureFilesDir, `no feature files for '${datagrp}' (expected ${datagrp}*.pkl)`);
+  if (files.length === 0)
+    throw new FileFormatError(spec.featureFilesDir, `no feature files for '${datagrp}' (expected ${datagrp}*.pkl)`);
   return files.map(stampFile);
 }
 
@@ -148,7 +152,12 @@ export interface DatasetCheck {
   warnings: string[];
 }
 
-function rowsOutside(labels: Int32Array, from: number, to: number, test: (label: number) => boolean): Map<number, number> {
+function rowsOutside(
+  labels: Int32Array,
+  from: number,
+  to: number,
+  test: (label: number) => boolean,
+): Map<number, number> {
   const counts = new Map<number, number>();
   for (let i = from; i < to; i++) {
     const label = labels[i];
@@ -181,19 +190,24 @@ export function checkDataset(parts: DatasetParts): DatasetCheck {
 
   const clf = parts.classifier;
   for (const [name, g] of grps) {
-    if (g.dim !== dim) errors.push(`${g.shards[0].file}: '${name}' features have ${g.dim} dims but '${grps[0][0]}' has ${dim}`);
+    if (g.dim !== dim)
+      errors.push(`${g.shards[0].file}: '${name}' features have ${g.dim} dims but '${grps[0][0]}' has ${dim}`);
   }
   if (clf && grps.length > 0 && clf.dim !== dim) {
     const ride =
       clf.info.nExperts > 1
         ? ` (a combined classifier of ${clf.info.nExperts} experts expects their features concatenated: ${clf.info.nExperts} × ${clf.dim / clf.info.nExperts})`
         : '';
-    errors.push(`${clf.info.files[0]}: the classifier takes ${clf.dim}-dim features${ride}, but the features in ${parts.spec.featureFilesDir} have ${dim} dims`);
+    errors.push(
+      `${clf.info.files[0]}: the classifier takes ${clf.dim}-dim features${ride}, but the features in ${parts.spec.featureFilesDir} have ${dim} dims`,
+    );
   }
 
   const names = parts.labelNames;
   if (names && parts.spec.labelNamesFile && names.names.length !== nClasses) {
-    errors.push(`${parts.spec.labelNamesFile}: ${plural(names.names.length, 'label name')} but ${plural(nClasses, 'class')}`);
+    errors.push(
+      `${parts.spec.labelNamesFile}: ${plural(names.names.length, 'label name')} but ${plural(nClasses, 'class')}`,
+    );
   }
   if (names) warnings.push(...names.warnings);
 
@@ -206,13 +220,22 @@ export function checkDataset(parts: DatasetParts): DatasetCheck {
       if (outside.size > 0) {
         const ids = [...outside.keys()].sort((a, b) => a - b);
         const rows = [...outside.values()].reduce((a, b) => a + b, 0);
-        errors.push(`${shard.file}: ${plural(rows, 'row')} with labels outside 0..${nClasses - 1} (${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''})`);
+        errors.push(
+          `${shard.file}: ${plural(rows, 'row')} with labels outside 0..${nClasses - 1} (${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''})`,
+        );
       }
       if (splitCheck) {
-        const unsplit = rowsOutside(g.labels, row, row + shard.n, (l) => l >= 0 && l < nClasses && splitCheck.splitOf[l] === undefined);
+        const unsplit = rowsOutside(
+          g.labels,
+          row,
+          row + shard.n,
+          (l) => l >= 0 && l < nClasses && splitCheck.splitOf[l] === undefined,
+        );
         if (unsplit.size > 0) {
           const ids = [...unsplit.keys()].sort((a, b) => a - b);
-          errors.push(`${shard.file}: ${describeIds(ids)} used as labels but in no split file (${parts.spec.splitFilesDir})`);
+          errors.push(
+            `${shard.file}: ${describeIds(ids)} used as labels but in no split file (${parts.spec.splitFilesDir})`,
+          );
         }
       }
       row += shard.n;
@@ -224,7 +247,10 @@ export function checkDataset(parts: DatasetParts): DatasetCheck {
       );
     }
     const extra = [...new Set(g.shards.flatMap((s) => s.otherKeys))];
-    if (extra.length > 0) warnings.push(`'${name}': ignored keys ${extra.join(', ')} in ${g.shards[0].file}${g.shards.length > 1 ? ' and others' : ''}`);
+    if (extra.length > 0)
+      warnings.push(
+        `'${name}': ignored keys ${extra.join(', ')} in ${g.shards[0].file}${g.shards.length > 1 ? ' and others' : ''}`,
+      );
 
     const present = new Uint8Array(Math.max(nClasses, 0));
     for (const l of g.labels) if (l >= 0 && l < nClasses) present[l] = 1;
@@ -242,7 +268,12 @@ export function checkDataset(parts: DatasetParts): DatasetCheck {
 }
 
 /** Every source file of a dataset, stamped, with its role (the shards' role is their datagrp). */
-function sourceStamps(spec: DatasetSpec, splitFiles: Record<SplitName, string>, classifierFiles: readonly string[], shards: Record<string, SourceStamp[]>) {
+function sourceStamps(
+  spec: DatasetSpec,
+  splitFiles: Record<SplitName, string>,
+  classifierFiles: readonly string[],
+  shards: Record<string, SourceStamp[]>,
+) {
   return [
     ...SPLITS.map((s) => ({ role: `split:${s}`, stamp: stampFile(splitFiles[s]) })),
     ...(spec.labelNamesFile ? [{ role: 'label-names', stamp: stampFile(spec.labelNamesFile) }] : []),
@@ -252,7 +283,10 @@ function sourceStamps(spec: DatasetSpec, splitFiles: Record<SplitName, string>, 
 }
 
 /** What identifies a dataset and names its classes, read without its features (see datasetIdentity). */
-export type DatasetIdentity = Pick<LoadedDataset, 'spec' | 'fingerprint' | 'contentFingerprint' | 'splits' | 'labelNames' | 'classifierInfo'>;
+export type DatasetIdentity = Pick<
+  LoadedDataset,
+  'spec' | 'fingerprint' | 'contentFingerprint' | 'splits' | 'labelNames' | 'classifierInfo'
+>;
 
 /**
  * A dataset's fingerprints, splits and label names without loading its features: what a coordinator
@@ -274,7 +308,9 @@ export async function datasetIdentity(spec: DatasetSpec): Promise<DatasetIdentit
   };
 }
 
-function fingerprints(files: ReturnType<typeof sourceStamps>): Pick<LoadedDataset, 'fingerprint' | 'contentFingerprint'> {
+function fingerprints(
+  files: ReturnType<typeof sourceStamps>,
+): Pick<LoadedDataset, 'fingerprint' | 'contentFingerprint'> {
   return { fingerprint: fingerprintOf(files.map((f) => f.stamp)), contentFingerprint: contentFingerprintOf(files) };
 }
 
@@ -286,7 +322,10 @@ function fingerprints(files: ReturnType<typeof sourceStamps>): Pick<LoadedDatase
 export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}): Promise<LoadedDataset> {
   const wanted = options.datagrps ?? spec.datagrps;
   const unknown = wanted.filter((g) => !spec.datagrps.includes(g));
-  if (unknown.length > 0) throw new UserError(`${spec.key}: unknown datagrp ${unknown.join(', ')} (the dataset has ${spec.datagrps.join(', ')})`);
+  if (unknown.length > 0)
+    throw new UserError(
+      `${spec.key}: unknown datagrp ${unknown.join(', ')} (the dataset has ${spec.datagrps.join(', ')})`,
+    );
   const cacheRoot = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
   const warnings: string[] = [];
 
@@ -321,14 +360,31 @@ export async function loadDataset(spec: DatasetSpec, options: LoadOptions = {}):
       cacheRoot,
       (file, cached) => report({ stage: 'features', datagrp: g, file, cached }, cached ? stamps[g].length : 1),
       options.lazyFeatures === true,
-      options.onProgress && ((file, bytesDone, size) => options.onProgress?.({ stage: 'features', datagrp: g, file, done, total, cached: false, bytes: { done: bytesDone, total: size } })),
+      options.onProgress &&
+        ((file, bytesDone, size) =>
+          options.onProgress?.({
+            stage: 'features',
+            datagrp: g,
+            file,
+            done,
+            total,
+            cached: false,
+            bytes: { done: bytesDone, total: size },
+          })),
     );
     datagrps[g] = loaded.data;
     if (loaded.opened) lazy[g] = loaded.opened;
     warnings.push(...loaded.warnings);
   }
 
-  const parts: DatasetParts = { spec, splitIds: splits.ids, splitFiles: splits.files, labelNames, classifier, datagrps };
+  const parts: DatasetParts = {
+    spec,
+    splitIds: splits.ids,
+    splitFiles: splits.files,
+    labelNames,
+    classifier,
+    datagrps,
+  };
   const check = checkDataset(parts);
   if (check.errors.length > 0) {
     throw new UserError(`dataset '${spec.key}' is not usable:\n  ${check.errors.join('\n  ')}`);

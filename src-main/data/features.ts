@@ -61,10 +61,15 @@ export function listShards(featureDir: string, datagrp: string): string[] {
     names = fs.readdirSync(featureDir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new FileFormatError(featureDir, code === 'ENOENT' ? 'feature folder not found' : `cannot list the feature folder (${code ?? String(error)})`);
+    throw new FileFormatError(
+      featureDir,
+      code === 'ENOENT' ? 'feature folder not found' : `cannot list the feature folder (${code ?? String(error)})`,
+    );
   }
   return names
-    .filter((name) => name.startsWith(datagrp) && name.endsWith('.pkl') && fs.statSync(path.join(featureDir, name)).isFile())
+    .filter(
+      (name) => name.startsWith(datagrp) && name.endsWith('.pkl') && fs.statSync(path.join(featureDir, name)).isFile(),
+    )
     .sort(naturalCompare)
     .map((name) => path.join(featureDir, name));
 }
@@ -90,12 +95,17 @@ export function toLabels(value: PyValue | undefined, file: string, what: string)
     throw new FileFormatError(file, `${what}: ${problem}`);
   };
   if (isTensor(value)) return tensorToInt32(value, file, what);
-  const items = Array.isArray(value) ? value : value instanceof PyTuple ? value.items : fail(`expected a list of ints or an integer array, found ${describe(value)}`);
+  const items = Array.isArray(value)
+    ? value
+    : value instanceof PyTuple
+      ? value.items
+      : fail(`expected a list of ints or an integer array, found ${describe(value)}`);
   const out = new Int32Array(items.length);
   for (let i = 0; i < items.length; i++) {
     const v = items[i];
     const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? Number(v) : NaN;
-    if (!Number.isInteger(n)) fail(`entry ${i} is ${describe(v)}${typeof v === 'number' ? ` (${v})` : ''}, not an integer`);
+    if (!Number.isInteger(n))
+      fail(`entry ${i} is ${describe(v)}${typeof v === 'number' ? ` (${v})` : ''}, not an integer`);
     if (n < -(2 ** 31) || n >= 2 ** 31) fail(`entry ${i} (${n}) is out of range for a class id`);
     out[i] = n;
   }
@@ -103,7 +113,8 @@ export function toLabels(value: PyValue | undefined, file: string, what: string)
 }
 
 function tensorToInt32(t: TensorData, file: string, what: string): Int32Array {
-  if (t.shape.length !== 1) throw new FileFormatError(file, `${what}: expected a 1-D array, found shape (${t.shape.join(', ')})`);
+  if (t.shape.length !== 1)
+    throw new FileFormatError(file, `${what}: expected a 1-D array, found shape (${t.shape.join(', ')})`);
   switch (t.dtype) {
     case 'int32':
       return t.data as Int32Array;
@@ -117,7 +128,8 @@ function tensorToInt32(t: TensorData, file: string, what: string): Int32Array {
       const out = new Int32Array(src.length);
       for (let i = 0; i < src.length; i++) {
         const v = src[i];
-        if (v < -2147483648n || v > 2147483647n) throw new FileFormatError(file, `${what}: entry ${i} (${v}) is out of range for a class id`);
+        if (v < -2147483648n || v > 2147483647n)
+          throw new FileFormatError(file, `${what}: entry ${i} (${v}) is out of range for a class id`);
         out[i] = Number(v);
       }
       return out;
@@ -129,7 +141,15 @@ function tensorToInt32(t: TensorData, file: string, what: string): Int32Array {
 
 /** Whether `idxs` is 0..n−1; any other value (wrong length, huge or odd entries) is simply not. */
 function isIdentity(idxs: PyValue, n: number): boolean {
-  const items = isTensor(idxs) ? (idxs.shape.length === 1 ? idxs.data : null) : Array.isArray(idxs) ? idxs : idxs instanceof PyTuple ? idxs.items : null;
+  const items = isTensor(idxs)
+    ? idxs.shape.length === 1
+      ? idxs.data
+      : null
+    : Array.isArray(idxs)
+      ? idxs
+      : idxs instanceof PyTuple
+        ? idxs.items
+        : null;
   if (items === null || items.length !== n) return false;
   for (let i = 0; i < n; i++) {
     const v = items[i];
@@ -141,9 +161,15 @@ function isIdentity(idxs: PyValue, n: number): boolean {
 const FLOAT_DTYPES = new Set(['float64', 'float32', 'float16', 'bfloat16']);
 
 /** Checks and converts one shard's unpickled value (a dict {feats, labels, idxs?}). */
-export function convertShard(value: PyValue, file: string): { feats: Float32Array; labels: Int32Array; dim: number; stats: ShardStats } {
+export function convertShard(
+  value: PyValue,
+  file: string,
+): { feats: Float32Array; labels: Int32Array; dim: number; stats: ShardStats } {
   if (!(value instanceof PyDict)) {
-    throw new FileFormatError(file, `expected a dict with keys 'feats', 'labels' (and optionally 'idxs'), found ${describe(value)}`);
+    throw new FileFormatError(
+      file,
+      `expected a dict with keys 'feats', 'labels' (and optionally 'idxs'), found ${describe(value)}`,
+    );
   }
   const feats = value.get('feats');
   const rawLabels = value.get('labels');
@@ -155,13 +181,16 @@ export function convertShard(value: PyValue, file: string): { feats: Float32Arra
     );
   }
   if (!isTensor(feats)) throw new FileFormatError(file, `'feats' is ${describe(feats)}, not a tensor or numpy array`);
-  if (feats.shape.length !== 2) throw new FileFormatError(file, `'feats' must be 2-D (n × d), found shape (${feats.shape.join(', ')})`);
-  if (!FLOAT_DTYPES.has(feats.dtype)) throw new FileFormatError(file, `'feats' must hold floats, found dtype ${feats.dtype}`);
+  if (feats.shape.length !== 2)
+    throw new FileFormatError(file, `'feats' must be 2-D (n × d), found shape (${feats.shape.join(', ')})`);
+  if (!FLOAT_DTYPES.has(feats.dtype))
+    throw new FileFormatError(file, `'feats' must hold floats, found dtype ${feats.dtype}`);
   const [n, dim] = feats.shape;
   // (n, 0) holds no bytes however large n is: refused before anything is sized by n.
   if (dim === 0) throw new FileFormatError(file, `'feats' has shape (${n}, 0): no feature dims`);
   const labels = toLabels(rawLabels, file, "'labels'");
-  if (labels.length !== n) throw new FileFormatError(file, `'feats' has ${n} rows but 'labels' has ${labels.length} entries`);
+  if (labels.length !== n)
+    throw new FileFormatError(file, `'feats' has ${n} rows but 'labels' has ${labels.length} entries`);
   const data = toFloat32(feats);
   let nanCount = 0;
   let infCount = 0;
@@ -186,13 +215,18 @@ export async function readShards(
 ): Promise<ConvertedDatagrp> {
   const parts: ReturnType<typeof convertShard>[] = [];
   for (const [i, file] of files.entries()) {
-    parts.push(convertShard(await readPythonFile(file, { onRead: onRead && ((done, size) => onRead(file, done, size)) }), file));
+    parts.push(
+      convertShard(await readPythonFile(file, { onRead: onRead && ((done, size) => onRead(file, done, size)) }), file),
+    );
     onFile?.(file, i);
   }
   const dim = parts.length > 0 ? parts[0].dim : 0;
   for (const part of parts) {
     if (part.dim !== dim) {
-      throw new FileFormatError(part.stats.file, `features have ${part.dim} dims but ${parts[0].stats.file} has ${dim}`);
+      throw new FileFormatError(
+        part.stats.file,
+        `features have ${part.dim} dims but ${parts[0].stats.file} has ${dim}`,
+      );
     }
   }
   const n = parts.reduce((sum, p) => sum + p.stats.n, 0);

@@ -56,6 +56,7 @@ export function fingerprintOf(stamps: readonly SourceStamp[], salt = ''): string
  */
 export function contentFingerprintOf(files: readonly { role: string; stamp: SourceStamp }[]): string {
   const hash = createHash('sha256');
-  for (const { role, stamp } of files) hash.update(`\0${role}\0${path.basename(stamp.path)}\0${stamp.size}\0${stamp.ends}`);
+  for (const { role, stamp } of files)
+    hash.update(`\0${role}\0${path.basename(stamp.path)}\0${stamp.size}\0${stamp.ends}`);
   return hash.digest('hex');
 }

@@ -38,7 +38,11 @@ describe('loadDataset lazyFeatures', () => {
   });
 
   it('keeps features in memory when there is no cache folder', async () => {
-    const ds = await loadDataset(resolveDataset('tinylt_synth', TOML), { cacheDir: null, lazyFeatures: true, datagrps: ['val'] });
+    const ds = await loadDataset(resolveDataset('tinylt_synth', TOML), {
+      cacheDir: null,
+      lazyFeatures: true,
+      datagrps: ['val'],
+    });
     expect(Object.keys(ds.datagrps.val)).toContain('feats');
     expect(featureRowReader(ds.datagrps.val)).toBeNull();
   });

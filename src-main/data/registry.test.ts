@@ -4,7 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DatasetSpec } from '../../src-shared/dataset.ts';
 import { parseDatasetsToml } from './config.ts';
-import { addToRegistry, registryKeys, removeFromRegistry, removeRegistryTable, upsertRegistryTables } from './registry.ts';
+import {
+  addToRegistry,
+  registryKeys,
+  removeFromRegistry,
+  removeRegistryTable,
+  upsertRegistryTables,
+} from './registry.ts';
 
 function spec(key: string, over: Partial<DatasetSpec> = {}): DatasetSpec {
   return {
@@ -49,7 +55,11 @@ baseline_eval_file = "/p/base.pkl"
 
 describe('the dataset registry', () => {
   it('writes a table the datasets.toml reader reads back as the same dataset', () => {
-    const odd = spec('with space.dot', { labelNamesFile: '/data/names.txt', datagrps: ['train', 'test'], classifierLoader: 'CombinedClassifierLoader' });
+    const odd = spec('with space.dot', {
+      labelNamesFile: '/data/names.txt',
+      datagrps: ['train', 'test'],
+      classifierLoader: 'CombinedClassifierLoader',
+    });
     const text = upsertRegistryTables('', [spec('a'), odd]);
     const { tables } = parsed(text);
     expect(tables.map((t) => [t.key, t.errors])).toEqual([
@@ -70,7 +80,9 @@ describe('the dataset registry', () => {
     const replaced = upsertRegistryTables(added, [spec('imagenet_lt')]);
     expect(replaced).toContain('# my datasets\n# (kept by hand)\n\n# the ImageNet one\n[imagenet_lt]\nproper_name');
     expect(replaced).toContain('\n\n# places, later\n[places_lt]\n');
-    expect(parsed(replaced).tables.find((t) => t.key === 'imagenet_lt')?.spec?.splitFilesDir).toBe('/data/imagenet_lt/splits');
+    expect(parsed(replaced).tables.find((t) => t.key === 'imagenet_lt')?.spec?.splitFilesDir).toBe(
+      '/data/imagenet_lt/splits',
+    );
 
     const removed = removeRegistryTable(HAND_WRITTEN, 'imagenet_lt');
     expect(removed).toBe(HAND_WRITTEN.replace(/# the ImageNet one\n\[imagenet_lt\][^]*?\n\n/, ''));

@@ -25,8 +25,10 @@ export function registryTable(spec: DatasetSpec): string[] {
   for (const [tomlName, field] of Object.entries(PATH_KEYS)) lines.push(`${tomlName} = ${tomlString(spec[field])}`);
   lines.push(`classifier_loader = ${tomlString(spec.classifierLoader)}`);
   // The original's template writes the first name and its code reads the second: both, so either reads it.
-  if (spec.labelNamesFile !== null) for (const name of LABEL_NAMES_KEYS) lines.push(`${name} = ${tomlString(spec.labelNamesFile)}`);
-  const defaultGroups = spec.datagrps.length === DEFAULT_DATAGRPS.length && spec.datagrps.every((g, i) => g === DEFAULT_DATAGRPS[i]);
+  if (spec.labelNamesFile !== null)
+    for (const name of LABEL_NAMES_KEYS) lines.push(`${name} = ${tomlString(spec.labelNamesFile)}`);
+  const defaultGroups =
+    spec.datagrps.length === DEFAULT_DATAGRPS.length && spec.datagrps.every((g, i) => g === DEFAULT_DATAGRPS[i]);
   if (!defaultGroups) lines.push(`datagrps = [${spec.datagrps.map(tomlString).join(', ')}]`);
   return lines;
 }
@@ -102,7 +104,9 @@ function writeChecked(file: string, before: string, after: string, expected: (ke
   const want = [...expected(new Set(keysOf(before, file)))].sort();
   const got = keysOf(after, file).sort();
   if (want.join('\n') !== got.join('\n')) {
-    throw new UserError(`${file}: its layout is too unusual to edit safely (expected tables ${want.join(', ')} after the edit, got ${got.join(', ')}); edit it by hand`);
+    throw new UserError(
+      `${file}: its layout is too unusual to edit safely (expected tables ${want.join(', ')} after the edit, got ${got.join(', ')}); edit it by hand`,
+    );
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -118,7 +122,12 @@ export function registryKeys(file: string): string[] {
 /** Adds or replaces `specs`' tables in the registry. */
 export function addToRegistry(file: string, specs: readonly DatasetSpec[]): void {
   const before = readRegistry(file);
-  writeChecked(file, before, upsertRegistryTables(before, specs), (keys) => new Set([...keys, ...specs.map((s) => s.key)]));
+  writeChecked(
+    file,
+    before,
+    upsertRegistryTables(before, specs),
+    (keys) => new Set([...keys, ...specs.map((s) => s.key)]),
+  );
 }
 
 /** Removes `key`'s table from the registry; false when it had none. */

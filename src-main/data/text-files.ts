@@ -14,7 +14,8 @@ export function parseSplitFile(text: string, file: string): { ids: number[]; war
   lines.forEach((line, i) => {
     const word = line.trim();
     if (word === '') throw new FileFormatError(file, `line ${i + 1} is blank (one class id per line)`);
-    if (!/^\+?\d+$/.test(word)) throw new FileFormatError(file, `line ${i + 1}: '${word}' is not a class id (a non-negative integer)`);
+    if (!/^\+?\d+$/.test(word))
+      throw new FileFormatError(file, `line ${i + 1}: '${word}' is not a class id (a non-negative integer)`);
     const id = Number(word);
     if (!Number.isSafeInteger(id)) throw new FileFormatError(file, `line ${i + 1}: class id ${word} is too large`);
     const earlier = firstLine.get(id);
@@ -53,12 +54,15 @@ export function checkSplits(
     splits[split] = [...ids[split]].sort((a, b) => a - b);
     const outside = splits[split].filter((c) => c >= nClasses);
     if (outside.length > 0) {
-      errors.push(`${files[split]}: ${describeIds(outside)} not a class of the classifier (classes are 0..${nClasses - 1})`);
+      errors.push(
+        `${files[split]}: ${describeIds(outside)} not a class of the classifier (classes are 0..${nClasses - 1})`,
+      );
     }
     for (const c of splits[split]) {
       if (c >= nClasses) continue;
       const other = splitOf[c];
-      if (other !== undefined) errors.push(`${files[split]}: class ${c} is also in ${files[other]} (splits must be disjoint)`);
+      if (other !== undefined)
+        errors.push(`${files[split]}: class ${c} is also in ${files[other]} (splits must be disjoint)`);
       else splitOf[c] = split;
     }
   }
@@ -85,7 +89,10 @@ const WNID_LINE = /^(n\d{8})\s+(\S.*)$/;
  * Parses a label-names file: the non-empty lines (trimmed) in class-id order. When every line starts
  * with a WordNet id (`n02109961 Eskimo dog, husky`) the ids are split off into `wnids`.
  */
-export function parseLabelNames(text: string, file: string): { names: string[]; wnids: string[] | null; warnings: string[] } {
+export function parseLabelNames(
+  text: string,
+  file: string,
+): { names: string[]; wnids: string[] | null; warnings: string[] } {
   const lines = text
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
@@ -95,9 +102,15 @@ export function parseLabelNames(text: string, file: string): { names: string[]; 
   const matches = lines.map((l) => WNID_LINE.exec(l));
   const withId = matches.filter((m) => m !== null).length;
   if (withId === lines.length) {
-    return { names: matches.map((m) => (m as RegExpExecArray)[2]), wnids: matches.map((m) => (m as RegExpExecArray)[1]), warnings: [] };
+    return {
+      names: matches.map((m) => (m as RegExpExecArray)[2]),
+      wnids: matches.map((m) => (m as RegExpExecArray)[1]),
+      warnings: [],
+    };
   }
   const warnings =
-    withId > 0 ? [`${file}: only ${withId} of ${lines.length} lines start with a WordNet id; names are used whole`] : [];
+    withId > 0
+      ? [`${file}: only ${withId} of ${lines.length} lines start with a WordNet id; names are used whole`]
+      : [];
   return { names: lines, wnids: null, warnings };
 }

@@ -26,7 +26,9 @@ function unknownWnids(wnids: readonly string[], file: string): string[] {
     const wordnet = loadWordNet();
     const unknown = wnids.filter((id) => wordnet.synset(id) === undefined);
     if (unknown.length === 0) return [];
-    return [`${file}: ${unknown.length} of ${wnids.length} WordNet ids are not WordNet 3.0 noun synsets (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''})`];
+    return [
+      `${file}: ${unknown.length} of ${wnids.length} WordNet ids are not WordNet 3.0 noun synsets (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''})`,
+    ];
   } catch (error) {
     return [`could not check the WordNet ids in ${file}: ${(error as Error).message}`];
   }
@@ -57,7 +59,10 @@ export function emptyReport(key: string, properName = key): DatasetReport {
  * other parts are still checked), then runs the same checks as loadDataset. NaN or infinite
  * features are errors: training on them gives NaN logits. `usable` = no errors.
  */
-export async function validateDataset(spec: DatasetSpec, options: { cacheDir?: string | null } = {}): Promise<DatasetReport> {
+export async function validateDataset(
+  spec: DatasetSpec,
+  options: { cacheDir?: string | null } = {},
+): Promise<DatasetReport> {
   const report = emptyReport(spec.key, spec.properName);
   report.classifier.loader = spec.classifierLoader;
   const cacheRoot = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
@@ -103,7 +108,13 @@ export async function validateDataset(spec: DatasetSpec, options: { cacheDir?: s
   report.wordnet_ids = parts.labelNames?.wnids != null;
   if (parts.classifier) {
     const c = parts.classifier;
-    report.classifier = { n_classes: c.nClasses, dim: c.dim, has_bias: c.info.hasBias, loader: c.info.loader, n_experts: c.info.nExperts };
+    report.classifier = {
+      n_classes: c.nClasses,
+      dim: c.dim,
+      has_bias: c.info.hasBias,
+      loader: c.info.loader,
+      n_experts: c.info.nExperts,
+    };
   }
 
   const wnids = parts.labelNames?.wnids;
@@ -123,7 +134,8 @@ export async function validateDataset(spec: DatasetSpec, options: { cacheDir?: s
     };
   }
   const train = countsPerGrp[TRAIN_DATAGRP];
-  if (!spec.datagrps.includes(TRAIN_DATAGRP)) report.warnings.push(`no '${TRAIN_DATAGRP}' datagrp: split class sizes are not reported`);
+  if (!spec.datagrps.includes(TRAIN_DATAGRP))
+    report.warnings.push(`no '${TRAIN_DATAGRP}' datagrp: split class sizes are not reported`);
   if (check.splitCheck) {
     for (const split of SPLITS) {
       const classes = check.splitCheck.splits[split].filter((c) => c < check.nClasses);
@@ -176,7 +188,13 @@ export function formatReport(report: DatasetReport): string {
   const lines = facts.map(([k, v]) => `${k.padEnd(width)}${v}`);
   const grps = Object.entries(report.datagrps);
   if (grps.length > 0) {
-    lines.push('', ...table(['datagrp', 'samples', 'files', 'classes', 'NaN', 'Inf'], grps.map(([g, d]) => [g, d.n_samples, d.n_files, d.n_classes, d.nan_count, d.inf_count])));
+    lines.push(
+      '',
+      ...table(
+        ['datagrp', 'samples', 'files', 'classes', 'NaN', 'Inf'],
+        grps.map(([g, d]) => [g, d.n_samples, d.n_files, d.n_classes, d.nan_count, d.inf_count]),
+      ),
+    );
   }
   lines.push(
     '',
@@ -192,7 +210,8 @@ export function formatReport(report: DatasetReport): string {
     ['Warnings', report.warnings],
     ['Errors', report.errors],
   ] as const) {
-    if (items.length > 0) lines.push('', `${title} (${items.length}):`, ...items.map((m) => `  - ${m.replace(/\n/g, '\n    ')}`));
+    if (items.length > 0)
+      lines.push('', `${title} (${items.length}):`, ...items.map((m) => `  - ${m.replace(/\n/g, '\n    ')}`));
   }
   return lines.join('\n');
 }

@@ -15,7 +15,13 @@ import type { EpochRecord, RunResult } from '../../src-shared/result.ts';
 import { resolveDataset } from '../data/config.ts';
 import { datasetIdentity, type DatasetIdentity } from '../data/dataset.ts';
 import { latestCheckpointText, parseExact, writeCheckpointText } from '../engine/checkpoint.ts';
-import { queuedRun, type Job as QueuedJob, type QueueEvents as RunQueueEvents, type QueueOptions, type RunQueueApi } from '../queue/queue.ts';
+import {
+  queuedRun,
+  type Job as QueuedJob,
+  type QueueEvents as RunQueueEvents,
+  type QueueOptions,
+  type RunQueueApi,
+} from '../queue/queue.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { datasetConfigOf, recordDataset } from '../runs/record-run.ts';
 import { RunStore, type RunRow } from '../store/run-store.ts';
@@ -43,7 +49,10 @@ export interface DistributedQueueOptions extends QueueOptions {
 
 /** A coordinator's name on the queues: its host and database, so two workbenches can share one Redis. */
 export function coordinatorId(dbFile: string): string {
-  return createHash('sha256').update(`${os.hostname()}\0${path.resolve(dbFile)}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${os.hostname()}\0${path.resolve(dbFile)}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 const ACTIVE_STATUSES = ['queued', 'running'] as const;
@@ -272,7 +281,8 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
     const runId = run.id;
     switch (message.type) {
       case 'started':
-        for (const [datagrp, totals] of Object.entries(message.classTotals)) this.store.setClassTotals(runId, datagrp, totals);
+        for (const [datagrp, totals] of Object.entries(message.classTotals))
+          this.store.setClassTotals(runId, datagrp, totals);
         this.store.markRunningOn(runId, message.worker, message.backend);
         this.notify('status', { runId, status: 'running' });
         return;
@@ -286,7 +296,8 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
           writeCheckpointText(run.ckptDir, message.checkpoint, this.opts.nCkpt ?? 2);
           // A retried job continues from here, wherever it runs next.
           const job = await Job.fromId<RunJobData>(this.runs, message.jobId);
-          if (job && (job.data.checkpoint?.epoch ?? 0) < message.epoch) await job.updateData({ ...job.data, checkpoint: message.checkpoint });
+          if (job && (job.data.checkpoint?.epoch ?? 0) < message.epoch)
+            await job.updateData({ ...job.data, checkpoint: message.checkpoint });
         }
         this.notify('epoch', { runId, epoch: message.epoch });
         return;
@@ -329,8 +340,17 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
   private onProgress(jobId: string, data: RunJobProgress): void {
     const runId = this.runOfJob(jobId);
     if (runId === null || typeof data !== 'object' || data === null) return;
-    if (data.type === 'loading') this.notify('loading', { runId, stage: data.stage, done: data.done, total: data.total });
-    else this.notify('progress', { runId, epoch: data.epoch, batch: data.batch, nBatches: data.nBatches, loss: data.loss, etaSeconds: data.etaSeconds });
+    if (data.type === 'loading')
+      this.notify('loading', { runId, stage: data.stage, done: data.done, total: data.total });
+    else
+      this.notify('progress', {
+        runId,
+        epoch: data.epoch,
+        batch: data.batch,
+        nBatches: data.nBatches,
+        loss: data.loss,
+        etaSeconds: data.etaSeconds,
+      });
   }
 
   /** A job that failed for good fails its run, with the last error. */

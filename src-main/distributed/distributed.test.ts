@@ -88,7 +88,12 @@ async function local(c: RunConfig, seed: number) {
 }
 
 /** The run in the store is done, recorded once, and identical to a local run of the same seed. */
-async function expectIdenticalToLocal(queue: DistributedRunQueue, runId: number, c: RunConfig, seed: number): Promise<void> {
+async function expectIdenticalToLocal(
+  queue: DistributedRunQueue,
+  runId: number,
+  c: RunConfig,
+  seed: number,
+): Promise<void> {
   const run = queue.store.requireRun(runId);
   expect(run.status, run.error ?? '').toBe('done');
   const mine = queue.store.exportRun(runId);
@@ -158,7 +163,9 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     const run = queue.store.requireRun(runId);
     expect(run.worker).not.toBe(first);
     // It continued from a checkpoint the coordinator held, not from scratch.
-    expect(workers.get(run.worker as string)?.output()).toMatch(new RegExp(`run ${runId} \\(demo, seed 7, from epoch \\d+\\): started`));
+    expect(workers.get(run.worker as string)?.output()).toMatch(
+      new RegExp(`run ${runId} \\(demo, seed 7, from epoch \\d+\\): started`),
+    );
     await expectIdenticalToLocal(queue, runId, c, 7);
   }, 240_000);
 
@@ -258,7 +265,11 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     cleanups.push(() => queue.close());
     // The coordinator knows 'elsewhere'; the worker's config does not.
     await inProcessWorker(redis, 'lacking', demoCopy('other'));
-    const runId = queue.enqueue({ config: config(3, (x) => (x.dataset = 'elsewhere')), seed: 1, datasetConfig: demoCopy('elsewhere') });
+    const runId = queue.enqueue({
+      config: config(3, (x) => (x.dataset = 'elsewhere')),
+      seed: 1,
+      datasetConfig: demoCopy('elsewhere'),
+    });
     await queue.whenIdle();
     const run = queue.store.requireRun(runId);
     expect(run.status).toBe('failed');
@@ -270,9 +281,28 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     const dbFile = path.join(tmpDir('cli'), 'workbench.sqlite');
     let out = '';
     let err = '';
-    const io = { out: (t: string) => (out += `${t}\n`), err: (t: string) => (err += `${t}\n`), isTTY: false, cwd: ROOT };
+    const io = {
+      out: (t: string) => (out += `${t}\n`),
+      err: (t: string) => (err += `${t}\n`),
+      isTTY: false,
+      cwd: ROOT,
+    };
     const code = await main(
-      ['train', '--dataset', 'demo', '--queue', redis.url, '--db', dbFile, '--seed', '5', '--training:train-epochs', '6', '--training:min-epochs', '2'],
+      [
+        'train',
+        '--dataset',
+        'demo',
+        '--queue',
+        redis.url,
+        '--db',
+        dbFile,
+        '--seed',
+        '5',
+        '--training:train-epochs',
+        '6',
+        '--training:min-epochs',
+        '2',
+      ],
       io,
     );
     expect(code, err).toBe(0);
@@ -300,9 +330,27 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     const dbFile = path.join(tmpDir('sweep'), 'workbench.sqlite');
     let out = '';
     let err = '';
-    const io = { out: (t: string) => (out += `${t}\n`), err: (t: string) => (err += `${t}\n`), isTTY: false, cwd: ROOT };
-    const argv = ['sweep', '--dataset', 'demo', '--grid', 'training:n-neighbors=3,5', '--reps', '2', '--name', 'k sweep'];
-    const code = await main([...argv, '--training:train-epochs', '4', '--training:min-epochs', '2', '--queue', redis.url, '--db', dbFile], io);
+    const io = {
+      out: (t: string) => (out += `${t}\n`),
+      err: (t: string) => (err += `${t}\n`),
+      isTTY: false,
+      cwd: ROOT,
+    };
+    const argv = [
+      'sweep',
+      '--dataset',
+      'demo',
+      '--grid',
+      'training:n-neighbors=3,5',
+      '--reps',
+      '2',
+      '--name',
+      'k sweep',
+    ];
+    const code = await main(
+      [...argv, '--training:train-epochs', '4', '--training:min-epochs', '2', '--queue', redis.url, '--db', dbFile],
+      io,
+    );
     expect(code, err).toBe(0);
     expect(out).toMatch(/queued 4 runs on redis:\/\/:\*\*\*@/);
     expect(out.match(/^\[\d\/4\] k=[35], seed [12]: few .* \(run \d+ on sweeper-[12], /gm)).toHaveLength(4);
@@ -328,7 +376,8 @@ describe.skipIf(!enabled)('distributed runs over TLS', () => {
   test('rediss://: a worker and `alphanet train --queue` trust a private CA through NODE_EXTRA_CA_CERTS', async () => {
     const tls = makeTlsFiles(tmpDir('tls'));
     if (!tls) {
-      if (process.env.ALPHANET_REDIS_REQUIRED === '1') throw new Error('openssl is needed to make the TLS test\'s certificates');
+      if (process.env.ALPHANET_REDIS_REQUIRED === '1')
+        throw new Error("openssl is needed to make the TLS test's certificates");
       console.warn('skipping the TLS test: no openssl');
       return;
     }
@@ -339,7 +388,19 @@ describe.skipIf(!enabled)('distributed runs over TLS', () => {
     const worker = await startWorkerProcess(redis.url, 'tls-worker', ['--lock-ms', String(LOCK_MS)], env);
     cleanups.push(worker.stop);
     const dataDir = tmpDir('tls-coordinator');
-    const args = ['train', '--dataset', 'demo', '--queue', redis.url, '--seed', '4', '--training:train-epochs', '3', '--training:min-epochs', '1'];
+    const args = [
+      'train',
+      '--dataset',
+      'demo',
+      '--queue',
+      redis.url,
+      '--seed',
+      '4',
+      '--training:train-epochs',
+      '3',
+      '--training:min-epochs',
+      '1',
+    ];
     const train = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), ...args], {
         cwd: dataDir,

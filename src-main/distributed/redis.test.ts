@@ -4,7 +4,12 @@ import { checkRedisUrl, quietErrors, redactRedisUrl } from './redis.ts';
 
 describe('Redis URLs', () => {
   it('accepts redis:// and rediss:// with or without a password', () => {
-    for (const url of ['redis://127.0.0.1:6379', 'redis://:pw@host:6380/2', 'rediss://user:pw@redis.lab.example:6380', 'redis://host']) {
+    for (const url of [
+      'redis://127.0.0.1:6379',
+      'redis://:pw@host:6380/2',
+      'rediss://user:pw@redis.lab.example:6380',
+      'redis://host',
+    ]) {
       expect(checkRedisUrl(url)).toBe(url);
     }
   });

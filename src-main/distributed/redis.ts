@@ -11,10 +11,14 @@ export function checkRedisUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UserError(`'${url}' is not a Redis URL (expected redis://[:PASSWORD@]HOST[:PORT][/DB] or rediss://… for TLS)`);
+    throw new UserError(
+      `'${url}' is not a Redis URL (expected redis://[:PASSWORD@]HOST[:PORT][/DB] or rediss://… for TLS)`,
+    );
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new UserError(`'${redactRedisUrl(url)}': the scheme must be redis:// or rediss:// (TLS), not ${parsed.protocol}//`);
+    throw new UserError(
+      `'${redactRedisUrl(url)}': the scheme must be redis:// or rediss:// (TLS), not ${parsed.protocol}//`,
+    );
   }
   if (!parsed.hostname) throw new UserError(`'${redactRedisUrl(url)}' names no host`);
   return url;

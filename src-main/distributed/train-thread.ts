@@ -7,7 +7,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveDataset } from '../data/config.ts';
 import { loadDataset } from '../data/dataset.ts';
-import { checkpointText, listCheckpoints, OWN_CKPT_INTERVAL_S, stringifyExact, writeCheckpointText } from '../engine/checkpoint.ts';
+import {
+  checkpointText,
+  listCheckpoints,
+  OWN_CKPT_INTERVAL_S,
+  stringifyExact,
+  writeCheckpointText,
+} from '../engine/checkpoint.ts';
 import { baselineRun, trainRun } from '../engine/run.ts';
 import { initBackend } from '../engine/backend.ts';
 import { etaTracker } from '../runs/record-run.ts';
@@ -27,7 +33,8 @@ try {
   const ds = await loadDataset(spec, {
     lazyFeatures: true,
     cacheDir: input.cacheRoot,
-    onProgress: (p) => post({ type: 'progress', progress: { type: 'loading', stage: p.stage, done: p.done, total: p.total } }),
+    onProgress: (p) =>
+      post({ type: 'progress', progress: { type: 'loading', stage: p.stage, done: p.done, total: p.total } }),
   });
   if (ds.contentFingerprint !== job.contentFingerprint) {
     post({
@@ -67,7 +74,10 @@ try {
               cacheRoot: input.cacheRoot,
               onBatch: (p) => {
                 cancel.check();
-                post({ type: 'progress', progress: { type: 'batch', ...p, etaSeconds: eta(p.epoch, p.batch, p.nBatches) } });
+                post({
+                  type: 'progress',
+                  progress: { type: 'batch', ...p, etaSeconds: eta(p.epoch, p.batch, p.nBatches) },
+                });
               },
               onEpoch: (rec) => {
                 // The newest checkpoint, when the engine wrote one since the last epoch sent.
@@ -83,11 +93,17 @@ try {
     post({
       type: 'finished',
       result: stringifyExact(outcome.result),
-      predictions: testGrp ? { datagrp: testName, labels: int32ToBase64(testGrp.labels), top5: int32ToBase64(outcome.testTop5) } : null,
+      predictions: testGrp
+        ? { datagrp: testName, labels: int32ToBase64(testGrp.labels), top5: int32ToBase64(outcome.testTop5) }
+        : null,
     });
   }
 } catch (error) {
-  post(cancel.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: error instanceof Error ? error.message : String(error) });
+  post(
+    cancel.signal.aborted
+      ? { type: 'cancelled' }
+      : { type: 'failed', error: error instanceof Error ? error.message : String(error) },
+  );
 } finally {
   port.close();
 }

@@ -7,7 +7,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker as Thread } from 'node:worker_threads';
-import { Queue, QueueEvents, UnrecoverableError, WaitingError, Worker, type Job, type QueueEventsListener } from 'bullmq';
+import {
+  Queue,
+  QueueEvents,
+  UnrecoverableError,
+  WaitingError,
+  Worker,
+  type Job,
+  type QueueEventsListener,
+} from 'bullmq';
 import type { WorkerInfo } from '../../src-shared/api.ts';
 import { readDatasetsToml, defaultConfigFiles } from '../data/config.ts';
 import { initBackend, type BackendName } from '../engine/backend.ts';
@@ -102,7 +110,9 @@ export async function startDistributedWorker(opts: DistributedWorkerOptions): Pr
     // Results go out one after another, so the coordinator records them in the order they happened.
     let sending: Promise<unknown> = Promise.resolve();
     const send = (message: ResultMessage, id: string) => {
-      sending = sending.then(() => results.add(message.type, message, { jobId: id, removeOnComplete: true, removeOnFail: 100 }));
+      sending = sending.then(() =>
+        results.add(message.type, message, { jobId: id, removeOnComplete: true, removeOnFail: 100 }),
+      );
     };
     const ckptDir = path.join(opts.workDir, 'runs', jobId);
     fs.rmSync(ckptDir, { recursive: true, force: true });
@@ -118,7 +128,9 @@ export async function startDistributedWorker(opts: DistributedWorkerOptions): Pr
     const thread = startWorker('train-thread', input);
     const entry = { thread, cancelFlag: new Int32Array(input.cancelFlag), runId: data.runId };
     threads.set(jobId, entry);
-    log(`run ${data.runId} (${data.dataset}, seed ${data.seed}${data.checkpoint ? `, from epoch ${data.checkpoint.epoch}` : ''}): started`);
+    log(
+      `run ${data.runId} (${data.dataset}, seed ${data.seed}${data.checkpoint ? `, from epoch ${data.checkpoint.epoch}` : ''}): started`,
+    );
     let lastProgress = 0;
     try {
       const outcome = await new Promise<FromTrainThread>((resolve, reject) => {
@@ -133,18 +145,41 @@ export async function startDistributedWorker(opts: DistributedWorkerOptions): Pr
             }
             case 'started':
               send(
-                { type: 'started', runId: data.runId, jobId, worker: name, backend: message.backend, classTotals: message.classTotals },
+                {
+                  type: 'started',
+                  runId: data.runId,
+                  jobId,
+                  worker: name,
+                  backend: message.backend,
+                  classTotals: message.classTotals,
+                },
                 `${jobId}-started-${job.attemptsStarted}`,
               );
               return;
             case 'epoch':
               send(
-                { type: 'epoch', runId: data.runId, jobId, epoch: message.epoch, record: message.record, checkpoint: message.checkpoint },
+                {
+                  type: 'epoch',
+                  runId: data.runId,
+                  jobId,
+                  epoch: message.epoch,
+                  record: message.record,
+                  checkpoint: message.checkpoint,
+                },
                 `${jobId}-epoch-${message.epoch}`,
               );
               return;
             case 'finished':
-              send({ type: 'finished', runId: data.runId, jobId, result: message.result, predictions: message.predictions }, `${jobId}-finished`);
+              send(
+                {
+                  type: 'finished',
+                  runId: data.runId,
+                  jobId,
+                  result: message.result,
+                  predictions: message.predictions,
+                },
+                `${jobId}-finished`,
+              );
               resolve(message);
               return;
             default:
@@ -213,7 +248,9 @@ export async function startDistributedWorker(opts: DistributedWorkerOptions): Pr
   });
   const startedAt = Date.now();
   const announce = () =>
-    connection.set(`${WORKER_KEY_PREFIX}${name}`, JSON.stringify(announcement()), 'PX', 3 * ANNOUNCE_MS).catch(() => {});
+    connection
+      .set(`${WORKER_KEY_PREFIX}${name}`, JSON.stringify(announcement()), 'PX', 3 * ANNOUNCE_MS)
+      .catch(() => {});
   await announce();
   const timer = setInterval(announce, ANNOUNCE_MS);
 

@@ -50,7 +50,8 @@ export function flipFuses(binary: Uint8Array, fuses: Partial<Record<FuseName, bo
   if (at < 0) throw new Error('no fuse block in this file: is it an Electron binary?');
   if (bytes.indexOf(SENTINEL, at + 1) >= 0) throw new Error('more than one fuse block in this file');
   const version = bytes[at + SENTINEL.length];
-  if (version !== WIRE_VERSION) throw new Error(`fuse wire version ${version}, this script knows version ${WIRE_VERSION}`);
+  if (version !== WIRE_VERSION)
+    throw new Error(`fuse wire version ${version}, this script knows version ${WIRE_VERSION}`);
   const count = bytes[at + SENTINEL.length + 1];
   const first = at + SENTINEL.length + 2;
   let changed = 0;
@@ -58,7 +59,8 @@ export function flipFuses(binary: Uint8Array, fuses: Partial<Record<FuseName, bo
     const index = FUSE_INDEX[name];
     if (index >= count) throw new Error(`this Electron has ${count} fuses, not fuse ${name} (#${index})`);
     const current = bytes[first + index];
-    if (current !== 0x30 && current !== 0x31) throw new Error(`fuse ${name} is removed from this build (byte ${current})`);
+    if (current !== 0x30 && current !== 0x31)
+      throw new Error(`fuse ${name} is removed from this build (byte ${current})`);
     const wanted = on ? 0x31 : 0x30;
     if (current !== wanted) {
       bytes[first + index] = wanted;

@@ -73,7 +73,11 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   const dataDir = process.env.ALPHANET_DATA_DIR ?? app.getPath('userData');
-  const bench = openWorkbench({ dbFile: path.join(dataDir, 'workbench.sqlite'), cwd: app.getPath('home'), log: (line) => console.error(line) });
+  const bench = openWorkbench({
+    dbFile: path.join(dataDir, 'workbench.sqlite'),
+    cwd: app.getPath('home'),
+    log: (line) => console.error(line),
+  });
   workbench = bench;
 
   ipcMain.handle(IPC.call, async (event, method: unknown, params: unknown) => {

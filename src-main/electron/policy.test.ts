@@ -5,7 +5,16 @@ import { devServerUrl, externalLinkAllowed, isAppUrl } from './policy.ts';
 describe('the Electron window policy', () => {
   it('opens only https links to the allowed hosts in the browser', () => {
     expect(externalLinkAllowed('https://github.com/some/repo')).toBe(true);
-    for (const url of ['http://github.com/', 'https://evil.example/', 'https://github.com.evil.example/', 'https://user@github.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'not a url']) {
+    for (const url of [
+      'http://github.com/',
+      'https://evil.example/',
+      'https://github.com.evil.example/',
+      'https://user@github.com/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'not a url',
+    ]) {
       expect(externalLinkAllowed(url), url).toBe(false);
     }
   });
@@ -14,7 +23,13 @@ describe('the Electron window policy', () => {
     expect(devServerUrl('http://localhost:5173/', false)).toBe('http://localhost:5173/');
     expect(devServerUrl('http://127.0.0.1:5173', false)).toBe('http://127.0.0.1:5173/');
     expect(devServerUrl('http://localhost:5173/', true)).toBeNull();
-    for (const url of ['https://evil.example/', 'http://evil.example:5173/', 'http://user@localhost:1/', 'file:///tmp/x.html', '']) {
+    for (const url of [
+      'https://evil.example/',
+      'http://evil.example:5173/',
+      'http://user@localhost:1/',
+      'file:///tmp/x.html',
+      '',
+    ]) {
       expect(devServerUrl(url, false), url).toBeNull();
     }
     expect(devServerUrl(undefined, false)).toBeNull();
@@ -33,7 +48,13 @@ describe('the Electron window policy', () => {
 describe('Electron fuses', () => {
   /** A fake binary: padding, the v1 fuse block (8 fuses, all on), padding. */
   function fakeBinary(fuseBytes = '11111111'): Buffer {
-    return Buffer.concat([Buffer.alloc(100, 7), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, fuseBytes.length]), Buffer.from(fuseBytes), Buffer.alloc(50, 9)]);
+    return Buffer.concat([
+      Buffer.alloc(100, 7),
+      Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
+      Buffer.from([1, fuseBytes.length]),
+      Buffer.from(fuseBytes),
+      Buffer.alloc(50, 9),
+    ]);
   }
   const fuseAt = (b: Buffer, index: number) => String.fromCharCode(b[100 + 32 + 2 + index]);
 

@@ -18,7 +18,13 @@ function parse(url: string): URL | null {
 /** True for an https link to an allowed host, without credentials (`https://user@host` tricks). */
 export function externalLinkAllowed(url: string): boolean {
   const u = parse(url);
-  return u !== null && u.protocol === 'https:' && u.username === '' && u.password === '' && EXTERNAL_LINK_HOSTS.includes(u.hostname);
+  return (
+    u !== null &&
+    u.protocol === 'https:' &&
+    u.username === '' &&
+    u.password === '' &&
+    EXTERNAL_LINK_HOSTS.includes(u.hostname)
+  );
 }
 
 /**
@@ -28,7 +34,13 @@ export function externalLinkAllowed(url: string): boolean {
 export function devServerUrl(value: string | undefined, packaged: boolean): string | null {
   if (value === undefined || value === '' || packaged) return null;
   const u = parse(value);
-  if (u === null || u.protocol !== 'http:' || u.username !== '' || !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) return null;
+  if (
+    u === null ||
+    u.protocol !== 'http:' ||
+    u.username !== '' ||
+    !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)
+  )
+    return null;
   return u.href;
 }
 

@@ -24,7 +24,15 @@ describe('backend choice', () => {
   it('switches on request and trains on the plain-JS backend too', async () => {
     expect(await initBackend('cpu')).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    const ds = makeSyntheticDataset({ nClasses: 10, dim: 4, maxPerClass: 120, minPerClass: 5, valPerClass: 3, testPerClass: 5, seed: 1 });
+    const ds = makeSyntheticDataset({
+      nClasses: 10,
+      dim: 4,
+      maxPerClass: 120,
+      minPerClass: 5,
+      valPerClass: 3,
+      testPerClass: 5,
+      seed: 1,
+    });
     const c = defaultRunConfig(ds.spec.key);
     c.training.n_neighbors = 2;
     c.training.train_epochs = 2;

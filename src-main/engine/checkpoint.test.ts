@@ -2,13 +2,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkpointFile, latestCheckpoint, latestCheckpointText, listCheckpoints, saveCheckpoint, writeCheckpointText, type Checkpoint } from './checkpoint.ts';
+import {
+  checkpointFile,
+  latestCheckpoint,
+  latestCheckpointText,
+  listCheckpoints,
+  saveCheckpoint,
+  writeCheckpointText,
+  type Checkpoint,
+} from './checkpoint.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-ckpt-unit-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function ckpt(runKey: string, epoch: number): Checkpoint {
-  return { runKey, epoch, params: [new Float32Array([epoch])], optimizer: { step: epoch, buffers: [] }, rng: [1, 2, 3, 4], history: [], best: null };
+  return {
+    runKey,
+    epoch,
+    params: [new Float32Array([epoch])],
+    optimizer: { step: epoch, buffers: [] },
+    rng: [1, 2, 3, 4],
+    history: [],
+    best: null,
+  };
 }
 
 describe('checkpoints of runs sharing a folder', () => {
@@ -53,7 +69,9 @@ describe('checkpoints travelling between machines', () => {
   it('refuse a name that is not a checkpoint file of that epoch (it comes over the network)', () => {
     const d = fresh();
     for (const name of ['../../evil.ckpt.json', 'epoch-0001.ckpt.json/../x', 'notes.txt', 'epoch-0002.ckpt.json']) {
-      expect(() => writeCheckpointText(d, { epoch: 1, name, text: '{}' }, 2)).toThrow(/is not the name of an epoch-1 checkpoint/);
+      expect(() => writeCheckpointText(d, { epoch: 1, name, text: '{}' }, 2)).toThrow(
+        /is not the name of an epoch-1 checkpoint/,
+      );
     }
     expect(fs.readdirSync(d)).toEqual([]);
   });

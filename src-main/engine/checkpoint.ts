@@ -99,7 +99,11 @@ export function saveCheckpoint(dir: string, ckpt: Checkpoint, keep: number): str
     optimizer: { step: ckpt.optimizer.step, buffers: ckpt.optimizer.buffers.map((b) => b.map(encode)) },
     rng: [...ckpt.rng],
     history: ckpt.history,
-    best: ckpt.best && { epoch: ckpt.best.epoch, params: ckpt.best.params.map(encode), val_accuracy: ckpt.best.valAccuracy },
+    best: ckpt.best && {
+      epoch: ckpt.best.epoch,
+      params: ckpt.best.params.map(encode),
+      val_accuracy: ckpt.best.valAccuracy,
+    },
   };
   const file = checkpointFile(dir, ckpt.epoch, ckpt.runKey);
   const tmp = `${file}.${process.pid}.tmp`;
@@ -111,7 +115,8 @@ export function saveCheckpoint(dir: string, ckpt: Checkpoint, keep: number): str
     fs.rmSync(tmp, { force: true });
     throw DiskError.of(error, dir) ?? error;
   }
-  for (const old of listCheckpoints(dir, ckpt.runKey).slice(0, -Math.max(1, keep))) fs.rmSync(old.file, { force: true });
+  for (const old of listCheckpoints(dir, ckpt.runKey).slice(0, -Math.max(1, keep)))
+    fs.rmSync(old.file, { force: true });
   return file;
 }
 
@@ -138,7 +143,8 @@ export function checkpointText(entry: { epoch: number; file: string }): Checkpoi
  */
 export function writeCheckpointText(dir: string, ckpt: CheckpointText, keep: number): string {
   const m = NAME.exec(ckpt.name);
-  if (!m || Number(m[1]) !== ckpt.epoch) throw new UserError(`'${ckpt.name}' is not the name of an epoch-${ckpt.epoch} checkpoint`);
+  if (!m || Number(m[1]) !== ckpt.epoch)
+    throw new UserError(`'${ckpt.name}' is not the name of an epoch-${ckpt.epoch} checkpoint`);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, ckpt.name);
   const tmp = `${file}.${process.pid}.tmp`;
@@ -180,7 +186,8 @@ export function readCheckpoint(file: string): Checkpoint {
   } catch (error) {
     throw new FileFormatError(file, `not a readable checkpoint (${(error as Error).message})`);
   }
-  if (body.format !== FORMAT || body.version !== 1) throw new FileFormatError(file, 'not an AlphaNet checkpoint (format/version)');
+  if (body.format !== FORMAT || body.version !== 1)
+    throw new FileFormatError(file, 'not an AlphaNet checkpoint (format/version)');
   return {
     runKey: body.run_key,
     epoch: body.epoch,
@@ -188,7 +195,11 @@ export function readCheckpoint(file: string): Checkpoint {
     optimizer: { step: body.optimizer.step, buffers: body.optimizer.buffers.map((b) => b.map(decode)) },
     rng: body.rng as RngState,
     history: body.history,
-    best: body.best && { epoch: body.best.epoch, params: body.best.params.map(decode), valAccuracy: body.best.val_accuracy },
+    best: body.best && {
+      epoch: body.best.epoch,
+      params: body.best.params.map(decode),
+      valAccuracy: body.best.val_accuracy,
+    },
   };
 }
 
@@ -197,13 +208,19 @@ export function readCheckpoint(file: string): Checkpoint {
  * alone: an untagged (older) file made by a different run is skipped with a warning, never a reason
  * to fail the run.
  */
-export function latestCheckpoint(dir: string, runKey: string, warn: (message: string) => void = console.warn): Checkpoint | null {
+export function latestCheckpoint(
+  dir: string,
+  runKey: string,
+  warn: (message: string) => void = console.warn,
+): Checkpoint | null {
   const own = listCheckpoints(dir, runKey);
   if (own.length > 0) return readCheckpoint(own[own.length - 1].file);
   const untagged = listCheckpoints(dir).filter((c) => NAME.exec(path.basename(c.file))?.[2] === undefined);
   if (untagged.length === 0) return null;
   const ckpt = readCheckpoint(untagged[untagged.length - 1].file);
   if (ckpt.runKey === runKey) return ckpt;
-  warn(`${dir} holds checkpoints of a different run (other config, seed or dataset); they are ignored and this run starts from epoch 1`);
+  warn(
+    `${dir} holds checkpoints of a different run (other config, seed or dataset); they are ignored and this run starts from epoch 1`,
+  );
   return null;
 }

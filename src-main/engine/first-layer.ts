@@ -148,7 +148,13 @@ export class FirstLayer {
     };
     const worker = startWorker('first-layer-worker', data);
     worker.unref();
-    const helper: Helper = { worker, ctrl: new Int32Array(ctrl), args: new Float64Array(args), input: new Float32Array(input), output: new Float32Array(output) };
+    const helper: Helper = {
+      worker,
+      ctrl: new Int32Array(ctrl),
+      args: new Float64Array(args),
+      input: new Float32Array(input),
+      output: new Float32Array(output),
+    };
     this.helper = helper;
     return new Promise((resolve) => {
       const fail = () => {
@@ -157,7 +163,9 @@ export class FirstLayer {
       };
       worker.once('error', fail);
       worker.once('exit', fail);
-      worker.once('message', (msg: { type: string }) => resolve(msg.type === 'ready' && Atomics.load(helper.ctrl, CTRL.ready) === 1));
+      worker.once('message', (msg: { type: string }) =>
+        resolve(msg.type === 'ready' && Atomics.load(helper.ctrl, CTRL.ready) === 1),
+      );
     });
   }
 
@@ -218,9 +226,11 @@ export class FirstLayer {
       fillInput(helper, last[0], last[1]);
       want = this.request(helper, op);
     }
-    for (const [start, end] of helper ? this.slabs.slice(0, -1) : this.slabs) out.set(local(start, end), start * outWidth);
+    for (const [start, end] of helper ? this.slabs.slice(0, -1) : this.slabs)
+      out.set(local(start, end), start * outWidth);
     if (helper) {
-      if (this.answered(helper, want)) out.set(helper.output.subarray(0, (last[1] - last[0]) * outWidth), last[0] * outWidth);
+      if (this.answered(helper, want))
+        out.set(helper.output.subarray(0, (last[1] - last[0]) * outWidth), last[0] * outWidth);
       else out.set(local(last[0], last[1]), last[0] * outWidth);
     }
     return out;
@@ -240,7 +250,13 @@ export class FirstLayer {
 
   /** dW1 = dZ1ᵀ · sources (h × (k+1)·d) for dZ1ᵀ (h × F, row-major). */
   grad(dz1T: Float32Array): Float32Array {
-    return this.split(this.inDim, OP.grad, true, (helper, start, end) => this.fillRows(helper, dz1T, start, end), (start, end) => this.slabGrad(dz1T, start, end));
+    return this.split(
+      this.inDim,
+      OP.grad,
+      true,
+      (helper, start, end) => this.fillRows(helper, dz1T, start, end),
+      (start, end) => this.slabGrad(dz1T, start, end),
+    );
   }
 
   private fillRows(helper: Helper, dz1T: Float32Array, start: number, end: number): void {
@@ -257,14 +273,22 @@ export class FirstLayer {
    * slab by slab when the optimiser allows (updatesBySlices), the helper's slab on the helper when these
    * are the attached W1, buffers and settings; else the whole gradient, then one update.
    */
-  update(dz1T: Float32Array, w1: Float32Array, buffers: readonly Float32Array[], optim: OptimizerSettings, t: number, lr: number): void {
+  update(
+    dz1T: Float32Array,
+    w1: Float32Array,
+    buffers: readonly Float32Array[],
+    optim: OptimizerSettings,
+    t: number,
+    lr: number,
+  ): void {
     if (!updatesBySlices(optim)) {
       updateParam(optim, t, w1, this.grad(dz1T), buffers, lr);
       return;
     }
     const { inDim } = this;
     const a = this.attached;
-    const helper = a && a.w1 === w1 && a.optim === optim && a.buffers.every((b, i) => b === buffers[i]) ? this.readyHelper() : null;
+    const helper =
+      a && a.w1 === w1 && a.optim === optim && a.buffers.every((b, i) => b === buffers[i]) ? this.readyHelper() : null;
     const last = this.slabs[this.slabs.length - 1];
     let want = -1;
     if (helper) {
@@ -278,7 +302,8 @@ export class FirstLayer {
       updateParam(optim, t, rows(w1), this.slabGrad(dz1T, start, end), buffers.map(rows), lr);
     }
     // The helper may have updated part of its rows: computing them here again could apply the step twice.
-    if (helper && !this.answered(helper, want)) throw new Error('the first layer\'s helper thread stopped answering during an update');
+    if (helper && !this.answered(helper, want))
+      throw new Error("the first layer's helper thread stopped answering during an update");
   }
 
   private product(a: tf.Tensor2D, b: tf.Tensor2D): Float32Array {

@@ -8,7 +8,15 @@ import { rawScores } from './score-pool.ts';
 import { computeNeighbors } from './neighbors.ts';
 import { makeSyntheticDataset } from './synthetic.ts';
 
-const ds = makeSyntheticDataset({ nClasses: 12, dim: 8, maxPerClass: 150, minPerClass: 4, valPerClass: 5, testPerClass: 10, seed: 5 });
+const ds = makeSyntheticDataset({
+  nClasses: 12,
+  dim: 8,
+  maxPerClass: 150,
+  minPerClass: 4,
+  valPerClass: 5,
+  testPerClass: 10,
+  seed: 5,
+});
 
 beforeAll(async () => {
   expect(await initBackend('wasm')).toBe('wasm');
@@ -23,7 +31,7 @@ function setup(act: NetworkSpec['act'] = 'leaky_relu', predScale = 1) {
 }
 
 describe('initialisation', () => {
-  it('is PyTorch\'s Conv2d/Linear default: weights and biases U(±1/√fan_in), fan_in = (k+1)·d for the first layer', () => {
+  it("is PyTorch's Conv2d/Linear default: weights and biases U(±1/√fan_in), fan_in = (k+1)·d for the first layer", () => {
     const spec: NetworkSpec = { inDim: 6 * 32, hdims: [32, 32, 32], outDim: 5, act: 'leaky_relu' };
     const params = initNetwork(spec, Rng.fromSeed(1, 'init'));
     const fanIns = [192, 32, 32, 32];
@@ -36,8 +44,8 @@ describe('initialisation', () => {
         const mean = p.reduce((a, x) => a + x, 0) / p.length;
         const variance = p.reduce((a, x) => a + (x - mean) ** 2, 0) / p.length;
         expect(Math.abs(mean)).toBeLessThan(0.05 * bound);
-        expect(variance / (bound * bound / 3)).toBeGreaterThan(0.93);
-        expect(variance / (bound * bound / 3)).toBeLessThan(1.07);
+        expect(variance / ((bound * bound) / 3)).toBeGreaterThan(0.93);
+        expect(variance / ((bound * bound) / 3)).toBeLessThan(1.07);
         expect(Math.max(...p.map(Math.abs))).toBeGreaterThan(0.99 * bound);
       }
     });
@@ -53,7 +61,14 @@ describe('AlphaNet model on wasm', () => {
     for (const act of ACTIVATIONS) {
       const { params, trainer } = setup(act, 3);
       const { grads } = trainer.step(params, batch);
-      for (const [pi, ei] of [[0, 0], [0, 7], [1, 2], [2, 3], [4, 1], [5, 0]]) {
+      for (const [pi, ei] of [
+        [0, 0],
+        [0, 7],
+        [1, 2],
+        [2, 3],
+        [4, 1],
+        [5, 0],
+      ]) {
         const eps = 1e-2;
         const plus = params.map((p) => Float32Array.from(p));
         const minus = params.map((p) => Float32Array.from(p));

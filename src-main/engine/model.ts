@@ -227,7 +227,9 @@ export class AlphaTrainer {
 
   /** ã (F × k, row-major) for the given parameters. */
   alphas(params: readonly Float32Array[]): Float32Array {
-    return tf.tidy(() => forward(this.spec, this.paramTensors(params), this.first, params[0]).tilde.dataSync() as Float32Array);
+    return tf.tidy(
+      () => forward(this.spec, this.paramTensors(params), this.first, params[0]).tilde.dataSync() as Float32Array,
+    );
   }
 
   /** G (B × F × k): G[b, i, j] = raw score of sample b for few[i]'s j-th neighbour. */
@@ -267,7 +269,10 @@ export class AlphaTrainer {
   }
 
   /** The loss, every gradient but dW1 (grads[0] is empty), and dZ1ᵀ (h1 × F), from which FirstLayer makes dW1. */
-  private backward(params: readonly Float32Array[], batch: Batch): { loss: number; grads: Float32Array[]; dz1T: Float32Array } {
+  private backward(
+    params: readonly Float32Array[],
+    batch: Batch,
+  ): { loss: number; grads: Float32Array[]; dz1T: Float32Array } {
     const { nClasses: C, few, k } = this.problem;
     const F = few.length;
     const B = batch.labels.length;
@@ -358,9 +363,16 @@ export function trainedWeights(problem: AlphaProblem, tilde: Float32Array): Floa
 }
 
 /** The reference path: (X·Ŵᵀ + b)·predScale through the backend (n × C), on every core when big. */
-export async function exactLogits(problem: AlphaProblem, tilde: Float32Array, feats: Float32Array, n: number, predScale: number): Promise<Float32Array> {
+export async function exactLogits(
+  problem: AlphaProblem,
+  tilde: Float32Array,
+  feats: Float32Array,
+  n: number,
+  predScale: number,
+): Promise<Float32Array> {
   const scores = await computeScores(feats, n, problem.dim, trainedWeights(problem, tilde), problem.nClasses);
   const C = problem.nClasses;
-  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) scores[i * C + c] = (scores[i * C + c] + problem.bias[c]) * predScale;
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < C; c++) scores[i * C + c] = (scores[i * C + c] + problem.bias[c]) * predScale;
   return scores;
 }

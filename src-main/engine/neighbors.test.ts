@@ -13,7 +13,12 @@ describe('nearest neighbours', () => {
 
   it('computes euclidean and cosine distances between class means in float64', () => {
     // Class 0 mean (1,0), class 1 mean (0,2), class 2 mean (3,0).
-    const grp = { feats: Float32Array.from([1, 0, 0, 1, 0, 3, 3, 0]), labels: Int32Array.from([0, 1, 1, 2]), n: 4, files: [] };
+    const grp = {
+      feats: Float32Array.from([1, 0, 0, 1, 0, 3, 3, 0]),
+      labels: Int32Array.from([0, 1, 1, 2]),
+      n: 4,
+      files: [],
+    };
     const means = classMeans(grp, 2, 3);
     expect(Array.from(means)).toEqual([1, 0, 0, 2, 3, 0]);
     expect(Array.from(classDistances(means, 2, [0], [1, 2], 'euclidean', null))).toEqual([Math.sqrt(5), 2]);
@@ -21,7 +26,15 @@ describe('nearest neighbours', () => {
   });
 
   it('finds base neighbours only, checks k, and caches per metric/k (random keyed by seed)', () => {
-    const ds = makeSyntheticDataset({ nClasses: 20, dim: 6, maxPerClass: 200, minPerClass: 5, valPerClass: 2, testPerClass: 2, seed: 9 });
+    const ds = makeSyntheticDataset({
+      nClasses: 20,
+      dim: 6,
+      maxPerClass: 200,
+      minPerClass: 5,
+      valPerClass: 2,
+      testPerClass: 2,
+      seed: 9,
+    });
     const base = new Set([...ds.splits.many, ...ds.splits.medium]);
     const t = computeNeighbors(ds, 4, 'euclidean', null);
     expect(t.few).toEqual(ds.splits.few);
@@ -37,11 +50,19 @@ describe('nearest neighbours', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-nn-'));
     try {
       const first = loadNeighbors(ds, 3, 'cosine', 0, { cacheRoot: root });
-      const files = fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.json'));
+      const files = fs
+        .readdirSync(root, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.json'));
       expect(files).toHaveLength(1);
       expect(loadNeighbors(ds, 3, 'cosine', 0, { cacheRoot: root })).toEqual(first);
       loadNeighbors(ds, 3, 'random', 7, { cacheRoot: root });
-      expect(fs.readdirSync(root, { recursive: true }).map(String).filter((f) => f.includes('random_3_seed7'))).toHaveLength(1);
+      expect(
+        fs
+          .readdirSync(root, { recursive: true })
+          .map(String)
+          .filter((f) => f.includes('random_3_seed7')),
+      ).toHaveLength(1);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -147,12 +147,30 @@ export function computeNeighbors(
   const rng = dist === 'random' ? Rng.fromSeed(seed ?? 0, 'random-neighbors') : null;
   const d = classDistances(means, ds.dim, few, base, dist, rng);
   const positions = smallestK(d, few.length, base.length, k);
-  return { dist, k, few, neighbors: positions.map((row) => row.map((j) => base[j])), seed: dist === 'random' ? seed : null };
+  return {
+    dist,
+    k,
+    few,
+    neighbors: positions.map((row) => row.map((j) => base[j])),
+    seed: dist === 'random' ? seed : null,
+  };
 }
 
-function cacheFile(root: string, ds: LoadedDataset, k: number, dist: NNDist, seed: number | null, trainDatagrp: string): string {
+function cacheFile(
+  root: string,
+  ds: LoadedDataset,
+  k: number,
+  dist: NNDist,
+  seed: number | null,
+  trainDatagrp: string,
+): string {
   const tag = dist === 'random' ? `random_${k}_seed${seed}` : `${dist}_${k}`;
-  return path.join(root, 'nns', `${ds.fingerprint.slice(0, 32)}-${trainDatagrp.replace(/[^\w.-]/g, '_')}`, `${tag}.json`);
+  return path.join(
+    root,
+    'nns',
+    `${ds.fingerprint.slice(0, 32)}-${trainDatagrp.replace(/[^\w.-]/g, '_')}`,
+    `${tag}.json`,
+  );
 }
 
 function isNeighborTable(value: unknown, k: number, dist: NNDist): value is NeighborTable {

@@ -36,7 +36,8 @@ export function networkFromStateDict(
     return t;
   };
   const conv = need('alphanet.conv_layer.weight');
-  if (conv.shape.length !== 4 || conv.shape[1] !== 1) throw new UserError(`alphanet.conv_layer.weight has shape (${conv.shape}), expected (h1, 1, k+1, d)`);
+  if (conv.shape.length !== 4 || conv.shape[1] !== 1)
+    throw new UserError(`alphanet.conv_layer.weight has shape (${conv.shape}), expected (h1, 1, k+1, d)`);
   const [h1, , kPlus1, dim] = conv.shape;
   const params: number[][] = [Array.from(conv.data), Array.from(need('alphanet.conv_layer.bias').data)];
   const hdims = [h1];
@@ -47,7 +48,8 @@ export function networkFromStateDict(
     hdims.push(w.shape[0]);
   }
   const outDim = hdims.pop();
-  if (outDim !== kPlus1 - 1) throw new UserError(`the network outputs ${outDim} values, but its sources have k+1 = ${kPlus1} rows`);
+  if (outDim !== kPlus1 - 1)
+    throw new UserError(`the network outputs ${outDim} values, but its sources have k+1 = ${kPlus1} rows`);
   return {
     format: 'alphanet-network',
     version: 1,
@@ -74,8 +76,10 @@ export function asSavedNetwork(value: unknown, where: string): SavedNetwork {
   if (!Number.isInteger(n.dim) || !Number.isInteger(n.n_neighbors)) bad('dim/n_neighbors');
   if (!ACTIVATIONS.includes(n.hact)) bad(`activation ${String(n.hact)}`);
   if (!NN_DISTS.includes(n.nn_dist)) bad(`nn_dist ${String(n.nn_dist)}`);
-  if (!Array.isArray(n.hdims) || !Array.isArray(n.few) || !Array.isArray(n.neighbors) || !Array.isArray(n.params)) bad('arrays');
-  if (n.neighbors.length !== n.few.length || n.neighbors.some((r) => !Array.isArray(r) || r.length !== n.n_neighbors)) bad('neighbour lists');
+  if (!Array.isArray(n.hdims) || !Array.isArray(n.few) || !Array.isArray(n.neighbors) || !Array.isArray(n.params))
+    bad('arrays');
+  if (n.neighbors.length !== n.few.length || n.neighbors.some((r) => !Array.isArray(r) || r.length !== n.n_neighbors))
+    bad('neighbour lists');
   const spec = networkSpec(n);
   const shapes = layerShapes(spec);
   if (n.params.length !== shapes.length * 2) bad(`${n.params.length} parameter arrays for ${shapes.length} layers`);
@@ -91,7 +95,8 @@ export function networkSpec(net: SavedNetwork): NetworkSpec {
 
 /** The network's few classes and neighbours must fit the dataset (same dim, few split, base neighbours). */
 export function problemFor(ds: LoadedDataset, net: SavedNetwork): AlphaProblem {
-  if (net.dim !== ds.dim) throw new UserError(`the network was trained on ${net.dim}-dim features; '${ds.spec.key}' has ${ds.dim}`);
+  if (net.dim !== ds.dim)
+    throw new UserError(`the network was trained on ${net.dim}-dim features; '${ds.spec.key}' has ${ds.dim}`);
   const few = [...ds.splits.few].sort((a, b) => a - b);
   if (JSON.stringify([...net.few].sort((a, b) => a - b)) !== JSON.stringify(few)) {
     throw new UserError(`the network's few classes differ from the few split of '${ds.spec.key}'`);
@@ -99,9 +104,16 @@ export function problemFor(ds: LoadedDataset, net: SavedNetwork): AlphaProblem {
   const base = new Set([...ds.splits.many, ...ds.splits.medium]);
   net.neighbors.forEach((row, i) => {
     const stray = row.find((c) => !base.has(c));
-    if (stray !== undefined) throw new UserError(`neighbour ${stray} of few class ${net.few[i]} is not a base class of '${ds.spec.key}'`);
+    if (stray !== undefined)
+      throw new UserError(`neighbour ${stray} of few class ${net.few[i]} is not a base class of '${ds.spec.key}'`);
   });
-  return buildProblem(ds.classifier, ds.nClasses, ds.dim, { dist: net.nn_dist, k: net.n_neighbors, few: net.few, neighbors: net.neighbors, seed: null });
+  return buildProblem(ds.classifier, ds.nClasses, ds.dim, {
+    dist: net.nn_dist,
+    k: net.n_neighbors,
+    few: net.few,
+    neighbors: net.neighbors,
+    seed: null,
+  });
 }
 
 /** ã (F × k, in net.few order) of a network. */
@@ -125,7 +137,12 @@ export interface NetworkEvaluation {
 export async function evaluateNetwork(
   ds: LoadedDataset,
   net: SavedNetwork,
-  opts: { datagrps?: string[]; backend?: BackendName; predScale?: number; /** Score cache (default the app cache; null = memory only). */ cacheRoot?: string | null } = {},
+  opts: {
+    datagrps?: string[];
+    backend?: BackendName;
+    predScale?: number;
+    /** Score cache (default the app cache; null = memory only). */ cacheRoot?: string | null;
+  } = {},
 ): Promise<NetworkEvaluation> {
   const backend = await initBackend(opts.backend);
   const problem = problemFor(ds, net);
@@ -139,7 +156,10 @@ export async function evaluateNetwork(
   }
   const alphas: Record<string, AlphaEntry> = {};
   problem.few.forEach((c, i) => {
-    alphas[String(c)] = { neighbors: problem.neighbors[i], alpha: [1, ...tilde.subarray(i * problem.k, (i + 1) * problem.k)] };
+    alphas[String(c)] = {
+      neighbors: problem.neighbors[i],
+      alpha: [1, ...tilde.subarray(i * problem.k, (i + 1) * problem.k)],
+    };
   });
   return {
     backend,
@@ -175,7 +195,8 @@ export function networkFromOriginalResult(value: PyValue, file: string): SavedNe
   if (hact === null) return fail(`activation ${String(hactName)} is not one we implement`);
   const stateDict = dict(value.get('best_alphanet_classifier_state_dict'), 'best_alphanet_classifier_state_dict');
   const state: Record<string, StateTensor> = {};
-  for (const [key, t] of stateDict.entries) if (isTensor(t)) state[String(key)] = { shape: t.shape, data: toFloat32(t) };
+  for (const [key, t] of stateDict.entries)
+    if (isTensor(t)) state[String(key)] = { shape: t.shape, data: toFloat32(t) };
   try {
     return networkFromStateDict(state, { few, neighbors, nnDist: nnDist as NNDist, hact });
   } catch (error) {

@@ -162,36 +162,72 @@ const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8, amsgrad: 0, maximiz
 const CASES: Record<OptimizerName, [KeyValues, Record<string, number>, string][]> = {
   AdamW: [
     [{}, { ...ADAM_DEFAULTS, weight_decay: 0.01, decoupled: 1 }, 'Adam'],
-    [{ amsgrad: 'true', weight_decay: '0.1', betas: '(0.8,0.99)' }, { ...ADAM_DEFAULTS, beta1: 0.8, beta2: 0.99, amsgrad: 1, weight_decay: 0.1, decoupled: 1 }, 'Adam'],
+    [
+      { amsgrad: 'true', weight_decay: '0.1', betas: '(0.8,0.99)' },
+      { ...ADAM_DEFAULTS, beta1: 0.8, beta2: 0.99, amsgrad: 1, weight_decay: 0.1, decoupled: 1 },
+      'Adam',
+    ],
   ],
   Adam: [
     [{}, { ...ADAM_DEFAULTS, weight_decay: 0, decoupled: 0 }, 'Adam'],
-    [{ weight_decay: '0.1', maximize: 'true', amsgrad: 'true' }, { ...ADAM_DEFAULTS, weight_decay: 0.1, maximize: 1, amsgrad: 1, decoupled: 0 }, 'Adam'],
+    [
+      { weight_decay: '0.1', maximize: 'true', amsgrad: 'true' },
+      { ...ADAM_DEFAULTS, weight_decay: 0.1, maximize: 1, amsgrad: 1, decoupled: 0 },
+      'Adam',
+    ],
   ],
   SGD: [
     [{}, { momentum: 0, dampening: 0, nesterov: 0, weight_decay: 0, maximize: 0 }, 'SGD'],
-    [{ momentum: '0.9', dampening: '0.1', weight_decay: '0.01' }, { momentum: 0.9, dampening: 0.1, nesterov: 0, weight_decay: 0.01, maximize: 0 }, 'SGD'],
-    [{ momentum: '0.9', nesterov: 'true', maximize: 'true' }, { momentum: 0.9, dampening: 0, nesterov: 1, weight_decay: 0, maximize: 1 }, 'SGD'],
+    [
+      { momentum: '0.9', dampening: '0.1', weight_decay: '0.01' },
+      { momentum: 0.9, dampening: 0.1, nesterov: 0, weight_decay: 0.01, maximize: 0 },
+      'SGD',
+    ],
+    [
+      { momentum: '0.9', nesterov: 'true', maximize: 'true' },
+      { momentum: 0.9, dampening: 0, nesterov: 1, weight_decay: 0, maximize: 1 },
+      'SGD',
+    ],
   ],
   Adagrad: [
     [{}, { lr_decay: 0, weight_decay: 0, initial_accumulator_value: 0, eps: 1e-10, maximize: 0 }, 'Adagrad'],
-    [{ lr_decay: '0.5', weight_decay: '0.1', initial_accumulator_value: '0.2' }, { lr_decay: 0.5, weight_decay: 0.1, initial_accumulator_value: 0.2, eps: 1e-10, maximize: 0 }, 'Adagrad'],
+    [
+      { lr_decay: '0.5', weight_decay: '0.1', initial_accumulator_value: '0.2' },
+      { lr_decay: 0.5, weight_decay: 0.1, initial_accumulator_value: 0.2, eps: 1e-10, maximize: 0 },
+      'Adagrad',
+    ],
   ],
   RMSprop: [
     [{}, { alpha: 0.99, eps: 1e-8, weight_decay: 0, momentum: 0, centered: 0, maximize: 0 }, 'RMSprop'],
-    [{ momentum: '0.5', centered: 'true', alpha: '0.9', weight_decay: '0.1' }, { alpha: 0.9, eps: 1e-8, weight_decay: 0.1, momentum: 0.5, centered: 1, maximize: 0 }, 'RMSprop'],
+    [
+      { momentum: '0.5', centered: 'true', alpha: '0.9', weight_decay: '0.1' },
+      { alpha: 0.9, eps: 1e-8, weight_decay: 0.1, momentum: 0.5, centered: 1, maximize: 0 },
+      'RMSprop',
+    ],
   ],
   Adadelta: [
     [{}, { rho: 0.9, eps: 1e-6, weight_decay: 0, maximize: 0 }, 'Adadelta'],
-    [{ rho: '0.5', weight_decay: '0.1', maximize: 'true' }, { rho: 0.5, eps: 1e-6, weight_decay: 0.1, maximize: 1 }, 'Adadelta'],
+    [
+      { rho: '0.5', weight_decay: '0.1', maximize: 'true' },
+      { rho: 0.5, eps: 1e-6, weight_decay: 0.1, maximize: 1 },
+      'Adadelta',
+    ],
   ],
   Adamax: [
     [{}, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, maximize: 0 }, 'Adamax'],
-    [{ weight_decay: '0.1', betas: '(0.5,0.9)' }, { beta1: 0.5, beta2: 0.9, eps: 1e-8, weight_decay: 0.1, maximize: 0 }, 'Adamax'],
+    [
+      { weight_decay: '0.1', betas: '(0.5,0.9)' },
+      { beta1: 0.5, beta2: 0.9, eps: 1e-8, weight_decay: 0.1, maximize: 0 },
+      'Adamax',
+    ],
   ],
   NAdam: [
     [{}, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, momentum_decay: 4e-3 }, 'NAdam'],
-    [{ momentum_decay: '0.5', weight_decay: '0.1' }, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.1, momentum_decay: 0.5 }, 'NAdam'],
+    [
+      { momentum_decay: '0.5', weight_decay: '0.1' },
+      { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.1, momentum_decay: 0.5 },
+      'NAdam',
+    ],
   ],
   RAdam: [
     [{}, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0 }, 'RAdam'],
@@ -199,11 +235,19 @@ const CASES: Record<OptimizerName, [KeyValues, Record<string, number>, string][]
   ],
   Rprop: [
     [{}, { etaminus: 0.5, etaplus: 1.2, step_min: 1e-6, step_max: 50, maximize: 0 }, 'Rprop'],
-    [{ etas: '(0.3,1.5)', maximize: 'true' }, { etaminus: 0.3, etaplus: 1.5, step_min: 1e-6, step_max: 50, maximize: 1 }, 'Rprop'],
+    [
+      { etas: '(0.3,1.5)', maximize: 'true' },
+      { etaminus: 0.3, etaplus: 1.5, step_min: 1e-6, step_max: 50, maximize: 1 },
+      'Rprop',
+    ],
   ],
   ASGD: [
     [{}, { lambd: 1e-4, alpha: 0.75, weight_decay: 0, maximize: 0 }, 'ASGD'],
-    [{ lambd: '0.5', alpha: '0.5', weight_decay: '0.1' }, { lambd: 0.5, alpha: 0.5, weight_decay: 0.1, maximize: 0 }, 'ASGD'],
+    [
+      { lambd: '0.5', alpha: '0.5', weight_decay: '0.1' },
+      { lambd: 0.5, alpha: 0.5, weight_decay: 0.1, maximize: 0 },
+      'ASGD',
+    ],
   ],
 };
 
@@ -215,7 +259,9 @@ function expectSameSteps(name: OptimizerName, params: KeyValues, rule: Rule, gra
   grads.forEach((g, t) => {
     optimizerStep(settings, state, theta, [Float32Array.from(g)], lr[t]);
     Array.from(theta[0]).forEach((got, i) => {
-      expect(Math.abs(got - want[t][i]), `step ${t + 1}, θ${i}: ${got} vs ${want[t][i]}`).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(want[t][i])));
+      expect(Math.abs(got - want[t][i]), `step ${t + 1}, θ${i}: ${got} vs ${want[t][i]}`).toBeLessThanOrEqual(
+        2e-6 * Math.max(1, Math.abs(want[t][i])),
+      );
     });
   });
   // The steps must move the parameters (a rule that did nothing would pass a loose comparison).
@@ -229,7 +275,11 @@ describe('optimisers: first three steps as PyTorch documents them', () => {
 
   for (const name of OPTIMIZER_NAMES) {
     for (const [params, hyper, rule] of CASES[name]) {
-      it(`${name}(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ') || 'defaults'})`, () => {
+      it(`${name}(${
+        Object.entries(params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ') || 'defaults'
+      })`, () => {
         expectSameSteps(name, params, rules[rule](hyper), GRADS, LR);
       });
     }

@@ -48,7 +48,8 @@ function wrap<T>(owner: string, parse: () => T): T {
 }
 
 export function parseOptimizer(name: string, params: KeyValues): OptimizerSettings {
-  if (!isOptimizer(name)) throw new UserError(`unknown optimiser '${name}' (choose from ${OPTIMIZER_NAMES.join(', ')})`);
+  if (!isOptimizer(name))
+    throw new UserError(`unknown optimiser '${name}' (choose from ${OPTIMIZER_NAMES.join(', ')})`);
   const table = OPTIMIZER_TABLE[name].params;
   checkKeys(name, params, Object.keys(table));
   return wrap(name, () => {
@@ -152,7 +153,14 @@ export function updatesBySlices(settings: OptimizerSettings): boolean {
  * Step `t` of one tensor `p` (or of a range of it, see updatesBySlices) in place, with its gradient `g`
  * and state buffers `bufs`: every element is updated on its own, so any split gives the same numbers.
  */
-export function updateParam(settings: OptimizerSettings, t: number, p: Float32Array, g: Float32Array, bufs: readonly Float32Array[], lr: number): void {
+export function updateParam(
+  settings: OptimizerSettings,
+  t: number,
+  p: Float32Array,
+  g: Float32Array,
+  bufs: readonly Float32Array[],
+  lr: number,
+): void {
   const { num, flag, pair } = settings;
   const wd = num.weight_decay ?? 0;
   const sign = flag.maximize ? -1 : 1;
@@ -346,7 +354,8 @@ export function parseScheduler(name: string | null, params: KeyValues): Schedule
     if (Object.keys(params).length > 0) throw new UserError('scheduler parameters given without a scheduler');
     return none;
   }
-  if (!isLrScheduler(name)) throw new UserError(`unknown LR scheduler '${name}' (choose from ${LR_SCHEDULER_NAMES.join(', ')})`);
+  if (!isLrScheduler(name))
+    throw new UserError(`unknown LR scheduler '${name}' (choose from ${LR_SCHEDULER_NAMES.join(', ')})`);
   const table = SCHEDULER_TABLE[name].params;
   checkKeys(name, params, Object.keys(table));
   return wrap(name, () => {
@@ -398,7 +407,9 @@ export function lrAt(settings: SchedulerSettings, baseLr: number, epoch: number)
         if ((e - 1 - tMax) % (2 * tMax) === 0) {
           lr += ((baseLr - etaMin) * (1 - Math.cos(Math.PI / tMax))) / 2;
         } else {
-          lr = ((1 + Math.cos((Math.PI * e) / tMax)) / (1 + Math.cos((Math.PI * (e - 1)) / tMax))) * (lr - etaMin) + etaMin;
+          lr =
+            ((1 + Math.cos((Math.PI * e) / tMax)) / (1 + Math.cos((Math.PI * (e - 1)) / tMax))) * (lr - etaMin) +
+            etaMin;
         }
         break;
       }

@@ -31,8 +31,25 @@ let printed = '';
 beforeAll(async () => {
   expect(await initBackend('wasm')).toBe('wasm');
   ds = await loadDataset(resolveDataset('tinylt_synth', path.join(FIXTURE, 'datasets.toml')), { cacheDir: null });
-  const io: CliIO = { out: (t) => void (printed += `${t}\n`), err: (t) => void (printed += `${t}\n`), isTTY: false, cwd: tmp };
-  const argv = ['replay', DIR, '--config', path.join(FIXTURE, 'datasets.toml'), '--dataset', 'tinylt_synth', '--out', 'out.json', '--no-cache', '--backend', 'wasm'];
+  const io: CliIO = {
+    out: (t) => void (printed += `${t}\n`),
+    err: (t) => void (printed += `${t}\n`),
+    isTTY: false,
+    cwd: tmp,
+  };
+  const argv = [
+    'replay',
+    DIR,
+    '--config',
+    path.join(FIXTURE, 'datasets.toml'),
+    '--dataset',
+    'tinylt_synth',
+    '--out',
+    'out.json',
+    '--no-cache',
+    '--backend',
+    'wasm',
+  ];
   expect(await main(argv, io)).toBe(0);
   out = JSON.parse(fs.readFileSync(path.join(tmp, 'out.json'), 'utf8')) as ReplayOutput;
 });
@@ -51,9 +68,12 @@ describe('alphanet replay: the original training run (tinylt, seed 1, 12 epochs)
     expect(printed).toMatch(/frozen tensors +identical/);
   });
 
-  it('gives every step\'s loss within 1e-6', () => {
+  it("gives every step's loss within 1e-6", () => {
     expect(out.losses).toHaveLength(recording.steps.length);
-    const worst = maxAbsDiff(out.losses, recording.steps.map((s) => s.loss));
+    const worst = maxAbsDiff(
+      out.losses,
+      recording.steps.map((s) => s.loss),
+    );
     expect(worst).toBeLessThanOrEqual(1e-6);
   });
 
@@ -61,11 +81,12 @@ describe('alphanet replay: the original training run (tinylt, seed 1, 12 epochs)
     for (const e of recording.epochs) {
       const got = out.alphas[String(e.epoch)];
       expect(Object.keys(got).sort()).toEqual(Object.keys(e.alphas_per_few_class).sort());
-      for (const [c, want] of Object.entries(e.alphas_per_few_class)) expect(maxAbsDiff(got[c], want)).toBeLessThanOrEqual(1e-5);
+      for (const [c, want] of Object.entries(e.alphas_per_few_class))
+        expect(maxAbsDiff(got[c], want)).toBeLessThanOrEqual(1e-5);
     }
   });
 
-  it('gives the weights after epochs 1, 5 and 12 within 1e-5, frozen tensors exactly, under the original\'s keys', async () => {
+  it("gives the weights after epochs 1, 5 and 12 within 1e-5, frozen tensors exactly, under the original's keys", async () => {
     const saved = recording.epochs.filter((e) => e.state_dict_file !== null);
     expect(Object.keys(out.epochs).sort()).toEqual(saved.map((e) => String(e.epoch)).sort());
     for (const e of saved) {
@@ -92,15 +113,22 @@ describe('alphanet replay: the original training run (tinylt, seed 1, 12 epochs)
     });
   });
 
-  it('refuses to replay on another dataset\'s classifier', async () => {
-    const ride = await loadDataset(resolveDataset('tinylt_synth_ride', path.join(FIXTURE, 'datasets.toml')), { cacheDir: null });
-    await expect(replayTraining(ride, DIR, { backend: 'wasm', cacheRoot: null })).rejects.toThrow(/alphanet_b__vec is not the classifier of 'tinylt_synth_ride' \(the recording is of 'tinylt_synth'\)/);
+  it("refuses to replay on another dataset's classifier", async () => {
+    const ride = await loadDataset(resolveDataset('tinylt_synth_ride', path.join(FIXTURE, 'datasets.toml')), {
+      cacheDir: null,
+    });
+    await expect(replayTraining(ride, DIR, { backend: 'wasm', cacheRoot: null })).rejects.toThrow(
+      /alphanet_b__vec is not the classifier of 'tinylt_synth_ride' \(the recording is of 'tinylt_synth'\)/,
+    );
   });
 
   it('names the file and the field of a broken recording, and refuses optimiser settings it would ignore', () => {
     expect(() => parseReplay({ format: 'something-else' }, 'x/replay.json')).toThrow(FileFormatError);
     expect(() => parseReplay({ format: 'something-else' }, 'x/replay.json')).toThrow(/x\/replay\.json: format/);
-    const good = JSON.parse(fs.readFileSync(path.join(DIR, 'replay.json'), 'utf8')) as { optimizer: { param_group_at_first_step: Record<string, unknown> }; model: { hact: string } };
+    const good = JSON.parse(fs.readFileSync(path.join(DIR, 'replay.json'), 'utf8')) as {
+      optimizer: { param_group_at_first_step: Record<string, unknown> };
+      model: { hact: string };
+    };
     const newer = structuredClone(good);
     newer.optimizer.param_group_at_first_step.decoupled_weight_decay = true;
     expect(() => parseReplay(newer, 'r.json')).toThrow(/decoupled_weight_decay = true is not a parameter of AdamW/);
@@ -109,6 +137,8 @@ describe('alphanet replay: the original training run (tinylt, seed 1, 12 epochs)
     expect(parseReplay(inPlace, 'r.json').hact).toBe('leaky_relu');
     const softmax = structuredClone(good);
     softmax.model.hact = 'softmax';
-    expect(() => parseReplay(softmax, 'r.json')).toThrow(/r\.json: model\.hact: activation 'softmax' is not elementwise/);
+    expect(() => parseReplay(softmax, 'r.json')).toThrow(
+      /r\.json: model\.hact: activation 'softmax' is not elementwise/,
+    );
   });
 });

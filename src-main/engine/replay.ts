@@ -9,7 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatKeyValues, NN_DISTS, type Activation, type KeyValues, type NNDist } from '../../src-shared/config.ts';
 import { canonicalActivation, unknownActivationMessage } from '../../src-shared/activations.ts';
-import { IMPLEMENTATION_SWITCHES, isOptimizer, OPTIMIZER_TABLE, type OptimizerName } from '../../src-shared/optimizers.ts';
+import {
+  IMPLEMENTATION_SWITCHES,
+  isOptimizer,
+  OPTIMIZER_TABLE,
+  type OptimizerName,
+} from '../../src-shared/optimizers.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import type { SavedNetwork } from '../../src-shared/result.ts';
 import { FileFormatError, UserError } from '../errors.ts';
@@ -61,10 +66,13 @@ function reader(file: string) {
   const fail = (what: string): never => {
     throw new FileFormatError(file, what);
   };
-  const obj = (v: unknown, what: string): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : fail(`'${what}' is not an object`));
+  const obj = (v: unknown, what: string): Json =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : fail(`'${what}' is not an object`);
   const arr = (v: unknown, what: string): unknown[] => (Array.isArray(v) ? v : fail(`'${what}' is not a list`));
-  const num = (v: unknown, what: string): number => (typeof v === 'number' && Number.isFinite(v) ? v : fail(`'${what}' is not a number`));
-  const int = (v: unknown, what: string): number => (Number.isInteger(v) ? (v as number) : fail(`'${what}' is not a whole number`));
+  const num = (v: unknown, what: string): number =>
+    typeof v === 'number' && Number.isFinite(v) ? v : fail(`'${what}' is not a number`);
+  const int = (v: unknown, what: string): number =>
+    Number.isInteger(v) ? (v as number) : fail(`'${what}' is not a whole number`);
   const str = (v: unknown, what: string): string => (typeof v === 'string' ? v : fail(`'${what}' is not a string`));
   const ints = (v: unknown, what: string): number[] => arr(v, what).map((x, i) => int(x, `${what}[${i}]`));
   return { fail, obj, arr, num, int, str, ints };
@@ -90,15 +98,21 @@ export function parseReplay(value: unknown, file: string): ReplayRecord {
   const data = r.obj(root.data, 'data');
   const trainFiles = r.arr(data.train_files_in_original_order, 'data.train_files_in_original_order').map((f, i) => {
     const entry = r.obj(f, `data.train_files_in_original_order[${i}]`);
-    return { file: r.str(entry.file, `data.train_files_in_original_order[${i}].file`), nRows: r.int(entry.n_rows, `data.train_files_in_original_order[${i}].n_rows`) };
+    return {
+      file: r.str(entry.file, `data.train_files_in_original_order[${i}].file`),
+      nRows: r.int(entry.n_rows, `data.train_files_in_original_order[${i}].n_rows`),
+    };
   });
   const model = r.obj(root.model, 'model');
   const hactName = r.str(model.hact, 'model.hact');
   const hact = canonicalActivation(hactName) ?? r.fail(`model.hact: ${unknownActivationMessage(hactName)}`);
   const nnDist = r.str(root.nn_dist, 'nn_dist');
-  if (!(NN_DISTS as readonly string[]).includes(nnDist)) r.fail(`nn_dist '${nnDist}' is not one of ${NN_DISTS.join(', ')}`);
+  if (!(NN_DISTS as readonly string[]).includes(nnDist))
+    r.fail(`nn_dist '${nnDist}' is not one of ${NN_DISTS.join(', ')}`);
   const neighborsJson = r.obj(root.nn_classes_per_fclass, 'nn_classes_per_fclass');
-  const neighbors = Object.fromEntries(Object.entries(neighborsJson).map(([c, row]) => [c, r.ints(row, `nn_classes_per_fclass.${c}`)]));
+  const neighbors = Object.fromEntries(
+    Object.entries(neighborsJson).map(([c, row]) => [c, r.ints(row, `nn_classes_per_fclass.${c}`)]),
+  );
 
   const optimizer = r.obj(root.optimizer, 'optimizer');
   const optimName = className(r.str(optimizer.class, 'optimizer.class'));
@@ -110,9 +124,16 @@ export function parseReplay(value: unknown, file: string): ReplayRecord {
     if (key in known) {
       const text = asParamText(value);
       if (text !== null) optimParams[key] = text;
-    } else if (!(IMPLEMENTATION_SWITCHES as readonly string[]).includes(key) && key !== 'initial_lr' && value !== null && value !== false) {
+    } else if (
+      !(IMPLEMENTATION_SWITCHES as readonly string[]).includes(key) &&
+      key !== 'initial_lr' &&
+      value !== null &&
+      value !== false
+    ) {
       // A setting that changes the update (a newer PyTorch's option, say) must not be dropped silently.
-      r.fail(`optimizer.param_group_at_first_step.${key} = ${JSON.stringify(value)} is not a parameter of ${optimName} we implement`);
+      r.fail(
+        `optimizer.param_group_at_first_step.${key} = ${JSON.stringify(value)} is not a parameter of ${optimName} we implement`,
+      );
     }
   }
 
@@ -122,7 +143,8 @@ export function parseReplay(value: unknown, file: string): ReplayRecord {
     const state = r.obj(scheduler.state_at_creation, 'scheduler.state_at_creation');
     for (const [key, v] of Object.entries(state)) {
       // Only the constructor's arguments; torch's bookkeeping (base_lrs, last_epoch, …) starts with it.
-      if (['base_lrs', 'last_epoch', 'verbose', '_step_count', '_get_lr_called_within_step', '_last_lr'].includes(key)) continue;
+      if (['base_lrs', 'last_epoch', 'verbose', '_step_count', '_get_lr_called_within_step', '_last_lr'].includes(key))
+        continue;
       const text = Array.isArray(v) && key === 'milestones' ? `[${v.join(',')}]` : asParamText(v);
       if (text !== null) schedParams[key] = text;
     }
@@ -135,8 +157,15 @@ export function parseReplay(value: unknown, file: string): ReplayRecord {
       return [r.str(p[0], `steps[${i}].samples[${j}][0]`), r.int(p[1], `steps[${i}].samples[${j}][1]`)];
     });
     const labels = r.ints(step.labels, `steps[${i}].labels`);
-    if (labels.length !== samples.length) r.fail(`steps[${i}] has ${samples.length} samples but ${labels.length} labels`);
-    return { step: r.int(step.step, `steps[${i}].step`), epoch: r.int(step.epoch, `steps[${i}].epoch`), lr: r.num(step.lr, `steps[${i}].lr`), samples, labels };
+    if (labels.length !== samples.length)
+      r.fail(`steps[${i}] has ${samples.length} samples but ${labels.length} labels`);
+    return {
+      step: r.int(step.step, `steps[${i}].step`),
+      epoch: r.int(step.epoch, `steps[${i}].epoch`),
+      lr: r.num(step.lr, `steps[${i}].lr`),
+      samples,
+      labels,
+    };
   });
   const epochs = r.arr(root.epochs, 'epochs').map((e, i) => {
     const epoch = r.obj(e, `epochs[${i}]`);
@@ -161,7 +190,9 @@ export function parseReplay(value: unknown, file: string): ReplayRecord {
     hact,
     dummyMode: model.dummy_mode === true,
     predScale: model.pred_scale === undefined ? 1 : r.num(model.pred_scale, 'model.pred_scale'),
-    stateDictKeys: r.arr(model.state_dict_keys, 'model.state_dict_keys').map((k, i) => r.str(r.obj(k, `model.state_dict_keys[${i}]`).name, `model.state_dict_keys[${i}].name`)),
+    stateDictKeys: r
+      .arr(model.state_dict_keys, 'model.state_dict_keys')
+      .map((k, i) => r.str(r.obj(k, `model.state_dict_keys[${i}]`).name, `model.state_dict_keys[${i}].name`)),
     optimizer: { name: optimName, params: optimParams },
     scheduler: { name: scheduler ? className(r.str(scheduler.class, 'scheduler.class')) : null, params: schedParams },
     steps,
@@ -185,7 +216,12 @@ export async function readStateDict(file: string): Promise<Record<string, StateT
  * Global row of each `[file, row]` in our train datagrp: our shards are concatenated in name order,
  * the recording says how many rows each of its files has.
  */
-function rowIndex(ds: LoadedDataset, datagrp: string, rec: ReplayRecord, file: string): (name: string, row: number) => number {
+function rowIndex(
+  ds: LoadedDataset,
+  datagrp: string,
+  rec: ReplayRecord,
+  file: string,
+): (name: string, row: number) => number {
   const grp = ds.datagrps[datagrp];
   if (!grp) throw new UserError(`dataset '${ds.spec.key}' has no datagrp '${datagrp}'`);
   const sizes = new Map(rec.trainFiles.map((f) => [f.file, f.nRows]));
@@ -194,14 +230,17 @@ function rowIndex(ds: LoadedDataset, datagrp: string, rec: ReplayRecord, file: s
   for (const f of grp.files) {
     const name = path.basename(f);
     const n = sizes.get(name);
-    if (n === undefined) throw new FileFormatError(file, `the dataset's feature file ${name} is not among the recording's train files`);
+    if (n === undefined)
+      throw new FileFormatError(file, `the dataset's feature file ${name} is not among the recording's train files`);
     offsets.set(name, offset);
     offset += n;
   }
-  if (offset !== grp.n) throw new FileFormatError(file, `the recording's train files hold ${offset} rows; '${ds.spec.key}' has ${grp.n}`);
+  if (offset !== grp.n)
+    throw new FileFormatError(file, `the recording's train files hold ${offset} rows; '${ds.spec.key}' has ${grp.n}`);
   return (name, row) => {
     const start = offsets.get(name);
-    if (start === undefined || row < 0 || row >= (sizes.get(name) ?? 0)) throw new FileFormatError(file, `no row ${row} in ${name}`);
+    if (start === undefined || row < 0 || row >= (sizes.get(name) ?? 0))
+      throw new FileFormatError(file, `no row ${row} in ${name}`);
     return start + row;
   };
 }
@@ -236,7 +275,8 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
     few: rec.fclassOrder,
     neighbors: rec.fclassOrder.map((c) => {
       const row = rec.neighbors[String(c)];
-      if (!row || row.length !== k) throw new FileFormatError(jsonFile, `few class ${c} needs ${k} neighbours in nn_classes_per_fclass`);
+      if (!row || row.length !== k)
+        throw new FileFormatError(jsonFile, `few class ${c} needs ${k} neighbours in nn_classes_per_fclass`);
       return row;
     }),
     seed: null,
@@ -244,12 +284,18 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
   const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
   let network: SavedNetwork;
   try {
-    network = networkFromStateDict(init, { few: table.few, neighbors: table.neighbors, nnDist: rec.nnDist, hact: rec.hact });
+    network = networkFromStateDict(init, {
+      few: table.few,
+      neighbors: table.neighbors,
+      nnDist: rec.nnDist,
+      hact: rec.hact,
+    });
   } catch (error) {
     if (error instanceof UserError) throw new FileFormatError(initFile, error.message);
     throw error;
   }
-  if (network.dim !== ds.dim) throw new FileFormatError(initFile, `the network takes ${network.dim}-dim sources; '${ds.spec.key}' has ${ds.dim}`);
+  if (network.dim !== ds.dim)
+    throw new FileFormatError(initFile, `the network takes ${network.dim}-dim sources; '${ds.spec.key}' has ${ds.dim}`);
   const spec: NetworkSpec = { inDim: (k + 1) * ds.dim, hdims: network.hdims, outDim: k, act: rec.hact };
   const params = network.params.map((p) => Float32Array.from(p));
 
@@ -264,18 +310,23 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
   // The frozen tensors, from our classifier in the original's orders (they never change).
   const frozen: Record<string, number[]> = {
     alphanet_b__vec: rec.fclassOrder.map((c) => ds.classifier.bias[c]),
-    'base_clf.weight': rec.bclassOrder.flatMap((c) => Array.from(ds.classifier.weight.subarray(c * ds.dim, (c + 1) * ds.dim))),
+    'base_clf.weight': rec.bclassOrder.flatMap((c) =>
+      Array.from(ds.classifier.weight.subarray(c * ds.dim, (c + 1) * ds.dim)),
+    ),
     'base_clf.bias': rec.bclassOrder.map((c) => ds.classifier.bias[c]),
   };
   // The recording's frozen tensors are its pretrained classifier: another one means another dataset.
   for (const [key, values] of Object.entries(frozen)) {
     const recorded = init[key];
     if (recorded && (recorded.data.length !== values.length || values.some((v, i) => v !== recorded.data[i]))) {
-      throw new UserError(`${initFile}: its ${key} is not the classifier of '${ds.spec.key}' (the recording is of '${rec.datasetKey}')`);
+      throw new UserError(
+        `${initFile}: its ${key} is not the classifier of '${ds.spec.key}' (the recording is of '${rec.datasetKey}')`,
+      );
     }
   }
   const trainedKeys = ['alphanet.conv_layer.weight', 'alphanet.conv_layer.bias'];
-  for (let i = 0; i < spec.hdims.length; i++) trainedKeys.push(`alphanet.linear_layer__seq.${i}.weight`, `alphanet.linear_layer__seq.${i}.bias`);
+  for (let i = 0; i < spec.hdims.length; i++)
+    trainedKeys.push(`alphanet.linear_layer__seq.${i}.weight`, `alphanet.linear_layer__seq.${i}.bias`);
   const stateDict = (): Record<string, number[]> => {
     const out: Record<string, number[]> = {};
     const trained = new Map(trainedKeys.map((key, i) => [key, Array.from(params[i])]));
@@ -295,11 +346,17 @@ export async function replayTraining(ds: LoadedDataset, dir: string, opts: Repla
       const lr = lrAt(sched, optim.lr, s.epoch - 1);
       // The schedule is ours; a recording that used another LR is a difference to report, not to paper over.
       if (Math.abs(lr - s.lr) > 1e-12 * Math.abs(s.lr)) {
-        throw new UserError(`step ${s.step}: our ${rec.scheduler.name ?? 'constant'} schedule (${formatKeyValues(rec.scheduler.params)}) gives lr ${lr}, the recording used ${s.lr}`);
+        throw new UserError(
+          `step ${s.step}: our ${rec.scheduler.name ?? 'constant'} schedule (${formatKeyValues(rec.scheduler.params)}) gives lr ${lr}, the recording used ${s.lr}`,
+        );
       }
       const rows = s.samples.map(([name, row]) => rowOf(name, row));
       rows.forEach((row, i) => {
-        if (labels[row] !== s.labels[i]) throw new FileFormatError(jsonFile, `step ${s.step}: ${s.samples[i][0]} row ${s.samples[i][1]} has label ${labels[row]}, the recording says ${s.labels[i]}`);
+        if (labels[row] !== s.labels[i])
+          throw new FileFormatError(
+            jsonFile,
+            `step ${s.step}: ${s.samples[i][0]} row ${s.samples[i][1]} has label ${labels[row]}, the recording says ${s.labels[i]}`,
+          );
       });
       const batch = { scores: gatherRows(scores, C, rows), labels: Int32Array.from(s.labels) };
       const loss = trainStep(trainer, optim, optState, params, batch, lr);
@@ -347,7 +404,10 @@ export async function replayDifferences(dir: string, out: ReplayOutput): Promise
     const key = String(r.int(epoch.epoch, `epochs[${i}].epoch`));
     const alphas = r.obj(epoch.alphas_per_few_class, `epochs[${i}].alphas_per_few_class`);
     for (const [c, want] of Object.entries(alphas)) {
-      diff.alpha = Math.max(diff.alpha, maxAbsDiff(out.alphas[key]?.[c] ?? [], r.arr(want, `epochs[${i}].alphas_per_few_class.${c}`) as number[]));
+      diff.alpha = Math.max(
+        diff.alpha,
+        maxAbsDiff(out.alphas[key]?.[c] ?? [], r.arr(want, `epochs[${i}].alphas_per_few_class.${c}`) as number[]),
+      );
     }
     if (typeof epoch.state_dict_file === 'string' && out.epochs[key]) {
       const want = await readStateDict(path.join(dir, epoch.state_dict_file));

@@ -12,7 +12,15 @@ import { baselineRun, debugCheck, RunAbortedError, trainRun } from './run.ts';
 import { datagrpScores } from './scores.ts';
 import { makeSyntheticDataset } from './synthetic.ts';
 
-const ds = makeSyntheticDataset({ nClasses: 24, dim: 16, maxPerClass: 300, minPerClass: 5, valPerClass: 10, testPerClass: 20, seed: 2 });
+const ds = makeSyntheticDataset({
+  nClasses: 24,
+  dim: 16,
+  maxPerClass: 300,
+  minPerClass: 5,
+  valPerClass: 10,
+  testPerClass: 20,
+  seed: 2,
+});
 
 function config(over: (c: RunConfig) => void = () => {}): RunConfig {
   const c = defaultRunConfig(ds.spec.key);
@@ -33,7 +41,16 @@ const base = { backend: 'wasm' as const, cacheRoot: null };
 
 describe('trainRun (wasm)', () => {
   it('lets go of the train scores after the epochs when asked (a lone run), with the same result', async () => {
-    const twin = () => makeSyntheticDataset({ nClasses: 24, dim: 16, maxPerClass: 300, minPerClass: 5, valPerClass: 10, testPerClass: 20, seed: 2 });
+    const twin = () =>
+      makeSyntheticDataset({
+        nClasses: 24,
+        dim: 16,
+        maxPerClass: 300,
+        minPerClass: 5,
+        valPerClass: 10,
+        testPerClass: 20,
+        seed: 2,
+      });
     const [shared, lone] = [twin(), twin()];
     await initBackend('wasm');
     const sharedScores = await datagrpScores(shared, 'train', null);
@@ -82,10 +99,18 @@ describe('trainRun (wasm)', () => {
     const top = Math.max(...eligible);
     expect(best.result.best_epoch).toBe(2 + eligible.indexOf(top));
     expect(best.result.val?.accuracy).toBe(top);
-    const orig = await trainRun(ds, config((c) => (c.training.selection = 'min-epochs')), { ...base, seed: 3 });
+    const orig = await trainRun(
+      ds,
+      config((c) => (c.training.selection = 'min-epochs')),
+      { ...base, seed: 3 },
+    );
     expect(orig.result.best_epoch).toBe(2);
     expect(orig.result.selection).toBe('min-epochs');
-    const noVal = await trainRun(ds, config((c) => (c.training.val_datagrp = null)), { ...base, seed: 3 });
+    const noVal = await trainRun(
+      ds,
+      config((c) => (c.training.val_datagrp = null)),
+      { ...base, seed: 3 },
+    );
     expect(noVal.result.best_epoch).toBe(6);
     expect(noVal.result.val).toBeNull();
     expect(noVal.result.epochs[0].val).toBeNull();
@@ -110,7 +135,12 @@ describe('trainRun (wasm)', () => {
       ).rejects.toBeInstanceOf(RunAbortedError);
       expect(listCheckpoints(dir).map((c) => c.epoch)).toEqual([2, 3]);
       const epochsSeen: number[] = [];
-      const resumed = await trainRun(ds, config(), { ...base, seed: 5, ckptDir: dir, onEpoch: (r) => void epochsSeen.push(r.epoch) });
+      const resumed = await trainRun(ds, config(), {
+        ...base,
+        seed: 5,
+        ckptDir: dir,
+        onEpoch: (r) => void epochsSeen.push(r.epoch),
+      });
       expect(epochsSeen).toEqual([4, 5, 6]);
       expect(stable(resumed.result)).toEqual(stable(whole.result));
       expect(resumed.testTop5).toEqual(whole.testTop5);
@@ -135,7 +165,9 @@ describe('trainRun (wasm)', () => {
       const controller = new AbortController();
       const stopAt4 = (rec: { epoch: number }) => void (rec.epoch === 4 && controller.abort());
       const hourly = { ...base, seed: 5, ckptDir: dir, ckptIntervalSeconds: 3600 };
-      await expect(trainRun(ds, config(), { ...hourly, signal: controller.signal, onEpoch: stopAt4 })).rejects.toBeInstanceOf(RunAbortedError);
+      await expect(
+        trainRun(ds, config(), { ...hourly, signal: controller.signal, onEpoch: stopAt4 }),
+      ).rejects.toBeInstanceOf(RunAbortedError);
       expect(listCheckpoints(dir).map((c) => c.epoch)).toEqual([1]);
       const epochsSeen: number[] = [];
       const resumed = await trainRun(ds, config(), { ...hourly, onEpoch: (r) => void epochsSeen.push(r.epoch) });
@@ -154,7 +186,9 @@ describe('trainRun (wasm)', () => {
         const whole = await trainRun(ds, cfg(), { ...base, seed: 9 });
         const controller = new AbortController();
         const stopAt3 = (rec: { epoch: number }) => void (rec.epoch === 3 && controller.abort());
-        await expect(trainRun(ds, cfg(), { ...base, seed: 9, ckptDir: dir, signal: controller.signal, onEpoch: stopAt3 })).rejects.toBeInstanceOf(RunAbortedError);
+        await expect(
+          trainRun(ds, cfg(), { ...base, seed: 9, ckptDir: dir, signal: controller.signal, onEpoch: stopAt3 }),
+        ).rejects.toBeInstanceOf(RunAbortedError);
         const resumed = await trainRun(ds, cfg(), { ...base, seed: 9, ckptDir: dir });
         expect({ optim, result: stable(resumed.result) }).toEqual({ optim, result: stable(whole.result) });
       } finally {
@@ -172,7 +206,9 @@ describe('trainRun (wasm)', () => {
     await expect(debugCheck(ds, problem, tilde, 'val', 1, null)).resolves.toBeUndefined();
     // A classifier that is not the one the pretrained scores came from.
     const skewed = { ...problem, weight: problem.weight.map((w, i) => (i % 7 === 0 ? w + 0.5 : w)) };
-    await expect(debugCheck(ds, skewed, tilde, 'val', 1, null)).rejects.toThrow(/debug: logit of class \d+ for val row 0/);
+    await expect(debugCheck(ds, skewed, tilde, 'val', 1, null)).rejects.toThrow(
+      /debug: logit of class \d+ for val row 0/,
+    );
     await expect(debugCheck(ds, problem, tilde.fill(Number.NaN), 'val', 1, null)).rejects.toThrow(/not finite/);
   });
 
@@ -184,10 +220,34 @@ describe('trainRun (wasm)', () => {
   });
 
   it('refuses bad configs with clear errors', async () => {
-    await expect(trainRun(ds, config((c) => (c.training.min_epochs = 9)), { ...base, seed: 1 })).rejects.toThrow(/min_epochs/);
-    await expect(trainRun(ds, config((c) => (c.training.n_neighbors = 99)), { ...base, seed: 1 })).rejects.toThrow(/base classes/);
-    await expect(trainRun(ds, config((c) => (c.training.sampler_args = [{}, { r: 'abc' }])), { ...base, seed: 1 })).rejects.toThrow(/sampler_args\.1\.r: r: 'abc'/);
-    await expect(trainRun(ds, config((c) => (c.training.test_datagrp = 'nope')), { ...base, seed: 1 })).rejects.toThrow(/no datagrp 'nope'/);
+    await expect(
+      trainRun(
+        ds,
+        config((c) => (c.training.min_epochs = 9)),
+        { ...base, seed: 1 },
+      ),
+    ).rejects.toThrow(/min_epochs/);
+    await expect(
+      trainRun(
+        ds,
+        config((c) => (c.training.n_neighbors = 99)),
+        { ...base, seed: 1 },
+      ),
+    ).rejects.toThrow(/base classes/);
+    await expect(
+      trainRun(
+        ds,
+        config((c) => (c.training.sampler_args = [{}, { r: 'abc' }])),
+        { ...base, seed: 1 },
+      ),
+    ).rejects.toThrow(/sampler_args\.1\.r: r: 'abc'/);
+    await expect(
+      trainRun(
+        ds,
+        config((c) => (c.training.test_datagrp = 'nope')),
+        { ...base, seed: 1 },
+      ),
+    ).rejects.toThrow(/no datagrp 'nope'/);
   });
 
   it('baseline evaluates every datagrp with the pretrained classifier', async () => {

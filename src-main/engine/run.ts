@@ -16,11 +16,28 @@ import { appVersion } from '../paths.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateLogits, evaluateScores, neighborBounds, type Evaluation } from './evaluate.ts';
-import { AlphaTrainer, buildProblem, exactLogits, fastLogits, initNetwork, layerShapes, type AlphaProblem, type Batch, type NetworkSpec } from './model.ts';
+import {
+  AlphaTrainer,
+  buildProblem,
+  exactLogits,
+  fastLogits,
+  initNetwork,
+  layerShapes,
+  type AlphaProblem,
+  type Batch,
+  type NetworkSpec,
+} from './model.ts';
 import { ScoreGemm, scoreThreads } from './score-pool.ts';
 import { loadNeighbors, type NeighborTable } from './neighbors.ts';
 import { datagrpMeans, datagrpScores, forgetScores } from './scores.ts';
-import { initOptimizerState, lrAt, parseOptimizer, parseScheduler, type OptimizerSettings, type OptimizerState } from './optim.ts';
+import {
+  initOptimizerState,
+  lrAt,
+  parseOptimizer,
+  parseScheduler,
+  type OptimizerSettings,
+  type OptimizerState,
+} from './optim.ts';
 import { buildSamplingIndex, drawEpoch, makeSamplers } from './samplers.ts';
 
 export interface RunOutcome {
@@ -99,13 +116,20 @@ export class ConfigError extends UserError {
  * the run will build them. Throws ConfigError naming each field.
  */
 export function validateRun(ds: LoadedDataset, config: RunConfig): void {
-  const errors = [...validateRunConfig(config), ...validateForDataset(config, datasetFacts(ds.spec.key, ds.splits, Object.keys(ds.datagrps)))];
+  const errors = [
+    ...validateRunConfig(config),
+    ...validateForDataset(config, datasetFacts(ds.spec.key, ds.splits, Object.keys(ds.datagrps))),
+  ];
   if (errors.length > 0) throw new ConfigError(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
   try {
     const t = config.training;
     parseOptimizer(t.optim_cls, t.optim_params);
     parseScheduler(t.lr_sched_cls, t.lr_sched_params);
-    makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(datagrpOf(ds, t.train_datagrp).labels, ds.splitOf));
+    makeSamplers(
+      t.sampler_classes,
+      t.sampler_args,
+      buildSamplingIndex(datagrpOf(ds, t.train_datagrp).labels, ds.splitOf),
+    );
   } catch (error) {
     if (error instanceof UserError && !(error instanceof ConfigError)) throw new ConfigError(error.message);
     throw error;
@@ -120,12 +144,18 @@ export class RunAbortedError extends Error {
 function datagrpOf(ds: LoadedDataset, name: string) {
   const grp = ds.datagrps[name];
   if (!grp) {
-    throw new UserError(`dataset '${ds.spec.key}' has no datagrp '${name}' (it has ${Object.keys(ds.datagrps).join(', ')})`);
+    throw new UserError(
+      `dataset '${ds.spec.key}' has no datagrp '${name}' (it has ${Object.keys(ds.datagrps).join(', ')})`,
+    );
   }
   return grp;
 }
 
-function alphaStats(tilde: Float32Array, F: number, k: number): Pick<EpochRecord, 'alpha_mean' | 'alpha_min' | 'alpha_max'> {
+function alphaStats(
+  tilde: Float32Array,
+  F: number,
+  k: number,
+): Pick<EpochRecord, 'alpha_mean' | 'alpha_min' | 'alpha_max'> {
   const mean = [1];
   const min = [1];
   const max = [1];
@@ -203,7 +233,14 @@ export function trainStep(
 export const DEBUG_ROWS = 256;
 
 /** The check of TrainOptions.debug; throws an Error (a bug, not the user's input) on a mismatch. */
-export async function debugCheck(ds: LoadedDataset, problem: AlphaProblem, tilde: Float32Array, datagrp: string, predScale: number, cacheRoot: TrainOptions['cacheRoot']): Promise<void> {
+export async function debugCheck(
+  ds: LoadedDataset,
+  problem: AlphaProblem,
+  tilde: Float32Array,
+  datagrp: string,
+  predScale: number,
+  cacheRoot: TrainOptions['cacheRoot'],
+): Promise<void> {
   if (!tilde.every(Number.isFinite)) throw new Error('debug: a coefficient α is not finite');
   const grp = datagrpOf(ds, datagrp);
   const n = Math.min(grp.n, DEBUG_ROWS);
@@ -216,7 +253,9 @@ export async function debugCheck(ds: LoadedDataset, problem: AlphaProblem, tilde
     for (let c = 0; c < C; c++) {
       const want = exact[i * C + c];
       if (!(Math.abs(row[c] - want) <= 1e-4 * Math.max(1, Math.abs(want)))) {
-        throw new Error(`debug: logit of class ${c} for ${datagrp} row ${i} is ${row[c]} from the pretrained scores but ${want} from the features`);
+        throw new Error(
+          `debug: logit of class ${c} for ${datagrp} row ${i} is ${row[c]} from the pretrained scores but ${want} from the features`,
+        );
       }
     }
   }
@@ -240,14 +279,21 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const exact = opts.exactReference === true;
   const samplers = makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(train.labels, ds.splitOf));
   // Before the neighbours: a cold run then reads the training features once, for scores and class means.
-  let trainScores = exact ? null : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
+  let trainScores = exact
+    ? null
+    : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
   const table: NeighborTable = loadNeighbors(ds, t.n_neighbors, t.nn_dist, seed, {
     trainDatagrp: t.train_datagrp,
     cacheRoot: opts.cacheRoot,
     meansOf: () => datagrpMeans(ds, t.train_datagrp, opts.cacheRoot),
   });
   const problem = buildProblem(ds.classifier, ds.nClasses, ds.dim, table);
-  const spec: NetworkSpec = { inDim: (t.n_neighbors + 1) * ds.dim, hdims: config.alphanet.hdims, outDim: t.n_neighbors, act: config.alphanet.hact };
+  const spec: NetworkSpec = {
+    inDim: (t.n_neighbors + 1) * ds.dim,
+    hdims: config.alphanet.hdims,
+    outDim: t.n_neighbors,
+    act: config.alphanet.hact,
+  };
   const C = ds.nClasses;
   const F = problem.few.length;
   const key = runKey(ds, config, seed);
@@ -294,9 +340,19 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   };
   // The val datagrp is evaluated every epoch: its neighbour bounds (evaluate.ts) are worked out once.
   const bounds = new Map<string, Float32Array>();
-  const evaluateOn = async (name: string, tilde: Float32Array, storage: Float32Array | null = null): Promise<Evaluation> => {
+  const evaluateOn = async (
+    name: string,
+    tilde: Float32Array,
+    storage: Float32Array | null = null,
+  ): Promise<Evaluation> => {
     const grp = datagrpOf(ds, name);
-    if (exact) return evaluateLogits(await exactLogits(problem, tilde, featsOf(name), grp.n, t.pred_scale), grp.labels, C, ds.splitOf);
+    if (exact)
+      return evaluateLogits(
+        await exactLogits(problem, tilde, featsOf(name), grp.n, t.pred_scale),
+        grp.labels,
+        C,
+        ds.splitOf,
+      );
     const scores = await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase, storage });
     let b = bounds.get(name) ?? null;
     if (b === null && name === t.val_datagrp) bounds.set(name, (b = neighborBounds(problem, scores, grp.n)));
@@ -306,7 +362,12 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   trainer.attach(params, optState, optim);
   const singleThreaded = backend === 'wasm' || backend === 'cpu';
   if (opts.networkThreads === 2 && singleThreaded) await trainer.useHelperThread(backend);
-  else if (opts.networkThreads === undefined && singleThreaded && scoreThreads() >= 2 && 4 * F * spec.inDim * shapes[0].outDim >= MIN_HELPER_FLOPS) {
+  else if (
+    opts.networkThreads === undefined &&
+    singleThreaded &&
+    scoreThreads() >= 2 &&
+    4 * F * spec.inDim * shapes[0].outDim >= MIN_HELPER_FLOPS
+  ) {
     void trainer.useHelperThread(backend);
   }
   let lastCkpt = Number.NEGATIVE_INFINITY;
@@ -328,7 +389,8 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
         opts.onBatch?.({ epoch, batch: b + 1, nBatches, loss });
       }
       const tilde = trainer.alphas(params);
-      if (opts.debug) await debugCheck(ds, problem, tilde, t.val_datagrp ?? t.train_datagrp, t.pred_scale, opts.cacheRoot);
+      if (opts.debug)
+        await debugCheck(ds, problem, tilde, t.val_datagrp ?? t.train_datagrp, t.pred_scale, opts.cacheRoot);
       let valEval: Evaluation | null = null;
       if (t.val_datagrp !== null) valEval = await evaluateOn(t.val_datagrp, tilde);
       const rec: EpochRecord = {
@@ -355,7 +417,11 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
       }
       if (ckptDir !== null && performance.now() - lastCkpt >= 1000 * (opts.ckptIntervalSeconds ?? 0)) {
         lastCkpt = performance.now();
-        saveCheckpoint(ckptDir, { runKey: key, epoch, params, optimizer: optState, rng: rng.state(), history, best }, opts.nCkpt ?? 2);
+        saveCheckpoint(
+          ckptDir,
+          { runKey: key, epoch, params, optimizer: optState, rng: rng.state(), history, best },
+          opts.nCkpt ?? 2,
+        );
       }
       await opts.onEpoch?.(rec);
     }
@@ -423,11 +489,27 @@ export async function baselineRun(ds: LoadedDataset, opts: BaselineOptions = {})
   const backend = await initBackend(opts.backend);
   const names = opts.datagrps ?? Object.keys(ds.datagrps);
   if (names.length === 0) throw new UserError(`dataset '${ds.spec.key}' has no datagrps to evaluate`);
-  const problem: AlphaProblem = { nClasses: ds.nClasses, dim: ds.dim, k: 0, few: [], neighbors: [], weight: ds.classifier.weight, bias: ds.classifier.bias, sources: new Float32Array(0) };
+  const problem: AlphaProblem = {
+    nClasses: ds.nClasses,
+    dim: ds.dim,
+    k: 0,
+    few: [],
+    neighbors: [],
+    weight: ds.classifier.weight,
+    bias: ds.classifier.bias,
+    sources: new Float32Array(0),
+  };
   const evaluations: Record<string, Evaluation> = {};
   for (const name of names) {
     const grp = datagrpOf(ds, name);
-    evaluations[name] = evaluateScores(problem, null, await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }), grp.labels, ds.splitOf, 1);
+    evaluations[name] = evaluateScores(
+      problem,
+      null,
+      await datagrpScores(ds, name, opts.cacheRoot, { onPhase: opts.onPhase }),
+      grp.labels,
+      ds.splitOf,
+      1,
+    );
   }
   const testName = opts.testDatagrp ?? (names.includes('test') ? 'test' : names[names.length - 1]);
   const valName = opts.valDatagrp === undefined ? (names.includes('val') ? 'val' : null) : opts.valDatagrp;

@@ -23,7 +23,12 @@ describe('samplers', () => {
     const rng = Rng.fromSeed(1);
     expect(index.nFewSamples).toBe(F);
     expect(countClasses(makeSampler('AllFewSampler', {}, index).draw(rng))).toEqual([0, 0, 0, 0, 0, 0, 10, 6, 4]);
-    expect(countClasses(makeSampler('AllBaseSampler', { r: '3' }, index).draw(rng))).toEqual([...sizes.slice(0, 6), 0, 0, 0]);
+    expect(countClasses(makeSampler('AllBaseSampler', { r: '3' }, index).draw(rng))).toEqual([
+      ...sizes.slice(0, 6),
+      0,
+      0,
+      0,
+    ]);
     expect(makeSampler('AllMediumSampler', {}, index).draw(rng)).toHaveLength(125);
   });
 
@@ -34,14 +39,19 @@ describe('samplers', () => {
     for (let draw = 0; draw < 200; draw++) {
       const got = sampler.draw(rng);
       expect(got).toHaveLength(Math.trunc(1.5 * F));
-      countClasses(got).slice(0, 6).forEach((c, i) => (total[i] += c));
+      countClasses(got)
+        .slice(0, 6)
+        .forEach((c, i) => (total[i] += c));
       expect(countClasses(got).slice(6)).toEqual([0, 0, 0]);
     }
     expect(chiSquareUniform(total).pValue).toBeGreaterThan(0.001);
     // The image sampler, by contrast, follows class sizes: far from uniform over classes.
     const images = makeSampler('UniformBaseImageSampler', { r: '1.5' }, index);
     const imageTotal = Array(6).fill(0);
-    for (let draw = 0; draw < 200; draw++) countClasses(images.draw(rng)).slice(0, 6).forEach((c, i) => (imageTotal[i] += c));
+    for (let draw = 0; draw < 200; draw++)
+      countClasses(images.draw(rng))
+        .slice(0, 6)
+        .forEach((c, i) => (imageTotal[i] += c));
     expect(chiSquareUniform(imageTotal).pValue).toBeLessThan(1e-6);
     expect(makeSampler('ClassBalancedManySampler', { r: '0.33' }, index).draw(rng)).toHaveLength(Math.trunc(0.33 * F));
   });
@@ -64,7 +74,9 @@ describe('samplers', () => {
     expect(epoch).toHaveLength(F + 10);
     expect(countClasses(epoch).slice(6)).toEqual([10, 6, 4]);
     expect(makeSamplers(['AllFewSampler', 'ClassBalancedBaseSampler'], [{ r: '0.5' }], index)).toHaveLength(2);
-    expect(() => makeSamplers(['AllFewSampler', 'AllBaseSampler', 'AllManySampler'], [{}, {}], index)).toThrow(/need 3/);
+    expect(() => makeSamplers(['AllFewSampler', 'AllBaseSampler', 'AllManySampler'], [{}, {}], index)).toThrow(
+      /need 3/,
+    );
     expect(() => makeSampler('ClassBalancedBaseSampler', { r: 'abc' }, index)).toThrow(/r=abc/);
     expect(() => makeSampler('ClassBalancedBaseSampler', { q: '1' }, index)).toThrow(/unknown argument 'q'/);
     expect(() => makeSampler('FancySampler', {}, index)).toThrow(/unknown sampler/);

@@ -5,7 +5,14 @@
 import type { KeyValues } from '../../src-shared/config.ts';
 import type { SplitName } from '../../src-shared/dataset.ts';
 import { checkParam } from '../../src-shared/optimizers.ts';
-import { isSamplerClass, SAMPLER_CLASSES, SAMPLER_PARAMS, samplerSplit, type SamplerClass, type SamplerSplit } from '../../src-shared/run-config-validation.ts';
+import {
+  isSamplerClass,
+  SAMPLER_CLASSES,
+  SAMPLER_PARAMS,
+  samplerSplit,
+  type SamplerClass,
+  type SamplerSplit,
+} from '../../src-shared/run-config-validation.ts';
 import type { Rng } from '../../src-shared/rng.ts';
 import { UserError } from '../errors.ts';
 
@@ -65,7 +72,8 @@ function allIndices(byClass: Map<number, number[]>): number[] {
  * (the `All*` samplers ignore it, as the original's do); any other key is an error.
  */
 export function makeSampler(name: string, args: KeyValues, index: SamplingIndex): Sampler {
-  if (!isSamplerClass(name)) throw new UserError(`unknown sampler '${name}' (choose from ${SAMPLER_CLASSES.join(', ')})`);
+  if (!isSamplerClass(name))
+    throw new UserError(`unknown sampler '${name}' (choose from ${SAMPLER_CLASSES.join(', ')})`);
   const cls = name;
   const r = ratioArg(cls, args);
   const esplit = samplerSplit(cls);

@@ -56,7 +56,9 @@ export class ScoreGemm {
     const { dim, nClasses } = this;
     for (let start = 0; start < n; start += chunk) {
       const rows = Math.min(chunk, n - start);
-      const part = tf.tidy(() => tf.matMul(tf.tensor2d(feats.subarray(start * dim, (start + rows) * dim), [rows, dim]), this.W));
+      const part = tf.tidy(() =>
+        tf.matMul(tf.tensor2d(feats.subarray(start * dim, (start + rows) * dim), [rows, dim]), this.W),
+      );
       out.set(part.dataSync() as Float32Array, (outRow + start) * nClasses);
       part.dispose();
     }
@@ -74,7 +76,13 @@ export class ScoreGemm {
 export type FeatureRows = (start: number, count: number) => Float32Array;
 
 /** Raw scores X·Wᵀ (n × C) in this thread (computeScores spreads big ones over cores). */
-export function rawScores(feats: Float32Array, n: number, dim: number, weight: Float32Array, nClasses: number): Float32Array {
+export function rawScores(
+  feats: Float32Array,
+  n: number,
+  dim: number,
+  weight: Float32Array,
+  nClasses: number,
+): Float32Array {
   const out = new Float32Array(n * nClasses);
   const gemm = new ScoreGemm(weight, dim, nClasses);
   try {
@@ -115,7 +123,10 @@ function startScoreWorker(backend: BackendName): Promise<Worker> {
       void worker.terminate();
       reject(error);
     };
-    const timer = setTimeout(() => fail(new Error(`score worker not ready after ${WORKER_START_TIMEOUT_MS / 1000} s`)), WORKER_START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`score worker not ready after ${WORKER_START_TIMEOUT_MS / 1000} s`)),
+      WORKER_START_TIMEOUT_MS,
+    );
     timer.unref();
     worker.once('error', fail);
     worker.once('message', (msg: ScoreWorkerReply) => {
@@ -146,7 +157,16 @@ export async function closeScorePool(): Promise<void> {
 type OnRows = (start: number, block: Float32Array) => void;
 
 /** `fresh`: rowsAt returns arrays of their own, which can be moved to a worker; else views, copied. */
-function onPool(workers: Worker[], rowsAt: FeatureRows, fresh: boolean, n: number, dim: number, weight: Float32Array, nClasses: number, onRows?: OnRows): Promise<Float32Array> {
+function onPool(
+  workers: Worker[],
+  rowsAt: FeatureRows,
+  fresh: boolean,
+  n: number,
+  dim: number,
+  weight: Float32Array,
+  nClasses: number,
+  onRows?: OnRows,
+): Promise<Float32Array> {
   const out = new Float32Array(n * nClasses);
   const nBlocks = Math.ceil(n / BLOCK_ROWS);
   let next = 0;
@@ -214,7 +234,11 @@ export async function computeScores(
   dim: number,
   weight: Float32Array,
   nClasses: number,
-  opts: { threads?: number; /** Smallest product (flops) worth the pool; tests lower it. */ minFlops?: number; onRows?: OnRows } = {},
+  opts: {
+    threads?: number;
+    /** Smallest product (flops) worth the pool; tests lower it. */ minFlops?: number;
+    onRows?: OnRows;
+  } = {},
 ): Promise<Float32Array> {
   const fresh = typeof feats === 'function';
   const rowsAt: FeatureRows = fresh ? feats : (start, count) => feats.subarray(start * dim, (start + count) * dim);
@@ -252,7 +276,6 @@ export async function computeScores(
   }
   return out;
 }
-
 
 /** Workers running now, and whether the pool failed in this process (then everything runs in-thread). */
 export function scorePoolState(): { workers: number; broken: boolean } {

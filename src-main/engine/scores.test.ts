@@ -54,7 +54,9 @@ describe('pretrained scores and class means', () => {
     config.training.min_epochs = 2;
     const first = await trainRun(cold, config, { seed: 4, backend: 'wasm', cacheRoot: cache });
     const train = cold.datagrps.train;
-    expect(await datagrpScores(cold, 'train', cache)).toEqual(rawScores(train.feats, train.n, cold.dim, cold.classifier.weight, cold.nClasses));
+    expect(await datagrpScores(cold, 'train', cache)).toEqual(
+      rawScores(train.feats, train.n, cold.dim, cold.classifier.weight, cold.nClasses),
+    );
     expect(datagrpMeans(cold, 'train', cache)).toEqual(classMeans(train, cold.dim, cold.nClasses));
     // A second process: loads labels only, and neither it nor the engine reads a feature.
     const warm = withoutFeatures(await load(cache));
@@ -68,7 +70,12 @@ describe('pretrained scores and class means', () => {
     // A lone run reads the test scores into the memory of its train scores, once done with them.
     const lone = withoutFeatures(await load(cache));
     const trainScores = await datagrpScores(lone, 'train', cache);
-    const third = await trainRun(lone, config, { seed: 4, backend: 'wasm', cacheRoot: cache, releaseTrainScores: true });
+    const third = await trainRun(lone, config, {
+      seed: 4,
+      backend: 'wasm',
+      cacheRoot: cache,
+      releaseTrainScores: true,
+    });
     expect(stable(third.result)).toEqual(stable(first.result));
     const testScores = await datagrpScores(lone, 'test', cache);
     expect(testScores.buffer).toBe(trainScores.buffer);
@@ -80,7 +87,10 @@ describe('pretrained scores and class means', () => {
     const ds = await load(cache);
     const want = await datagrpScores(ds, 'val', cache);
     const bins: string[] = [];
-    const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : bins.push(path.join(d, e.name))));
+    const walk = (d: string) =>
+      fs
+        .readdirSync(d, { withFileTypes: true })
+        .forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : bins.push(path.join(d, e.name))));
     walk(path.join(cache, 'scores'));
     const file = bins.find((f) => f.endsWith('scores-val.bin'));
     expect(file).toBeDefined();
@@ -106,18 +116,27 @@ describe('pretrained scores and class means', () => {
     for (const threads of [2, 1]) {
       const acc = new ClassMeanAccumulator(labels, d, 7);
       const blocks: number[] = [];
-      const streamed = await computeScores((start, count) => feats.slice(start * d, (start + count) * d), n, d, weight, C, {
-        threads,
-        minFlops: 0,
-        onRows: (start, block) => (blocks.push(start), acc.add(start, block)),
-      });
+      const streamed = await computeScores(
+        (start, count) => feats.slice(start * d, (start + count) * d),
+        n,
+        d,
+        weight,
+        C,
+        {
+          threads,
+          minFlops: 0,
+          onRows: (start, block) => (blocks.push(start), acc.add(start, block)),
+        },
+      );
       expect(streamed).toEqual(want);
       expect(blocks).toEqual([...blocks].sort((a, b) => a - b));
       expect(acc.means()).toEqual(classMeans({ feats, labels, n }, d, 7));
     }
     // An array that is one block is copied to the worker, never moved out of the caller's hands.
     const small = feats.slice(0, 100 * d);
-    expect(await computeScores(small, 100, d, weight, C, { threads: 2, minFlops: 0 })).toEqual(want.subarray(0, 100 * C));
+    expect(await computeScores(small, 100, d, weight, C, { threads: 2, minFlops: 0 })).toEqual(
+      want.subarray(0, 100 * C),
+    );
     expect(small.length).toBe(100 * d);
   });
 });

@@ -65,7 +65,12 @@ function fileBase(name: string): string {
   return name.replace(/[^\w.-]/g, '_');
 }
 
-function readEntry<T extends Float32Array | Float64Array>(dir: string, key: string, name: string, make: (n: number) => T): T | null {
+function readEntry<T extends Float32Array | Float64Array>(
+  dir: string,
+  key: string,
+  name: string,
+  make: (n: number) => T,
+): T | null {
   if (os.endianness() !== 'LE') return null;
   try {
     const meta: unknown = JSON.parse(fs.readFileSync(path.join(dir, `${fileBase(name)}.json`), 'utf8'));
@@ -108,7 +113,13 @@ function writeEntry(parent: string, dir: string, key: string, name: string, data
     } finally {
       fs.closeSync(fd);
     }
-    const entry: Entry = { format: FORMAT, key, name, length: data.length, dtype: data instanceof Float64Array ? 'float64' : 'float32' };
+    const entry: Entry = {
+      format: FORMAT,
+      key,
+      name,
+      length: data.length,
+      dtype: data instanceof Float64Array ? 'float64' : 'float32',
+    };
     fs.writeFileSync(`${base}.json${tag}`, JSON.stringify(entry));
     fs.renameSync(`${base}.bin${tag}`, `${base}.bin`);
     fs.renameSync(`${base}.json${tag}`, `${base}.json`);
@@ -130,7 +141,13 @@ function memoryOf(ds: LoadedDataset): Map<string, Float32Array | Float64Array> {
 }
 
 /** The array `name` of `ds` from memory or disk (null on a miss); `length` is what it must hold. */
-function lookup<T extends Float32Array | Float64Array>(ds: LoadedDataset, name: string, cacheRoot: CacheRoot, make: (n: number) => T, length: number): T | null {
+function lookup<T extends Float32Array | Float64Array>(
+  ds: LoadedDataset,
+  name: string,
+  cacheRoot: CacheRoot,
+  make: (n: number) => T,
+  length: number,
+): T | null {
   const mem = memoryOf(ds);
   const hit = mem.get(name);
   if (hit) return hit as T;
@@ -152,7 +169,10 @@ function keep(ds: LoadedDataset, name: string, cacheRoot: CacheRoot, value: Floa
 
 function datagrpOf(ds: LoadedDataset, name: string) {
   const grp = ds.datagrps[name];
-  if (!grp) throw new UserError(`dataset '${ds.spec.key}' has no datagrp '${name}' (it has ${Object.keys(ds.datagrps).join(', ')})`);
+  if (!grp)
+    throw new UserError(
+      `dataset '${ds.spec.key}' has no datagrp '${name}' (it has ${Object.keys(ds.datagrps).join(', ')})`,
+    );
   return grp;
 }
 
@@ -188,19 +208,29 @@ export async function datagrpScores(
   const make = (n: number) => (storage && storage.length >= n ? storage.subarray(0, n) : new Float32Array(n));
   const hit = lookup(ds, key, cacheRoot, make, grp.n * ds.nClasses);
   if (hit) return hit;
-  const means = opts.alsoMeans && !cachedMeans(ds, name, cacheRoot) ? new ClassMeanAccumulator(grp.labels, ds.dim, ds.nClasses) : null;
+  const means =
+    opts.alsoMeans && !cachedMeans(ds, name, cacheRoot)
+      ? new ClassMeanAccumulator(grp.labels, ds.dim, ds.nClasses)
+      : null;
   // A lazily loaded datagrp streams its rows from disk: never all of its features in memory at once.
   const phase = `pretrained scores${means ? ' + class means' : ''} of '${name}'`;
   const report = (done: number) => opts.onPhase?.({ phase, done, total: grp.n, unit: 'rows' });
   report(0);
-  const scores = await computeScores(featureRowReader(grp) ?? grp.feats, grp.n, ds.dim, ds.classifier.weight, ds.nClasses, {
-    onRows: (start, block) => {
-      means?.add(start, block);
-      // Rows as they are read and dealt out; the last block is reported done once its product is back.
-      const end = start + block.length / ds.dim;
-      if (end < grp.n) report(end);
+  const scores = await computeScores(
+    featureRowReader(grp) ?? grp.feats,
+    grp.n,
+    ds.dim,
+    ds.classifier.weight,
+    ds.nClasses,
+    {
+      onRows: (start, block) => {
+        means?.add(start, block);
+        // Rows as they are read and dealt out; the last block is reported done once its product is back.
+        const end = start + block.length / ds.dim;
+        if (end < grp.n) report(end);
+      },
     },
-  });
+  );
   report(grp.n);
   keep(ds, key, cacheRoot, scores);
   if (means) keep(ds, `means-${name}`, cacheRoot, means.means());
@@ -223,7 +253,8 @@ export function datagrpMeans(ds: LoadedDataset, name: string, cacheRoot?: CacheR
   let means: Float64Array;
   if (readRows) {
     const acc = new ClassMeanAccumulator(grp.labels, ds.dim, ds.nClasses);
-    for (let start = 0; start < grp.n; start += MEAN_BLOCK_ROWS) acc.add(start, readRows(start, Math.min(MEAN_BLOCK_ROWS, grp.n - start)));
+    for (let start = 0; start < grp.n; start += MEAN_BLOCK_ROWS)
+      acc.add(start, readRows(start, Math.min(MEAN_BLOCK_ROWS, grp.n - start)));
     means = acc.means();
   } else {
     means = classMeans(grp, ds.dim, ds.nClasses);

@@ -26,7 +26,10 @@ interface Setting {
   best_epochs_seen: number[];
   runs: { seed: number; best_epoch: number; test_per_split: Record<Split, number> }[];
 }
-const study = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'seeds.json'), 'utf8')) as Record<'setting_A' | 'setting_B', Setting>;
+const study = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'seeds.json'), 'utf8')) as Record<
+  'setting_A' | 'setting_B',
+  Setting
+>;
 
 /** The flags of the original's command line that the settings vary. */
 function flagValue(command: string, pattern: RegExp): string {

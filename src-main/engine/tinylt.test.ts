@@ -15,7 +15,14 @@ import { initBackend } from './backend.ts';
 import { evaluateLogits } from './evaluate.ts';
 import { exactLogits } from './model.ts';
 import { computeNeighbors } from './neighbors.ts';
-import { evaluateNetwork, networkAlphas, networkFromOriginalResult, networkFromStateDict, problemFor, type StateTensor } from './network.ts';
+import {
+  evaluateNetwork,
+  networkAlphas,
+  networkFromOriginalResult,
+  networkFromStateDict,
+  problemFor,
+  type StateTensor,
+} from './network.ts';
 import { baselineRun, trainRun } from './run.ts';
 
 const FIXTURE = path.resolve(import.meta.dirname, '..', '..', 'test', 'fixtures', 'tinylt');
@@ -92,9 +99,15 @@ describe('tinylt: the original trained network', () => {
   const run = expected.train_run;
   const network = () => {
     const state: Record<string, StateTensor> = {};
-    for (const [key, value] of Object.entries(run.state_dict)) state[key] = { shape: run.state_dict_shapes[key], data: flatten(value) };
+    for (const [key, value] of Object.entries(run.state_dict))
+      state[key] = { shape: run.state_dict_shapes[key], data: flatten(value) };
     const few = [...run.fclass_order].sort((a, b) => a - b);
-    return networkFromStateDict(state, { few, neighbors: few.map((c) => run.nn_classes_used[String(c)]), nnDist: 'euclidean', hact: 'leaky_relu' });
+    return networkFromStateDict(state, {
+      few,
+      neighbors: few.map((c) => run.nn_classes_used[String(c)]),
+      nnDist: 'euclidean',
+      hact: 'leaky_relu',
+    });
   };
 
   it('reproduces its alphas and its test accuracies exactly, on the fast and the exact path', async () => {
@@ -104,10 +117,19 @@ describe('tinylt: the original trained network', () => {
       expect(alphas[c].neighbors).toEqual(run.nn_classes_used[c]);
       alphas[c].alpha.forEach((a, i) => expect(Math.abs(a - want[i])).toBeLessThan(1e-5));
     }
-    expectSameEval(evals.test, { metrics: run.test_metrics, acc_per_split: run.test_acc_per_split, acc_per_class: run.test_acc_per_class });
+    expectSameEval(evals.test, {
+      metrics: run.test_metrics,
+      acc_per_split: run.test_acc_per_split,
+      acc_per_class: run.test_acc_per_class,
+    });
     const problem = problemFor(synth, net);
     const test = synth.datagrps.test;
-    const exact = evaluateLogits(await exactLogits(problem, networkAlphas(problem, net), test.feats, test.n, 1), test.labels, synth.nClasses, synth.splitOf);
+    const exact = evaluateLogits(
+      await exactLogits(problem, networkAlphas(problem, net), test.feats, test.n, 1),
+      test.labels,
+      synth.nClasses,
+      synth.splitOf,
+    );
     expect(exact.result).toEqual(evals.test);
     expect(exact.top).toEqual(evaluations.test.top);
   });
@@ -148,7 +170,14 @@ describe('tinylt: training', () => {
       const whole = await trainRun(synth, config(), { seed: 1, backend: 'wasm', cacheRoot: null });
       const stop = new AbortController();
       await expect(
-        trainRun(synth, config(), { seed: 1, backend: 'wasm', cacheRoot: null, ckptDir: dir, signal: stop.signal, onEpoch: (r) => void (r.epoch === 3 && stop.abort()) }),
+        trainRun(synth, config(), {
+          seed: 1,
+          backend: 'wasm',
+          cacheRoot: null,
+          ckptDir: dir,
+          signal: stop.signal,
+          onEpoch: (r) => void (r.epoch === 3 && stop.abort()),
+        }),
       ).rejects.toThrow(/cancelled/);
       const resumed = await trainRun(synth, config(), { seed: 1, backend: 'wasm', cacheRoot: null, ckptDir: dir });
       expect(strip(resumed.result)).toEqual(strip(whole.result));

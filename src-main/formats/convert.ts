@@ -37,7 +37,8 @@ export function tensorToNumberArray(t: TensorData, file = '<tensor>', what = 'te
     const src = t.data as BigInt64Array;
     for (let i = 0; i < n; i++) {
       const v = src[i];
-      if (v > 2n ** 53n || v < -(2n ** 53n)) throw new FileFormatError(file, `${what}: value ${v} is too large to use as a number`);
+      if (v > 2n ** 53n || v < -(2n ** 53n))
+        throw new FileFormatError(file, `${what}: value ${v} is too large to use as a number`);
       out[i] = Number(v);
     }
   } else if (t.dtype === 'float16' || t.dtype === 'bfloat16') {
@@ -60,7 +61,8 @@ export function toIntArray(value: PyValue | undefined, file: string, what: strin
     if (value.dtype.startsWith('float') || value.dtype === 'bfloat16' || value.dtype === 'bool') {
       throw new FileFormatError(file, `${what} is a ${value.dtype} tensor, expected integers`);
     }
-    if (value.shape.length !== 1) throw new FileFormatError(file, `${what} has shape [${value.shape}], expected one dimension`);
+    if (value.shape.length !== 1)
+      throw new FileFormatError(file, `${what} has shape [${value.shape}], expected one dimension`);
     return tensorToNumberArray(value, file, what);
   }
   const items = Array.isArray(value) ? value : value instanceof PyTuple ? value.items : undefined;

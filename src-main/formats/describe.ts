@@ -81,7 +81,9 @@ export function toInspectJson(value: PyValue): Json {
         return out;
       }
       if (v instanceof PyBytes) {
-        return v.length <= MAX_SHOWN_ELEMENTS ? { bytes: Buffer.from(v.bytes).toString('base64') } : { bytes: null, length: v.length };
+        return v.length <= MAX_SHOWN_ELEMENTS
+          ? { bytes: Buffer.from(v.bytes).toString('base64') }
+          : { bytes: null, length: v.length };
       }
       if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
       if (v instanceof PyTuple) return v.items.map((x) => walk(x, depth + 1));
@@ -93,7 +95,11 @@ export function toInspectJson(value: PyValue): Json {
       }
       if (v instanceof PyGlobal) return { global: v.fullName };
       if (v instanceof PyObject) {
-        const out: { [key: string]: Json } = { class: v.pyClass, args: v.args.map((x) => walk(x, depth + 1)), state: walk(v.state, depth + 1) };
+        const out: { [key: string]: Json } = {
+          class: v.pyClass,
+          args: v.args.map((x) => walk(x, depth + 1)),
+          state: walk(v.state, depth + 1),
+        };
         if (v.kwargs) out.kwargs = walk(v.kwargs, depth + 1);
         if (v.listItems) out.items = walk(v.listItems, depth + 1);
         if (v.dictItems) out.entries = walk(v.dictItems, depth + 1);
@@ -140,7 +146,8 @@ export function formatInspectText(value: PyValue): string {
       if (nodes === MAX_NODES + 1) lines.push(`${indent}... (output limit reached)`);
       return;
     }
-    if (isScalar(v)) return void lines.push(`${indent}${prefix}${v instanceof PyGlobal ? `<class ${v.fullName}>` : pyRepr(v)}`);
+    if (isScalar(v))
+      return void lines.push(`${indent}${prefix}${v instanceof PyGlobal ? `<class ${v.fullName}>` : pyRepr(v)}`);
     const obj = v as Exclude<PyValue, null | boolean | number | bigint | string>;
     if (active.has(obj)) return void lines.push(`${indent}${prefix}<recursive reference>`);
     if (depth > MAX_DEPTH) return void lines.push(`${indent}${prefix}...`);
@@ -165,9 +172,12 @@ export function formatInspectText(value: PyValue): string {
       if (obj.dictItems) emit('entries: ', obj.dictItems, child, depth + 1);
     } else {
       const items = obj instanceof PyTuple || obj instanceof PySet ? obj.items : (obj as PyValue[]);
-      const kind = obj instanceof PyTuple ? 'tuple' : obj instanceof PySet ? (obj.frozen ? 'frozenset' : 'set') : 'list';
+      const kind =
+        obj instanceof PyTuple ? 'tuple' : obj instanceof PySet ? (obj.frozen ? 'frozenset' : 'set') : 'list';
       if (items.every(isScalar)) {
-        const shown = items.slice(0, MAX_SHOWN_ELEMENTS).map((x) => (x instanceof PyGlobal ? `<class ${x.fullName}>` : pyRepr(x)));
+        const shown = items
+          .slice(0, MAX_SHOWN_ELEMENTS)
+          .map((x) => (x instanceof PyGlobal ? `<class ${x.fullName}>` : pyRepr(x)));
         const more = items.length > MAX_SHOWN_ELEMENTS ? `, ... (${items.length - MAX_SHOWN_ELEMENTS} more)` : '';
         lines.push(`${indent}${prefix}${kind} (${items.length}) [${shown.join(', ')}${more}]`);
       } else {

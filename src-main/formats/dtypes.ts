@@ -14,7 +14,12 @@ export const ELEMENT_SIZE: Record<DType, number> = {
 };
 
 /** A typed array of `length` elements of `dtype` over `buffer` at a byte offset that must be aligned. */
-function makeArray<D extends DType>(dtype: D, buffer: ArrayBufferLike, byteOffset: number, length: number): DTypeArrays[D] {
+function makeArray<D extends DType>(
+  dtype: D,
+  buffer: ArrayBufferLike,
+  byteOffset: number,
+  length: number,
+): DTypeArrays[D] {
   const make: { [K in DType]: () => DTypeArrays[K] } = {
     float64: () => new Float64Array(buffer, byteOffset, length),
     float32: () => new Float32Array(buffer, byteOffset, length),
@@ -114,7 +119,6 @@ export function gatherStrided<D extends DType>(
   }
   return out;
 }
-
 
 /** One float16 or bfloat16 value (its raw 16 bits) as a number. */
 export function halfToNumber(bits: number, dtype: 'float16' | 'bfloat16'): number {

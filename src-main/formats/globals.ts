@@ -3,7 +3,15 @@ import { arrayFromBuffer, numpyScalar, pickledDType, reconstructArray } from './
 import type { CallContext, GlobalBehaviour, GlobalResolver } from './pickle.ts';
 import { LATIN1_TEXTS, toKey } from './pickle.ts';
 import { PyBytes, PyDict, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from './pyvalue.ts';
-import { loadFromBytes, rebuildFromType, rebuildParameter, rebuildTensor, rebuildTensorV3, STORAGE_DTYPES, TORCH_DTYPES } from './torch.ts';
+import {
+  loadFromBytes,
+  rebuildFromType,
+  rebuildParameter,
+  rebuildTensor,
+  rebuildTensorV3,
+  STORAGE_DTYPES,
+  TORCH_DTYPES,
+} from './torch.ts';
 
 /** How globals are treated: 'none' resolves only data types; 'result-file' also records known classes inertly. */
 export type PlaceholderMode = 'none' | 'result-file';
@@ -42,8 +50,10 @@ function setFrom(frozen: boolean) {
 /** `_codecs.encode(text, 'latin1')`: how protocol-2 pickles write `bytes` (each char is one byte). */
 function encodeText(args: PyValue[], ctx: CallContext): PyValue {
   const [text, encoding = 'utf-8'] = args;
-  if (text instanceof PyBytes && LATIN1_TEXTS.has(text) && typeof encoding === 'string' && /^latin-?1$/i.test(encoding)) return text;
-  if (typeof text !== 'string' || typeof encoding !== 'string') throw new FileFormatError(ctx.file, '_codecs.encode needs a str and an encoding');
+  if (text instanceof PyBytes && LATIN1_TEXTS.has(text) && typeof encoding === 'string' && /^latin-?1$/i.test(encoding))
+    return text;
+  if (typeof text !== 'string' || typeof encoding !== 'string')
+    throw new FileFormatError(ctx.file, '_codecs.encode needs a str and an encoding');
   const enc = encoding.toLowerCase().replace(/[-_]/g, '');
   if (enc === 'latin1' || enc === 'iso88591') {
     const out = new Uint8Array(text.length);
@@ -103,7 +113,9 @@ const DATA_GLOBALS: Record<string, GlobalBehaviour> = {
   'builtins.bytes': { call: bytesFrom },
   'builtins.slice': { call: (args) => new PyObject('builtins.slice', args) },
   'builtins.complex': { call: (args) => new PyObject('builtins.complex', args) },
-  ...Object.fromEntries(['list', 'dict', 'tuple', 'int', 'float', 'str', 'bool', 'object'].map((n) => [`builtins.${n}`, valueOnly])),
+  ...Object.fromEntries(
+    ['list', 'dict', 'tuple', 'int', 'float', 'str', 'bool', 'object'].map((n) => [`builtins.${n}`, valueOnly]),
+  ),
   '_codecs.encode': { call: encodeText },
   'numpy.ndarray': valueOnly,
   'numpy.dtype': { call: pickledDType },
@@ -112,7 +124,14 @@ const DATA_GLOBALS: Record<string, GlobalBehaviour> = {
 };
 
 /** Classes the original's result files reference: recorded as inert PyObject placeholders in 'result-file' mode. */
-const PLACEHOLDER_PREFIXES = ['alphanet.', 'corgy.', 'torch.optim.', 'torch.nn.modules.', 'torch.utils.data.', 'ignite.'];
+const PLACEHOLDER_PREFIXES = [
+  'alphanet.',
+  'corgy.',
+  'torch.optim.',
+  'torch.nn.modules.',
+  'torch.utils.data.',
+  'ignite.',
+];
 const PLACEHOLDER_NAMES = new Set([
   'torch.device',
   'torch.dtype',
@@ -131,18 +150,109 @@ const PLACEHOLDER_HANDLERS: Record<string, GlobalBehaviour> = { 'copyreg._recons
 
 /** Modules and names that can run code or touch the system: refused in every mode, with their own message. */
 const DANGEROUS_MODULES = new Set([
-  'os', 'posix', 'nt', 'posixpath', 'ntpath', 'subprocess', 'sys', 'importlib', 'shutil', 'socket', 'pickle', '_pickle',
-  'marshal', 'ctypes', 'runpy', 'code', 'codeop', 'pty', 'platform', 'webbrowser', 'types', 'operator', 'functools',
-  'io', '_io', 'multiprocessing', 'threading', '_thread', 'signal', 'tempfile', 'inspect', 'gc', 'asyncio', 'urllib',
-  'http', 'ftplib', 'smtplib', 'telnetlib', 'requests', 'cffi', 'dill', 'cloudpickle', 'joblib', 'pydoc', 'timeit',
-  'trace', 'pdb', 'bdb', 'commands', 'popen2', 'spawn', 'glob', 'zipimport', 'pkgutil', 'site', 'distutils', 'setuptools',
+  'os',
+  'posix',
+  'nt',
+  'posixpath',
+  'ntpath',
+  'subprocess',
+  'sys',
+  'importlib',
+  'shutil',
+  'socket',
+  'pickle',
+  '_pickle',
+  'marshal',
+  'ctypes',
+  'runpy',
+  'code',
+  'codeop',
+  'pty',
+  'platform',
+  'webbrowser',
+  'types',
+  'operator',
+  'functools',
+  'io',
+  '_io',
+  'multiprocessing',
+  'threading',
+  '_thread',
+  'signal',
+  'tempfile',
+  'inspect',
+  'gc',
+  'asyncio',
+  'urllib',
+  'http',
+  'ftplib',
+  'smtplib',
+  'telnetlib',
+  'requests',
+  'cffi',
+  'dill',
+  'cloudpickle',
+  'joblib',
+  'pydoc',
+  'timeit',
+  'trace',
+  'pdb',
+  'bdb',
+  'commands',
+  'popen2',
+  'spawn',
+  'glob',
+  'zipimport',
+  'pkgutil',
+  'site',
+  'distutils',
+  'setuptools',
 ]);
 const DANGEROUS_NAMES = new Set([
-  'eval', 'exec', 'execfile', 'compile', 'open', 'getattr', 'setattr', 'delattr', '__import__', 'input', 'breakpoint',
-  'globals', 'locals', 'vars', 'exit', 'quit', 'help', 'memoryview', 'system', 'popen', 'apply', 'load', 'loads',
-  '__reduce__', '__reduce_ex__', '__builtins__', '__getattribute__', '__class__', '__subclasses__',
+  'eval',
+  'exec',
+  'execfile',
+  'compile',
+  'open',
+  'getattr',
+  'setattr',
+  'delattr',
+  '__import__',
+  'input',
+  'breakpoint',
+  'globals',
+  'locals',
+  'vars',
+  'exit',
+  'quit',
+  'help',
+  'memoryview',
+  'system',
+  'popen',
+  'apply',
+  'load',
+  'loads',
+  '__reduce__',
+  '__reduce_ex__',
+  '__builtins__',
+  '__getattribute__',
+  '__class__',
+  '__subclasses__',
 ]);
-const DANGEROUS_DOTTED = ['torch.hub.', 'torch.serialization.', 'torch.load', 'torch.jit.', 'torch._C', 'torch.ops.', 'numpy.load', 'numpy.lib.', 'numpy.testing.', 'numpy.f2py.', 'numpy.distutils.', 'builtins.globals'];
+const DANGEROUS_DOTTED = [
+  'torch.hub.',
+  'torch.serialization.',
+  'torch.load',
+  'torch.jit.',
+  'torch._C',
+  'torch.ops.',
+  'numpy.load',
+  'numpy.lib.',
+  'numpy.testing.',
+  'numpy.f2py.',
+  'numpy.distutils.',
+  'builtins.globals',
+];
 
 function isDangerous(module: string, name: string): boolean {
   const full = `${module}.${name}`;
@@ -168,7 +278,10 @@ export function makeResolver(mode: PlaceholderMode = 'none'): GlobalResolver {
       const handler = PLACEHOLDER_HANDLERS[full];
       if (handler !== undefined) return handler;
       if (PLACEHOLDER_NAMES.has(full) || PLACEHOLDER_PREFIXES.some((p) => full.startsWith(p))) return 'placeholder';
-      throw new FileFormatError(file, `global '${full}' in pickle is not on the allow-list (neither data nor a known result-file class)`);
+      throw new FileFormatError(
+        file,
+        `global '${full}' in pickle is not on the allow-list (neither data nor a known result-file class)`,
+      );
     }
     throw new FileFormatError(
       file,

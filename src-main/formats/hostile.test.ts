@@ -15,7 +15,13 @@ import { decodePythonBytes, readPythonFile } from './read.ts';
 import { ReadBudget } from './source.ts';
 import { PyTuple } from './pyvalue.ts';
 import { isTensor } from './pyvalue.ts';
-import { buildNpy, buildSafetensors, buildZip, SELF_REFERENCING_KEY, sharedKeyDag } from '../../test/support/hostile-files.ts';
+import {
+  buildNpy,
+  buildSafetensors,
+  buildZip,
+  SELF_REFERENCING_KEY,
+  sharedKeyDag,
+} from '../../test/support/hostile-files.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-hostile-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -93,9 +99,13 @@ describe('bombs and overlaps run out of the shared budget or are refused', () =>
 
   it('an honest bomb (16 MiB of zeros) fails against a 1 MiB budget', () => {
     const zeros = new Uint8Array(16 * 2 ** 20);
-    const zip = buildZip([{ name: 'a.npy', data: buildNpy([zeros.length / 4]).subarray(0, 128 + zeros.length), deflate: true }]);
+    const zip = buildZip([
+      { name: 'a.npy', data: buildNpy([zeros.length / 4]).subarray(0, 128 + zeros.length), deflate: true },
+    ]);
     expect(zip.length).toBeLessThan(100_000);
-    expect(decodeError(zip, 'bomb.npz', new ReadBudget('bomb.npz', 2 ** 20)).message).toMatch(/ALPHANET_READ_EXPANSION/);
+    expect(decodeError(zip, 'bomb.npz', new ReadBudget('bomb.npz', 2 ** 20)).message).toMatch(
+      /ALPHANET_READ_EXPANSION/,
+    );
   });
 
   it('the default budget is a multiple of the file size that ALPHANET_READ_EXPANSION overrides', () => {
@@ -105,7 +115,10 @@ describe('bombs and overlaps run out of the shared budget or are refused', () =>
 
   it('an .npz with 4 entries sharing one stream is refused', () => {
     const npy = buildNpy([4]);
-    const zip = buildZip([{ name: 'a.npy', data: npy, deflate: true }, ...['b', 'c', 'd'].map((n) => ({ name: `${n}.npy`, data: npy, shareWith: 0 }))]);
+    const zip = buildZip([
+      { name: 'a.npy', data: npy, deflate: true },
+      ...['b', 'c', 'd'].map((n) => ({ name: `${n}.npy`, data: npy, shareWith: 0 })),
+    ]);
     expect(decodeError(zip, 'shared.npz').message).toMatch(/share a local header/);
   });
 
@@ -124,7 +137,10 @@ describe('bombs and overlaps run out of the shared budget or are refused', () =>
 
   it('safetensors whose 40 tensors share the same bytes are refused', () => {
     const tensors = Object.fromEntries(
-      Array.from({ length: 40 }, (_, i) => [`t${i}`, { dtype: 'F32', shape: [256], offsets: [0, 1024] as [number, number] }]),
+      Array.from({ length: 40 }, (_, i) => [
+        `t${i}`,
+        { dtype: 'F32', shape: [256], offsets: [0, 1024] as [number, number] },
+      ]),
     );
     expect(decodeError(buildSafetensors(tensors, 1024), 'overlap.safetensors').message).toMatch(/overlap/);
   });
@@ -136,7 +152,11 @@ describe('bombs and overlaps run out of the shared budget or are refused', () =>
 
   it('empty safetensors tensors next to others are not overlaps', () => {
     const bytes = buildSafetensors(
-      { a: { dtype: 'F32', shape: [2], offsets: [0, 8] }, e: { dtype: 'F32', shape: [0, 5], offsets: [8, 8] }, b: { dtype: 'F32', shape: [1], offsets: [8, 12] } },
+      {
+        a: { dtype: 'F32', shape: [2], offsets: [0, 8] },
+        e: { dtype: 'F32', shape: [0, 5], offsets: [8, 8] },
+        b: { dtype: 'F32', shape: [1], offsets: [8, 12] },
+      },
       12,
     );
     expect(decodePythonBytes(bytes, 'ok.safetensors')).toBeTruthy();
@@ -153,7 +173,10 @@ describe('zero-size dimensions never expand per index', () => {
   });
 
   it('safetensors of shape (2**40, 0)', () => {
-    const value = decodePythonBytes(buildSafetensors({ e: { dtype: 'F32', shape: [2 ** 40, 0], offsets: [0, 0] } }, 0), 'e.safetensors');
+    const value = decodePythonBytes(
+      buildSafetensors({ e: { dtype: 'F32', shape: [2 ** 40, 0], offsets: [0, 0] } }, 0),
+      'e.safetensors',
+    );
     expect(formatInspectText(value)).toMatch(/tensor float32 \[1099511627776, 0\] \[\]/);
   });
 });

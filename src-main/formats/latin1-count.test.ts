@@ -21,7 +21,8 @@ describe('latin1CharCount', () => {
     const random = lcg(7);
     for (let length = 0; length < 40; length++) {
       const text = Array.from({ length }, () => String.fromCharCode(Math.floor(random() * 256))).join('');
-      for (let offset = 0; offset < 4; offset++) expect(latin1CharCount(at(utf8(text), offset)), `${length}@${offset}`).toBe(length);
+      for (let offset = 0; offset < 4; offset++)
+        expect(latin1CharCount(at(utf8(text), offset)), `${length}@${offset}`).toBe(length);
     }
     const long = Array.from({ length: 100_003 }, () => String.fromCharCode(Math.floor(random() * 256))).join('');
     expect(latin1CharCount(at(utf8(long), 1))).toBe(long.length);
@@ -32,7 +33,8 @@ describe('latin1CharCount', () => {
     for (const bad of ['Ā', '€', '😀', 'ÿĀ']) {
       for (let position = 0; position < 12; position++) {
         const text = 'é'.repeat(position) + bad + 'aé'.repeat(5);
-        for (let offset = 0; offset < 4; offset++) expect(latin1CharCount(at(utf8(text), offset)), `${bad} at ${position}@${offset}`).toBe(-1);
+        for (let offset = 0; offset < 4; offset++)
+          expect(latin1CharCount(at(utf8(text), offset)), `${bad} at ${position}@${offset}`).toBe(-1);
       }
     }
   });

@@ -73,10 +73,19 @@ function fortranStrides(shape: readonly number[]): number[] {
 }
 
 /** Builds C-ordered TensorData from an array's raw bytes (byte-swapped, widened, transposed as needed). */
-export function arrayFromBytes(type: NumpyType, shape: number[], fortran: boolean, bytes: Uint8Array, file: string): TensorData {
+export function arrayFromBytes(
+  type: NumpyType,
+  shape: number[],
+  fortran: boolean,
+  bytes: Uint8Array,
+  file: string,
+): TensorData {
   const n = product(shape);
   if (bytes.length !== n * type.itemSize) {
-    throw new FileFormatError(file, `numpy array data holds ${bytes.length} bytes, expected ${n * type.itemSize} for shape [${shape}]`);
+    throw new FileFormatError(
+      file,
+      `numpy array data holds ${bytes.length} bytes, expected ${n * type.itemSize} for shape [${shape}]`,
+    );
   }
   let data = type.widen ? widenUnsigned(type, bytes, n, file) : viewBytes(type.dtype, bytes, type.bigEndian);
   if (fortran && shape.length > 1 && n > 0) data = gatherStrided(type.dtype, data, 0, shape, fortranStrides(shape));
@@ -99,7 +108,8 @@ function typeOfPickledDType(value: PyValue | undefined, file: string): NumpyType
   if (!(value instanceof PyObject) || value.pyClass !== 'numpy.dtype' || typeof value.args[0] !== 'string') {
     throw new FileFormatError(file, 'numpy array without a dtype');
   }
-  const order = value.state instanceof PyTuple && typeof value.state.items[1] === 'string' ? value.state.items[1] : undefined;
+  const order =
+    value.state instanceof PyTuple && typeof value.state.items[1] === 'string' ? value.state.items[1] : undefined;
   return parseDescr(value.args[0], file, order);
 }
 
@@ -133,7 +143,10 @@ export function reconstructArray(args: PyValue[], ctx: CallContext): PyValue {
     const [shape, dtype, fortran, raw] = items.length === 5 ? items.slice(1) : items;
     if (items.length !== 4 && items.length !== 5) throw new FileFormatError(ctx.file, 'malformed numpy array state');
     const type = typeOfPickledDType(dtype, ctx.file);
-    Object.assign(array, arrayFromBytes(type, shapeOf(shape, ctx.file), fortran === true, rawBytes(raw, ctx.file), ctx.file));
+    Object.assign(
+      array,
+      arrayFromBytes(type, shapeOf(shape, ctx.file), fortran === true, rawBytes(raw, ctx.file), ctx.file),
+    );
   });
   return array;
 }
@@ -141,7 +154,13 @@ export function reconstructArray(args: PyValue[], ctx: CallContext): PyValue {
 /** `numpy.core.numeric._frombuffer(buffer, dtype, shape, order)` (protocol 5 pickles). */
 export function arrayFromBuffer(args: PyValue[], ctx: CallContext): PyValue {
   const [buffer, dtype, shape, order] = args;
-  return arrayFromBytes(typeOfPickledDType(dtype, ctx.file), shapeOf(shape, ctx.file), order === 'F', rawBytes(buffer, ctx.file), ctx.file);
+  return arrayFromBytes(
+    typeOfPickledDType(dtype, ctx.file),
+    shapeOf(shape, ctx.file),
+    order === 'F',
+    rawBytes(buffer, ctx.file),
+    ctx.file,
+  );
 }
 
 /** `numpy.core.multiarray.scalar(dtype, bytes)`: a numpy scalar becomes a plain number (int64 beyond 2**53: bigint). */
@@ -232,10 +251,12 @@ export function readNpy(source: ByteSource): TensorData {
   reader.need(headerLength);
   const text = major === 3 ? reader.utf8(headerLength) : reader.latin1(headerLength);
   const header = parseHeaderLiteral(text.trim(), file);
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new FileFormatError(file, 'bad .npy header: not a dict');
+  if (header === null || typeof header !== 'object' || Array.isArray(header))
+    throw new FileFormatError(file, 'bad .npy header: not a dict');
   const { descr, fortran_order: fortran, shape } = header;
   if (typeof descr !== 'string') throw new FileFormatError(file, 'bad .npy header: structured or missing dtype');
-  if (typeof fortran !== 'boolean' || !Array.isArray(shape)) throw new FileFormatError(file, 'bad .npy header: missing fortran_order or shape');
+  if (typeof fortran !== 'boolean' || !Array.isArray(shape))
+    throw new FileFormatError(file, 'bad .npy header: missing fortran_order or shape');
   const type = parseDescr(descr, file);
   const dims = shapeOf(shape as PyValue[], file);
   const nbytes = product(dims) * type.itemSize;

@@ -103,7 +103,7 @@ function readLatin1Text(reader: ByteReader, n: number): Uint8Array | null {
   const start = reader.pos;
   // Chunks never split a character (a lead byte ≥ 0xc0 is held back for the next chunk).
   const chunks = function* (): Generator<Uint8Array> {
-    for (let off = 0; off < n; ) {
+    for (let off = 0; off < n;) {
       let view = reader.source.read(start + off, Math.min(CHUNK, n - off));
       if (off + view.length < n && view[view.length - 1] >= 0xc0) view = view.subarray(0, view.length - 1);
       off += view.length;
@@ -203,21 +203,33 @@ function keyText(value: PyValue, file: string, depth: number): string {
   if (value instanceof PyGlobal) return `<${value.fullName}>`;
   if (!(value instanceof PyTuple || (value instanceof PySet && value.frozen))) {
     // Python's own rule: a tuple is hashable only when its items are (a list inside one is not).
-    const type = Array.isArray(value) ? 'list' : value instanceof PyDict ? 'dict' : value instanceof PySet ? 'set' : 'object';
+    const type = Array.isArray(value)
+      ? 'list'
+      : value instanceof PyDict
+        ? 'dict'
+        : value instanceof PySet
+          ? 'set'
+          : 'object';
     throw new FileFormatError(file, `pickle uses an unhashable ${type} as a dict key or set item`);
   }
   const known = keyTexts.get(value);
   if (known !== undefined) return known;
-  if (depth > MAX_KEY_DEPTH) throw new FileFormatError(file, `pickle uses a dict key nested more than ${MAX_KEY_DEPTH} deep`);
+  if (depth > MAX_KEY_DEPTH)
+    throw new FileFormatError(file, `pickle uses a dict key nested more than ${MAX_KEY_DEPTH} deep`);
   let length = 0;
   const inner = value.items.map((item) => {
     const text = keyText(item, file, depth + 1);
     length += text.length + 2;
-    if (length > MAX_KEY_TEXT) throw new FileFormatError(file, `pickle uses a dict key or set item longer than ${MAX_KEY_TEXT} characters`);
+    if (length > MAX_KEY_TEXT)
+      throw new FileFormatError(file, `pickle uses a dict key or set item longer than ${MAX_KEY_TEXT} characters`);
     return text;
   });
   const text =
-    value instanceof PyTuple ? (inner.length === 1 ? `(${inner[0]},)` : `(${inner.join(', ')})`) : `frozenset({${inner.join(', ')}})`;
+    value instanceof PyTuple
+      ? inner.length === 1
+        ? `(${inner[0]},)`
+        : `(${inner.join(', ')})`
+      : `frozenset({${inner.join(', ')}})`;
   keyTexts.set(value, text);
   return text;
 }
@@ -322,7 +334,8 @@ export function unpickle(reader: ByteReader, options: UnpickleOptions): PyValue 
     if (!(callable instanceof PyGlobal)) return fail(`${how} on a ${typeName(callable)}, not a class or function`);
     const behaviour = behaviours.get(callable);
     if (behaviour === 'placeholder') return new PyObject(callable.fullName, args);
-    if (behaviour?.call === undefined) return fail(`${how} calls ${callable.fullName}, which is only allowed as a value`);
+    if (behaviour?.call === undefined)
+      return fail(`${how} calls ${callable.fullName}, which is only allowed as a value`);
     return behaviour.call(args, ctx);
   };
   const setItems = (target: PyValue, items: PyValue[]): void => {
@@ -492,7 +505,8 @@ export function unpickle(reader: ByteReader, options: UnpickleOptions): PyValue 
           // STRING (quoted Python 2 str)
           const text = reader.line(1 << 24).trim();
           const q = text[0];
-          if (text.length < 2 || (q !== "'" && q !== '"') || text[text.length - 1] !== q) fail('malformed STRING argument');
+          if (text.length < 2 || (q !== "'" && q !== '"') || text[text.length - 1] !== q)
+            fail('malformed STRING argument');
           stack.push(unescapeText(text.slice(1, -1), file));
           break;
         }

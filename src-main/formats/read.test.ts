@@ -125,7 +125,9 @@ describe('result files', () => {
     const error = await readPythonFile(result).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FileFormatError);
     expect((error as FileFormatError).file).toBe(result);
-    expect((error as Error).message).toMatch(/global '(torch\.nn\.modules\.linear\.Linear|alphanet\._samplers\.\w+|torch\.optim\.[\w.]+)'/);
+    expect((error as Error).message).toMatch(
+      /global '(torch\.nn\.modules\.linear\.Linear|alphanet\._samplers\.\w+|torch\.optim\.[\w.]+)'/,
+    );
   });
 
   it('loads in placeholder mode with inert records and references for the classes, real tensors for the weights', async () => {
@@ -199,7 +201,9 @@ describe('bad input', () => {
     expect(decodeError(getattrP2, { placeholders: 'result-file' }).message).toMatch(/'builtins\.getattr'/);
     // An attribute path that would reach os.system through an allowed-looking module.
     const dotted = latin1('\x80\x04\x8c\x08alphanet\x8c\x09os.system\x93.');
-    expect(decodeError(dotted, { placeholders: 'result-file' }).message).toMatch(/forbidden global 'alphanet\.os\.system'/);
+    expect(decodeError(dotted, { placeholders: 'result-file' }).message).toMatch(
+      /forbidden global 'alphanet\.os\.system'/,
+    );
   });
 
   it('refuses a global that is merely unknown, naming it', () => {
@@ -279,7 +283,16 @@ describe('numpy details', () => {
   const npy = (descr: string, shape: string, fortran: boolean, data: Uint8Array): Uint8Array => {
     let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': ${shape}, }`;
     header = header.padEnd(64 - 10 - 1) + '\n';
-    return new Uint8Array([0x93, ...Buffer.from('NUMPY'), 1, 0, header.length, 0, ...Buffer.from(header, 'latin1'), ...data]);
+    return new Uint8Array([
+      0x93,
+      ...Buffer.from('NUMPY'),
+      1,
+      0,
+      header.length,
+      0,
+      ...Buffer.from(header, 'latin1'),
+      ...data,
+    ]);
   };
 
   it('byte-swaps big-endian arrays and transposes Fortran order into C order', () => {

@@ -40,7 +40,8 @@ export function decodePythonSource(source: ByteSource, options: ReadOptions = {}
     switch (sniffFormat(source)) {
       case 'zip': {
         const entries = readZipDirectory(source, budget);
-        if (entries.some((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'))) return readTorchZip(source, entries, resolveGlobal, budget);
+        if (entries.some((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl')))
+          return readTorchZip(source, entries, resolveGlobal, budget);
         if (entries.some((e) => e.name.endsWith('.npy'))) return readNpz(source, entries);
         throw new FileFormatError(source.name, 'zip file holds neither data.pkl (torch) nor .npy entries (npz)');
       }

@@ -54,7 +54,8 @@ export function readSafetensors(source: ByteSource, budget = ReadBudget.forSize(
     if (name === '__metadata__') continue;
     const { dtype: code, shape, data_offsets: offsets } = (info ?? {}) as Record<string, unknown>;
     const dtype = typeof code === 'string' ? SAFETENSORS_DTYPES[code] : undefined;
-    if (dtype === undefined) throw new FileFormatError(file, `tensor ${name}: unsupported safetensors dtype ${String(code)}`);
+    if (dtype === undefined)
+      throw new FileFormatError(file, `tensor ${name}: unsupported safetensors dtype ${String(code)}`);
     if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
       throw new FileFormatError(file, `tensor ${name}: malformed shape`);
     }
@@ -63,15 +64,21 @@ export function readSafetensors(source: ByteSource, budget = ReadBudget.forSize(
     }
     const [begin, end] = offsets as number[];
     const nbytes = product(shape as number[]) * ELEMENT_SIZE[dtype];
-    if (end - begin !== nbytes) throw new FileFormatError(file, `tensor ${name}: data_offsets span ${end - begin} bytes, shape needs ${nbytes}`);
-    if (end > dataSize) throw new FileFormatError(file, `truncated: tensor ${name} ends at data offset ${end}, but only ${dataSize} data bytes exist`);
+    if (end - begin !== nbytes)
+      throw new FileFormatError(file, `tensor ${name}: data_offsets span ${end - begin} bytes, shape needs ${nbytes}`);
+    if (end > dataSize)
+      throw new FileFormatError(
+        file,
+        `truncated: tensor ${name} ends at data offset ${end}, but only ${dataSize} data bytes exist`,
+      );
     ranges.push({ name, dtype, shape: shape as number[], begin, end });
   }
   // Tensors sharing bytes would multiply what the file expands to (and the format forbids it).
   const byStart = [...ranges].sort((a, b) => a.begin - b.begin || a.end - b.end);
   for (let i = 1; i < byStart.length; i++) {
     const [a, b] = [byStart[i - 1], byStart[i]];
-    if (b.begin < a.end) throw new FileFormatError(file, `tensors ${a.name} and ${b.name} overlap (data offsets ${b.begin} < ${a.end})`);
+    if (b.begin < a.end)
+      throw new FileFormatError(file, `tensors ${a.name} and ${b.name} overlap (data offsets ${b.begin} < ${a.end})`);
   }
   for (const { name, dtype, shape, begin, end } of ranges) {
     budget.charge(end - begin, `tensor ${name} (${end - begin} bytes)`);

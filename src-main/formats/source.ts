@@ -51,7 +51,13 @@ export class FileSource implements ByteSource {
     const out = Buffer.allocUnsafeSlow(length);
     let done = 0;
     while (done < length) {
-      const n = readSync(this.fd, out, done, Math.min(this.onRead ? PROGRESS_IO : MAX_IO, length - done), position + done);
+      const n = readSync(
+        this.fd,
+        out,
+        done,
+        Math.min(this.onRead ? PROGRESS_IO : MAX_IO, length - done),
+        position + done,
+      );
       if (n === 0) throw truncated(this.name, position, length, position + done);
       done += n;
       if (this.onRead && position + done > this.furthest) this.onRead((this.furthest = position + done), this.size);
@@ -186,7 +192,8 @@ export class ByteReader {
   u64(): number {
     const lo = this.u32();
     const hi = this.u32();
-    if (hi >= 0x200000) throw new FileFormatError(this.source.name, `implausible 64-bit length at offset ${this.pos - 8}`);
+    if (hi >= 0x200000)
+      throw new FileFormatError(this.source.name, `implausible 64-bit length at offset ${this.pos - 8}`);
     return hi * 0x100000000 + lo;
   }
 

@@ -86,25 +86,38 @@ function check(value: PyValue | undefined, want: Described, what: string): void 
 
 describe.skipIf(!hasTorch)('files written by torch and numpy now (python3-torch)', () => {
   const made = hasTorch ? spawnSync(PYTHON, ['-c', SCRIPT, dir], { encoding: 'utf8' }) : null;
-  const expected = made?.status === 0 ? (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<'torch' | 'numpy', Record<string, Described>>) : null;
+  const expected =
+    made?.status === 0
+      ? (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<
+          'torch' | 'numpy',
+          Record<string, Described>
+        >)
+      : null;
 
   it('the generator ran', () => {
     expect(made?.stderr ?? '').toBe('');
     expect(expected).not.toBeNull();
   });
 
-  it.each(['torch_zip.pth', 'torch_legacy.pth', 'torch_p2.pkl', 'torch_p4.pkl', 'torch_p5.pkl'])('%s: every dtype and view', async (name) => {
-    const d = (await readPythonFile(join(dir, name))) as PyDict;
-    for (const [key, want] of Object.entries(expected?.torch ?? {})) check(d.get(key), want, `${name}:${key}`);
-  });
+  it.each(['torch_zip.pth', 'torch_legacy.pth', 'torch_p2.pkl', 'torch_p4.pkl', 'torch_p5.pkl'])(
+    '%s: every dtype and view',
+    async (name) => {
+      const d = (await readPythonFile(join(dir, name))) as PyDict;
+      for (const [key, want] of Object.entries(expected?.torch ?? {})) check(d.get(key), want, `${name}:${key}`);
+    },
+  );
 
-  it.each(['numpy_p2.pkl', 'numpy_p4.pkl', 'numpy_p5.pkl', 'numpy.npz', 'numpy_compressed.npz'])('%s: dtypes, byte orders, Fortran order', async (name) => {
-    const d = (await readPythonFile(join(dir, name))) as PyDict;
-    for (const [key, want] of Object.entries(expected?.numpy ?? {})) check(d.get(key), want, `${name}:${key}`);
-  });
+  it.each(['numpy_p2.pkl', 'numpy_p4.pkl', 'numpy_p5.pkl', 'numpy.npz', 'numpy_compressed.npz'])(
+    '%s: dtypes, byte orders, Fortran order',
+    async (name) => {
+      const d = (await readPythonFile(join(dir, name))) as PyDict;
+      for (const [key, want] of Object.entries(expected?.numpy ?? {})) check(d.get(key), want, `${name}:${key}`);
+    },
+  );
 
   it('.npy files of every kind, and a bare Parameter', async () => {
-    for (const [key, want] of Object.entries(expected?.numpy ?? {})) check(await readPythonFile(join(dir, `npy_${key}.npy`)), want, key);
+    for (const [key, want] of Object.entries(expected?.numpy ?? {}))
+      check(await readPythonFile(join(dir, `npy_${key}.npy`)), want, key);
     check(await readPythonFile(join(dir, 'param.pth')), expected?.torch.param as Described, 'param');
   });
 });

@@ -47,7 +47,10 @@ const pendingViews = new WeakMap<TensorData, Array<() => void>>();
 function storageDType(type: PyValue, file: string): DType {
   const dtype = type instanceof PyGlobal && type.module === 'torch' ? STORAGE_DTYPES[type.name] : undefined;
   if (dtype === undefined) {
-    throw new FileFormatError(file, `unsupported storage type ${type instanceof PyGlobal ? type.fullName : String(type)}`);
+    throw new FileFormatError(
+      file,
+      `unsupported storage type ${type instanceof PyGlobal ? type.fullName : String(type)}`,
+    );
   }
   return dtype;
 }
@@ -88,7 +91,10 @@ export function viewOfStorage(
   let last = offset;
   for (let d = 0; d < size.length; d++) last += (size[d] - 1) * stride[d];
   if (last >= available) {
-    throw new FileFormatError(file, `tensor view (offset ${offset}, size [${size}], stride [${stride}]) reaches past its storage of ${available} elements`);
+    throw new FileFormatError(
+      file,
+      `tensor view (offset ${offset}, size [${size}], stride [${stride}]) reaches past its storage of ${available} elements`,
+    );
   }
   const expected = contiguousStrides(size);
   const contiguous = size.every((s, d) => s === 1 || stride[d] === expected[d]);
@@ -146,12 +152,22 @@ export const TORCH_DTYPES: Record<string, DType> = {
 export function rebuildTensorV3(args: PyValue[], ctx: CallContext): PyValue {
   const [storage, , , , , , dtype] = args;
   const target = dtype instanceof PyGlobal && dtype.module === 'torch' ? TORCH_DTYPES[dtype.name] : undefined;
-  if (target === undefined) throw new FileFormatError(ctx.file, `_rebuild_tensor_v3 with unsupported dtype ${dtype instanceof PyGlobal ? dtype.fullName : String(dtype)}`);
-  if (!isTensor(storage) || storage.shape.length !== 1) throw new FileFormatError(ctx.file, 'tensor rebuilt from something that is not a storage');
+  if (target === undefined)
+    throw new FileFormatError(
+      ctx.file,
+      `_rebuild_tensor_v3 with unsupported dtype ${dtype instanceof PyGlobal ? dtype.fullName : String(dtype)}`,
+    );
+  if (!isTensor(storage) || storage.shape.length !== 1)
+    throw new FileFormatError(ctx.file, 'tensor rebuilt from something that is not a storage');
   if (storage.dtype === target || pendingViews.has(storage)) return rebuildTensor(args, ctx);
-  if (storage.dtype !== 'uint8') throw new FileFormatError(ctx.file, `a ${storage.dtype} storage cannot hold ${target} elements`);
+  if (storage.dtype !== 'uint8')
+    throw new FileFormatError(ctx.file, `a ${storage.dtype} storage cannot hold ${target} elements`);
   const bytes = storage.data as Uint8Array;
-  const typed: TensorData = { dtype: target, shape: [Math.floor(bytes.length / ELEMENT_SIZE[target])], data: viewBytes(target, bytes) };
+  const typed: TensorData = {
+    dtype: target,
+    shape: [Math.floor(bytes.length / ELEMENT_SIZE[target])],
+    data: viewBytes(target, bytes),
+  };
   return rebuildTensor([typed, ...args.slice(1)], ctx);
 }
 
@@ -164,7 +180,8 @@ export function rebuildParameter(args: PyValue[], ctx: CallContext): PyValue {
 /** `torch._tensor._rebuild_from_type_v2(func, new_type, args, state)`: tensor subclasses, read as plain tensors. */
 export function rebuildFromType(args: PyValue[], ctx: CallContext): PyValue {
   const inner = args[2];
-  if (!(inner instanceof PyTuple)) throw new FileFormatError(ctx.file, '_rebuild_from_type_v2 without an argument tuple');
+  if (!(inner instanceof PyTuple))
+    throw new FileFormatError(ctx.file, '_rebuild_from_type_v2 without an argument tuple');
   return ctx.call(args[0], inner.items);
 }
 
@@ -197,7 +214,8 @@ export function readTorchLegacy(
   const magic = unpickle(reader, small);
   if (magic !== LEGACY_MAGIC) throw new FileFormatError(file, 'not a torch file (wrong magic number)');
   const version = unpickle(reader, small);
-  if (version !== LEGACY_PROTOCOL_VERSION) throw new FileFormatError(file, `unsupported torch legacy protocol version ${String(version)}`);
+  if (version !== LEGACY_PROTOCOL_VERSION)
+    throw new FileFormatError(file, `unsupported torch legacy protocol version ${String(version)}`);
   const sysInfo = unpickle(reader, small);
   const bigEndian = sysInfo instanceof PyDict && sysInfo.get('little_endian') === false;
 
@@ -240,12 +258,14 @@ export function readTorchLegacy(
     const storage = roots.get(key);
     if (storage === undefined) throw new FileFormatError(file, `storage ${key} is listed but never used`);
     const numel = reader.u64();
-    if (numel !== storage.shape[0]) throw new FileFormatError(file, `storage ${key} holds ${numel} elements, expected ${storage.shape[0]}`);
+    if (numel !== storage.shape[0])
+      throw new FileFormatError(file, `storage ${key} holds ${numel} elements, expected ${storage.shape[0]}`);
     const bytes = reader.bytes(numel * ELEMENT_SIZE[storage.dtype]);
     storage.data = viewBytes(storage.dtype, bytes, bigEndian);
   }
   for (const [key, storage] of roots) {
-    if (storage.shape[0] > 0 && storage.data.length === 0) throw new FileFormatError(file, `storage ${key} has no data`);
+    if (storage.shape[0] > 0 && storage.data.length === 0)
+      throw new FileFormatError(file, `storage ${key} has no data`);
   }
   for (const { storage, root, offset } of views) {
     const n = storage.shape[0];
@@ -292,9 +312,16 @@ export function readTorchZip(
       const nbytes = numel * ELEMENT_SIZE[dtype];
       const entrySource = entry.open(source);
       if (entrySource.size < nbytes) {
-        throw new FileFormatError(file, `storage entry ${entry.name} holds ${entrySource.size} bytes, expected ${nbytes}`);
+        throw new FileFormatError(
+          file,
+          `storage entry ${entry.name} holds ${entrySource.size} bytes, expected ${nbytes}`,
+        );
       }
-      const storage: TensorData = { dtype, shape: [numel], data: viewBytes(dtype, entrySource.read(0, nbytes), bigEndian) };
+      const storage: TensorData = {
+        dtype,
+        shape: [numel],
+        data: viewBytes(dtype, entrySource.read(0, nbytes), bigEndian),
+      };
       storages.set(key, storage);
       return storage;
     },

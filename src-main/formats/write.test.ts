@@ -56,13 +56,27 @@ describe('writers round-trip through the readers', () => {
   });
 
   it('pickleValue round-trips plain data in protocols 2 and 4', () => {
-    const plain: PyValue = [-(2 ** 40), 2n ** 53n + 1n, 1.5, -0, 'ü', new PyBytes(Uint8Array.of(0, 200)), new PyTuple([1, 2]), dictOf({ a: [true, null] })];
-    for (const protocol of [2, 4] as const) expect(decodePythonBytes(pickleValue(plain, protocol), 'x.pkl')).toEqual(plain);
+    const plain: PyValue = [
+      -(2 ** 40),
+      2n ** 53n + 1n,
+      1.5,
+      -0,
+      'ü',
+      new PyBytes(Uint8Array.of(0, 200)),
+      new PyTuple([1, 2]),
+      dictOf({ a: [true, null] }),
+    ];
+    for (const protocol of [2, 4] as const)
+      expect(decodePythonBytes(pickleValue(plain, protocol), 'x.pkl')).toEqual(plain);
   });
 
   it('reads large storages into buffers of their own (no copy of the file, aligned views)', async () => {
     const n = 1 << 20;
-    const feats: TensorData = { dtype: 'float32', shape: [n / 4, 4], data: Float32Array.from({ length: n }, (_, i) => i) };
+    const feats: TensorData = {
+      dtype: 'float32',
+      shape: [n / 4, 4],
+      data: Float32Array.from({ length: n }, (_, i) => i),
+    };
     const idxs: TensorData = { dtype: 'int64', shape: [3], data: new BigInt64Array([1n, 2n, 3n]) };
     const value = dictOf({ feats, idxs });
     for (const [name, write] of [
@@ -82,23 +96,30 @@ describe('writers round-trip through the readers', () => {
 });
 
 describe('writers match what torch and pickle write', () => {
-  it.each(['feats_torchsave_zip.pkl', 'clf_state_dict.pth'])('data.pkl of %s is byte-identical to torch.save', async (name) => {
-    const fixture = join(FIXTURES, name);
-    const ours = join(dir, name);
-    await writeTorchZip(ours, await readPythonFile(fixture));
-    const [a, b] = [FileSource.open(fixture), FileSource.open(ours)];
-    const [ea, eb] = [readZipDirectory(a), readZipDirectory(b)];
-    expect(eb.map((e) => [e.name, e.size, e.method])).toEqual(ea.map((e) => [e.name, e.size, e.method]));
-    expect(eb[0].read(b)).toEqual(ea[0].read(a));
-    // Storages start at multiples of 64 bytes, as torch's writer places them.
-    const bytes = readFileSync(ours);
-    for (const e of eb) {
-      const dataStart = e.localHeaderOffset + 30 + bytes.readUInt16LE(e.localHeaderOffset + 26) + bytes.readUInt16LE(e.localHeaderOffset + 28);
-      expect(dataStart % 64).toBe(0);
-    }
-    a.close();
-    b.close();
-  });
+  it.each(['feats_torchsave_zip.pkl', 'clf_state_dict.pth'])(
+    'data.pkl of %s is byte-identical to torch.save',
+    async (name) => {
+      const fixture = join(FIXTURES, name);
+      const ours = join(dir, name);
+      await writeTorchZip(ours, await readPythonFile(fixture));
+      const [a, b] = [FileSource.open(fixture), FileSource.open(ours)];
+      const [ea, eb] = [readZipDirectory(a), readZipDirectory(b)];
+      expect(eb.map((e) => [e.name, e.size, e.method])).toEqual(ea.map((e) => [e.name, e.size, e.method]));
+      expect(eb[0].read(b)).toEqual(ea[0].read(a));
+      // Storages start at multiples of 64 bytes, as torch's writer places them.
+      const bytes = readFileSync(ours);
+      for (const e of eb) {
+        const dataStart =
+          e.localHeaderOffset +
+          30 +
+          bytes.readUInt16LE(e.localHeaderOffset + 26) +
+          bytes.readUInt16LE(e.localHeaderOffset + 28);
+        expect(dataStart % 64).toBe(0);
+      }
+      a.close();
+      b.close();
+    },
+  );
 
   const python = spawnSync('python3', ['-c', 'import pickletools'], { encoding: 'utf8' }).status === 0;
   it.skipIf(!python).each([
@@ -107,7 +128,8 @@ describe('writers match what torch and pickle write', () => {
   ] as const)('%s and ours have the same pickle opcodes (pickletools)', async (name, protocol) => {
     const ours = join(dir, `ops_${name}`);
     await writePlainPickleWithTensors(ours, await readPythonFile(join(FIXTURES, name)), { protocol });
-    const script = 'import pickletools,sys\nfor f in sys.argv[1:]: print(" ".join(o.name for o,a,p in pickletools.genops(open(f,"rb").read())))';
+    const script =
+      'import pickletools,sys\nfor f in sys.argv[1:]: print(" ".join(o.name for o,a,p in pickletools.genops(open(f,"rb").read())))';
     const out = spawnSync('python3', ['-c', script, join(FIXTURES, name), ours], { encoding: 'utf8' });
     const [theirs, mine] = out.stdout.trim().split('\n');
     expect(mine).toBe(theirs);
@@ -144,11 +166,17 @@ describe('writers match what torch and pickle write', () => {
 describe('large values', () => {
   it('decodes the latin-1 text of a large protocol-2 storage straight to aligned bytes (no copy of the storage)', async () => {
     const n = 1 << 19;
-    const feats: TensorData = { dtype: 'float32', shape: [n], data: Float32Array.from({ length: n }, (_, i) => i - 7.5) };
+    const feats: TensorData = {
+      dtype: 'float32',
+      shape: [n],
+      data: Float32Array.from({ length: n }, (_, i) => i - 7.5),
+    };
     const path = join(dir, 'big_p2.pkl');
     await writePlainPickleWithTensors(path, dictOf({ feats }), { protocol: 2 });
     const t = ((await readPythonFile(path)) as PyDict).get('feats') as TensorData;
-    expect(Buffer.compare(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength), Buffer.from(feats.data.buffer))).toBe(0);
+    expect(
+      Buffer.compare(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength), Buffer.from(feats.data.buffer)),
+    ).toBe(0);
     // A view into the decoded blob, not a copy of its own.
     expect(t.data.buffer.byteLength).toBeGreaterThan(4 * n);
   });

@@ -64,12 +64,16 @@ const utf8 = new TextEncoder();
 
 /** Bytes of a tensor's elements (little-endian, as every supported platform stores them). */
 function tensorBytes(t: TensorData): Uint8Array {
-  if (t.data.length !== product(t.shape)) throw new Error(`tensor data holds ${t.data.length} elements, shape [${t.shape}] needs ${product(t.shape)}`);
+  if (t.data.length !== product(t.shape))
+    throw new Error(`tensor data holds ${t.data.length} elements, shape [${t.shape}] needs ${product(t.shape)}`);
   return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 }
 
 /** How the pickler writes a tensor: torch zip persistent ids, or plain `pickle.dump` of a torch tensor. */
-type TensorMode = { kind: 'zip'; storages: Map<TensorData['data'], string>; payloads: Array<{ key: string; bytes: Uint8Array }> } | { kind: 'plain' } | { kind: 'none' };
+type TensorMode =
+  | { kind: 'zip'; storages: Map<TensorData['data'], string>; payloads: Array<{ key: string; bytes: Uint8Array }> }
+  | { kind: 'plain' }
+  | { kind: 'none' };
 
 class Pickler {
   private readonly out: Chunks = [];
@@ -117,7 +121,8 @@ class Pickler {
   private put(key: unknown): void {
     const index = this.memo.size;
     this.memo.set(key, index);
-    if (this.protocol >= 4) this.b.byte(0x94); // MEMOIZE
+    if (this.protocol >= 4)
+      this.b.byte(0x94); // MEMOIZE
     else if (index < 256) {
       this.b.byte(0x71); // BINPUT
       this.b.byte(index);
@@ -294,7 +299,8 @@ class Pickler {
   private tensor(t: TensorData): void {
     if (this.get(t)) return;
     const mode = this.tensors;
-    if (mode.kind === 'none') throw new Error('tensors can only be pickled by writeTorchZip or writePlainPickleWithTensors');
+    if (mode.kind === 'none')
+      throw new Error('tensors can only be pickled by writeTorchZip or writePlainPickleWithTensors');
     this.global('torch._utils', '_rebuild_tensor_v2');
     this.b.byte(0x28);
     if (mode.kind === 'zip') {
@@ -454,7 +460,11 @@ function writeChunks(fd: number, chunks: Chunks): void {
  * `pickle.dump(value, f, protocol)` of data holding torch tensors: each tensor is
  * `_rebuild_tensor_v2(_load_from_bytes(<legacy blob>), 0, size, stride, False, OrderedDict())`.
  */
-export async function writePlainPickleWithTensors(path: string, value: PyValue, options: { protocol?: Protocol } = {}): Promise<void> {
+export async function writePlainPickleWithTensors(
+  path: string,
+  value: PyValue,
+  options: { protocol?: Protocol } = {},
+): Promise<void> {
   const chunks = pickleChunks(value, options.protocol ?? 4, { kind: 'plain' });
   const fd = openSync(path, 'w');
   try {

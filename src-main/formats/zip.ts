@@ -54,23 +54,35 @@ function entryFor(
   limit: number,
 ): ZipEntry {
   if (flags & 1) throw new FileFormatError(file, `zip entry ${name} is encrypted`);
-  if (method !== 0 && method !== 8) throw new FileFormatError(file, `zip entry ${name} uses compression method ${method} (only STORED and DEFLATED are read)`);
-  if (method === 0 && compressedSize !== size) throw new FileFormatError(file, `zip entry ${name} is STORED but its sizes differ`);
+  if (method !== 0 && method !== 8)
+    throw new FileFormatError(
+      file,
+      `zip entry ${name} uses compression method ${method} (only STORED and DEFLATED are read)`,
+    );
+  if (method === 0 && compressedSize !== size)
+    throw new FileFormatError(file, `zip entry ${name} is STORED but its sizes differ`);
   let dataStart = -1;
   const start = (source: ByteSource): number => {
     if (dataStart >= 0) return dataStart;
     const header = new ByteReader(source, localHeaderOffset, Math.min(source.size, localHeaderOffset + 30));
     header.need(30);
-    if (header.u32() !== LOCAL) throw new FileFormatError(file, `zip entry ${name}: no local header at offset ${localHeaderOffset}`);
+    if (header.u32() !== LOCAL)
+      throw new FileFormatError(file, `zip entry ${name}: no local header at offset ${localHeaderOffset}`);
     header.skip(22);
     const nameLength = header.u16();
     const extraLength = header.u16();
     dataStart = localHeaderOffset + 30 + nameLength + extraLength;
     if (dataStart + compressedSize > source.size) {
-      throw new FileFormatError(file, `truncated: zip entry ${name} needs ${compressedSize} bytes at offset ${dataStart}, but the file ends at ${source.size}`);
+      throw new FileFormatError(
+        file,
+        `truncated: zip entry ${name} needs ${compressedSize} bytes at offset ${dataStart}, but the file ends at ${source.size}`,
+      );
     }
     if (dataStart + compressedSize > limit) {
-      throw new FileFormatError(file, `zip entry ${name} (offset ${dataStart}, ${compressedSize} bytes) overlaps the next entry or the directory at ${limit}`);
+      throw new FileFormatError(
+        file,
+        `zip entry ${name} (offset ${dataStart}, ${compressedSize} bytes) overlaps the next entry or the directory at ${limit}`,
+      );
     }
     return dataStart;
   };
@@ -84,7 +96,8 @@ function entryFor(
     } catch (error) {
       throw new FileFormatError(file, `zip entry ${name} does not inflate: ${(error as Error).message}`);
     }
-    if (inflated.length !== size) throw new FileFormatError(file, `zip entry ${name} inflates to ${inflated.length} bytes, not ${size}`);
+    if (inflated.length !== size)
+      throw new FileFormatError(file, `zip entry ${name} inflates to ${inflated.length} bytes, not ${size}`);
     return new MemorySource(file, inflated);
   };
   return { name, method, compressedSize, size, localHeaderOffset, open, read: (source) => open(source).read(0, size) };
@@ -96,7 +109,10 @@ function entryFor(
  * one stream, the classic way to multiply a bomb) are refused; what entries expand to is charged to
  * `budget`.
  */
-export function readZipDirectory(source: ByteSource, budget = ReadBudget.forSize(source.name, source.size)): ZipEntry[] {
+export function readZipDirectory(
+  source: ByteSource,
+  budget = ReadBudget.forSize(source.name, source.size),
+): ZipEntry[] {
   const file = source.name;
   const { tail, at, tailStart } = findEocd(source);
   const eocd = new ByteReader(new MemorySource(file, tail), at + 4);
@@ -119,11 +135,22 @@ export function readZipDirectory(source: ByteSource, budget = ReadBudget.forSize
     cdOffset = eocd64.u64();
   }
   if (cdOffset + cdSize > source.size) {
-    throw new FileFormatError(file, `truncated zip: the central directory (offset ${cdOffset}, ${cdSize} bytes) lies past the end at ${source.size}`);
+    throw new FileFormatError(
+      file,
+      `truncated zip: the central directory (offset ${cdOffset}, ${cdSize} bytes) lies past the end at ${source.size}`,
+    );
   }
   if (count > cdSize / 46) throw new FileFormatError(file, `zip directory claims ${count} entries in ${cdSize} bytes`);
   const cd = new ByteReader(new MemorySource(file, source.read(cdOffset, cdSize)));
-  const found: { name: string; nameLength: number; method: number; flags: number; compressedSize: number; size: number; localHeaderOffset: number }[] = [];
+  const found: {
+    name: string;
+    nameLength: number;
+    method: number;
+    flags: number;
+    compressedSize: number;
+    size: number;
+    localHeaderOffset: number;
+  }[] = [];
   for (let k = 0; k < count; k++) {
     if (cd.u32() !== CENTRAL) throw new FileFormatError(file, `zip central directory entry ${k} is malformed`);
     cd.skip(4);
@@ -156,18 +183,27 @@ export function readZipDirectory(source: ByteSource, budget = ReadBudget.forSize
     cd.pos = extraEnd;
     cd.skip(commentLength);
     if (localHeaderOffset + 30 > source.size) {
-      throw new FileFormatError(file, `truncated zip: entry ${name} starts at ${localHeaderOffset}, past the end at ${source.size}`);
+      throw new FileFormatError(
+        file,
+        `truncated zip: entry ${name} starts at ${localHeaderOffset}, past the end at ${source.size}`,
+      );
     }
     found.push({ name, nameLength, method, flags, compressedSize, size, localHeaderOffset });
   }
   // Each entry owns the bytes from its local header to the next one's (the directory ends the last).
   const starts = [...new Set(found.map((e) => e.localHeaderOffset))].sort((a, b) => a - b);
-  if (starts.length < found.length) throw new FileFormatError(file, 'zip entries share a local header (overlapping entries)');
-  const limitOf = new Map(starts.map((at, i) => [at, i + 1 < starts.length ? starts[i + 1] : at < cdOffset ? cdOffset : source.size]));
+  if (starts.length < found.length)
+    throw new FileFormatError(file, 'zip entries share a local header (overlapping entries)');
+  const limitOf = new Map(
+    starts.map((at, i) => [at, i + 1 < starts.length ? starts[i + 1] : at < cdOffset ? cdOffset : source.size]),
+  );
   return found.map((e) => {
     const limit = limitOf.get(e.localHeaderOffset) as number;
     if (e.localHeaderOffset + 30 + e.nameLength + e.compressedSize > limit) {
-      throw new FileFormatError(file, `zip entry ${e.name} (${e.compressedSize} bytes at ${e.localHeaderOffset}) overlaps the next entry or the directory`);
+      throw new FileFormatError(
+        file,
+        `zip entry ${e.name} (${e.compressedSize} bytes at ${e.localHeaderOffset}) overlaps the next entry or the directory`,
+      );
     }
     return entryFor(e.name, e.method, e.flags, e.compressedSize, e.size, e.localHeaderOffset, file, budget, limit);
   });

@@ -25,13 +25,17 @@ const savedEnv = process.env.ALPHANET_DATA_DIR;
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-inspect-'));
   process.env.ALPHANET_DATA_DIR = path.join(tmp, 'app');
-  ds = await loadDataset(resolveDataset('demo', demoConfigFile()), { cacheDir: null, datagrps: ['train', 'val', 'test'] });
+  ds = await loadDataset(resolveDataset('demo', demoConfigFile()), {
+    cacheDir: null,
+    datagrps: ['train', 'val', 'test'],
+  });
   opened = openStore(path.join(tmp, 'runs.sqlite'), tmp);
   baselineRunId = (await recordedBaselineRun(opened.store, ds, { backend: 'cpu' })).runId;
   const config = defaultRunConfig('demo');
   config.training.train_epochs = 4;
   config.training.min_epochs = 2;
-  for (const seed of [5, 6]) await recordedTrainRun(opened.store, ds, config, { seed, experiment: EXPERIMENT, backend: 'cpu' });
+  for (const seed of [5, 6])
+    await recordedTrainRun(opened.store, ds, config, { seed, experiment: EXPERIMENT, backend: 'cpu' });
   data = await inspectExperiment(opened.store, ds, { experiment: EXPERIMENT, cacheRoot: null, mistakeN: null });
 }, 120_000);
 
@@ -59,7 +63,9 @@ describe('inspectExperiment on the demo dataset', () => {
 
   it("shows a confusion's WordNet path distance and lowest common hypernym (Eskimo dog vs Siberian husky)", () => {
     const eskimo = data.fewClasses.find((f) => f.classId === ESKIMO_DOG)!;
-    const husky = [...eskimo.baselineMistakes, ...eskimo.alphanetMistakes, ...eskimo.reverseConfusions].find((c) => c.classId === SIBERIAN_HUSKY);
+    const husky = [...eskimo.baselineMistakes, ...eskimo.alphanetMistakes, ...eskimo.reverseConfusions].find(
+      (c) => c.classId === SIBERIAN_HUSKY,
+    );
     expect(husky, 'the demo confuses Eskimo dogs with Siberian huskies').toBeDefined();
     expect(husky!.split).toBe('many');
     expect(eskimo.synset!.wnid).toBe('n02109961');
@@ -74,7 +80,9 @@ describe('inspectExperiment on the demo dataset', () => {
   it("lists each few class's combination with neighbour distances, and the plots", () => {
     for (const f of data.fewClasses) {
       expect(f.combination).toHaveLength(5);
-      expect(f.combination.every((t) => t.split !== 'few' && t.distance !== null && t.alphaPerRun.length === 2)).toBe(true);
+      expect(f.combination.every((t) => t.split !== 'few' && t.distance !== null && t.alphaPerRun.length === 2)).toBe(
+        true,
+      );
       // Nearest first.
       const d = f.combination.map((t) => t.distance!);
       expect([...d].sort((a, b) => a - b)).toEqual(d);

@@ -5,7 +5,13 @@
 import type { NNDist } from '../../src-shared/config.ts';
 import type { DatasetSpec, LoadedDataset } from '../../src-shared/dataset.ts';
 import { loadDataset } from '../data/dataset.ts';
-import { buildInspectorData, InspectorDataError, type InspectorData, type InspectorOptions, type InspectorRunInput } from '../../src-shared/inspector.ts';
+import {
+  buildInspectorData,
+  InspectorDataError,
+  type InspectorData,
+  type InspectorOptions,
+  type InspectorRunInput,
+} from '../../src-shared/inspector.ts';
 import { buildCombosInput, CombosDataError, type CombosInput } from '../../src-shared/report/combos.ts';
 import type { AlphaEntry, SavedNetwork } from '../../src-shared/result.ts';
 import { classDistances } from '../engine/neighbors.ts';
@@ -47,11 +53,16 @@ function sameLabels(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 }
 
 /** α̃ (self coefficient dropped) and neighbours per few class, from a result's `alphas`. */
-function splitAlphas(alphas: Record<string, AlphaEntry>, where: string): { alphas: Map<number, number[]>; neighbours: Map<number, number[]> } {
+function splitAlphas(
+  alphas: Record<string, AlphaEntry>,
+  where: string,
+): { alphas: Map<number, number[]>; neighbours: Map<number, number[]> } {
   const out = { alphas: new Map<number, number[]>(), neighbours: new Map<number, number[]>() };
   for (const [key, entry] of Object.entries(alphas)) {
     if (entry.alpha.length !== entry.neighbors.length + 1) {
-      throw new UserError(`${where}: few class ${key} has ${entry.alpha.length} coefficients for ${entry.neighbors.length} neighbours`);
+      throw new UserError(
+        `${where}: few class ${key} has ${entry.alpha.length} coefficients for ${entry.neighbors.length} neighbours`,
+      );
     }
     out.alphas.set(Number(key), entry.alpha.slice(1));
     out.neighbours.set(Number(key), entry.neighbors);
@@ -66,7 +77,9 @@ function checkNeighbours(into: Map<number, number[]>, got: Map<number, number[]>
   }
   for (const [fc, nns] of into) {
     if (JSON.stringify(got.get(fc)) !== JSON.stringify(nns)) {
-      throw new UserError(`${where}: few class ${fc} has other neighbours than the first run (runs of one experiment must share them)`);
+      throw new UserError(
+        `${where}: few class ${fc} has other neighbours than the first run (runs of one experiment must share them)`,
+      );
     }
   }
 }
@@ -75,7 +88,13 @@ function checkNeighbours(into: Map<number, number[]>, got: Map<number, number[]>
 async function engineBaseline(ds: LoadedDataset, testDatagrp: string, opts: GatherOptions): Promise<Int32Array> {
   const grp = ds.datagrps[testDatagrp];
   if (!grp) throw new UserError(`dataset '${ds.spec.key}' was loaded without its '${testDatagrp}' datagrp`);
-  const { testTop5 } = await baselineRun(ds, { datagrps: [testDatagrp], testDatagrp, valDatagrp: null, backend: opts.backend, cacheRoot: opts.cacheRoot });
+  const { testTop5 } = await baselineRun(ds, {
+    datagrps: [testDatagrp],
+    testDatagrp,
+    valDatagrp: null,
+    backend: opts.backend,
+    cacheRoot: opts.cacheRoot,
+  });
   return top1(testTop5, grp.n);
 }
 
@@ -92,12 +111,18 @@ export async function gatherStoreExperiment(
   const all = store.listRuns({ dataset: ds.spec.key, experiment, kind: 'train', status: 'done' });
   if (all.length === 0) {
     const any = store.listRuns({ experiment });
-    const hint = any.length > 0 ? ` (its runs: ${[...new Set(any.map((r) => `${r.dataset}/${r.status}`))].join(', ')})` : '';
+    const hint =
+      any.length > 0 ? ` (its runs: ${[...new Set(any.map((r) => `${r.dataset}/${r.status}`))].join(', ')})` : '';
     throw new UserError(`no finished training runs of experiment '${experiment}' on dataset '${ds.spec.key}'${hint}`);
   }
   // Runs of different configs are never pooled: a sweep is read one config at a time.
   const configs = experimentConfigs(all);
-  const chosen = opts.configHash === undefined ? (configs.length === 1 ? configs[0] : undefined) : configs.find((c) => c.configHash === opts.configHash);
+  const chosen =
+    opts.configHash === undefined
+      ? configs.length === 1
+        ? configs[0]
+        : undefined
+      : configs.find((c) => c.configHash === opts.configHash);
   if (!chosen) {
     const listed = configs.map((c) => `'${c.label}'`).join(', ');
     throw new UserError(
@@ -116,7 +141,8 @@ export async function gatherStoreExperiment(
     if (!preds) throw new UserError(`run ${row.id} recorded no test predictions (recorded by an older version?)`);
     testDatagrp = preds.datagrp;
     if (testLabels === null) testLabels = preds.labels;
-    else if (!sameLabels(testLabels, preds.labels)) throw new UserError(`run ${row.id} was tested on other samples than run ${rows[0]!.id}`);
+    else if (!sameLabels(testLabels, preds.labels))
+      throw new UserError(`run ${row.id} was tested on other samples than run ${rows[0]!.id}`);
     const { alphas, neighbours: nns } = splitAlphas(store.exportRun(row.id).alphas, `run ${row.id}`);
     checkNeighbours(neighbours, nns, `run ${row.id}`);
     runs.push({ id: row.id, seed: row.seed, predictions: top1(preds.top5, preds.labels.length), alphas });
@@ -135,7 +161,9 @@ export async function gatherStoreExperiment(
       break;
     }
     if (opts.baselineRunId !== undefined) {
-      throw new UserError(`run ${row.id} is not a finished baseline of '${ds.spec.key}' with test predictions on the experiment's test samples`);
+      throw new UserError(
+        `run ${row.id} is not a finished baseline of '${ds.spec.key}' with test predictions on the experiment's test samples`,
+      );
     }
   }
   baseline ??= { runId: null, predictions: await engineBaseline(ds, testDatagrp, opts) };
@@ -145,10 +173,17 @@ export async function gatherStoreExperiment(
 
 /** An experiment's configs (one, or a sweep's), each with its label and runs, in order of first run. */
 export function experimentConfigs(rows: readonly RunRow[]): { configHash: string; label: string; runIds: number[] }[] {
-  const labels = configLabels(rows.map((r) => r.config), rows.map((r) => r.configHash));
+  const labels = configLabels(
+    rows.map((r) => r.config),
+    rows.map((r) => r.configHash),
+  );
   const out = new Map<string, { configHash: string; label: string; runIds: number[] }>();
   for (const row of rows) {
-    const entry = out.get(row.configHash) ?? { configHash: row.configHash, label: labels.byConfig.get(row.configHash)?.label ?? '', runIds: [] };
+    const entry = out.get(row.configHash) ?? {
+      configHash: row.configHash,
+      label: labels.byConfig.get(row.configHash)?.label ?? '',
+      runIds: [],
+    };
     entry.runIds.push(row.id);
     out.set(row.configHash, entry);
   }
@@ -172,7 +207,12 @@ export async function gatherResultFiles(
   const runs: InspectorRunInput[] = [];
   const neighbours = new Map<number, number[]>();
   for (const [i, r] of results.entries()) {
-    const ev = await evaluateNetwork(ds, r.network, { datagrps: [testDatagrp], backend: opts.backend, predScale: r.predScale, cacheRoot: opts.cacheRoot });
+    const ev = await evaluateNetwork(ds, r.network, {
+      datagrps: [testDatagrp],
+      backend: opts.backend,
+      predScale: r.predScale,
+      cacheRoot: opts.cacheRoot,
+    });
     const evaluation = ev.evaluations[testDatagrp]!;
     const preds = Int32Array.from({ length: grp.n }, (_, j) => evaluation.top[j * evaluation.width]!);
     const { alphas, neighbours: nns } = splitAlphas(ev.alphas, r.file);
@@ -192,7 +232,10 @@ export async function gatherResultFiles(
 /** Training samples per class, from the dataset's train labels (they define the splits). */
 export function trainSamplesPerClass(ds: LoadedDataset): Int32Array {
   const grp = ds.datagrps.train;
-  if (!grp) throw new UserError(`dataset '${ds.spec.key}' was loaded without its 'train' datagrp (needed for the training sample counts)`);
+  if (!grp)
+    throw new UserError(
+      `dataset '${ds.spec.key}' was loaded without its 'train' datagrp (needed for the training sample counts)`,
+    );
   const counts = new Int32Array(ds.nClasses);
   for (const y of grp.labels) counts[y]++;
   return counts;
@@ -227,22 +270,35 @@ export function combosInputFor(ds: LoadedDataset, g: GatheredExperiment): Combos
  * `random` neighbours are measured euclidean, as the original's plots do). Class means come from the
  * engine's cache.
  */
-export function neighbourDistances(ds: LoadedDataset, neighbours: ReadonlyMap<number, readonly number[]>, nnDist: NNDist, cacheRoot?: CacheRoot): { metric: NNDist; distances: Map<number, number[]> } {
+export function neighbourDistances(
+  ds: LoadedDataset,
+  neighbours: ReadonlyMap<number, readonly number[]>,
+  nnDist: NNDist,
+  cacheRoot?: CacheRoot,
+): { metric: NNDist; distances: Map<number, number[]> } {
   const metric: NNDist = nnDist === 'random' ? 'euclidean' : nnDist;
-  if (!ds.datagrps.train) throw new UserError(`dataset '${ds.spec.key}' was loaded without its 'train' datagrp (needed for class means)`);
+  if (!ds.datagrps.train)
+    throw new UserError(`dataset '${ds.spec.key}' was loaded without its 'train' datagrp (needed for class means)`);
   const means = datagrpMeans(ds, 'train', cacheRoot);
   const distances = new Map<number, number[]>();
-  for (const [fc, nns] of neighbours) distances.set(fc, Array.from(classDistances(means, ds.dim, [fc], nns, metric, null)));
+  for (const [fc, nns] of neighbours)
+    distances.set(fc, Array.from(classDistances(means, ds.dim, [fc], nns, metric, null)));
   return { metric, distances };
 }
 
 /** Which dataset an experiment of the store is on, and the datasets config it was loaded from (if recorded). */
-export function experimentDataset(store: RunStore, experiment: string, dataset?: string): { key: string; configFile: string | null } {
+export function experimentDataset(
+  store: RunStore,
+  experiment: string,
+  dataset?: string,
+): { key: string; configFile: string | null } {
   const runs = store.listRuns({ experiment, kind: 'train', status: 'done' });
   const datasets = [...new Set(runs.map((r) => r.dataset))];
   const key = dataset ?? datasets[0];
-  if (key === undefined) throw new UserError(`no finished training runs of experiment '${experiment}' (see \`alphanet runs\`)`);
-  if (dataset === undefined && datasets.length > 1) throw new UserError(`experiment '${experiment}' has runs on ${datasets.join(', ')}: choose the dataset`);
+  if (key === undefined)
+    throw new UserError(`no finished training runs of experiment '${experiment}' (see \`alphanet runs\`)`);
+  if (dataset === undefined && datasets.length > 1)
+    throw new UserError(`experiment '${experiment}' has runs on ${datasets.join(', ')}: choose the dataset`);
   const first = runs.find((r) => r.dataset === key);
   return { key, configFile: first ? datasetConfigOf(first) : null };
 }
@@ -252,7 +308,11 @@ export function experimentDataset(store: RunStore, experiment: string, dataset?:
  * class-means cache misses) and test (a baseline evaluated on the spot), lazily.
  */
 export async function loadInspectorDataset(spec: DatasetSpec, cacheDir?: string | null): Promise<LoadedDataset> {
-  return loadDataset(spec, { cacheDir, datagrps: ['train', 'test'].filter((g) => spec.datagrps.includes(g)), lazyFeatures: true });
+  return loadDataset(spec, {
+    cacheDir,
+    datagrps: ['train', 'test'].filter((g) => spec.datagrps.includes(g)),
+    lazyFeatures: true,
+  });
 }
 
 export interface InspectExperimentOptions extends GatherOptions, Partial<InspectorOptions> {
@@ -266,12 +326,20 @@ export interface InspectExperimentOptions extends GatherOptions, Partial<Inspect
  * Everything the Inspector view shows for one experiment of the store on `ds` (see experimentDataset
  * and loadInspectorDataset for finding and loading it).
  */
-export async function inspectExperiment(store: RunStore, ds: LoadedDataset, opts: InspectExperimentOptions): Promise<InspectorData> {
+export async function inspectExperiment(
+  store: RunStore,
+  ds: LoadedDataset,
+  opts: InspectExperimentOptions,
+): Promise<InspectorData> {
   const g = await gatherStoreExperiment(store, ds, opts.experiment, opts);
   return inspectGathered(ds, g, opts);
 }
 
-export function inspectGathered(ds: LoadedDataset, g: GatheredExperiment, opts: GatherOptions & Partial<InspectorOptions> = {}): InspectorData {
+export function inspectGathered(
+  ds: LoadedDataset,
+  g: GatheredExperiment,
+  opts: GatherOptions & Partial<InspectorOptions> = {},
+): InspectorData {
   const { metric, distances } = neighbourDistances(ds, g.neighbours, g.nnDist, opts.cacheRoot);
   const wnids = ds.wnids;
   return wrapDataError(() =>
@@ -286,7 +354,9 @@ export function inspectGathered(ds: LoadedDataset, g: GatheredExperiment, opts: 
         testLabels: g.testLabels,
         baseline: g.baseline,
         runs: g.runs,
-        neighbours: new Map([...g.neighbours].map(([fc, classes]) => [fc, { classes, distances: distances.get(fc) ?? null }])),
+        neighbours: new Map(
+          [...g.neighbours].map(([fc, classes]) => [fc, { classes, distances: distances.get(fc) ?? null }]),
+        ),
         distanceMetric: metric,
         wordnet: wnids ? loadWordNet() : null,
       },

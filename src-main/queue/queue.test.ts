@@ -88,7 +88,10 @@ describe('RunQueue', () => {
     const waiting = first.enqueue({ config: config(2), seed: 5, datasetConfig: TOML });
     const reachedEpoch2 = new Promise<string>((resolve) => {
       first.on('epoch', (e) => e.epoch === 2 && resolve('epoch 2'));
-      first.on('status', (e) => e.status !== 'running' && e.status !== 'queued' && resolve(`${e.status}: ${e.error ?? ''}`));
+      first.on(
+        'status',
+        (e) => e.status !== 'running' && e.status !== 'queued' && resolve(`${e.status}: ${e.error ?? ''}`),
+      );
     });
     first.start();
     expect(await reachedEpoch2).toBe('epoch 2');
@@ -133,7 +136,9 @@ describe('RunQueue', () => {
     const statuses: string[] = [];
     queue.on('status', (s) => statuses.push(`${s.runId}:${s.status}`));
     // Another process (a CLI run) records a running run, then is killed -9.
-    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
     const deadPid = Number(child.stdout);
     const cli = new RunStore(openDb(dbFile));
     const id = cli.createRun({ kind: 'train', config: config(2), seed: 1, status: 'running' });

@@ -260,7 +260,8 @@ export class RunQueue extends EventEmitter<QueueEvents> implements RunQueueApi {
       this.workers.delete(runId);
       // A worker that died without a word (terminated after a cancel, out of memory) leaves its run
       // in a state that must not look alive.
-      if (!reported) this.markGone(runId, code === 1 ? 'cancelled' : 'failed', `the run's worker exited with code ${code}`);
+      if (!reported)
+        this.markGone(runId, code === 1 ? 'cancelled' : 'failed', `the run's worker exited with code ${code}`);
       this.pump();
     });
   }

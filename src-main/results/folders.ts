@@ -33,7 +33,8 @@ export async function loadFolderExperiments(options: FolderSourceOptions): Promi
   if (expNames && expNames.length !== relExpPaths.length) {
     throw new UserError(`--exp-names has ${expNames.length} names for ${relExpPaths.length} experiment paths`);
   }
-  if (!fs.existsSync(baseResDir) || !fs.statSync(baseResDir).isDirectory()) throw new UserError(`no results folder ${baseResDir}`);
+  if (!fs.existsSync(baseResDir) || !fs.statSync(baseResDir).isDirectory())
+    throw new UserError(`no results folder ${baseResDir}`);
   const experiments: ExperimentInput[] = [];
   for (const [i, rel] of relExpPaths.entries()) {
     const dir = path.resolve(baseResDir, rel);

@@ -34,7 +34,10 @@ describe('globFiles', () => {
     }
     fs.mkdirSync(path.join(root, 'dir.json'));
     fs.symlinkSync(root, path.join(root, 'rep_1', 'loop'));
-    expect(await globFiles(root, 'rep_*/result.json')).toEqual([path.join(root, 'rep_1/result.json'), path.join(root, 'rep_2/result.json')]);
+    expect(await globFiles(root, 'rep_*/result.json')).toEqual([
+      path.join(root, 'rep_1/result.json'),
+      path.join(root, 'rep_2/result.json'),
+    ]);
     expect((await globFiles(root, '**/*.json')).map((f) => path.relative(root, f))).toEqual([
       'other/deep/result.json',
       'rep_1/result.json',

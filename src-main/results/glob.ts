@@ -53,7 +53,10 @@ export async function globFiles(root: string, pattern: string): Promise<string[]
       const relPath = rel ? `${rel}/${entry.name}` : entry.name;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full, relPath);
-      else if ((entry.isFile() || (entry.isSymbolicLink() && (await fs.stat(full).catch(() => null))?.isFile())) && regex.test(relPath)) {
+      else if (
+        (entry.isFile() || (entry.isSymbolicLink() && (await fs.stat(full).catch(() => null))?.isFile())) &&
+        regex.test(relPath)
+      ) {
         found.push(full);
       }
     }

@@ -19,13 +19,25 @@ describe('importOriginalFile', () => {
       const first = await importOriginalFile(store, RESULT_FILE, { experiment: 'original r=0.5' });
       expect(first.duplicate).toBe(false);
       const run = store.requireRun(first.runId);
-      expect(run).toMatchObject({ status: 'done', kind: 'train', seed: null, experiment: 'original r=0.5', bestEpoch: 2, epochsDone: 10 });
+      expect(run).toMatchObject({
+        status: 'done',
+        kind: 'train',
+        seed: null,
+        experiment: 'original r=0.5',
+        bestEpoch: 2,
+        epochsDone: 10,
+      });
       expect(run.extra?.source_sha256).toMatch(/^[0-9a-f]{64}$/);
 
-      const direct = originalResultToRunResult(await readPythonFile(RESULT_FILE, { placeholders: 'result-file' }), RESULT_FILE);
+      const direct = originalResultToRunResult(
+        await readPythonFile(RESULT_FILE, { placeholders: 'result-file' }),
+        RESULT_FILE,
+      );
       expect(store.exportRun(first.runId)).toEqual(direct);
       // Val class sizes are in the file, so per-epoch val results are stored as exact counts.
-      expect(db.prepare("SELECT COUNT(*) AS n FROM class_results WHERE datagrp = 'val' AND correct IS NOT NULL").get()).toEqual({ n: 11 });
+      expect(
+        db.prepare("SELECT COUNT(*) AS n FROM class_results WHERE datagrp = 'val' AND correct IS NOT NULL").get(),
+      ).toEqual({ n: 11 });
       expect(store.getRunCurves(first.runId)['validation/accuracy'].values).toHaveLength(10);
 
       const again = await importOriginalFile(store, RESULT_FILE);

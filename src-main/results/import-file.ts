@@ -27,7 +27,11 @@ const SOURCE_HASH_KEY = 'source_sha256';
  * Imports one result or baseline file of the original AlphaNet as a finished run. Importing the same
  * bytes again returns the existing run instead of adding a duplicate.
  */
-export async function importOriginalFile(store: RunStore, file: string, opts: ImportOptions = {}): Promise<ImportOutcome> {
+export async function importOriginalFile(
+  store: RunStore,
+  file: string,
+  opts: ImportOptions = {},
+): Promise<ImportOutcome> {
   let hash: string;
   try {
     hash = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -39,23 +43,28 @@ export async function importOriginalFile(store: RunStore, file: string, opts: Im
     .get(hash) as { id: number } | undefined;
   if (existing) return { file, runId: existing.id, duplicate: true, notes: [] };
 
-  const { result, extra, notes } = importOriginalResult(await readPythonFile(file, { placeholders: 'result-file' }), file);
+  const { result, extra, notes } = importOriginalResult(
+    await readPythonFile(file, { placeholders: 'result-file' }),
+    file,
+  );
   if (opts.dataset) {
     result.dataset = opts.dataset;
     result.config.dataset = opts.dataset;
   }
-  const runId = store.db.transaction(() => {
-    const id = store.createRun({
-      kind: result.kind,
-      config: result.config,
-      seed: null,
-      experiment: opts.experiment,
-      backend: result.backend,
-      appVersion: result.app_version,
-      extra: { ...extra, [SOURCE_HASH_KEY]: hash },
-    });
-    store.finishRun(id, { result });
-    return id;
-  }).immediate();
+  const runId = store.db
+    .transaction(() => {
+      const id = store.createRun({
+        kind: result.kind,
+        config: result.config,
+        seed: null,
+        experiment: opts.experiment,
+        backend: result.backend,
+        appVersion: result.app_version,
+        extra: { ...extra, [SOURCE_HASH_KEY]: hash },
+      });
+      store.finishRun(id, { result });
+      return id;
+    })
+    .immediate();
   return { file, runId, duplicate: false, notes };
 }

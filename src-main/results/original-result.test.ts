@@ -20,8 +20,9 @@ interface ExpectedRun {
   val_acc_per_split_per_epoch: Record<'many' | 'medium' | 'few', number>[];
   mean_batch_loss_per_epoch: number[];
 }
-const expected = (JSON.parse(fs.readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8')) as { train_run: ExpectedRun })
-  .train_run;
+const expected = (
+  JSON.parse(fs.readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8')) as { train_run: ExpectedRun }
+).train_run;
 
 async function readResult() {
   return readPythonFile(RESULT_FILE, { placeholders: 'result-file' });
@@ -37,7 +38,9 @@ describe("importing the original's result file", () => {
     expect(result.test.top5).toBe(expected.test_metrics['top-5 accuracy']);
     expect(result.test.f1).toBe(expected.test_metrics.f1);
     expect(result.test.per_split).toEqual({ ...expected.test_acc_per_split, overall: expected.test_metrics.accuracy });
-    expect(result.test.per_class).toEqual(Object.keys(expected.test_acc_per_class).map((c) => expected.test_acc_per_class[c]));
+    expect(result.test.per_class).toEqual(
+      Object.keys(expected.test_acc_per_class).map((c) => expected.test_acc_per_class[c]),
+    );
     expect(Object.keys(result.alphas).sort()).toEqual(Object.keys(expected.alphas_per_few_class).sort());
     for (const [c, alpha] of Object.entries(expected.alphas_per_few_class)) {
       expect(result.alphas[c].neighbors).toEqual(expected.nn_classes_used[c]);

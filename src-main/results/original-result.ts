@@ -15,13 +15,7 @@ import { FileFormatError } from '../errors.ts';
 import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunResult } from '../../src-shared/result.ts';
 import type { SplitName } from '../../src-shared/dataset.ts';
 import { SPLITS } from '../../src-shared/dataset.ts';
-import type {
-  KeyValues,
-  LrSchedulerName,
-  NNDist,
-  OptimizerName,
-  RunConfig,
-} from '../../src-shared/config.ts';
+import type { KeyValues, LrSchedulerName, NNDist, OptimizerName, RunConfig } from '../../src-shared/config.ts';
 import { ACTIVATIONS, LR_SCHEDULERS, NN_DISTS, OPTIMIZERS } from '../../src-shared/config.ts';
 import { ACTIVATION_TABLE, canonicalActivation } from '../../src-shared/activations.ts';
 import { lrAt, parseOptimizer, parseScheduler } from '../engine/optim.ts';
@@ -375,7 +369,11 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
     alphanet: { hdims, hact },
     training: {
       n_neighbors: k,
-      nn_dist: r.choice<NNDist>(r.string(tc.get('nn_dist'), 'training_config.nn_dist'), NN_DISTS, 'training_config.nn_dist'),
+      nn_dist: r.choice<NNDist>(
+        r.string(tc.get('nn_dist'), 'training_config.nn_dist'),
+        NN_DISTS,
+        'training_config.nn_dist',
+      ),
       optim_cls: r.choice<OptimizerName>(
         r.className(ptopt.get('optim_cls'), 'training_config.ptopt.optim_cls'),
         OPTIMIZERS,
@@ -394,7 +392,10 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
       train_epochs: r.integer(r.field(tc, 'train_epochs', 'training_config'), 'training_config.train_epochs'),
       min_epochs: r.integer(r.field(tc, 'min_epochs', 'training_config'), 'training_config.min_epochs'),
       train_batch_size: trainBatch,
-      eval_batch_size: evalBatch === null || evalBatch === undefined ? trainBatch : r.integer(evalBatch, 'training_config.eval_batch_size'),
+      eval_batch_size:
+        evalBatch === null || evalBatch === undefined
+          ? trainBatch
+          : r.integer(evalBatch, 'training_config.eval_batch_size'),
       sampler_classes: r
         .items(samplers.get('sampler_classes'), 'training_config.sampler_builder.sampler_classes')
         .map((c, i) => r.className(c, `training_config.sampler_builder.sampler_classes[${i}]`)),
@@ -403,7 +404,10 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
         .map((a, i) => r.keyValues(a, `training_config.sampler_builder.sampler_args[${i}]`)),
       pred_scale: tc.get('pred_scale') === undefined ? 1 : r.number(tc.get('pred_scale'), 'training_config.pred_scale'),
       train_datagrp: r.string(tc.get('train_datagrp') ?? 'train', 'training_config.train_datagrp'),
-      val_datagrp: valGrp === null || valGrp === undefined || valGrp === '' ? null : r.string(valGrp, 'training_config.val_datagrp'),
+      val_datagrp:
+        valGrp === null || valGrp === undefined || valGrp === ''
+          ? null
+          : r.string(valGrp, 'training_config.val_datagrp'),
       test_datagrp: r.string(tc.get('test_datagrp') ?? 'test', 'training_config.test_datagrp'),
       // What the original effectively does (spec §4): its kept epoch is always min_epochs.
       selection: 'min-epochs',
@@ -412,8 +416,22 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
   };
   const otherConfig: JsonObject = {};
   for (const [key, v] of tc.entries) {
-    if (!['ptopt', 'sampler_builder', 'n_neighbors', 'nn_dist', 'train_epochs', 'min_epochs', 'train_batch_size',
-      'eval_batch_size', 'pred_scale', 'train_datagrp', 'val_datagrp', 'test_datagrp'].includes(String(key))) {
+    if (
+      ![
+        'ptopt',
+        'sampler_builder',
+        'n_neighbors',
+        'nn_dist',
+        'train_epochs',
+        'min_epochs',
+        'train_batch_size',
+        'eval_batch_size',
+        'pred_scale',
+        'train_datagrp',
+        'val_datagrp',
+        'test_datagrp',
+      ].includes(String(key))
+    ) {
       otherConfig[String(key)] = pyToJson(v);
     }
   }
@@ -440,12 +458,19 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
     const valSplitValue = e.get('val_acc__per__split');
     const valClassValue = e.get('val_acc__per__class');
     const valPerClass =
-      valClassValue === undefined || valClassValue === null ? null : r.perClass(valClassValue, nClasses, `${where}.val_acc__per__class`);
+      valClassValue === undefined || valClassValue === null
+        ? null
+        : r.perClass(valClassValue, nClasses, `${where}.val_acc__per__class`);
     let val: EvalMetrics | null = null;
     if (valSplitValue !== undefined && valSplitValue !== null) {
       const accuracy = valPerClass ? weightedAccuracy(valPerClass, valCounts) : Number.NaN;
       if (Number.isNaN(accuracy)) valAccuracyMissing = true;
-      val = { accuracy, top5: Number.NaN, f1: Number.NaN, per_split: { ...r.splitValues(valSplitValue, `${where}.val_acc__per__split`), overall: accuracy } };
+      val = {
+        accuracy,
+        top5: Number.NaN,
+        f1: Number.NaN,
+        per_split: { ...r.splitValues(valSplitValue, `${where}.val_acc__per__split`), overall: accuracy },
+      };
     }
     const epochExtra: JsonObject = {};
     for (const [key, v] of e.entries) {
@@ -470,10 +495,13 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
   if (epochs.length > 0) {
     notes.push('per-epoch wall time is not in the original file (the learning rate is recomputed from the scheduler)');
     if (epochs.some((e) => e.val !== null)) {
-      notes.push("per-epoch val top-5 and F1 are unknown (the original's per-epoch val_metrics alias the final test metrics)");
+      notes.push(
+        "per-epoch val top-5 and F1 are unknown (the original's per-epoch val_metrics alias the final test metrics)",
+      );
     }
   }
-  if (valAccuracyMissing) notes.push('per-epoch val accuracy could not be recomputed (no per-class val accuracies or val class sizes)');
+  if (valAccuracyMissing)
+    notes.push('per-epoch val accuracy could not be recomputed (no per-class val accuracies or val class sizes)');
 
   const bestValue = root.get('best_epoch');
   const bestEpoch = bestValue === undefined || bestValue === null ? null : r.integer(bestValue, 'best_epoch') + 1;
@@ -494,8 +522,14 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
     accuracy,
     top5: r.number(testMetrics.get('top-5 accuracy'), "test_metrics['top-5 accuracy']"),
     f1: r.number(testMetrics.get('f1'), 'test_metrics.f1'),
-    per_split: { ...r.splitValues(r.field(root, 'test_acc__per__split', 'top level'), 'test_acc__per__split'), overall: accuracy },
-    per_class: testClassValue === undefined || testClassValue === null ? [] : r.perClass(testClassValue, nClasses, 'test_acc__per__class'),
+    per_split: {
+      ...r.splitValues(r.field(root, 'test_acc__per__split', 'top level'), 'test_acc__per__split'),
+      overall: accuracy,
+    },
+    per_class:
+      testClassValue === undefined || testClassValue === null
+        ? []
+        : r.perClass(testClassValue, nClasses, 'test_acc__per__class'),
     per_class_total: [],
   };
   if (test.per_class.length === 0) notes.push('the file has no per-class test accuracies');
@@ -503,13 +537,17 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
 
   // Learned coefficients of every few class.
   const nnInfo = r.dict(r.field(root, 'nn_info', 'top level'), 'nn_info');
-  const nnPerClass = r.dict(r.field(nnInfo, 'nn_class__seq__per__fclass', 'nn_info'), 'nn_info.nn_class__seq__per__fclass');
+  const nnPerClass = r.dict(
+    r.field(nnInfo, 'nn_class__seq__per__fclass', 'nn_info'),
+    'nn_info.nn_class__seq__per__fclass',
+  );
   const sources = r.items(r.field(root, 'alphanet_source__mat__seq', 'top level'), 'alphanet_source__mat__seq');
   const position = sourcePositions(r, root, fewClasses, nClasses);
   const stateDictValue = root.get('best_alphanet_classifier_state_dict');
-  const layers = dummy || stateDictValue === undefined || stateDictValue === null
-    ? null
-    : readLayers(r, r.dict(stateDictValue, 'best_alphanet_classifier_state_dict'), k);
+  const layers =
+    dummy || stateDictValue === undefined || stateDictValue === null
+      ? null
+      : readLayers(r, r.dict(stateDictValue, 'best_alphanet_classifier_state_dict'), k);
   if (!dummy && !layers) notes.push('no kept AlphaNet weights in the file: alphas are not available');
   const act = ACTIVATION_TABLE[hact].fn;
   const alphas: Record<string, AlphaEntry> = {};
@@ -518,7 +556,8 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
   const metric = config.training.nn_dist === 'random' ? null : config.training.nn_dist;
   for (const c of fewClasses) {
     const neighbors = r.vector(nnPerClass.get(c), `nn_info.nn_class__seq__per__fclass[${c}]`);
-    if (neighbors.length !== k) r.fail(`nn_info.nn_class__seq__per__fclass[${c}]`, `expected ${k} neighbours, found ${neighbors.length}`);
+    if (neighbors.length !== k)
+      r.fail(`nn_info.nn_class__seq__per__fclass[${c}]`, `expected ${k} neighbours, found ${neighbors.length}`);
     let alpha: number[] | null = null;
     if (dummy) alpha = [1, ...new Array<number>(k).fill(0)];
     else if (layers) {
@@ -534,7 +573,9 @@ export function importOriginalResult(value: PyValue, file: string): ImportedRun 
       const m = r.tensor(meanFeats.get(c), 2, `nn_info.nn_mean_feat__mat__per__fclass[${c}]`);
       const d = m.shape[1];
       const self = m.data.subarray(0, d);
-      nnDistances[String(c)] = neighbors.map((_, i) => distance(metric, self, m.data.subarray((i + 1) * d, (i + 2) * d)));
+      nnDistances[String(c)] = neighbors.map((_, i) =>
+        distance(metric, self, m.data.subarray((i + 1) * d, (i + 2) * d)),
+      );
     }
   }
   if (Object.keys(nnDistances).length > 0) extra.nn_distances = nnDistances;
@@ -569,7 +610,8 @@ function sourcePositions(r: FieldReader, root: PyDict, fewClasses: number[], nCl
   const idx = root.get('fbclass_ordered_idx__vec');
   if (idx !== undefined && idx !== null) {
     const positions = r.vector(idx, 'fbclass_ordered_idx__vec');
-    if (positions.length !== nClasses) r.fail('fbclass_ordered_idx__vec', `expected ${nClasses} entries, found ${positions.length}`);
+    if (positions.length !== nClasses)
+      r.fail('fbclass_ordered_idx__vec', `expected ${nClasses} entries, found ${positions.length}`);
     return (c) => {
       const j = positions[c];
       if (j >= fewClasses.length) r.fail('fbclass_ordered_idx__vec', `few class ${c} maps to base position ${j}`);

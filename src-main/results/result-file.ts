@@ -27,7 +27,8 @@ function checkMetrics(file: string, where: string, value: unknown): asserts valu
   for (const key of ['accuracy', 'top5', 'f1'] as const) checkFraction(file, `${where}.${key}`, value[key]);
   const perSplit = value.per_split;
   if (!isRecord(perSplit)) throw new FileFormatError(file, `${where}.per_split is missing`);
-  for (const split of ['many', 'medium', 'few'] as const) checkFraction(file, `${where}.per_split.${split}`, perSplit[split]);
+  for (const split of ['many', 'medium', 'few'] as const)
+    checkFraction(file, `${where}.per_split.${split}`, perSplit[split]);
 }
 
 /**
@@ -43,10 +44,15 @@ export function parseRunResultJson(text: string, file: string): RunResult {
   }
   if (!isRecord(value)) throw new FileFormatError(file, 'is not a run result (expected a JSON object)');
   if (value.kind !== 'train' && value.kind !== 'baseline') {
-    throw new FileFormatError(file, `is not a run result: "kind" should be "train" or "baseline", got ${JSON.stringify(value.kind)}`);
+    throw new FileFormatError(
+      file,
+      `is not a run result: "kind" should be "train" or "baseline", got ${JSON.stringify(value.kind)}`,
+    );
   }
-  if (typeof value.dataset !== 'string' || value.dataset === '') throw new FileFormatError(file, '"dataset" should be a non-empty string');
-  if (typeof value.seed !== 'number' || !Number.isInteger(value.seed)) throw new FileFormatError(file, '"seed" should be an integer');
+  if (typeof value.dataset !== 'string' || value.dataset === '')
+    throw new FileFormatError(file, '"dataset" should be a non-empty string');
+  if (typeof value.seed !== 'number' || !Number.isInteger(value.seed))
+    throw new FileFormatError(file, '"seed" should be an integer');
   if (!isRecord(value.config)) throw new FileFormatError(file, '"config" should be an object');
   if (typeof value.selection !== 'string' || !(SELECTION_RULES as readonly string[]).includes(value.selection)) {
     throw new FileFormatError(file, `"selection" should be one of ${SELECTION_RULES.join(', ')}`);
@@ -72,7 +78,10 @@ export async function readResultFile(file: string, role: 'run' | 'baseline'): Pr
   try {
     bytes = await fs.readFile(file);
   } catch (error) {
-    throw new FileFormatError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new FileFormatError(
+      file,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   if (bytes.length === 0) throw new FileFormatError(file, 'is empty');
   if (looksLikeJson(bytes)) return parseRunResultJson(new TextDecoder().decode(bytes), file);

@@ -78,7 +78,10 @@ function classCounts(labels: Int32Array, nClasses: number): Int32Array {
 }
 
 /** Records the dataset a run used, so the app can show runs of datasets that are not configured here. */
-export function recordDataset(store: RunStore, ds: Pick<LoadedDataset, 'spec' | 'fingerprint' | 'splits' | 'labelNames' | 'classifierInfo'>): void {
+export function recordDataset(
+  store: RunStore,
+  ds: Pick<LoadedDataset, 'spec' | 'fingerprint' | 'splits' | 'labelNames' | 'classifierInfo'>,
+): void {
   store.saveDataset({
     key: ds.spec.key,
     displayName: ds.spec.properName,
@@ -213,7 +216,13 @@ function holdReserve(store: RunStore, runId: number): string | null {
  * run then still shows `running` with an owner that is gone, which the next process to open the
  * database marks interrupted.
  */
-function endAfterError(store: RunStore, runId: number, error: unknown, aborted: boolean, reserve: string | null = null): unknown {
+function endAfterError(
+  store: RunStore,
+  runId: number,
+  error: unknown,
+  aborted: boolean,
+  reserve: string | null = null,
+): unknown {
   const dbFolder = path.dirname(path.resolve(store.db.name));
   const disk = DiskError.of(error, dbFolder);
   if (disk && reserve) fs.rmSync(reserve, { force: true });
@@ -226,7 +235,11 @@ function endAfterError(store: RunStore, runId: number, error: unknown, aborted: 
     const markDisk = DiskError.of(markError, dbFolder);
     if (!markDisk) throw markError;
     const cause = disk ?? markDisk;
-    return new DiskError(cause.folder, cause.code, `Run ${runId} could not be marked as stopped either; it will show as interrupted when the database can be written again; then ${resume}`);
+    return new DiskError(
+      cause.folder,
+      cause.code,
+      `Run ${runId} could not be marked as stopped either; it will show as interrupted when the database can be written again; then ${resume}`,
+    );
   }
   return disk ? new DiskError(disk.folder, disk.code, `Run ${runId} is interrupted; ${resume}`) : error;
 }
@@ -243,7 +256,11 @@ export interface RecordedBaselineOptions {
 }
 
 /** Evaluates the pretrained classifier (dummy mode) with the engine and records it as a `baseline` run. */
-export async function recordedBaselineRun(store: RunStore, ds: LoadedDataset, opts: RecordedBaselineOptions = {}): Promise<RecordedRun> {
+export async function recordedBaselineRun(
+  store: RunStore,
+  ds: LoadedDataset,
+  opts: RecordedBaselineOptions = {},
+): Promise<RecordedRun> {
   const runId =
     opts.runId ??
     store.createRun({
@@ -258,10 +275,18 @@ export async function recordedBaselineRun(store: RunStore, ds: LoadedDataset, op
   recordDataset(store, ds);
   store.markRunning(runId);
   try {
-    const { result, testTop5 } = await baselineRun(ds, { datagrps: opts.datagrps, backend: opts.backend, cacheRoot: opts.cacheRoot, onPhase: opts.onPhase });
+    const { result, testTop5 } = await baselineRun(ds, {
+      datagrps: opts.datagrps,
+      backend: opts.backend,
+      cacheRoot: opts.cacheRoot,
+      onPhase: opts.onPhase,
+    });
     const testName = result.config.training.test_datagrp;
     const testGrp = ds.datagrps[testName];
-    store.finishRun(runId, { result, predictions: testGrp ? { datagrp: testName, labels: testGrp.labels, top5: testTop5 } : null });
+    store.finishRun(runId, {
+      result,
+      predictions: testGrp ? { datagrp: testName, labels: testGrp.labels, top5: testTop5 } : null,
+    });
     return { runId, result };
   } catch (error) {
     throw endAfterError(store, runId, error, false);

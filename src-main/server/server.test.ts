@@ -23,7 +23,11 @@ const token = newToken();
 
 type Body = Record<string, unknown>;
 
-async function call<T = Body>(method: string, params: unknown, headers: Record<string, string> = { [TOKEN_HEADER]: token }) {
+async function call<T = Body>(
+  method: string,
+  params: unknown,
+  headers: Record<string, string> = { [TOKEN_HEADER]: token },
+) {
   const res = await fetch(`${base}/api/${method}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
@@ -36,7 +40,10 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-serve-'));
   const staticDir = path.join(dir, 'web');
   fs.mkdirSync(staticDir);
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><html><head><title>workbench</title></head></html>');
+  fs.writeFileSync(
+    path.join(staticDir, 'index.html'),
+    '<!doctype html><html><head><title>workbench</title></head></html>',
+  );
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'not for the browser');
   bench = openWorkbench({ dbFile: path.join(dir, 'workbench.sqlite'), cwd: dir });
   server = createServer({ api: bench.api, events: bench.events, token, staticDir });
@@ -78,7 +85,10 @@ describe('served mode: the Host header', () => {
       expect(res.status, host).toBe(421);
     }
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `LOCALHOST:${port}`]) {
-      expect((await raw({ path: '/api/listRuns', method: 'POST', headers: { ...headers, Host: host } })).status, host).toBe(200);
+      expect(
+        (await raw({ path: '/api/listRuns', method: 'POST', headers: { ...headers, Host: host } })).status,
+        host,
+      ).toBe(200);
     }
   });
 });
@@ -120,7 +130,9 @@ describe('served mode: the token', () => {
     const again = await fetch(`${base}/index.html`, { headers: { cookie: cookie.split(';')[0] } });
     expect(await again.text()).toContain('<title>workbench</title>');
     // The page let in by cookie alone carries the token for its API calls.
-    expect(await (await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0] } })).text()).toContain(`<meta name="alphanet-token" content="${token}" />`);
+    expect(await (await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0] } })).text()).toContain(
+      `<meta name="alphanet-token" content="${token}" />`,
+    );
   });
 
   it('never serves files outside the build folder', async () => {
@@ -146,7 +158,9 @@ describe('served mode: the API', () => {
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({ key: 'tinylt_synth', usable: true, errors: [] });
     const list = await call<unknown[]>('listDatasets', {});
-    expect(list.body).toContainEqual(expect.objectContaining({ key: 'tinylt_synth', properName: 'TinyLT | synth', configFile: datasetRegistryFile() }));
+    expect(list.body).toContainEqual(
+      expect.objectContaining({ key: 'tinylt_synth', properName: 'TinyLT | synth', configFile: datasetRegistryFile() }),
+    );
   });
 
   it('answers malformed requests with a reason, not a crash', async () => {
@@ -172,7 +186,10 @@ describe('served mode: the API', () => {
     const zero = await call('addDataset', { configFile: '/dev/zero' });
     expect(zero).toEqual({ status: 400, body: { error: '/dev/zero: a datasets config is a .toml file' } });
     const pipe = await call('addDataset', { configFile: fifo });
-    expect(pipe).toEqual({ status: 400, body: { error: `${fifo}: datasets config is a named pipe (FIFO), not a regular file` } });
+    expect(pipe).toEqual({
+      status: 400,
+      body: { error: `${fifo}: datasets config is a named pipe (FIFO), not a regular file` },
+    });
     expect((await call('listRuns', {})).status).toBe(200);
   });
 
@@ -181,7 +198,9 @@ describe('served mode: the API', () => {
     config.training.min_epochs = 30;
     const bad = await call('launchExperiment', { experiment: 'x', config, repetitions: 2 });
     expect(bad.status).toBe(400);
-    expect(bad.body.fields).toEqual([{ path: 'config.training.min_epochs', message: 'must not exceed train_epochs (25)' }]);
+    expect(bad.body.fields).toEqual([
+      { path: 'config.training.min_epochs', message: 'must not exceed train_epochs (25)' },
+    ]);
     expect((await call('getRun', { id: 'one' })).body.error).toBe('id: must be a run id (a whole number ≥ 1)');
     expect((await call('getRun', { id: 99 })).status).toBe(404);
     expect((await call('noSuchMethod', {})).status).toBe(404);
@@ -221,7 +240,10 @@ describe('served mode: the API', () => {
       if (runs.every((r) => r.status === 'done' || r.status === 'failed')) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect(runs.map((r) => [r.status, r.seed])).toEqual([['done', 2], ['done', 1]]);
+    expect(runs.map((r) => [r.status, r.seed])).toEqual([
+      ['done', 2],
+      ['done', 1],
+    ]);
 
     const curves = (await call<{ runId: number; tags: Record<string, unknown[]> }[]>('getCurves', { runIds })).body;
     expect(curves.map((c) => c.runId)).toEqual(runIds);
@@ -235,7 +257,9 @@ describe('served mode: the API', () => {
 
     controller.abort();
     await reading;
-    const statuses = events.filter((e) => e.type === 'status' && e.runId === runIds[0]).map((e) => (e as { status: string }).status);
+    const statuses = events
+      .filter((e) => e.type === 'status' && e.runId === runIds[0])
+      .map((e) => (e as { status: string }).status);
     expect(statuses).toContain('done');
     expect(events.some((e) => e.type === 'epoch' && e.runId === runIds[1])).toBe(true);
   });
@@ -244,18 +268,27 @@ describe('served mode: the API', () => {
 describe('alphanet serve', () => {
   it('refuses a non-loopback host without --allow-remote', async () => {
     const err: string[] = [];
-    const code = await main(['serve', '--host', '0.0.0.0'], { out: () => {}, err: (t) => err.push(t), isTTY: false, cwd: dir });
+    const code = await main(['serve', '--host', '0.0.0.0'], {
+      out: () => {},
+      err: (t) => err.push(t),
+      isTTY: false,
+      cwd: dir,
+    });
     expect(code).toBe(2);
     expect(err.join('')).toMatch(/--allow-remote/);
   });
 
   /** Starts `alphanet serve` with `flags`; resolves with its printed URL, its output so far, and a stop function. */
   async function serve(flags: string[]) {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', '--db', path.join(dir, 'cli.sqlite'), ...flags], {
-      cwd: dir,
-      env: { ...process.env, ALPHANET_DATA_DIR: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', '--db', path.join(dir, 'cli.sqlite'), ...flags],
+      {
+        cwd: dir,
+        env: { ...process.env, ALPHANET_DATA_DIR: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -314,10 +347,19 @@ describe('alphanet serve', () => {
     const headers = { [TOKEN_HEADER]: parsed.searchParams.get('token') ?? '' };
     for (const host of [parsed.host, `127.0.0.1:${parsed.port}`, `elsewhere.example:${parsed.port}`]) {
       const res = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: parsed.port, path: '/api/listRuns', method: 'POST', headers: { ...headers, Host: host } }, (r) => {
-          r.resume();
-          resolve(r.statusCode ?? 0);
-        });
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: parsed.port,
+            path: '/api/listRuns',
+            method: 'POST',
+            headers: { ...headers, Host: host },
+          },
+          (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end('{}');
       });

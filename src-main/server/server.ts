@@ -103,7 +103,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 /** Its own policy: no script at all, and the one form may submit to this server (the app's policy forbids forms). */
-const SIGN_IN_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const SIGN_IN_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** The sign-in page: a GET form to `/?token=…`, which sets the cookie as the printed URL does. */
 function sendSignIn(res: http.ServerResponse, wrong: boolean): void {
@@ -132,7 +133,13 @@ ${wrong ? '<p class="error" role="alert">That token is not this server’s.</p>'
 const MISSING_BUILD_PAGE = `<!doctype html><meta charset="utf-8"><title>AlphaNet Workbench</title>
 <p>This server was started with <code>--api-only</code>: it serves the API, not the browser UI. Restart <code>alphanet serve</code> without it.</p>`;
 
-function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL, staticDir: string | null, token: string): void {
+function serveStatic(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  staticDir: string | null,
+  token: string,
+): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
   if (staticDir === null) return send(res, 503, MISSING_BUILD_PAGE, MIME['.html']);
   const root = path.resolve(staticDir);
@@ -154,7 +161,9 @@ function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, url: U
   if (path.basename(file) === 'index.html') {
     // A page let in by the cookie alone (a new tab, another port after a restart) has no token in its
     // URL or session; the page carries it for the API calls (a meta tag: the policy allows no inline script).
-    data = Buffer.from(data.toString('utf8').replace('<head>', `<head>\n    <meta name="${TOKEN_META}" content="${token}" />`));
+    data = Buffer.from(
+      data.toString('utf8').replace('<head>', `<head>\n    <meta name="${TOKEN_META}" content="${token}" />`),
+    );
   }
   res.writeHead(200, {
     ...baseHeaders(),

@@ -29,13 +29,19 @@ export function missingForWebBuild(root: string): string[] {
 
 /** Builds the renderer into `outDir` (what `npm run build:web` does); throws with Vite's last lines when it fails. */
 export function buildWeb(root: string, outDir: string = webBuildDir(root)): void {
-  const result = spawnSync(process.execPath, [viteBin(root), 'build', '--config', 'vite.web.config.ts', '--outDir', outDir, '--emptyOutDir'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [viteBin(root), 'build', '--config', 'vite.web.config.ts', '--outDir', outDir, '--emptyOutDir'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) {
     const said = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    throw new UserError(`building the web UI failed (${WEB_BUILD_COMMAND} in ${root}):\n${said || (result.error?.message ?? `exit ${result.status}`)}`);
+    throw new UserError(
+      `building the web UI failed (${WEB_BUILD_COMMAND} in ${root}):\n${said || (result.error?.message ?? `exit ${result.status}`)}`,
+    );
   }
 }
 

@@ -7,7 +7,12 @@ import { UserError } from '../errors.ts';
 import { nativeBindingOption, openDb } from './db.ts';
 
 const require = createRequire(import.meta.url);
-const nodeBuild = path.join(path.dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+const nodeBuild = path.join(
+  path.dirname(require.resolve('better-sqlite3/package.json')),
+  'build',
+  'Release',
+  'better_sqlite3.node',
+);
 
 describe('the addon the store loads', () => {
   const saved = process.env.ALPHANET_SQLITE_BINDING;

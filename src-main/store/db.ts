@@ -22,7 +22,9 @@ export function nativeBindingOption(env: NodeJS.ProcessEnv = process.env): Datab
   const binding = env.ALPHANET_SQLITE_BINDING;
   if (!binding) return {};
   if (!fs.existsSync(binding)) {
-    throw new UserError(`${binding}: ALPHANET_SQLITE_BINDING names no file (build it with: node scripts/electron-native.mjs)`);
+    throw new UserError(
+      `${binding}: ALPHANET_SQLITE_BINDING names no file (build it with: node scripts/electron-native.mjs)`,
+    );
   }
   return { nativeBinding: binding };
 }
@@ -42,7 +44,10 @@ export function openDb(file: string): Db {
   try {
     db = new Database(file, options);
   } catch (error) {
-    throw DiskError.of(error, path.dirname(path.resolve(file))) ?? new UserError(`${file}: cannot open the database: ${(error as Error).message}`);
+    throw (
+      DiskError.of(error, path.dirname(path.resolve(file))) ??
+      new UserError(`${file}: cannot open the database: ${(error as Error).message}`)
+    );
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -81,7 +86,9 @@ export function openDbSnapshot(file: string): Db {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version !== SCHEMA_VERSION) {
     db.close();
-    throw new UserError(`${file}: schema version ${version}, this program reads ${SCHEMA_VERSION}, and its read-only folder cannot be upgraded`);
+    throw new UserError(
+      `${file}: schema version ${version}, this program reads ${SCHEMA_VERSION}, and its read-only folder cannot be upgraded`,
+    );
   }
   return db;
 }

@@ -18,14 +18,19 @@ export interface OpenedStore {
  * open and upgrade it, then mark runs orphaned by a dead process `interrupted`. On a full or
  * read-only disk the marking waits for a later start (reading the runs still works).
  */
-export function openStore(dbFile: string = defaultDbFile(), cwd: string = process.cwd(), opts: { readOnly?: boolean } = {}): OpenedStore {
+export function openStore(
+  dbFile: string = defaultDbFile(),
+  cwd: string = process.cwd(),
+  opts: { readOnly?: boolean } = {},
+): OpenedStore {
   const file = path.resolve(cwd, dbFile);
   let db: Db;
   try {
     db = openDb(file);
   } catch (error) {
     // A command that only reads still works on a database in a read-only folder, from a copy.
-    const readOnlyFolder = error instanceof DiskError && /READONLY|EROFS|EACCES|EPERM|CANTOPEN/.test(error.code) && fs.existsSync(file);
+    const readOnlyFolder =
+      error instanceof DiskError && /READONLY|EROFS|EACCES|EPERM|CANTOPEN/.test(error.code) && fs.existsSync(file);
     if (!opts.readOnly || !readOnlyFolder) throw error;
     const snapshot = openDbSnapshot(file);
     return { db: snapshot, store: new RunStore(snapshot, checkpointRootOf(file)), interrupted: [], snapshotOf: error };

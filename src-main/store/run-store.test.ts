@@ -130,7 +130,13 @@ describe('RunStore', () => {
     expect(store.listRuns({ distributed: true }).map((r) => r.id)).toEqual([remote]);
     expect(store.listRuns({ distributed: false }).map((r) => r.id)).toEqual([local]);
     const run = store.requireRun(remote);
-    expect([run.status, run.worker, run.jobId, run.backend, run.ownerPid]).toEqual(['running', 'gpu-server-1', 'c0ffee-2-1', 'tensorflow-gpu', null]);
+    expect([run.status, run.worker, run.jobId, run.backend, run.ownerPid]).toEqual([
+      'running',
+      'gpu-server-1',
+      'c0ffee-2-1',
+      'tensorflow-gpu',
+      null,
+    ]);
     // Its owner is a worker elsewhere, not a process of this machine: never "interrupted" here.
     expect(store.recoverInterrupted(() => false, 0)).toEqual([]);
     expect(store.requireRun(remote).status).toBe('running');
@@ -184,21 +190,34 @@ describe('RunStore', () => {
     // All or nothing: a missing run leaves every other untouched.
     expect(() => store.tagRuns([a, 999], { add: ['x'] })).toThrow(/no run with id 999/);
     expect(store.requireRun(a).tags).toEqual(['best', 'keep']);
-    expect(() => store.tagRuns([b], { add: Array.from({ length: 40 }, (_, i) => `t${i}`) })).toThrow(/run \d+ would have 41 tags; at most 32/);
+    expect(() => store.tagRuns([b], { add: Array.from({ length: 40 }, (_, i) => `t${i}`) })).toThrow(
+      /run \d+ would have 41 tags; at most 32/,
+    );
     expect(store.requireRun(b).tags).toEqual(['keep']);
     store.deleteRun(a);
     expect(db.prepare('SELECT COUNT(*) AS n FROM run_tags').get()).toEqual({ n: 1 });
   });
 
   it('keeps datasets, each write setting only the columns it gives', () => {
-    const spec = { splitFilesDir: '/x/splits', featureFilesDir: '/x/feats', classifierFile: '/x/c.pth', labelNamesFile: null, configFile: '/x/datasets.toml' };
+    const spec = {
+      splitFilesDir: '/x/splits',
+      featureFilesDir: '/x/feats',
+      classifierFile: '/x/c.pth',
+      labelNamesFile: null,
+      configFile: '/x/datasets.toml',
+    };
     store.saveDataset({ key: 'tiny', displayName: 'Tiny', source: { spec } });
     const report = emptyReport('tiny', 'Tiny');
     store.saveDataset({ key: 'tiny', displayName: 'Tiny', report });
     // What recording a run writes: everything it read, no report.
     const read = { fingerprint: 'abc', splits: { many: [0], medium: [1], few: [2] }, labelNames: ['a', 'b', 'c'] };
     store.saveDataset({ key: 'tiny', displayName: 'Tiny 2', source: { spec, classifierFiles: ['/x/c.pth'] }, ...read });
-    const sourcePaths = { split_files_dir: '/x/splits', feature_files_dir: '/x/feats', classifier_files: ['/x/c.pth'], config_file: '/x/datasets.toml' };
+    const sourcePaths = {
+      split_files_dir: '/x/splits',
+      feature_files_dir: '/x/feats',
+      classifier_files: ['/x/c.pth'],
+      config_file: '/x/datasets.toml',
+    };
     expect(store.listDatasets()).toEqual([{ key: 'tiny', displayName: 'Tiny 2', sourcePaths, report, ...read }]);
     expect(datasetConfigFile(store.listDatasets()[0])).toBe('/x/datasets.toml');
     // The same data again keeps the report; changed data drops it.
@@ -215,8 +234,12 @@ describe('migrations', () => {
     const old = new Database(file);
     MIGRATIONS[0](old);
     old.pragma('user_version = 1');
-    old.prepare(`INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at)
-      VALUES (1, 'tiny', 'E', 'train', ?, 'h', 4, 'running', 1)`).run(JSON.stringify(syntheticResult('tiny', 1, SMALL_SHAPE).config));
+    old
+      .prepare(
+        `INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at)
+      VALUES (1, 'tiny', 'E', 'train', ?, 'h', 4, 'running', 1)`,
+      )
+      .run(JSON.stringify(syntheticResult('tiny', 1, SMALL_SHAPE).config));
     old.prepare(`INSERT INTO scalars VALUES (1, 'batch_loss', 1, 0, 2.5)`).run();
     old.close();
 
@@ -240,8 +263,12 @@ describe('migrations', () => {
     const old = new Database(file);
     for (const migration of MIGRATIONS.slice(0, 4)) migration(old);
     old.pragma('user_version = 4');
-    old.prepare(`INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at, worker)
-      VALUES (3, 'tiny', 'E', 'train', ?, 'h', 4, 'done', 1, 'w1')`).run(JSON.stringify(syntheticResult('tiny', 1, SMALL_SHAPE).config));
+    old
+      .prepare(
+        `INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at, worker)
+      VALUES (3, 'tiny', 'E', 'train', ?, 'h', 4, 'done', 1, 'w1')`,
+      )
+      .run(JSON.stringify(syntheticResult('tiny', 1, SMALL_SHAPE).config));
     old.close();
 
     const upgraded = openDb(file);

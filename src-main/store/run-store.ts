@@ -11,7 +11,15 @@ import type { Statement } from 'better-sqlite3';
 import type { RunConfig, SelectionRule } from '../../src-shared/config.ts';
 import type { DatasetReport, DatasetSpec, SplitName } from '../../src-shared/dataset.ts';
 import { MAX_TAGS_PER_RUN } from '../../src-shared/run-annotations.ts';
-import type { AlphaEntry, EpochRecord, EvalMetrics, EvalResult, RunKind, RunResult, SavedNetwork } from '../../src-shared/result.ts';
+import type {
+  AlphaEntry,
+  EpochRecord,
+  EvalMetrics,
+  EvalResult,
+  RunKind,
+  RunResult,
+  SavedNetwork,
+} from '../../src-shared/result.ts';
 import { configGroupKey } from '../../src-shared/stats.ts';
 import type { RunFilter, RunStatus } from '../../src-shared/api.ts';
 import { UserError } from '../errors.ts';
@@ -19,7 +27,6 @@ import type { Db } from './db.ts';
 import { float32FromBlob, float64FromBlob, int32FromBlob, toBlob } from './blobs.ts';
 import type { JsonObject } from './json.ts';
 import { epochScalars, metricScalars, TAG, type Scalar } from '../../src-shared/scalars.ts';
-
 
 /** Statuses after which a run can continue from its checkpoint. */
 export const RESUMABLE: readonly RunStatus[] = ['interrupted', 'cancelled'];
@@ -128,12 +135,18 @@ export interface DatasetRecord {
 }
 
 /** What a dataset row records of where the dataset was read from. */
-export type DatasetSource = Pick<DatasetSpec, 'splitFilesDir' | 'featureFilesDir' | 'classifierFile' | 'labelNamesFile' | 'configFile'>;
+export type DatasetSource = Pick<
+  DatasetSpec,
+  'splitFilesDir' | 'featureFilesDir' | 'classifierFile' | 'labelNamesFile' | 'configFile'
+>;
 
 const CONFIG_FILE_KEY = 'config_file';
 
 /** The source paths of a dataset row, keyed one way whoever writes it; `classifierFiles`: the files a loaded classifier read. */
-export function datasetSourcePaths(spec: DatasetSource, classifierFiles: readonly string[] = [spec.classifierFile]): DatasetRecord['sourcePaths'] {
+export function datasetSourcePaths(
+  spec: DatasetSource,
+  classifierFiles: readonly string[] = [spec.classifierFile],
+): DatasetRecord['sourcePaths'] {
   const paths: DatasetRecord['sourcePaths'] = {
     split_files_dir: spec.splitFilesDir,
     feature_files_dir: spec.featureFilesDir,
@@ -268,7 +281,11 @@ function orNull(x: number): number | null {
 export function checkpointRootOf(dbFile: string): string {
   const file = path.resolve(dbFile);
   const identity = createHash('sha256').update(file).digest('hex').slice(0, 10);
-  const stem = path.basename(file).replace(/\.[^.]*$/, '').replace(/[^\w.-]/g, '_') || 'db';
+  const stem =
+    path
+      .basename(file)
+      .replace(/\.[^.]*$/, '')
+      .replace(/[^\w.-]/g, '_') || 'db';
   return path.join(path.dirname(file), 'checkpoints', `${stem}-${identity}`);
 }
 
@@ -299,14 +316,20 @@ export class RunStore {
       markRunning: prep(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, @now), owner_pid = @pid,
         heartbeat_at = @now, error = NULL, backend = COALESCE(@backend, backend) WHERE id = @id`),
       heartbeat: prep('UPDATE runs SET heartbeat_at = ? WHERE id = ?'),
-      setStatus: prep('UPDATE runs SET status = @status, finished_at = @now, error = @error, owner_pid = NULL WHERE id = @id'),
-      requeue: prep(`UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL WHERE id = ?`),
-      claim: prep(`UPDATE runs SET status = 'running', owner_pid = @pid, heartbeat_at = @now, finished_at = NULL, error = NULL
+      setStatus: prep(
+        'UPDATE runs SET status = @status, finished_at = @now, error = @error, owner_pid = NULL WHERE id = @id',
+      ),
+      requeue: prep(
+        `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, owner_pid = NULL WHERE id = ?`,
+      ),
+      claim:
+        prep(`UPDATE runs SET status = 'running', owner_pid = @pid, heartbeat_at = @now, finished_at = NULL, error = NULL
         WHERE id = @id AND status IN (${RESUMABLE.map((s) => `'${s}'`).join(', ')})`),
       // Distributed runs belong to their workers and the coordinator, not to a process of this machine.
       running: prep(`SELECT id, owner_pid, heartbeat_at FROM runs WHERE status = 'running' AND job_id IS NULL`),
       setJob: prep('UPDATE runs SET job_id = ? WHERE id = ?'),
-      markRunningOn: prep(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, @now), owner_pid = NULL,
+      markRunningOn:
+        prep(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, @now), owner_pid = NULL,
         heartbeat_at = @now, error = NULL, worker = @worker, backend = COALESCE(@backend, backend) WHERE id = @id`),
       iterationsBefore: prep('SELECT COALESCE(SUM(n_batches), 0) AS n FROM epochs WHERE run_id = ? AND epoch < ?'),
       insertEpoch: prep(`INSERT OR REPLACE INTO epochs (run_id, epoch, lr, mean_loss, n_batches, alpha_mean, alpha_min,
@@ -319,15 +342,20 @@ export class RunStore {
       getTotals: prep('SELECT totals FROM class_totals WHERE run_id = ? AND datagrp = ?'),
       insertClass: prep(`INSERT OR REPLACE INTO class_results (run_id, datagrp, epoch, n_classes, correct, accuracy)
         VALUES (?, ?, ?, ?, ?, ?)`),
-      classRows: prep('SELECT run_id, epoch, n_classes, correct, accuracy FROM class_results WHERE run_id = ? AND datagrp = ?'),
+      classRows: prep(
+        'SELECT run_id, epoch, n_classes, correct, accuracy FROM class_results WHERE run_id = ? AND datagrp = ?',
+      ),
       insertAlpha: prep('INSERT OR REPLACE INTO alphas (run_id, class, neighbors, alpha) VALUES (?, ?, ?, ?)'),
       alphas: prep('SELECT class, neighbors, alpha FROM alphas WHERE run_id = ? ORDER BY class'),
-      insertPredictions: prep('INSERT OR REPLACE INTO predictions (run_id, datagrp, n, labels, top5) VALUES (?, ?, ?, ?, ?)'),
+      insertPredictions: prep(
+        'INSERT OR REPLACE INTO predictions (run_id, datagrp, n, labels, top5) VALUES (?, ?, ?, ?, ?)',
+      ),
       predictions: prep('SELECT datagrp, n, labels, top5 FROM predictions WHERE run_id = ?'),
       insertNetwork: prep('INSERT OR REPLACE INTO networks (run_id, meta, param_sizes, params) VALUES (?, ?, ?, ?)'),
       network: prep('SELECT meta, param_sizes, params FROM networks WHERE run_id = ?'),
       selectEpoch: prep('UPDATE epochs SET selected = (epoch = ?) WHERE run_id = ?'),
-      finish: prep(`UPDATE runs SET status = 'done', finished_at = @now, owner_pid = NULL, error = NULL, best_epoch = @best_epoch,
+      finish:
+        prep(`UPDATE runs SET status = 'done', finished_at = @now, owner_pid = NULL, error = NULL, best_epoch = @best_epoch,
         test_metrics = @test, val_metrics = @val, evals = @evals, backend = COALESCE(@backend, backend),
         app_version = COALESCE(@app_version, app_version), selection = @selection WHERE id = @id`),
       epochs: prep('SELECT * FROM epochs WHERE run_id = ? ORDER BY epoch'),
@@ -345,7 +373,8 @@ export class RunStore {
       removeTag: prep('DELETE FROM run_tags WHERE run_id = ? AND tag = ?'),
       tagCount: prep('SELECT COUNT(*) AS n FROM run_tags WHERE run_id = ?'),
       // Columns not given keep their stored value; a new fingerprint (the data changed) drops the report.
-      saveDataset: prep(`INSERT INTO datasets (key, display_name, source_paths, fingerprint, report, splits, label_names, updated_at)
+      saveDataset:
+        prep(`INSERT INTO datasets (key, display_name, source_paths, fingerprint, report, splits, label_names, updated_at)
         VALUES (@key, @display_name, @source_paths, @fingerprint, @report, @splits, @label_names, @updated_at)
         ON CONFLICT (key) DO UPDATE SET display_name = excluded.display_name,
         source_paths = CASE WHEN @set_source_paths THEN excluded.source_paths ELSE datasets.source_paths END,
@@ -368,29 +397,31 @@ export class RunStore {
   createRun(spec: NewRun): number {
     const running = spec.status === 'running';
     const now = Date.now();
-    return this.db.transaction(() => {
-      const info = this.st.insertRun.run({
-        owner_pid: running ? process.pid : null,
-        heartbeat_at: running ? now : null,
-        dataset: spec.config.dataset,
-        experiment: spec.experiment ?? defaultExperimentName(spec.kind, spec.config),
-        kind: spec.kind,
-        config: JSON.stringify(spec.config),
-        config_hash: configGroupKey(spec.config),
-        seed: spec.seed,
-        status: spec.status ?? 'queued',
-        created_at: now,
-        backend: spec.backend ?? null,
-        app_version: spec.appVersion ?? null,
-        selection: spec.config.training.selection,
-        tb_logs: spec.config.training.tb_logs ? 1 : 0,
-        tb_dir: spec.config.training.tb_logs,
-        extra: spec.extra ? JSON.stringify(spec.extra) : null,
-      });
-      const id = Number(info.lastInsertRowid);
-      this.st.setCkptDir.run(path.join(this.ckptRoot, String(id)), id);
-      return id;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const info = this.st.insertRun.run({
+          owner_pid: running ? process.pid : null,
+          heartbeat_at: running ? now : null,
+          dataset: spec.config.dataset,
+          experiment: spec.experiment ?? defaultExperimentName(spec.kind, spec.config),
+          kind: spec.kind,
+          config: JSON.stringify(spec.config),
+          config_hash: configGroupKey(spec.config),
+          seed: spec.seed,
+          status: spec.status ?? 'queued',
+          created_at: now,
+          backend: spec.backend ?? null,
+          app_version: spec.appVersion ?? null,
+          selection: spec.config.training.selection,
+          tb_logs: spec.config.training.tb_logs ? 1 : 0,
+          tb_dir: spec.config.training.tb_logs,
+          extra: spec.extra ? JSON.stringify(spec.extra) : null,
+        });
+        const id = Number(info.lastInsertRowid);
+        this.st.setCkptDir.run(path.join(this.ckptRoot, String(id)), id);
+        return id;
+      })
+      .immediate();
   }
 
   setCkptDir(runId: number, dir: string): void {
@@ -489,48 +520,68 @@ export class RunStore {
     const { result, predictions } = outcome;
     this.requireRun(runId);
     const t = result.config.training;
-    this.db.transaction(() => {
-      const finals = new Map<string, EvalResult>(Object.entries(result.evals ?? {}));
-      finals.set(t.test_datagrp, result.test);
-      if (t.val_datagrp && result.val) finals.set(t.val_datagrp, result.val);
-      // Class sizes first, so that epochs recorded here store exact counts too.
-      for (const [datagrp, evalResult] of finals) {
-        if (evalResult.per_class_total.length > 0) this.setClassTotals(runId, datagrp, evalResult.per_class_total);
-      }
-      const have = new Set((this.st.epochNumbers.all(runId) as { epoch: number }[]).map((r) => r.epoch));
-      for (const rec of result.epochs) if (!have.has(rec.epoch)) this.writeEpoch(runId, t.val_datagrp, rec, wallTime);
-      this.st.selectEpoch.run(result.best_epoch ?? -1, runId);
-      for (const [datagrp, evalResult] of finals) {
-        if (evalResult.per_class.length > 0) this.insertClassResult(runId, datagrp, 0, evalResult.per_class);
-      }
-      this.writeScalars(runId, metricScalars('test', result.test, result.best_epoch ?? result.epochs.length), wallTime);
-      for (const [cls, entry] of Object.entries(result.alphas)) {
-        this.st.insertAlpha.run(runId, Number(cls), JSON.stringify(entry.neighbors), JSON.stringify(entry.alpha));
-      }
-      if (result.network) {
-        const { params, ...meta } = result.network;
-        const flat = Float32Array.from(params.flat());
-        this.st.insertNetwork.run(runId, JSON.stringify(meta), JSON.stringify(params.map((p) => p.length)), toBlob(flat));
-      }
-      if (predictions) {
-        const n = predictions.labels.length;
-        if (predictions.top5.length !== n * 5) throw new RangeError(`predictions: ${predictions.top5.length} top-5 entries for ${n} labels`);
-        this.st.insertPredictions.run(runId, predictions.datagrp, n, toBlob(predictions.labels), toBlob(predictions.top5));
-      }
-      this.st.finish.run({
-        id: runId,
-        now: Date.now(),
-        best_epoch: result.best_epoch,
-        test: JSON.stringify(metricsOnly(result.test)),
-        val: result.val ? JSON.stringify(metricsOnly(result.val)) : null,
-        evals: result.evals
-          ? JSON.stringify(Object.fromEntries(Object.entries(result.evals).map(([name, e]) => [name, metricsOnly(e)])))
-          : null,
-        backend: result.backend,
-        app_version: result.app_version,
-        selection: result.selection,
-      });
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const finals = new Map<string, EvalResult>(Object.entries(result.evals ?? {}));
+        finals.set(t.test_datagrp, result.test);
+        if (t.val_datagrp && result.val) finals.set(t.val_datagrp, result.val);
+        // Class sizes first, so that epochs recorded here store exact counts too.
+        for (const [datagrp, evalResult] of finals) {
+          if (evalResult.per_class_total.length > 0) this.setClassTotals(runId, datagrp, evalResult.per_class_total);
+        }
+        const have = new Set((this.st.epochNumbers.all(runId) as { epoch: number }[]).map((r) => r.epoch));
+        for (const rec of result.epochs) if (!have.has(rec.epoch)) this.writeEpoch(runId, t.val_datagrp, rec, wallTime);
+        this.st.selectEpoch.run(result.best_epoch ?? -1, runId);
+        for (const [datagrp, evalResult] of finals) {
+          if (evalResult.per_class.length > 0) this.insertClassResult(runId, datagrp, 0, evalResult.per_class);
+        }
+        this.writeScalars(
+          runId,
+          metricScalars('test', result.test, result.best_epoch ?? result.epochs.length),
+          wallTime,
+        );
+        for (const [cls, entry] of Object.entries(result.alphas)) {
+          this.st.insertAlpha.run(runId, Number(cls), JSON.stringify(entry.neighbors), JSON.stringify(entry.alpha));
+        }
+        if (result.network) {
+          const { params, ...meta } = result.network;
+          const flat = Float32Array.from(params.flat());
+          this.st.insertNetwork.run(
+            runId,
+            JSON.stringify(meta),
+            JSON.stringify(params.map((p) => p.length)),
+            toBlob(flat),
+          );
+        }
+        if (predictions) {
+          const n = predictions.labels.length;
+          if (predictions.top5.length !== n * 5)
+            throw new RangeError(`predictions: ${predictions.top5.length} top-5 entries for ${n} labels`);
+          this.st.insertPredictions.run(
+            runId,
+            predictions.datagrp,
+            n,
+            toBlob(predictions.labels),
+            toBlob(predictions.top5),
+          );
+        }
+        this.st.finish.run({
+          id: runId,
+          now: Date.now(),
+          best_epoch: result.best_epoch,
+          test: JSON.stringify(metricsOnly(result.test)),
+          val: result.val ? JSON.stringify(metricsOnly(result.val)) : null,
+          evals: result.evals
+            ? JSON.stringify(
+                Object.fromEntries(Object.entries(result.evals).map(([name, e]) => [name, metricsOnly(e)])),
+              )
+            : null,
+          backend: result.backend,
+          app_version: result.app_version,
+          selection: result.selection,
+        });
+      })
+      .immediate();
   }
 
   failRun(runId: number, error: string): void {
@@ -554,17 +605,23 @@ export class RunStore {
    */
   recoverInterrupted(isAlive: (pid: number) => boolean = pidAlive, staleMs = 30 * 60_000): number[] {
     const now = Date.now();
-    return this.db.transaction(() => {
-      const marked: number[] = [];
-      for (const row of this.st.running.all() as { id: number; owner_pid: number | null; heartbeat_at: number | null }[]) {
-        const stale = row.heartbeat_at === null || now - row.heartbeat_at > staleMs;
-        if (row.owner_pid === null || !isAlive(row.owner_pid) || stale) {
-          this.markInterrupted(row.id);
-          marked.push(row.id);
+    return this.db
+      .transaction(() => {
+        const marked: number[] = [];
+        for (const row of this.st.running.all() as {
+          id: number;
+          owner_pid: number | null;
+          heartbeat_at: number | null;
+        }[]) {
+          const stale = row.heartbeat_at === null || now - row.heartbeat_at > staleMs;
+          if (row.owner_pid === null || !isAlive(row.owner_pid) || stale) {
+            this.markInterrupted(row.id);
+            marked.push(row.id);
+          }
         }
-      }
-      return marked;
-    }).immediate();
+        return marked;
+      })
+      .immediate();
   }
 
   /** Puts an interrupted or cancelled run back in the queue; it will continue from its checkpoint. */
@@ -635,7 +692,12 @@ export class RunStore {
   /** Every scalar series of a run, by tag. */
   getRunCurves(runId: number): StoredCurves {
     const out: StoredCurves = {};
-    for (const row of this.st.curves.iterate(runId) as IterableIterator<{ tag: string; step: number; wall_time: number; value: number }>) {
+    for (const row of this.st.curves.iterate(runId) as IterableIterator<{
+      tag: string;
+      step: number;
+      wall_time: number;
+      value: number;
+    }>) {
       let series = out[row.tag];
       if (!series) series = out[row.tag] = { steps: [], values: [], wallTimes: [] };
       series.steps.push(row.step);
@@ -647,7 +709,10 @@ export class RunStore {
 
   /** Per-class final results (default: test) of every finished run of an experiment. */
   getExperimentMatrix(experiment: string, datagrp = 'test'): ExperimentMatrix {
-    const rows = this.st.experimentClass.all({ experiment, datagrp }) as (ClassDbRow & { seed: number | null; totals: Buffer | null })[];
+    const rows = this.st.experimentClass.all({ experiment, datagrp }) as (ClassDbRow & {
+      seed: number | null;
+      totals: Buffer | null;
+    })[];
     const nClasses = Math.max(0, ...rows.map((r) => r.n_classes ?? 0));
     const matrix: ExperimentMatrix = { experiment, datagrp, runs: [], nClasses, accuracy: [], correct: [], totals: [] };
     for (const row of rows) {
@@ -672,15 +737,17 @@ export class RunStore {
    * that would carry more than MAX_TAGS_PER_RUN tags fails the whole change.
    */
   tagRuns(runIds: readonly number[], change: { add?: readonly string[]; remove?: readonly string[] }): void {
-    this.db.transaction(() => {
-      for (const id of runIds) {
-        this.requireRun(id);
-        for (const tag of change.remove ?? []) this.st.removeTag.run(id, tag);
-        for (const tag of change.add ?? []) this.st.addTag.run(id, tag);
-        const { n } = this.st.tagCount.get(id) as { n: number };
-        if (n > MAX_TAGS_PER_RUN) throw new UserError(`run ${id} would have ${n} tags; at most ${MAX_TAGS_PER_RUN}`);
-      }
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const id of runIds) {
+          this.requireRun(id);
+          for (const tag of change.remove ?? []) this.st.removeTag.run(id, tag);
+          for (const tag of change.add ?? []) this.st.addTag.run(id, tag);
+          const { n } = this.st.tagCount.get(id) as { n: number };
+          if (n > MAX_TAGS_PER_RUN) throw new UserError(`run ${id} would have ${n} tags; at most ${MAX_TAGS_PER_RUN}`);
+        }
+      })
+      .immediate();
   }
 
   /** Removes a run, everything recorded for it, and its checkpoint folder. */
@@ -733,7 +800,15 @@ export class RunStore {
   }
 
   listDatasets(): DatasetRecord[] {
-    type Row = { key: string; display_name: string; source_paths: string; fingerprint: string | null; report: string | null; splits: string | null; label_names: string | null };
+    type Row = {
+      key: string;
+      display_name: string;
+      source_paths: string;
+      fingerprint: string | null;
+      report: string | null;
+      splits: string | null;
+      label_names: string | null;
+    };
     return (this.st.datasets.all() as Row[]).map((r) => ({
       key: r.key,
       displayName: r.display_name,
@@ -796,7 +871,10 @@ export class RunStore {
     };
     const alphas: Record<string, AlphaEntry> = {};
     for (const row of this.st.alphas.all(runId) as { class: number; neighbors: string; alpha: string }[]) {
-      alphas[String(row.class)] = { neighbors: JSON.parse(row.neighbors) as number[], alpha: JSON.parse(row.alpha) as number[] };
+      alphas[String(row.class)] = {
+        neighbors: JSON.parse(row.neighbors) as number[],
+        alpha: JSON.parse(row.alpha) as number[],
+      };
     }
     const out: RunResult = {
       kind: run.kind,
@@ -814,7 +892,8 @@ export class RunStore {
     };
     if (run.evals) {
       out.evals = {};
-      for (const [name, metrics] of Object.entries(run.evals)) out.evals[name] = finalResult(name, metrics) as EvalResult;
+      for (const [name, metrics] of Object.entries(run.evals))
+        out.evals[name] = finalResult(name, metrics) as EvalResult;
     }
     const network = this.getNetwork(runId);
     if (network) out.network = network;
@@ -840,13 +919,20 @@ export class RunStore {
     const totals = this.totals(runId, datagrp);
     const out = new Map<number, (number | null)[]>();
     for (const row of this.st.classRows.all(runId, datagrp) as ClassDbRow[]) {
-      out.set(row.epoch, Array.from(classAccuracy(row, totals, row.n_classes), (x) => (Number.isNaN(x) ? null : x)));
+      out.set(
+        row.epoch,
+        Array.from(classAccuracy(row, totals, row.n_classes), (x) => (Number.isNaN(x) ? null : x)),
+      );
     }
     return out;
   }
 }
 
-function classAccuracy(row: Pick<ClassDbRow, 'correct' | 'accuracy'>, totals: Int32Array | null, nClasses: number): Float64Array {
+function classAccuracy(
+  row: Pick<ClassDbRow, 'correct' | 'accuracy'>,
+  totals: Int32Array | null,
+  nClasses: number,
+): Float64Array {
   if (row.accuracy) return float64FromBlob(row.accuracy);
   const out = new Float64Array(nClasses).fill(Number.NaN);
   if (row.correct && totals) {
@@ -880,7 +966,9 @@ function toRunRow(r: RunDbRow): RunRow {
     test: metricsFromJson(r.test_metrics),
     val: metricsFromJson(r.val_metrics),
     evals: r.evals
-      ? Object.fromEntries(Object.entries(JSON.parse(r.evals) as Record<string, EvalMetrics>).map(([k, m]) => [k, withNaN(m)]))
+      ? Object.fromEntries(
+          Object.entries(JSON.parse(r.evals) as Record<string, EvalMetrics>).map(([k, m]) => [k, withNaN(m)]),
+        )
       : null,
     extra: r.extra ? (JSON.parse(r.extra) as JsonObject) : null,
     ownerPid: r.owner_pid,

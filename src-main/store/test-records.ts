@@ -22,7 +22,14 @@ export interface SyntheticShape {
   testPerClass: number;
 }
 
-export const SMALL_SHAPE: SyntheticShape = { nClasses: 30, epochs: 4, batches: 3, k: 3, valPerClass: 10, testPerClass: 20 };
+export const SMALL_SHAPE: SyntheticShape = {
+  nClasses: 30,
+  epochs: 4,
+  batches: 3,
+  k: 3,
+  valPerClass: 10,
+  testPerClass: 20,
+};
 
 export function syntheticConfig(dataset: string, shape: SyntheticShape): RunConfig {
   const config = defaultRunConfig(dataset);
@@ -79,7 +86,11 @@ export function syntheticResult(dataset: string, seed: number, shape: SyntheticS
       alpha: [1, ...Array.from({ length: shape.k }, () => next() - 0.5)],
     };
   }
-  const val = { ...(best.val as NonNullable<EpochRecord['val']>), per_class: best.val_per_class ?? [], per_class_total: valTotals };
+  const val = {
+    ...(best.val as NonNullable<EpochRecord['val']>),
+    per_class: best.val_per_class ?? [],
+    per_class_total: valTotals,
+  };
   const test = evalResult(next, shape, shape.testPerClass);
   const few = Object.keys(alphas).map(Number);
   return {
@@ -114,7 +125,12 @@ export function syntheticResult(dataset: string, seed: number, shape: SyntheticS
 
 /** Records a finished result as one run, as a completed training or baseline leaves it; returns the run's id. */
 export function recordFinished(store: RunStore, result: RunResult, experiment?: string): number {
-  const id = store.createRun({ kind: result.kind, config: result.config, seed: Number.isFinite(result.seed) ? result.seed : null, experiment });
+  const id = store.createRun({
+    kind: result.kind,
+    config: result.config,
+    seed: Number.isFinite(result.seed) ? result.seed : null,
+    experiment,
+  });
   store.finishRun(id, { result });
   return id;
 }

@@ -46,7 +46,8 @@ export function makeHistogram(values: ArrayLike<number>, edges: readonly number[
   }
   const counts = countBuckets(values, edges);
   const first = counts.findIndex((c) => c > 0);
-  if (first < 0) throw new RangeError(`no value lies within the histogram's edges [${edges[0]}, ${edges[edges.length - 1]}]`);
+  if (first < 0)
+    throw new RangeError(`no value lies within the histogram's edges [${edges[0]}, ${edges[edges.length - 1]}]`);
   let lastNonZero = counts.length - 1;
   while (counts[lastNonZero] === 0) lastNonZero--;
   // Bucket j of the result has right edge edges[first + j]; one empty bucket precedes the first non-empty one.

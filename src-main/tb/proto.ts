@@ -167,7 +167,8 @@ function readFields(b: Uint8Array, what: string): Field[] {
     throw new ProtoError(`${what}: varint longer than 10 bytes`);
   };
   const take = (n: number): Uint8Array => {
-    if (pos + n > b.length) throw new ProtoError(`${what}: field runs past the end (${n} bytes at ${pos} of ${b.length})`);
+    if (pos + n > b.length)
+      throw new ProtoError(`${what}: field runs past the end (${n} bytes at ${pos} of ${b.length})`);
     const out = b.subarray(pos, pos + n);
     pos += n;
     return out;
@@ -205,7 +206,13 @@ function doubles(f: Field, what: string): number[] {
 function decodeHistogram(b: Uint8Array): TbHistogram {
   const what = 'HistogramProto';
   const h: TbHistogram = { min: 0, max: 0, num: 0, sum: 0, sumSquares: 0, bucketLimit: [], bucket: [] };
-  const scalar: Record<number, 'min' | 'max' | 'num' | 'sum' | 'sumSquares'> = { 1: 'min', 2: 'max', 3: 'num', 4: 'sum', 5: 'sumSquares' };
+  const scalar: Record<number, 'min' | 'max' | 'num' | 'sum' | 'sumSquares'> = {
+    1: 'min',
+    2: 'max',
+    3: 'num',
+    4: 'sum',
+    5: 'sumSquares',
+  };
   for (const f of readFields(b, what)) {
     const name = scalar[f.field];
     if (name !== undefined) h[name] = f64(expectWire(f, WIRE_FIXED64, what) as Uint8Array);

@@ -35,7 +35,8 @@ export function parseRecords(bytes: Uint8Array): Uint8Array[] {
       throw new RecordError(`${where}: truncated data (${length} bytes announced, ${bytes.length - pos - 12} left)`);
     }
     const data = bytes.subarray(pos + 12, end);
-    if (view.getUint32(end, true) !== maskedCrc32c(data)) throw new RecordError(`${where}: data CRC mismatch (corrupt file)`);
+    if (view.getUint32(end, true) !== maskedCrc32c(data))
+      throw new RecordError(`${where}: data CRC mismatch (corrupt file)`);
     records.push(data);
     pos = end + 4;
   }

@@ -40,7 +40,9 @@ const LOGGER_FILE =
 
 describe('records and events', () => {
   it('encode byte for byte as TensorFlow writes them', () => {
-    expect(frameRecord(encodeEvent({ wallTime: 1456445596, step: 0, fileVersion: 'brain.Event:2' }))).toEqual(bytes(TF_RECORD));
+    expect(frameRecord(encodeEvent({ wallTime: 1456445596, step: 0, fileVersion: 'brain.Event:2' }))).toEqual(
+      bytes(TF_RECORD),
+    );
   });
 
   it('decode other writers\u2019 records', () => {
@@ -54,7 +56,14 @@ describe('records and events', () => {
 
   it('round-trip histograms and large or negative steps', () => {
     const histo = makeHistogram([0.5, -0.25, 1]);
-    const e = { wallTime: 1.25, step: -3, summary: [{ tag: 'h', histo }, { tag: 's', simpleValue: -0 }] };
+    const e = {
+      wallTime: 1.25,
+      step: -3,
+      summary: [
+        { tag: 'h', histo },
+        { tag: 's', simpleValue: -0 },
+      ],
+    };
     expect(decodeEvent(encodeEvent(e))).toEqual(e);
     expect(decodeEvent(encodeEvent({ wallTime: 1, step: 2 ** 40 })).step).toBe(2 ** 40);
   });

@@ -34,9 +34,16 @@ export class EventFileWriter {
     const seconds = this.now() / 1000;
     const host = (options.hostname ?? os.hostname()).replace(/[/\\]/g, '_');
     fs.mkdirSync(dir, { recursive: true });
-    this.file = path.join(dir, `events.out.tfevents.${String(Math.floor(seconds)).padStart(10, '0')}.${host}.${process.pid}.${filesThisProcess++}`);
+    this.file = path.join(
+      dir,
+      `events.out.tfevents.${String(Math.floor(seconds)).padStart(10, '0')}.${host}.${process.pid}.${filesThisProcess++}`,
+    );
     // 'wx': never append to someone else's file.
-    fs.writeFileSync(this.file, frameRecord(encodeEvent({ wallTime: seconds, step: 0, fileVersion: 'brain.Event:2' })), { flag: 'wx' });
+    fs.writeFileSync(
+      this.file,
+      frameRecord(encodeEvent({ wallTime: seconds, step: 0, fileVersion: 'brain.Event:2' })),
+      { flag: 'wx' },
+    );
   }
 
   addScalar(tag: string, value: number, step: number, wallTime?: number): void {

@@ -41,7 +41,8 @@ export function consoleTableLines(comparison: Comparison, options: ConsoleTableO
   // mean (xx.x) + "^±" + std + "^"
   const cellWidth = (c: (typeof COLUMNS)[number]) => 4 + stdWidth[c] + 3;
 
-  const header = padEnd('Experiment', nameWidth + 2) + COLUMNS.map((c) => `${padStart(COLUMN_TITLES[c], cellWidth(c))}  `).join('');
+  const header =
+    padEnd('Experiment', nameWidth + 2) + COLUMNS.map((c) => `${padStart(COLUMN_TITLES[c], cellWidth(c))}  `).join('');
   const dashes = `${'-'.repeat(nameWidth)}  ` + COLUMNS.map((c) => `${'-'.repeat(cellWidth(c))}  `).join('');
   const lines = [header.trimEnd(), dashes.trimEnd()];
   for (const row of comparison.rows) {
@@ -62,7 +63,10 @@ export function consoleTableLines(comparison: Comparison, options: ConsoleTableO
  * The whole report: per dataset (titled `Name:` / `=====` when there are several) the table, a blank
  * line, the CSV of the means and a blank line, as the original prints it.
  */
-export function consoleReport(comparisons: readonly Comparison[], titles: Readonly<Record<string, string>> = {}): string {
+export function consoleReport(
+  comparisons: readonly Comparison[],
+  titles: Readonly<Record<string, string>> = {},
+): string {
   const nameWidth = consoleNameWidth(comparisons);
   let text = '';
   for (const comparison of comparisons) {

@@ -4,7 +4,12 @@ import { pyFixed } from '../report/pyformat.ts';
 import { formatMean, formatStd } from './format.ts';
 
 /** The original's CSV header names (its console says "Med.", its CSV "Medium"). */
-export const CSV_COLUMN_NAMES: Readonly<Record<Column, string>> = { few: 'Few', medium: 'Medium', many: 'Many', overall: 'Overall' };
+export const CSV_COLUMN_NAMES: Readonly<Record<Column, string>> = {
+  few: 'Few',
+  medium: 'Medium',
+  many: 'Many',
+  overall: 'Overall',
+};
 
 /** Quotes a field as Python's csv module does by default (QUOTE_MINIMAL): only when it must. */
 export function csvField(text: string): string {
@@ -44,7 +49,11 @@ export function statsCsv(comparisons: readonly Comparison[], options: StatsCsvOp
     'Dataset',
     'Experiment',
     'Runs',
-    ...COLUMNS.flatMap((c) => [`${CSV_COLUMN_NAMES[c]} mean`, `${CSV_COLUMN_NAMES[c]} std`, `${CSV_COLUMN_NAMES[c]} n`]),
+    ...COLUMNS.flatMap((c) => [
+      `${CSV_COLUMN_NAMES[c]} mean`,
+      `${CSV_COLUMN_NAMES[c]} std`,
+      `${CSV_COLUMN_NAMES[c]} n`,
+    ]),
   ];
   const rows = comparisons.flatMap((comparison) =>
     comparison.rows.map((row) => [

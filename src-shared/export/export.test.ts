@@ -22,7 +22,13 @@ function experiment(name: string, series: SplitSeries, dataset = 'imagenetlt'): 
   return {
     name,
     dataset,
-    runs: series.few.map((_, i) => ({ seed: i, test: seriesMetrics(series, i), val: null, config: defaultRunConfig(dataset), selection: 'best-val' })),
+    runs: series.few.map((_, i) => ({
+      seed: i,
+      test: seriesMetrics(series, i),
+      val: null,
+      config: defaultRunConfig(dataset),
+      selection: 'best-val',
+    })),
   };
 }
 
@@ -32,7 +38,9 @@ function baseline(dataset = 'imagenetlt', name = 'Baseline'): ExperimentInput {
     name,
     isBaseline: true,
     dataset,
-    runs: [{ seed: null, test: evalMetrics(b.few, b.medium, b.many, b.overall), val: null, config: null, selection: null }],
+    runs: [
+      { seed: null, test: evalMetrics(b.few, b.medium, b.many, b.overall), val: null, config: null, selection: null },
+    ],
   };
 }
 
@@ -82,7 +90,12 @@ describe('console (the original run_printres layout)', () => {
   });
 
   it('widens a column whose std reaches 10 and titles each dataset when there are several', () => {
-    const wide: SplitSeries = { few: [0.1, 0.3, 0.5], medium: [0.4, 0.41, 0.42], many: [0.5, 0.5, 0.5], overall: [0.3, 0.31, 0.32] };
+    const wide: SplitSeries = {
+      few: [0.1, 0.3, 0.5],
+      medium: [0.4, 0.41, 0.42],
+      many: [0.5, 0.5, 0.5],
+      overall: [0.3, 0.31, 0.32],
+    };
     const a = compareExperiments([experiment('k=1', wide, 'a')]);
     const b = compareExperiments([experiment('k=1', README_R01, 'b')]);
     const text = consoleReport([a, b], { a: 'CIFAR-100-LT | RIDE' });
@@ -149,7 +162,15 @@ describe('CSV', () => {
     const a = compareExperiments([baseline('a'), experiment('r=0.1', README_R01, 'a')]);
     const b = compareExperiments([experiment('r=0.2', README_R02, 'b')]);
     expect(renderComparisons([a, b], 'csv-means')).toBe(
-      ['Experiment,Few,Medium,Many,Overall', 'Baseline,27.4,46.2,61.8,49.6', 'r=0.1,47.6,37.1,53.8,45.0', '', 'Experiment,Few,Medium,Many,Overall', 'r=0.2,45.7,39.0,55.7,46.3', ''].join('\n'),
+      [
+        'Experiment,Few,Medium,Many,Overall',
+        'Baseline,27.4,46.2,61.8,49.6',
+        'r=0.1,47.6,37.1,53.8,45.0',
+        '',
+        'Experiment,Few,Medium,Many,Overall',
+        'r=0.2,45.7,39.0,55.7,46.3',
+        '',
+      ].join('\n'),
     );
   });
 });
@@ -203,7 +224,9 @@ describe('LaTeX', () => {
     const b = compareExperiments([baseline('placeslt'), experiment('r=0.2', README_R02, 'placeslt')]);
     const text = latexTable([a, b], { titles: { imagenetlt: 'ImageNet-LT', placeslt: 'Places-LT' }, style: 'sup' });
     expect(text).toContain('\\begin{tabular}{l rrrr rrrr}');
-    expect(text).toContain('    & \\multicolumn{4}{c}{ImageNet-LT} & \\multicolumn{4}{c}{Places-LT} \\\\\n    \\cmidrule(lr){2-5} \\cmidrule(lr){6-9}');
+    expect(text).toContain(
+      '    & \\multicolumn{4}{c}{ImageNet-LT} & \\multicolumn{4}{c}{Places-LT} \\\\\n    \\cmidrule(lr){2-5} \\cmidrule(lr){6-9}',
+    );
     // Ranks are per dataset: with two rows there, the other one is second best.
     expect(text).toContain(
       '    r=0.1 & $\\textbf{47.6}^{1.60}$ & $\\underline{37.1}^{0.76}$ & $\\underline{53.8}^{0.62}$ & $\\underline{45.0}^{0.41}$ & -- & -- & -- & -- \\\\',
@@ -213,7 +236,12 @@ describe('LaTeX', () => {
   });
 
   it('states run ranges', () => {
-    const three: SplitSeries = { few: README_R01.few.slice(0, 3), medium: README_R01.medium.slice(0, 3), many: README_R01.many.slice(0, 3), overall: README_R01.overall.slice(0, 3) };
+    const three: SplitSeries = {
+      few: README_R01.few.slice(0, 3),
+      medium: README_R01.medium.slice(0, 3),
+      many: README_R01.many.slice(0, 3),
+      overall: README_R01.overall.slice(0, 3),
+    };
     const c = compareExperiments([experiment('a', README_R01), experiment('b', three)]);
     expect(runsPhrase([c], '--')).toBe('3--10 runs');
     expect(runsPhrase([compareExperiments([baseline()])])).toBeNull();
@@ -222,7 +250,11 @@ describe('LaTeX', () => {
 
 describe('Markdown', () => {
   it('writes a pipe table with bold / underline and escaped names', () => {
-    const c = compareExperiments([baseline(), experiment('AlphaNet (r=0.1)', README_R01), experiment('a|b_c', README_R02)]);
+    const c = compareExperiments([
+      baseline(),
+      experiment('AlphaNet (r=0.1)', README_R01),
+      experiment('a|b_c', README_R02),
+    ]);
     expect(escapeMarkdown('a|b_c*')).toBe('a\\|b\\_c\\*');
     expect(markdownTable([c])).toBe(
       [
@@ -241,9 +273,12 @@ describe('Markdown', () => {
 
 describe('exports with the marks shown on screen', () => {
   const tested = () =>
-    compareExperiments([baseline(), experiment('AlphaNet (r=0.1)', README_R01), experiment('AlphaNet (r=0.3)', README_R03)], {
-      reference: 'AlphaNet (r=0.1)',
-    });
+    compareExperiments(
+      [baseline(), experiment('AlphaNet (r=0.1)', README_R01), experiment('AlphaNet (r=0.3)', README_R03)],
+      {
+        reference: 'AlphaNet (r=0.1)',
+      },
+    );
 
   it('leaves the cells as they were without marks', () => {
     const c = tested();
@@ -256,16 +291,22 @@ describe('exports with the marks shown on screen', () => {
     const c = tested();
     const row = c.rows.find((r) => r.name === 'AlphaNet (r=0.3)');
     if (!row) throw new Error('no row');
-    const significant = Object.values(row.cells).filter((cell) => cell.test !== null && cell.test !== undefined && cell.test.p < 0.05).length;
+    const significant = Object.values(row.cells).filter(
+      (cell) => cell.test !== null && cell.test !== undefined && cell.test.p < 0.05,
+    ).length;
     const md = markdownTable([c], { marks: { delta: true, significance: true } });
     const line = md.split('\n').find((l) => l.startsWith('| AlphaNet (r=0.3)')) ?? '';
     expect(line).toContain(formatDelta(row.cells.overall.delta ?? NaN));
     expect((line.match(/†/g) ?? []).length).toBe(significant);
-    expect(md.split('\n').find((l) => l.startsWith('| Baseline'))).toContain(formatMean(c.rows[0].cells.overall.mean ?? NaN));
+    expect(md.split('\n').find((l) => l.startsWith('| Baseline'))).toContain(
+      formatMean(c.rows[0].cells.overall.mean ?? NaN),
+    );
     expect(md).toMatch(/difference to the baseline \(Δ, points\)\. † p \\< 0\.05 \(t-test\) vs AlphaNet \(r=0\.1\)\./);
 
     const tex = latexTable([c], { marks: { delta: true, significance: true } });
-    expect(tex).toMatch(/\\caption\{.*\(\$\\Delta\$, points\)\. \$\^\\dagger\$ \$p < 0\.05\$ \(t-test\) vs AlphaNet \(r=0\.1\)\.\}/);
+    expect(tex).toMatch(
+      /\\caption\{.*\(\$\\Delta\$, points\)\. \$\^\\dagger\$ \$p < 0\.05\$ \(t-test\) vs AlphaNet \(r=0\.1\)\.\}/,
+    );
     const texLine = tex.split('\n').find((l) => l.trim().startsWith('AlphaNet (r=0.3)')) ?? '';
     expect((texLine.match(/\^\{\\dagger\}/g) ?? []).length).toBe(significant);
     expect(texLine).toContain(formatDelta(row.cells.overall.delta ?? NaN));

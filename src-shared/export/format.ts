@@ -48,7 +48,8 @@ export interface CellMarks {
 /** A cell as exported with marks: its mean text (or Δ), whether its std is kept, and its dagger. */
 export function markedCell(cell: CellStats, isBaseline: boolean, marks: CellMarks): CellText & { dagger: boolean } {
   const text = cellText(cell);
-  const dagger = marks.significance === true && cell.test !== null && cell.test !== undefined && cell.test.p < SIGNIFICANCE_ALPHA;
+  const dagger =
+    marks.significance === true && cell.test !== null && cell.test !== undefined && cell.test.p < SIGNIFICANCE_ALPHA;
   if (marks.delta && !isBaseline && cell.delta !== null && cell.delta !== undefined && text.mean !== null) {
     return { mean: formatDelta(cell.delta), std: null, rank: text.rank, dagger };
   }
@@ -58,7 +59,8 @@ export function markedCell(cell: CellStats, isBaseline: boolean, marks: CellMark
 /** The footnote explaining the marks in use, or null without any (`reference`: the tested-against row). */
 export function marksNote(comparisons: readonly Comparison[], marks: CellMarks, dagger: string): string | null {
   const parts: string[] = [];
-  if (marks.delta && comparisons.some((c) => c.rows.some((r) => r.isBaseline))) parts.push('Experiments as the difference to the baseline (Δ, points).');
+  if (marks.delta && comparisons.some((c) => c.rows.some((r) => r.isBaseline)))
+    parts.push('Experiments as the difference to the baseline (Δ, points).');
   const reference = comparisons.find((c) => c.reference !== null)?.reference;
   if (marks.significance && reference) parts.push(`${dagger} p < ${SIGNIFICANCE_ALPHA} (t-test) vs ${reference}.`);
   return parts.length > 0 ? parts.join(' ') : null;

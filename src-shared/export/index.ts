@@ -35,7 +35,11 @@ export interface RenderOptions {
  * `csv-means`: the original's `Experiment,Few,Medium,Many,Overall` means, one block per dataset
  * separated by a blank line, as its report prints them.
  */
-export function renderComparisons(comparisons: readonly Comparison[], format: ExportFormat, options: RenderOptions = {}): string {
+export function renderComparisons(
+  comparisons: readonly Comparison[],
+  format: ExportFormat,
+  options: RenderOptions = {},
+): string {
   switch (format) {
     case 'console':
       return consoleReport(comparisons, options.titles);

@@ -2,7 +2,14 @@
  * A booktabs LaTeX table (needs `\usepackage{booktabs}`): no vertical rules, one column group
  * per dataset (`\cmidrule`) when several are side by side, best mean bold, second underlined.
  */
-import { COLUMNS, COLUMN_TITLES, metricLabel, type CellStats, type Comparison, type ComparisonRow } from '../compare.ts';
+import {
+  COLUMNS,
+  COLUMN_TITLES,
+  metricLabel,
+  type CellStats,
+  type Comparison,
+  type ComparisonRow,
+} from '../compare.ts';
 import { markedCell, marksNote, mergedRowNames, runsPhrase, type CellMarks, type CellStyle } from './format.ts';
 
 const LATEX_SPECIALS: Record<string, string> = {
@@ -56,7 +63,12 @@ function emphasize(text: string, rank: 1 | 2 | null): string {
 }
 
 /** One cell: `$\textbf{47.6} \pm 1.60$` (pm), `$47.6_{\pm 1.60}$` (sub), `$47.6^{1.60}$` (sup); `--` when empty. */
-export function latexCell(cell: CellStats | undefined, style: CellStyle, marks: CellMarks = {}, isBaseline = false): string {
+export function latexCell(
+  cell: CellStats | undefined,
+  style: CellStyle,
+  marks: CellMarks = {},
+  isBaseline = false,
+): string {
   if (!cell) return '--';
   const { mean, std, rank, dagger } = markedCell(cell, isBaseline, marks);
   if (mean === null) return '--';
@@ -86,7 +98,9 @@ export function latexCaption(comparisons: readonly Comparison[]): string {
   const metric = comparisons[0] ? metricLabel(comparisons[0].metric) : 'accuracy';
   const runs = runsPhrase(comparisons, '--');
   const what = runs ? `mean and sample standard deviation over ${runs}` : 'single runs';
-  const baselineNote = comparisons.some((c) => c.rows.some((r) => r.isBaseline)) ? ' (baseline: a single evaluation)' : '';
+  const baselineNote = comparisons.some((c) => c.rows.some((r) => r.isBaseline))
+    ? ' (baseline: a single evaluation)'
+    : '';
   return `${escapeLatex(metric[0].toUpperCase() + metric.slice(1))} (\\%), ${what}${baselineNote}. Best in bold, second best underlined.`;
 }
 
@@ -94,7 +108,11 @@ export function latexCaption(comparisons: readonly Comparison[]): string {
 function captionNote(comparisons: readonly Comparison[], marks: CellMarks): string {
   const note = marksNote(comparisons, marks, '\u2020');
   // `<` in text mode prints as ¡ with the default font encoding: the threshold goes into math.
-  return note === null ? '' : ` ${escapeLatex(note).replace('\u2020', '$^\\dagger$').replace(/p < ([\d.]+)/, '$p < $1$')}`;
+  return note === null
+    ? ''
+    : ` ${escapeLatex(note)
+        .replace('\u2020', '$^\\dagger$')
+        .replace(/p < ([\d.]+)/, '$p < $1$')}`;
 }
 
 /** A complete `table` environment; comparisons are one per dataset, rows matched by name. */
@@ -112,7 +130,9 @@ export function latexTable(comparisons: readonly Comparison[], options: LatexOpt
   if (options.label) lines.push(`  \\label{${options.label}}`);
   lines.push(`  \\begin{tabular}{l${` ${'r'.repeat(nCols)}`.repeat(comparisons.length)}}`, '    \\toprule');
   if (comparisons.length > 1) {
-    const groups = comparisons.map((c) => `\\multicolumn{${nCols}}{c}{${escapeLatex(options.titles?.[c.dataset] ?? c.dataset)}}`);
+    const groups = comparisons.map(
+      (c) => `\\multicolumn{${nCols}}{c}{${escapeLatex(options.titles?.[c.dataset] ?? c.dataset)}}`,
+    );
     lines.push(`    & ${groups.join(' & ')} \\\\`);
     const rules = comparisons.map((_, i) => `\\cmidrule(lr){${2 + i * nCols}-${1 + (i + 1) * nCols}}`);
     lines.push(`    ${rules.join(' ')}`);

@@ -33,11 +33,14 @@ export function markdownTable(comparisons: readonly Comparison[], options: Markd
   const marks = options.marks ?? {};
   const blocks = comparisons.map((comparison) => {
     const lines: string[] = [];
-    if (comparisons.length > 1) lines.push(`**${escapeMarkdown(options.titles?.[comparison.dataset] ?? comparison.dataset)}**`, '');
+    if (comparisons.length > 1)
+      lines.push(`**${escapeMarkdown(options.titles?.[comparison.dataset] ?? comparison.dataset)}**`, '');
     lines.push(`| Experiment | ${COLUMNS.map((c) => COLUMN_TITLES[c]).join(' | ')} |`);
     lines.push(`|:---|${COLUMNS.map(() => '---:').join('|')}|`);
     for (const row of comparison.rows) {
-      lines.push(`| ${escapeMarkdown(row.name)} | ${COLUMNS.map((c) => markdownCell(row.cells[c], style, marks, row.isBaseline)).join(' | ')} |`);
+      lines.push(
+        `| ${escapeMarkdown(row.name)} | ${COLUMNS.map((c) => markdownCell(row.cells[c], style, marks, row.isBaseline)).join(' | ')} |`,
+      );
     }
     return lines.join('\n');
   });

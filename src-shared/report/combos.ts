@@ -152,8 +152,13 @@ export function buildCombosInput(raw: CombosRawData): CombosInput {
   }
   const missing = splitOf.findIndex((s) => s === undefined);
   if (missing >= 0) throw new CombosDataError(`class ${missing} is in no split`);
-  for (const [what, xs] of [['test label', raw.testLabels], ['prediction', raw.baselinePredictions], ...raw.runs.map((r) => ['prediction', r.predictions] as const)] as const) {
-    for (const x of Array.from(xs)) if (!isClass(x)) throw new CombosDataError(`${what} ${x} is not a class id (0..${nClasses - 1})`);
+  for (const [what, xs] of [
+    ['test label', raw.testLabels],
+    ['prediction', raw.baselinePredictions],
+    ...raw.runs.map((r) => ['prediction', r.predictions] as const),
+  ] as const) {
+    for (const x of Array.from(xs))
+      if (!isClass(x)) throw new CombosDataError(`${what} ${x} is not a class id (0..${nClasses - 1})`);
   }
 
   const baseline = countConfusions(raw.testLabels, raw.baselinePredictions);
@@ -161,29 +166,41 @@ export function buildCombosInput(raw: CombosRawData): CombosInput {
   const alphanet = emptyConfusions();
   for (const run of raw.runs) addConfusions(alphanet, raw.testLabels, run.predictions);
 
-  const fewClasses = [...raw.splits.few].sort((a, b) => a - b).map((fclass): ComboClass => {
-    const nns = raw.neighbours.get(fclass);
-    if (nns === undefined) throw new CombosDataError(`few class ${fclass} has no neighbours`);
-    for (const nn of nns) if (!isClass(nn)) throw new CombosDataError(`few class ${fclass}: neighbour ${nn} is not a class id`);
-    const alphas = raw.runs.map((run, r) => {
-      const a = run.alphas.get(fclass);
-      if (a === undefined || a.length !== nns.length) {
-        throw new CombosDataError(`run ${r}: few class ${fclass} needs ${nns.length} coefficients, has ${a?.length ?? 'none'}`);
-      }
-      return a;
+  const fewClasses = [...raw.splits.few]
+    .sort((a, b) => a - b)
+    .map((fclass): ComboClass => {
+      const nns = raw.neighbours.get(fclass);
+      if (nns === undefined) throw new CombosDataError(`few class ${fclass} has no neighbours`);
+      for (const nn of nns)
+        if (!isClass(nn)) throw new CombosDataError(`few class ${fclass}: neighbour ${nn} is not a class id`);
+      const alphas = raw.runs.map((run, r) => {
+        const a = run.alphas.get(fclass);
+        if (a === undefined || a.length !== nns.length) {
+          throw new CombosDataError(
+            `run ${r}: few class ${fclass} needs ${nns.length} coefficients, has ${a?.length ?? 'none'}`,
+          );
+        }
+        return a;
+      });
+      const { mean, std } = alphaMeanStd(alphas);
+      const runAccs = perRun.map((c) => accuracy(c, fclass));
+      return {
+        classId: fclass,
+        name: raw.classNames[fclass]!,
+        neighbours: nns.map((nn, j) => ({ name: raw.classNames[nn]!, alphaMean: mean[j]!, alphaStd: std[j]! })),
+        trainSamples: raw.trainSamplesPerClass[fclass]!,
+        baselineAcc: accuracy(baseline, fclass),
+        alphanetAcc: runAccs.reduce((a, b) => a + b, 0) / runAccs.length,
+      };
     });
-    const { mean, std } = alphaMeanStd(alphas);
-    const runAccs = perRun.map((c) => accuracy(c, fclass));
-    return {
-      classId: fclass,
-      name: raw.classNames[fclass]!,
-      neighbours: nns.map((nn, j) => ({ name: raw.classNames[nn]!, alphaMean: mean[j]!, alphaStd: std[j]! })),
-      trainSamples: raw.trainSamplesPerClass[fclass]!,
-      baselineAcc: accuracy(baseline, fclass),
-      alphanetAcc: runAccs.reduce((a, b) => a + b, 0) / runAccs.length,
-    };
-  });
-  return { nRuns: raw.runs.length, classNames: raw.classNames, splitOf: splitOf as SplitName[], baseline, alphanet, fewClasses };
+  return {
+    nRuns: raw.runs.length,
+    classNames: raw.classNames,
+    splitOf: splitOf as SplitName[],
+    baseline,
+    alphanet,
+    fewClasses,
+  };
 }
 
 /** Fraction of y's samples predicted correctly; NaN when y has none. */
@@ -237,7 +254,10 @@ function topBy<T>(items: readonly T[], n: number, key: (t: T) => number, largest
 export function comboLine(c: Pick<ComboClass, 'name' | 'neighbours'>): string {
   const pad = ' '.repeat([...c.name].length + 5);
   const terms = c.neighbours.map((nn) => {
-    const coef = nn.alphaStd === null ? `(${pyGeneral(nn.alphaMean, 2)})` : `(${pyGeneral(nn.alphaMean, 2)}±${pyGeneral(nn.alphaStd, 2)})`;
+    const coef =
+      nn.alphaStd === null
+        ? `(${pyGeneral(nn.alphaMean, 2)})`
+        : `(${pyGeneral(nn.alphaMean, 2)}±${pyGeneral(nn.alphaStd, 2)})`;
     return `${coef}[${nn.name}]`;
   });
   return `[${c.name}] = [${c.name}]\n${pad}+ ` + terms.join(`\n${pad}+ `);
@@ -252,7 +272,9 @@ export function formatCombos(input: CombosInput, options: Partial<CombosOptions>
   const opts = { ...DEFAULT_COMBOS_OPTIONS, ...options };
   const n = input.nRuns;
   // Counts are read through `count`, which in original mode stores the zeros it reads, as a defaultdict does.
-  const [pre, post] = opts.originalZeroEntries ? [copyConfusions(input.baseline), copyConfusions(input.alphanet)] : [input.baseline, input.alphanet];
+  const [pre, post] = opts.originalZeroEntries
+    ? [copyConfusions(input.baseline), copyConfusions(input.alphanet)]
+    : [input.baseline, input.alphanet];
   const count = (c: Confusions, y: number, yhat: number): number => {
     const v = c.mistakes.get(y)?.get(yhat);
     if (v !== undefined || !opts.originalZeroEntries) return v ?? 0;

@@ -4,7 +4,13 @@ import { pyFixed, pyGeneral } from './pyformat.ts';
 // Expected strings are what CPython 3.11 prints for format(x, spec).
 describe('Python float formatting', () => {
   it('rounds exact ties to even, as Python does and JS toFixed does not', () => {
-    expect([0.125, 0.375, 2.675, 1.005, -0.125].map((x) => pyFixed(x, 2))).toEqual(['0.12', '0.38', '2.67', '1.00', '-0.12']);
+    expect([0.125, 0.375, 2.675, 1.005, -0.125].map((x) => pyFixed(x, 2))).toEqual([
+      '0.12',
+      '0.38',
+      '2.67',
+      '1.00',
+      '-0.12',
+    ]);
     expect([0.25, 0.35, 12.5].map((x) => pyFixed(x, 1))).toEqual(['0.2', '0.3', '12.5']);
     expect((0.125).toFixed(2)).toBe('0.13');
   });

@@ -31,36 +31,63 @@ const BUILD_TIMEOUT_MS = 300_000;
 
 /** The environment of a CLI process that must run from the test's build (its compile cache stays unused). */
 function cliEnv(dataDir: string, build = MAIN): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ALPHANET_CLI_BUILD: build, ALPHANET_CLI_CACHE: CLI_CACHE, ALPHANET_DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ALPHANET_CLI_BUILD: build,
+    ALPHANET_CLI_CACHE: CLI_CACHE,
+    ALPHANET_DATA_DIR: dataDir,
+  };
   delete env.ALPHANET_CLI_FROM_SOURCE;
   return env;
 }
 
 function alphanet(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), ...argv], { cwd: env.ALPHANET_DATA_DIR, env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), ...argv], {
+    cwd: env.ALPHANET_DATA_DIR,
+    env,
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 const tmpDir = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `alphanet-bundle-${name}-`));
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 /** Every module specifier a built file imports (static, dynamic, require), comments between allowed. */
 function specifiers(code: string): string[] {
   const found: string[] = [];
-  const patterns = [/\bfrom\s*["']([^"']+)["']/g, /\bimport\s*\(\s*(?:\/\*[^]*?\*\/\s*)?["']([^"']+)["']/g, /\brequire\s*\(\s*["']([^"']+)["']/g, /^\s*import\s*["']([^"']+)["']/gm];
+  const patterns = [
+    /\bfrom\s*["']([^"']+)["']/g,
+    /\bimport\s*\(\s*(?:\/\*[^]*?\*\/\s*)?["']([^"']+)["']/g,
+    /\brequire\s*\(\s*["']([^"']+)["']/g,
+    /^\s*import\s*["']([^"']+)["']/gm,
+  ];
   for (const re of patterns) for (const m of code.matchAll(re)) found.push(m[1]);
   return found;
 }
 
 beforeAll(() => {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', OUT, '--logLevel', 'warn'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
+      'build',
+      '--outDir',
+      OUT,
+      '--logLevel',
+      'warn',
+    ],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`electron-vite build failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   console.log(`electron-vite build (main, preload, renderer): ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }, BUILD_TIMEOUT_MS);
@@ -68,17 +95,24 @@ afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
 
 describe('the desktop build under plain Node', () => {
   it('has an entry for the Electron main, the CLI and every worker, and needs no TypeScript at run time', () => {
-    for (const name of ['index', 'cli', ...Object.keys(WORKER_ENTRIES)]) expect(fs.existsSync(path.join(MAIN, `${name}.js`)), name).toBe(true);
-    const stamp = JSON.parse(fs.readFileSync(path.join(MAIN, BUILD_STAMP), 'utf8')) as { built: number; inputs: string[] };
+    for (const name of ['index', 'cli', ...Object.keys(WORKER_ENTRIES)])
+      expect(fs.existsSync(path.join(MAIN, `${name}.js`)), name).toBe(true);
+    const stamp = JSON.parse(fs.readFileSync(path.join(MAIN, BUILD_STAMP), 'utf8')) as {
+      built: number;
+      inputs: string[];
+    };
     expect(stamp.inputs).toContain(path.join('src-main', 'cli', 'main.ts'));
     expect(stamp.inputs.every((f) => fs.existsSync(path.join(ROOT, f)) && !f.includes('node_modules'))).toBe(true);
 
     const code = [...filesUnder(MAIN), ...filesUnder(path.join(OUT, 'preload'))].filter((f) => /\.[cm]?js$/.test(f));
     const imported = code.flatMap((file) => specifiers(fs.readFileSync(file, 'utf8')).map((spec) => ({ file, spec })));
     // The scan sees the imports it must see (else it proves nothing).
-    expect(imported.map((i) => i.spec)).toEqual(expect.arrayContaining(['@tensorflow/tfjs-core', 'better-sqlite3', 'electron', 'node:worker_threads']));
+    expect(imported.map((i) => i.spec)).toEqual(
+      expect.arrayContaining(['@tensorflow/tfjs-core', 'better-sqlite3', 'electron', 'node:worker_threads']),
+    );
     expect(imported.filter(({ spec }) => /^tsx(\/|$)/.test(spec) || /\.[cm]?tsx?$/.test(spec))).toEqual([]);
-    for (const { file, spec } of imported.filter((i) => i.spec.startsWith('.'))) expect(fs.existsSync(path.resolve(path.dirname(file), spec)), `${file}: ${spec}`).toBe(true);
+    for (const { file, spec } of imported.filter((i) => i.spec.startsWith('.')))
+      expect(fs.existsSync(path.resolve(path.dirname(file), spec)), `${file}: ${spec}`).toBe(true);
   });
 
   it('trains the demo through the built CLI and prints the README’s table', () => {
@@ -100,8 +134,12 @@ describe('the desktop build under plain Node', () => {
   it('bin/alphanet.mjs runs a build only while no source file it lists is newer or gone', () => {
     const fake = path.join(OUT, 'fake-main');
     fs.mkdirSync(fake, { recursive: true });
-    fs.writeFileSync(path.join(fake, 'cli.js'), "export async function main() { process.stdout.write('from the fake build\\n'); return 0; }\n");
-    const stamp = (built: number, inputs: string[]) => fs.writeFileSync(path.join(fake, BUILD_STAMP), JSON.stringify({ built, inputs }));
+    fs.writeFileSync(
+      path.join(fake, 'cli.js'),
+      "export async function main() { process.stdout.write('from the fake build\\n'); return 0; }\n",
+    );
+    const stamp = (built: number, inputs: string[]) =>
+      fs.writeFileSync(path.join(fake, BUILD_STAMP), JSON.stringify({ built, inputs }));
     const dataDir = tmpDir('stale');
     try {
       stamp(Date.now(), ['package.json']);
@@ -132,7 +170,10 @@ describe('the desktop build under plain Node', () => {
       const reply = await next();
       const expected = Array.from({ length: n * nClasses }, (_, k) => {
         const [r, c] = [Math.floor(k / nClasses), k % nClasses];
-        return Array.from({ length: dim }, (_, j) => rows[r * dim + j] * weight[c * dim + j]).reduce((a, b) => a + b, 0);
+        return Array.from({ length: dim }, (_, j) => rows[r * dim + j] * weight[c * dim + j]).reduce(
+          (a, b) => a + b,
+          0,
+        );
       });
       expect(reply.type === 'scores' && reply.id === 7 ? Array.from(reply.scores) : reply).toEqual(expected);
     } finally {
@@ -174,7 +215,10 @@ describe('the desktop build under plain Node', () => {
       }
       const expected = Array.from({ length: rows * nFew }, (_, k) => {
         const [r, f] = [Math.floor(k / nFew), k % nFew];
-        return Array.from({ length: inDim }, (_, j) => w1[r * inDim + j] * sources[f * inDim + j]).reduce((a, b) => a + b, 0);
+        return Array.from({ length: inDim }, (_, j) => w1[r * inDim + j] * sources[f * inDim + j]).reduce(
+          (a, b) => a + b,
+          0,
+        );
       });
       expect(Array.from(new Float32Array(data.output).subarray(0, rows * nFew))).toEqual(expected);
     } finally {
@@ -195,17 +239,24 @@ interface Served {
 
 /** `alphanet serve --port 0` from the test's build. */
 async function serveFromBuild(dataDir: string, args: string[] = []): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', ...args], {
-    cwd: dataDir,
-    env: cliEnv(dataDir),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'alphanet.mjs'), 'serve', '--port', '0', ...args],
+    {
+      cwd: dataDir,
+      env: cliEnv(dataDir),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = new URL(
     await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`alphanet serve printed no URL within 60 s:\n${output}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`alphanet serve printed no URL within 60 s:\n${output}`)),
+        60_000,
+      );
       child.stdout?.on('data', () => {
         const m = /Open (http:\/\/\S+)/.exec(output);
         if (m) {
@@ -221,7 +272,11 @@ async function serveFromBuild(dataDir: string, args: string[] = []): Promise<Ser
     origin: url.origin,
     token,
     async call<T>(method: string, params: unknown): Promise<T> {
-      const res = await fetch(`${url.origin}/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token }, body: JSON.stringify(params) });
+      const res = await fetch(`${url.origin}/api/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token },
+        body: JSON.stringify(params),
+      });
       if (!res.ok) throw new Error(`${method}: ${res.status} ${await res.text()}\n${output}`);
       return (await res.json()) as T;
     },
@@ -261,7 +316,10 @@ describe('served mode from the desktop build', () => {
       await served.call('launchExperiment', { experiment: 'from the build', config: shortDemoConfig(), seeds: [1] });
       const [run] = await runsDone(served, 'from the build', 1);
       expect(run.epochsDone).toBe(3);
-      const inspector = await served.call<InspectorData>('getInspector', { dataset: 'demo', experiment: 'from the build' });
+      const inspector = await served.call<InspectorData>('getInspector', {
+        dataset: 'demo',
+        experiment: 'from the build',
+      });
       expect(inspector.runs.map((r) => r.id)).toEqual([run.id]);
       expect(inspector.classes).toHaveLength(100);
     } finally {
@@ -283,7 +341,10 @@ describe.skipIf(!redisEnabled)('a distributed worker from the desktop build', ()
 
   it('trains a run queued on Redis on its training thread', async () => {
     redis = await startRedis();
-    worker = await startWorkerProcess(redis.url, 'bundle', [], { ALPHANET_CLI_BUILD: MAIN, ALPHANET_CLI_CACHE: CLI_CACHE });
+    worker = await startWorkerProcess(redis.url, 'bundle', [], {
+      ALPHANET_CLI_BUILD: MAIN,
+      ALPHANET_CLI_CACHE: CLI_CACHE,
+    });
     const dataDir = tmpDir('distributed');
     const served = await serveFromBuild(dataDir, ['--queue', redis.url]);
     try {

@@ -16,7 +16,12 @@ function cli(env: Record<string, string>, ...argv: string[]) {
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
-const current = () => JSON.parse(fs.readFileSync(path.join(cache, 'current.json'), 'utf8')) as { dir: string; built: number; inputs: string[] };
+const current = () =>
+  JSON.parse(fs.readFileSync(path.join(cache, 'current.json'), 'utf8')) as {
+    dir: string;
+    built: number;
+    inputs: string[];
+  };
 
 describe('bin/alphanet.mjs compile cache', () => {
   it('bundles the CLI once, reuses the bundle, rebuilds when a source is newer, and answers as the sources do', () => {

@@ -59,10 +59,19 @@ torch.save(v, d + '/legacy.pt', _use_new_zipfile_serialization=False)
 `;
   try {
     execFileSync('python3', ['-c', script, dir], { stdio: 'pipe', timeout: 60_000 });
-    return { files: { 'torch-zip': [path.join(dir, 'zip.pt')], 'torch-legacy': [path.join(dir, 'legacy.pt')] }, note: null };
+    return {
+      files: { 'torch-zip': [path.join(dir, 'zip.pt')], 'torch-legacy': [path.join(dir, 'legacy.pt')] },
+      note: null,
+    };
   } catch (error) {
-    const reason = String((error as { stderr?: Buffer }).stderr ?? error).trim().split('\n').at(-1);
-    return { files: { 'torch-zip': [], 'torch-legacy': [] }, note: `no PyTorch-written seeds (python3 with torch: ${reason}); the committed fixtures stand in` };
+    const reason = String((error as { stderr?: Buffer }).stderr ?? error)
+      .trim()
+      .split('\n')
+      .at(-1);
+    return {
+      files: { 'torch-zip': [], 'torch-legacy': [] },
+      note: `no PyTorch-written seeds (python3 with torch: ${reason}); the committed fixtures stand in`,
+    };
   }
 }
 
@@ -72,10 +81,19 @@ export async function makeSeeds(seed = 1): Promise<Seeds> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-fuzz-'));
   try {
     const value = dict({ feats: tensor(rng, [6, 4]), labels: [0, 1, 2, 3, 4, 5], meta: new PyTuple(['x', 1.5, null]) });
-    const byFormat: Record<Format, Uint8Array[]> = { pickle: [], 'torch-zip': [], 'torch-legacy': [], npy: [], npz: [], safetensors: [] };
+    const byFormat: Record<Format, Uint8Array[]> = {
+      pickle: [],
+      'torch-zip': [],
+      'torch-legacy': [],
+      npy: [],
+      npz: [],
+      safetensors: [],
+    };
     const keyed = new PyDict();
     keyed.entries.set('(1, 2)', 'tuple key');
-    byFormat.pickle.push(pickleValue(dict({ a: [1, 2.5, 'ü', true, null], b: new PyTuple([-(2 ** 40), 2 ** 31]), c: keyed }), 2));
+    byFormat.pickle.push(
+      pickleValue(dict({ a: [1, 2.5, 'ü', true, null], b: new PyTuple([-(2 ** 40), 2 ** 31]), c: keyed }), 2),
+    );
     byFormat.pickle.push(pickleValue(dict({ a: [1, 2.5, 'ü'], b: new PyTuple([1, 2]) }), 4));
     const plain = path.join(dir, 'plain.pkl');
     await writePlainPickleWithTensors(plain, value, { protocol: 2 });
@@ -92,7 +110,10 @@ export async function makeSeeds(seed = 1): Promise<Seeds> {
       ]),
     );
     byFormat.safetensors.push(
-      buildSafetensors({ w: { dtype: 'F32', shape: [2, 2], offsets: [0, 16] }, b: { dtype: 'F32', shape: [2], offsets: [16, 24] } }, 24),
+      buildSafetensors(
+        { w: { dtype: 'F32', shape: [2, 2], offsets: [0, 16] }, b: { dtype: 'F32', shape: [2], offsets: [16, 24] } },
+        24,
+      ),
     );
     for (const name of fs.readdirSync(FIXTURES)) {
       const bytes = fs.readFileSync(path.join(FIXTURES, name));
@@ -104,7 +125,8 @@ export async function makeSeeds(seed = 1): Promise<Seeds> {
       else if (name.endsWith('.pkl')) byFormat.pickle.push(bytes);
     }
     const torch = torchWritten(dir);
-    for (const format of ['torch-zip', 'torch-legacy'] as const) for (const file of torch.files[format]) byFormat[format].push(fs.readFileSync(file));
+    for (const format of ['torch-zip', 'torch-legacy'] as const)
+      for (const file of torch.files[format]) byFormat[format].push(fs.readFileSync(file));
     // Plain copies: Buffer#slice is a view, and a mutant must never edit its seed.
     for (const format of FORMATS) byFormat[format] = byFormat[format].map((b) => new Uint8Array(b));
     return { byFormat, torchNote: torch.note };
@@ -166,12 +188,19 @@ export function hostile(format: Format, rng: Rng, seeds: Uint8Array[]): Uint8Arr
         default: {
           // A list appended to itself many times, then used as a tuple member of a key.
           const n = 1 + rng.nextInt(1000);
-          return concat([new Uint8Array([0x80, 0x02, 0x7d, 0x5d, 0x71, 0, 0x28]), new Uint8Array(2 * n).map((_, i) => (i % 2 ? 0 : 0x68)), new Uint8Array([0x65, 0x85, 0x4e, 0x73, 0x2e])]);
+          return concat([
+            new Uint8Array([0x80, 0x02, 0x7d, 0x5d, 0x71, 0, 0x28]),
+            new Uint8Array(2 * n).map((_, i) => (i % 2 ? 0 : 0x68)),
+            new Uint8Array([0x65, 0x85, 0x4e, 0x73, 0x2e]),
+          ]);
         }
       }
     }
     case 'npy':
-      return buildNpy(rng.nextInt(2) ? [big(), 0] : [0, big(), rng.nextInt(5)], ['<f4', '<f8', '<i8', '|u1'][rng.nextInt(4)]);
+      return buildNpy(
+        rng.nextInt(2) ? [big(), 0] : [0, big(), rng.nextInt(5)],
+        ['<f4', '<f8', '<i8', '|u1'][rng.nextInt(4)],
+      );
     case 'safetensors': {
       const n = 1 + rng.nextInt(40);
       const size = 16 * (1 + rng.nextInt(64));
@@ -192,7 +221,10 @@ export function hostile(format: Format, rng: Rng, seeds: Uint8Array[]): Uint8Arr
       if (kind === 0) {
         // One stream under several names.
         const copies = 2 + rng.nextInt(40);
-        return buildZip([{ name, data: inner, deflate: true }, ...Array.from({ length: copies }, (_, i) => ({ name: `x${i}.npy`, data: inner, shareWith: 0 }))]);
+        return buildZip([
+          { name, data: inner, deflate: true },
+          ...Array.from({ length: copies }, (_, i) => ({ name: `x${i}.npy`, data: inner, shareWith: 0 })),
+        ]);
       }
       if (kind === 1) return buildZip([{ name, data: inner, deflate: true, declaredSize: big() >>> 0 || 0xffffffff }]);
       // A real (small) bomb: up to 8 MiB of zeros behind a deflated entry of a few kB.
@@ -238,7 +270,8 @@ export function runCase(format: Format, category: Category, bytes: Uint8Array, i
   } catch (error) {
     // The readers' own checks must catch the damage: the catch-all ("cannot decode …") means an
     // internal error (a TypeError, an allocation failure) slipped through.
-    const own = error instanceof FileFormatError && error.message.startsWith(name) && !/cannot decode/.test(error.message);
+    const own =
+      error instanceof FileFormatError && error.message.startsWith(name) && !/cannot decode/.test(error.message);
     outcome = own ? 'refused' : 'bug';
     detail = String(error).slice(0, 300);
   }
@@ -259,7 +292,9 @@ export interface FuzzReport {
 export function fuzz(seeds: Seeds, mutants: number, hostiles: number, seed = 20240611): FuzzReport {
   const rng = Rng.fromSeed(seed, 'fuzz');
   const zero = (): Record<Outcome, number> => ({ decoded: 0, refused: 0, bug: 0, slow: 0, memory: 0 });
-  const counts = Object.fromEntries(FORMATS.map((f) => [f, { mutant: zero(), hostile: zero() }])) as FuzzReport['counts'];
+  const counts = Object.fromEntries(
+    FORMATS.map((f) => [f, { mutant: zero(), hostile: zero() }]),
+  ) as FuzzReport['counts'];
   const findings: CaseResult[] = [];
   let slowestMs = 0;
   for (const format of FORMATS) {
@@ -278,12 +313,17 @@ export function fuzz(seeds: Seeds, mutants: number, hostiles: number, seed = 202
 
 /** The counts as a Markdown table (the README's reliability section shows one). */
 export function countsTable(report: FuzzReport): string {
-  const rows = ['| format | cases | decoded | refused (FileFormatError) | bug | too slow | too much memory |', '|---|---:|---:|---:|---:|---:|---:|'];
+  const rows = [
+    '| format | cases | decoded | refused (FileFormatError) | bug | too slow | too much memory |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const format of FORMATS) {
     for (const category of ['mutant', 'hostile'] as const) {
       const c = report.counts[format][category];
       const total = Object.values(c).reduce((a, b) => a + b, 0);
-      rows.push(`| ${format} (${category}s) | ${total} | ${c.decoded} | ${c.refused} | ${c.bug} | ${c.slow} | ${c.memory} |`);
+      rows.push(
+        `| ${format} (${category}s) | ${total} | ${c.decoded} | ${c.refused} | ${c.bug} | ${c.slow} | ${c.memory} |`,
+      );
     }
   }
   return rows.join('\n');

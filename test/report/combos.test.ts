@@ -33,7 +33,9 @@ function loadFixture(nRuns = 3): CombosRawData {
   return {
     ...f,
     neighbours: byClass(f.neighbours),
-    runs: f.runs.slice(0, nRuns).map((r) => ({ predictions: Int32Array.from(r.predictions), alphas: byClass(r.alphas) })),
+    runs: f.runs
+      .slice(0, nRuns)
+      .map((r) => ({ predictions: Int32Array.from(r.predictions), alphas: byClass(r.alphas) })),
   };
 }
 
@@ -56,13 +58,24 @@ describe('formatCombos against the golden reports', () => {
 describe('combos inputs', () => {
   it('counts confusions in order of first occurrence', () => {
     const c = countConfusions([0, 0, 0, 1, 0], [2, 1, 1, 1, 0]);
-    expect(c.predictions).toEqual(new Map([[0, 4], [1, 1]]));
-    expect([...c.mistakes.get(0)!]).toEqual([[2, 1], [1, 2]]);
+    expect(c.predictions).toEqual(
+      new Map([
+        [0, 4],
+        [1, 1],
+      ]),
+    );
+    expect([...c.mistakes.get(0)!]).toEqual([
+      [2, 1],
+      [1, 2],
+    ]);
     expect(c.mistakes.has(1)).toBe(false);
   });
 
   it('averages coefficients with the sample std, none for one run', () => {
-    const { mean, std } = alphaMeanStd([[1, 0.5], [3, 0.5]]);
+    const { mean, std } = alphaMeanStd([
+      [1, 0.5],
+      [3, 0.5],
+    ]);
     expect(mean).toEqual([2, 0.5]);
     expect(std[0]).toBeCloseTo(Math.SQRT2, 12);
     expect(std[1]).toBe(0);
@@ -77,7 +90,11 @@ describe('combos inputs', () => {
     expect(lynx.neighbours.map((nn) => nn.name)).toEqual(['Persian cat', 'tabby']);
     expect(input.alphanet.predictions.get(4)).toBe(12);
     // Persian cat (2) is mistaken first in run 1, so it precedes tabby (0) at the same count.
-    expect([...input.alphanet.mistakes.get(4)!]).toEqual([[2, 2], [0, 2], [5, 1]]);
+    expect([...input.alphanet.mistakes.get(4)!]).toEqual([
+      [2, 2],
+      [0, 2],
+      [5, 1],
+    ]);
     expect(input.splitOf).toEqual(['many', 'many', 'medium', 'few', 'few', 'few']);
   });
 
@@ -91,10 +108,23 @@ describe('combos inputs', () => {
   it('rejects data that does not fit', () => {
     const raw = loadFixture();
     expect(() => buildCombosInput({ ...raw, runs: [] })).toThrow(CombosDataError);
-    expect(() => buildCombosInput({ ...raw, baselinePredictions: Array.from(raw.baselinePredictions).slice(1) })).toThrow('24 labels but 23 predictions');
-    expect(() => buildCombosInput({ ...raw, testLabels: [...Array.from(raw.testLabels).slice(1), 9] })).toThrow('test label 9 is not a class id (0..5)');
-    const shortAlphas = { ...raw.runs[0]!, alphas: new Map([[3, [0.5]], [4, [0.5, 0.5]], [5, [0.5, 0.5]]]) };
-    expect(() => buildCombosInput({ ...raw, runs: [shortAlphas] })).toThrow('run 0: few class 3 needs 2 coefficients, has 1');
+    expect(() =>
+      buildCombosInput({ ...raw, baselinePredictions: Array.from(raw.baselinePredictions).slice(1) }),
+    ).toThrow('24 labels but 23 predictions');
+    expect(() => buildCombosInput({ ...raw, testLabels: [...Array.from(raw.testLabels).slice(1), 9] })).toThrow(
+      'test label 9 is not a class id (0..5)',
+    );
+    const shortAlphas = {
+      ...raw.runs[0]!,
+      alphas: new Map([
+        [3, [0.5]],
+        [4, [0.5, 0.5]],
+        [5, [0.5, 0.5]],
+      ]),
+    };
+    expect(() => buildCombosInput({ ...raw, runs: [shortAlphas] })).toThrow(
+      'run 0: few class 3 needs 2 coefficients, has 1',
+    );
     expect(() => buildCombosInput({ ...raw, splits: { ...raw.splits, medium: [] } })).toThrow('class 2 is in no split');
   });
 });

@@ -40,8 +40,15 @@ const db = path.join(mountPoint, 'w.sqlite');
 const env = { ...process.env, ALPHANET_DATA_DIR: path.join(mountPoint, 'app') };
 
 /** Runs the CLI in its own process (as a user would), optionally calling `during` once stdout matches `when`. */
-function cli(args: string[], during?: { when: RegExp; then: () => void }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/alphanet.mjs', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function cli(
+  args: string[],
+  during?: { when: RegExp; then: () => void },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/alphanet.mjs', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let fired = false;
@@ -85,15 +92,38 @@ describe.skipIf(mountProblem !== null)('a full or read-only disk', () => {
 
   it('a run whose disk fills ends in one line, is interrupted, every run stays readable, and it resumes after', async () => {
     const train = [
-      'train', '--dataset', 'tinylt_synth', '--config', TINYLT_TOML, '--db', db, '--backend', 'cpu', '--seed', '5', '--no-cache',
-      '--training:train-epochs', '150', '--training:n-neighbors', '3', '--training:min-epochs', '1',
+      'train',
+      '--dataset',
+      'tinylt_synth',
+      '--config',
+      TINYLT_TOML,
+      '--db',
+      db,
+      '--backend',
+      'cpu',
+      '--seed',
+      '5',
+      '--no-cache',
+      '--training:train-epochs',
+      '150',
+      '--training:n-neighbors',
+      '3',
+      '--training:min-epochs',
+      '1',
     ];
     const full = await cli(train, { when: /^epoch 2\//m, then: fill });
     expect(full.code, full.stderr).toBe(1);
     // (The cpu backend's banner aside, which is tfjs's own.)
-    const lines = full.stderr.trim().split('\n').filter((l) => /^alphanet|error|^\s+at /i.test(l));
+    const lines = full.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => /^alphanet|error|^\s+at /i.test(l));
     expect(lines, full.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^alphanet train: ${mountPoint}\\S*: the disk is full \\((SQLITE_FULL|ENOSPC)\\); free some space there\\. Run 2 is interrupted; resume it with \`alphanet resume 2\``));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^alphanet train: ${mountPoint}\\S*: the disk is full \\((SQLITE_FULL|ENOSPC)\\); free some space there\\. Run 2 is interrupted; resume it with \`alphanet resume 2\``,
+      ),
+    );
 
     // Still on the full disk: every recorded run is listed and exported exactly.
     const runs = await cli(['runs', '--db', db]);
@@ -149,7 +179,9 @@ describe.skipIf(mountProblem !== null)('a full or read-only disk', () => {
     const data = { feats: new Float32Array(16), labels: new Int32Array(4), n: 4, dim: 4, shards: [] };
     const warning = writeCachedDatagrp(path.join(mountPoint, 'cache'), '/features', 'train', [], data);
     expect(warning).toMatch(/not enough free space in .* for the converted cache/);
-    expect(fs.readdirSync(path.join(mountPoint, 'cache'), { recursive: true }).filter((f) => String(f).endsWith('.bin'))).toEqual([]);
+    expect(
+      fs.readdirSync(path.join(mountPoint, 'cache'), { recursive: true }).filter((f) => String(f).endsWith('.bin')),
+    ).toEqual([]);
   });
 
   it('a read-only folder: reading commands read a copy (with a note), writing ones end in one line naming it', async () => {
@@ -157,14 +189,20 @@ describe.skipIf(mountProblem !== null)('a full or read-only disk', () => {
     try {
       const runs = await cli(['runs', '--db', db]);
       expect(runs.code, runs.stderr).toBe(0);
-      expect(runs.stderr.trim()).toMatch(new RegExp(`^note: ${mountPoint} cannot be written \\(\\w+\\); reading a copy of the database$`));
+      expect(runs.stderr.trim()).toMatch(
+        new RegExp(`^note: ${mountPoint} cannot be written \\(\\w+\\); reading a copy of the database$`),
+      );
       expect(runs.stdout).toMatch(/^\s*1 .* done /m);
       const exported = await cli(['export-run', '1', '--db', db]);
       expect(JSON.parse(exported.stdout).test).toEqual(JSON.parse(JSON.stringify(recorded.test)));
       const resume = await cli(['resume', '2', '--db', db]);
       expect(resume.code).toBe(1);
       expect(resume.stderr.trim().split('\n')).toEqual([
-        expect.stringMatching(new RegExp(`^alphanet resume: ${mountPoint}: (the folder is read-only|no permission to write there) \\(\\w+\\); `)),
+        expect.stringMatching(
+          new RegExp(
+            `^alphanet resume: ${mountPoint}: (the folder is read-only|no permission to write there) \\(\\w+\\); `,
+          ),
+        ),
       ]);
     } finally {
       execFileSync('mount', ['-o', 'remount,rw', mountPoint]);

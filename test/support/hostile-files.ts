@@ -98,9 +98,14 @@ export function buildNpy(shape: number[], descr = '<f4', data?: Uint8Array): Uin
 }
 
 /** A .safetensors file; `tensors` give dtype, shape and data_offsets as written (honest or not). */
-export function buildSafetensors(tensors: Record<string, { dtype: string; shape: number[]; offsets: [number, number] }>, dataBytes: number): Uint8Array {
+export function buildSafetensors(
+  tensors: Record<string, { dtype: string; shape: number[]; offsets: [number, number] }>,
+  dataBytes: number,
+): Uint8Array {
   const header = JSON.stringify(
-    Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape, data_offsets: t.offsets }])),
+    Object.fromEntries(
+      Object.entries(tensors).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape, data_offsets: t.offsets }]),
+    ),
   );
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(Buffer.byteLength(header)));
@@ -115,7 +120,8 @@ export function sharedKeyDag(levels: number): Uint8Array {
   // EMPTY_DICT; (1,) → memo 0; level i+1 = (memo i, memo i) → memo i+1 (POP keeps the stack flat).
   const ops: number[] = [0x80, 0x02, 0x7d, 0x4b, 0x01, 0x85, 0x72, 0, 0, 0, 0, 0x30];
   const get = (i: number) => [0x6a, i & 0xff, (i >> 8) & 0xff, 0, 0];
-  for (let i = 0; i < levels; i++) ops.push(...get(i), ...get(i), 0x86, 0x72, (i + 1) & 0xff, ((i + 1) >> 8) & 0xff, 0, 0, 0x30);
+  for (let i = 0; i < levels; i++)
+    ops.push(...get(i), ...get(i), 0x86, 0x72, (i + 1) & 0xff, ((i + 1) >> 8) & 0xff, 0, 0, 0x30);
   // dict[memo levels] = None
   ops.push(...get(levels), 0x4e, 0x73, 0x2e);
   return new Uint8Array(ops);

@@ -16,7 +16,8 @@ export function redisAvailable(): boolean {
     execFileSync(REDIS_SERVER, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
-    if (process.env.ALPHANET_REDIS_REQUIRED === '1') throw new Error(`${REDIS_SERVER} is required (ALPHANET_REDIS_REQUIRED=1): apt-get install -y redis-server`);
+    if (process.env.ALPHANET_REDIS_REQUIRED === '1')
+      throw new Error(`${REDIS_SERVER} is required (ALPHANET_REDIS_REQUIRED=1): apt-get install -y redis-server`);
     console.warn(`skipping the distributed tests: no ${REDIS_SERVER} (apt-get install -y redis-server)`);
     return false;
   }
@@ -47,26 +48,89 @@ export interface RedisServer {
 export function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } | null {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   try {
-    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=alphanet test CA');
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    run(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=alphanet test CA',
+    );
+    run(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=127.0.0.1',
+    );
     fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf');
+    run(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    );
   } catch {
     return null;
   }
   return { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') };
 }
 
-export async function startRedis(opts: { persist?: boolean; password?: string; tls?: { cert: string; key: string } } = {}): Promise<RedisServer> {
+export async function startRedis(
+  opts: { persist?: boolean; password?: string; tls?: { cert: string; key: string } } = {},
+): Promise<RedisServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-redis-'));
   // With TLS the server listens on TLS only (the plain port closed), as a server across networks should.
   const listen = opts.tls
-    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', opts.tls.cert, '--tls-key-file', opts.tls.key, '--tls-auth-clients', 'no']
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        opts.tls.cert,
+        '--tls-key-file',
+        opts.tls.key,
+        '--tls-auth-clients',
+        'no',
+      ]
     : ['--port', String(port)];
   const args = [
-    ...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--appendonly', opts.persist ? 'yes' : 'no', '--appendfsync', 'always',
+    ...listen,
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    opts.persist ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
     ...(opts.password ? ['--requirepass', opts.password] : []),
   ];
   let child: ChildProcess;

@@ -14,13 +14,22 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export async function startWorkerProcess(redisUrl: string, name: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  redisUrl: string,
+  name: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<WorkerProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `alphanet-worker-${name}-`));
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'alphanet.mjs'), 'worker', '--redis', redisUrl, '--name', name, ...extra], {
-    cwd: dataDir,
-    env: { ...process.env, ALPHANET_DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'alphanet.mjs'), 'worker', '--redis', redisUrl, '--name', name, ...extra],
+    {
+      cwd: dataDir,
+      env: { ...process.env, ALPHANET_DATA_DIR: dataDir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

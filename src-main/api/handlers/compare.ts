@@ -5,7 +5,9 @@ import { NotFoundError } from '../dispatch.ts';
 import type { Handlers } from './context.ts';
 import { runCurves } from './rows.ts';
 
-export function compareHandlers(h: Handlers): Pick<Api, 'getCurves' | 'exportSeries' | 'listComparisonGroups' | 'getComparisonRuns'> {
+export function compareHandlers(
+  h: Handlers,
+): Pick<Api, 'getCurves' | 'exportSeries' | 'listComparisonGroups' | 'getComparisonRuns'> {
   const { store } = h;
 
   function curvesOf(id: number): RunCurves {
@@ -39,7 +41,8 @@ export function compareHandlers(h: Handlers): Pick<Api, 'getCurves' | 'exportSer
         if (!record) missing.push(id);
         return record ? [record] : [];
       });
-      if (missing.length > 0) throw new NotFoundError(`no finished run with id ${missing.join(', ')} (deleted, or not finished yet)`);
+      if (missing.length > 0)
+        throw new NotFoundError(`no finished run with id ${missing.join(', ')} (deleted, or not finished yet)`);
       return runs;
     },
   };

@@ -104,7 +104,10 @@ export function handlerKit(ctx: HandlerContext): Handlers {
   }
 
   function summary(run: RunRow, label = labeller([run])): RunSummary {
-    return runSummary(run, label(run), { progress: progress.get(run.id) ?? null, loading: loading.get(run.id) ?? null });
+    return runSummary(run, label(run), {
+      progress: progress.get(run.id) ?? null,
+      loading: loading.get(run.id) ?? null,
+    });
   }
 
   function specOf(key: string): DatasetSpec {
@@ -118,10 +121,19 @@ export function handlerKit(ctx: HandlerContext): Handlers {
     return factsOf(spec.key, ids, spec.datagrps);
   }
 
-  function enqueue(kind: 'train' | 'baseline', config: RunConfig, seed: number, experiment: string, spec: DatasetSpec): number {
+  function enqueue(
+    kind: 'train' | 'baseline',
+    config: RunConfig,
+    seed: number,
+    experiment: string,
+    spec: DatasetSpec,
+  ): number {
     const tb = config.training.tb_logs;
     if (outputRoot !== undefined && tb !== null) {
-      config = { ...config, training: { ...config.training, tb_logs: confinedOutput(outputRoot, tb, 'tb_logs', 'training.tb_logs') } };
+      config = {
+        ...config,
+        training: { ...config.training, tb_logs: confinedOutput(outputRoot, tb, 'tb_logs', 'training.tb_logs') },
+      };
     }
     return queue.enqueue({ kind, config, seed, experiment, datasetConfig: spec.configFile ?? undefined });
   }

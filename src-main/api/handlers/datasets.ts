@@ -48,12 +48,18 @@ export function migrateToRegistry(store: RunStore, registryFile: string, cwd: st
   for (const rec of moved) {
     const files = rec.sourcePaths.classifier_files;
     const classifierFiles = Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : undefined;
-    store.saveDataset({ key: rec.key, displayName: rec.displayName, source: { spec: resolveDataset(rec.key, registryFile, cwd), classifierFiles } });
+    store.saveDataset({
+      key: rec.key,
+      displayName: rec.displayName,
+      source: { spec: resolveDataset(rec.key, registryFile, cwd), classifierFiles },
+    });
   }
   return problems;
 }
 
-export function datasetHandlers(h: Handlers): Pick<Api, 'listDatasets' | 'addDataset' | 'removeDataset' | 'getDatasetReport' | 'computeBaseline'> {
+export function datasetHandlers(
+  h: Handlers,
+): Pick<Api, 'listDatasets' | 'addDataset' | 'removeDataset' | 'getDatasetReport' | 'computeBaseline'> {
   const { store, events, cwd, registryFile } = h;
   return {
     async listDatasets() {
@@ -64,9 +70,11 @@ export function datasetHandlers(h: Handlers): Pick<Api, 'listDatasets' | 'addDat
       let specs: DatasetSpec[];
       if ('bundled' in request) specs = [resolveDataset('demo', undefined, cwd)];
       else {
-        const file = 'configFile' in request ? path.resolve(cwd, request.configFile) : tomlInFolder(request.folder, cwd);
+        const file =
+          'configFile' in request ? path.resolve(cwd, request.configFile) : tomlInFolder(request.folder, cwd);
         // Only .toml files are read, so a request cannot probe other files (their existence, their first line).
-        if (path.extname(file).toLowerCase() !== '.toml') throw new UserError(`${file}: a datasets config is a .toml file`);
+        if (path.extname(file).toLowerCase() !== '.toml')
+          throw new UserError(`${file}: a datasets config is a .toml file`);
         if (!fs.existsSync(file)) throw new UserError(`${file}: no such file`);
         specs = readDatasetsToml(file, cwd).specs;
         if (specs.length === 0) throw new UserError(`${file}: defines no datasets`);
@@ -75,10 +83,14 @@ export function datasetHandlers(h: Handlers): Pick<Api, 'listDatasets' | 'addDat
         specs = specs.map((spec) => ({ ...spec, configFile: registryFile }));
       }
       // Adding a dataset again re-reads its entry: its report is made afresh when next asked for.
-      for (const spec of specs) store.saveDataset({ key: spec.key, displayName: spec.properName, source: { spec }, report: null });
+      for (const spec of specs)
+        store.saveDataset({ key: spec.key, displayName: spec.properName, source: { spec }, report: null });
       events.emit({ type: 'datasets-changed' });
       const keys = new Set(specs.map((s) => s.key));
-      return store.listDatasets().filter((d) => keys.has(d.key)).map(datasetSummary);
+      return store
+        .listDatasets()
+        .filter((d) => keys.has(d.key))
+        .map(datasetSummary);
     },
 
     async removeDataset({ key }) {
@@ -93,7 +105,12 @@ export function datasetHandlers(h: Handlers): Pick<Api, 'listDatasets' | 'addDat
       if (rec?.report) return rec.report;
       const spec = h.specOf(key);
       const report = await validateOffThread(spec);
-      store.saveDataset({ key, displayName: rec?.displayName ?? spec.properName, ...(rec ? {} : { source: { spec } }), report });
+      store.saveDataset({
+        key,
+        displayName: rec?.displayName ?? spec.properName,
+        ...(rec ? {} : { source: { spec } }),
+        report,
+      });
       return report;
     },
 
@@ -103,7 +120,8 @@ export function datasetHandlers(h: Handlers): Pick<Api, 'listDatasets' | 'addDat
       if (done.length > 0) return baselineSummary(done[done.length - 1]);
       const runId = h.enqueue('baseline', defaultRunConfig(key), 0, `${key} baseline`, spec);
       const outcome = await h.statusOnce(runId);
-      if (outcome.status !== 'done') throw new UserError(`the baseline of '${key}' ${outcome.status}: ${outcome.error ?? 'no reason given'}`);
+      if (outcome.status !== 'done')
+        throw new UserError(`the baseline of '${key}' ${outcome.status}: ${outcome.error ?? 'no reason given'}`);
       return baselineSummary(h.requireRun(runId));
     },
   };

@@ -65,10 +65,20 @@ export function inspectorHandlers(h: Handlers): Pick<Api, 'listInspectable' | 'g
 
     async getInspector({ dataset, experiment, configHash }) {
       const all = store.listRuns({ dataset, experiment, kind: 'train', status: 'done' });
-      if (all.length === 0) throw new NotFoundError(`no finished training runs of experiment '${experiment}' on dataset '${dataset}'`);
+      if (all.length === 0)
+        throw new NotFoundError(`no finished training runs of experiment '${experiment}' on dataset '${dataset}'`);
       const runs = configHash === undefined ? all : all.filter((r) => r.configHash === configHash);
-      if (runs.length === 0) throw new NotFoundError(`experiment '${experiment}' on dataset '${dataset}' has no finished runs of that config`);
-      const key = JSON.stringify([dataset, experiment, configHash ?? null, runs.map((r) => r.id), h.newestBaselines(dataset).get(dataset) ?? null]);
+      if (runs.length === 0)
+        throw new NotFoundError(
+          `experiment '${experiment}' on dataset '${dataset}' has no finished runs of that config`,
+        );
+      const key = JSON.stringify([
+        dataset,
+        experiment,
+        configHash ?? null,
+        runs.map((r) => r.id),
+        h.newestBaselines(dataset).get(dataset) ?? null,
+      ]);
       return cachedInspector(key, async () => {
         // The datasets.toml the runs were trained from, as the CLI's inspector reads it.
         const configFile = datasetConfigOf(runs[0]);

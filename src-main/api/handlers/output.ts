@@ -29,7 +29,9 @@ export function confinedOutput(root: string, requested: string, sub: string, wha
   const real = realTarget(target);
   const inside = (p: string, r: string) => p === r || p.startsWith(r + path.sep);
   if (!inside(target, base) || !inside(real, realTarget(base))) {
-    throw new UserError(`${what}: '${requested}' lies outside the data folder; give a folder name (it goes under ${path.join(base, sub)})`);
+    throw new UserError(
+      `${what}: '${requested}' lies outside the data folder; give a folder name (it goes under ${path.join(base, sub)})`,
+    );
   }
   return target;
 }

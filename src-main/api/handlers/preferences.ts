@@ -21,7 +21,8 @@ function readPreferences(file: string): Preferences {
     const raw = JSON.parse(text) as Record<string, unknown>;
     const out: Preferences = {};
     // Scopes this version does not know (a newer one wrote them) are left out, not refused.
-    for (const scope of PREFERENCE_SCOPES) if (raw[scope] !== undefined) out[scope] = preferenceValues(raw[scope], scope);
+    for (const scope of PREFERENCE_SCOPES)
+      if (raw[scope] !== undefined) out[scope] = preferenceValues(raw[scope], scope);
     return out;
   } catch (error) {
     throw new UserError(`${file}: ${(error as Error).message}; fix or delete it`);

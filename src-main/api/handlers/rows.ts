@@ -35,7 +35,11 @@ export interface LiveState {
   loading: DatasetLoading | null;
 }
 
-export function runSummary(run: RunRow, label: { values: RunSummary['swept']; label: string }, live: LiveState): RunSummary {
+export function runSummary(
+  run: RunRow,
+  label: { values: RunSummary['swept']; label: string },
+  live: LiveState,
+): RunSummary {
   return {
     id: run.id,
     dataset: run.dataset,
@@ -70,8 +74,15 @@ function datagrpResults(run: RunRow): DatagrpResult[] {
   if (t.val_datagrp && run.val) all.set(t.val_datagrp, run.val);
   if (run.test) all.set(t.test_datagrp, run.test);
   for (const [name, m] of Object.entries(run.evals ?? {})) if (!all.has(name)) all.set(name, m);
-  const role = (name: string): DatagrpResult['role'] => (name === t.test_datagrp ? 'test' : name === t.val_datagrp ? 'val' : 'other');
-  return [...all].map(([datagrp, m]) => ({ datagrp, role: role(datagrp), accuracy: { ...m.per_split }, top5: m.top5, f1: m.f1 }));
+  const role = (name: string): DatagrpResult['role'] =>
+    name === t.test_datagrp ? 'test' : name === t.val_datagrp ? 'val' : 'other';
+  return [...all].map(([datagrp, m]) => ({
+    datagrp,
+    role: role(datagrp),
+    accuracy: { ...m.per_split },
+    top5: m.top5,
+    f1: m.f1,
+  }));
 }
 
 export function runDetail(run: RunRow, summary: RunSummary, datasetFingerprint: string | null): RunDetail {

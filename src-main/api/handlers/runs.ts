@@ -10,7 +10,20 @@ import { runDetail } from './rows.ts';
 
 export function runHandlers(
   h: Handlers,
-): Pick<Api, 'listRuns' | 'getRun' | 'launchExperiment' | 'cancelRun' | 'resumeRun' | 'rerun' | 'deleteRun' | 'setRunNotes' | 'tagRuns' | 'deleteRuns' | 'rerunRuns'> {
+): Pick<
+  Api,
+  | 'listRuns'
+  | 'getRun'
+  | 'launchExperiment'
+  | 'cancelRun'
+  | 'resumeRun'
+  | 'rerun'
+  | 'deleteRun'
+  | 'setRunNotes'
+  | 'tagRuns'
+  | 'deleteRuns'
+  | 'rerunRuns'
+> {
   const { store, queue, events } = h;
 
   /** A run that may be deleted: never a running one (cancel it first). */
@@ -28,7 +41,13 @@ export function runHandlers(
   /** Queues a new run with a run's config, experiment and seed. */
   function rerunOf(run: RunRow): number {
     const configFile = datasetConfigOf(run);
-    return queue.enqueue({ kind: run.kind, config: run.config, seed: run.seed ?? 0, experiment: run.experiment, datasetConfig: configFile ?? undefined });
+    return queue.enqueue({
+      kind: run.kind,
+      config: run.config,
+      seed: run.seed ?? 0,
+      experiment: run.experiment,
+      datasetConfig: configFile ?? undefined,
+    });
   }
 
   return {
@@ -49,16 +68,20 @@ export function runHandlers(
       const spec = h.specOf(request.config.dataset);
       const sweep = request.sweep ?? { grid: [] };
       const errors = validateSweep(request.config, sweep, h.datasetFacts(spec));
-      if (errors.length > 0) throw new ApiValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+      if (errors.length > 0)
+        throw new ApiValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
       const seeds = request.seeds ?? Array.from({ length: request.repetitions ?? 1 }, (_, i) => i + 1);
-      const runIds = expandSweep(request.config, sweep, seeds).map((run) => h.enqueue('train', run.config, run.seed, request.experiment, spec));
+      const runIds = expandSweep(request.config, sweep, seeds).map((run) =>
+        h.enqueue('train', run.config, run.seed, request.experiment, spec),
+      );
       events.emit({ type: 'runs-changed' });
       return { runIds };
     },
 
     async cancelRun({ id }) {
       const run = h.requireRun(id);
-      if (run.status !== 'queued' && run.status !== 'running') throw new UserError(`run ${id} is ${run.status}; only queued or running runs can be cancelled`);
+      if (run.status !== 'queued' && run.status !== 'running')
+        throw new UserError(`run ${id} is ${run.status}; only queued or running runs can be cancelled`);
       queue.cancel(id);
       return h.summary(h.requireRun(id));
     },

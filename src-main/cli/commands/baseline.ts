@@ -13,7 +13,12 @@ import { DB_FLAG, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
  * Evaluates the pretrained classifier unchanged on `datagrps` (default all), records the run, prints the
  * table and writes `--save-file`. Also `train --alphanet:dummy-mode`'s path.
  */
-export async function baselineAndReport(args: ParsedArgs, io: CliIO, ds: LoadedDataset, datagrps: string[] | undefined): Promise<RunResult> {
+export async function baselineAndReport(
+  args: ParsedArgs,
+  io: CliIO,
+  ds: LoadedDataset,
+  datagrps: string[] | undefined,
+): Promise<RunResult> {
   const { db, store } = openStoreArg(args, io);
   try {
     const { runId, result } = await recordedBaselineRun(store, ds, {
@@ -42,13 +47,14 @@ export async function baselineAndReport(args: ParsedArgs, io: CliIO, ds: LoadedD
 export const command: Command = {
   spec: {
     name: 'baseline',
-    summary: 'Evaluate the pretrained classifier unchanged (AlphaNet\'s dummy mode) on every datagrp of a dataset; recorded in the workbench database.',
+    summary:
+      "Evaluate the pretrained classifier unchanged (AlphaNet's dummy mode) on every datagrp of a dataset; recorded in the workbench database.",
     usage: 'alphanet baseline --dataset KEY [--save-file FILE]',
     flags: [
       ...DATASET_FLAGS,
       DB_FLAG,
       EXPERIMENT_FLAG,
-      { name: 'datagrps', kind: 'list', help: 'datagrps to evaluate (default: all of the dataset\'s)' },
+      { name: 'datagrps', kind: 'list', help: "datagrps to evaluate (default: all of the dataset's)" },
       { name: 'save-file', kind: 'string', help: 'write the result (JSON, every datagrp under `evals`) to this file' },
       BACKEND_FLAG,
     ],

@@ -33,7 +33,11 @@ beforeAll(async () => {
   try {
     await recordedBaselineRun(store, ds, { backend: 'cpu' });
     for (const seed of [1, 2, 3]) {
-      const { runId, result } = await recordedTrainRun(store, ds, config, { seed, experiment: EXPERIMENT, backend: 'cpu' });
+      const { runId, result } = await recordedTrainRun(store, ds, config, {
+        seed,
+        experiment: EXPERIMENT,
+        backend: 'cpu',
+      });
       const dir = path.join(tmp, 'results', 'exp', `rep_${seed}`);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ ...result, network: store.getNetwork(runId) }));
@@ -51,7 +55,20 @@ afterAll(() => {
 
 describe('alphanet combos', () => {
   it("prints the original's text block for an experiment in the store (golden file)", async () => {
-    const { code, out, err } = await cli('combos', '--experiment', EXPERIMENT, '--db', db, '--config', CONFIG, '--no-cache', '--backend', 'cpu', '--mistake-n', '3');
+    const { code, out, err } = await cli(
+      'combos',
+      '--experiment',
+      EXPERIMENT,
+      '--db',
+      db,
+      '--config',
+      CONFIG,
+      '--no-cache',
+      '--backend',
+      'cpu',
+      '--mistake-n',
+      '3',
+    );
     expect(err).toBe('');
     expect(code).toBe(0);
     if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(GOLDEN, out);
@@ -62,8 +79,20 @@ describe('alphanet combos', () => {
 
   it('gives the same report from the result files, re-evaluating each network', async () => {
     const fromFiles = await cli(
-      'combos', '--base-res-dir', path.join(tmp, 'results'), '--rel-exp-path', 'exp', '--res-files-pattern', 'rep_*/result.json',
-      '--config', CONFIG, '--no-cache', '--backend', 'cpu', '--mistake-n', '3',
+      'combos',
+      '--base-res-dir',
+      path.join(tmp, 'results'),
+      '--rel-exp-path',
+      'exp',
+      '--res-files-pattern',
+      'rep_*/result.json',
+      '--config',
+      CONFIG,
+      '--no-cache',
+      '--backend',
+      'cpu',
+      '--mistake-n',
+      '3',
     );
     expect(fromFiles.err).toBe('');
     expect(fromFiles.code).toBe(0);
@@ -71,12 +100,28 @@ describe('alphanet combos', () => {
   });
 
   it("reads the original's result file: its network's per-class test accuracies and α̃", async () => {
-    const expected = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'tinylt', 'expected.json'), 'utf8')) as {
+    const expected = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'tinylt', 'expected.json'), 'utf8'),
+    ) as {
       train_run: { test_acc_per_class: Record<string, number>; alphas_per_few_class: Record<string, number[]> };
     };
     const { code, out, err } = await cli(
-      'combos', '--base-res-dir', path.join(ROOT, 'test', 'fixtures', 'tinylt'), '--res-files-pattern', 'result.pth',
-      '--config', CONFIG, '--no-cache', '--backend', 'cpu', '--select-n', '10', '--mistake-n', '0', '--eval-batch-size', '1024',
+      'combos',
+      '--base-res-dir',
+      path.join(ROOT, 'test', 'fixtures', 'tinylt'),
+      '--res-files-pattern',
+      'result.pth',
+      '--config',
+      CONFIG,
+      '--no-cache',
+      '--backend',
+      'cpu',
+      '--select-n',
+      '10',
+      '--mistake-n',
+      '0',
+      '--eval-batch-size',
+      '1024',
     );
     expect(err).toBe('');
     expect(code).toBe(0);
@@ -87,12 +132,28 @@ describe('alphanet combos', () => {
       const acc = Number(/Mean AlphaNet accuracy: ([\d.]+)/.exec(block)![1]);
       expect(acc).toBeCloseTo(expected.train_run.test_acc_per_class[String(id)]!, 2);
       const alphas = [...block.matchAll(/\+ \(([-\d.e]+)\)/g)].map((m) => Number(m[1]));
-      expect(alphas).toEqual(expected.train_run.alphas_per_few_class[String(id)]!.slice(1).map((a) => Number(a.toPrecision(2))));
+      expect(alphas).toEqual(
+        expected.train_run.alphas_per_few_class[String(id)]!.slice(1).map((a) => Number(a.toPrecision(2))),
+      );
     }
   });
 
   it('selects by accuracy, smallest first, and limits the classes', async () => {
-    const { code, out } = await cli('combos', '--experiment', EXPERIMENT, '--db', db, '--config', CONFIG, '--no-cache', '--select-by', 'acc', '--no-select-max', '--select-n', '2');
+    const { code, out } = await cli(
+      'combos',
+      '--experiment',
+      EXPERIMENT,
+      '--db',
+      db,
+      '--config',
+      CONFIG,
+      '--no-cache',
+      '--select-by',
+      'acc',
+      '--no-select-max',
+      '--select-n',
+      '2',
+    );
     expect(code).toBe(0);
     const accs = [...out.matchAll(/Mean AlphaNet accuracy: ([\d.]+)/g)].map((m) => Number(m[1]));
     expect(accs).toHaveLength(2);
@@ -116,15 +177,27 @@ describe('alphanet inspector', () => {
     const csv = await cli('inspector', ...base, '--plot', 'deltaVsDistance');
     expect(csv.code).toBe(0);
     const lines = csv.out.trim().split('\n');
-    expect(lines[0]).toBe('class_id,name,mean_neighbour_distance_euclidean,delta_acc,fit_slope,fit_intercept,pearson_r');
+    expect(lines[0]).toBe(
+      'class_id,name,mean_neighbour_distance_euclidean,delta_acc,fit_slope,fit_intercept,pearson_r',
+    );
     expect(lines).toHaveLength(1 + 10);
     const semantic = await cli('inspector', ...base, '--plot', 'semanticAccuracy');
     expect(semantic.code).toBe(1);
     expect(semantic.err).toMatch(/needs WordNet ids/);
     const out = path.join(tmp, 'inspector-out');
     expect((await cli('inspector', ...base, '--out-dir', out)).code).toBe(0);
-    expect(fs.readdirSync(out).sort()).toEqual(['accVsSamples.csv', 'alphaDistribution.csv', 'deltaBySplit.csv', 'deltaVsDistance.csv', 'inspector.json', 'predictionChanges.csv']);
-    const data = JSON.parse(fs.readFileSync(path.join(out, 'inspector.json'), 'utf8')) as { runs: unknown[]; fewClasses: { combination: unknown[] }[] };
+    expect(fs.readdirSync(out).sort()).toEqual([
+      'accVsSamples.csv',
+      'alphaDistribution.csv',
+      'deltaBySplit.csv',
+      'deltaVsDistance.csv',
+      'inspector.json',
+      'predictionChanges.csv',
+    ]);
+    const data = JSON.parse(fs.readFileSync(path.join(out, 'inspector.json'), 'utf8')) as {
+      runs: unknown[];
+      fewClasses: { combination: unknown[] }[];
+    };
     expect(data.runs).toHaveLength(3);
     expect(data.fewClasses.every((f) => f.combination.length === 3)).toBe(true);
   });

@@ -13,19 +13,34 @@ export const command: Command = {
       'alphanet combos --experiment NAME [--dataset KEY] [--db FILE] [options]\n       alphanet combos --base-res-dir D [--rel-exp-path P] [--res-files-pattern GLOB] [--dataset KEY] [--config TOML] [options]',
     flags: [
       ...EXPERIMENT_SOURCE_FLAGS,
-      { name: 'select-by', kind: 'string', help: 'rank few classes by mean AlphaNet accuracy or by its change from the baseline', choices: ['acc', 'acc_delta'], default: 'acc_delta' },
+      {
+        name: 'select-by',
+        kind: 'string',
+        help: 'rank few classes by mean AlphaNet accuracy or by its change from the baseline',
+        choices: ['acc', 'acc_delta'],
+        default: 'acc_delta',
+      },
       { name: 'select-max', kind: 'boolean', help: 'largest first (--no-select-max: smallest first)', default: 'on' },
       { name: 'select-n', kind: 'integer', help: 'how many few classes to show', default: '5' },
       { name: 'mistake-n', kind: 'integer', help: 'misclassifications listed per class (default: all)' },
-      { name: 'original-zero-entries', kind: 'boolean', help: "list mistakes made 0 times where the original's defaultdicts would" },
+      {
+        name: 'original-zero-entries',
+        kind: 'boolean',
+        help: "list mistakes made 0 times where the original's defaultdicts would",
+      },
       // The original's flag, so its command lines run unchanged; the engine evaluates in one pass.
-      { name: 'eval-batch-size', kind: 'integer', help: "accepted for the original's command lines; has no effect here" },
+      {
+        name: 'eval-batch-size',
+        kind: 'integer',
+        help: "accepted for the original's command lines; has no effect here",
+      },
     ],
   },
   async run(args, io) {
     const selectN = getNumber(args, 'select-n') ?? 5;
     const mistakeN = getNumber(args, 'mistake-n') ?? null;
-    if (selectN < 0 || (mistakeN !== null && mistakeN < 0)) throw new UsageError('--select-n and --mistake-n must not be negative');
+    if (selectN < 0 || (mistakeN !== null && mistakeN < 0))
+      throw new UsageError('--select-n and --mistake-n must not be negative');
     const { ds, gs } = await experimentsFromArgs(args, io);
     const options: CombosOptions = {
       selectBy: getString(args, 'select-by') === 'acc' ? 'acc' : 'acc_delta',

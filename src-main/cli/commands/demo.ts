@@ -14,7 +14,7 @@ export const command: Command = {
   spec: {
     name: 'demo',
     summary:
-      'Run AlphaNet on the bundled demo dataset (100 ImageNet classes, synthetic features): the paper\'s setting ' +
+      "Run AlphaNet on the bundled demo dataset (100 ImageNet classes, synthetic features): the paper's setting " +
       `(k = 5 euclidean neighbours, AllFewSampler + ClassBalancedBaseSampler r=${DEMO_R}, 25 epochs, best-val selection), ` +
       'recorded in the workbench database, then the Few/Med./Many/Overall table against the baseline.',
     usage: 'alphanet demo [--seed N] [--db FILE] [--backend NAME]',
@@ -25,7 +25,9 @@ export const command: Command = {
     const backend = await initBackend(backendOf(args));
     const datasetArgs: ParsedArgs = { ...args, flags: new Map([...args.flags, ['dataset', 'demo']]) };
     const ds = await loadDatasetArg(datasetArgs, io);
-    io.out(`dataset: ${ds.spec.properName} (${ds.nClasses} classes, d = ${ds.dim}); backend: ${backend}; seed: ${seed}`);
+    io.out(
+      `dataset: ${ds.spec.properName} (${ds.nClasses} classes, d = ${ds.dim}); backend: ${backend}; seed: ${seed}`,
+    );
     const { db, store } = openStoreArg(datasetArgs, io);
     try {
       const { runId } = await recordedBaselineRun(store, ds, { backend, experiment: 'demo baseline' });

@@ -40,12 +40,17 @@ export async function readNetworkFile(file: string): Promise<SavedNetwork> {
 export const command: Command = {
   spec: {
     name: 'eval',
-    summary: 'Evaluate a trained AlphaNet network (a `train --save-file` result, or an original result file) on a dataset.',
+    summary:
+      'Evaluate a trained AlphaNet network (a `train --save-file` result, or an original result file) on a dataset.',
     usage: 'alphanet eval --dataset KEY --weights FILE [--save-file FILE]',
     flags: [
       ...DATASET_FLAGS,
-      { name: 'weights', kind: 'string', help: 'the trained network: our result/network JSON or the original\'s torch result file' },
-      { name: 'datagrps', kind: 'list', help: 'datagrps to evaluate (default: all of the dataset\'s)' },
+      {
+        name: 'weights',
+        kind: 'string',
+        help: "the trained network: our result/network JSON or the original's torch result file",
+      },
+      { name: 'datagrps', kind: 'list', help: "datagrps to evaluate (default: all of the dataset's)" },
       { name: 'pred-scale', kind: 'number', help: 'factor on every logit', default: '1' },
       { name: 'save-file', kind: 'string', help: 'write {evals, alphas} as JSON to this file' },
       BACKEND_FLAG,
@@ -70,7 +75,10 @@ export const command: Command = {
     if (saveFile !== undefined) {
       const file = path.resolve(io.cwd, saveFile);
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, `${JSON.stringify({ dataset: ds.spec.key, weights, backend: evaluation.backend, evals: evaluation.evals, alphas: evaluation.alphas }, null, 1)}\n`);
+      fs.writeFileSync(
+        file,
+        `${JSON.stringify({ dataset: ds.spec.key, weights, backend: evaluation.backend, evals: evaluation.evals, alphas: evaluation.alphas }, null, 1)}\n`,
+      );
       io.out(`saved ${saveFile}`);
     }
     return 0;

@@ -7,7 +7,7 @@ import { DB_FLAG, openStoreArg, parseRunId } from '../store-cli.ts';
 export const command: Command = {
   spec: {
     name: 'export-run',
-    summary: "Write a recorded run as JSON, in the shape `train --save-file` writes (unknown values are null).",
+    summary: 'Write a recorded run as JSON, in the shape `train --save-file` writes (unknown values are null).',
     usage: 'alphanet export-run ID [--out FILE] [--db FILE]',
     positionals: ['ID'],
     flags: [DB_FLAG, { name: 'out', short: 'o', kind: 'string', help: 'write to this file instead of stdout' }],

@@ -14,7 +14,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function inspect(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIO = { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`), isTTY: false, cwd: FIXTURES };
+  const io: CliIO = {
+    out: (t) => void (out += `${t}\n`),
+    err: (t) => void (err += `${t}\n`),
+    isTTY: false,
+    cwd: FIXTURES,
+  };
   const code = await main(['inspect', ...argv], io);
   return { code, out, err };
 }
@@ -66,12 +71,18 @@ describe('alphanet inspect', () => {
   it('summarises tensors over 10,000 elements instead of listing them', async () => {
     const file = join(dir, 'big.pth');
     const big = new PyDict();
-    big.entries.set('x', { dtype: 'float32', shape: [100, 101], data: Float32Array.from({ length: 10_100 }, (_, i) => i) });
+    big.entries.set('x', {
+      dtype: 'float32',
+      shape: [100, 101],
+      data: Float32Array.from({ length: 10_100 }, (_, i) => i),
+    });
     await writeTorchZip(file, big);
     const json = JSON.parse((await inspect(file, '--json')).out);
     expect(json.x).toEqual({ dtype: 'float32', shape: [100, 101], summary: { min: 0, max: 10_099, mean: 5049.5 } });
     const text = (await inspect(file)).out;
-    expect(text).toContain("'x': tensor float32 [100, 101]  (10100 elements, values not shown)  min 0  max 10099  mean 5049.5");
+    expect(text).toContain(
+      "'x': tensor float32 [100, 101]  (10100 elements, values not shown)  min 0  max 10099  mean 5049.5",
+    );
   });
 
   it('prints a readable tree by default', async () => {

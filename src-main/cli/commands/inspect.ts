@@ -11,7 +11,13 @@ export const command: Command = {
       'Show what a pickle, torch (zip or legacy), .npy/.npz or .safetensors file holds: its nested structure, and tensors with dtype, shape and (up to 10,000 elements) values. Result files of the original load with their classes shown as inert records; nothing in the file is ever executed.',
     usage: 'alphanet inspect FILE [--json]',
     positionals: ['FILE'],
-    flags: [{ name: 'json', kind: 'boolean', help: 'print JSON: tensors as {"dtype","shape","data"}, int64 beyond 2**53 as strings' }],
+    flags: [
+      {
+        name: 'json',
+        kind: 'boolean',
+        help: 'print JSON: tensors as {"dtype","shape","data"}, int64 beyond 2**53 as strings',
+      },
+    ],
   },
   async run(args, io) {
     const file = path.resolve(io.cwd, args.positionals[0]);

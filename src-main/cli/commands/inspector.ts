@@ -18,9 +18,18 @@ export const command: Command = {
     flags: [
       ...EXPERIMENT_SOURCE_FLAGS,
       { name: 'plot', kind: 'string', help: "print this plot's data as CSV", choices: PLOT_NAMES },
-      { name: 'out-dir', kind: 'string', help: 'write inspector.json and every applicable <plot>.csv into this folder' },
+      {
+        name: 'out-dir',
+        kind: 'string',
+        help: 'write inspector.json and every applicable <plot>.csv into this folder',
+      },
       { name: 'mistake-n', kind: 'integer', help: 'confusions listed per few class and list', default: '10' },
-      { name: 'semantic-level', kind: 'integer', help: 'WordNet level of the semantic accuracy and prediction changes', default: '4' },
+      {
+        name: 'semantic-level',
+        kind: 'integer',
+        help: 'WordNet level of the semantic accuracy and prediction changes',
+        default: '4',
+      },
       { name: 'alpha-bins', kind: 'integer', help: 'histogram bins of each α̃ coefficient', default: '20' },
     ],
   },
@@ -33,7 +42,11 @@ export const command: Command = {
       if (v !== undefined && v < min) throw new UsageError(`--${name} must be at least ${min}`);
       return v;
     };
-    const options = { mistakeN: positive('mistake-n', 0), semanticLevel: positive('semantic-level', 0), alphaBins: positive('alpha-bins', 1) };
+    const options = {
+      mistakeN: positive('mistake-n', 0),
+      semanticLevel: positive('semantic-level', 0),
+      alphaBins: positive('alpha-bins', 1),
+    };
     const { ds, gs } = await experimentsFromArgs(args, io);
     if (gs.length > 1) {
       const names = gs.map((x) => `'${x.experiment}'`).join(', ');
@@ -43,7 +56,8 @@ export const command: Command = {
     const data = inspectGathered(ds, g, { ...options, cacheRoot: cacheRootOf(args, io) });
     if (plot !== undefined) {
       const csv = plotCsv(data.plots, plot);
-      if (csv === null) throw new UserError(`the ${plot} plot needs WordNet ids as class labels; '${ds.spec.key}' has none`);
+      if (csv === null)
+        throw new UserError(`the ${plot} plot needs WordNet ids as class labels; '${ds.spec.key}' has none`);
       io.out(csv.replace(/\n$/, ''));
       return 0;
     }

@@ -9,7 +9,7 @@ import { DATASET_FLAGS, loadDatasetArg, parseSeed } from '../engine-cli.ts';
 export const command: Command = {
   spec: {
     name: 'neighbors',
-    summary: 'Print each few class\'s nearest base classes (by distance between mean training features), nearest first.',
+    summary: "Print each few class's nearest base classes (by distance between mean training features), nearest first.",
     usage: 'alphanet neighbors --dataset KEY [--k 5] [--dist euclidean|cosine|random] [--seed N] [--json]',
     flags: [
       ...DATASET_FLAGS,

@@ -9,12 +9,16 @@ export const command: Command = {
   spec: {
     name: 'replay',
     summary:
-      'Replay a training run recorded from the original code (a folder with replay.json and init.pth) through our training step: the same initial weights, batches and optimiser; writes every step\'s loss, α per epoch and the weights after the recorded epochs.',
+      "Replay a training run recorded from the original code (a folder with replay.json and init.pth) through our training step: the same initial weights, batches and optimiser; writes every step's loss, α per epoch and the weights after the recorded epochs.",
     usage: 'alphanet replay DIR --dataset KEY [--config F] --out OUT.json',
     positionals: ['DIR'],
     flags: [
       ...DATASET_FLAGS,
-      { name: 'out', kind: 'string', help: 'write {losses, epochs: {epoch: {state-dict key: values}}, alphas: {epoch: {few class: α}}} here' },
+      {
+        name: 'out',
+        kind: 'string',
+        help: 'write {losses, epochs: {epoch: {state-dict key: values}}, alphas: {epoch: {few class: α}}} here',
+      },
       BACKEND_FLAG,
     ],
   },
@@ -26,7 +30,9 @@ export const command: Command = {
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
     fs.writeFileSync(outFile, `${JSON.stringify(out)}\n`);
     const diff = await replayDifferences(dir, out);
-    io.out(`replayed ${out.losses.length} steps of ${path.basename(dir)} on '${ds.spec.key}'; wrote ${getString(args, 'out')}`);
+    io.out(
+      `replayed ${out.losses.length} steps of ${path.basename(dir)} on '${ds.spec.key}'; wrote ${getString(args, 'out')}`,
+    );
     io.out('largest difference from the recording:');
     io.out(`  loss per step        ${diff.loss.toExponential(2)}`);
     io.out(`  α per epoch          ${diff.alpha.toExponential(2)}`);

@@ -41,7 +41,10 @@ const EXPERIMENTS: Record<string, number[][]> = {
 };
 for (const [dir, reps] of Object.entries(EXPERIMENTS)) {
   reps.forEach(([few, medium, many, overall], i) => {
-    write(`res/${dir}/rep_${i + 1}/result.json`, runResult(evalMetrics(few, medium, many, overall), { seed: i, r: dir.slice(4) }));
+    write(
+      `res/${dir}/rep_${i + 1}/result.json`,
+      runResult(evalMetrics(few, medium, many, overall), { seed: i, r: dir.slice(4) }),
+    );
   });
   write(`res/${dir}/rep_1/train.log`, 'not a result');
 }
@@ -63,13 +66,33 @@ function capture(): CliIO & { stdout: string; stderr: string } {
   return io;
 }
 
-const BASE_ARGS = ['results', '--base-res-dir', 'res', '--rel-exp-paths', 'rho_0.5', 'rho_1', '--res-files-pattern', 'rep_*/result.json'];
+const BASE_ARGS = [
+  'results',
+  '--base-res-dir',
+  'res',
+  '--rel-exp-paths',
+  'rho_0.5',
+  'rho_1',
+  '--res-files-pattern',
+  'rep_*/result.json',
+];
 
 describe('alphanet results', () => {
   it('prints the original table and CSV from our result JSON files (python statistics reference)', async () => {
     const io = capture();
     const code = await main(
-      [...BASE_ARGS, '--exp-names', '0.5', '1', '--exp-prefix', 'AlphaNet (ρ=', '--exp-suffix', ')', '--baseline-file', 'baseline.json'],
+      [
+        ...BASE_ARGS,
+        '--exp-names',
+        '0.5',
+        '1',
+        '--exp-prefix',
+        'AlphaNet (ρ=',
+        '--exp-suffix',
+        ')',
+        '--baseline-file',
+        'baseline.json',
+      ],
       io,
     );
     expect(io.stderr).toBe('');
@@ -94,7 +117,10 @@ describe('alphanet results', () => {
 
   it('names experiments by path, writes LaTeX to a file and notes a missing baseline', async () => {
     const io = capture();
-    const code = await main([...BASE_ARGS, '--format', 'latex', '--latex-style', 'sub', '--out', 'table.tex', '--config', 'none.toml'], io);
+    const code = await main(
+      [...BASE_ARGS, '--format', 'latex', '--latex-style', 'sub', '--out', 'table.tex', '--config', 'none.toml'],
+      io,
+    );
     expect(code).toBe(0);
     expect(io.stdout).toBe('');
     expect(io.stderr).toMatch(/note: no baseline row for imagenetlt: .*none\.toml/);
@@ -120,7 +146,9 @@ describe('alphanet results', () => {
       fs.copyFileSync(fixture, path.join(root, 'orig', 'rho_0.5', rep, 'result.pth'));
     }
     const io = capture();
-    expect(await main(['results', '--base-res-dir', 'orig', '--rel-exp-paths', 'rho_0.5', '--no-baseline'], io)).toBe(0);
+    expect(await main(['results', '--base-res-dir', 'orig', '--rel-exp-paths', 'rho_0.5', '--no-baseline'], io)).toBe(
+      0,
+    );
     // expected.json: test_acc_per_split few 0.165, medium 0.6875 (68.75 → 68.8, Python's tie to even), many 0.875; accuracy 0.5633
     expect(io.stdout.split('\n').slice(0, 3)).toEqual([
       'Experiment          Few         Med.         Many      Overall',
@@ -128,7 +156,10 @@ describe('alphanet results', () => {
       'rho_0.5     16.5^±0.00^  68.8^±0.00^  87.5^±0.00^  56.3^±0.00^',
     ]);
     const asBaseline = capture();
-    const code = await main([...BASE_ARGS, '--baseline-file', path.join('orig', 'rho_0.5', 'run_1', 'result.pth')], asBaseline);
+    const code = await main(
+      [...BASE_ARGS, '--baseline-file', path.join('orig', 'rho_0.5', 'run_1', 'result.pth')],
+      asBaseline,
+    );
     expect(code).toBe(1);
     expect(asBaseline.stderr).toMatch(/result\.pth: is a training result, not a baseline file/);
   });
@@ -143,21 +174,65 @@ describe('alphanet results', () => {
       code: 1,
       err: expect.stringMatching(/missing results folder: .*nope/),
     });
-    expect(await run('results', '--base-res-dir', 'res', '--rel-exp-paths', 'rho_1', '--res-files-pattern', '*.json', '--no-baseline')).toMatchObject({
+    expect(
+      await run(
+        'results',
+        '--base-res-dir',
+        'res',
+        '--rel-exp-paths',
+        'rho_1',
+        '--res-files-pattern',
+        '*.json',
+        '--no-baseline',
+      ),
+    ).toMatchObject({
       code: 1,
       err: expect.stringMatching(/no result files match '\*\.json'/),
     });
-    expect(await run(...BASE_ARGS, '--exp-names', 'a')).toMatchObject({ code: 1, err: expect.stringMatching(/2 experiment paths/) });
-    expect(await run(...BASE_ARGS, '--exp-names', 'a', 'a', '--no-baseline')).toMatchObject({ code: 2, err: expect.stringMatching(/two experiments are named 'a'/) });
-    write('res/bad/rep_1/result.json', '{"kind": "train", "dataset": "x", "seed": 1, "config": {}, "selection": "best-val", "test": {"accuracy": 1.5}}');
-    expect(await run('results', '--base-res-dir', 'res', '--rel-exp-paths', 'bad', '--res-files-pattern', '**/*.json', '--no-baseline')).toMatchObject({
+    expect(await run(...BASE_ARGS, '--exp-names', 'a')).toMatchObject({
       code: 1,
-      err: expect.stringMatching(/bad\/rep_1\/result\.json: test\.accuracy should be an accuracy in \[0, 1\], got 1\.5/),
+      err: expect.stringMatching(/2 experiment paths/),
+    });
+    expect(await run(...BASE_ARGS, '--exp-names', 'a', 'a', '--no-baseline')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/two experiments are named 'a'/),
+    });
+    write(
+      'res/bad/rep_1/result.json',
+      '{"kind": "train", "dataset": "x", "seed": 1, "config": {}, "selection": "best-val", "test": {"accuracy": 1.5}}',
+    );
+    expect(
+      await run(
+        'results',
+        '--base-res-dir',
+        'res',
+        '--rel-exp-paths',
+        'bad',
+        '--res-files-pattern',
+        '**/*.json',
+        '--no-baseline',
+      ),
+    ).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(
+        /bad\/rep_1\/result\.json: test\.accuracy should be an accuracy in \[0, 1\], got 1\.5/,
+      ),
     });
     write('res/trunc/rep_1/result.json', '{"kind": "tr');
-    expect((await run('results', '--base-res-dir', 'res', '--rel-exp-paths', 'trunc', '--res-files-pattern', '**/*.json', '--no-baseline')).err).toMatch(
-      /trunc\/rep_1\/result\.json: is not valid JSON/,
-    );
+    expect(
+      (
+        await run(
+          'results',
+          '--base-res-dir',
+          'res',
+          '--rel-exp-paths',
+          'trunc',
+          '--res-files-pattern',
+          '**/*.json',
+          '--no-baseline',
+        )
+      ).err,
+    ).toMatch(/trunc\/rep_1\/result\.json: is not valid JSON/);
   });
 });
 
@@ -175,14 +250,27 @@ describe('alphanet results --experiment (the store)', () => {
     const b = README_BASELINE;
     // An older baseline with other numbers: the newest finished one is the row.
     recordFinished(store, runResult(evalMetrics(0.1, 0.1, 0.1, 0.1), { kind: 'baseline' }), 'imagenetlt baseline');
-    recordFinished(store, runResult(evalMetrics(b.few, b.medium, b.many, b.overall), { kind: 'baseline' }), 'imagenetlt baseline');
+    recordFinished(
+      store,
+      runResult(evalMetrics(b.few, b.medium, b.many, b.overall), { kind: 'baseline' }),
+      'imagenetlt baseline',
+    );
     for (const [name, series, r] of R) {
       series.few.forEach((_, i) => recordFinished(store, runResult(seriesMetrics(series, i), { seed: i, r }), name));
     }
     // Not finished: no row counts it.
-    store.createRun({ kind: 'train', config: runResult(evalMetrics(0, 0, 0, 0), { r: '0.1' }).config, seed: 99, experiment: 'AlphaNet (r=0.1)' });
+    store.createRun({
+      kind: 'train',
+      config: runResult(evalMetrics(0, 0, 0, 0), { r: '0.1' }).config,
+      seed: 99,
+      experiment: 'AlphaNet (r=0.1)',
+    });
     R.slice(0, 2).forEach(([name, series, r]) =>
-      series.few.slice(0, 3).forEach((_, i) => recordFinished(store, runResult(seriesMetrics(series, i), { seed: i, r, dataset: 'placeslt' }), name)),
+      series.few
+        .slice(0, 3)
+        .forEach((_, i) =>
+          recordFinished(store, runResult(seriesMetrics(series, i), { seed: i, r, dataset: 'placeslt' }), name),
+        ),
     );
     store.saveDataset({ key: 'placeslt', displayName: 'Places-LT | cRT' });
     handle.close();
@@ -194,14 +282,23 @@ describe('alphanet results --experiment (the store)', () => {
   };
 
   it("prints the README's table from recorded runs: the newest baseline run first, the experiments as named", async () => {
-    expect(await run('--experiment', ...NAMES, '--dataset', 'imagenetlt')).toEqual({ code: 0, out: README_CONSOLE, err: '' });
+    expect(await run('--experiment', ...NAMES, '--dataset', 'imagenetlt')).toEqual({
+      code: 0,
+      out: README_CONSOLE,
+      err: '',
+    });
   });
 
   it('makes a table per dataset the experiments ran on, titled by display name, and notes a missing baseline', async () => {
     const { code, out, err } = await run('--experiment', 'AlphaNet (r=0.2)', 'AlphaNet (r=0.1)', '--format', 'csv');
     expect(code).toBe(0);
     expect(err).toMatch(/note: no baseline row for placeslt: no finished baseline run in .*workbench\.sqlite/);
-    expect(out.trimEnd().split('\n').map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+    expect(
+      out
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 3).join(',')),
+    ).toEqual([
       'Dataset,Experiment,Runs',
       'imagenetlt,Baseline,1',
       'imagenetlt,AlphaNet (r=0.2),10',
@@ -215,28 +312,59 @@ describe('alphanet results --experiment (the store)', () => {
   });
 
   it('exports LaTeX with the runs in the caption, and top-5 (an Overall value only) as the files mode does', async () => {
-    const tex = await run('--experiment', 'AlphaNet (r=0.1)', '--dataset', 'imagenetlt', '--format', 'latex', '--latex-style', 'sup');
+    const tex = await run(
+      '--experiment',
+      'AlphaNet (r=0.1)',
+      '--dataset',
+      'imagenetlt',
+      '--format',
+      'latex',
+      '--latex-style',
+      'sup',
+    );
     expect(tex.out).toContain('over 10 runs (baseline: a single evaluation)');
     expect(tex.out).toContain('    AlphaNet (r=0.1) & $\\textbf{47.6}^{1.60}$');
-    const top5 = await run('--experiment', 'AlphaNet (r=0.1)', '--dataset', 'imagenetlt', '--metric', 'top5', '--no-baseline', '--format', 'csv');
+    const top5 = await run(
+      '--experiment',
+      'AlphaNet (r=0.1)',
+      '--dataset',
+      'imagenetlt',
+      '--metric',
+      'top5',
+      '--no-baseline',
+      '--format',
+      'csv',
+    );
     // evalMetrics' top-5 is overall + 25 points.
-    expect(top5.out.trimEnd().split('\n')[1]).toMatch(/^imagenetlt,AlphaNet \(r=0\.1\),10,,,0,,,0,,,0,70(\.0\d*)?,0\.41\d*,10$/);
+    expect(top5.out.trimEnd().split('\n')[1]).toMatch(
+      /^imagenetlt,AlphaNet \(r=0\.1\),10,,,0,,,0,,,0,70(\.0\d*)?,0\.41\d*,10$/,
+    );
   });
 
   it('names what is missing or contradictory', async () => {
     expect(await run('--experiment', 'AlphaNet (r=0.1)', 'nope')).toMatchObject({
       code: 1,
-      err: expect.stringMatching(/no finished runs of experiment 'nope' in .*workbench\.sqlite \(recorded: AlphaNet \(r=0\.1\), AlphaNet \(r=0\.2\), AlphaNet \(r=0\.3\)\)/),
+      err: expect.stringMatching(
+        /no finished runs of experiment 'nope' in .*workbench\.sqlite \(recorded: AlphaNet \(r=0\.1\), AlphaNet \(r=0\.2\), AlphaNet \(r=0\.3\)\)/,
+      ),
     });
     expect(await run('--experiment', 'AlphaNet (r=0.3)', '--dataset', 'placeslt')).toMatchObject({
       code: 1,
       err: expect.stringMatching(/experiment 'AlphaNet \(r=0\.3\)' on dataset 'placeslt'/),
     });
-    expect(await run('--experiment', 'AlphaNet (r=0.1)', '--base-res-dir', 'res', '--rel-exp-paths', 'rho_1')).toMatchObject({
+    expect(
+      await run('--experiment', 'AlphaNet (r=0.1)', '--base-res-dir', 'res', '--rel-exp-paths', 'rho_1'),
+    ).toMatchObject({
       code: 2,
       err: expect.stringMatching(/give either --experiment \(the store\) or --base-res-dir/),
     });
-    expect(await run('--experiment', 'AlphaNet (r=0.1)', 'AlphaNet (r=0.1)')).toMatchObject({ code: 2, err: expect.stringMatching(/two experiments are named/) });
-    expect(await run('--base-res-dir', 'res', '--rel-exp-paths', 'rho_1', '--dataset', 'x')).toMatchObject({ code: 2, err: expect.stringMatching(/--dataset goes with --experiment/) });
+    expect(await run('--experiment', 'AlphaNet (r=0.1)', 'AlphaNet (r=0.1)')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/two experiments are named/),
+    });
+    expect(await run('--base-res-dir', 'res', '--rel-exp-paths', 'rho_1', '--dataset', 'x')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--dataset goes with --experiment/),
+    });
   });
 });

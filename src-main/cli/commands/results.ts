@@ -36,7 +36,8 @@ interface Rows {
 
 async function folderRows(args: ParsedArgs, io: CliIO): Promise<Rows> {
   const rel = getList(args, 'rel-exp-paths');
-  if (!rel) throw new UsageError('give --experiment NAME… (the store) or --base-res-dir D --rel-exp-paths P… (result files)');
+  if (!rel)
+    throw new UsageError('give --experiment NAME… (the store) or --base-res-dir D --rel-exp-paths P… (result files)');
   const experiments = await loadFolderExperiments({
     baseResDir: path.resolve(io.cwd, requireString(args, 'base-res-dir')),
     relExpPaths: rel,
@@ -74,7 +75,9 @@ function storeRows(args: ParsedArgs, io: CliIO, names: string[]): Rows {
     }
     const baselines = chosen.flatMap((c) => {
       if (c.dataset.baselineRunId !== null) return experimentInputs(c.dataset, [], byId);
-      io.err(`note: no baseline row for ${c.dataset.dataset}: no finished baseline run in ${db.name} (run \`alphanet baseline --dataset ${c.dataset.dataset}\` or pass --baseline-file)`);
+      io.err(
+        `note: no baseline row for ${c.dataset.dataset}: no finished baseline run in ${db.name} (run \`alphanet baseline --dataset ${c.dataset.dataset}\` or pass --baseline-file)`,
+      );
       return [];
     });
     return {
@@ -92,7 +95,12 @@ function storeRows(args: ParsedArgs, io: CliIO, names: string[]): Rows {
  * dataset's `baseline_eval_file` from datasets.toml (as the original does), noting on stderr where
  * none can be found.
  */
-async function baselineRows(args: ParsedArgs, io: CliIO, datasets: string[], own: ExperimentInput[] | null): Promise<ExperimentInput[]> {
+async function baselineRows(
+  args: ParsedArgs,
+  io: CliIO,
+  datasets: string[],
+  own: ExperimentInput[] | null,
+): Promise<ExperimentInput[]> {
   if (getBoolean(args, 'baseline') === false) return [];
   const given = getList(args, 'baseline-file');
   if (given) return loadBaselines(given.map((f) => path.resolve(io.cwd, f)));
@@ -102,7 +110,10 @@ async function baselineRows(args: ParsedArgs, io: CliIO, datasets: string[], own
     try {
       const { spec } = findDataset(dataset, getString(args, 'config'), io.cwd);
       if (fs.existsSync(spec.baselineEvalFile)) files.push(spec.baselineEvalFile);
-      else io.err(`note: no baseline row for ${dataset}: ${spec.baselineEvalFile} does not exist (run \`alphanet baseline\` or pass --baseline-file)`);
+      else
+        io.err(
+          `note: no baseline row for ${dataset}: ${spec.baselineEvalFile} does not exist (run \`alphanet baseline\` or pass --baseline-file)`,
+        );
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       io.err(`note: no baseline row for ${dataset}: ${error.message} (pass --baseline-file)`);
@@ -128,14 +139,22 @@ export const command: Command = {
   spec: {
     name: 'results',
     summary:
-      'Print the results table of experiments (groups of repeated runs), as the original run_printres.py: mean and sample std per split, the baseline first, then the means as CSV. Reads the runs recorded in the store (--experiment), or our result JSON files and the original\'s result files (--base-res-dir).',
+      "Print the results table of experiments (groups of repeated runs), as the original run_printres.py: mean and sample std per split, the baseline first, then the means as CSV. Reads the runs recorded in the store (--experiment), or our result JSON files and the original's result files (--base-res-dir).",
     usage:
       'alphanet results --experiment NAME [NAME ...] [--dataset KEY] [--db FILE] [options]\n' +
       '       alphanet results --base-res-dir D --rel-exp-paths P [P ...] [--exp-names N [N ...]] [--res-files-pattern GLOB] [--exp-prefix S] [--exp-suffix S] [options]\n' +
       '       options: [--baseline-file F ...] [--no-baseline] [--format FORMAT] [--latex-style STYLE] [--metric M] [--datagrp test|val] [--sort-by COLUMN] [--out FILE]',
     flags: [
-      { name: 'experiment', kind: 'list', help: 'experiments recorded in the store, a row each in this order (instead of --base-res-dir)' },
-      { name: 'dataset', kind: 'string', help: 'with --experiment: only runs on this dataset (default: a table per dataset they ran on)' },
+      {
+        name: 'experiment',
+        kind: 'list',
+        help: 'experiments recorded in the store, a row each in this order (instead of --base-res-dir)',
+      },
+      {
+        name: 'dataset',
+        kind: 'string',
+        help: 'with --experiment: only runs on this dataset (default: a table per dataset they ran on)',
+      },
       DB_FLAG,
       { name: 'base-res-dir', kind: 'string', help: 'base folder of the experiment folders' },
       { name: 'rel-exp-paths', kind: 'list', help: 'experiment folders, relative to --base-res-dir' },
@@ -156,26 +175,53 @@ export const command: Command = {
       { name: 'baseline', kind: 'boolean', help: 'show the baseline row (--no-baseline: leave it out)', default: 'on' },
       { name: 'config', kind: 'string', help: 'datasets.toml for the default baseline files and dataset names' },
       { name: 'format', kind: 'string', help: 'output format', choices: EXPORT_FORMATS, default: 'console' },
-      { name: 'latex-style', kind: 'string', help: 'mean/std cell style for latex and markdown', choices: CELL_STYLES, default: 'pm' },
-      { name: 'metric', kind: 'string', help: 'the metric compared (top-5 and F1 have an Overall value only)', choices: METRIC_NAMES, default: 'top1' },
-      { name: 'datagrp', kind: 'string', help: 'evaluate on the test or the val datagrp', choices: ['test', 'val'], default: 'test' },
-      { name: 'sort-by', kind: 'string', help: 'sort experiments by a column, best first (default: as given)', choices: COLUMNS },
+      {
+        name: 'latex-style',
+        kind: 'string',
+        help: 'mean/std cell style for latex and markdown',
+        choices: CELL_STYLES,
+        default: 'pm',
+      },
+      {
+        name: 'metric',
+        kind: 'string',
+        help: 'the metric compared (top-5 and F1 have an Overall value only)',
+        choices: METRIC_NAMES,
+        default: 'top1',
+      },
+      {
+        name: 'datagrp',
+        kind: 'string',
+        help: 'evaluate on the test or the val datagrp',
+        choices: ['test', 'val'],
+        default: 'test',
+      },
+      {
+        name: 'sort-by',
+        kind: 'string',
+        help: 'sort experiments by a column, best first (default: as given)',
+        choices: COLUMNS,
+      },
       { name: 'out', kind: 'string', short: 'o', help: 'write to this file instead of stdout' },
     ],
   },
   async run(args, io) {
     const names = getList(args, 'experiment');
     if (names && (getString(args, 'base-res-dir') !== undefined || getList(args, 'rel-exp-paths'))) {
-      throw new UsageError('give either --experiment (the store) or --base-res-dir with --rel-exp-paths (result files), not both');
+      throw new UsageError(
+        'give either --experiment (the store) or --base-res-dir with --rel-exp-paths (result files), not both',
+      );
     }
     if (names?.length === 0) throw new UsageError('--experiment needs at least one name');
-    if (!names && getString(args, 'dataset') !== undefined) throw new UsageError('--dataset goes with --experiment (result files name their dataset)');
+    if (!names && getString(args, 'dataset') !== undefined)
+      throw new UsageError('--dataset goes with --experiment (result files name their dataset)');
     const rows = names ? storeRows(args, io, names) : await folderRows(args, io);
     const { experiments } = rows;
     const datasets = [...new Set(experiments.map((e) => e.dataset))];
     const baselines = await baselineRows(args, io, datasets, rows.baselines);
     for (const b of baselines) {
-      if (!datasets.includes(b.dataset)) io.err(`note: the baseline is for dataset '${b.dataset}', which no experiment uses`);
+      if (!datasets.includes(b.dataset))
+        io.err(`note: the baseline is for dataset '${b.dataset}', which no experiment uses`);
     }
     const sortBy = getString(args, 'sort-by') as Column | undefined;
     let comparisons: Comparison[];
@@ -196,7 +242,14 @@ export const command: Command = {
     const text = renderComparisons(comparisons, (getString(args, 'format') ?? 'console') as ExportFormat, {
       style: (getString(args, 'latex-style') ?? 'pm') as CellStyle,
       // The store names every dataset it lists; datasets.toml is read only for the others (result files).
-      titles: { ...datasetTitles(args, io, [...new Set(comparisons.map((c) => c.dataset))].filter((d) => !(d in rows.titles))), ...rows.titles },
+      titles: {
+        ...datasetTitles(
+          args,
+          io,
+          [...new Set(comparisons.map((c) => c.dataset))].filter((d) => !(d in rows.titles)),
+        ),
+        ...rows.titles,
+      },
     });
     const out = getString(args, 'out');
     if (out) {

@@ -17,7 +17,11 @@ export const command: Command = {
     positionals: ['ID'],
     flags: [
       DB_FLAG,
-      { name: 'config', kind: 'string', help: "the datasets.toml defining the run's dataset (default: the one it was started with)" },
+      {
+        name: 'config',
+        kind: 'string',
+        help: "the datasets.toml defining the run's dataset (default: the one it was started with)",
+      },
       BACKEND_FLAG,
     ],
   },
@@ -35,7 +39,8 @@ export const command: Command = {
         return 1;
       }
       const configFlag = getString(args, 'config');
-      const configFile = configFlag === undefined ? (datasetConfigOf(run) ?? undefined) : path.resolve(io.cwd, configFlag);
+      const configFile =
+        configFlag === undefined ? (datasetConfigOf(run) ?? undefined) : path.resolve(io.cwd, configFlag);
       let ds;
       try {
         const { spec, warnings } = findDataset(run.dataset, configFile, io.cwd);
@@ -54,7 +59,8 @@ export const command: Command = {
         backend: backendOf(args),
         signal: controller.signal,
         onProgress: (p) => {
-          if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
+          if (io.isTTY)
+            process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
         },
         onEpoch: (rec) => {
           if (io.isTTY) process.stderr.write('\r\x1b[K');
@@ -62,7 +68,9 @@ export const command: Command = {
           io.out(`epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}`);
         },
       });
-      io.out(`run ${runId} done; kept epoch ${result.best_epoch}\n\nTest accuracy (%) on '${run.config.training.test_datagrp}':`);
+      io.out(
+        `run ${runId} done; kept epoch ${result.best_epoch}\n\nTest accuracy (%) on '${run.config.training.test_datagrp}':`,
+      );
       io.out(splitTable([{ name: 'AlphaNet', metrics: result.test }]));
       return 0;
     } catch (error) {

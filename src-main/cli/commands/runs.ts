@@ -8,7 +8,8 @@ import { DB_FLAG, formatRunsTable, openStoreArg, tagsArg } from '../store-cli.ts
 export const command: Command = {
   spec: {
     name: 'runs',
-    summary: 'List the recorded runs: dataset, experiment, config (a sweep\'s values, e.g. k=5, ρ=0.5), status, seed, epochs done, kept epoch and test accuracy per split (%).',
+    summary:
+      "List the recorded runs: dataset, experiment, config (a sweep's values, e.g. k=5, ρ=0.5), status, seed, epochs done, kept epoch and test accuracy per split (%).",
     usage: 'alphanet runs [--dataset KEY] [--experiment NAME] [--status STATUS] [--tag TAG ...] [--json] [--db FILE]',
     flags: [
       DB_FLAG,

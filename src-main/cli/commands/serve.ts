@@ -16,16 +16,34 @@ export const command: Command = {
     summary:
       'Serve the workbench to a browser: the built renderer and its API, with live run progress. Loopback only unless ' +
       `--allow-remote; every request needs the token in the printed URL (kept in the data folder's ${TOKEN_FILE} across restarts; --new-token replaces it).`,
-    usage: 'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--queue redis://HOST:6379] [--allow-remote] [--new-token] [--api-only]',
+    usage:
+      'alphanet serve [--host 127.0.0.1] [--port N] [--db FILE] [--concurrency N] [--queue redis://HOST:6379] [--allow-remote] [--new-token] [--api-only]',
     flags: [
       { name: 'host', kind: 'string', help: 'address to bind', default: '127.0.0.1' },
       { name: 'port', kind: 'integer', help: 'port to listen on (0: any free port)', default: '8421' },
-      { name: 'db', kind: 'string', help: 'the workbench database (default: workbench.sqlite in the app folder, shared with the app)' },
-      { name: 'concurrency', kind: 'integer', help: 'runs trained at once (each on its own worker thread)', default: '1' },
+      {
+        name: 'db',
+        kind: 'string',
+        help: 'the workbench database (default: workbench.sqlite in the app folder, shared with the app)',
+      },
+      {
+        name: 'concurrency',
+        kind: 'integer',
+        help: 'runs trained at once (each on its own worker thread)',
+        default: '1',
+      },
       { name: 'allow-remote', kind: 'boolean', help: 'allow binding to an address other computers can reach' },
       QUEUE_FLAG,
-      { name: 'new-token', kind: 'boolean', help: 'replace the kept token: every tab signed in before must sign in again' },
-      { name: 'api-only', kind: 'boolean', help: 'serve the API without the browser UI (otherwise a missing web build is built first, or serve stops and names the command)' },
+      {
+        name: 'new-token',
+        kind: 'boolean',
+        help: 'replace the kept token: every tab signed in before must sign in again',
+      },
+      {
+        name: 'api-only',
+        kind: 'boolean',
+        help: 'serve the API without the browser UI (otherwise a missing web build is built first, or serve stops and names the command)',
+      },
     ],
   },
   async run(args, io) {
@@ -34,7 +52,9 @@ export const command: Command = {
     if (port < 0 || port > 65535) throw new UsageError(`--port ${port} is not a port number (0–65535)`);
     const remote = !isLoopback(host);
     if (remote && !getBoolean(args, 'allow-remote')) {
-      throw new UsageError(`--host ${host} is reachable from other computers; add --allow-remote if that is what you want`);
+      throw new UsageError(
+        `--host ${host} is reachable from other computers; add --allow-remote if that is what you want`,
+      );
     }
     const concurrency = getNumber(args, 'concurrency') ?? 1;
     if (concurrency < 1) throw new UsageError(`--concurrency ${concurrency}: at least 1 run at a time`);
@@ -70,7 +90,8 @@ export const command: Command = {
     }
     io.out(`AlphaNet Workbench is serving ${dbFile}`);
     const { mode, redis } = await workbench.queue.info();
-    if (mode === 'distributed') io.out(`Runs train on the workers of ${redis} (start them with alphanet worker --redis URL)`);
+    if (mode === 'distributed')
+      io.out(`Runs train on the workers of ${redis} (start them with alphanet worker --redis URL)`);
     io.out(`Open ${serverUrl(host, bound, token)}`);
     if (created) io.out(`(a new token, kept in ${path.join(appDataDir(), TOKEN_FILE)} for later starts)`);
     io.out('Press Ctrl+C to stop (running runs become interrupted and can be resumed).');

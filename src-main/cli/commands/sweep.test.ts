@@ -18,11 +18,33 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const cli = (...argv: string[]) => runCli(tmp, argv);
 
-const SHORT = ['--training:train-epochs', '2', '--training:min-epochs', '1', '--backend', 'wasm', '--db', 'workbench.sqlite'];
+const SHORT = [
+  '--training:train-epochs',
+  '2',
+  '--training:min-epochs',
+  '1',
+  '--backend',
+  'wasm',
+  '--db',
+  'workbench.sqlite',
+];
 
 describe('alphanet sweep', () => {
   it('trains 2 parameters × 2 values × 2 reps on the demo; results then show one row per config, named by its values, n = 2', async () => {
-    const sweep = await cli('sweep', '--dataset', 'demo', '--grid', 'training:n-neighbors=3,5', '--grid', 'r=0.5,1', '--reps', '2', '--name', 'grid', ...SHORT);
+    const sweep = await cli(
+      'sweep',
+      '--dataset',
+      'demo',
+      '--grid',
+      'training:n-neighbors=3,5',
+      '--grid',
+      'r=0.5,1',
+      '--reps',
+      '2',
+      '--name',
+      'grid',
+      ...SHORT,
+    );
     expect(sweep.err).toBe('');
     expect(sweep.code).toBe(0);
     const progress = sweep.out.split('\n').filter((l) => l.startsWith('['));
@@ -41,7 +63,11 @@ describe('alphanet sweep', () => {
 
     const csv = await cli('results', '--experiment', 'grid', '--db', db, '--format', 'csv');
     expect(csv.code).toBe(0);
-    const rows = csv.out.trim().split('\n').slice(1).map((l) => l.match(/^([^,]+),("[^"]*"|[^,]*),(\d+)/)!.slice(1, 4));
+    const rows = csv.out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.match(/^([^,]+),("[^"]*"|[^,]*),(\d+)/)!.slice(1, 4));
     expect(rows).toEqual([
       ['demo', 'Baseline', '1'],
       ['demo', '"grid: k=3, ρ=0.5"', '2'],
@@ -64,7 +90,12 @@ describe('alphanet sweep', () => {
   it('reads a k-sweep one config at a time in combos and the inspector, never pooling configs', async () => {
     const combos = await cli('combos', '--experiment', 'grid', '--db', db, '--select-n', '1', '--mistake-n', '1');
     expect(combos.code).toBe(0);
-    expect(combos.out.match(/^== .* ==$/gm)).toEqual(['== grid (k=3, ρ=0.5) ==', '== grid (k=3, ρ=1) ==', '== grid (k=5, ρ=0.5) ==', '== grid (k=5, ρ=1) ==']);
+    expect(combos.out.match(/^== .* ==$/gm)).toEqual([
+      '== grid (k=3, ρ=0.5) ==',
+      '== grid (k=3, ρ=1) ==',
+      '== grid (k=5, ρ=0.5) ==',
+      '== grid (k=5, ρ=1) ==',
+    ]);
     const pooled = await cli('inspector', '--experiment', 'grid', '--db', db, '--plot', 'deltaBySplit');
     expect(pooled.code).toBe(2);
     expect(pooled.err).toMatch(/is a sweep of 4 configs .*choose one with --group/);
@@ -72,16 +103,33 @@ describe('alphanet sweep', () => {
     expect(one.code).toBe(0);
     const data = JSON.parse(one.out) as { experiment: string; runs: unknown[] };
     expect([data.experiment, data.runs.length]).toEqual(['grid (k=3, ρ=1)', 2]);
-    expect((await cli('combos', '--experiment', 'grid', '--group', 'k=4', '--db', db)).err).toMatch(/has no config 'k=4' \(its configs: 'k=3, ρ=0.5'/);
+    expect((await cli('combos', '--experiment', 'grid', '--group', 'k=4', '--db', db)).err).toMatch(
+      /has no config 'k=4' \(its configs: 'k=3, ρ=0.5'/,
+    );
   }, 60_000);
 
   it('refuses a sweep with a bad value before training anything, naming the parameter and the value', async () => {
-    const bad = await cli('sweep', '--dataset', 'demo', '--grid', 'k=3,500', '--grid', 'training:nn-dist=euclidean,manhattan', '--name', 'bad', ...SHORT);
+    const bad = await cli(
+      'sweep',
+      '--dataset',
+      'demo',
+      '--grid',
+      'k=3,500',
+      '--grid',
+      'training:nn-dist=euclidean,manhattan',
+      '--name',
+      'bad',
+      ...SHORT,
+    );
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/--grid training:nn-dist=euclidean,manhattan: dist = "manhattan": not one of euclidean, cosine, random/);
+    expect(bad.err).toMatch(
+      /--grid training:nn-dist=euclidean,manhattan: dist = "manhattan": not one of euclidean, cosine, random/,
+    );
     const big = await cli('sweep', '--dataset', 'demo', '--grid', 'k=3,500', '--name', 'bad', ...SHORT);
     expect(big.code).toBe(2);
-    expect(big.err).toMatch(/nothing was trained:\n {2}sweep.training.n_neighbors: k = 500: must be less than the number of base classes of 'demo' \(\d+\)/);
+    expect(big.err).toMatch(
+      /nothing was trained:\n {2}sweep.training.n_neighbors: k = 500: must be less than the number of base classes of 'demo' \(\d+\)/,
+    );
     const listed = await cli('runs', '--experiment', 'bad', '--db', db);
     expect(listed.out.trim()).toBe('no runs recorded');
   }, 60_000);
@@ -98,7 +146,7 @@ describe('alphanet sweep', () => {
     expect(parsed.flags.get('training:selection')).toBe('min-epochs');
     const dry = await cli('sweep', '--file', file, '--dataset', 'demo', '--dry-run');
     expect(dry.code).toBe(0);
-    expect(dry.out).toContain("5 configs × 10 seeds = 50 runs");
+    expect(dry.out).toContain('5 configs × 10 seeds = 50 runs');
     expect(dry.out).toContain('ρ=1.5  seeds 1 2 3 4 5 6 7 8 9 10');
 
     fs.writeFileSync(file, 'name = "x"\n[grid]\nk = [3, "five"]\n');
@@ -109,7 +157,20 @@ describe('alphanet sweep', () => {
   });
 
   it('draws random configs reproducibly', async () => {
-    const args = ['sweep', '--dataset', 'demo', '--random', '3', '--random-seed', '4', '--range', 'lr=1e-4:1e-2', '--range', 'alphanet:hact=relu|tanh', '--dry-run'];
+    const args = [
+      'sweep',
+      '--dataset',
+      'demo',
+      '--random',
+      '3',
+      '--random-seed',
+      '4',
+      '--range',
+      'lr=1e-4:1e-2',
+      '--range',
+      'alphanet:hact=relu|tanh',
+      '--dry-run',
+    ];
     const a = await cli(...args);
     expect(a.code).toBe(0);
     expect(a.out).toMatch(/lr=[\d.e-]+, act=(relu|tanh) {2}seeds 1/);

@@ -23,7 +23,17 @@ import { ConfigError, validateRun } from '../../engine/run.ts';
 import { UserError } from '../../errors.ts';
 import { DistributedRunQueue } from '../../distributed/coordinator.ts';
 import { recordedBaselineRun, recordedTrainRun } from '../../runs/record-run.ts';
-import { getBoolean, getList, getNumber, getString, parseArgs, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
+import {
+  getBoolean,
+  getList,
+  getNumber,
+  getString,
+  parseArgs,
+  requireString,
+  UsageError,
+  type FlagSpec,
+  type ParsedArgs,
+} from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 import { backendOf, cacheRootOf, formatDuration, loadDatasetArg, progressLine } from '../engine-cli.ts';
 import { phasePrinter } from '../progress.ts';
@@ -34,11 +44,27 @@ import { configFromArgs, TRAIN_FLAGS } from './train.ts';
 import { OWN_CKPT_INTERVAL_S } from '../../engine/checkpoint.ts';
 
 /** Train flags that name one run's files or seed; a sweep sets these per run. */
-const PER_RUN_FLAGS = new Set(['save-file', 'ckpt-dir', 'n-ckpt', 'load-from-ckpt', 'seed', 'experiment', 'training:tb-logs']);
+const PER_RUN_FLAGS = new Set([
+  'save-file',
+  'ckpt-dir',
+  'n-ckpt',
+  'load-from-ckpt',
+  'seed',
+  'experiment',
+  'training:tb-logs',
+]);
 
 const FLAGS: FlagSpec[] = [
-  { name: 'file', kind: 'string', help: 'a TOML sweep file (format in the README); flags given as well override its settings' },
-  { name: 'name', kind: 'string', help: 'the experiment the runs are recorded under (default: "<dataset> sweep <parameters>")' },
+  {
+    name: 'file',
+    kind: 'string',
+    help: 'a TOML sweep file (format in the README); flags given as well override its settings',
+  },
+  {
+    name: 'name',
+    kind: 'string',
+    help: 'the experiment the runs are recorded under (default: "<dataset> sweep <parameters>")',
+  },
   {
     name: 'grid',
     kind: 'list',
@@ -47,8 +73,17 @@ const FLAGS: FlagSpec[] = [
   },
   { name: 'reps', kind: 'integer', help: 'runs per config (seeds 1…N)', default: '1' },
   { name: 'seeds', kind: 'list', help: 'the seeds of each config, instead of --reps' },
-  { name: 'random', kind: 'integer', help: 'random search: draw N configs from the --range ranges (each crossed with the grid)' },
-  { name: 'random-seed', kind: 'integer', help: 'seed of the random draws (the same seed draws the same configs)', default: '0' },
+  {
+    name: 'random',
+    kind: 'integer',
+    help: 'random search: draw N configs from the --range ranges (each crossed with the grid)',
+  },
+  {
+    name: 'random-seed',
+    kind: 'integer',
+    help: 'seed of the random draws (the same seed draws the same configs)',
+    default: '0',
+  },
   {
     name: 'range',
     kind: 'list',
@@ -88,7 +123,8 @@ export function sweepFromArgs(args: ParsedArgs, base: RunConfig): SweepSpec {
   const spec: SweepSpec = { grid };
   const n = getNumber(args, 'random');
   const rangeWords = getList(args, 'range') ?? [];
-  if (n === undefined && rangeWords.length > 0) throw new UsageError('--range goes with --random N (how many configs to draw)');
+  if (n === undefined && rangeWords.length > 0)
+    throw new UsageError('--range goes with --random N (how many configs to draw)');
   if (n !== undefined) {
     if (rangeWords.length === 0) throw new UsageError('--random needs at least one --range KEY=MIN:MAX');
     const ranges = rangeWords.map((word): RandomRange => {
@@ -98,8 +134,13 @@ export function sweepFromArgs(args: ParsedArgs, base: RunConfig): SweepSpec {
       try {
         if (text.includes('|')) return { param, choices: text.split('|').map((c) => parseSweepValue(info, c)) };
         const [lo, hi, scale, ...rest] = text.split(':');
-        if (hi === undefined || rest.length > 0 || (scale !== undefined && scale !== 'log' && scale !== 'lin')) throw new Error('write MIN:MAX, MIN:MAX:log or A|B|C');
-        const range: RandomRange = { param, min: Number(parseSweepValue({ ...info, kind: 'number' }, lo)), max: Number(parseSweepValue({ ...info, kind: 'number' }, hi)) };
+        if (hi === undefined || rest.length > 0 || (scale !== undefined && scale !== 'log' && scale !== 'lin'))
+          throw new Error('write MIN:MAX, MIN:MAX:log or A|B|C');
+        const range: RandomRange = {
+          param,
+          min: Number(parseSweepValue({ ...info, kind: 'number' }, lo)),
+          max: Number(parseSweepValue({ ...info, kind: 'number' }, hi)),
+        };
         if (scale !== undefined) range.log = scale === 'log';
         return range;
       } catch (error) {
@@ -108,7 +149,8 @@ export function sweepFromArgs(args: ParsedArgs, base: RunConfig): SweepSpec {
     });
     spec.random = { n, seed: getNumber(args, 'random-seed') ?? 0, ranges };
   }
-  if (spec.grid.length === 0 && !spec.random) throw new UsageError('give at least one --grid KEY=V1,V2 (or --random N with --range), or --file sweep.toml');
+  if (spec.grid.length === 0 && !spec.random)
+    throw new UsageError('give at least one --grid KEY=V1,V2 (or --random N with --range), or --file sweep.toml');
   return spec;
 }
 
@@ -116,7 +158,10 @@ type TomlValue = string | number | boolean | Date | TomlValue[] | { [key: string
 
 /** A TOML value as command-line words: lists become several words, nested lists space-separated text. */
 function words(value: TomlValue, where: string): string[] {
-  if (Array.isArray(value)) return value.map((v) => (Array.isArray(v) ? v.map((x) => words(x, where).join(' ')).join(' ') : words(v, where).join(' ')));
+  if (Array.isArray(value))
+    return value.map((v) =>
+      Array.isArray(v) ? v.map((x) => words(x, where).join(' ')).join(' ') : words(v, where).join(' '),
+    );
   if (typeof value === 'string' || typeof value === 'number') return [String(value)];
   throw new UserError(`${where}: expected a number, a text or a list`);
 }
@@ -137,14 +182,17 @@ export function sweepFileArgs(file: string): string[] {
   }
   const table = (key: string): Record<string, TomlValue> => {
     const v = doc[key] ?? {};
-    if (typeof v !== 'object' || Array.isArray(v) || v instanceof Date) throw new UserError(`${file}: [${key}] must be a table`);
+    if (typeof v !== 'object' || Array.isArray(v) || v instanceof Date)
+      throw new UserError(`${file}: [${key}] must be a table`);
     return v;
   };
   const unknown = Object.keys(doc).filter((k) => !FILE_KEYS.includes(k));
   if (unknown.length > 0) throw new UserError(`${file}: unknown key '${unknown[0]}' (known: ${FILE_KEYS.join(', ')})`);
   const argv: string[] = [];
-  for (const key of ['name', 'dataset', 'reps'] as const) if (doc[key] !== undefined) argv.push(`--${key}`, ...words(doc[key], `${file}: ${key}`));
-  if (doc.config !== undefined) argv.push('--config', path.resolve(path.dirname(file), words(doc.config, `${file}: config`)[0]));
+  for (const key of ['name', 'dataset', 'reps'] as const)
+    if (doc[key] !== undefined) argv.push(`--${key}`, ...words(doc[key], `${file}: ${key}`));
+  if (doc.config !== undefined)
+    argv.push('--config', path.resolve(path.dirname(file), words(doc.config, `${file}: config`)[0]));
   if (doc.seeds !== undefined) argv.push('--seeds', ...words(doc.seeds, `${file}: seeds`));
   for (const [key, value] of Object.entries(table('train'))) {
     if (typeof value === 'boolean') argv.push(value ? `--${key}` : `--no-${key}`);
@@ -158,7 +206,8 @@ export function sweepFileArgs(file: string): string[] {
     if (random.n !== undefined) argv.push('--random', ...words(random.n, `${file}: random.n`));
     if (random.seed !== undefined) argv.push('--random-seed', ...words(random.seed, `${file}: random.seed`));
     const ranges = random.ranges ?? {};
-    if (typeof ranges !== 'object' || Array.isArray(ranges) || ranges instanceof Date) throw new UserError(`${file}: [random.ranges] must be a table`);
+    if (typeof ranges !== 'object' || Array.isArray(ranges) || ranges instanceof Date)
+      throw new UserError(`${file}: [random.ranges] must be a table`);
     for (const [key, r] of Object.entries(ranges)) {
       const where = `${file}: random.ranges.${key}`;
       if (Array.isArray(r)) argv.push('--range', `${key}=${words(r, where).join('|')}`);
@@ -187,13 +236,30 @@ function runLine(head: string, m: EvalMetrics, where: string, seconds: number): 
  * Queues the sweep's runs for distributed workers (this process coordinates: it records what they send
  * into the store `--db` names) and prints a line as each run ends; returns how many failed.
  */
-async function sweepOnQueue(redisUrl: string, args: ParsedArgs, io: CliIO, ds: LoadedDataset, runs: readonly SweepRun[], name: string): Promise<number> {
-  const queue = new DistributedRunQueue({ dbFile: dbFileOf(args, io), redisUrl, cwd: io.cwd, log: (line) => io.err(line) });
+async function sweepOnQueue(
+  redisUrl: string,
+  args: ParsedArgs,
+  io: CliIO,
+  ds: LoadedDataset,
+  runs: readonly SweepRun[],
+  name: string,
+): Promise<number> {
+  const queue = new DistributedRunQueue({
+    dbFile: dbFileOf(args, io),
+    redisUrl,
+    cwd: io.cwd,
+    log: (line) => io.err(line),
+  });
   let failed = 0;
   try {
     const heads = new Map<number, string>();
     for (const [i, run] of runs.entries()) {
-      const id = queue.enqueue({ config: run.config, seed: run.seed, experiment: name, datasetConfig: ds.spec.configFile ?? undefined });
+      const id = queue.enqueue({
+        config: run.config,
+        seed: run.seed,
+        experiment: name,
+        datasetConfig: ds.spec.configFile ?? undefined,
+      });
       heads.set(id, `[${i + 1}/${runs.length}] ${run.label}, seed ${run.seed}`);
     }
     queue.on('status', (e) => {
@@ -209,7 +275,9 @@ async function sweepOnQueue(redisUrl: string, args: ParsedArgs, io: CliIO, ds: L
       }
     });
     queue.start();
-    io.out(`queued ${runs.length} runs on ${queue.redis}; waiting for workers (Ctrl+C leaves them queued: \`alphanet serve --queue …\` on this database records them)`);
+    io.out(
+      `queued ${runs.length} runs on ${queue.redis}; waiting for workers (Ctrl+C leaves them queued: \`alphanet serve --queue …\` on this database records them)`,
+    );
     await queue.whenIdle();
   } finally {
     await queue.close();
@@ -259,21 +327,31 @@ export const command: Command = {
     const name = getString(args, 'name') ?? `${dataset} sweep ${names.join(' ')}`;
 
     const { train_datagrp, val_datagrp, test_datagrp } = base.training;
-    const ds = await loadDatasetArg(args, io, [train_datagrp, test_datagrp, ...(val_datagrp === null ? [] : [val_datagrp])]);
+    const ds = await loadDatasetArg(args, io, [
+      train_datagrp,
+      test_datagrp,
+      ...(val_datagrp === null ? [] : [val_datagrp]),
+    ]);
     // The whole sweep first: a bad value queues nothing and is named with its parameter.
     const problems = validateSweep(base, spec, datasetFacts(ds.spec.key, ds.splits, ds.spec.datagrps));
-    if (problems.length > 0) throw new UsageError(`the sweep is not valid; nothing was trained:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    if (problems.length > 0)
+      throw new UsageError(
+        `the sweep is not valid; nothing was trained:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+      );
     const configs = sweepConfigs(base, spec);
     for (const c of configs) {
       try {
         validateRun(ds, c.config);
       } catch (error) {
-        if (error instanceof ConfigError) throw new UsageError(`the sweep is not valid; nothing was trained:\n  ${c.label}: ${error.message}`);
+        if (error instanceof ConfigError)
+          throw new UsageError(`the sweep is not valid; nothing was trained:\n  ${c.label}: ${error.message}`);
         throw error;
       }
     }
     const runs = expandSweep(base, spec, seeds);
-    io.out(`sweep '${name}' on ${ds.spec.properName}: ${configs.length} configs × ${seeds.length} seeds = ${runs.length} runs`);
+    io.out(
+      `sweep '${name}' on ${ds.spec.properName}: ${configs.length} configs × ${seeds.length} seeds = ${runs.length} runs`,
+    );
     if (getBoolean(args, 'dry-run')) {
       for (const c of configs) io.out(`  ${c.label}  seeds ${seeds.join(' ')}`);
       return 0;
@@ -307,7 +385,10 @@ export const command: Command = {
               onPhase: phase,
               exactReference: getBoolean(args, 'exact-reference') === true,
               onProgress: (p) => {
-                if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs: run.config.training.train_epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
+                if (io.isTTY)
+                  process.stderr.write(
+                    `\r${progressLine({ ...p, epochs: run.config.training.train_epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`,
+                  );
               },
             });
             if (io.isTTY) process.stderr.write('\r\x1b[K');
@@ -324,7 +405,16 @@ export const command: Command = {
     }
     io.out('');
     const db2 = getString(args, 'db');
-    const code = await results.run(parseArgs(results.spec, ['--experiment', name, '--dataset', ds.spec.key, ...(db2 === undefined ? [] : ['--db', db2])]), io);
+    const code = await results.run(
+      parseArgs(results.spec, [
+        '--experiment',
+        name,
+        '--dataset',
+        ds.spec.key,
+        ...(db2 === undefined ? [] : ['--db', db2]),
+      ]),
+      io,
+    );
     if (failed > 0) io.err(`${failed} of ${runs.length} runs failed`);
     return failed > 0 ? 1 : code;
   },

@@ -5,7 +5,8 @@ import { DB_FLAG, openStoreArg, parseRunId, tagsArg } from '../store-cli.ts';
 export const command: Command = {
   spec: {
     name: 'tag',
-    summary: 'Add or remove tags on recorded runs (what `alphanet runs --tag` and the Runs view filter by); prints each run\'s tags after.',
+    summary:
+      "Add or remove tags on recorded runs (what `alphanet runs --tag` and the Runs view filter by); prints each run's tags after.",
     usage: 'alphanet tag ID[,ID...] [--add TAG ...] [--remove TAG ...] [--db FILE]',
     positionals: ['ID[,ID...]'],
     flags: [

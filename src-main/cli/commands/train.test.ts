@@ -41,7 +41,13 @@ describe('alphanet train / baseline / neighbors / eval', () => {
   it('documents every flag with its default', async () => {
     const { code, out } = await cli('train', '--help');
     expect(code).toBe(0);
-    for (const name of ['--training:n-neighbors', '--training:sampler-builder:sampler-args', '--training:selection', '--n-ckpt', '--seed']) {
+    for (const name of [
+      '--training:n-neighbors',
+      '--training:sampler-builder:sampler-args',
+      '--training:selection',
+      '--n-ckpt',
+      '--seed',
+    ]) {
       expect(out).toContain(name);
     }
     expect(out).toContain('default: 25');
@@ -51,9 +57,18 @@ describe('alphanet train / baseline / neighbors / eval', () => {
   it('exits 2 with a clear message on usage errors', async () => {
     const cases: [string[], RegExp][] = [
       [['--bogus'], /unknown flag --bogus/],
-      [['--training:train-epochs', '3', '--training:min-epochs', '4'], /training\.min_epochs: must not exceed train_epochs \(3\)/],
-      [['--training:ptopt:optim-cls', 'LBFGS'], /not one of AdamW, Adam, SGD, Adagrad, RMSprop, Adadelta, Adamax, NAdam, RAdam/],
-      [['--training:ptopt:optim-cls', 'Adagrad', '--training:ptopt:optim-params', 'betas=(0.9,0.99)'], /Adagrad has no parameter 'betas'/],
+      [
+        ['--training:train-epochs', '3', '--training:min-epochs', '4'],
+        /training\.min_epochs: must not exceed train_epochs \(3\)/,
+      ],
+      [
+        ['--training:ptopt:optim-cls', 'LBFGS'],
+        /not one of AdamW, Adam, SGD, Adagrad, RMSprop, Adadelta, Adamax, NAdam, RAdam/,
+      ],
+      [
+        ['--training:ptopt:optim-cls', 'Adagrad', '--training:ptopt:optim-params', 'betas=(0.9,0.99)'],
+        /Adagrad has no parameter 'betas'/,
+      ],
       [['--alphanet:hact', 'softmax'], /softmax' is not elementwise/],
       [['--alphanet:hact', 'swish'], /unknown activation 'swish'/],
       [['--training:sampler-builder:sampler-args', '', 'r=abc'], /sampler_args\.1\.r: r: 'abc' must be a number > 0/],
@@ -76,8 +91,23 @@ describe('alphanet train / baseline / neighbors / eval', () => {
   it('trains a tiny run, prints the split table and saves a result that eval can reuse', async () => {
     const save = path.join(tmp, 'run.json');
     const run = await cli(
-      'train', ...TINY, '--seed', '4', '--training:n-neighbors', '3', '--training:train-epochs', '4', '--training:min-epochs', '2',
-      '--training:sampler-builder:sampler-args', '', 'r=0.5', '--save-file', save, '--ckpt-dir', path.join(tmp, 'ckpt'),
+      'train',
+      ...TINY,
+      '--seed',
+      '4',
+      '--training:n-neighbors',
+      '3',
+      '--training:train-epochs',
+      '4',
+      '--training:min-epochs',
+      '2',
+      '--training:sampler-builder:sampler-args',
+      '',
+      'r=0.5',
+      '--save-file',
+      save,
+      '--ckpt-dir',
+      path.join(tmp, 'ckpt'),
     );
     expect(run.code).toBe(0);
     expect(run.out).toContain('backend: wasm');
@@ -92,9 +122,18 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     const evalOut = await cli('eval', ...TINY, '--weights', save, '--datagrps', 'test');
     expect(evalOut.code).toBe(0);
     const pct = (x: number) => (100 * x).toFixed(1);
-    expect(evalOut.out).toContain(`${pct(result.test.per_split.few).padStart(8)}${pct(result.test.per_split.medium).padStart(8)}`);
+    expect(evalOut.out).toContain(
+      `${pct(result.test.per_split.few).padStart(8)}${pct(result.test.per_split.medium).padStart(8)}`,
+    );
     // The original's result file: its kept network gives its published test accuracies (16.5 / 68.8 / 87.5 / 56.3).
-    const original = await cli('eval', ...TINY, '--weights', path.join(ROOT, 'test', 'fixtures', 'tinylt', 'result.pth'), '--datagrps', 'test');
+    const original = await cli(
+      'eval',
+      ...TINY,
+      '--weights',
+      path.join(ROOT, 'test', 'fixtures', 'tinylt', 'result.pth'),
+      '--datagrps',
+      'test',
+    );
     expect(original.code).toBe(0);
     expect(original.out).toMatch(/test\s+16\.5\s+68\.8\s+87\.5\s+56\.3/);
     const notNet = await cli('eval', ...TINY, '--weights', CONFIG);
@@ -103,7 +142,18 @@ describe('alphanet train / baseline / neighbors / eval', () => {
   });
 
   it('--exact-reference trains the straightforward way to the same result', async () => {
-    const common = ['train', ...TINY, '--seed', '5', '--training:n-neighbors', '3', '--training:train-epochs', '3', '--training:min-epochs', '1'];
+    const common = [
+      'train',
+      ...TINY,
+      '--seed',
+      '5',
+      '--training:n-neighbors',
+      '3',
+      '--training:train-epochs',
+      '3',
+      '--training:min-epochs',
+      '1',
+    ];
     const results: RunResult[] = [];
     for (const extra of [[], ['--exact-reference']]) {
       const save = path.join(tmp, `exact-${extra.length}.json`);
@@ -115,7 +165,9 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect((await cli('train', '--help')).out).toContain('--exact-reference');
     // Both runs wrote epoch checkpoints into their own folders (no --ckpt-dir); finished, they are gone.
     const own = path.join(tmp, 'checkpoints');
-    const left = fs.existsSync(own) ? (fs.readdirSync(own, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(own, f)).isFile()) : [];
+    const left = fs.existsSync(own)
+      ? (fs.readdirSync(own, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(own, f)).isFile())
+      : [];
     expect(left).toEqual([]);
   });
 
@@ -126,19 +178,40 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     const saved = JSON.parse(fs.readFileSync(path.join(tmp, 'dummy.json'), 'utf8')) as RunResult;
     expect(saved.kind).toBe('baseline');
     expect(Object.keys(saved.evals ?? {}).sort()).toEqual(['test', 'val']);
-    const short = ['--seed', '2', '--training:n-neighbors', '3', '--training:train-epochs', '2', '--training:min-epochs', '1'];
+    const short = [
+      '--seed',
+      '2',
+      '--training:n-neighbors',
+      '3',
+      '--training:train-epochs',
+      '2',
+      '--training:min-epochs',
+      '1',
+    ];
     const debug = await cli('train', ...TINY, ...short, '--alphanet:debug', '--alphanet:hact', 'gelu');
     expect(debug.code).toBe(0);
     for (const optim of ['RAdam', 'Adadelta', 'Rprop']) {
-      const run = await cli('train', ...TINY, ...short, '--training:ptopt:optim-cls', optim, '--training:ptopt:optim-params', 'lr=0.01', '--alphanet:hact', 'mish');
+      const run = await cli(
+        'train',
+        ...TINY,
+        ...short,
+        '--training:ptopt:optim-cls',
+        optim,
+        '--training:ptopt:optim-params',
+        'lr=0.01',
+        '--alphanet:hact',
+        'mish',
+      );
       expect({ optim, code: run.code, err: run.err }).toEqual({ optim, code: 0, err: '' });
     }
     const help = (await cli('train', '--help')).out;
     expect(help).toContain('--alphanet:dummy-mode');
-    expect(help).toContain('Adagrad(lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=false)');
+    expect(help).toContain(
+      'Adagrad(lr=0.01, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=false)',
+    );
   });
 
-  it('runs the original README\'s command lines unchanged, from a checkout laid out like the original\'s', async () => {
+  it("runs the original README's command lines unchanged, from a checkout laid out like the original's", async () => {
     // The original reads config/datasets.toml from the working directory and resolves its paths there.
     const checkout = path.join(tmp, 'checkout');
     copyTinylt(path.join(checkout, 'data', 'tinylt'));
@@ -147,8 +220,21 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     fs.writeFileSync(path.join(checkout, 'config', 'datasets.toml'), toml);
     const db = ['--db', path.join(tmp, 'readme.sqlite'), '--backend', 'wasm'];
     const train = await cliIn(checkout, [
-      'train', '--dataset', 'tinylt_synth', '--save-file', 'results/tinylt_synth/rho_0.25/run_1/result.pkl', '--ckpt-dir', 'results/tinylt_synth/rho_0.25/run_1/ckpts',
-      '--training:tb-logs', 'results/tinylt_synth/rho_0.25/run_1/tb', '--training:sampler-builder:sampler-args', '', 'r=0.25', ...db, '--seed', '3',
+      'train',
+      '--dataset',
+      'tinylt_synth',
+      '--save-file',
+      'results/tinylt_synth/rho_0.25/run_1/result.pkl',
+      '--ckpt-dir',
+      'results/tinylt_synth/rho_0.25/run_1/ckpts',
+      '--training:tb-logs',
+      'results/tinylt_synth/rho_0.25/run_1/tb',
+      '--training:sampler-builder:sampler-args',
+      '',
+      'r=0.25',
+      ...db,
+      '--seed',
+      '3',
     ]);
     expect({ code: train.code, err: train.err }).toMatchObject({ code: 0 });
     expect(train.out).toMatch(/epoch 25\/25/);
@@ -156,19 +242,55 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect(baseline.code).toBe(0);
     expect(baseline.out).toMatch(/test\s+21\.5\s+69\.6\s+87\.5\s+58\.3/);
     const printres = await cliIn(checkout, [
-      'results', '--base-res-dir', 'results/tinylt_synth', '--rel-exp-paths', 'rho_0.25', '--exp-names', '0.25', '--res-files-pattern', 'run_*/result.pkl',
-      '--exp-prefix', 'AlphaNet (r=', '--exp-suffix', ')',
+      'results',
+      '--base-res-dir',
+      'results/tinylt_synth',
+      '--rel-exp-paths',
+      'rho_0.25',
+      '--exp-names',
+      '0.25',
+      '--res-files-pattern',
+      'run_*/result.pkl',
+      '--exp-prefix',
+      'AlphaNet (r=',
+      '--exp-suffix',
+      ')',
     ]);
     expect(printres.code).toBe(0);
     expect(printres.out).toMatch(/^AlphaNet \(r=0\.25\),/m);
-    const combos = await cliIn(checkout, ['combos', '--base-res-dir', 'results/tinylt_synth/rho_0.25', '--res-files-pattern', 'run_1/result.pkl', '--select-n', '1', '--mistake-n', '3']);
+    const combos = await cliIn(checkout, [
+      'combos',
+      '--base-res-dir',
+      'results/tinylt_synth/rho_0.25',
+      '--res-files-pattern',
+      'run_1/result.pkl',
+      '--select-n',
+      '1',
+      '--mistake-n',
+      '3',
+    ]);
     expect(combos.code).toBe(0);
     expect(combos.out).toContain('Top AlphaNet misclassifications');
   });
 
   it('keeps pretrained scores in --cache-dir, and none on disk with --no-cache', async () => {
     const cacheDir = path.join(tmp, 'engine-cache');
-    const args = ['--dataset', 'tinylt_synth', '--config', CONFIG, '--backend', 'wasm', '--seed', '1', '--training:train-epochs', '1', '--training:min-epochs', '1', '--training:n-neighbors', '3'];
+    const args = [
+      '--dataset',
+      'tinylt_synth',
+      '--config',
+      CONFIG,
+      '--backend',
+      'wasm',
+      '--seed',
+      '1',
+      '--training:train-epochs',
+      '1',
+      '--training:min-epochs',
+      '1',
+      '--training:n-neighbors',
+      '3',
+    ];
     expect((await cli('train', ...args, '--cache-dir', cacheDir)).code).toBe(0);
     expect(fs.readdirSync(cacheDir).sort()).toEqual(['features', 'nns', 'scores']);
     const appScores = path.join(tmp, 'cache', 'scores');
@@ -190,14 +312,33 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     const db = path.join(tmp, 'runs.sqlite');
     const tb = path.join(tmp, 'tb');
     const run = await cli(
-      'train', ...TINY, '--db', db, '--experiment', 'tiny', '--seed', '2', '--training:n-neighbors', '3',
-      '--training:train-epochs', '3', '--training:min-epochs', '1', '--training:tb-logs', tb,
+      'train',
+      ...TINY,
+      '--db',
+      db,
+      '--experiment',
+      'tiny',
+      '--seed',
+      '2',
+      '--training:n-neighbors',
+      '3',
+      '--training:train-epochs',
+      '3',
+      '--training:min-epochs',
+      '1',
+      '--training:tb-logs',
+      tb,
     );
     expect(run.code).toBe(0);
     expect((await cli('baseline', ...TINY, '--db', db)).code).toBe(0);
     const listed = await cli('runs', '--db', db, '--json');
     const runs = JSON.parse(listed.out) as { experiment: string; status: string; kind: string; epochs_done: number }[];
-    expect(runs.map((r) => [r.kind, r.status])).toEqual(expect.arrayContaining([['train', 'done'], ['baseline', 'done']]));
+    expect(runs.map((r) => [r.kind, r.status])).toEqual(
+      expect.arrayContaining([
+        ['train', 'done'],
+        ['baseline', 'done'],
+      ]),
+    );
     expect(runs.find((r) => r.kind === 'train')).toMatchObject({ experiment: 'tiny', epochs_done: 3 });
 
     const files = fs.readdirSync(tb);
@@ -211,4 +352,3 @@ describe('alphanet train / baseline / neighbors / eval', () => {
     expect(series.get('test/accuracy')).toHaveLength(1);
   });
 });
-

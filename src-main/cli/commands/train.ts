@@ -32,17 +32,41 @@ import { DistributedRunQueue } from '../../distributed/coordinator.ts';
 import { UserError } from '../../errors.ts';
 import { recordedTrainRun } from '../../runs/record-run.ts';
 import type { RunRow } from '../../store/run-store.ts';
-import { getBoolean, getList, getNumber, getString, requireString, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
+import {
+  getBoolean,
+  getList,
+  getNumber,
+  getString,
+  requireString,
+  UsageError,
+  type FlagSpec,
+  type ParsedArgs,
+} from '../args.ts';
 import type { CliIO, Command } from '../command.ts';
 import { phasePrinter } from '../progress.ts';
-import { BACKEND_FLAG, backendOf, cacheRootOf, DATASET_FLAGS, loadDatasetArg, parseSeed, progressLine, splitTable } from '../engine-cli.ts';
+import {
+  BACKEND_FLAG,
+  backendOf,
+  cacheRootOf,
+  DATASET_FLAGS,
+  loadDatasetArg,
+  parseSeed,
+  progressLine,
+  splitTable,
+} from '../engine-cli.ts';
 import { QUEUE_FLAG, queueArg } from '../queue-cli.ts';
 import { DB_FLAG, dbFileOf, EXPERIMENT_FLAG, openStoreArg } from '../store-cli.ts';
 import { OWN_CKPT_INTERVAL_S } from '../../engine/checkpoint.ts';
 
 const T = DEFAULT_TRAINING;
 
-const flag = (name: string, kind: FlagSpec['kind'], help: string, def?: string, choices?: readonly string[]): FlagSpec => ({
+const flag = (
+  name: string,
+  kind: FlagSpec['kind'],
+  help: string,
+  def?: string,
+  choices?: readonly string[],
+): FlagSpec => ({
   name,
   kind,
   help,
@@ -58,7 +82,12 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   flag('save-file', 'string', 'write the run result (JSON, with the selected network) to this file'),
   flag('ckpt-dir', 'string', 'write a checkpoint every epoch to this folder and resume from its newest'),
   flag('n-ckpt', 'integer', 'checkpoints to keep', '2'),
-  flag('load-from-ckpt', 'boolean', 'resume from the newest checkpoint in --ckpt-dir (--no-load-from-ckpt: start over)', 'on'),
+  flag(
+    'load-from-ckpt',
+    'boolean',
+    'resume from the newest checkpoint in --ckpt-dir (--no-load-from-ckpt: start over)',
+    'on',
+  ),
   flag('seed', 'string', 'seed of every random draw (default: a random seed, printed and recorded)'),
   BACKEND_FLAG,
   flag(
@@ -67,24 +96,48 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     'compute the straightforward way (each batch and evaluation from the features × the weights) instead of from cached pretrained scores: the same results up to float rounding, far slower at scale; for checking',
   ),
   flag('alphanet:hdims', 'list', 'hidden layer sizes of the AlphaNet MLP', DEFAULT_ALPHANET.hdims.join(' ')),
-  flag('alphanet:hact', 'string', `activation of the hidden layers, a function of torch.nn.functional: ${ACTIVATIONS.join(', ')}`, DEFAULT_ALPHANET.hact),
-  flag('alphanet:dummy-mode', 'boolean', 'dummy mode: α = [1, 0, …, 0], i.e. the pretrained classifier unchanged; nothing trains, the val and test datagrps are evaluated and recorded as a baseline run'),
-  flag('alphanet:debug', 'boolean', 'after every epoch, check the logits of the fast path against the features × the trained weights and fail on a mismatch'),
-  flag('training:n-neighbors', 'integer', 'nearest base classes per few class (excluding itself)', String(T.n_neighbors)),
+  flag(
+    'alphanet:hact',
+    'string',
+    `activation of the hidden layers, a function of torch.nn.functional: ${ACTIVATIONS.join(', ')}`,
+    DEFAULT_ALPHANET.hact,
+  ),
+  flag(
+    'alphanet:dummy-mode',
+    'boolean',
+    'dummy mode: α = [1, 0, …, 0], i.e. the pretrained classifier unchanged; nothing trains, the val and test datagrps are evaluated and recorded as a baseline run',
+  ),
+  flag(
+    'alphanet:debug',
+    'boolean',
+    'after every epoch, check the logits of the fast path against the features × the trained weights and fail on a mismatch',
+  ),
+  flag(
+    'training:n-neighbors',
+    'integer',
+    'nearest base classes per few class (excluding itself)',
+    String(T.n_neighbors),
+  ),
   flag('training:nn-dist', 'string', 'distance between class mean features', T.nn_dist, NN_DISTS),
   flag('training:ptopt:optim-cls', 'string', 'optimiser, a class of torch.optim', T.optim_cls, OPTIMIZERS),
   flag(
     'training:ptopt:optim-params',
     'list',
     `optimiser parameters, key=value with PyTorch's names; its defaults: ${OPTIMIZERS.map(
-      (name) => `${name}(${Object.entries(OPTIMIZER_TABLE[name].params).map(([key, spec]) => `${key}=${spec.default}`).join(', ')})`,
+      (name) =>
+        `${name}(${Object.entries(OPTIMIZER_TABLE[name].params)
+          .map(([key, spec]) => `${key}=${spec.default}`)
+          .join(', ')})`,
     ).join('; ')}`,
     formatKeyValues(T.optim_params),
   ),
-  flag('training:ptopt:lr-sched-cls', 'string', 'LR scheduler, stepped once per epoch (`none` for a constant LR)', T.lr_sched_cls ?? 'none', [
-    ...LR_SCHEDULERS,
-    'none',
-  ]),
+  flag(
+    'training:ptopt:lr-sched-cls',
+    'string',
+    'LR scheduler, stepped once per epoch (`none` for a constant LR)',
+    T.lr_sched_cls ?? 'none',
+    [...LR_SCHEDULERS, 'none'],
+  ),
   flag(
     'training:ptopt:lr-sched-params',
     'list',
@@ -94,8 +147,18 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   flag('training:train-epochs', 'integer', 'epochs to train', String(T.train_epochs)),
   flag('training:min-epochs', 'integer', 'first epoch eligible for selection', String(T.min_epochs)),
   flag('training:train-batch-size', 'integer', 'training batch size', String(T.train_batch_size)),
-  flag('training:eval-batch-size', 'integer', 'evaluation batch size (recorded; results do not depend on it)', String(T.eval_batch_size)),
-  flag('training:sampler-builder:sampler-classes', 'list', `samplers whose draws make an epoch (${SAMPLER_CLASSES.join(', ')})`, T.sampler_classes.join(' ')),
+  flag(
+    'training:eval-batch-size',
+    'integer',
+    'evaluation batch size (recorded; results do not depend on it)',
+    String(T.eval_batch_size),
+  ),
+  flag(
+    'training:sampler-builder:sampler-classes',
+    'list',
+    `samplers whose draws make an epoch (${SAMPLER_CLASSES.join(', ')})`,
+    T.sampler_classes.join(' '),
+  ),
   flag(
     'training:sampler-builder:sampler-args',
     'list',
@@ -103,10 +166,18 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     T.sampler_args.map((a) => `"${formatKeyValues(a)}"`).join(' '),
   ),
   flag('training:tb-logs', 'string', 'write TensorBoard event files of the run into this folder'),
-  { ...QUEUE_FLAG, help: 'train on a distributed worker (alphanet worker) through this Redis instead of here: redis://[:PASSWORD@]HOST:6379, rediss:// for TLS' },
+  {
+    ...QUEUE_FLAG,
+    help: 'train on a distributed worker (alphanet worker) through this Redis instead of here: redis://[:PASSWORD@]HOST:6379, rediss:// for TLS',
+  },
   flag('training:pred-scale', 'number', 'factor on every logit', String(T.pred_scale)),
   flag('training:train-datagrp', 'string', 'datagrp to train on', T.train_datagrp),
-  flag('training:val-datagrp', 'string', 'datagrp for per-epoch validation and selection ("" = none)', T.val_datagrp ?? ''),
+  flag(
+    'training:val-datagrp',
+    'string',
+    'datagrp for per-epoch validation and selection ("" = none)',
+    T.val_datagrp ?? '',
+  ),
   flag('training:test-datagrp', 'string', 'datagrp evaluated with the selected state', T.test_datagrp),
   flag(
     'training:selection',
@@ -239,14 +310,23 @@ export async function trainAndReport(
   }
 }
 
-function showProgress(io: CliIO, p: { epoch: number; batch: number; nBatches: number; loss: number; etaSeconds: number | null }, epochs: number): void {
-  if (io.isTTY) process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
+function showProgress(
+  io: CliIO,
+  p: { epoch: number; batch: number; nBatches: number; loss: number; etaSeconds: number | null },
+  epochs: number,
+): void {
+  if (io.isTTY)
+    process.stderr.write(`\r${progressLine({ ...p, epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`);
 }
 
 function showEpoch(io: CliIO, rec: EpochRecord, epochs: number): void {
   if (io.isTTY) process.stderr.write('\r\x1b[K');
-  const val = rec.val ? `, val acc ${(100 * rec.val.accuracy).toFixed(1)}% (few ${(100 * rec.val.per_split.few).toFixed(1)}%)` : '';
-  io.out(`epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}, lr ${rec.lr.toPrecision(3)}, ${rec.wall_time.toFixed(2)}s`);
+  const val = rec.val
+    ? `, val acc ${(100 * rec.val.accuracy).toFixed(1)}% (few ${(100 * rec.val.per_split.few).toFixed(1)}%)`
+    : '';
+  io.out(
+    `epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}, lr ${rec.lr.toPrecision(3)}, ${rec.wall_time.toFixed(2)}s`,
+  );
 }
 
 /** The kept epoch, then the Few/Med./Many/Overall table of the baseline and the run. */
@@ -258,14 +338,25 @@ async function report(
   opts: { runId: number; started: number; backend?: BackendName; cacheRoot?: string | null },
 ): Promise<void> {
   const kept = config.training.val_datagrp === null ? 'last epoch, no val set' : `selection ${result.selection}`;
-  io.out(`kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - opts.started) / 1000).toFixed(1)}s; run ${opts.runId}`);
+  io.out(
+    `kept epoch ${result.best_epoch} (${kept}); ${((performance.now() - opts.started) / 1000).toFixed(1)}s; run ${opts.runId}`,
+  );
   const test = config.training.test_datagrp;
-  const baseline = await baselineRun(ds, { datagrps: [test], backend: opts.backend, testDatagrp: test, valDatagrp: null, cacheRoot: opts.cacheRoot, onPhase: phasePrinter(io) });
+  const baseline = await baselineRun(ds, {
+    datagrps: [test],
+    backend: opts.backend,
+    testDatagrp: test,
+    valDatagrp: null,
+    cacheRoot: opts.cacheRoot,
+    onPhase: phasePrinter(io),
+  });
   io.out(`\nTest accuracy (%) on '${test}':`);
-  io.out(splitTable([
-    { name: 'Baseline', metrics: baseline.result.test },
-    { name: 'AlphaNet', metrics: result.test },
-  ]));
+  io.out(
+    splitTable([
+      { name: 'Baseline', metrics: baseline.result.test },
+      { name: 'AlphaNet', metrics: result.test },
+    ]),
+  );
 }
 
 /**
@@ -289,7 +380,12 @@ async function trainOnQueue(
     log: (line) => io.err(line),
   });
   try {
-    const runId = queue.enqueue({ config, seed: opts.seed, experiment: opts.experiment, datasetConfig: ds.spec.configFile ?? undefined });
+    const runId = queue.enqueue({
+      config,
+      seed: opts.seed,
+      experiment: opts.experiment,
+      datasetConfig: ds.spec.configFile ?? undefined,
+    });
     const settled = new Promise<RunRow>((resolve) => {
       queue.on('status', (e) => {
         if (e.runId !== runId) return;
@@ -304,7 +400,9 @@ async function trainOnQueue(
       if (rec) showEpoch(io, rec, epochs);
     });
     queue.start();
-    io.out(`queued as run ${runId} on ${queue.redis}, waiting for a worker (Ctrl+C leaves it queued: \`alphanet serve --queue …\` on this database records it)`);
+    io.out(
+      `queued as run ${runId} on ${queue.redis}, waiting for a worker (Ctrl+C leaves it queued: \`alphanet serve --queue …\` on this database records it)`,
+    );
     const run = await settled;
     if (run.status !== 'done') throw new UserError(`run ${runId} ${run.status}${run.error ? `: ${run.error}` : ''}`);
     const result = queue.store.exportRun(runId);
@@ -318,7 +416,8 @@ async function trainOnQueue(
 export const command: Command = {
   spec: {
     name: 'train',
-    summary: 'Train AlphaNet on a dataset: the few classes\' classifiers become learned combinations of their nearest base classes. The run is recorded in the workbench database.',
+    summary:
+      "Train AlphaNet on a dataset: the few classes' classifiers become learned combinations of their nearest base classes. The run is recorded in the workbench database.",
     usage: 'alphanet train --dataset KEY [options]',
     flags: TRAIN_FLAGS,
   },
@@ -336,7 +435,11 @@ export const command: Command = {
     const tbLogs = getString(args, 'training:tb-logs');
     if (tbLogs !== undefined) config.training.tb_logs = path.resolve(io.cwd, tbLogs);
     const { train_datagrp, val_datagrp, test_datagrp } = config.training;
-    const ds = await loadDatasetArg(args, io, [train_datagrp, test_datagrp, ...(val_datagrp === null ? [] : [val_datagrp])]);
+    const ds = await loadDatasetArg(args, io, [
+      train_datagrp,
+      test_datagrp,
+      ...(val_datagrp === null ? [] : [val_datagrp]),
+    ]);
     try {
       validateRun(ds, config);
     } catch (error) {
@@ -347,28 +450,32 @@ export const command: Command = {
     const ckptFlag = getString(args, 'ckpt-dir');
     const redisUrl = queueArg(args);
     if (redisUrl && (ckptFlag !== undefined || getBoolean(args, 'exact-reference'))) {
-      throw new UsageError('--ckpt-dir and --exact-reference apply to training here, not with --queue (the coordinator keeps the checkpoints)');
+      throw new UsageError(
+        '--ckpt-dir and --exact-reference apply to training here, not with --queue (the coordinator keeps the checkpoints)',
+      );
     }
-    const result = redisUrl ? await trainOnQueue(args, io, ds, config, {
-      redisUrl,
-      seed,
-      experiment: getString(args, 'experiment'),
-      nCkpt: getNumber(args, 'n-ckpt') ?? 2,
-      cacheRoot: cacheRootOf(args, io),
-    }) : await trainAndReport(args, io, ds, config, {
-      seed,
-      backend,
-      experiment: getString(args, 'experiment'),
-      ckptDir: ckptFlag === undefined ? undefined : path.resolve(io.cwd, ckptFlag),
-      nCkpt: getNumber(args, 'n-ckpt') ?? 2,
-      // The run's own folder (deleted when it finishes) only needs to bound the work a resume redoes;
-      // a --ckpt-dir gets one per epoch, as the original writes them.
-      ckptIntervalSeconds: ckptFlag === undefined ? OWN_CKPT_INTERVAL_S : 0,
-      loadFromCkpt: getBoolean(args, 'load-from-ckpt'),
-      exactReference: getBoolean(args, 'exact-reference') === true,
-      debug: getBoolean(args, 'alphanet:debug') === true,
-      cacheRoot: cacheRootOf(args, io),
-    });
+    const result = redisUrl
+      ? await trainOnQueue(args, io, ds, config, {
+          redisUrl,
+          seed,
+          experiment: getString(args, 'experiment'),
+          nCkpt: getNumber(args, 'n-ckpt') ?? 2,
+          cacheRoot: cacheRootOf(args, io),
+        })
+      : await trainAndReport(args, io, ds, config, {
+          seed,
+          backend,
+          experiment: getString(args, 'experiment'),
+          ckptDir: ckptFlag === undefined ? undefined : path.resolve(io.cwd, ckptFlag),
+          nCkpt: getNumber(args, 'n-ckpt') ?? 2,
+          // The run's own folder (deleted when it finishes) only needs to bound the work a resume redoes;
+          // a --ckpt-dir gets one per epoch, as the original writes them.
+          ckptIntervalSeconds: ckptFlag === undefined ? OWN_CKPT_INTERVAL_S : 0,
+          loadFromCkpt: getBoolean(args, 'load-from-ckpt'),
+          exactReference: getBoolean(args, 'exact-reference') === true,
+          debug: getBoolean(args, 'alphanet:debug') === true,
+          cacheRoot: cacheRootOf(args, io),
+        });
     const saveFile = getString(args, 'save-file');
     if (saveFile !== undefined) {
       writeJson(path.resolve(io.cwd, saveFile), result);

@@ -25,13 +25,40 @@ async function run(argv: string[], cwd = tmp): Promise<{ code: number; out: stri
 
 describe('alphanet validate', () => {
   it('prints the DatasetReport as JSON and exits 0 for a usable dataset', async () => {
-    const { code, out } = await run(['--config', path.join(TINYLT, 'datasets.toml'), '--dataset', 'tinylt_synth', '--json']);
+    const { code, out } = await run([
+      '--config',
+      path.join(TINYLT, 'datasets.toml'),
+      '--dataset',
+      'tinylt_synth',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const report = JSON.parse(out) as DatasetReport;
     expect(Object.keys(report).sort()).toEqual(
-      ['classifier', 'datagrps', 'dim', 'errors', 'key', 'label_names', 'n_classes', 'proper_name', 'splits', 'splits_cover_labels', 'usable', 'warnings', 'wordnet_ids'].sort(),
+      [
+        'classifier',
+        'datagrps',
+        'dim',
+        'errors',
+        'key',
+        'label_names',
+        'n_classes',
+        'proper_name',
+        'splits',
+        'splits_cover_labels',
+        'usable',
+        'warnings',
+        'wordnet_ids',
+      ].sort(),
     );
-    expect(report).toMatchObject({ key: 'tinylt_synth', proper_name: 'TinyLT | synth', n_classes: 30, dim: 32, usable: true, errors: [] });
+    expect(report).toMatchObject({
+      key: 'tinylt_synth',
+      proper_name: 'TinyLT | synth',
+      n_classes: 30,
+      dim: 32,
+      usable: true,
+      errors: [],
+    });
     expect(report.datagrps.train.n_samples).toBe(2246);
     expect(report.splits.few).toEqual({ n_classes: 10, n_train_samples: 103, min_class_size: 5, max_class_size: 18 });
   });

@@ -21,14 +21,24 @@ export const command: Command = {
       },
       { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
       { name: 'cache-dir', kind: 'string', help: 'folder for converted features (default: the app cache)' },
-      { name: 'cache', kind: 'boolean', help: 'use the converted-features cache (--no-cache: parse the sources)', default: 'on' },
+      {
+        name: 'cache',
+        kind: 'boolean',
+        help: 'use the converted-features cache (--no-cache: parse the sources)',
+        default: 'on',
+      },
     ],
   },
   async run(args, io) {
     const key = requireString(args, 'dataset');
     const config = getString(args, 'config');
     const cacheDirFlag = getString(args, 'cache-dir');
-    const cacheDir = getBoolean(args, 'cache') === false ? null : cacheDirFlag === undefined ? undefined : path.resolve(io.cwd, cacheDirFlag);
+    const cacheDir =
+      getBoolean(args, 'cache') === false
+        ? null
+        : cacheDirFlag === undefined
+          ? undefined
+          : path.resolve(io.cwd, cacheDirFlag);
     let report: DatasetReport;
     try {
       const { spec, warnings } = findDataset(key, config, io.cwd);

@@ -12,15 +12,28 @@ export const command: Command = {
   spec: {
     name: 'worker',
     summary:
-      'Train runs of distributed workbenches: take runs from the BullMQ queue on a Redis, train them with this machine\'s ' +
+      "Train runs of distributed workbenches: take runs from the BullMQ queue on a Redis, train them with this machine's " +
       'data and caches, and send every epoch and the result back to the workbench that queued them.',
-    usage: 'alphanet worker --redis redis://[:PASSWORD@]HOST:6379 [--concurrency N] [--config datasets.toml] [--name W]',
+    usage:
+      'alphanet worker --redis redis://[:PASSWORD@]HOST:6379 [--concurrency N] [--config datasets.toml] [--name W]',
     flags: [
-      { name: 'redis', kind: 'string', help: 'the Redis the coordinators queue runs on (redis://, or rediss:// for TLS; :PASSWORD@ for AUTH)' },
+      {
+        name: 'redis',
+        kind: 'string',
+        help: 'the Redis the coordinators queue runs on (redis://, or rediss:// for TLS; :PASSWORD@ for AUTH)',
+      },
       { name: 'concurrency', kind: 'integer', help: 'runs trained at once, each on its own thread', default: '1' },
-      { name: 'config', kind: 'string', help: 'this machine\'s datasets.toml (default: ./config/datasets.toml, then the registry: datasets.toml in the data folder); its datasets must be the coordinator\'s, byte for byte' },
+      {
+        name: 'config',
+        kind: 'string',
+        help: "this machine's datasets.toml (default: ./config/datasets.toml, then the registry: datasets.toml in the data folder); its datasets must be the coordinator's, byte for byte",
+      },
       { name: 'name', kind: 'string', help: 'the name coordinators show for this worker (default: HOST-PID)' },
-      { name: 'cache-dir', kind: 'string', help: 'folder for the caches: converted features, pretrained scores, class means, neighbours (default: the app cache)' },
+      {
+        name: 'cache-dir',
+        kind: 'string',
+        help: 'folder for the caches: converted features, pretrained scores, class means, neighbours (default: the app cache)',
+      },
       BACKEND_FLAG,
       {
         name: 'lock-ms',
@@ -52,7 +65,9 @@ export const command: Command = {
       log: (line) => io.out(line),
     });
     const stopped = stopSignal();
-    io.out(`worker ${worker.name} is taking runs from ${redactRedisUrl(redisUrl)} (${concurrency} at a time); Ctrl+C stops it`);
+    io.out(
+      `worker ${worker.name} is taking runs from ${redactRedisUrl(redisUrl)} (${concurrency} at a time); Ctrl+C stops it`,
+    );
     await stopped;
     io.out('stopping: runs training here go back to the queue');
     await worker.close();

@@ -21,7 +21,12 @@ describe('takeToken from the page', () => {
     win.document.head.innerHTML = '<meta name="alphanet-token" content="fresh">';
     win.sessionStorage.setItem('alphanet.token', 'stale');
     const take = () =>
-      takeToken(win.location as unknown as Location, win.sessionStorage as unknown as Storage, win.history as unknown as History, win.document as unknown as Document);
+      takeToken(
+        win.location as unknown as Location,
+        win.sessionStorage as unknown as Storage,
+        win.history as unknown as History,
+        win.document as unknown as Document,
+      );
     expect(take()).toBe('fresh');
     win.document.head.innerHTML = '';
     expect(take()).toBe('stale');

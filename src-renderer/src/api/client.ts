@@ -146,4 +146,3 @@ export function useClient(): ApiClient {
   client ??= createClient();
   return client;
 }
-

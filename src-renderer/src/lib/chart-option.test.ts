@@ -1,8 +1,17 @@
 import type { LineSeriesOption } from 'echarts';
 import { describe, expect, it } from 'vitest';
-import { axisNumber, buildChartOption, linePoints, sameLines, smoothingUpdate, tooltipRows, type ChartLine } from './chart-option.ts';
+import {
+  axisNumber,
+  buildChartOption,
+  linePoints,
+  sameLines,
+  smoothingUpdate,
+  tooltipRows,
+  type ChartLine,
+} from './chart-option.ts';
 
-const run = (values: number[], offset = 0) => values.map((value, i) => ({ step: i + 1, wallTime: 1000 + i, value: value + offset }));
+const run = (values: number[], offset = 0) =>
+  values.map((value, i) => ({ step: i + 1, wallTime: 1000 + i, value: value + offset }));
 const single: ChartLine = { id: 'run1', label: 'A <b>', color: '#111', runIds: [1], runs: [run([4, 2, 3])] };
 const group: ChartLine = { id: 'g', label: 'G', color: '#222', runIds: [2, 3], runs: [run([1, 2]), run([3, 4])] };
 const settings = { smoothing: 0.5, xAxis: 'step' as const, logY: false };
@@ -15,7 +24,11 @@ describe('buildChartOption', () => {
   it('draws each run as a faint raw line under its smoothed line', () => {
     const s = series(buildChartOption('loss', [single], settings));
     expect(s.map((x) => x.id)).toEqual(['run1:raw', 'run1:smooth']);
-    expect(s[0].data).toEqual([[1, 4], [2, 2], [3, 3]]);
+    expect(s[0].data).toEqual([
+      [1, 4],
+      [2, 2],
+      [3, 3],
+    ]);
     expect(s[0].lineStyle?.opacity).toBeLessThan(0.5);
     const smooth = s[1].data as number[][];
     expect(smooth[0]).toEqual([1, 4, 4, 1, 1]);
@@ -26,14 +39,20 @@ describe('buildChartOption', () => {
     const s = series(buildChartOption('loss', [group], { ...settings, smoothing: 0 }));
     expect(s.map((x) => x.id)).toEqual(['g:lo', 'g:band', 'g:raw', 'g:smooth']);
     const sd = Math.SQRT2;
-    expect(s[0].data).toEqual([[1, 2 - sd], [2, 3 - sd]]);
+    expect(s[0].data).toEqual([
+      [1, 2 - sd],
+      [2, 3 - sd],
+    ]);
     // The band series carries the height (hi − lo), stacked on the lower edge.
     const heights = (s[1].data as number[][]).map(([x, h]) => [x, h]);
     expect(heights[0][0]).toBe(1);
     expect(heights[0][1]).toBeCloseTo(2 * sd, 12);
     expect(heights[1][1]).toBeCloseTo(2 * sd, 12);
     expect(s[1].stack).toBe(s[0].stack);
-    expect(linePoints(group, { ...settings, smoothing: 0 })).toEqual([[1, 2, 2, 1, 2], [2, 3, 3, 2, 2]]);
+    expect(linePoints(group, { ...settings, smoothing: 0 })).toEqual([
+      [1, 2, 2, 1, 2],
+      [2, 3, 3, 2, 2],
+    ]);
   });
 
   it('draws the band only where the runs of a group share steps', () => {
@@ -46,10 +65,7 @@ describe('buildChartOption', () => {
   it('shows a group with one point per run (test metrics at different steps) as one point with an error bar', () => {
     const tests: ChartLine = {
       ...group,
-      runs: [
-        [{ step: 4, wallTime: 10, value: 0.6 }],
-        [{ step: 8, wallTime: 20, value: 0.8 }],
-      ],
+      runs: [[{ step: 4, wallTime: 10, value: 0.6 }], [{ step: 8, wallTime: 20, value: 0.8 }]],
     };
     const s = series(buildChartOption('test/accuracy', [tests], { ...settings, smoothing: 0 }));
     expect(s.map((x) => x.id)).toEqual(['g:err', 'g:raw', 'g:smooth']);
@@ -79,7 +95,9 @@ describe('buildChartOption', () => {
       { seriesId: 'run1:raw', seriesName: 'A <b> (raw)', value: [2, 2] },
       { seriesId: 'run1:smooth', seriesName: 'A <b>', color: '#111', value: [2, 2.667, 2, 2, 1] },
     ]);
-    expect(html).toContain('<tr><td><span style="color:#111">●</span> A &#60;b&#62;</td><td class="num"><b>2.667</b></td><td class="num">2.000</td><td class="num">2</td></tr>');
+    expect(html).toContain(
+      '<tr><td><span style="color:#111">●</span> A &#60;b&#62;</td><td class="num"><b>2.667</b></td><td class="num">2.000</td><td class="num">2</td></tr>',
+    );
     expect(html).not.toContain('(raw)');
   });
 });
@@ -114,7 +132,8 @@ describe('smoothingUpdate', () => {
   it('carries only the smoothed lines, equal to those of the full option at that smoothing', () => {
     const full = series(buildChartOption('loss', [single, group], { ...settings, smoothing: 0.9 }));
     const at = { ...settings, smoothing: 0.9 };
-    const update = smoothingUpdate([single, group], [linePoints(single, at), linePoints(group, at)]).series as LineSeriesOption[];
+    const update = smoothingUpdate([single, group], [linePoints(single, at), linePoints(group, at)])
+      .series as LineSeriesOption[];
     expect(update.map((s) => s.id)).toEqual(['run1:smooth', 'g:smooth']);
     expect(update).toEqual(full.filter((s) => String(s.id).endsWith(':smooth')));
   });
@@ -122,8 +141,8 @@ describe('smoothingUpdate', () => {
 
 describe('axisNumber', () => {
   it("keeps a learning rate's ticks short: 3 significant digits, exponents for tiny and huge values", () => {
-    expect([0.000125, 0.00015, 0.0001, 0.001, 0.0125, 0.5, 2.25, 1234.5678, 250000, -0.00002, 0].map(axisNumber)).toEqual([
-      '1.25e-4', '1.5e-4', '1e-4', '0.001', '0.0125', '0.5', '2.25', '1230', '2.5e+5', '-2e-5', '0',
-    ]);
+    expect(
+      [0.000125, 0.00015, 0.0001, 0.001, 0.0125, 0.5, 2.25, 1234.5678, 250000, -0.00002, 0].map(axisNumber),
+    ).toEqual(['1.25e-4', '1.5e-4', '1e-4', '0.001', '0.0125', '0.5', '2.25', '1230', '2.5e+5', '-2e-5', '0']);
   });
 });

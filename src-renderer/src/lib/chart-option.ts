@@ -47,7 +47,11 @@ export function axisNumber(v: number): string {
 export function linePoints(line: ChartLine, settings: ChartSettings): PointValue[] {
   if (line.runs.length === 1) {
     return plotPoints(line.runs[0], settings.xAxis, settings.smoothing, settings.logY).map((p) => [
-      p.x, p.smoothed, p.raw, p.step, 1,
+      p.x,
+      p.smoothed,
+      p.raw,
+      p.step,
+      1,
     ]);
   }
   const band = groupBand(line).filter((b) => !settings.logY || b.mean > 0);
@@ -57,7 +61,11 @@ export function linePoints(line: ChartLine, settings: ChartSettings): PointValue
   );
   const start = band.length > 0 ? band[0].wallTime : 0;
   return band.map((b, i) => [
-    xOf({ step: b.step, wallTime: b.wallTime, value: b.mean }, settings.xAxis, start), smoothed[i], b.mean, b.step, b.n,
+    xOf({ step: b.step, wallTime: b.wallTime, value: b.mean }, settings.xAxis, start),
+    smoothed[i],
+    b.mean,
+    b.step,
+    b.n,
   ]);
 }
 
@@ -80,7 +88,10 @@ function bandSeries(line: ChartLine, settings: ChartSettings): LineSeriesOption[
         type: 'line',
         id: `${line.id}:err`,
         name: `${line.label} ±std`,
-        data: [[x, lo], [x, b.mean + b.std]],
+        data: [
+          [x, lo],
+          [x, b.mean + b.std],
+        ],
         symbol: 'rect',
         symbolSize: [10, 1.5],
         silent: true,
@@ -91,7 +102,11 @@ function bandSeries(line: ChartLine, settings: ChartSettings): LineSeriesOption[
     ];
   }
   const rows = band
-    .map((b) => ({ x: xOf({ step: b.step, wallTime: b.wallTime, value: b.mean }, settings.xAxis, start), lo: b.mean - b.std, hi: b.mean + b.std }))
+    .map((b) => ({
+      x: xOf({ step: b.step, wallTime: b.wallTime, value: b.mean }, settings.xAxis, start),
+      lo: b.mean - b.std,
+      hi: b.mean + b.std,
+    }))
     .filter((r) => !settings.logY || r.lo > 0);
   const common: LineSeriesOption = {
     type: 'line',
@@ -166,7 +181,10 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
     toolbox: {
       right: 8,
       top: 0,
-      feature: { dataZoom: { filterMode: 'none', title: { zoom: 'Box zoom', back: 'Undo zoom' } }, restore: { title: 'Reset' } },
+      feature: {
+        dataZoom: { filterMode: 'none', title: { zoom: 'Box zoom', back: 'Undo zoom' } },
+        restore: { title: 'Reset' },
+      },
     },
     tooltip: {
       trigger: 'axis',
@@ -183,7 +201,11 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
       minInterval: settings.xAxis === 'step' ? 1 : undefined,
       axisLabel: { hideOverlap: true },
     },
-    yAxis: { type: settings.logY ? 'log' : 'value', scale: true, axisLabel: { formatter: axisNumber, hideOverlap: true } },
+    yAxis: {
+      type: settings.logY ? 'log' : 'value',
+      scale: true,
+      axisLabel: { formatter: axisNumber, hideOverlap: true },
+    },
     series,
   };
 }
@@ -213,7 +235,14 @@ export function tooltipRows(params: readonly TooltipParam[]): TooltipRow[] {
     .filter((p) => p.seriesId?.endsWith(':smooth') && Array.isArray(p.value))
     .map((p) => {
       const [, smoothed, raw, step, n] = p.value as PointValue;
-      return { name: p.seriesName ?? '', color: typeof p.color === 'string' ? p.color : '#888', smoothed, raw, step, n };
+      return {
+        name: p.seriesName ?? '',
+        color: typeof p.color === 'string' ? p.color : '#888',
+        smoothed,
+        raw,
+        step,
+        n,
+      };
     })
     .sort((a, b) => (Number.isNaN(a.smoothed) ? 1 : Number.isNaN(b.smoothed) ? -1 : b.smoothed - a.smoothed));
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { COMPARE_DEFAULTS, compareQuery, parseCompareQuery, type CompareState } from './compare-url.ts';
 
-const roundTrip = (q: Record<string, string>) => Object.fromEntries(new URLSearchParams(new URLSearchParams(q).toString()));
+const roundTrip = (q: Record<string, string>) =>
+  Object.fromEntries(new URLSearchParams(new URLSearchParams(q).toString()));
 
 describe('the Compare link', () => {
   it('leaves defaults out and round-trips every setting through a URL', () => {
@@ -17,9 +18,19 @@ describe('the Compare link', () => {
       exportStyle: 'sup',
     };
     const query = compareQuery(state);
-    expect(query).toMatchObject({ metric: 'f1', grp: 'val', delta: '1', ref: 'a, b & c', sort: 'few,asc', fmt: 'markdown', style: 'sup' });
+    expect(query).toMatchObject({
+      metric: 'f1',
+      grp: 'val',
+      delta: '1',
+      ref: 'a, b & c',
+      sort: 'few,asc',
+      fmt: 'markdown',
+      style: 'sup',
+    });
     expect(parseCompareQuery(roundTrip(query))).toEqual(state);
-    expect(parseCompareQuery(roundTrip(compareQuery({ ...state, sortBy: { column: 'overall', descending: true } }))).sortBy).toEqual({ column: 'overall', descending: true });
+    expect(
+      parseCompareQuery(roundTrip(compareQuery({ ...state, sortBy: { column: 'overall', descending: true } }))).sortBy,
+    ).toEqual({ column: 'overall', descending: true });
   });
 
   it('keeps a chosen empty selection apart from one that follows the data', () => {
@@ -28,11 +39,25 @@ describe('the Compare link', () => {
     expect(parseCompareQuery(none)).toEqual({ selected: {} });
     expect(parseCompareQuery({})).toEqual({});
     // The same choice in any order gives one link.
-    expect(compareQuery({ ...COMPARE_DEFAULTS, selected: { b: ['1'], a: ['2'] } })).toEqual(compareQuery({ ...COMPARE_DEFAULTS, selected: { a: ['2'], b: ['1'] } }));
+    expect(compareQuery({ ...COMPARE_DEFAULTS, selected: { b: ['1'], a: ['2'] } })).toEqual(
+      compareQuery({ ...COMPARE_DEFAULTS, selected: { a: ['2'], b: ['1'] } }),
+    );
   });
 
   it('ignores bad values of a hand-edited link', () => {
-    expect(parseCompareQuery({ sel: '{not json', metric: 'top9', grp: 'train', delta: 'yes', sort: 'few,sideways', fmt: 'pdf', style: 'bold' })).toEqual({});
-    expect(parseCompareQuery({ sel: '{"demo":["g",3,null],"x":"y"}', sort: 'bogus' })).toEqual({ selected: { demo: ['g'] } });
+    expect(
+      parseCompareQuery({
+        sel: '{not json',
+        metric: 'top9',
+        grp: 'train',
+        delta: 'yes',
+        sort: 'few,sideways',
+        fmt: 'pdf',
+        style: 'bold',
+      }),
+    ).toEqual({});
+    expect(parseCompareQuery({ sel: '{"demo":["g",3,null],"x":"y"}', sort: 'bogus' })).toEqual({
+      selected: { demo: ['g'] },
+    });
   });
 });

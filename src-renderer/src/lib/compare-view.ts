@@ -2,7 +2,14 @@
 import type { CellStats, Comparison, ComparisonRow } from '../../../src-shared/compare.ts';
 import type { CompareDataset } from '../../../src-shared/compare-groups.ts';
 import type { SelectionRule } from '../../../src-shared/config.ts';
-import { formatDelta, formatMean, formatP, formatStd, SIGNIFICANCE_ALPHA, type CellStyle } from '../../../src-shared/export/format.ts';
+import {
+  formatDelta,
+  formatMean,
+  formatP,
+  formatStd,
+  SIGNIFICANCE_ALPHA,
+  type CellStyle,
+} from '../../../src-shared/export/format.ts';
 import { EXPORT_FILES, type ExportFormat } from '../../../src-shared/export/index.ts';
 import type { TTestKind } from '../../../src-shared/stats.ts';
 
@@ -23,9 +30,19 @@ export function cellView(cell: CellStats, row: ComparisonRow, showDelta: boolean
   if (cell.mean === null) return { main: '–', std: null, n: 0, title: 'no value' };
   const summary = `mean ${formatMean(cell.mean)}${cell.std === null ? '' : ` ± ${formatStd(cell.std)}`} over ${cell.n} ${cell.n === 1 ? 'run' : 'runs'}`;
   if (showDelta && !row.isBaseline && cell.delta !== null) {
-    return { main: formatDelta(cell.delta), std: null, n: cell.n, title: `${formatDelta(cell.delta)} points vs the baseline; ${summary}` };
+    return {
+      main: formatDelta(cell.delta),
+      std: null,
+      n: cell.n,
+      title: `${formatDelta(cell.delta)} points vs the baseline; ${summary}`,
+    };
   }
-  return { main: formatMean(cell.mean), std: cell.std === null ? null : `± ${formatStd(cell.std)}`, n: cell.n, title: summary };
+  return {
+    main: formatMean(cell.mean),
+    std: cell.std === null ? null : `± ${formatStd(cell.std)}`,
+    n: cell.n,
+    title: summary,
+  };
 }
 
 const TEST_NAMES: Record<TTestKind, string> = {
@@ -82,11 +99,16 @@ export function exportFileName(comparisons: readonly Comparison[], format: Expor
 
 /** What a first visit selects: every dataset with its named experiments (config groups are opt-in). */
 export function defaultSelection(datasets: readonly CompareDataset[]): Record<string, string[]> {
-  return Object.fromEntries(datasets.map((d) => [d.dataset, d.groups.filter((g) => g.kind === 'experiment').map((g) => g.id)]));
+  return Object.fromEntries(
+    datasets.map((d) => [d.dataset, d.groups.filter((g) => g.kind === 'experiment').map((g) => g.id)]),
+  );
 }
 
 /** Keeps the chosen groups that still exist, dropping datasets that have none left. */
-export function pruneSelection(selected: Readonly<Record<string, readonly string[]>>, datasets: readonly CompareDataset[]): Record<string, string[]> {
+export function pruneSelection(
+  selected: Readonly<Record<string, readonly string[]>>,
+  datasets: readonly CompareDataset[],
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const d of datasets) {
     const ids = new Set(d.groups.map((g) => g.id));

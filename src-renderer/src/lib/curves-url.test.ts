@@ -14,8 +14,18 @@ describe('the Curves link', () => {
       runFilter: 'rho=0.5|seed 2',
     };
     const query = curvesQuery(state);
-    expect(query).toEqual({ runs: '3,12', smoothing: '0.95', x: 'wall', logy: '1', group: '1', open: 'loss,alphas', filter: 'rho=0.5|seed 2' });
-    expect(parseCurvesQuery(Object.fromEntries(new URLSearchParams(new URLSearchParams(query).toString())))).toEqual(state);
+    expect(query).toEqual({
+      runs: '3,12',
+      smoothing: '0.95',
+      x: 'wall',
+      logy: '1',
+      group: '1',
+      open: 'loss,alphas',
+      filter: 'rho=0.5|seed 2',
+    });
+    expect(parseCurvesQuery(Object.fromEntries(new URLSearchParams(new URLSearchParams(query).toString())))).toEqual(
+      state,
+    );
   });
 
   it('ignores bad values of a hand-edited link and keeps what it does not carry', () => {

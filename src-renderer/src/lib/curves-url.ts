@@ -45,7 +45,8 @@ export function parseCurvesQuery(query: Record<string, string>): Partial<CurvesS
   const out: Partial<CurvesState> = {};
   if (query.runs !== undefined) out.runs = idsOf(query.runs);
   const smoothing = query.smoothing === undefined ? NaN : Number(query.smoothing);
-  if (query.smoothing !== undefined && query.smoothing.trim() !== '' && smoothing >= 0 && smoothing <= 0.999) out.smoothing = smoothing;
+  if (query.smoothing !== undefined && query.smoothing.trim() !== '' && smoothing >= 0 && smoothing <= 0.999)
+    out.smoothing = smoothing;
   const xAxis = choiceOf(query.x, X_AXES);
   if (xAxis !== undefined) out.xAxis = xAxis;
   const logY = flagOf(query.logy);

@@ -1,9 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { colorFor, filterByRegex, groupTags, meanStdByStep, mergeCurves, PALETTE, plotPoints, tagGroupName } from './curves.ts';
+import {
+  colorFor,
+  filterByRegex,
+  groupTags,
+  meanStdByStep,
+  mergeCurves,
+  PALETTE,
+  plotPoints,
+  tagGroupName,
+} from './curves.ts';
 
 describe('tag groups', () => {
   it('puts losses first, then validation, α, test, learning rate; α indices in natural order', () => {
-    const groups = groupTags(['test/f1', 'alphas/mean/10', 'lr', 'validation/accuracy', 'batch_loss', 'alphas/mean/2', 'epoch_loss', 'custom']);
+    const groups = groupTags([
+      'test/f1',
+      'alphas/mean/10',
+      'lr',
+      'validation/accuracy',
+      'batch_loss',
+      'alphas/mean/2',
+      'epoch_loss',
+      'custom',
+    ]);
     expect(groups).toEqual([
       { name: 'loss', tags: ['batch_loss', 'epoch_loss'] },
       { name: 'validation', tags: ['validation/accuracy'] },
@@ -76,7 +94,8 @@ describe('filterByRegex', () => {
 });
 
 describe('mergeCurves', () => {
-  const pts = (n: number) => Array.from({ length: n }, (_, i) => ({ step: i + 1, wallTime: 100 + i, value: 1 / (i + 1) }));
+  const pts = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ step: i + 1, wallTime: 100 + i, value: 1 / (i + 1) }));
   it('keeps the previous array of an unchanged tag and takes the new one of a grown or changed tag', () => {
     const previous = { runId: 7, tags: { a: pts(3), b: pts(2), c: pts(1) } };
     const changed = pts(1);

@@ -48,13 +48,35 @@ function naturalCompare(a: string, b: string): number {
  * one experiment (created together) never share one unless there are more than 24 of them.
  */
 export const PALETTE: readonly string[] = [
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf', '#393b79',
-  '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#dbdb8d', '#9edae5', '#637939',
-  '#8c6d31', '#843c39', '#7b4173', '#3182bd',
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#bcbd22',
+  '#17becf',
+  '#393b79',
+  '#aec7e8',
+  '#ffbb78',
+  '#98df8a',
+  '#ff9896',
+  '#c5b0d5',
+  '#c49c94',
+  '#f7b6d2',
+  '#dbdb8d',
+  '#9edae5',
+  '#637939',
+  '#8c6d31',
+  '#843c39',
+  '#7b4173',
+  '#3182bd',
 ];
 
 export function colorFor(key: number | string): string {
-  if (typeof key === 'number' && Number.isInteger(key)) return PALETTE[((key % PALETTE.length) + PALETTE.length) % PALETTE.length];
+  if (typeof key === 'number' && Number.isInteger(key))
+    return PALETTE[((key % PALETTE.length) + PALETTE.length) % PALETTE.length];
   const text = String(key);
   // FNV-1a for group keys: a cheap, well-spread hash.
   let h = 0x811c9dc5;
@@ -85,7 +107,12 @@ export interface PlotPoint {
 }
 
 /** Points ready to draw; on a log axis, values ≤ 0 cannot be shown and are left out. */
-export function plotPoints(points: readonly ScalarPoint[], mode: XAxisMode, smoothing: number, logY: boolean): PlotPoint[] {
+export function plotPoints(
+  points: readonly ScalarPoint[],
+  mode: XAxisMode,
+  smoothing: number,
+  logY: boolean,
+): PlotPoint[] {
   const kept = logY ? points.filter((p) => p.value > 0) : points;
   const smoothed = debiasedEma(
     kept.map((p) => p.value),
@@ -155,7 +182,11 @@ export function singlePointSummary(series: readonly (readonly ScalarPoint[])[]):
 }
 
 /** Runs whose label matches the filter; an invalid regex matches as plain text instead of failing. */
-export function filterByRegex<T>(items: readonly T[], pattern: string, label: (item: T) => string): { items: T[]; valid: boolean } {
+export function filterByRegex<T>(
+  items: readonly T[],
+  pattern: string,
+  label: (item: T) => string,
+): { items: T[]; valid: boolean } {
   if (pattern.trim() === '') return { items: [...items], valid: true };
   try {
     const re = new RegExp(pattern, 'i');

@@ -51,7 +51,13 @@ describe('HParams charts', () => {
     const option = scatterOption(table, 'training.n_neighbors', 'few');
     const [bars, points] = option.series as [LineSeriesOption, ScatterSeriesOption];
     expect(bars.data).toEqual([[3, 38], [3, 42], '-', [10, 70], [10, 70], '-']);
-    expect((points.data as { value: number[] }[]).map((d) => d.value)).toEqual([[3, 40, 2, 2], [10, 70, 0, 1]]);
-    expect(scatterOption(table, 'training.nn_dist', 'few').xAxis).toMatchObject({ type: 'category', data: ['cosine', 'euclidean'] });
+    expect((points.data as { value: number[] }[]).map((d) => d.value)).toEqual([
+      [3, 40, 2, 2],
+      [10, 70, 0, 1],
+    ]);
+    expect(scatterOption(table, 'training.nn_dist', 'few').xAxis).toMatchObject({
+      type: 'category',
+      data: ['cosine', 'euclidean'],
+    });
   });
 });

@@ -27,7 +27,10 @@ describe('the Inspector chart options', () => {
     expect((option.yAxis as { data: string[] }).data).toEqual(['Siberian husky', 'malamute']);
     const [bars, errors] = seriesOf(option);
     expect(values(bars!).map((v) => Number(v).toFixed(2))).toEqual(['-0.20', '0.40']);
-    expect((bars!.data as { itemStyle: { color: string } }[]).map((d) => d.itemStyle.color)).toEqual([SPLIT_COLORS.many, SPLIT_COLORS.many]);
+    expect((bars!.data as { itemStyle: { color: string } }[]).map((d) => d.itemStyle.color)).toEqual([
+      SPLIT_COLORS.many,
+      SPLIT_COLORS.many,
+    ]);
     const std = Math.sqrt(2 * 0.02 ** 2); // sample std of −0.18 and −0.22
     const [first] = errors!.data as number[][];
     expect(first![0]).toBe(0);
@@ -57,7 +60,11 @@ describe('the Inspector chart options', () => {
     expect((option.xAxis as { type: string }).type).toBe('log');
     const [baseline, alphanet, baseFit] = seriesOf(option);
     // Café dog has no training samples; malamute no test samples (no accuracy).
-    expect((baseline!.data as { name: string }[]).map((d) => d.name)).toEqual(['Siberian husky (many)', 'Eskimo dog (few)', 'dingo (few)']);
+    expect((baseline!.data as { name: string }[]).map((d) => d.name)).toEqual([
+      'Siberian husky (many)',
+      'Eskimo dog (few)',
+      'dingo (few)',
+    ]);
     expect(values(alphanet!)).toEqual([
       [100, 75],
       [5, 62.5],
@@ -98,8 +105,16 @@ describe('the Inspector chart options', () => {
     const plot = data.plots.predictionChanges;
     const option = predictionChangesOption(plot);
     const stacks = seriesOf(option) as BarSeriesOption[];
-    expect(stacks.map((s) => s.name)).toEqual(['AlphaNet correct', 'AlphaNet wrong, as a neighbour', 'AlphaNet wrong, otherwise']);
-    expect(stacks[0]!.data).toEqual([plot.transitions.correct.correct, plot.transitions.neighbour.correct, plot.transitions.other.correct]);
+    expect(stacks.map((s) => s.name)).toEqual([
+      'AlphaNet correct',
+      'AlphaNet wrong, as a neighbour',
+      'AlphaNet wrong, otherwise',
+    ]);
+    expect(stacks[0]!.data).toEqual([
+      plot.transitions.correct.correct,
+      plot.transitions.neighbour.correct,
+      plot.transitions.other.correct,
+    ]);
     const all = stacks.flatMap((s) => s.data as number[]).reduce((a, b) => a + b, 0);
     expect(all).toBe(plot.total);
     expect((option.xAxis as { data: string[] }).data[0]).toBe(`correct (${plot.baseline.correct})`);
@@ -115,9 +130,19 @@ describe('the Inspector chart options', () => {
     const option = semanticAccuracyOption(sem, data.baseline, data.alphanet);
     expect((option.xAxis as { data: string[] }).data).toEqual(['Few', 'Medium', 'Many', 'Overall']);
     const s = seriesOf(option);
-    expect(s.map((x) => x.name)).toEqual(['Baseline top-1', 'AlphaNet top-1', 'Baseline semantic', 'AlphaNet semantic']);
+    expect(s.map((x) => x.name)).toEqual([
+      'Baseline top-1',
+      'AlphaNet top-1',
+      'Baseline semantic',
+      'AlphaNet semantic',
+    ]);
     expect(s[3]!.data).toEqual([62.5, null, 100, 80]);
-    expect(s[0]!.data).toEqual([data.baseline.few! * 100, data.baseline.medium! * 100, data.baseline.many! * 100, data.baseline.overall! * 100]);
+    expect(s[0]!.data).toEqual([
+      data.baseline.few! * 100,
+      data.baseline.medium! * 100,
+      data.baseline.many! * 100,
+      data.baseline.overall! * 100,
+    ]);
   });
 
   it('write negative numbers with a true minus sign, and no sign on a rounded zero', () => {

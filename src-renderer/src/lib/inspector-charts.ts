@@ -2,7 +2,13 @@
  * ECharts options of the Inspector's plots (issue 7; the paper's plots, spec §6), built from the
  * Inspector data (src-shared/inspector.ts). Accuracies are drawn in %, changes in percentage points.
  */
-import type { BarSeriesOption, CustomSeriesOption, EChartsOption, LineSeriesOption, ScatterSeriesOption } from 'echarts';
+import type {
+  BarSeriesOption,
+  CustomSeriesOption,
+  EChartsOption,
+  LineSeriesOption,
+  ScatterSeriesOption,
+} from 'echarts';
 import type { SplitName } from '../../../src-shared/dataset.ts';
 import {
   PREDICTION_STATUSES,
@@ -25,7 +31,11 @@ export const SPLIT_LABELS: Record<SplitName, string> = { few: 'Few', medium: 'Me
 const BASELINE_COLOR = '#98a2b3';
 const ALPHANET_COLOR = '#2f5bd3';
 const STATUS_COLORS: Record<PredictionStatus, string> = { correct: '#067647', neighbour: '#f79009', other: '#d92d20' };
-export const STATUS_LABELS: Record<PredictionStatus, string> = { correct: 'correct', neighbour: 'wrong, as a neighbour', other: 'wrong, otherwise' };
+export const STATUS_LABELS: Record<PredictionStatus, string> = {
+  correct: 'correct',
+  neighbour: 'wrong, as a neighbour',
+  other: 'wrong, otherwise',
+};
 
 const pp = (fraction: number): number => fraction * 100;
 
@@ -42,7 +52,14 @@ function base(title: string, subtitle?: string, legend = false): EChartsOption {
     legend: legend ? { bottom: 4 } : undefined,
     animation: false,
     backgroundColor: '#fff',
-    title: { text: title, subtext: subtitle, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 'normal' }, subtextStyle: { fontSize: 11 } },
+    title: {
+      text: title,
+      subtext: subtitle,
+      left: 8,
+      top: 4,
+      textStyle: { fontSize: 13, fontWeight: 'normal' },
+      subtextStyle: { fontSize: 11 },
+    },
     grid: { left: 64, right: 24, top: subtitle ? 64 : 48, bottom: legend ? 76 : 48 },
     tooltip: { trigger: 'item', confine: true },
   };
@@ -74,7 +91,9 @@ export function combinationOption(detail: FewClassDetail): EChartsOption {
     type: 'custom',
     name: '± std',
     silent: true,
-    data: terms.flatMap((t, i) => (t.alphaStd === null ? [] : [[i, t.alphaMean - t.alphaStd, t.alphaMean + t.alphaStd]])),
+    data: terms.flatMap((t, i) =>
+      t.alphaStd === null ? [] : [[i, t.alphaMean - t.alphaStd, t.alphaMean + t.alphaStd]],
+    ),
     encode: { x: [1, 2], y: 0 },
     renderItem: (_params, api) => {
       const [lo, hi] = [api.coord([api.value(1), api.value(0)]), api.coord([api.value(2), api.value(0)])];
@@ -107,8 +126,19 @@ export function combinationOption(detail: FewClassDetail): EChartsOption {
         return `${escapeHtml(t.name)} (${t.split})<br>α̃ = <b>${signed(t.alphaMean)}${std}</b><br>runs: ${runs}`;
       },
     },
-    xAxis: { type: 'value', name: 'α̃', nameLocation: 'end', splitNumber: 4, splitLine: { lineStyle: { type: 'dashed' } } },
-    yAxis: { type: 'category', inverse: true, data: terms.map((t) => t.name), axisLabel: { width: 136, overflow: 'truncate' } },
+    xAxis: {
+      type: 'value',
+      name: 'α̃',
+      nameLocation: 'end',
+      splitNumber: 4,
+      splitLine: { lineStyle: { type: 'dashed' } },
+    },
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      data: terms.map((t) => t.name),
+      axisLabel: { width: 136, overflow: 'truncate' },
+    },
     series: [bars, errors],
   };
 }
@@ -124,7 +154,14 @@ export function deltaVsDistanceOption(plot: DeltaVsDistancePlot): EChartsOption 
     itemStyle: { color: SPLIT_COLORS.few, opacity: 0.75 },
     data: plot.points.map((p) => ({ value: [p.meanDistance, pp(p.delta)], name: p.name })),
   };
-  const fit: LineSeriesOption = { type: 'line', name: 'least squares', data: line, symbol: 'none', silent: true, lineStyle: { color: '#1d2433', width: 1.5 } };
+  const fit: LineSeriesOption = {
+    type: 'line',
+    name: 'least squares',
+    data: line,
+    symbol: 'none',
+    silent: true,
+    lineStyle: { color: '#1d2433', width: 1.5 },
+  };
   return {
     ...base('Δ accuracy vs mean neighbour distance (few classes)', rText(plot.fit)),
     tooltip: {
@@ -148,12 +185,18 @@ export function accVsSamplesOption(plot: AccVsSamplesPlot): EChartsOption {
   const shown = plot.points.filter((p) => p.trainSamples > 0);
   const xs = shown.map((p) => p.trainSamples);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  const scatter = (name: string, color: string, acc: (p: (typeof shown)[number]) => number | null): ScatterSeriesOption => ({
+  const scatter = (
+    name: string,
+    color: string,
+    acc: (p: (typeof shown)[number]) => number | null,
+  ): ScatterSeriesOption => ({
     type: 'scatter',
     name,
     symbolSize: 5,
     itemStyle: { color, opacity: 0.6 },
-    data: shown.filter((p) => acc(p) !== null).map((p) => ({ value: [p.trainSamples, pp(acc(p)!)], name: `${p.name} (${p.split})` })),
+    data: shown
+      .filter((p) => acc(p) !== null)
+      .map((p) => ({ value: [p.trainSamples, pp(acc(p)!)], name: `${p.name} (${p.split})` })),
   });
   const fit = (name: string, color: string, r: Regression): LineSeriesOption => ({
     type: 'line',
@@ -210,7 +253,11 @@ export function deltaBySplitOption(plot: DeltaBySplitPlot): EChartsOption {
               symbol: 'none',
               silent: true,
               lineStyle: { color: '#1d2433', type: 'dashed', width: 1.5 },
-              label: { formatter: `${SPLIT_LABELS[s.split]} mean ${signed(pp(s.meanDelta), 1)}`, position: 'insideEndTop', fontSize: 10 },
+              label: {
+                formatter: `${SPLIT_LABELS[s.split]} mean ${signed(pp(s.meanDelta), 1)}`,
+                position: 'insideEndTop',
+                fontSize: 10,
+              },
               data: [[{ coord: [start, pp(s.meanDelta)] }, { coord: [end, pp(s.meanDelta)] }]],
             },
     });
@@ -228,7 +275,15 @@ export function deltaBySplitOption(plot: DeltaBySplitPlot): EChartsOption {
         return `${escapeHtml(names[i!] ?? '')} (${escapeHtml(q.seriesName ?? '')})<br>Δ ${signed(delta!, 1)} pp`;
       },
     },
-    xAxis: { type: 'category', data: names, axisLabel: { show: false }, axisTick: { show: false }, name: 'classes', nameLocation: 'middle', nameGap: 16 },
+    xAxis: {
+      type: 'category',
+      data: names,
+      axisLabel: { show: false },
+      axisTick: { show: false },
+      name: 'classes',
+      nameLocation: 'middle',
+      nameGap: 16,
+    },
     yAxis: { type: 'value', name: 'Δ accuracy (pp)', nameLocation: 'middle', nameGap: 44 },
     series,
   };
@@ -243,24 +298,35 @@ export function alphaDistributionOption(plot: AlphaDistributionPlot): EChartsOpt
     // k legend entries with their means take two rows.
     grid: { left: 64, right: 24, top: 64, bottom: 100 },
     tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' } },
-    xAxis: { type: 'category', data: centres.map((c) => signed(c, 3)), name: 'α̃ (bin centre)', nameLocation: 'middle', nameGap: 28 },
+    xAxis: {
+      type: 'category',
+      data: centres.map((c) => signed(c, 3)),
+      name: 'α̃ (bin centre)',
+      nameLocation: 'middle',
+      nameGap: 28,
+    },
     yAxis: { type: 'value', name: 'count', nameLocation: 'middle', nameGap: 40, minInterval: 1 },
-    series: plot.coefficients.map(
-      (c, j): BarSeriesOption => ({
-        type: 'bar',
-        name: `α̃${c.index}${c.mean === null ? '' : ` (mean ${signed(c.mean)})`}`,
-        itemStyle: { color: palette[j % palette.length] },
-        data: c.counts,
-      }),
-    ),
+    series: plot.coefficients.map((c, j): BarSeriesOption => ({
+      type: 'bar',
+      name: `α̃${c.index}${c.mean === null ? '' : ` (mean ${signed(c.mean)})`}`,
+      itemStyle: { color: palette[j % palette.length] },
+      data: c.counts,
+    })),
   };
 }
 
 /** Baseline status (bars) → AlphaNet status (stacks) of every few-class test sample, per run. */
 export function predictionChangesOption(plot: PredictionChangesPlot): EChartsOption {
-  const meaning = plot.neighbours === 'nearest' ? 'neighbour: one of the class’s nearest base classes' : 'neighbour: WordNet relative within the level';
+  const meaning =
+    plot.neighbours === 'nearest'
+      ? 'neighbour: one of the class’s nearest base classes'
+      : 'neighbour: WordNet relative within the level';
   return {
-    ...base(`Prediction changes, baseline → AlphaNet (${plot.neighbours === 'nearest' ? 'nearest neighbours' : 'WordNet neighbours'})`, `${plot.total} few-class predictions over the runs; ${meaning}`, true),
+    ...base(
+      `Prediction changes, baseline → AlphaNet (${plot.neighbours === 'nearest' ? 'nearest neighbours' : 'WordNet neighbours'})`,
+      `${plot.total} few-class predictions over the runs; ${meaning}`,
+      true,
+    ),
     grid: { left: 64, right: 24, top: 64, bottom: 96 },
     tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' } },
     xAxis: {
@@ -272,24 +338,27 @@ export function predictionChangesOption(plot: PredictionChangesPlot): EChartsOpt
       nameGap: 28,
     },
     yAxis: { type: 'value', name: 'predictions', nameLocation: 'middle', nameGap: 44, minInterval: 1 },
-    series: PREDICTION_STATUSES.map(
-      (to): BarSeriesOption => ({
-        type: 'bar',
-        stack: 'alphanet',
-        name: `AlphaNet ${STATUS_LABELS[to]}`,
-        itemStyle: { color: STATUS_COLORS[to] },
-        data: PREDICTION_STATUSES.map((from) => plot.transitions[from][to]),
-      }),
-    ),
+    series: PREDICTION_STATUSES.map((to): BarSeriesOption => ({
+      type: 'bar',
+      stack: 'alphanet',
+      name: `AlphaNet ${STATUS_LABELS[to]}`,
+      itemStyle: { color: STATUS_COLORS[to] },
+      data: PREDICTION_STATUSES.map((from) => plot.transitions[from][to]),
+    })),
   };
 }
 
 /** The splits and the whole test set, as the accuracy summaries list them. */
 export const SPLIT_KEYS = [...SPLIT_ORDER, 'overall'] as const;
-export const splitKeyLabel = (k: (typeof SPLIT_KEYS)[number]): string => (k === 'overall' ? 'Overall' : SPLIT_LABELS[k]);
+export const splitKeyLabel = (k: (typeof SPLIT_KEYS)[number]): string =>
+  k === 'overall' ? 'Overall' : SPLIT_LABELS[k];
 
 /** Top-1 and semantic accuracy (a WordNet relative within the level counts as right) per split. */
-export function semanticAccuracyOption(sem: SemanticAccuracy, baseline: SplitAccuracy, alphanet: SplitAccuracy): EChartsOption {
+export function semanticAccuracyOption(
+  sem: SemanticAccuracy,
+  baseline: SplitAccuracy,
+  alphanet: SplitAccuracy,
+): EChartsOption {
   const bar = (name: string, color: string, acc: SplitAccuracy, semantic: boolean): BarSeriesOption => ({
     type: 'bar',
     name,
@@ -297,8 +366,17 @@ export function semanticAccuracyOption(sem: SemanticAccuracy, baseline: SplitAcc
     data: SPLIT_KEYS.map((k) => (acc[k] === null ? null : pp(acc[k]!))),
   });
   return {
-    ...base(`Semantic accuracy (WordNet level ≤ ${sem.level})`, 'faint: top-1 accuracy; solid: a WordNet relative within the level counts as right', true),
-    tooltip: { trigger: 'axis', confine: true, axisPointer: { type: 'shadow' }, valueFormatter: (v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : '–') },
+    ...base(
+      `Semantic accuracy (WordNet level ≤ ${sem.level})`,
+      'faint: top-1 accuracy; solid: a WordNet relative within the level counts as right',
+      true,
+    ),
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      axisPointer: { type: 'shadow' },
+      valueFormatter: (v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : '–'),
+    },
     xAxis: { type: 'category', data: SPLIT_KEYS.map(splitKeyLabel) },
     yAxis: { type: 'value', min: 0, max: 100, name: 'accuracy (%)', nameLocation: 'middle', nameGap: 40 },
     series: [

@@ -17,8 +17,24 @@ export function toyInspectorData(): InspectorData {
     testLabels: [0, 0, 2, 3, 3, 3, 3, 4, 4],
     baseline: { runId: 7, predictions: [0, 0, 2, 0, 0, 1, 3, 2, 2] },
     runs: [
-      { id: 8, seed: 1, predictions: [0, 3, 2, 3, 3, 0, 3, 4, 2], alphas: new Map([[3, [-0.18, 0.5]], [4, [1, 0]]]) },
-      { id: 9, seed: 2, predictions: [0, 0, 2, 3, 0, 1, 3, 4, 4], alphas: new Map([[3, [-0.22, 0.3]], [4, [0.2, 0.8]]]) },
+      {
+        id: 8,
+        seed: 1,
+        predictions: [0, 3, 2, 3, 3, 0, 3, 4, 2],
+        alphas: new Map([
+          [3, [-0.18, 0.5]],
+          [4, [1, 0]],
+        ]),
+      },
+      {
+        id: 9,
+        seed: 2,
+        predictions: [0, 0, 2, 3, 0, 1, 3, 4, 4],
+        alphas: new Map([
+          [3, [-0.22, 0.3]],
+          [4, [0.2, 0.8]],
+        ]),
+      },
     ],
     neighbours: new Map([
       [3, { classes: [0, 1], distances: [1, 3] }],

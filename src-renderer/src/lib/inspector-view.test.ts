@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { WordNetRelation } from '../../../src-shared/inspector.ts';
 import { toyInspectorData } from './inspector-fixture.test-data.ts';
-import { borrowers, classFromQuery, combinationCsv, combinationText, deltaText, exportName, nextSort, perRunCounts, relationTitle, searchClasses, sortClasses } from './inspector-view.ts';
+import {
+  borrowers,
+  classFromQuery,
+  combinationCsv,
+  combinationText,
+  deltaText,
+  exportName,
+  nextSort,
+  perRunCounts,
+  relationTitle,
+  searchClasses,
+  sortClasses,
+} from './inspector-view.ts';
 
 const data = toyInspectorData();
 const names = (rows: { name: string }[]) => rows.map((r) => r.name);
@@ -16,11 +28,32 @@ describe('the Inspector class list', () => {
 
   it('sorts by a column either way, classes without a value last both ways, ties by id', () => {
     // Δ: husky −0.25, malamute none, Café dog 0, Eskimo dog 0.375, dingo 0.75.
-    expect(names(sortClasses(data.classes, { key: 'delta', dir: 'desc' }))).toEqual(['dingo', 'Eskimo dog', 'Café dog', 'Siberian husky', 'malamute']);
-    expect(names(sortClasses(data.classes, { key: 'delta', dir: 'asc' }))).toEqual(['Siberian husky', 'Café dog', 'Eskimo dog', 'dingo', 'malamute']);
-    expect(names(sortClasses(data.classes, { key: 'name', dir: 'asc' }))).toEqual(['Café dog', 'dingo', 'Eskimo dog', 'malamute', 'Siberian husky']);
+    expect(names(sortClasses(data.classes, { key: 'delta', dir: 'desc' }))).toEqual([
+      'dingo',
+      'Eskimo dog',
+      'Café dog',
+      'Siberian husky',
+      'malamute',
+    ]);
+    expect(names(sortClasses(data.classes, { key: 'delta', dir: 'asc' }))).toEqual([
+      'Siberian husky',
+      'Café dog',
+      'Eskimo dog',
+      'dingo',
+      'malamute',
+    ]);
+    expect(names(sortClasses(data.classes, { key: 'name', dir: 'asc' }))).toEqual([
+      'Café dog',
+      'dingo',
+      'Eskimo dog',
+      'malamute',
+      'Siberian husky',
+    ]);
     // Baseline accuracy 1 for husky and Café dog: the lower id first.
-    expect(names(sortClasses(data.classes, { key: 'baselineAcc', dir: 'desc' })).slice(0, 2)).toEqual(['Siberian husky', 'Café dog']);
+    expect(names(sortClasses(data.classes, { key: 'baselineAcc', dir: 'desc' })).slice(0, 2)).toEqual([
+      'Siberian husky',
+      'Café dog',
+    ]);
   });
 
   it('flips the sorted column and starts others at their useful end', () => {
@@ -41,10 +74,12 @@ describe('the Inspector detail', () => {
   const eskimo = data.fewClasses.find((f) => f.name === 'Eskimo dog')!;
 
   it("writes the combination as the original's report does", () => {
-    expect(combinationText(eskimo)).toBe('[Eskimo dog] = [Eskimo dog]\n               + (-0.2±0.028)[Siberian husky]\n               + (0.4±0.14)[malamute]');
+    expect(combinationText(eskimo)).toBe(
+      '[Eskimo dog] = [Eskimo dog]\n               + (-0.2±0.028)[Siberian husky]\n               + (0.4±0.14)[malamute]',
+    );
   });
 
-  it('exports the combination as CSV with each run\'s coefficient', () => {
+  it("exports the combination as CSV with each run's coefficient", () => {
     expect(combinationCsv(eskimo).split('\n')).toEqual([
       'few_class_id,few_class,rank,neighbour_id,neighbour,split,distance,alpha_mean,alpha_std,alpha_run_1,alpha_run_2',
       `3,Eskimo dog,1,0,Siberian husky,many,1,${eskimo.combination[0]!.alphaMean},${eskimo.combination[0]!.alphaStd},-0.18,-0.22`,
@@ -60,9 +95,18 @@ describe('the Inspector detail', () => {
     const rel: WordNetRelation = {
       pathDistance: 3,
       level: 2,
-      lowestCommonHypernyms: [{ wnid: 'n02103406', name: 'working dog', gloss: 'any of several breeds of usually large powerful dogs bred to work as draft animals and guard and guide dogs' }],
+      lowestCommonHypernyms: [
+        {
+          wnid: 'n02103406',
+          name: 'working dog',
+          gloss:
+            'any of several breeds of usually large powerful dogs bred to work as draft animals and guard and guide dogs',
+        },
+      ],
     };
-    expect(relationTitle(rel)).toBe('working dog (n02103406): any of several breeds of usually large powerful dogs bred to work as draft animals and guard and guide dogs');
+    expect(relationTitle(rel)).toBe(
+      'working dog (n02103406): any of several breeds of usually large powerful dogs bred to work as draft animals and guard and guide dogs',
+    );
     expect(relationTitle({ pathDistance: null, level: null, lowestCommonHypernyms: [] })).toBe('no common hypernym');
   });
 

@@ -1,5 +1,11 @@
 /** The Inspector view's pure parts: the class list's search and sort, the combination text, hover texts. */
-import { toCsv, type Confusion, type FewClassDetail, type InspectorData, type WordNetRelation } from '../../../src-shared/inspector.ts';
+import {
+  toCsv,
+  type Confusion,
+  type FewClassDetail,
+  type InspectorData,
+  type WordNetRelation,
+} from '../../../src-shared/inspector.ts';
 import { comboLine } from '../../../src-shared/report/combos.ts';
 import { signed } from './inspector-charts.ts';
 
@@ -39,15 +45,40 @@ export function nextSort(current: ClassSort, key: ClassSortKey): ClassSort {
 
 /** The combination as the original's combos report prints it. */
 export function combinationText(detail: FewClassDetail): string {
-  return comboLine({ name: detail.name, neighbours: detail.combination.map((t) => ({ name: t.name, alphaMean: t.alphaMean, alphaStd: t.alphaStd })) });
+  return comboLine({
+    name: detail.name,
+    neighbours: detail.combination.map((t) => ({ name: t.name, alphaMean: t.alphaMean, alphaStd: t.alphaStd })),
+  });
 }
 
 /** The combination's terms as CSV, one row per neighbour with each run's coefficient. */
 export function combinationCsv(detail: FewClassDetail): string {
   const nRuns = detail.alphanetAccPerRun.length;
   return toCsv(
-    ['few_class_id', 'few_class', 'rank', 'neighbour_id', 'neighbour', 'split', 'distance', 'alpha_mean', 'alpha_std', ...Array.from({ length: nRuns }, (_, i) => `alpha_run_${i + 1}`)],
-    detail.combination.map((t, i) => [detail.classId, detail.name, i + 1, t.classId, t.name, t.split, t.distance, t.alphaMean, t.alphaStd, ...t.alphaPerRun]),
+    [
+      'few_class_id',
+      'few_class',
+      'rank',
+      'neighbour_id',
+      'neighbour',
+      'split',
+      'distance',
+      'alpha_mean',
+      'alpha_std',
+      ...Array.from({ length: nRuns }, (_, i) => `alpha_run_${i + 1}`),
+    ],
+    detail.combination.map((t, i) => [
+      detail.classId,
+      detail.name,
+      i + 1,
+      t.classId,
+      t.name,
+      t.split,
+      t.distance,
+      t.alphaMean,
+      t.alphaStd,
+      ...t.alphaPerRun,
+    ]),
   );
 }
 

@@ -46,9 +46,14 @@ describe('launch form', () => {
     expect(requestFromForm(f).errors).toEqual({ seeds: 'seeds repeat' });
     f.seeds = '3 4';
     f.sweep = [{ param: 'training.train_epochs', values: '10, 3' }];
-    expect(requestFromForm(f).errors).toEqual({ 'sweep.0': 'epochs = 3: training.min_epochs: must not exceed train_epochs (3)' });
+    expect(requestFromForm(f).errors).toEqual({
+      'sweep.0': 'epochs = 3: training.min_epochs: must not exceed train_epochs (3)',
+    });
     f.sweep[0].values = '10, 20';
-    expect(requestFromForm(f).request).toMatchObject({ seeds: [3, 4], sweep: { grid: [{ param: 'training.train_epochs', values: [10, 20] }] } });
+    expect(requestFromForm(f).request).toMatchObject({
+      seeds: [3, 4],
+      sweep: { grid: [{ param: 'training.train_epochs', values: [10, 20] }] },
+    });
     expect(runCount(f)).toBe(4);
   });
 
@@ -60,7 +65,9 @@ describe('launch form', () => {
       { param: '', values: '' },
       { param: 'training.nn_dist', values: 'euclidean, cosine, manhattan' },
     ];
-    expect(requestFromForm(f).errors).toEqual({ 'sweep.2': 'dist = "manhattan": not one of euclidean, cosine, random' });
+    expect(requestFromForm(f).errors).toEqual({
+      'sweep.2': 'dist = "manhattan": not one of euclidean, cosine, random',
+    });
     f.sweep[2].values = 'euclidean, cosine';
     expect(requestFromForm(f).request?.sweep).toEqual({
       grid: [

@@ -3,7 +3,13 @@
  * each problem attached to the field that caused it (the same checks main runs again on arrival).
  */
 import type { LaunchRequest } from '../../../src-shared/api.ts';
-import { formatKeyValues, parseKeyValues, type KeyValues, type LrSchedulerName, type RunConfig } from '../../../src-shared/config.ts';
+import {
+  formatKeyValues,
+  parseKeyValues,
+  type KeyValues,
+  type LrSchedulerName,
+  type RunConfig,
+} from '../../../src-shared/config.ts';
 import { validateRunConfig, type FieldError } from '../../../src-shared/run-config-validation.ts';
 import { paramInfo, parseSweepValues, sweepSize, validateSweep, type SweepAxis } from '../../../src-shared/sweep.ts';
 
@@ -100,7 +106,8 @@ export function fieldOf(path: string): string {
   const parts = path.split('.');
   const [section, name, index] = parts;
   if (section === 'dataset') return 'dataset';
-  if (name === 'sampler_args' || name === 'sampler_classes') return index === undefined ? 'samplers' : `samplers.${index}`;
+  if (name === 'sampler_args' || name === 'sampler_classes')
+    return index === undefined ? 'samplers' : `samplers.${index}`;
   return name ?? section;
 }
 
@@ -162,7 +169,8 @@ export function requestFromForm(form: LaunchForm): { request: LaunchRequest | nu
   } else {
     const seeds = numberList(form.seeds);
     if (seeds.length === 0) errors.seeds = 'give at least one seed';
-    else if (seeds.some((s) => !Number.isInteger(s) || s < 0 || s > 0xffffffff)) errors.seeds = 'seeds are whole numbers in [0, 2³²)';
+    else if (seeds.some((s) => !Number.isInteger(s) || s < 0 || s > 0xffffffff))
+      errors.seeds = 'seeds are whole numbers in [0, 2³²)';
     else if (new Set(seeds).size !== seeds.length) errors.seeds = 'seeds repeat';
     request.seeds = seeds;
   }
@@ -177,7 +185,8 @@ export function requestFromForm(form: LaunchForm): { request: LaunchRequest | nu
   });
   if (grid.length > 0) {
     // The whole sweep as main checks it: each value on its own, then every combination.
-    if (Object.keys(errors).length === 0) for (const e of validateSweep(config, { grid })) errors[formFieldOf(e.path, form)] ??= e.message;
+    if (Object.keys(errors).length === 0)
+      for (const e of validateSweep(config, { grid })) errors[formFieldOf(e.path, form)] ??= e.message;
     request.sweep = { grid };
   }
   return Object.keys(errors).length > 0 ? { request: null, errors } : { request, errors };
@@ -199,7 +208,9 @@ export function formFieldOf(path: string, form: LaunchForm): string {
 /** How many runs the form would queue (for the button's label). */
 export function runCount(form: LaunchForm): number {
   const perSetting = form.seedMode === 'repetitions' ? num(form.repetitions) : numberList(form.seeds).length;
-  const grid = form.sweep.filter((r) => r.param !== '').map((r) => ({ param: r.param, values: r.values.split(',').filter((v) => v.trim() !== '') }));
+  const grid = form.sweep
+    .filter((r) => r.param !== '')
+    .map((r) => ({ param: r.param, values: r.values.split(',').filter((v) => v.trim() !== '') }));
   const n = perSetting * sweepSize({ grid });
   return Number.isFinite(n) && n > 0 ? n : 0;
 }

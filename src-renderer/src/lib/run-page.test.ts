@@ -15,7 +15,12 @@ describe('the run page', () => {
       ['hdims', '64 64', '32 32 32'],
       ['ρ', '0.5', '0.1'],
     ]);
-    expect(rows.find((r) => r.param === 'training.optim_cls')).toEqual({ param: 'training.optim_cls', name: 'optim', text: 'AdamW', defaultText: null });
+    expect(rows.find((r) => r.param === 'training.optim_cls')).toEqual({
+      param: 'training.optim_cls',
+      name: 'optim',
+      text: 'AdamW',
+      defaultText: null,
+    });
     expect(rows.map((r) => r.param)).toContain('dataset');
     expect(configRows(defaultRunConfig('demo')).every((r) => r.defaultText === null)).toBe(true);
   });
@@ -24,7 +29,10 @@ describe('the run page', () => {
     const config = defaultRunConfig('demo');
     config.training.optim_params = { weight_decay: '0.01' };
     const rows = configRows(config);
-    expect(rows.find((r) => r.param === 'training.optim_params.weight_decay')).toMatchObject({ text: '0.01', defaultText: '–' });
+    expect(rows.find((r) => r.param === 'training.optim_params.weight_decay')).toMatchObject({
+      text: '0.01',
+      defaultText: '–',
+    });
     expect(rows.find((r) => r.param === 'training.optim_params.lr')).toMatchObject({ text: '–', defaultText: '0.001' });
   });
 

@@ -6,7 +6,12 @@ import { valuesOf } from '../../../src-shared/sweep.ts';
 import { configColumns, configText, filterRuns, nextSort, runSearchText, sortRuns, toggleShown } from './runs-table.ts';
 
 /** A listed run whose config sets `values` (config paths) over the defaults; its sweep varies `swept`. */
-function run(id: number, values: Record<string, unknown>, extra: Partial<RunSummary> = {}, swept: string[] = []): RunSummary {
+function run(
+  id: number,
+  values: Record<string, unknown>,
+  extra: Partial<RunSummary> = {},
+  swept: string[] = [],
+): RunSummary {
   const config: RunConfig = defaultRunConfig('demo');
   for (const [path, value] of Object.entries(values)) {
     const parts = path.split('.');
@@ -51,7 +56,10 @@ describe('runs table config columns', () => {
   });
 
   it("keeps a sweep's columns when the list holds one config of it, and shows none for repetitions", () => {
-    const one = [run(1, { 'training.n_neighbors': 3 }, {}, ['training.n_neighbors']), run(2, { 'training.n_neighbors': 3 }, {}, ['training.n_neighbors'])];
+    const one = [
+      run(1, { 'training.n_neighbors': 3 }, {}, ['training.n_neighbors']),
+      run(2, { 'training.n_neighbors': 3 }, {}, ['training.n_neighbors']),
+    ];
     expect(configColumns(one)).toEqual([{ param: 'training.n_neighbors', name: 'k' }]);
     expect(configColumns([run(1, {}), run(2, {})])).toEqual([]);
     // Different datasets have their own column already.
@@ -59,7 +67,11 @@ describe('runs table config columns', () => {
   });
 
   it("leaves a baseline's nominal config out: it varies nothing, shows nothing and sorts last", () => {
-    const listed = [run(1, { 'training.n_neighbors': 3 }), run(2, { 'training.train_epochs': 1 }, { kind: 'baseline' }), run(3, {})];
+    const listed = [
+      run(1, { 'training.n_neighbors': 3 }),
+      run(2, { 'training.train_epochs': 1 }, { kind: 'baseline' }),
+      run(3, {}),
+    ];
     expect(configColumns(listed).map((c) => c.name)).toEqual(['k']);
     expect(configText(listed[1], 'training.n_neighbors')).toBe('');
     expect(sortRuns(listed, { param: 'training.n_neighbors', descending: true }).map((r) => r.id)).toEqual([3, 1, 2]);
@@ -106,8 +118,15 @@ describe('runs table config columns', () => {
 
 describe('the Runs filter', () => {
   const runs = [
-    run(3, { 'training.n_neighbors': 5 }, { experiment: 'k sweep', seed: 1, tags: ['keep'], notes: 'lr looks high' }, ['training.n_neighbors']),
-    run(12, { 'training.n_neighbors': 10 }, { experiment: 'k sweep', seed: 2, status: 'failed', tags: ['keep', 'Paper'] }, ['training.n_neighbors']),
+    run(3, { 'training.n_neighbors': 5 }, { experiment: 'k sweep', seed: 1, tags: ['keep'], notes: 'lr looks high' }, [
+      'training.n_neighbors',
+    ]),
+    run(
+      12,
+      { 'training.n_neighbors': 10 },
+      { experiment: 'k sweep', seed: 2, status: 'failed', tags: ['keep', 'Paper'] },
+      ['training.n_neighbors'],
+    ),
     run(13, {}, { experiment: 'baseline', dataset: 'cifar', seed: null }),
   ];
   const ids = (query: string) => filterRuns(runs, query).items.map((r) => r.id);

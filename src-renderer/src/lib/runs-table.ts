@@ -24,10 +24,13 @@ export function configColumns(runs: readonly RunSummary[]): ConfigColumn[] {
   const varied = variedParams([...distinct.values()].map((r) => r.config)).filter((p) => p !== 'dataset');
   const columns = new Map<string, ConfigColumn>();
   for (const param of varied) {
-    const holder = [...distinct.values()].find((r) => valuesOf(r.config, [param])[0].value !== undefined) ?? [...distinct.values()][0];
+    const holder =
+      [...distinct.values()].find((r) => valuesOf(r.config, [param])[0].value !== undefined) ??
+      [...distinct.values()][0];
     columns.set(param, { param, name: valuesOf(holder.config, [param])[0].name });
   }
-  for (const r of runs) for (const v of r.swept) if (!columns.has(v.param)) columns.set(v.param, { param: v.param, name: v.name });
+  for (const r of runs)
+    for (const v of r.swept) if (!columns.has(v.param)) columns.set(v.param, { param: v.param, name: v.name });
   return [...columns.values()];
 }
 

@@ -1,7 +1,12 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { Comparison, Column, EvalDatagrp, MetricName } from '../../../src-shared/compare.ts';
-import { compareSelection, runIdsOf, type CompareDataset, type CompareRun } from '../../../src-shared/compare-groups.ts';
+import {
+  compareSelection,
+  runIdsOf,
+  type CompareDataset,
+  type CompareRun,
+} from '../../../src-shared/compare-groups.ts';
 import type { CellStyle } from '../../../src-shared/export/format.ts';
 import type { ExportFormat } from '../../../src-shared/export/index.ts';
 import { useClient } from '../api/client.ts';
@@ -83,7 +88,10 @@ export const useCompareStore = defineStore('compare', () => {
   });
 
   const selection = computed(() =>
-    datasets.value.map((d) => ({ dataset: d, groups: d.groups.filter((g) => selected.value[d.dataset]?.includes(g.id)) })),
+    datasets.value.map((d) => ({
+      dataset: d,
+      groups: d.groups.filter((g) => selected.value[d.dataset]?.includes(g.id)),
+    })),
   );
 
   const comparisons = computed((): { value: Comparison[]; error: string | null } => {
@@ -160,7 +168,9 @@ export const useCompareStore = defineStore('compare', () => {
     const d = datasets.value.find((x) => x.dataset === dataset);
     const groups = d?.groups ?? [];
     const ids = configHashes.flatMap((hash) => {
-      const group = groups.find((g) => g.kind === 'config' && g.configHashes[0] === hash) ?? groups.find((g) => g.configHashes.length === 1 && g.configHashes[0] === hash);
+      const group =
+        groups.find((g) => g.kind === 'config' && g.configHashes[0] === hash) ??
+        groups.find((g) => g.configHashes.length === 1 && g.configHashes[0] === hash);
       return group ? [group.id] : [];
     });
     await choose(dataset, ids);
@@ -169,7 +179,8 @@ export const useCompareStore = defineStore('compare', () => {
   /** Shows the configs of these runs (the Runs view's selection) on each of their datasets, and nothing of the others. */
   async function showRuns(list: readonly { dataset: string; configHash: string }[]): Promise<void> {
     await load();
-    for (const d of datasets.value) await showConfigs(d.dataset, [...new Set(list.filter((r) => r.dataset === d.dataset).map((r) => r.configHash))]);
+    for (const d of datasets.value)
+      await showConfigs(d.dataset, [...new Set(list.filter((r) => r.dataset === d.dataset).map((r) => r.configHash))]);
   }
 
   const watchEvents = reloadOnFinishedRuns(client, () => void load());

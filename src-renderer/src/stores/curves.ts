@@ -81,7 +81,8 @@ export const useCurvesStore = defineStore('curves', () => {
   async function fetchCurves(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     try {
-      for (const c of await client.api.getCurves({ runIds: ids })) curves.value[c.runId] = mergeCurves(curves.value[c.runId], c);
+      for (const c of await client.api.getCurves({ runIds: ids }))
+        curves.value[c.runId] = mergeCurves(curves.value[c.runId], c);
       error.value = null;
     } catch (e) {
       error.value = errorMessage(e);

@@ -29,11 +29,18 @@ export const useHParamsStore = defineStore('hparams', () => {
   const xParam = ref('');
 
   const sweeps = computed((): SweepChoice[] =>
-    datasets.value.flatMap((dataset) => dataset.groups.filter((g) => g.kind === 'experiment' && g.configHashes.length > 1).map((group) => ({ dataset, group }))),
+    datasets.value.flatMap((dataset) =>
+      dataset.groups
+        .filter((g) => g.kind === 'experiment' && g.configHashes.length > 1)
+        .map((group) => ({ dataset, group })),
+    ),
   );
   const keyOf = (s: SweepChoice) => `${s.dataset.dataset}\u0000${s.group.name}`;
   const current = computed(
-    () => sweeps.value.find((s) => keyOf(s) === chosen.value) ?? [...sweeps.value].sort((a, b) => Math.max(...b.group.runIds) - Math.max(...a.group.runIds))[0] ?? null,
+    () =>
+      sweeps.value.find((s) => keyOf(s) === chosen.value) ??
+      [...sweeps.value].sort((a, b) => Math.max(...b.group.runIds) - Math.max(...a.group.runIds))[0] ??
+      null,
   );
   const table = computed((): HParamsTable => hparamsTable(runs.value, { datagrp: datagrp.value, metric: 'top1' }));
 

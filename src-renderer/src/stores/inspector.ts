@@ -8,10 +8,12 @@ import { reloadOnFinishedRuns } from '../lib/run-events.ts';
 import type { Remote } from './datasets.ts';
 
 /** The experiment's identity for the data it shows: a new finished run or baseline asks main again. */
-export const inspectorKey = (e: InspectableExperiment): string => JSON.stringify([e.dataset, e.experiment, e.configHash, e.runIds, e.baselineRunId]);
+export const inspectorKey = (e: InspectableExperiment): string =>
+  JSON.stringify([e.dataset, e.experiment, e.configHash, e.runIds, e.baselineRunId]);
 
 /** Which experiment (and config of a sweep), whatever its runs: a new run set replaces the data shown for it. */
-export const experimentKey = (e: InspectableExperiment): string => JSON.stringify([e.dataset, e.experiment, e.configHash]);
+export const experimentKey = (e: InspectableExperiment): string =>
+  JSON.stringify([e.dataset, e.experiment, e.configHash]);
 
 /** The Inspector's state: the experiments it can open (kept current) and the data of those opened. */
 export const useInspectorStore = defineStore('inspector', () => {
@@ -45,7 +47,11 @@ export const useInspectorStore = defineStore('inspector', () => {
     if (have && (have.state !== 'error' || !retry)) return;
     data.value[key] = { state: 'loading' };
     try {
-      const value = await client.api.getInspector({ dataset: e.dataset, experiment: e.experiment, ...(e.configHash === null ? {} : { configHash: e.configHash }) });
+      const value = await client.api.getInspector({
+        dataset: e.dataset,
+        experiment: e.experiment,
+        ...(e.configHash === null ? {} : { configHash: e.configHash }),
+      });
       data.value[key] = { state: 'ok', value };
       latest.value[experimentKey(e)] = value;
     } catch (err) {

@@ -26,7 +26,9 @@ export const usePreferencesStore = defineStore('preferences', () => {
 
   function remember(scope: PreferenceScope, values: Record<string, string>): void {
     const before = remembered[scope] ?? {};
-    const same = Object.keys(values).length === Object.keys(before).length && Object.entries(values).every(([k, v]) => before[k] === v);
+    const same =
+      Object.keys(values).length === Object.keys(before).length &&
+      Object.entries(values).every(([k, v]) => before[k] === v);
     if (same) return;
     remembered = { ...remembered, [scope]: values };
     clearTimeout(timers.get(scope));

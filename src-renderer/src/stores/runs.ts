@@ -74,6 +74,7 @@ export const useRunsStore = defineStore('runs', () => {
     remove: (id: number) => act(() => client.api.deleteRun({ id })),
     removeMany: (ids: number[]) => act(() => client.api.deleteRuns({ ids })),
     rerunMany: (ids: number[]) => act(() => client.api.rerunRuns({ ids })),
-    tagMany: (ids: number[], change: { add?: string[]; remove?: string[] }) => act(() => client.api.tagRuns({ ids, ...change })),
+    tagMany: (ids: number[], change: { add?: string[]; remove?: string[] }) =>
+      act(() => client.api.tagRuns({ ids, ...change })),
   };
 });
