@@ -24,15 +24,13 @@ function experiment(name: string, series: SplitSeries, n = series.few.length): E
   return {
     name,
     dataset: 'inlt',
-    runs: series.few
-      .slice(0, n)
-      .map((_, i) => ({
-        seed: i,
-        test: seriesMetrics(series, i),
-        val: null,
-        config: defaultRunConfig('inlt'),
-        selection: 'best-val',
-      })),
+    runs: series.few.slice(0, n).map((_, i) => ({
+      seed: i,
+      test: seriesMetrics(series, i),
+      val: null,
+      config: defaultRunConfig('inlt'),
+      selection: 'best-val',
+    })),
   };
 }
 const b = README_BASELINE;
