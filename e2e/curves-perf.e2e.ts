@@ -54,7 +54,7 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
       await frame();
       const ready = performance.now() - start;
       const inViewport = (e: Element) => e.getBoundingClientRect().top < window.innerHeight;
-      while ([...document.querySelectorAll('figure')].some((f) => inViewport(f) && !f.querySelector('canvas')))
+      while (Array.from(document.querySelectorAll('figure')).some((f) => inViewport(f) && !f.querySelector('canvas')))
         await frame();
       await frame();
       return { ready, inView: performance.now() - start };
@@ -80,7 +80,7 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
       while (cell() === before || shows('figure[data-tag="epoch_loss"]') !== String(value)) await frame();
       await frame();
       const first = performance.now() - start;
-      const drawn = () => [...document.querySelectorAll<HTMLElement>('figure[data-drawn="true"]')];
+      const drawn = () => Array.from(document.querySelectorAll<HTMLElement>('figure[data-drawn="true"]'));
       while (drawn().some((f) => f.dataset.smoothing !== String(value))) await frame();
       await frame();
       return { first, all: performance.now() - start };
