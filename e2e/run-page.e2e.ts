@@ -108,7 +108,8 @@ describeInBrowser('the run page and bulk actions in served mode', (session) => {
 
     // Compare opens with the selected runs' configs: k = 3 (its three seeds) and k = 5.
     await page.getByTestId('bulk-compare').click();
-    await expect.poll(() => new URL(page.url()).hash).toBe('#/compare');
+    // Compare soon writes its screen into the link (#/compare?sel=…): the view is what counts.
+    await expect.poll(() => new URL(page.url()).hash.split('?')[0]).toBe('#/compare');
     const compared = page.locator('[data-testid="compare-table"] tbody tr[data-row]');
     await expect.poll(() => compared.count()).toBe(2);
     await expect(page.locator('[data-testid="compare-table"] tbody .cell-n').allTextContents()).resolves.toContain(
