@@ -88,8 +88,8 @@ sweep('warm-up (fills the caches)', [
 const one: ReturnType<typeof sweep>[] = [];
 const two: ReturnType<typeof sweep>[] = [];
 for (let round = 1; round <= rounds; round++) {
-  one.push(sweep(`--concurrency 1 (#${round})`, [...full, ...minEpochs, '--concurrency', '1']));
-  two.push(sweep(`--concurrency 2 (#${round})`, [...full, ...minEpochs, '--concurrency', '2']));
+  one.push(sweep(`concurrency 1, #${round}`, [...full, ...minEpochs, '--concurrency', '1']));
+  two.push(sweep(`concurrency 2, #${round}`, [...full, ...minEpochs, '--concurrency', '2']));
 }
 const best = (xs: ReturnType<typeof sweep>[]) => Math.min(...xs.map((x) => x.wall));
 const same = [...one, ...two].every((x) => JSON.stringify(x.runs) === JSON.stringify(one[0].runs));

@@ -93,6 +93,8 @@ export function datasetOf(shared: SharedDataset): LoadedDataset {
 export class SweepThread {
   private readonly worker: Worker;
   private busy = false;
+  /** Set once the thread has exited: it trains nothing more. */
+  private exitCode: number | null = null;
 
   constructor(
     private readonly ds: LoadedDataset,
@@ -101,11 +103,13 @@ export class SweepThread {
   ) {
     const input: SweepThreadInput = { shared, backend };
     this.worker = startWorker('sweep-thread', input);
+    this.worker.once('exit', (code) => (this.exitCode = code));
   }
 
   readonly train = (ds: LoadedDataset, config: RunConfig, opts: TrainOptions): Promise<RunOutcome> => {
     if (ds !== this.ds) throw new Error('SweepThread.train: the thread was started for another dataset');
     if (this.busy) throw new Error('SweepThread.train: the thread is already training a run');
+    if (this.exitCode !== null) return Promise.reject(new Error(`a sweep's training thread exited (${this.exitCode})`));
     const { seed, ckptDir, nCkpt, ckptIntervalSeconds, loadFromCkpt, cacheRoot } = opts;
     const message: ToSweepThread = {
       type: 'train',
