@@ -18,6 +18,7 @@ export const WORKER_ENTRIES = {
   'validate-worker': 'api/validate-worker.ts',
   'inspector-worker': 'api/inspector-worker.ts',
   'train-thread': 'distributed/train-thread.ts',
+  'sweep-thread': 'runs/sweep-thread.ts',
 } as const;
 export type WorkerName = keyof typeof WORKER_ENTRIES;
 

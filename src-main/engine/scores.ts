@@ -262,3 +262,52 @@ export function datagrpMeans(ds: LoadedDataset, name: string, cacheRoot?: CacheR
   keep(ds, `means-${name}`, cacheRoot, means);
   return means;
 }
+
+/** A dataset's pretrained scores and class means in shared memory, by cache name (`scores-train`, `means-train`). */
+export type SharedScores = Record<string, Float32Array | Float64Array>;
+
+/** `a` itself when it lives in shared memory, else a copy there. */
+function inSharedMemory<T extends Float32Array | Float64Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const out = (
+    a instanceof Float64Array
+      ? new Float64Array(new SharedArrayBuffer(a.byteLength))
+      : new Float32Array(new SharedArrayBuffer(a.byteLength))
+  ) as T;
+  out.set(a);
+  return out;
+}
+
+/**
+ * The scores of `datagrps` and the class means of `trainDatagrp` (memory, disk, else computed), moved
+ * into shared memory and kept there in this dataset's memory: worker threads handed them (adoptScores)
+ * read the same bytes, so concurrent runs hold one copy however many there are. A disk hit is read
+ * straight into shared memory; anything already in memory is copied there once.
+ */
+export async function shareScores(
+  ds: LoadedDataset,
+  datagrps: readonly string[],
+  trainDatagrp: string,
+  cacheRoot: CacheRoot,
+  onPhase?: (p: PhaseProgress) => void,
+): Promise<SharedScores> {
+  const mem = memoryOf(ds);
+  const out: SharedScores = {};
+  for (const name of new Set(datagrps)) {
+    const n = datagrpOf(ds, name).n * ds.nClasses;
+    const storage = mem.has(`scores-${name}`) ? null : new Float32Array(new SharedArrayBuffer(4 * n));
+    const scores = await datagrpScores(ds, name, cacheRoot, { alsoMeans: name === trainDatagrp, onPhase, storage });
+    // Computed (a miss) into a new array: copied into the storage already allocated, not a third one.
+    if (storage && scores.buffer !== storage.buffer) storage.set(scores);
+    mem.set(`scores-${name}`, (out[`scores-${name}`] = storage ?? inSharedMemory(scores)));
+  }
+  const means = datagrpMeans(ds, trainDatagrp, cacheRoot);
+  mem.set(`means-${trainDatagrp}`, (out[`means-${trainDatagrp}`] = inSharedMemory(means)));
+  return out;
+}
+
+/** Puts arrays shareScores made (on another thread) into `ds`'s memory, so the engine reads them in place. */
+export function adoptScores(ds: LoadedDataset, shared: SharedScores): void {
+  const mem = memoryOf(ds);
+  for (const [name, array] of Object.entries(shared)) mem.set(name, array);
+}

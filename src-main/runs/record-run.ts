@@ -62,6 +62,8 @@ export interface RecordedTrainOptions {
   onPhase?(p: PhaseProgress): void;
   /** Called once the run row exists, before training starts. */
   onStart?(runId: number): void;
+  /** The engine's trainRun, or one that runs it elsewhere (a sweep's training thread, SweepThread.train). */
+  train?: typeof trainRun;
 }
 
 export interface RecordedRun {
@@ -149,7 +151,7 @@ export async function recordedTrainRun(
   let lastBeat = Date.now();
   const tb = t.tb_logs === null ? null : new RunEventLogger(t.tb_logs, store.iterationsRecorded(runId));
   try {
-    const { result, testTop5 } = await trainRun(ds, config, {
+    const { result, testTop5 } = await (opts.train ?? trainRun)(ds, config, {
       seed: opts.seed,
       backend: opts.backend,
       ckptDir,

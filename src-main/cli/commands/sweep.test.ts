@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/support/cli.ts';
+import { openDb } from '../../store/db.ts';
+import { RunStore } from '../../store/run-store.ts';
 import { parseArgs } from '../args.ts';
 import { command, sweepFileArgs } from './sweep.ts';
 
@@ -47,8 +49,9 @@ describe('alphanet sweep', () => {
     );
     expect(sweep.err).toBe('');
     expect(sweep.code).toBe(0);
+    // Concurrent runs (one per core) print as they finish: in any order.
     const progress = sweep.out.split('\n').filter((l) => l.startsWith('['));
-    expect(progress.map((l) => l.replace(/:.*/, ''))).toEqual([
+    expect(progress.map((l) => l.replace(/:.*/, '')).sort()).toEqual([
       '[1/8] k=3, ρ=0.5, seed 1',
       '[2/8] k=3, ρ=0.5, seed 2',
       '[3/8] k=3, ρ=1, seed 1',
@@ -86,6 +89,53 @@ describe('alphanet sweep', () => {
     expect(runs.out).toContain('k=3, ρ=0.5');
     expect(runs.out).not.toMatch(/[0-9a-f]{7}/);
   }, 120_000);
+
+  it('records the same results with 2 runs at a time on threads as one at a time, epochs and alphas included', async () => {
+    const sweep = (n: string) =>
+      cli(
+        'sweep',
+        '--dataset',
+        'demo',
+        '--grid',
+        'training:n-neighbors=3,5',
+        '--reps',
+        '2',
+        '--name',
+        `c${n}`,
+        '--concurrency',
+        n,
+        ...SHORT,
+      );
+    for (const n of ['1', '2']) {
+      const out = await sweep(n);
+      expect(out.err).toBe('');
+      expect(out.code).toBe(0);
+    }
+    const store = new RunStore(openDb(db));
+    try {
+      const recorded = (experiment: string) =>
+        new Map(
+          store.listRuns({ experiment }).map((run) => {
+            const { epochs, ...rest } = store.exportRun(run.id);
+            // Wall time is the only thing that may differ.
+            return [
+              `k=${run.config.training.n_neighbors} seed ${run.seed}`,
+              { ...rest, epochs: epochs.map(({ wall_time: _, ...e }) => e) },
+            ];
+          }),
+        );
+      const one = recorded('c1');
+      const two = recorded('c2');
+      expect(one.size).toBe(4);
+      for (const [key, result] of one) {
+        expect(result.epochs).toHaveLength(2);
+        expect(Object.keys(result.alphas).length).toBeGreaterThan(0);
+        expect(two.get(key), key).toEqual(result);
+      }
+    } finally {
+      store.db.close();
+    }
+  });
 
   it('reads a k-sweep one config at a time in combos and the inspector, never pooling configs', async () => {
     const combos = await cli('combos', '--experiment', 'grid', '--db', db, '--select-n', '1', '--mistake-n', '1');

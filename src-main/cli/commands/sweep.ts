@@ -18,11 +18,13 @@ import {
 import type { LoadedDataset } from '../../../src-shared/dataset.ts';
 import { datasetFacts } from '../../../src-shared/run-config-validation.ts';
 import type { EvalMetrics } from '../../../src-shared/result.ts';
-import { initBackend } from '../../engine/backend.ts';
+import { initBackend, type BackendName } from '../../engine/backend.ts';
+import { scoreThreads } from '../../engine/score-pool.ts';
 import { ConfigError, validateRun } from '../../engine/run.ts';
 import { UserError } from '../../errors.ts';
 import { DistributedRunQueue } from '../../distributed/coordinator.ts';
 import { recordedBaselineRun, recordedTrainRun } from '../../runs/record-run.ts';
+import { shareDataset, SweepThread } from '../../runs/sweep-threads.ts';
 import {
   getBoolean,
   getList,
@@ -89,6 +91,11 @@ const FLAGS: FlagSpec[] = [
     kind: 'list',
     repeatable: true,
     help: 'for --random: KEY=MIN:MAX (log-uniform for lr, weight_decay, eps; add :log or :lin to choose) or KEY=A|B|C',
+  },
+  {
+    name: 'concurrency',
+    kind: 'integer',
+    help: 'runs trained at once, each on one core, sharing the loaded scores (default: the cores, at most the runs; 1 = one run at a time on every core; wasm/cpu backends only, not with --exact-reference)',
   },
   { name: 'dry-run', kind: 'boolean', help: 'check the sweep and list its runs without training' },
   ...TRAIN_FLAGS.filter((f) => !PER_RUN_FLAGS.has(f.name)),
@@ -233,6 +240,27 @@ function runLine(head: string, m: EvalMetrics, where: string, seconds: number): 
 }
 
 /**
+ * Runs to train at once (--concurrency, default the cores), at most the runs. Concurrent runs each take
+ * one core of a single-threaded backend and read the shared scores, so the reference computation
+ * (features per batch) and the multi-threaded TensorFlow backends train one run at a time.
+ */
+function concurrencyOf(args: ParsedArgs, io: CliIO, backend: BackendName, nRuns: number): number {
+  const asked = getNumber(args, 'concurrency');
+  if (asked !== undefined && asked < 1) throw new UsageError(`--concurrency ${asked}: give 1 or more`);
+  const wanted = Math.min(asked ?? scoreThreads(), nRuns);
+  if (wanted === 1) return 1;
+  const why =
+    getBoolean(args, 'exact-reference') === true
+      ? '--exact-reference reads the features'
+      : backend !== 'wasm' && backend !== 'cpu'
+        ? `the ${backend} backend uses every core itself`
+        : null;
+  if (why === null) return wanted;
+  if (asked !== undefined) io.err(`note: ${why}: the runs train one at a time`);
+  return 1;
+}
+
+/**
  * Queues the sweep's runs for distributed workers (this process coordinates: it records what they send
  * into the store `--db` names) and prints a line as each run ends; returns how many failed.
  */
@@ -311,6 +339,10 @@ export const command: Command = {
       args = { ...cliArgs, flags: new Map([...fromFile.flags, ...cliArgs.flags]) };
     }
     const dataset = requireString(args, 'dataset');
+    if (queueArg(args) && getNumber(args, 'concurrency') !== undefined)
+      throw new UsageError(
+        '--concurrency applies to training here, not with --queue (each worker trains its own runs)',
+      );
     const base = configFromArgs(args, dataset);
     const spec = sweepFromArgs(args, base);
     const seedWords = getList(args, 'seeds');
@@ -372,9 +404,14 @@ export const command: Command = {
       if (redisUrl) {
         failed = await sweepOnQueue(redisUrl, args, io, ds, runs, name);
       } else {
-        for (const [i, run] of runs.entries()) {
+        const concurrency = concurrencyOf(args, io, backend, runs.length);
+        /** Trains and records run `i` (on a sweep thread with `train`); a failure is counted and printed. */
+        const trainOne = async (i: number, train?: SweepThread['train']) => {
+          const run = runs[i];
           const started = performance.now();
           const head = `[${i + 1}/${runs.length}] ${run.label}, seed ${run.seed}`;
+          // One progress line fits one run at a time; concurrent runs print a line each as they finish.
+          const progress = io.isTTY && concurrency === 1;
           try {
             const { runId, result } = await recordedTrainRun(store, ds, run.config, {
               seed: run.seed,
@@ -384,19 +421,41 @@ export const command: Command = {
               ckptIntervalSeconds: OWN_CKPT_INTERVAL_S,
               onPhase: phase,
               exactReference: getBoolean(args, 'exact-reference') === true,
+              train,
               onProgress: (p) => {
-                if (io.isTTY)
+                if (progress)
                   process.stderr.write(
                     `\r${progressLine({ ...p, epochs: run.config.training.train_epochs, etaSeconds: p.etaSeconds ?? Number.NaN })}\x1b[K`,
                   );
               },
             });
-            if (io.isTTY) process.stderr.write('\r\x1b[K');
+            if (progress) process.stderr.write('\r\x1b[K');
             io.out(runLine(head, result.test, `run ${runId}`, (performance.now() - started) / 1000));
           } catch (error) {
             if (!(error instanceof Error)) throw error;
             failed++;
             io.err(`${head}: failed: ${error.message}`);
+          }
+        };
+        if (concurrency === 1) {
+          for (let i = 0; i < runs.length; i++) await trainOne(i);
+        } else {
+          const shared = await shareDataset(
+            ds,
+            runs.map((r) => r.config),
+            cacheRoot,
+            phase,
+          );
+          const threads = Array.from({ length: concurrency }, () => new SweepThread(ds, shared, backend));
+          let next = 0;
+          try {
+            await Promise.all(
+              threads.map(async (thread) => {
+                while (next < runs.length) await trainOne(next++, thread.train);
+              }),
+            );
+          } finally {
+            await Promise.all(threads.map((thread) => thread.close()));
           }
         }
       }
