@@ -124,12 +124,20 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
   it('shows every run at the hovered step in the tooltip, highest value first', async () => {
     const chart = page.locator('figure[data-tag="validation/accuracy"] .chart');
     await chart.scrollIntoViewIfNeeded();
-    await chart.locator('canvas').first().waitFor();
+    // The canvas exists before the chart's first draw (queued by frame): hover once it is drawn, and
+    // again while polling, since a hover before the draw shows nothing until the mouse moves.
+    await page.locator('figure[data-tag="validation/accuracy"][data-drawn="true"]').waitFor();
     const box = await chart.boundingBox();
     if (!box) throw new Error('the chart has no box');
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const rows = chart.locator('.tip-table tbody tr');
-    await expect.poll(() => rows.count()).toBe(RUNS);
+    let nudge = 0;
+    await expect
+      .poll(async () => {
+        nudge = (nudge + 1) % 2;
+        await page.mouse.move(box.x + box.width / 2 + nudge, box.y + box.height / 2);
+        return rows.count();
+      })
+      .toBe(RUNS);
     const smoothed = await rows.locator('td:nth-child(2)').allTextContents();
     const values = smoothed.map(Number);
     expect(values).toEqual([...values].sort((a, b) => b - a));
