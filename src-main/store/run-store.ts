@@ -163,6 +163,28 @@ export function datasetConfigFile(rec: DatasetRecord): string | null {
   return typeof file === 'string' ? file : null;
 }
 
+interface DatasetRow {
+  key: string;
+  display_name: string;
+  source_paths: string;
+  fingerprint: string | null;
+  report: string | null;
+  splits: string | null;
+  label_names: string | null;
+}
+
+function datasetOfRow(r: DatasetRow): DatasetRecord {
+  return {
+    key: r.key,
+    displayName: r.display_name,
+    sourcePaths: JSON.parse(r.source_paths) as DatasetRecord['sourcePaths'],
+    fingerprint: r.fingerprint,
+    report: r.report ? (JSON.parse(r.report) as DatasetReport) : null,
+    splits: r.splits ? (JSON.parse(r.splits) as Record<SplitName, number[]>) : null,
+    labelNames: r.label_names ? (JSON.parse(r.label_names) as string[]) : null,
+  };
+}
+
 /** A write of a dataset row: the key and name always; any other column only when given. */
 export interface DatasetUpdate {
   key: string;
@@ -386,6 +408,7 @@ export class RunStore {
         label_names = CASE WHEN @set_label_names THEN excluded.label_names ELSE datasets.label_names END,
         updated_at = excluded.updated_at`),
       datasets: prep('SELECT * FROM datasets ORDER BY key'),
+      dataset: prep('SELECT * FROM datasets WHERE key = ?'),
       deleteDataset: prep('DELETE FROM datasets WHERE key = ?'),
     };
   }
@@ -800,24 +823,13 @@ export class RunStore {
   }
 
   listDatasets(): DatasetRecord[] {
-    type Row = {
-      key: string;
-      display_name: string;
-      source_paths: string;
-      fingerprint: string | null;
-      report: string | null;
-      splits: string | null;
-      label_names: string | null;
-    };
-    return (this.st.datasets.all() as Row[]).map((r) => ({
-      key: r.key,
-      displayName: r.display_name,
-      sourcePaths: JSON.parse(r.source_paths) as DatasetRecord['sourcePaths'],
-      fingerprint: r.fingerprint,
-      report: r.report ? (JSON.parse(r.report) as DatasetReport) : null,
-      splits: r.splits ? (JSON.parse(r.splits) as Record<SplitName, number[]>) : null,
-      labelNames: r.label_names ? (JSON.parse(r.label_names) as string[]) : null,
-    }));
+    return (this.st.datasets.all() as DatasetRow[]).map(datasetOfRow);
+  }
+
+  /** One dataset's row (without reading and parsing every other dataset's report). */
+  getDataset(key: string): DatasetRecord | null {
+    const row = this.st.dataset.get(key) as DatasetRow | undefined;
+    return row ? datasetOfRow(row) : null;
   }
 
   /** The test predictions of a run's kept state, if recorded. */

@@ -111,7 +111,7 @@ export function handlerKit(ctx: HandlerContext): Handlers {
   }
 
   function specOf(key: string): DatasetSpec {
-    const rec = store.listDatasets().find((d) => d.key === key);
+    const rec = store.getDataset(key);
     if (!rec && key !== 'demo') throw new NotFoundError(`no dataset '${key}': add its datasets.toml first`);
     return resolveDataset(key, (rec && datasetConfigFile(rec)) ?? undefined, cwd);
   }

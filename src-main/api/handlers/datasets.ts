@@ -7,7 +7,7 @@ import type { DatasetSpec } from '../../../src-shared/dataset.ts';
 import { readDatasetsToml, resolveDataset } from '../../data/dataset.ts';
 import { addToRegistry, registryKeys, removeFromRegistry } from '../../data/registry.ts';
 import { UserError } from '../../errors.ts';
-import { datasetConfigFile, type RunStore } from '../../store/run-store.ts';
+import { datasetConfigFile, type DatasetRecord, type RunStore } from '../../store/run-store.ts';
 import { validateOffThread } from '../validate-worker.ts';
 import type { Handlers } from './context.ts';
 import { baselineSummary, datasetSummary } from './rows.ts';
@@ -29,29 +29,34 @@ function tomlInFolder(folder: string, cwd: string): string {
  */
 export function migrateToRegistry(store: RunStore, registryFile: string, cwd: string): string[] {
   const present = new Set(registryKeys(registryFile));
-  const specs: DatasetSpec[] = [];
+  const added: DatasetSpec[] = [];
   const problems: string[] = [];
-  const moved = store.listDatasets().filter((rec) => {
+  const moved: { rec: DatasetRecord; spec: DatasetSpec }[] = [];
+  for (const rec of store.listDatasets()) {
     const configFile = datasetConfigFile(rec);
-    if (configFile === null || configFile === registryFile) return false;
-    if (present.has(rec.key)) return true;
+    if (configFile === null || configFile === registryFile) continue;
+    if (present.has(rec.key)) {
+      moved.push({ rec, spec: resolveDataset(rec.key, registryFile, cwd) });
+      continue;
+    }
     try {
-      specs.push(resolveDataset(rec.key, configFile, cwd));
-      return true;
+      const spec = resolveDataset(rec.key, configFile, cwd);
+      added.push(spec);
+      // As addDataset: the registry holds the resolved paths, so only the config of record changes.
+      moved.push({ rec, spec: { ...spec, configFile: registryFile } });
     } catch (error) {
       problems.push(`dataset '${rec.key}' stays out of ${registryFile}: ${(error as Error).message}`);
-      return false;
     }
-  });
-  if (specs.length > 0) addToRegistry(registryFile, specs);
+  }
+  if (added.length > 0) addToRegistry(registryFile, added);
   // The record now points at the registry, keeping what was learnt about the dataset (the classifier files a run read).
-  for (const rec of moved) {
+  for (const { rec, spec } of moved) {
     const files = rec.sourcePaths.classifier_files;
     const classifierFiles = Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : undefined;
     store.saveDataset({
       key: rec.key,
       displayName: rec.displayName,
-      source: { spec: resolveDataset(rec.key, registryFile, cwd), classifierFiles },
+      source: { spec, classifierFiles },
     });
   }
   return problems;
@@ -101,7 +106,7 @@ export function datasetHandlers(
     },
 
     async getDatasetReport({ key }) {
-      const rec = store.listDatasets().find((d) => d.key === key);
+      const rec = store.getDataset(key);
       if (rec?.report) return rec.report;
       const spec = h.specOf(key);
       const report = await validateOffThread(spec);

@@ -59,7 +59,7 @@ export function runHandlers(
 
     async getRun({ id }) {
       const run = h.requireRun(id);
-      const fingerprint = store.listDatasets().find((d) => d.key === run.dataset)?.fingerprint ?? null;
+      const fingerprint = store.getDataset(run.dataset)?.fingerprint ?? null;
       return runDetail(run, h.summary(run), fingerprint);
     },
 
