@@ -9,25 +9,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildDesktopBundle } from '../test/support/desktop-build.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'node_modules', '.cache', `alphanet-bench-startup-${process.pid}`);
 const ROUNDS = 7;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alphanet-bench-startup-'));
 
-const build = spawnSync(
-  process.execPath,
-  [
-    path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
-    'build',
-    '--outDir',
-    OUT,
-    '--logLevel',
-    'warn',
-  ],
-  { cwd: ROOT, encoding: 'utf8' },
-);
-if (build.status !== 0) throw new Error(`electron-vite build failed:\n${build.stderr}`);
+buildDesktopBundle(OUT);
 
 const base: NodeJS.ProcessEnv = {
   ...process.env,

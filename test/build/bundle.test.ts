@@ -21,6 +21,7 @@ import { parseOptimizer } from '../../src-main/engine/optim.ts';
 import type { ScoreWorkerReply, ScoreWorkerRequest } from '../../src-main/engine/score-pool.ts';
 import { BUILD_STAMP, WORKER_ENTRIES } from '../../src-main/workers.ts';
 import { redisAvailable, startRedis, type RedisServer } from '../support/redis-server.ts';
+import { buildDesktopBundle } from '../support/desktop-build.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/workers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -73,22 +74,7 @@ function specifiers(code: string): string[] {
 
 beforeAll(() => {
   const started = performance.now();
-  const r = spawnSync(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
-      'build',
-      '--outDir',
-      OUT,
-      '--logLevel',
-      'warn',
-    ],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-    },
-  );
-  if (r.status !== 0) throw new Error(`electron-vite build failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  buildDesktopBundle(OUT);
   console.log(`electron-vite build (main, preload, renderer): ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }, BUILD_TIMEOUT_MS);
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
