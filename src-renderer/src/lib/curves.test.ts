@@ -8,6 +8,7 @@ import {
   PALETTE,
   plotPoints,
   tagGroupName,
+  withGroupOpen,
 } from './curves.ts';
 
 describe('tag groups', () => {
@@ -31,6 +32,16 @@ describe('tag groups', () => {
       { name: 'other', tags: ['custom'] },
     ]);
     expect(tagGroupName('validation/per_split_acc/few')).toBe('validation');
+  });
+});
+
+describe('withGroupOpen', () => {
+  it('opens and folds a section, and returns the same list when nothing changes', () => {
+    const open = ['loss', 'validation'];
+    expect(withGroupOpen(open, 'alphas', true)).toEqual(['loss', 'validation', 'alphas']);
+    expect(withGroupOpen(open, 'loss', false)).toEqual(['validation']);
+    expect(withGroupOpen(open, 'loss', true)).toBe(open);
+    expect(withGroupOpen(open, 'alphas', false)).toBe(open);
   });
 });
 

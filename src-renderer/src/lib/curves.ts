@@ -22,6 +22,12 @@ export function tagGroupName(tag: string): string {
   return slash < 0 ? 'other' : tag.slice(0, slash);
 }
 
+/** The open sections after `name` is opened or folded: the same list when nothing changes (no redraw). */
+export function withGroupOpen(open: readonly string[], name: string, isOpen: boolean): readonly string[] {
+  if (isOpen === open.includes(name)) return open;
+  return isOpen ? [...open, name] : open.filter((g) => g !== name);
+}
+
 export function groupTags(tags: Iterable<string>): TagGroup[] {
   const groups = new Map<string, string[]>();
   for (const tag of tags) {
