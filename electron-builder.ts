@@ -10,7 +10,8 @@ const config: Configuration = {
   appId: 'org.alphanet.workbench',
   productName: 'AlphaNet Workbench',
   directories: { output: 'dist', buildResources: 'resources' },
-  // The build (no TypeScript), the Electron addon from scripts/electron-native.mjs, and what the app
+  // The build (no TypeScript), the Electron addon from scripts/electron-native.mjs, the engine's native
+  // kernels (Node-API, so the one build serves Node and Electron alike), and what the app
   // reads at run time: WordNet, the ImageNet class list, the demo dataset. Production dependencies
   // come along by themselves; tsx and esbuild serve only the CLI from sources.
   files: [
@@ -19,6 +20,7 @@ const config: Configuration = {
     'out/preload/**',
     'out/renderer/**',
     'out/native/**',
+    'src-main/engine/native/build/Release/alphanet_kernels.node',
     'resources/**',
     '!node_modules/{tsx,esbuild,@esbuild}/**',
   ],

@@ -5,10 +5,9 @@
  * control array (Atomics), so this thread blocks between them instead of running an event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend, tf } from './backend.ts';
-import { ARG, CTRL, OP, type FirstLayerWorkerInput } from './first-layer.ts';
+import { initBackend } from './backend.ts';
+import { ARG, CTRL, OP, helperProducts, type FirstLayerWorkerInput } from './first-layer.ts';
 import { updateParam } from './optim.ts';
-import { transposed } from './score-pool.ts';
 
 const input = workerData as FirstLayerWorkerInput;
 const ctrl = new Int32Array(input.ctrl);
@@ -23,17 +22,8 @@ const buffers = input.buffers.map(slab);
 
 try {
   await initBackend(input.backend);
-  const s = tf.tensor2d(input.sources, [F, inDim]);
-  const sT = tf.tensor2d(transposed(input.sources, F, inDim), [inDim, F]);
-  // Copies out of shared memory: the backend takes plain arrays.
-  const product = (a: Float32Array, aRows: number, aCols: number, b: tf.Tensor2D): Float32Array => {
-    const at = tf.tensor2d(a.slice(), [aRows, aCols]);
-    const c = tf.matMul(at, b);
-    const out = c.dataSync() as Float32Array;
-    at.dispose();
-    c.dispose();
-    return out;
-  };
+  const products = helperProducts(input);
+  if (!products) throw new Error('the native kernels the main thread uses do not load in this thread');
   // Read before announcing readiness: the first request may come the moment it is announced.
   let seen = Atomics.load(ctrl, CTRL.request);
   Atomics.store(ctrl, CTRL.ready, 1);
@@ -43,9 +33,9 @@ try {
     seen = Atomics.load(ctrl, CTRL.request);
     const op = Atomics.load(ctrl, CTRL.op);
     if (op === OP.stop) break;
-    if (op === OP.forward) outBuf.set(product(w1, rows, inDim, sT));
+    if (op === OP.forward) outBuf.set(products.forward(w1, rows));
     else {
-      const grad = product(inBuf.subarray(0, rows * F), rows, F, s);
+      const grad = products.grad(inBuf.subarray(0, rows * F), rows);
       if (op === OP.grad) outBuf.set(grad);
       else updateParam(input.optim, args[ARG.step], w1, grad, buffers, args[ARG.lr]);
     }

@@ -6,6 +6,9 @@
  * order, and every weight the same elementwise update, on one thread or two: the same seed gives the
  * same network.
  *
+ * The products run in the native kernels when they are built (native-kernels.ts), else through the tfjs
+ * backend; the helper uses whichever this thread does.
+ *
  * With a helper thread (its own wasm instance; wasm runs one thread per instance) the last slab is
  * computed there while this thread computes the others. W1 and its optimiser state live in shared
  * memory once the training state is attached (attach), so the helper reads and updates its own rows in
@@ -15,6 +18,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { tf, type BackendName } from './backend.ts';
+import { nativeKernels, nativeKernelsFor, type NativeKernels } from './native-kernels.ts';
 import { updateParam, updatesBySlices, type OptimizerSettings, type OptimizerState } from './optim.ts';
 import { transposed } from './score-pool.ts';
 import { startWorker } from '../workers.ts';
@@ -35,6 +39,8 @@ const HELPER_TIMEOUT_MS = 30_000;
 
 export interface FirstLayerWorkerInput {
   backend: BackendName;
+  /** Whether the products run in the native kernels (as in the main thread: the same numbers). */
+  native: boolean;
   ctrl: SharedArrayBuffer;
   args: SharedArrayBuffer;
   input: SharedArrayBuffer;
@@ -64,6 +70,73 @@ export function slabRows(h: number): [number, number][] {
   return Array.from({ length: n }, (_, i) => [Math.floor((i * h) / n), Math.floor(((i + 1) * h) / n)]);
 }
 
+/**
+ * The first layer's two products on a slab of rows: the native kernels read the operands where they
+ * are (shared memory included); tfjs needs its own copies and both layouts of the sources.
+ */
+export class SlabProducts {
+  private readonly tensors: { s: tf.Tensor2D; sT: tf.Tensor2D } | null;
+
+  constructor(
+    private readonly sources: Float32Array,
+    readonly nFew: number,
+    readonly inDim: number,
+    readonly native: NativeKernels | null,
+  ) {
+    this.tensors = native
+      ? null
+      : {
+          s: tf.tensor2d(sources, [nFew, inDim]),
+          sT: tf.tensor2d(transposed(sources, nFew, inDim), [inDim, nFew]),
+        };
+  }
+
+  /** Z1ᵀ rows (rows × F) = w1Rows (rows × (k+1)·d) · sourcesᵀ. */
+  forward(w1Rows: Float32Array, rows: number): Float32Array {
+    const { nFew, inDim } = this;
+    if (this.native) {
+      const out = new Float32Array(rows * nFew);
+      this.native.abt(w1Rows, this.sources, out, rows, nFew, inDim);
+      return out;
+    }
+    return this.product(w1Rows, rows, inDim, this.tensors!.sT);
+  }
+
+  /** dW1 rows (rows × (k+1)·d) = dZ1ᵀ rows (rows × F) · sources. */
+  grad(dzRows: Float32Array, rows: number): Float32Array {
+    const { nFew, inDim } = this;
+    if (this.native) {
+      const out = new Float32Array(rows * inDim);
+      this.native.ab(dzRows, this.sources, out, rows, inDim, nFew);
+      return out;
+    }
+    return this.product(dzRows, rows, nFew, this.tensors!.s);
+  }
+
+  private product(a: Float32Array, rows: number, cols: number, b: tf.Tensor2D): Float32Array {
+    // The backend takes plain arrays, not views of shared memory.
+    const view = a.subarray(0, rows * cols);
+    const at = tf.tensor2d(view.buffer instanceof SharedArrayBuffer ? view.slice() : view, [rows, cols]);
+    const c = tf.matMul(at, b);
+    const out = c.dataSync() as Float32Array;
+    at.dispose();
+    c.dispose();
+    return out;
+  }
+
+  dispose(): void {
+    this.tensors?.s.dispose();
+    this.tensors?.sT.dispose();
+  }
+}
+
+/** The helper's SlabProducts: native kernels when the main thread uses them (null if they fail to load here). */
+export function helperProducts(input: FirstLayerWorkerInput): SlabProducts | null {
+  const native = input.native ? nativeKernels() : null;
+  if (input.native && !native) return null;
+  return new SlabProducts(input.sources, input.nFew, input.inDim, native);
+}
+
 interface Helper {
   worker: Worker;
   ctrl: Int32Array;
@@ -81,7 +154,7 @@ function sharedCopy(a: Float32Array): Float32Array {
 
 export class FirstLayer {
   private readonly s: tf.Tensor2D;
-  private readonly sT: tf.Tensor2D;
+  private readonly products: SlabProducts;
   readonly slabs: [number, number][];
   private helper: Helper | null = null;
   private attached: Attached | null = null;
@@ -95,7 +168,7 @@ export class FirstLayer {
     readonly h: number,
   ) {
     this.s = tf.tensor2d(sources, [nFew, inDim]);
-    this.sT = tf.tensor2d(transposed(sources, nFew, inDim), [inDim, nFew]);
+    this.products = new SlabProducts(sources, nFew, inDim, nativeKernelsFor(tf.getBackend()));
     this.slabs = slabRows(h);
   }
 
@@ -133,6 +206,7 @@ export class FirstLayer {
     const output = new SharedArrayBuffer(4 * rows * Math.max(this.inDim, this.nFew));
     const data: FirstLayerWorkerInput = {
       backend,
+      native: this.products.native !== null,
       ctrl,
       args,
       input,
@@ -244,7 +318,7 @@ export class FirstLayer {
       OP.forward,
       w1 === this.attached?.w1,
       () => {},
-      (start, end) => this.product(tf.tensor2d(w1.subarray(start * inDim, end * inDim), [end - start, inDim]), this.sT),
+      (start, end) => this.products.forward(w1.subarray(start * inDim, end * inDim), end - start),
     );
   }
 
@@ -264,8 +338,7 @@ export class FirstLayer {
   }
 
   private slabGrad(dz1T: Float32Array, start: number, end: number): Float32Array {
-    const F = this.nFew;
-    return this.product(tf.tensor2d(dz1T.subarray(start * F, end * F), [end - start, F]), this.s);
+    return this.products.grad(dz1T.subarray(start * this.nFew, end * this.nFew), end - start);
   }
 
   /**
@@ -306,17 +379,9 @@ export class FirstLayer {
       throw new Error("the first layer's helper thread stopped answering during an update");
   }
 
-  private product(a: tf.Tensor2D, b: tf.Tensor2D): Float32Array {
-    const c = tf.matMul(a, b);
-    const out = c.dataSync() as Float32Array;
-    a.dispose();
-    c.dispose();
-    return out;
-  }
-
   dispose(): void {
     this.dropHelper();
     this.s.dispose();
-    this.sT.dispose();
+    this.products.dispose();
   }
 }

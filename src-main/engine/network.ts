@@ -10,6 +10,7 @@ import type { AlphaEntry, EvalResult, SavedNetwork } from '../../src-shared/resu
 import { FileFormatError, UserError } from '../errors.ts';
 import { toFloat32, toIntArray } from '../formats/convert.ts';
 import { isTensor, PyDict, type PyValue } from '../formats/pyvalue.ts';
+import { computeName } from './native-kernels.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { evaluateScores, type Evaluation } from './evaluate.ts';
 import { AlphaTrainer, buildProblem, layerShapes, type AlphaProblem, type NetworkSpec } from './model.ts';
@@ -127,7 +128,8 @@ export function networkAlphas(problem: AlphaProblem, net: SavedNetwork): Float32
 }
 
 export interface NetworkEvaluation {
-  backend: BackendName;
+  /** As computeName gives it: the backend, and the native kernels when they ran. */
+  backend: string;
   evals: Record<string, EvalResult>;
   evaluations: Record<string, Evaluation>;
   alphas: Record<string, AlphaEntry>;
@@ -162,7 +164,7 @@ export async function evaluateNetwork(
     };
   });
   return {
-    backend,
+    backend: computeName(backend),
     evals: Object.fromEntries(Object.entries(evaluations).map(([k, v]) => [k, v.result])),
     evaluations,
     alphas,

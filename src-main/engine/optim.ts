@@ -19,6 +19,7 @@ import {
   type OptimizerName,
 } from '../../src-shared/optimizers.ts';
 import { UserError } from '../errors.ts';
+import { nativeKernels } from './native-kernels.ts';
 
 export interface OptimizerSettings {
   name: OptimizerName;
@@ -124,6 +125,9 @@ export function initOptimizerState(settings: OptimizerSettings, params: readonly
 
 const f = Math.fround;
 
+/** Tensors this big take Adam's update in the native kernels; a call costs about a microsecond. */
+const NATIVE_MIN_ELEMENTS = 4096;
+
 /**
  * One update of every parameter in place, at learning rate `lr`, as torch.optim's single-tensor
  * implementations compute it: each tensor operation's result rounded to float32 where torch stores
@@ -198,6 +202,12 @@ export function updateParam(
       const decay = settings.name === 'AdamW' ? 1 - lr * wd : 1;
       const { eps } = num;
       const amsgrad = flag.amsgrad;
+      // The same rule in the native kernels, bit for bit (test/native-kernels.test.ts), where W1's size pays.
+      const native = p.length >= NATIVE_MIN_ELEMENTS ? nativeKernels() : null;
+      if (native) {
+        native.adam(p, start, m, v, amsgrad ? vMax : null, beta1, beta2, stepSize, bc2Sqrt, decay, eps);
+        return;
+      }
       for (let i = 0; i < p.length; i++) {
         const gi = start[i];
         const pi = decay === 1 ? p[i] : f(p[i] * decay);

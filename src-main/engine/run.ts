@@ -13,6 +13,7 @@ import { Rng } from '../../src-shared/rng.ts';
 import { datasetFacts, validateForDataset, validateRunConfig } from '../../src-shared/run-config-validation.ts';
 import { UserError } from '../errors.ts';
 import { appVersion } from '../paths.ts';
+import { computeName } from './native-kernels.ts';
 import { initBackend, type BackendName } from './backend.ts';
 import { latestCheckpoint, listCheckpoints, saveCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { evaluateLogits, evaluateScores, neighborBounds, type Evaluation } from './evaluate.ts';
@@ -446,7 +447,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
       dataset: ds.spec.key,
       config,
       seed,
-      backend,
+      backend: computeName(backend),
       app_version: appVersion(),
       selection: t.selection,
       epochs: history,
@@ -521,7 +522,7 @@ export async function baselineRun(ds: LoadedDataset, opts: BaselineOptions = {})
     dataset: ds.spec.key,
     config,
     seed: 0,
-    backend,
+    backend: computeName(backend),
     app_version: appVersion(),
     selection: config.training.selection,
     epochs: [],

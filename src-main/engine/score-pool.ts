@@ -1,20 +1,24 @@
 /**
- * Score GEMMs: X·Wᵀ through the backend (ScoreGemm), and over a whole datagrp on every core
- * (computeScores). The wasm backend runs one thread per instance, so the pool starts one worker (its
+ * Score GEMMs: X·Wᵀ through the native kernels or the backend (ScoreGemm), and over a whole datagrp on
+ * every core (computeScores). The wasm backend (and the native kernels beside it) runs one thread per instance, so the pool starts one worker (its
  * own wasm instance) per core and deals row blocks out to them: 2048 rows (16 MB at d = 2048, ~1% of
  * the block's compute to move), read from disk block by block for a lazily loaded datagrp, so the
  * features are never held whole, let alone duplicated. Native backends are multi-threaded already and
  * small products are not worth a worker's start-up: both run in this thread. Any worker failure falls
  * back to this thread, so the result never depends on the pool. Measured here (2 cores shared with
- * other work): ~40 GFLOP/s on one wasm thread, ~52–55 GFLOP/s on the pool of two.
+ * other work): ~40 GFLOP/s on one wasm thread, ~52–55 GFLOP/s on the pool of two; the native kernels
+ * ~70–80 GFLOP/s on one thread (bench/kernels.ts).
  */
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers.ts';
 import { tf, type BackendName } from './backend.ts';
+import { nativeKernelsFor, type NativeKernels } from './native-kernels.ts';
 
 export interface ScoreWorkerInput {
   backend: BackendName;
+  /** Whether the products run in the native kernels, as they would in the main thread. */
+  native: boolean;
 }
 export type ScoreWorkerRequest =
   | { type: 'weight'; weight: Float32Array; dim: number; nClasses: number }
@@ -41,23 +45,31 @@ export const SCORE_CHUNK_ROWS = 1024;
  * element looking for tensors, which cost 3–10× (the old 64-row path).
  */
 export class ScoreGemm {
-  private readonly W: tf.Tensor2D;
+  private readonly W: tf.Tensor2D | null;
 
+  /** `native`: the native kernels, which take the weight as it is (C × d); null: the tfjs backend. */
   constructor(
-    weight: Float32Array,
+    private readonly weight: Float32Array,
     readonly dim: number,
     readonly nClasses: number,
+    private readonly native: NativeKernels | null = nativeKernelsFor(tf.getBackend()),
   ) {
-    this.W = tf.tensor2d(transposed(weight, nClasses, dim), [dim, nClasses]);
+    this.W = native ? null : tf.tensor2d(transposed(weight, nClasses, dim), [dim, nClasses]);
   }
 
   /** Scores of `n` rows of `feats` into `out` (n × C) at row `outRow`. */
   multiply(feats: Float32Array, n: number, out: Float32Array, outRow = 0, chunk = SCORE_CHUNK_ROWS): void {
     const { dim, nClasses } = this;
+    if (this.native) {
+      const rows = out.subarray(outRow * nClasses, (outRow + n) * nClasses);
+      this.native.abt(feats, this.weight, rows, n, nClasses, dim);
+      return;
+    }
+    const W = this.W!;
     for (let start = 0; start < n; start += chunk) {
       const rows = Math.min(chunk, n - start);
       const part = tf.tidy(() =>
-        tf.matMul(tf.tensor2d(feats.subarray(start * dim, (start + rows) * dim), [rows, dim]), this.W),
+        tf.matMul(tf.tensor2d(feats.subarray(start * dim, (start + rows) * dim), [rows, dim]), W),
       );
       out.set(part.dataSync() as Float32Array, (outRow + start) * nClasses);
       part.dispose();
@@ -65,7 +77,7 @@ export class ScoreGemm {
   }
 
   dispose(): void {
-    this.W.dispose();
+    this.W?.dispose();
   }
 }
 
@@ -106,7 +118,7 @@ export function scoreThreads(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(set) && set >= 1 ? set : os.availableParallelism();
 }
 
-let pool: { backend: BackendName; workers: Worker[] } | null = null;
+let pool: { backend: BackendName; native: boolean; workers: Worker[] } | null = null;
 let poolBroken = false;
 
 /** A worker not ready by then is given up on (this thread computes instead). */
@@ -114,8 +126,8 @@ const WORKER_START_TIMEOUT_MS = 60_000;
 /** The longest wait for the next block's scores (a block takes well under a second on one core). */
 const BLOCK_TIMEOUT_MS = 5 * 60_000;
 
-function startScoreWorker(backend: BackendName): Promise<Worker> {
-  const input: ScoreWorkerInput = { backend };
+function startScoreWorker(backend: BackendName, native: boolean): Promise<Worker> {
+  const input: ScoreWorkerInput = { backend, native };
   const worker = startWorker('score-worker', input);
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
@@ -138,11 +150,12 @@ function startScoreWorker(backend: BackendName): Promise<Worker> {
   });
 }
 
-async function workersFor(backend: BackendName, threads: number): Promise<Worker[]> {
-  if (pool && pool.backend === backend && pool.workers.length === threads) return pool.workers;
+async function workersFor(backend: BackendName, native: boolean, threads: number): Promise<Worker[]> {
+  if (pool && pool.backend === backend && pool.native === native && pool.workers.length === threads)
+    return pool.workers;
   await closeScorePool();
-  const workers = await Promise.all(Array.from({ length: threads }, () => startScoreWorker(backend)));
-  pool = { backend, workers };
+  const workers = await Promise.all(Array.from({ length: threads }, () => startScoreWorker(backend, native)));
+  pool = { backend, native, workers };
   return workers;
 }
 
@@ -255,7 +268,8 @@ export async function computeScores(
   const pooled = !poolBroken && threads >= 2 && (backend === 'wasm' || backend === 'cpu') && big;
   if (pooled) {
     try {
-      return await onPool(await workersFor(backend, threads), rowsAt, fresh, n, dim, weight, nClasses, onRows);
+      const native = nativeKernelsFor(backend) !== null;
+      return await onPool(await workersFor(backend, native, threads), rowsAt, fresh, n, dim, weight, nClasses, onRows);
     } catch {
       // A pool that cannot start or fails once is not used again in this process; the result is the same.
       poolBroken = true;

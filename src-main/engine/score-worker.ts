@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, tf } from './backend.ts';
+import { nativeKernels } from './native-kernels.ts';
 import { ScoreGemm, type ScoreWorkerInput, type ScoreWorkerReply, type ScoreWorkerRequest } from './score-pool.ts';
 
 const port = parentPort;
@@ -13,12 +14,14 @@ const post = (message: ScoreWorkerReply, transfer: ArrayBuffer[] = []) => port.p
 
 try {
   await initBackend(input.backend);
+  const native = input.native ? nativeKernels() : null;
+  if (input.native && !native) throw new Error('the native kernels the main thread uses do not load in this thread');
   let gemm: ScoreGemm | null = null;
   port.on('message', (msg: ScoreWorkerRequest) => {
     try {
       if (msg.type === 'weight') {
         gemm?.dispose();
-        gemm = new ScoreGemm(msg.weight, msg.dim, msg.nClasses);
+        gemm = new ScoreGemm(msg.weight, msg.dim, msg.nClasses, native);
         return;
       }
       if (!gemm) throw new Error('rows arrived before the weight');

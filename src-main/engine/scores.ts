@@ -20,6 +20,8 @@ import { hasRoomFor } from '../files.ts';
 import { cacheDir } from '../paths.ts';
 import { featureRowReader } from '../data/dataset.ts';
 import { ClassMeanAccumulator, classMeans } from './neighbors.ts';
+import { tf } from './backend.ts';
+import { nativeKernelsFor } from './native-kernels.ts';
 import { computeScores } from './score-pool.ts';
 
 const FORMAT = 'alphanet-scores-v1';
@@ -37,21 +39,30 @@ interface Entry {
 }
 
 const memory = new WeakMap<LoadedDataset, Map<string, Float32Array | Float64Array>>();
-const keys = new WeakMap<LoadedDataset, string>();
+const weightDigests = new WeakMap<LoadedDataset, string>();
 
-/** What the cached arrays depend on: the sources (fingerprint) and the classifier's numbers. */
+/**
+ * Which products compute scores: the native kernels or the tfjs backend's, whose sums differ in the
+ * last bits. Part of the key, so a run's numbers never depend on whether its scores came from the cache.
+ */
+function scoreKernels(): string {
+  return nativeKernelsFor(tf.getBackend()) ? 'native' : 'tfjs';
+}
+
+/** What the cached arrays depend on: the sources (fingerprint), the classifier's numbers, the kernels. */
 function datasetKey(ds: LoadedDataset): string {
-  let key = keys.get(ds);
-  if (key === undefined) {
+  let digest = weightDigests.get(ds);
+  if (digest === undefined) {
     const w = ds.classifier.weight;
-    key = createHash('sha256')
-      .update(`${FORMAT}\0${ds.fingerprint}\0${ds.nClasses}\0${ds.dim}\0`)
+    digest = createHash('sha256')
       .update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength))
-      .digest('hex')
-      .slice(0, 32);
-    keys.set(ds, key);
+      .digest('hex');
+    weightDigests.set(ds, digest);
   }
-  return key;
+  return createHash('sha256')
+    .update(`${FORMAT}\0${ds.fingerprint}\0${ds.nClasses}\0${ds.dim}\0${scoreKernels()}\0${digest}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** `<root>/scores/<dataset folder>/<key>/`: one folder per dataset location, its stale keys dropped. */

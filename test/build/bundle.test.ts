@@ -18,10 +18,11 @@ import type { DatasetReport } from '../../src-shared/dataset.ts';
 import type { InspectorData } from '../../src-shared/inspector.ts';
 import { CTRL, OP, type FirstLayerWorkerInput } from '../../src-main/engine/first-layer.ts';
 import { parseOptimizer } from '../../src-main/engine/optim.ts';
-import type { ScoreWorkerReply, ScoreWorkerRequest } from '../../src-main/engine/score-pool.ts';
+import type { ScoreWorkerInput, ScoreWorkerReply, ScoreWorkerRequest } from '../../src-main/engine/score-pool.ts';
 import { BUILD_STAMP, WORKER_ENTRIES } from '../../src-main/workers.ts';
 import { redisAvailable, startRedis, type RedisServer } from '../support/redis-server.ts';
 import { buildDesktopBundle } from '../support/desktop-build.ts';
+import { KERNELS } from '../support/native.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/workers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -140,8 +141,9 @@ describe('the desktop build under plain Node', () => {
     }
   });
 
-  it('the bundled score worker answers X·Wᵀ', async () => {
-    const worker = new Worker(path.join(MAIN, 'score-worker.js'), { workerData: { backend: 'cpu' } });
+  it.each(KERNELS)('the bundled score worker answers X·Wᵀ (native kernels: %s)', async (native) => {
+    const input: ScoreWorkerInput = { backend: 'cpu', native };
+    const worker = new Worker(path.join(MAIN, 'score-worker.js'), { workerData: input });
     try {
       const replies: ScoreWorkerReply[] = [];
       const next = () => new Promise<ScoreWorkerReply>((resolve) => worker.once('message', resolve));
@@ -167,12 +169,13 @@ describe('the desktop build under plain Node', () => {
     }
   });
 
-  it('the bundled first-layer worker computes its slab of W1·sourcesᵀ', async () => {
+  it.each(KERNELS)('the bundled first-layer worker computes its slab of W1·sourcesᵀ (native: %s)', async (native) => {
     const [nFew, inDim, rows] = [3, 4, 2];
     const sources = Float32Array.from({ length: nFew * inDim }, (_, i) => i + 1);
     const w1Shared = new SharedArrayBuffer(4 * rows * inDim);
     const data: FirstLayerWorkerInput = {
       backend: 'cpu',
+      native,
       ctrl: new SharedArrayBuffer(16),
       args: new SharedArrayBuffer(16),
       input: new SharedArrayBuffer(4 * rows * nFew),
