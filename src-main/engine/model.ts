@@ -163,15 +163,11 @@ export interface Batch {
 }
 
 /**
- * The persistent tensors of one training run (sources, few-class placement) and the step / alpha
+ * The persistent tensors of one training run (the sources) and the step / alpha
  * computations on them. Call dispose() when done.
  */
 export class AlphaTrainer {
   private readonly first: FirstLayer;
-  /** F × C: row i has a 1 at column few[i]; adds the few classes' logit changes into class order. */
-  private readonly placement: tf.Tensor2D;
-  /** Its transpose (C × F): picks the few classes' columns. */
-  private readonly placementT: tf.Tensor2D;
   private readonly biasRow: Float32Array;
   private readonly shapes: { inDim: number; outDim: number }[];
 
@@ -182,18 +178,12 @@ export class AlphaTrainer {
   ) {
     const F = problem.few.length;
     this.first = new FirstLayer(problem.sources, F, spec.inDim, layerShapes(spec)[0].outDim);
-    const place = new Float32Array(F * problem.nClasses);
-    problem.few.forEach((c, i) => (place[i * problem.nClasses + c] = 1));
-    this.placement = tf.tensor2d(place, [F, problem.nClasses]);
-    this.placementT = tf.tensor2d(transposed(place, F, problem.nClasses), [problem.nClasses, F]);
     this.biasRow = problem.bias;
     this.shapes = layerShapes(spec);
   }
 
   dispose(): void {
     this.first.dispose();
-    this.placement.dispose();
-    this.placementT.dispose();
   }
 
   /**
@@ -287,12 +277,20 @@ export class AlphaTrainer {
       const G = tf.tensor3d(this.neighborScores(batch, B), [B, F, k]);
       const Y = tf.tensor2d(oneHot, [B, C]);
       const delta = tf.sum(tf.mul(G, tf.expandDims(fw.tilde, 0)), 2) as tf.Tensor2D;
-      const logits = tf.mul(tf.add(tf.tensor2d(base, [B, C]), tf.matMul(delta, this.placement)), s) as tf.Tensor2D;
+      // The few classes' logit changes added at their columns, in float32 as a tensor add would (a
+      // product with a 0/1 placement matrix gave the same bits at B·F·C multiply-adds a step).
+      const d = delta.dataSync() as Float32Array;
+      for (let b = 0; b < B; b++) for (let i = 0; i < F; i++) base[b * C + few[i]] += d[b * F + i];
+      const logits = tf.mul(tf.tensor2d(base, [B, C]), s) as tf.Tensor2D;
       const logp = tf.logSoftmax(logits);
       const loss = tf.neg(tf.mean(tf.sum(tf.mul(Y, logp), 1)));
       // Backward: d loss / d logits(before the scale) = s·(softmax − onehot)/B.
       const dLogits = tf.mul(tf.sub(tf.exp(logp), Y), s / B) as tf.Tensor2D;
-      const dDelta = tf.matMul(dLogits, this.placementT);
+      // Its few-class columns (B × F).
+      const dl = dLogits.dataSync() as Float32Array;
+      const picked = new Float32Array(B * F);
+      for (let b = 0; b < B; b++) for (let i = 0; i < F; i++) picked[b * F + i] = dl[b * C + few[i]];
+      const dDelta = tf.tensor2d(picked, [B, F]);
       const dTilde = tf.sum(tf.mul(G, tf.expandDims(dDelta, 2)), 0) as tf.Tensor2D;
       // ã = a/n with n = Σ|a|: da = dã/n − sign(a)·(Σ dã·a)/n².
       const dotTerm = tf.div(tf.sum(tf.mul(dTilde, fw.out), 1, true), tf.square(fw.norm));
