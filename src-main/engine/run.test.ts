@@ -57,7 +57,7 @@ describe('trainRun (wasm)', () => {
     const sharedScores = await datagrpScores(shared, 'train', null);
     const loneScores = await datagrpScores(lone, 'train', null);
     const kept = await trainRun(shared, config(), { ...base, seed: 11 });
-    const released = await trainRun(lone, config(), { ...base, seed: 11, releaseTrainScores: true });
+    const released = await trainRun(lone, config(), { ...base, seed: 11, lone: true });
     expect(stable(released.result)).toEqual(stable(kept.result));
     expect(await datagrpScores(shared, 'train', null)).toBe(sharedScores);
     // No longer in memory: asking again computes a new array (of the same numbers).

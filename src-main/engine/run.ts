@@ -30,7 +30,7 @@ import {
 } from './model.ts';
 import { ScoreGemm, scoreThreads } from './score-pool.ts';
 import { loadNeighbors, type NeighborTable } from './neighbors.ts';
-import { datagrpMeans, datagrpScores, forgetScores } from './scores.ts';
+import { cachedScoreRows, datagrpMeans, datagrpScores, forgetScores } from './scores.ts';
 import {
   initOptimizerState,
   lrAt,
@@ -93,12 +93,13 @@ export interface TrainOptions {
    */
   networkThreads?: 1 | 2;
   /**
-   * Nothing after this run reads the train datagrp's scores (a lone `alphanet train`): they leave memory
-   * once the epochs are done and the final evaluation reads the test datagrp's cached scores into their
-   * memory, so the two are never held together (at ImageNet-LT scale 463 and 200 MB). Default false: the
-   * runs of a sweep share them.
+   * Nothing else in this process reads the train datagrp's scores (a lone `alphanet train`): when they
+   * are in the disk cache the batches read their rows from it (cachedScoreRows) instead of loading them
+   * all; when computed here they leave memory once the epochs are done and the final evaluation reads
+   * the test datagrp's cached scores into their memory, so the two are never held together (at
+   * ImageNet-LT scale 463 and 200 MB). Default false: the runs of a sweep share them.
    */
-  releaseTrainScores?: boolean;
+  lone?: boolean;
   /** Something the user should know that does not stop the run (ignored checkpoints); default console.warn. */
   onWarning?(message: string): void;
 }
@@ -280,9 +281,11 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   const exact = opts.exactReference === true;
   const samplers = makeSamplers(t.sampler_classes, t.sampler_args, buildSamplingIndex(train.labels, ds.splitOf));
   // Before the neighbours: a cold run then reads the training features once, for scores and class means.
-  let trainScores = exact
-    ? null
-    : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
+  const trainRows = !exact && opts.lone ? cachedScoreRows(ds, t.train_datagrp, opts.cacheRoot) : null;
+  let trainScores =
+    exact || trainRows
+      ? null
+      : await datagrpScores(ds, t.train_datagrp, opts.cacheRoot, { alsoMeans: true, onPhase: opts.onPhase });
   const table: NeighborTable = loadNeighbors(ds, t.n_neighbors, t.nn_dist, seed, {
     trainDatagrp: t.train_datagrp,
     cacheRoot: opts.cacheRoot,
@@ -332,6 +335,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   };
   const batchGemm = exact ? new ScoreGemm(ds.classifier.weight, ds.dim, C) : null;
   const batchScores = (rows: number[]): Float32Array => {
+    if (trainRows) return trainRows.gather(rows);
     if (trainScores) return gatherRows(trainScores, C, rows);
     const feats = featsOf(t.train_datagrp);
     const x = gatherRows(feats, ds.dim, rows);
@@ -430,7 +434,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     featsHeld.delete(t.train_datagrp);
     // A lone run is done with its train scores: the test scores are read into their memory.
     let spare: Float32Array | null = null;
-    if (opts.releaseTrainScores && trainScores) {
+    if (opts.lone && trainScores) {
       spare = trainScores;
       trainScores = null;
       forgetScores(ds, t.train_datagrp);
@@ -462,6 +466,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
   } finally {
     trainer.dispose();
     batchGemm?.dispose();
+    trainRows?.close();
   }
 }
 

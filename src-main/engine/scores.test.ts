@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultRunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import type { RunResult } from '../../src-shared/result.ts';
@@ -74,12 +74,36 @@ describe('pretrained scores and class means', () => {
       seed: 4,
       backend: 'wasm',
       cacheRoot: cache,
-      releaseTrainScores: true,
+      lone: true,
     });
     expect(stable(third.result)).toEqual(stable(first.result));
     const testScores = await datagrpScores(lone, 'test', cache);
     expect(testScores.buffer).toBe(trainScores.buffer);
     expect(testScores).toEqual(await datagrpScores(cold, 'test', cache));
+    // A lone run whose train scores are only on disk reads the rows its batches take, not the whole file.
+    const fresh = withoutFeatures(await load(cache));
+    const trainFile = (fs.readdirSync(cache, { recursive: true }) as string[]).find((f) =>
+      f.endsWith('scores-train.bin'),
+    );
+    const fileBytes = fs.statSync(path.join(cache, trainFile as string)).size;
+    const reads = vi.spyOn(fs, 'readSync');
+    const opened = vi.spyOn(fs, 'openSync');
+    try {
+      const fourth = await trainRun(fresh, config, { seed: 4, backend: 'wasm', cacheRoot: cache, lone: true });
+      expect(stable(fourth.result)).toEqual(stable(first.result));
+      const trainFds = opened.mock.results
+        .filter((r, i) => String(opened.mock.calls[i][0]).endsWith('scores-train.bin'))
+        .map((r) => r.value as number);
+      expect(trainFds).toHaveLength(1);
+      const bytes = reads.mock.calls
+        .filter((call) => call[0] === trainFds[0])
+        .reduce((sum, call) => sum + (call[3] as number), 0);
+      expect(bytes).toBeGreaterThan(0);
+      expect(bytes).toBeLessThan(fileBytes);
+    } finally {
+      reads.mockRestore();
+      opened.mockRestore();
+    }
   });
 
   it('are recomputed when the cached entry is damaged', async () => {

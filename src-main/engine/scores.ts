@@ -76,33 +76,56 @@ function fileBase(name: string): string {
   return name.replace(/[^\w.-]/g, '_');
 }
 
-function readEntry<T extends Float32Array | Float64Array>(
+/** The .bin file of a valid entry (its meta names this key, name, dtype and length; the size fits), or null. */
+function entryFile(
   dir: string,
   key: string,
   name: string,
-  make: (n: number) => T,
-): T | null {
+  dtype: 'float32' | 'float64',
+  length: number | null,
+): string | null {
   if (os.endianness() !== 'LE') return null;
   try {
     const meta: unknown = JSON.parse(fs.readFileSync(path.join(dir, `${fileBase(name)}.json`), 'utf8'));
     const m = meta as Partial<Entry>;
     if (m.format !== FORMAT || m.key !== key || m.name !== name || !Number.isSafeInteger(m.length)) return null;
-    const out = make(m.length as number);
-    if (m.dtype !== (out instanceof Float64Array ? 'float64' : 'float32')) return null;
-    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    const fd = fs.openSync(path.join(dir, `${fileBase(name)}.bin`), 'r');
+    if (m.dtype !== dtype || (length !== null && m.length !== length)) return null;
+    const file = path.join(dir, `${fileBase(name)}.bin`);
+    return fs.statSync(file).size === (m.length as number) * (dtype === 'float64' ? 8 : 4) ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads `length` bytes at `position` of `fd` into `bytes` at `offset`; false at an early end of file. */
+function readFully(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): boolean {
+  for (let got = 0; got < length;) {
+    const n = fs.readSync(fd, bytes, offset + got, Math.min(1 << 30, length - got), position + got);
+    if (n === 0) return false;
+    got += n;
+  }
+  return true;
+}
+
+function readEntry<T extends Float32Array | Float64Array>(
+  dir: string,
+  key: string,
+  name: string,
+  make: (n: number) => T,
+  length: number,
+): T | null {
+  const out = make(length);
+  const file = entryFile(dir, key, name, out instanceof Float64Array ? 'float64' : 'float32', length);
+  if (file === null) return null;
+  try {
+    const fd = fs.openSync(file, 'r');
     try {
-      if (fs.fstatSync(fd).size !== bytes.length) return null;
-      let got = 0;
-      while (got < bytes.length) {
-        const n = fs.readSync(fd, bytes, got, Math.min(1 << 30, bytes.length - got), got);
-        if (n === 0) return null;
-        got += n;
-      }
+      return readFully(fd, new Uint8Array(out.buffer, out.byteOffset, out.byteLength), 0, out.byteLength, 0)
+        ? out
+        : null;
     } finally {
       fs.closeSync(fd);
     }
-    return out;
   } catch {
     return null;
   }
@@ -164,8 +187,8 @@ function lookup<T extends Float32Array | Float64Array>(
   if (hit) return hit as T;
   const folder = root(cacheRoot);
   if (folder === null) return null;
-  const value = readEntry(entryDir(folder, ds).dir, datasetKey(ds), name, make);
-  if (!value || value.length !== length) return null;
+  const value = readEntry(entryDir(folder, ds).dir, datasetKey(ds), name, make, length);
+  if (!value) return null;
   mem.set(name, value);
   return value;
 }
@@ -246,6 +269,46 @@ export async function datagrpScores(
   keep(ds, key, cacheRoot, scores);
   if (means) keep(ds, `means-${name}`, cacheRoot, means.means());
   return scores;
+}
+
+/** Rows of a datagrp's scores on demand. */
+export interface ScoreRows {
+  /** The scores of `rows` (len × C, in that order, repeats kept). */
+  gather(rows: readonly number[]): Float32Array;
+  close(): void;
+}
+
+/**
+ * A datagrp's scores read row by row from the disk cache, when they are there and not in memory: a
+ * lone run's batches touch about 5 % of the train rows an epoch, and filling fresh memory with all of
+ * them (463 MB at ImageNet-LT scale) costs more than the run's reads from the OS's file cache. Null when
+ * not cached (or in memory already): use datagrpScores.
+ */
+export function cachedScoreRows(ds: LoadedDataset, name: string, cacheRoot?: CacheRoot): ScoreRows | null {
+  const key = `scores-${name}`;
+  const folder = root(cacheRoot);
+  if (folder === null || memoryOf(ds).has(key)) return null;
+  const C = ds.nClasses;
+  const file = entryFile(entryDir(folder, ds).dir, datasetKey(ds), key, 'float32', datagrpOf(ds, name).n * C);
+  if (file === null) return null;
+  const fd = fs.openSync(file, 'r');
+  const rowBytes = 4 * C;
+  return {
+    gather(rows) {
+      const out = new Float32Array(rows.length * C);
+      const bytes = new Uint8Array(out.buffer);
+      // Runs of consecutive rows in one read.
+      for (let i = 0; i < rows.length;) {
+        let j = i + 1;
+        while (j < rows.length && rows[j] === rows[j - 1] + 1) j++;
+        if (!readFully(fd, bytes, i * rowBytes, (j - i) * rowBytes, rows[i] * rowBytes))
+          throw new UserError(`the cached scores of '${name}' (${file}) ended early; run \`alphanet cache --clear\``);
+        i = j;
+      }
+      return out;
+    },
+    close: () => fs.closeSync(fd),
+  };
 }
 
 function cachedMeans(ds: LoadedDataset, name: string, cacheRoot: CacheRoot): Float64Array | null {

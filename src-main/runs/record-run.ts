@@ -50,8 +50,8 @@ export interface RecordedTrainOptions {
   debug?: boolean;
   /** The engine's cache folder (scores, class means, neighbours); default the app cache, null = memory only. */
   cacheRoot?: string | null;
-  /** A lone run: the train scores leave memory after the epochs (TrainOptions.releaseTrainScores). */
-  releaseTrainScores?: boolean;
+  /** A lone run: nothing else in the process reads its train scores (TrainOptions.lone). */
+  lone?: boolean;
   /** Continue this existing run (queued again after an interruption) from its newest checkpoint. */
   runId?: number;
   /** Kept with the run (e.g. `dataset_config`: the TOML file the dataset came from, to resume it). */
@@ -162,7 +162,7 @@ export async function recordedTrainRun(
       exactReference: opts.exactReference,
       debug: opts.debug,
       cacheRoot: opts.cacheRoot,
-      releaseTrainScores: opts.releaseTrainScores,
+      lone: opts.lone,
       onPhase: opts.onPhase,
       onBatch: ({ epoch, batch, nBatches, loss }) => {
         if (Date.now() - lastBeat > HEARTBEAT_MS) {

@@ -297,7 +297,7 @@ export async function trainAndReport(
     const { runId, result } = await recordedTrainRun(store, ds, config, {
       ...opts,
       // One run per process: nothing reads the train scores after its epochs.
-      releaseTrainScores: true,
+      lone: true,
       onStart: (id) => io.out(`recording as run ${id}`),
       onPhase: phasePrinter(io),
       onProgress: (p) => showProgress(io, p, epochs),
