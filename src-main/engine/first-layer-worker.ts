@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from './backend.ts';
-import { ARG, CTRL, OP, helperProducts, type FirstLayerWorkerInput } from './first-layer.ts';
+import { ARG, awaitChange, CTRL, OP, helperProducts, wake, type FirstLayerWorkerInput } from './first-layer.ts';
 import { updateParam } from './optim.ts';
 
 const input = workerData as FirstLayerWorkerInput;
@@ -29,7 +29,7 @@ try {
   Atomics.store(ctrl, CTRL.ready, 1);
   parentPort?.postMessage({ type: 'ready' });
   for (;;) {
-    Atomics.wait(ctrl, CTRL.request, seen);
+    awaitChange(ctrl, CTRL.request, seen, CTRL.helperSleeps, Number.POSITIVE_INFINITY);
     seen = Atomics.load(ctrl, CTRL.request);
     const op = Atomics.load(ctrl, CTRL.op);
     if (op === OP.stop) break;
@@ -40,7 +40,7 @@ try {
       else updateParam(input.optim, args[ARG.step], w1, grad, buffers, args[ARG.lr]);
     }
     Atomics.store(ctrl, CTRL.done, seen);
-    Atomics.notify(ctrl, CTRL.done);
+    wake(ctrl, CTRL.done, CTRL.mainSleeps);
   }
 } catch (error) {
   Atomics.store(ctrl, CTRL.ready, -1);

@@ -26,8 +26,10 @@ import { startWorker } from '../workers.ts';
 /** Slabs of W1's rows: 2 = one per core here. Changing it changes results in the last bits. */
 export const SLABS = 2;
 
-/** Indices into the control array shared with the helper. */
-export const CTRL = { request: 0, op: 1, done: 2, ready: 3 } as const;
+/** Indices into the control array shared with the helper (Int32). */
+export const CTRL = { request: 0, op: 1, done: 2, ready: 3, helperSleeps: 4, mainSleeps: 5 } as const;
+/** Bytes of the control array. */
+export const CTRL_BYTES = 4 * 6;
 export const OP = { forward: 1, grad: 2, update: 3, stop: 4 } as const;
 /** Indices into the shared Float64 step arguments. */
 export const ARG = { step: 0, lr: 1 } as const;
@@ -36,6 +38,31 @@ export const ARG = { step: 0, lr: 1 } as const;
  * update fails the step, since the helper may have written part of its rows.
  */
 const HELPER_TIMEOUT_MS = 30_000;
+
+/**
+ * Loads of a control word before its waiter sleeps: about 20–50 µs, longer than the two threads'
+ * usual gap within a step. A futex wake costs more than that here (the profile showed up to 0.4 ms per
+ * notify on this 2-core VM under load), so a waker notifies only a waiter that has gone to sleep.
+ */
+const SPIN_LOADS = 5_000;
+
+/**
+ * Waits until ctrl[at] !== old: spins, then sleeps with ctrl[sleeps] = 1 so that the other side's wake
+ * notifies. False when it timed out.
+ */
+export function awaitChange(ctrl: Int32Array, at: number, old: number, sleeps: number, timeoutMs: number): boolean {
+  for (let i = 0; i < SPIN_LOADS; i++) if (Atomics.load(ctrl, at) !== old) return true;
+  // Seq-cst: either the waker sees sleeps = 1 and notifies, or this wait sees the new value and returns.
+  Atomics.store(ctrl, sleeps, 1);
+  const outcome = Atomics.wait(ctrl, at, old, timeoutMs);
+  Atomics.store(ctrl, sleeps, 0);
+  return outcome !== 'timed-out';
+}
+
+/** After a change of ctrl[at]: wakes its waiter if it sleeps (see awaitChange). */
+export function wake(ctrl: Int32Array, at: number, sleeps: number): void {
+  if (Atomics.load(ctrl, sleeps) === 1) Atomics.notify(ctrl, at);
+}
 
 export interface FirstLayerWorkerInput {
   backend: BackendName;
@@ -200,7 +227,7 @@ export class FirstLayer {
     if (this.helper || this.slabs.length < 2) return Promise.resolve(this.helper !== null);
     const [start, end] = this.slabs[this.slabs.length - 1];
     const rows = end - start;
-    const ctrl = new SharedArrayBuffer(4 * 4);
+    const ctrl = new SharedArrayBuffer(CTRL_BYTES);
     const args = new SharedArrayBuffer(8 * 2);
     const input = new SharedArrayBuffer(4 * rows * this.nFew);
     const output = new SharedArrayBuffer(4 * rows * Math.max(this.inDim, this.nFew));
@@ -262,7 +289,7 @@ export class FirstLayer {
   private request(helper: Helper, op: number): number {
     Atomics.store(helper.ctrl, CTRL.op, op);
     const want = Atomics.add(helper.ctrl, CTRL.request, 1) + 1;
-    Atomics.notify(helper.ctrl, CTRL.request);
+    wake(helper.ctrl, CTRL.request, CTRL.helperSleeps);
     return want;
   }
 
@@ -270,7 +297,7 @@ export class FirstLayer {
   private answered(helper: Helper, want: number): boolean {
     let done = Atomics.load(helper.ctrl, CTRL.done);
     while (done !== want) {
-      if (Atomics.wait(helper.ctrl, CTRL.done, done, HELPER_TIMEOUT_MS) === 'timed-out') break;
+      if (!awaitChange(helper.ctrl, CTRL.done, done, CTRL.mainSleeps, HELPER_TIMEOUT_MS)) break;
       done = Atomics.load(helper.ctrl, CTRL.done);
     }
     if (done === want) {

@@ -92,12 +92,12 @@ describe('pretrained scores and class means', () => {
       const fourth = await trainRun(fresh, config, { seed: 4, backend: 'wasm', cacheRoot: cache, lone: true });
       expect(stable(fourth.result)).toEqual(stable(first.result));
       const trainFds = opened.mock.results
-        .filter((r, i) => String(opened.mock.calls[i][0]).endsWith('scores-train.bin'))
+        .filter((_, i) => String(opened.mock.calls[i][0]).endsWith('scores-train.bin'))
         .map((r) => r.value as number);
       expect(trainFds).toHaveLength(1);
       const bytes = reads.mock.calls
         .filter((call) => call[0] === trainFds[0])
-        .reduce((sum, call) => sum + (call[3] as number), 0);
+        .reduce((sum, call) => sum + ((call as unknown[])[3] as number), 0);
       expect(bytes).toBeGreaterThan(0);
       expect(bytes).toBeLessThan(fileBytes);
     } finally {

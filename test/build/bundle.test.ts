@@ -16,7 +16,7 @@ import { TOKEN_HEADER, type RunSummary } from '../../src-shared/api.ts';
 import { defaultRunConfig } from '../../src-shared/config.ts';
 import type { DatasetReport } from '../../src-shared/dataset.ts';
 import type { InspectorData } from '../../src-shared/inspector.ts';
-import { CTRL, OP, type FirstLayerWorkerInput } from '../../src-main/engine/first-layer.ts';
+import { awaitChange, CTRL, CTRL_BYTES, OP, type FirstLayerWorkerInput } from '../../src-main/engine/first-layer.ts';
 import { parseOptimizer } from '../../src-main/engine/optim.ts';
 import type { ScoreWorkerInput, ScoreWorkerReply, ScoreWorkerRequest } from '../../src-main/engine/score-pool.ts';
 import { BUILD_STAMP, WORKER_ENTRIES } from '../../src-main/workers.ts';
@@ -176,7 +176,7 @@ describe('the desktop build under plain Node', () => {
     const data: FirstLayerWorkerInput = {
       backend: 'cpu',
       native,
-      ctrl: new SharedArrayBuffer(16),
+      ctrl: new SharedArrayBuffer(CTRL_BYTES),
       args: new SharedArrayBuffer(16),
       input: new SharedArrayBuffer(4 * rows * nFew),
       output: new SharedArrayBuffer(4 * rows * inDim),
@@ -200,7 +200,7 @@ describe('the desktop build under plain Node', () => {
       const want = Atomics.add(ctrl, CTRL.request, 1) + 1;
       Atomics.notify(ctrl, CTRL.request);
       for (let done = Atomics.load(ctrl, CTRL.done); done !== want; done = Atomics.load(ctrl, CTRL.done)) {
-        expect(Atomics.wait(ctrl, CTRL.done, done, 30_000)).not.toBe('timed-out');
+        expect(awaitChange(ctrl, CTRL.done, done, CTRL.mainSleeps, 30_000)).toBe(true);
       }
       const expected = Array.from({ length: rows * nFew }, (_, k) => {
         const [r, f] = [Math.floor(k / nFew), k % nFew];
