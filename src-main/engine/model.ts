@@ -168,7 +168,8 @@ export interface Batch {
  */
 export class AlphaTrainer {
   private readonly first: FirstLayer;
-  private readonly biasRow: Float32Array;
+  /** One sample's C logits, reused by every step's loss. */
+  private readonly logitRow: Float64Array;
   private readonly shapes: { inDim: number; outDim: number }[];
 
   constructor(
@@ -178,7 +179,7 @@ export class AlphaTrainer {
   ) {
     const F = problem.few.length;
     this.first = new FirstLayer(problem.sources, F, spec.inDim, layerShapes(spec)[0].outDim);
-    this.biasRow = problem.bias;
+    this.logitRow = new Float64Array(problem.nClasses);
     this.shapes = layerShapes(spec);
   }
 
@@ -263,34 +264,17 @@ export class AlphaTrainer {
     params: readonly Float32Array[],
     batch: Batch,
   ): { loss: number; grads: Float32Array[]; dz1T: Float32Array } {
-    const { nClasses: C, few, k } = this.problem;
+    const { few, k } = this.problem;
     const F = few.length;
     const B = batch.labels.length;
-    const s = this.predScale;
-    const base = new Float32Array(B * C);
-    for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) base[b * C + c] = batch.scores[b * C + c] + this.biasRow[c];
-    const oneHot = new Float32Array(B * C);
-    batch.labels.forEach((y, b) => (oneHot[b * C + y] = 1));
     const result = tf.tidy(() => {
       const P = this.paramTensors(params);
       const fw = forward(this.spec, P, this.first, params[0]);
       const G = tf.tensor3d(this.neighborScores(batch, B), [B, F, k]);
-      const Y = tf.tensor2d(oneHot, [B, C]);
+      // The few classes' logit changes Σ_j ã_ij·R_{n_ij} (B × F); the loss and its gradient are plain loops.
       const delta = tf.sum(tf.mul(G, tf.expandDims(fw.tilde, 0)), 2) as tf.Tensor2D;
-      // The few classes' logit changes added at their columns, in float32 as a tensor add would (a
-      // product with a 0/1 placement matrix gave the same bits at B·F·C multiply-adds a step).
-      const d = delta.dataSync() as Float32Array;
-      for (let b = 0; b < B; b++) for (let i = 0; i < F; i++) base[b * C + few[i]] += d[b * F + i];
-      const logits = tf.mul(tf.tensor2d(base, [B, C]), s) as tf.Tensor2D;
-      const logp = tf.logSoftmax(logits);
-      const loss = tf.neg(tf.mean(tf.sum(tf.mul(Y, logp), 1)));
-      // Backward: d loss / d logits(before the scale) = s·(softmax − onehot)/B.
-      const dLogits = tf.mul(tf.sub(tf.exp(logp), Y), s / B) as tf.Tensor2D;
-      // Its few-class columns (B × F).
-      const dl = dLogits.dataSync() as Float32Array;
-      const picked = new Float32Array(B * F);
-      for (let b = 0; b < B; b++) for (let i = 0; i < F; i++) picked[b * F + i] = dl[b * C + few[i]];
-      const dDelta = tf.tensor2d(picked, [B, F]);
+      const { loss, dDelta: dFew } = this.batchLoss(batch, delta.dataSync() as Float32Array);
+      const dDelta = tf.tensor2d(dFew, [B, F]);
       const dTilde = tf.sum(tf.mul(G, tf.expandDims(dDelta, 2)), 0) as tf.Tensor2D;
       // ã = a/n with n = Σ|a|: da = dã/n − sign(a)·(Σ dã·a)/n².
       const dotTerm = tf.div(tf.sum(tf.mul(dTilde, fw.out), 1, true), tf.square(fw.norm));
@@ -310,13 +294,45 @@ export class AlphaTrainer {
       }
       return { loss, grads };
     });
-    const loss = (result.loss.dataSync() as Float32Array)[0];
     const grads = result.grads.map((g) => g.dataSync() as Float32Array);
     const dz1T = grads[0];
     grads[0] = new Float32Array(0);
-    result.loss.dispose();
     result.grads.forEach((g) => g.dispose());
-    return { loss, grads, dz1T };
+    return { loss: result.loss, grads, dz1T };
+  }
+
+  /**
+   * The batch's mean cross-entropy of softmax(predScale · (R + b + few changes)) and its gradient with
+   * respect to the few classes' changes (B × F), in float64. Only those columns of d loss / d logits
+   * are needed (base logits do not depend on the network), so the B × C gradient is never formed; and
+   * the loop allocates nothing of size B × C, which on this VM costs page faults every step.
+   */
+  private batchLoss(batch: Batch, delta: Float32Array): { loss: number; dDelta: Float32Array } {
+    const { nClasses: C, few, bias } = this.problem;
+    const F = few.length;
+    const B = batch.labels.length;
+    const s = this.predScale;
+    const logits = this.logitRow;
+    const dDelta = new Float32Array(B * F);
+    let total = 0;
+    for (let b = 0; b < B; b++) {
+      const o = b * C;
+      for (let c = 0; c < C; c++) logits[c] = batch.scores[o + c] + bias[c];
+      for (let i = 0; i < F; i++) logits[few[i]] += delta[b * F + i];
+      let max = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < C; c++) max = Math.max(max, (logits[c] *= s));
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(logits[c] - max);
+      const lse = max + Math.log(sum);
+      const y = batch.labels[b];
+      total += lse - logits[y];
+      // d loss / d change of few class i = s·(softmax_i − [y = few_i]) / B.
+      for (let i = 0; i < F; i++) {
+        const c = few[i];
+        dDelta[b * F + i] = (s * (Math.exp(logits[c] - lse) - (c === y ? 1 : 0))) / B;
+      }
+    }
+    return { loss: total / B, dDelta };
   }
 }
 
