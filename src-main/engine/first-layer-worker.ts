@@ -23,6 +23,7 @@ const buffers = input.buffers.map(slab);
 try {
   await initBackend(input.backend);
   const products = helperProducts(input);
+  const gradBuffer = new Float32Array(rows * inDim);
   if (!products) throw new Error('the native kernels the main thread uses do not load in this thread');
   // Read before announcing readiness: the first request may come the moment it is announced.
   let seen = Atomics.load(ctrl, CTRL.request);
@@ -35,7 +36,8 @@ try {
     if (op === OP.stop) break;
     if (op === OP.forward) outBuf.set(products.forward(w1, rows));
     else {
-      const grad = products.grad(inBuf.subarray(0, rows * F), rows);
+      // Into one reused buffer: consumed at once (by the update, or copied out).
+      const grad = products.grad(inBuf.subarray(0, rows * F), rows, gradBuffer);
       if (op === OP.grad) outBuf.set(grad);
       else updateParam(input.optim, args[ARG.step], w1, grad, buffers, args[ARG.lr]);
     }

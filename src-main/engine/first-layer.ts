@@ -129,11 +129,11 @@ export class SlabProducts {
     return this.product(w1Rows, rows, inDim, this.tensors!.sT);
   }
 
-  /** dW1 rows (rows × (k+1)·d) = dZ1ᵀ rows (rows × F) · sources. */
-  grad(dzRows: Float32Array, rows: number): Float32Array {
+  /** dW1 rows (rows × (k+1)·d) = dZ1ᵀ rows (rows × F) · sources; native kernels write into `into` if given. */
+  grad(dzRows: Float32Array, rows: number, into?: Float32Array): Float32Array {
     const { nFew, inDim } = this;
     if (this.native) {
-      const out = new Float32Array(rows * inDim);
+      const out = into ? into.subarray(0, rows * inDim) : new Float32Array(rows * inDim);
       this.native.ab(dzRows, this.sources, out, rows, inDim, nFew);
       return out;
     }
@@ -185,6 +185,8 @@ export class FirstLayer {
   readonly slabs: [number, number][];
   private helper: Helper | null = null;
   private attached: Attached | null = null;
+  /** A slab's gradient, consumed by its update at once: reused, as fresh memory costs page faults here. */
+  private readonly gradBuffer: Float32Array;
   /** Slabs the helper computed (tests check it ran). */
   helperSlabs = 0;
 
@@ -197,6 +199,7 @@ export class FirstLayer {
     this.s = tf.tensor2d(sources, [nFew, inDim]);
     this.products = new SlabProducts(sources, nFew, inDim, nativeKernelsFor(tf.getBackend()));
     this.slabs = slabRows(h);
+    this.gradBuffer = new Float32Array(Math.max(0, ...this.slabs.map(([a, b]) => b - a)) * inDim);
   }
 
   /** The layer input as a tensor (F × (k+1)·d), for the shapes of the small layers' products. */
@@ -364,8 +367,8 @@ export class FirstLayer {
     helper.input.set(dz1T.subarray(start * this.nFew, end * this.nFew));
   }
 
-  private slabGrad(dz1T: Float32Array, start: number, end: number): Float32Array {
-    return this.products.grad(dz1T.subarray(start * this.nFew, end * this.nFew), end - start);
+  private slabGrad(dz1T: Float32Array, start: number, end: number, into?: Float32Array): Float32Array {
+    return this.products.grad(dz1T.subarray(start * this.nFew, end * this.nFew), end - start, into);
   }
 
   /**
@@ -399,7 +402,7 @@ export class FirstLayer {
     }
     for (const [start, end] of helper ? this.slabs.slice(0, -1) : this.slabs) {
       const rows = (a: Float32Array) => a.subarray(start * inDim, end * inDim);
-      updateParam(optim, t, rows(w1), this.slabGrad(dz1T, start, end), buffers.map(rows), lr);
+      updateParam(optim, t, rows(w1), this.slabGrad(dz1T, start, end, this.gradBuffer), buffers.map(rows), lr);
     }
     // The helper may have updated part of its rows: computing them here again could apply the step twice.
     if (helper && !this.answered(helper, want))

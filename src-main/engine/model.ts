@@ -168,6 +168,7 @@ export interface Batch {
  */
 export class AlphaTrainer {
   private readonly first: FirstLayer;
+  private gBuffer = new Float32Array(0);
   /** One sample's C logits, reused by every step's loss. */
   private readonly logitRow: Float64Array;
   private readonly shapes: { inDim: number; outDim: number }[];
@@ -227,7 +228,9 @@ export class AlphaTrainer {
   private neighborScores(batch: Batch, B: number): Float32Array {
     const { few, neighbors, nClasses, k } = this.problem;
     const F = few.length;
-    const g = new Float32Array(B * F * k);
+    // Reused: the backend copies it into a tensor, which the step disposes before the next one.
+    if (this.gBuffer.length < B * F * k) this.gBuffer = new Float32Array(B * F * k);
+    const g = this.gBuffer.subarray(0, B * F * k);
     for (let b = 0; b < B; b++) {
       const row = b * nClasses;
       let o = b * F * k;

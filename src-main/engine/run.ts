@@ -263,9 +263,14 @@ export async function debugCheck(
   }
 }
 
-/** A gathered copy of `rows` (duplicates kept) of a row-major matrix `width` wide. */
-export function gatherRows(matrix: Float32Array, width: number, rows: readonly number[]): Float32Array {
-  const out = new Float32Array(rows.length * width);
+/** A gathered copy of `rows` (duplicates kept) of a row-major matrix `width` wide (into `into` if given). */
+export function gatherRows(
+  matrix: Float32Array,
+  width: number,
+  rows: readonly number[],
+  into?: Float32Array,
+): Float32Array {
+  const out = into ? into.subarray(0, rows.length * width) : new Float32Array(rows.length * width);
   rows.forEach((r, i) => out.set(matrix.subarray(r * width, (r + 1) * width), i * width));
   return out;
 }
@@ -334,9 +339,11 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
     return f;
   };
   const batchGemm = exact ? new ScoreGemm(ds.classifier.weight, ds.dim, C) : null;
+  // Every batch's scores in one buffer: a fresh 256 KB a step costs page faults on this VM.
+  const batchBuffer = new Float32Array(t.train_batch_size * C);
   const batchScores = (rows: number[]): Float32Array => {
-    if (trainRows) return trainRows.gather(rows);
-    if (trainScores) return gatherRows(trainScores, C, rows);
+    if (trainRows) return trainRows.gather(rows, batchBuffer);
+    if (trainScores) return gatherRows(trainScores, C, rows, batchBuffer);
     const feats = featsOf(t.train_datagrp);
     const x = gatherRows(feats, ds.dim, rows);
     const out = new Float32Array(rows.length * C);

@@ -273,8 +273,8 @@ export async function datagrpScores(
 
 /** Rows of a datagrp's scores on demand. */
 export interface ScoreRows {
-  /** The scores of `rows` (len × C, in that order, repeats kept). */
-  gather(rows: readonly number[]): Float32Array;
+  /** The scores of `rows` (len × C, in that order, repeats kept), in `into` if given. */
+  gather(rows: readonly number[], into?: Float32Array): Float32Array;
   close(): void;
 }
 
@@ -294,9 +294,9 @@ export function cachedScoreRows(ds: LoadedDataset, name: string, cacheRoot?: Cac
   const fd = fs.openSync(file, 'r');
   const rowBytes = 4 * C;
   return {
-    gather(rows) {
-      const out = new Float32Array(rows.length * C);
-      const bytes = new Uint8Array(out.buffer);
+    gather(rows, into) {
+      const out = into ? into.subarray(0, rows.length * C) : new Float32Array(rows.length * C);
+      const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       // Runs of consecutive rows in one read.
       for (let i = 0; i < rows.length;) {
         let j = i + 1;
