@@ -9,7 +9,8 @@
  * same bench runs on a GPU build.
  *
  * `--cli` times what a user gets instead: whole `alphanet train` processes from the shell (start-up,
- * load, training, recording, the final table), cold (a fresh data folder: no caches) and warm.
+ * load, training, recording, the final table), cold (a fresh data folder: no caches) and warm, against
+ * the same CLI without the native kernels and on one thread, alternated in the same run.
  *
  * Run: `node bin/run-ts.mjs bench/scale.ts [--cli]`. The dataset is generated once (in a child process, so its
  * memory does not count here) into bench/.data/ (gitignored); caches go to bench/.data/cache.
@@ -289,17 +290,21 @@ async function cliMode(tomlFile: string, datasetKey: string): Promise<void> {
       .map((l) => `      ${l}`)
       .join('\n'),
   );
-  // The reference, measured in this run and alternated with ours so both see the same load: the same
-  // CLI compiled by tsx on every call, training on one thread.
+  // The references, measured in this run and alternated with ours so all see the same load: the same
+  // CLI without the native kernels (the wasm backend's matMul and the JavaScript update rule), and ours
+  // training on one thread (no first-layer helper).
   const warm: ReturnType<typeof run>[] = [];
   const ref: ReturnType<typeof run>[] = [];
+  const single: ReturnType<typeof run>[] = [];
   for (let i = 1; i <= WARM_RUNS; i++) {
     warm.push(run(`warm ${i}`));
-    ref.push(run(`ref ${i}`, { ALPHANET_CLI_FROM_SOURCE: '1', ALPHANET_SCORE_THREADS: '1' }));
+    ref.push(run(`wasm ${i}`, { ALPHANET_NATIVE: '0' }));
+    single.push(run(`1 thr ${i}`, { ALPHANET_SCORE_THREADS: '1' }));
   }
   const fastest = (xs: ReturnType<typeof run>[]) => xs.reduce((a, b) => (b.wall < a.wall ? b : a));
   const best = fastest(warm);
   const reference = fastest(ref);
+  const oneThread = fastest(single);
   const row = (name: string, ours: string, ref: string, note: string) =>
     console.log(`${name.padEnd(36)}${ours.padStart(10)}${ref.padStart(10)}   ${note}`);
   console.log('');
@@ -323,11 +328,24 @@ async function cliMode(tomlFile: string, datasetKey: string): Promise<void> {
     `target ≤ 300 ms: ${best.perEpoch <= 0.3 ? 'met' : 'NOT met'}`,
   );
   row(
-    'warm, reference (tsx, one thread)',
+    'warm, without native kernels',
     `${reference.wall.toFixed(1)} s`,
     '',
     `ours ${(best.wall / reference.wall).toFixed(2)}× its wall time, ${(best.perEpoch / reference.perEpoch).toFixed(2)}× its epoch time`,
   );
+  row(
+    'warm, one thread',
+    `${oneThread.wall.toFixed(1)} s`,
+    '',
+    `two threads ${(best.wall / oneThread.wall).toFixed(2)}× its wall time, ${(best.perEpoch / oneThread.perEpoch).toFixed(2)}× its epoch time`,
+  );
+  const accuracies = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => /^(Baseline|AlphaNet) /.test(l))
+      .join(' | ');
+  const same = [...ref, ...single].every((r) => accuracies(r.out) === accuracies(best.out));
+  console.log(`test accuracies: ${accuracies(best.out)}; the references ${same ? 'agree' : 'DIFFER'}`);
   row(
     'peak RSS cold / warm',
     `${gb(cold.rss)} / ${gb(best.rss)}`,
