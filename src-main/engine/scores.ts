@@ -65,10 +65,13 @@ function datasetKey(ds: LoadedDataset): string {
     .slice(0, 32);
 }
 
-/** `<root>/scores/<dataset folder>/<key>/`: one folder per dataset location, its stale keys dropped. */
+/**
+ * `<root>/scores/<dataset folder>-<kernels>/<key>/`: one folder per dataset location and kernels, its
+ * stale keys dropped. Switching kernels (ALPHANET_NATIVE=0) is not staleness: each keeps its entries.
+ */
 function entryDir(root: string, ds: LoadedDataset): { parent: string; dir: string } {
   const folder = createHash('sha256').update(ds.spec.featureFilesDir).digest('hex').slice(0, 16);
-  const parent = path.join(root, 'scores', `${ds.spec.key.replace(/[^\w.-]/g, '_')}-${folder}`);
+  const parent = path.join(root, 'scores', `${ds.spec.key.replace(/[^\w.-]/g, '_')}-${folder}-${scoreKernels()}`);
   return { parent, dir: path.join(parent, datasetKey(ds)) };
 }
 
