@@ -160,6 +160,8 @@ export interface Batch {
   /** B × C raw scores X·Wᵀ (no bias). */
   scores: Float32Array;
   labels: Int32Array;
+  /** The samples' rows in the train datagrp, when known: their base classes' log-sum-exp is kept per row. */
+  rows?: readonly number[];
 }
 
 /**
@@ -169,8 +171,10 @@ export interface Batch {
 export class AlphaTrainer {
   private readonly first: FirstLayer;
   private gBuffer = new Float32Array(0);
-  /** One sample's C logits, reused by every step's loss. */
-  private readonly logitRow: Float64Array;
+  /** 1 at the few classes. */
+  private readonly isFew: Uint8Array;
+  /** Per train row, log Σ exp of its base classes' logits (NaN until a batch takes the row). */
+  private baseLse = new Float64Array(0);
   private readonly shapes: { inDim: number; outDim: number }[];
 
   constructor(
@@ -180,7 +184,8 @@ export class AlphaTrainer {
   ) {
     const F = problem.few.length;
     this.first = new FirstLayer(problem.sources, F, spec.inDim, layerShapes(spec)[0].outDim);
-    this.logitRow = new Float64Array(problem.nClasses);
+    this.isFew = new Uint8Array(problem.nClasses);
+    for (const c of problem.few) this.isFew[c] = 1;
     this.shapes = layerShapes(spec);
   }
 
@@ -307,35 +312,65 @@ export class AlphaTrainer {
   /**
    * The batch's mean cross-entropy of softmax(predScale · (R + b + few changes)) and its gradient with
    * respect to the few classes' changes (B × F), in float64. Only those columns of d loss / d logits
-   * are needed (base logits do not depend on the network), so the B × C gradient is never formed; and
-   * the loop allocates nothing of size B × C, which on this VM costs page faults every step.
+   * are needed (base logits do not depend on the network), so the B × C gradient is never formed and
+   * nothing of that size is allocated (fresh memory costs page faults here every step). The base
+   * classes' log-sum-exp is a constant of each sample: kept per train row (Batch.rows), it is worked
+   * out once per run for the few classes' samples, which every epoch takes again.
    */
   private batchLoss(batch: Batch, delta: Float32Array): { loss: number; dDelta: Float32Array } {
     const { nClasses: C, few, bias } = this.problem;
     const F = few.length;
     const B = batch.labels.length;
     const s = this.predScale;
-    const logits = this.logitRow;
     const dDelta = new Float32Array(B * F);
+    const fewLogits = new Float64Array(F);
     let total = 0;
     for (let b = 0; b < B; b++) {
       const o = b * C;
-      for (let c = 0; c < C; c++) logits[c] = batch.scores[o + c] + bias[c];
-      for (let i = 0; i < F; i++) logits[few[i]] += delta[b * F + i];
-      let max = Number.NEGATIVE_INFINITY;
-      for (let c = 0; c < C; c++) max = Math.max(max, (logits[c] *= s));
-      let sum = 0;
-      for (let c = 0; c < C; c++) sum += Math.exp(logits[c] - max);
-      const lse = max + Math.log(sum);
-      const y = batch.labels[b];
-      total += lse - logits[y];
-      // d loss / d change of few class i = s·(softmax_i − [y = few_i]) / B.
+      const row = batch.rows?.[b];
+      let baseLse = row === undefined ? Number.NaN : this.cachedBaseLse(row);
+      if (Number.isNaN(baseLse)) {
+        baseLse = this.baseLogSumExp(batch.scores, o);
+        if (row !== undefined) this.baseLse[row] = baseLse;
+      }
+      let max = baseLse;
       for (let i = 0; i < F; i++) {
         const c = few[i];
-        dDelta[b * F + i] = (s * (Math.exp(logits[c] - lse) - (c === y ? 1 : 0))) / B;
+        const l = (fewLogits[i] = (batch.scores[o + c] + bias[c] + delta[b * F + i]) * s);
+        if (l > max) max = l;
       }
+      let sum = Math.exp(baseLse - max);
+      for (let i = 0; i < F; i++) sum += Math.exp(fewLogits[i] - max);
+      const lse = max + Math.log(sum);
+      const y = batch.labels[b];
+      const fy = this.isFew[y] ? few.indexOf(y) : -1;
+      total += lse - (fy >= 0 ? fewLogits[fy] : (batch.scores[o + y] + bias[y]) * s);
+      // d loss / d change of few class i = s·(softmax_i − [y = few_i]) / B.
+      for (let i = 0; i < F; i++) dDelta[b * F + i] = (s * (Math.exp(fewLogits[i] - lse) - (i === fy ? 1 : 0))) / B;
     }
     return { loss: total / B, dDelta };
+  }
+
+  private cachedBaseLse(row: number): number {
+    if (row >= this.baseLse.length) {
+      const grown = new Float64Array(Math.max(row + 1, 2 * this.baseLse.length)).fill(Number.NaN);
+      grown.set(this.baseLse);
+      this.baseLse = grown;
+    }
+    return this.baseLse[row];
+  }
+
+  /** log Σ_{c base} exp(predScale · (R_c + b_c)) of the sample at `o` in `scores` (−∞ with no base class). */
+  private baseLogSumExp(scores: Float32Array, o: number): number {
+    const { nClasses: C, bias } = this.problem;
+    const s = this.predScale;
+    const isFew = this.isFew;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < C; c++) if (!isFew[c]) max = Math.max(max, (scores[o + c] + bias[c]) * s);
+    if (max === Number.NEGATIVE_INFINITY) return max;
+    let sum = 0;
+    for (let c = 0; c < C; c++) if (!isFew[c]) sum += Math.exp((scores[o + c] + bias[c]) * s - max);
+    return max + Math.log(sum);
   }
 }
 

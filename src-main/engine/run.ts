@@ -395,7 +395,7 @@ export async function trainRun(ds: LoadedDataset, config: RunConfig, opts: Train
       for (let b = 0; b < nBatches; b++) {
         if (opts.signal?.aborted) throw new RunAbortedError(`training cancelled in epoch ${epoch}`);
         const rows = order.slice(b * t.train_batch_size, (b + 1) * t.train_batch_size);
-        const batch = { scores: batchScores(rows), labels: Int32Array.from(rows, (r) => train.labels[r]) };
+        const batch = { scores: batchScores(rows), labels: Int32Array.from(rows, (r) => train.labels[r]), rows };
         const loss = trainStep(trainer, optim, optState, params, batch, lr);
         losses.push(loss);
         opts.onBatch?.({ epoch, batch: b + 1, nBatches, loss });
