@@ -101,9 +101,9 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
     await expect(page.locator('details[data-group="alphas"]').getAttribute('open')).resolves.toBeNull();
     expect(await page.locator('figure[data-tag^="alphas/"]').count()).toBe(0);
     expect(await page.locator('figure[data-drawn="false"]').count()).toBeGreaterThan(0);
-    await page.locator('details[data-group="alphas"] summary').click();
+    await page.locator('details[data-group="alphas"] > summary').click();
     await expect.poll(() => page.locator('figure[data-tag^="alphas/"]').count()).toBeGreaterThan(0);
-    await page.locator('details[data-group="alphas"] summary').click();
+    await page.locator('details[data-group="alphas"] > summary').click();
     await expect.poll(() => page.locator('figure[data-tag^="alphas/"]').count()).toBe(0);
   });
 
