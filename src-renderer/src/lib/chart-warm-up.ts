@@ -8,10 +8,20 @@ import { init } from 'echarts/core';
 import { buildChartOption, linePoints, smoothingUpdate, type ChartLine } from './chart-option.ts';
 import './echarts.ts';
 
+/** A noisy falling loss, the same on every start. */
 const points = (offset: number) =>
-  [0.9, 0.6, 0.5, 0.45].map((value, i) => ({ step: i + 1, wallTime: 1_700_000_000 + i, value: value + offset }));
-/** Two lines, as a chart of several runs takes paths one line does not (their raw values share a series). */
-const LINES: ChartLine[] = [0, 1].map((i) => ({
+  Array.from({ length: POINTS }, (_, i) => ({
+    step: i + 1,
+    wallTime: 1_700_000_000 + i,
+    value: 2 / (i + 1) + offset + 0.05 * Math.sin(i * 7 + offset * 13),
+  }));
+/**
+ * Several lines of a few hundred points, as the charts of a few runs' batch losses: a chart of a few
+ * short lines left the per-point code (smoothing, sampling, drawing) cold, and the first real chart
+ * still cost three times the next.
+ */
+const POINTS = 300;
+const LINES: ChartLine[] = [0, 1, 2, 3, 4, 5].map((i) => ({
   id: `warm-up${i}`,
   label: 'warm-up',
   color: '#1f77b4',
