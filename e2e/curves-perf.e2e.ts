@@ -39,11 +39,19 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
   /**
    * Milliseconds from clicking the Curves tab until every run's line is in the epoch-loss table and its
    * chart is painted (ready), and until every chart in the viewport is (the charts are drawn one or a
-   * few per frame, in the page's order).
+   * few per frame, in the page's order). Checked in each frame's callbacks, before its paint; a message
+   * posted there arrives once that frame is painted. (Waiting for the next frame's callback instead
+   * counted the next chart's drawing too, queued in that callback before this one.)
    */
   function openCurves(): Promise<{ ready: number; inView: number }> {
     return page.evaluate(async (runs) => {
       const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      const painted = () =>
+        new Promise((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = resolve;
+          channel.port2.postMessage(null);
+        });
       const start = performance.now();
       document.querySelector<HTMLElement>('nav a[data-view="curves"]')?.click();
       for (;;) {
@@ -51,23 +59,29 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
         if (figure?.querySelector('canvas') && figure.querySelectorAll('tr[data-line]').length === runs) break;
         await frame();
       }
-      await frame();
+      await painted();
       const ready = performance.now() - start;
       const inViewport = (e: Element) => e.getBoundingClientRect().top < window.innerHeight;
       while (Array.from(document.querySelectorAll('figure')).some((f) => inViewport(f) && !f.querySelector('canvas')))
         await frame();
-      await frame();
+      await painted();
       return { ready, inView: performance.now() - start };
     }, RUNS);
   }
 
   /**
    * Milliseconds from moving the smoothing slider until the epoch-loss chart shows the new smoothed
-   * values and is painted, and until every drawn chart does.
+   * values and is painted, and until every drawn chart does (painted: as in openCurves).
    */
   function smoothTo(value: number): Promise<{ first: number; all: number }> {
     return page.evaluate(async (value) => {
       const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      const painted = () =>
+        new Promise((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = resolve;
+          channel.port2.postMessage(null);
+        });
       const cell = () =>
         document.querySelector('figure[data-tag="epoch_loss"] tr[data-line] [data-col="smoothed"]')?.textContent;
       const before = cell();
@@ -78,11 +92,11 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
       slider.dispatchEvent(new Event('input', { bubbles: true }));
       const shows = (selector: string) => document.querySelector<HTMLElement>(selector)?.dataset.smoothing;
       while (cell() === before || shows('figure[data-tag="epoch_loss"]') !== String(value)) await frame();
-      await frame();
+      await painted();
       const first = performance.now() - start;
       const drawn = () => Array.from(document.querySelectorAll<HTMLElement>('figure[data-drawn="true"]'));
       while (drawn().some((f) => f.dataset.smoothing !== String(value))) await frame();
-      await frame();
+      await painted();
       return { first, all: performance.now() - start };
     }, value);
   }
@@ -101,9 +115,9 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
     await expect(page.locator('details[data-group="alphas"]').getAttribute('open')).resolves.toBeNull();
     expect(await page.locator('figure[data-tag^="alphas/"]').count()).toBe(0);
     expect(await page.locator('figure[data-drawn="false"]').count()).toBeGreaterThan(0);
-    await page.locator('details[data-group="alphas"] summary').click();
+    await page.locator('details[data-group="alphas"] > summary').click();
     await expect.poll(() => page.locator('figure[data-tag^="alphas/"]').count()).toBeGreaterThan(0);
-    await page.locator('details[data-group="alphas"] summary').click();
+    await page.locator('details[data-group="alphas"] > summary').click();
     await expect.poll(() => page.locator('figure[data-tag^="alphas/"]').count()).toBe(0);
   });
 

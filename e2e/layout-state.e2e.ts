@@ -174,6 +174,8 @@ describeInBrowser('links, remembered settings, the dataset registry and the layo
       await page.goto(new URL('/#/curves', session.served.origin).href);
       const chart = page.locator('figure[data-tag="epoch_loss"]');
       await chart.waitFor();
+      // A chart's run links and downloads are in a fold under it.
+      await chart.locator('summary').click();
       await fitsWidth(1024, [chart, chart.getByRole('button').first()]);
       await screenshot(page, 'curves-1024');
     } finally {

@@ -1,15 +1,21 @@
 /**
  * A run's page and the Runs view's bulk actions against `alphanet serve`: a run opens from its row, its
  * notes survive a reload, a tag added there filters Runs, and two runs selected together are tagged,
- * compared and (one of them) deleted.
+ * compared and (one of them) deleted; a failed run's page shows its log with the error marked, and
+ * that its dataset changed since.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import type { RunSummary } from '../src-shared/api.ts';
 import { openStore } from '../src-main/store/open.ts';
+import { epochLine, resultLine } from '../src-main/runs/run-log.ts';
 import { recordFinished, SMALL_SHAPE, syntheticResult } from '../src-main/store/test-records.ts';
 import { apiCall, describeInBrowser, screenshot } from './harness.ts';
+
+/** The synthetic dataset's fingerprint now; the failed run trained on an older one. */
+const FINGERPRINT = 'a1'.repeat(32);
+const OLD_FINGERPRINT = 'b2'.repeat(32);
 
 describeInBrowser('the run page and bulk actions in served mode', (session) => {
   let page: Page;
@@ -27,6 +33,18 @@ describeInBrowser('the run page and bulk actions in served mode', (session) => {
       const wider = syntheticResult('synthetic', 4, SMALL_SHAPE);
       wider.config.training.n_neighbors = 5;
       ids.push(recordFinished(store, wider, 'page'));
+      // The first run's log as a recorder writes it (recordFinished writes the results alone).
+      const first = syntheticResult('synthetic', 1, SMALL_SHAPE);
+      store.appendLog(
+        ids[0],
+        'info',
+        `started, 4 epochs on e2e (pid 1): dataset synthetic (fingerprint ${FINGERPRINT.slice(0, 16)}), seed 1`,
+      );
+      // Seconds since the start, as the engine stamps epochs (the synthetic records carry unix times).
+      for (const rec of first.epochs)
+        store.appendLog(ids[0], 'info', epochLine({ ...rec, wall_time: 0.4 * rec.epoch }, first.epochs.length));
+      store.appendLog(ids[0], 'info', resultLine(first));
+      store.setTrainedFingerprint(ids[0], FINGERPRINT);
     } finally {
       db.close();
     }
@@ -129,6 +147,44 @@ describeInBrowser('the run page and bulk actions in served mode', (session) => {
     const left = await apiCall<RunSummary[]>(session.served, 'listRuns', {});
     expect(left.map((r) => r.id).sort((a, b) => a - b)).toEqual(ids.slice(0, 3));
     await expect(page.getByTestId('bulk-bar').count()).resolves.toBe(0);
+  });
+
+  it("shows a failed run's log, the error marked, and that the dataset changed since it trained", async () => {
+    const { db, store } = openStore(path.join(session.dataDir, 'workbench.sqlite'));
+    let id: number;
+    try {
+      const result = syntheticResult('synthetic', 9, SMALL_SHAPE);
+      id = store.createRun({ kind: 'train', config: result.config, seed: 9, experiment: 'page' });
+      store.markRunning(id);
+      store.setTrainedFingerprint(id, OLD_FINGERPRINT);
+      // The dataset as a run that read it last recorded it (no later view asks this one's report: it has no files).
+      store.saveDataset({ key: 'synthetic', displayName: 'synthetic', fingerprint: FINGERPRINT });
+      store.appendLog(id, 'info', 'started, 4 epochs on e2e (pid 1): dataset synthetic, seed 9');
+      store.appendLog(id, 'warning', 'checkpoint 2 was written by another run; skipped');
+      store.recordEpoch(id, result.epochs[0]);
+      store.appendLog(id, 'info', epochLine(result.epochs[0], 4));
+      store.failRun(id, 'out of memory while scoring the val datagrp');
+    } finally {
+      db.close();
+    }
+    await page.goto(`${session.served.url}#/runs/${id}`);
+    const log = page.getByTestId('run-log');
+    await expect.poll(() => log.locator('li').count()).toBe(4);
+    await expect(log.locator('li').nth(1).getAttribute('data-level')).resolves.toBe('warning');
+    const last = log.locator('li').last();
+    await expect(last.getAttribute('class')).resolves.toBe('error');
+    await expect(last.textContent()).resolves.toMatch(/failed: out of memory while scoring the val datagrp$/);
+    // The error is in the log, not a second time beside the results; the log is whole.
+    expect(await page.getByTestId('run-error').count()).toBe(0);
+    expect(await page.getByTestId('log-dropped').count()).toBe(0);
+    await expect(page.getByTestId('run-fingerprint').textContent()).resolves.toBe(OLD_FINGERPRINT.slice(0, 16));
+    await expect(page.getByTestId('dataset-changed').textContent()).resolves.toBe('the dataset changed since this run');
+
+    // The first run trained on the data as it is now: no flag, and its log ends with its results.
+    await page.goto(`${session.served.url}#/runs/${ids[0]}`);
+    await expect.poll(() => page.getByTestId('run-log').locator('li').last().textContent()).toMatch(/kept epoch 4/);
+    await expect(page.getByTestId('run-fingerprint').textContent()).resolves.toBe(FINGERPRINT.slice(0, 16));
+    expect(await page.getByTestId('dataset-changed').count()).toBe(0);
   });
 
   it('raised no page errors', () => {

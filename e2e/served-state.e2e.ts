@@ -40,7 +40,7 @@ describeInBrowser('state that persists in served mode', (session) => {
     await page.getByTestId('smoothing').fill('0.85');
     await page.getByLabel('Log-scale y axis').check();
     await page.locator('input[type="radio"][value="relative"]').check();
-    await page.locator('details[data-group="alphas"] summary').click();
+    await page.locator('details[data-group="alphas"] > summary').click();
     // The link follows each change a moment later: wait for the last one (the section just opened).
     const linkQuery = () => new URLSearchParams(new URL(page.url()).hash.split('?')[1] ?? '');
     await expect.poll(() => linkQuery().get('open')).toBe('loss,validation,alphas');

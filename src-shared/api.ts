@@ -119,6 +119,24 @@ export interface DatagrpResult {
   f1: number;
 }
 
+/** `error` lines say why a run stopped; `warning` lines what it went on despite. */
+export type RunLogLevel = 'info' | 'warning' | 'error';
+
+export interface RunLogLine {
+  /** Unix milliseconds. */
+  at: number;
+  level: RunLogLevel;
+  text: string;
+}
+
+/** What a run printed as it went (its start, each epoch, the kept epoch and results, warnings, its end). */
+export interface RunLog {
+  /** The newest lines, oldest first. */
+  lines: RunLogLine[];
+  /** Earlier lines dropped to keep the log within its bounds (0: it is whole). */
+  dropped: number;
+}
+
 export interface RunDetail extends RunSummary {
   backend: string | null;
   appVersion: string | null;
@@ -127,8 +145,11 @@ export interface RunDetail extends RunSummary {
   selection: SelectionRule;
   /** The dataset's fingerprint as last read by a run or a check (null: not read yet). */
   datasetFingerprint: string | null;
+  /** The dataset's fingerprint when the run last started training (null: recorded before runs kept it). */
+  trainedFingerprint: string | null;
   /** Every evaluated datagrp, val then test then the rest. */
   results: DatagrpResult[];
+  log: RunLog;
 }
 
 /** One point of a scalar series, in TensorBoard's shape (wall time in seconds). */

@@ -146,6 +146,29 @@ describe('workbench handlers over the store and queue', () => {
     const run = await bench.api.getRun({ id });
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/n_neighbors: must be less than the number of base classes/);
+    // The log ends with the error, marked as one.
+    expect(run.log.lines.at(-1)).toMatchObject({ level: 'error', text: `failed: ${run.error}` });
+  });
+
+  it("records a run's log as it goes and the fingerprint of the data it trained on, and serves both", async () => {
+    const { runIds } = await bench.api.launchExperiment({ experiment: 'logged', config: tiny(), seeds: [5] });
+    await bench.queue.whenIdle();
+    const run = await bench.api.getRun({ id: runIds[0] });
+    const texts = run.log.lines.map((l) => l.text);
+    expect(texts[0]).toMatch(/^started, 2 epochs on .*: dataset tinylt_synth \(fingerprint [0-9a-f]{16}\), seed 5$/);
+    expect(texts.filter((t) => /^epoch \d\/2: loss \d/.test(t))).toHaveLength(2);
+    expect(texts.at(-1)).toMatch(/^kept epoch \d \(best-val\); val acc .*; test acc [\d.]+% \(many .*, few [\d.]+%\)$/);
+    expect(run.log.lines.every((l) => l.level === 'info')).toBe(true);
+    expect(run.log.dropped).toBe(0);
+    expect(run.trainedFingerprint).not.toBeNull();
+    expect(run.trainedFingerprint).toBe(run.datasetFingerprint);
+    // As after the dataset's files changed: the page compares the two.
+    bench.queue.store.setTrainedFingerprint(run.id, 'an older fingerprint');
+    const after = await bench.api.getRun({ id: run.id });
+    expect([after.trainedFingerprint, after.datasetFingerprint]).toEqual([
+      'an older fingerprint',
+      run.datasetFingerprint,
+    ]);
   });
 
   it('refuses datasets it does not know, and queues nothing for them', async () => {

@@ -24,6 +24,7 @@ import {
 } from '../queue/queue.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { datasetConfigOf, recordDataset } from '../runs/record-run.ts';
+import { epochLine, logStart, resultLine } from '../runs/run-log.ts';
 import { RunStore, type RunRow } from '../store/run-store.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
 import {
@@ -284,6 +285,12 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
         for (const [datagrp, totals] of Object.entries(message.classTotals))
           this.store.setClassTotals(runId, datagrp, totals);
         this.store.markRunningOn(runId, message.worker, message.backend);
+        // The dataset as the coordinator read it when it sent the run (the worker checked its contents match).
+        logStart(this.store, runId, {
+          where: `worker ${message.worker} (backend ${message.backend})`,
+          datasetKey: run.dataset,
+          fingerprint: this.store.getDataset(run.dataset)?.fingerprint ?? null,
+        });
         this.notify('status', { runId, status: 'running' });
         return;
       case 'epoch': {
@@ -291,6 +298,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
         // A repeat (a retried worker redoing epochs) replaces the store's rows with identical ones; TensorBoard appends, so it is skipped there.
         const tb = rec.epoch > run.epochsDone ? this.tbOf(run) : null;
         this.store.recordEpoch(runId, rec);
+        this.store.appendLog(runId, 'info', epochLine(rec, run.config.training.train_epochs));
         tb?.epoch(rec);
         if (message.checkpoint && run.ckptDir) {
           writeCheckpointText(run.ckptDir, message.checkpoint, this.opts.nCkpt ?? 2);
@@ -309,6 +317,7 @@ export class DistributedRunQueue extends EventEmitter<RunQueueEvents> implements
           result,
           predictions: p && { datagrp: p.datagrp, labels: int32FromBase64(p.labels), top5: int32FromBase64(p.top5) },
         });
+        this.store.appendLog(runId, 'info', resultLine(result));
         // As for a local run: the selected network is in the store, the checkpoints are not needed.
         this.store.dropCheckpoints(runId);
         const tb = this.tbOf(run);

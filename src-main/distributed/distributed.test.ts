@@ -128,6 +128,14 @@ describe.skipIf(!enabled)('distributed runs on BullMQ', () => {
     const runs = queue.store.listRuns({ experiment: 'spread' });
     expect(runs).toHaveLength(8);
     for (const run of runs) expect(run.epochsDone).toBe(6);
+    // The coordinator keeps each run's log as a local run's: where it started, its epochs, its results.
+    for (const run of runs) {
+      const texts = queue.store.getRunLog(run.id).lines.map((l) => l.text);
+      expect(texts[0]).toMatch(new RegExp(`^started, 6 epochs on worker ${run.worker} .*: dataset demo`));
+      expect(texts.filter((t) => t.startsWith('epoch '))).toHaveLength(6);
+      expect(texts.at(-1)).toMatch(/^kept epoch \d+/);
+      expect(run.trainedFingerprint).not.toBeNull();
+    }
     // Finished runs keep no checkpoints (the selected network is in the store).
     for (const run of runs) expect(fs.existsSync(run.ckptDir as string)).toBe(false);
     const used = new Set(runs.map((r) => r.worker));

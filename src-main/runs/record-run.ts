@@ -4,6 +4,7 @@
  * engine itself knows nothing of the store; this wraps it through its callbacks.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { defaultRunConfig, type RunConfig } from '../../src-shared/config.ts';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
@@ -17,6 +18,7 @@ import { baselineRun, trainRun } from '../engine/run.ts';
 import { RunEventLogger } from '../tb/run-logger.ts';
 import type { JsonObject } from '../store/json.ts';
 import type { RunRow, RunStore } from '../store/run-store.ts';
+import { epochLine, logStart, resultLine } from './run-log.ts';
 
 export interface RunBatchProgress {
   runId: number;
@@ -60,6 +62,8 @@ export interface RecordedTrainOptions {
   onEpoch?(rec: EpochRecord, runId: number): void;
   /** The engine's slow phases outside the batches (TrainOptions.onPhase). */
   onPhase?(p: PhaseProgress): void;
+  /** The engine's warnings, after the run's log has them (default: printed with console.warn). */
+  onWarning?(message: string): void;
   /** Called once the run row exists, before training starts. */
   onStart?(runId: number): void;
   /** The engine's trainRun, or one that runs it elsewhere (a sweep's training thread, SweepThread.train). */
@@ -144,6 +148,12 @@ export async function recordedTrainRun(
     if (datagrp && grp) store.setClassTotals(runId, datagrp, classCounts(grp.labels, ds.nClasses));
   }
   store.markRunning(runId, process.pid, opts.backend ?? null);
+  logStart(store, runId, {
+    where: thisProcess(opts.backend),
+    datasetKey: ds.spec.key,
+    fingerprint: ds.fingerprint,
+    warnings: ds.warnings,
+  });
   const reserve = holdReserve(store, runId);
   opts.onStart?.(runId);
 
@@ -164,6 +174,10 @@ export async function recordedTrainRun(
       cacheRoot: opts.cacheRoot,
       lone: opts.lone,
       onPhase: opts.onPhase,
+      onWarning: (message) => {
+        store.appendLog(runId, 'warning', message);
+        (opts.onWarning ?? console.warn)(message);
+      },
       onBatch: ({ epoch, batch, nBatches, loss }) => {
         if (Date.now() - lastBeat > HEARTBEAT_MS) {
           store.heartbeat(runId);
@@ -173,6 +187,7 @@ export async function recordedTrainRun(
       },
       onEpoch: (rec) => {
         store.recordEpoch(runId, rec);
+        store.appendLog(runId, 'info', epochLine(rec, t.train_epochs));
         tb?.epoch(rec);
         lastBeat = Date.now();
         opts.onEpoch?.(rec, runId);
@@ -184,6 +199,7 @@ export async function recordedTrainRun(
       result,
       predictions: testGrp ? { datagrp: t.test_datagrp, labels: testGrp.labels, top5: testTop5 } : null,
     });
+    store.appendLog(runId, 'info', resultLine(result));
     // Recorded in one transaction above, so the checkpoints are no longer needed to resume anything.
     store.dropCheckpoints(runId);
     return { runId, result };
@@ -193,6 +209,11 @@ export async function recordedTrainRun(
     tb?.close();
     if (reserve) fs.rmSync(reserve, { force: true });
   }
+}
+
+/** Where this process runs a run, for its log: `host (pid 123, backend wasm)`. */
+function thisProcess(backend: BackendName | undefined): string {
+  return `${os.hostname()} (pid ${process.pid}${backend ? `, backend ${backend}` : ''})`;
 }
 
 /** Space a training run holds beside its database, given up when the disk fills so that its end can still be recorded. */
@@ -276,6 +297,12 @@ export async function recordedBaselineRun(
     });
   recordDataset(store, ds);
   store.markRunning(runId);
+  logStart(store, runId, {
+    where: thisProcess(opts.backend),
+    datasetKey: ds.spec.key,
+    fingerprint: ds.fingerprint,
+    warnings: ds.warnings,
+  });
   try {
     const { result, testTop5 } = await baselineRun(ds, {
       datagrps: opts.datagrps,
@@ -289,6 +316,7 @@ export async function recordedBaselineRun(
       result,
       predictions: testGrp ? { datagrp: testName, labels: testGrp.labels, top5: testTop5 } : null,
     });
+    store.appendLog(runId, 'info', resultLine(result));
     return { runId, result };
   } catch (error) {
     throw endAfterError(store, runId, error, false);

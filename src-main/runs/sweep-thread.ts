@@ -35,6 +35,8 @@ async function train({ config, opts }: ToSweepThread): Promise<void> {
       },
       onEpoch: (rec) => post({ type: 'epoch', rec }),
       onPhase: (progress) => post({ type: 'phase', progress }),
+      // The main thread records the run, and its log with it.
+      onWarning: (message) => post({ type: 'warning', message }),
     });
     post({ type: 'done', outcome });
   } catch (error) {

@@ -41,6 +41,7 @@ export type FromSweepThread =
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; rec: EpochRecord }
   | { type: 'phase'; progress: PhaseProgress }
+  | { type: 'warning'; message: string }
   | { type: 'done'; outcome: RunOutcome }
   | { type: 'failed'; error: { message: string; name: string; code?: string } };
 
@@ -134,6 +135,7 @@ export class SweepThread {
         if (m.type === 'batch') guard(() => opts.onBatch?.(m.progress));
         else if (m.type === 'epoch') guard(() => opts.onEpoch?.(m.rec));
         else if (m.type === 'phase') guard(() => opts.onPhase?.(m.progress));
+        else if (m.type === 'warning') guard(() => (opts.onWarning ?? console.warn)(m.message));
         else if (failure) finish(() => reject(failure?.error));
         else if (m.type === 'done') finish(() => resolve(m.outcome));
         else finish(() => reject(Object.assign(new Error(m.error.message), m.error)));

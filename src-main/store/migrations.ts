@@ -146,6 +146,20 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       ) WITHOUT ROWID;
       CREATE INDEX run_tags_tag ON run_tags (tag);
     `),
+  // v6: what a run printed as it went (a line a row, numbered per run, the oldest dropped past a bound),
+  // and the fingerprint of the dataset it trained on (the dataset's own row holds only its latest).
+  (db) =>
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN trained_fingerprint TEXT;
+      CREATE TABLE run_log (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('info', 'warning', 'error')),
+        text TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

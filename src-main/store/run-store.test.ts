@@ -6,7 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from './db.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 import { emptyReport } from '../data/validate.ts';
-import { checkpointRootOf, datasetConfigFile, defaultExperimentName, RunStore } from './run-store.ts';
+import {
+  checkpointRootOf,
+  datasetConfigFile,
+  defaultExperimentName,
+  RUN_LOG_LINE_CHARS,
+  RUN_LOG_MAX_LINES,
+  RunStore,
+} from './run-store.ts';
 import { SMALL_SHAPE, syntheticEpoch, syntheticResult } from './test-records.ts';
 import { UserError } from '../errors.ts';
 
@@ -228,6 +235,60 @@ describe('RunStore', () => {
   });
 });
 
+describe("a run's log and fingerprint", () => {
+  it('keeps lines in order with their level, and ends the log however the run stops', () => {
+    const failed = store.createRun({ kind: 'train', config: syntheticResult('tiny', 1, SMALL_SHAPE).config, seed: 1 });
+    store.appendLog(failed, 'info', 'started', 1000);
+    store.appendLog(failed, 'warning', 'a checkpoint was skipped\nfrom another run\n', 2000);
+    store.failRun(failed, 'out of memory');
+    expect(store.getRunLog(failed)).toEqual({
+      lines: [
+        { at: 1000, level: 'info', text: 'started' },
+        { at: 2000, level: 'warning', text: 'a checkpoint was skipped' },
+        { at: 2000, level: 'warning', text: 'from another run' },
+        { at: expect.any(Number) as number, level: 'error', text: 'failed: out of memory' },
+      ],
+      dropped: 0,
+    });
+    const cancelled = store.createRun({
+      kind: 'train',
+      config: syntheticResult('tiny', 2, SMALL_SHAPE).config,
+      seed: 2,
+    });
+    store.cancelRun(cancelled);
+    store.markInterrupted(cancelled, 'the machine slept');
+    expect(store.getRunLog(cancelled).lines.map((l) => [l.level, l.text])).toEqual([
+      ['info', 'cancelled'],
+      ['warning', 'interrupted: the machine slept'],
+    ]);
+    // Deleting the run deletes its log.
+    store.deleteRun(failed);
+    expect(store.getRunLog(failed)).toEqual({ lines: [], dropped: 0 });
+  });
+
+  it('keeps only the newest lines, each cut to its bound, and says how many were dropped', () => {
+    const id = store.createRun({ kind: 'train', config: syntheticResult('tiny', 1, SMALL_SHAPE).config, seed: 1 });
+    const lines = Array.from({ length: RUN_LOG_MAX_LINES + 25 }, (_, i) => `line ${i + 1}`);
+    store.appendLog(id, 'info', lines.slice(0, 1000).join('\n'));
+    store.appendLog(id, 'info', lines.slice(1000).join('\n'));
+    store.appendLog(id, 'error', 'x'.repeat(RUN_LOG_LINE_CHARS * 3));
+    const log = store.getRunLog(id);
+    expect(log.lines).toHaveLength(RUN_LOG_MAX_LINES);
+    expect(log.dropped).toBe(26);
+    expect(log.lines[0].text).toBe('line 27');
+    const last = log.lines[log.lines.length - 1].text;
+    expect(last).toHaveLength(RUN_LOG_LINE_CHARS);
+    expect(last.endsWith('…')).toBe(true);
+  });
+
+  it('keeps the fingerprint of the dataset a run trained on', () => {
+    const id = store.createRun({ kind: 'train', config: syntheticResult('tiny', 1, SMALL_SHAPE).config, seed: 1 });
+    expect(store.requireRun(id).trainedFingerprint).toBeNull();
+    store.setTrainedFingerprint(id, 'abc');
+    expect(store.requireRun(id).trainedFingerprint).toBe('abc');
+  });
+});
+
 describe('migrations', () => {
   it('upgrades a version-1 database in place without losing rows', () => {
     const file = path.join(dir, 'old.sqlite');
@@ -278,6 +339,33 @@ describe('migrations', () => {
       expect(s.requireRun(3)).toMatchObject({ seed: 4, status: 'done', worker: 'w1', notes: '', tags: [] });
       s.tagRuns([3], { add: ['old'] });
       expect(s.listRuns({ tag: 'old' }).map((r) => r.id)).toEqual([3]);
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  it('upgrades a version-5 database: its runs and notes stay, with an empty log and no trained fingerprint', () => {
+    const file = path.join(dir, 'v5.sqlite');
+    const old = new Database(file);
+    for (const migration of MIGRATIONS.slice(0, 5)) migration(old);
+    old.pragma('user_version = 5');
+    old
+      .prepare(
+        `INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at, error, notes)
+      VALUES (5, 'tiny', 'E', 'train', ?, 'h', 4, 'failed', 1, 'out of memory', 'kept')`,
+      )
+      .run(JSON.stringify(syntheticResult('tiny', 1, SMALL_SHAPE).config));
+    old.close();
+
+    const upgraded = openDb(file);
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      const s = new RunStore(upgraded);
+      expect(s.requireRun(5)).toMatchObject({ status: 'failed', error: 'out of memory', notes: 'kept' });
+      expect(s.requireRun(5).trainedFingerprint).toBeNull();
+      expect(s.getRunLog(5)).toEqual({ lines: [], dropped: 0 });
+      s.appendLog(5, 'info', 'resumed');
+      expect(s.getRunLog(5).lines.map((l) => l.text)).toEqual(['resumed']);
     } finally {
       upgraded.close();
     }

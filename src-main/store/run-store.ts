@@ -21,7 +21,7 @@ import type {
   SavedNetwork,
 } from '../../src-shared/result.ts';
 import { configGroupKey } from '../../src-shared/stats.ts';
-import type { RunFilter, RunStatus } from '../../src-shared/api.ts';
+import type { RunFilter, RunLog, RunLogLevel, RunStatus } from '../../src-shared/api.ts';
 import { UserError } from '../errors.ts';
 import type { Db } from './db.ts';
 import { float32FromBlob, float64FromBlob, int32FromBlob, toBlob } from './blobs.ts';
@@ -30,6 +30,13 @@ import { epochScalars, metricScalars, TAG, type Scalar } from '../../src-shared/
 
 /** Statuses after which a run can continue from its checkpoint. */
 export const RESUMABLE: readonly RunStatus[] = ['interrupted', 'cancelled'];
+
+/**
+ * A run's log keeps its newest lines, at most this many, each cut to RUN_LOG_LINE_CHARS: about 1 MB at
+ * most, whatever a run prints (an ImageNet run of thousands of epochs, a long stack of warnings).
+ */
+export const RUN_LOG_MAX_LINES = 2000;
+export const RUN_LOG_LINE_CHARS = 500;
 
 export interface NewRun {
   kind: RunKind;
@@ -82,6 +89,8 @@ export interface RunRow {
   notes: string;
   /** Its tags, sorted. */
   tags: string[];
+  /** The dataset's fingerprint when it last started training (null: recorded before runs kept it). */
+  trainedFingerprint: string | null;
 }
 
 /** The API's filter, widened for main's own callers. */
@@ -237,6 +246,7 @@ interface RunDbRow {
   job_id: string | null;
   worker: string | null;
   notes: string;
+  trained_fingerprint: string | null;
   epochs_done: number;
   /** Comma-separated (tags hold no commas). */
   tags: string | null;
@@ -391,6 +401,11 @@ export class RunStore {
         WHERE r.experiment = @experiment AND r.status = 'done' ORDER BY r.id`),
       deleteRun: prep('DELETE FROM runs WHERE id = ?'),
       setNotes: prep('UPDATE runs SET notes = ? WHERE id = ?'),
+      setTrainedFingerprint: prep('UPDATE runs SET trained_fingerprint = ? WHERE id = ?'),
+      lastLogSeq: prep('SELECT COALESCE(MAX(seq), 0) AS seq FROM run_log WHERE run_id = ?'),
+      insertLog: prep('INSERT INTO run_log (run_id, seq, at, level, text) VALUES (?, ?, ?, ?, ?)'),
+      trimLog: prep('DELETE FROM run_log WHERE run_id = ? AND seq <= ?'),
+      log: prep('SELECT seq, at, level, text FROM run_log WHERE run_id = ? ORDER BY seq'),
       addTag: prep('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)'),
       removeTag: prep('DELETE FROM run_tags WHERE run_id = ? AND tag = ?'),
       tagCount: prep('SELECT COUNT(*) AS n FROM run_tags WHERE run_id = ?'),
@@ -608,17 +623,61 @@ export class RunStore {
   }
 
   failRun(runId: number, error: string): void {
-    this.st.setStatus.run({ id: runId, status: 'failed', now: Date.now(), error });
+    this.endRun(runId, 'failed', error, 'error', `failed: ${error}`);
   }
 
   /** Stopped on request; its checkpoints stay, so it can be resumed. */
   cancelRun(runId: number): void {
-    this.st.setStatus.run({ id: runId, status: 'cancelled', now: Date.now(), error: null });
+    this.endRun(runId, 'cancelled', null, 'info', 'cancelled');
   }
 
   /** The process running it stopped before the run ended; it can be resumed from its checkpoint. */
   markInterrupted(runId: number, error = 'the process running it stopped'): void {
-    this.st.setStatus.run({ id: runId, status: 'interrupted', now: Date.now(), error });
+    this.endRun(runId, 'interrupted', error, 'warning', `interrupted: ${error}`);
+  }
+
+  /** Every way a run stops short also ends its log, so the log says why wherever the run ran. */
+  private endRun(runId: number, status: RunStatus, error: string | null, level: RunLogLevel, line: string): void {
+    this.db
+      .transaction(() => {
+        this.st.setStatus.run({ id: runId, status, now: Date.now(), error });
+        this.appendLog(runId, level, line);
+      })
+      .immediate();
+  }
+
+  /**
+   * Adds to a run's log (each line of `text` a line, cut to RUN_LOG_LINE_CHARS), dropping its oldest
+   * lines past RUN_LOG_MAX_LINES.
+   */
+  appendLog(runId: number, level: RunLogLevel, text: string, at: number = Date.now()): void {
+    const lines = text
+      .split(/\r?\n/)
+      .map((line) => line.trimEnd())
+      .filter((line) => line !== '')
+      .map((line) => (line.length > RUN_LOG_LINE_CHARS ? `${line.slice(0, RUN_LOG_LINE_CHARS - 1)}…` : line));
+    if (lines.length === 0) return;
+    this.db
+      .transaction(() => {
+        let seq = (this.st.lastLogSeq.get(runId) as { seq: number }).seq;
+        for (const line of lines) this.st.insertLog.run(runId, ++seq, at, level, line);
+        this.st.trimLog.run(runId, seq - RUN_LOG_MAX_LINES);
+      })
+      .immediate();
+  }
+
+  /** A run's log; its lines are numbered from 1, so the first kept line's number tells how many were dropped. */
+  getRunLog(runId: number): RunLog {
+    const rows = this.st.log.all(runId) as { seq: number; at: number; level: RunLogLevel; text: string }[];
+    return {
+      lines: rows.map(({ at, level, text }) => ({ at, level, text })),
+      dropped: rows.length > 0 ? rows[0].seq - 1 : 0,
+    };
+  }
+
+  /** The dataset the run trains on now (a resumed run keeps the fingerprint of its latest start). */
+  setTrainedFingerprint(runId: number, fingerprint: string): void {
+    this.st.setTrainedFingerprint.run(fingerprint, runId);
   }
 
   /**
@@ -990,6 +1049,7 @@ function toRunRow(r: RunDbRow): RunRow {
     epochsDone: r.epochs_done,
     notes: r.notes,
     tags: r.tags === null ? [] : r.tags.split(',').sort(),
+    trainedFingerprint: r.trained_fingerprint,
   };
 }
 

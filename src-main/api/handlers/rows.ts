@@ -6,6 +6,7 @@ import type {
   DatasetSummary,
   RunCurves,
   RunDetail,
+  RunLog,
   RunProgress,
   RunSummary,
   ScalarPoint,
@@ -85,7 +86,7 @@ function datagrpResults(run: RunRow): DatagrpResult[] {
   }));
 }
 
-export function runDetail(run: RunRow, summary: RunSummary, datasetFingerprint: string | null): RunDetail {
+export function runDetail(run: RunRow, summary: RunSummary, datasetFingerprint: string | null, log: RunLog): RunDetail {
   return {
     ...summary,
     backend: run.backend,
@@ -93,7 +94,9 @@ export function runDetail(run: RunRow, summary: RunSummary, datasetFingerprint: 
     val: splitAccuracies(run.val),
     selection: run.selection,
     datasetFingerprint,
+    trainedFingerprint: run.trainedFingerprint,
     results: datagrpResults(run),
+    log,
   };
 }
 

@@ -60,7 +60,7 @@ export function runHandlers(
     async getRun({ id }) {
       const run = h.requireRun(id);
       const fingerprint = store.getDataset(run.dataset)?.fingerprint ?? null;
-      return runDetail(run, h.summary(run), fingerprint);
+      return runDetail(run, h.summary(run), fingerprint, store.getRunLog(id));
     },
 
     async launchExperiment(request) {

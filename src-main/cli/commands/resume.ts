@@ -2,6 +2,7 @@ import path from 'node:path';
 import { findDataset } from '../../data/config.ts';
 import { loadDataset } from '../../data/dataset.ts';
 import { datasetConfigOf, recordedTrainRun } from '../../runs/record-run.ts';
+import { epochLine } from '../../runs/run-log.ts';
 import { getString } from '../args.ts';
 import type { Command } from '../command.ts';
 import { BACKEND_FLAG, backendOf, progressLine, splitTable } from '../engine-cli.ts';
@@ -64,8 +65,7 @@ export const command: Command = {
         },
         onEpoch: (rec) => {
           if (io.isTTY) process.stderr.write('\r\x1b[K');
-          const val = rec.val ? `, val acc ${(100 * rec.val.accuracy).toFixed(1)}%` : '';
-          io.out(`epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}`);
+          io.out(epochLine(rec, epochs));
         },
       });
       io.out(

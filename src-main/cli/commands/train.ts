@@ -31,6 +31,7 @@ import { baselineRun, ConfigError, validateRun } from '../../engine/run.ts';
 import { DistributedRunQueue } from '../../distributed/coordinator.ts';
 import { UserError } from '../../errors.ts';
 import { recordedTrainRun } from '../../runs/record-run.ts';
+import { epochLine } from '../../runs/run-log.ts';
 import type { RunRow } from '../../store/run-store.ts';
 import {
   getBoolean,
@@ -321,12 +322,7 @@ function showProgress(
 
 function showEpoch(io: CliIO, rec: EpochRecord, epochs: number): void {
   if (io.isTTY) process.stderr.write('\r\x1b[K');
-  const val = rec.val
-    ? `, val acc ${(100 * rec.val.accuracy).toFixed(1)}% (few ${(100 * rec.val.per_split.few).toFixed(1)}%)`
-    : '';
-  io.out(
-    `epoch ${rec.epoch}/${epochs}: loss ${rec.mean_loss.toFixed(4)}${val}, lr ${rec.lr.toPrecision(3)}, ${rec.wall_time.toFixed(2)}s`,
-  );
+  io.out(epochLine(rec, epochs));
 }
 
 /** The kept epoch, then the Few/Med./Many/Overall table of the baseline and the run. */

@@ -23,13 +23,14 @@ function series(option: ReturnType<typeof buildChartOption>): LineSeriesOption[]
 describe('buildChartOption', () => {
   it('draws each run as a faint raw line under its smoothed line', () => {
     const s = series(buildChartOption('loss', [single], settings));
-    expect(s.map((x) => x.id)).toEqual(['run1:raw', 'run1:smooth']);
+    expect(s.map((x) => x.id)).toEqual(['raw', 'run1:smooth']);
     expect(s[0].data).toEqual([
       [1, 4],
       [2, 2],
       [3, 3],
     ]);
     expect(s[0].lineStyle?.opacity).toBeLessThan(0.5);
+    expect(s[0].lineStyle?.color).toBe('#111');
     const smooth = s[1].data as number[][];
     expect(smooth[0]).toEqual([1, 4, 4, 1, 1]);
     expect(smooth[1][1]).toBeCloseTo((0.5 * 0.5 * 4 + 0.5 * 2) / 0.75, 12);
@@ -37,7 +38,7 @@ describe('buildChartOption', () => {
 
   it('draws repeated runs as their mean with a ± std band, n at each step', () => {
     const s = series(buildChartOption('loss', [group], { ...settings, smoothing: 0 }));
-    expect(s.map((x) => x.id)).toEqual(['g:lo', 'g:band', 'g:raw', 'g:smooth']);
+    expect(s.map((x) => x.id)).toEqual(['g:lo', 'g:band', 'raw', 'g:smooth']);
     const sd = Math.SQRT2;
     expect(s[0].data).toEqual([
       [1, 2 - sd],
@@ -68,7 +69,7 @@ describe('buildChartOption', () => {
       runs: [[{ step: 4, wallTime: 10, value: 0.6 }], [{ step: 8, wallTime: 20, value: 0.8 }]],
     };
     const s = series(buildChartOption('test/accuracy', [tests], { ...settings, smoothing: 0 }));
-    expect(s.map((x) => x.id)).toEqual(['g:err', 'g:raw', 'g:smooth']);
+    expect(s.map((x) => x.id)).toEqual(['g:err', 'raw', 'g:smooth']);
     const sd = Math.sqrt(0.02);
     const [[x0, lo], [x1, hi]] = s[0].data as number[][];
     expect([x0, x1]).toEqual([6, 6]);
@@ -79,6 +80,21 @@ describe('buildChartOption', () => {
     expect(points[0][0]).toBe(6);
     expect(points[0][1]).toBeCloseTo(0.7, 12);
     expect(s[2].showSymbol).toBe(true);
+  });
+
+  it("draws every line's raw values as one grey series, the lines apart at a gap", () => {
+    const other: ChartLine = { ...single, id: 'run2', color: '#333', runs: [run([5, 6])] };
+    const s = series(buildChartOption('loss', [single, other], settings));
+    expect(s.map((x) => x.id)).toEqual(['raw', 'run1:smooth', 'run2:smooth']);
+    expect(s[0].data).toEqual([
+      [1, 4],
+      [2, 2],
+      [3, 3],
+      [Number.NaN, Number.NaN],
+      [1, 5],
+      [2, 6],
+    ]);
+    expect(s[0].lineStyle?.color).toBe('#888');
   });
 
   it('switches axes for log y and wall time', () => {
@@ -129,13 +145,14 @@ describe('sameLines', () => {
 });
 
 describe('smoothingUpdate', () => {
-  it('carries only the smoothed lines, equal to those of the full option at that smoothing', () => {
+  it("carries only the smoothed lines' points, equal to those of the full option at that smoothing", () => {
     const full = series(buildChartOption('loss', [single, group], { ...settings, smoothing: 0.9 }));
     const at = { ...settings, smoothing: 0.9 };
     const update = smoothingUpdate([single, group], [linePoints(single, at), linePoints(group, at)])
       .series as LineSeriesOption[];
-    expect(update.map((s) => s.id)).toEqual(['run1:smooth', 'g:smooth']);
-    expect(update).toEqual(full.filter((s) => String(s.id).endsWith(':smooth')));
+    expect(update).toEqual(
+      full.filter((s) => String(s.id).endsWith(':smooth')).map((s) => ({ id: s.id, data: s.data })),
+    );
   });
 });
 

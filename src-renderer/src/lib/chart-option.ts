@@ -1,6 +1,7 @@
 /**
- * Builds the ECharts option of one scalar chart: per run a faint raw line with the smoothed line on
- * top, or per group of repeated runs a mean line with a ± std band; tooltips list raw and smoothed.
+ * Builds the ECharts option of one scalar chart: per run (or per group of repeated runs, with a ± std
+ * band) a smoothed line, over one faint series holding every line's raw values; tooltips list raw and
+ * smoothed.
  */
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { ScalarPoint } from '../../../src-shared/api.ts';
@@ -144,39 +145,59 @@ function smoothSeries(line: ChartLine, points: PointValue[]): LineSeriesOption {
 }
 
 /**
- * What a smoothing change alters: only the smoothed lines (raw lines and ± std bands do not depend on
- * it), merged by series id into a chart already drawn with the same lines, axis and scale. `points`:
- * each line's `linePoints` at the new smoothing.
+ * What a smoothing change alters: only the smoothed lines' points (raw lines and ± std bands do not
+ * depend on it), merged by series id into a chart already drawn with the same lines, axis and scale.
+ * `points`: each line's `linePoints` at the new smoothing.
  */
 export function smoothingUpdate(lines: readonly ChartLine[], points: readonly PointValue[][]): EChartsOption {
-  return { series: lines.map((line, i) => smoothSeries(line, points[i])) };
+  return { series: lines.map((line, i) => ({ id: `${line.id}:smooth`, data: points[i] })) };
 }
 
-export function buildChartOption(tag: string, lines: readonly ChartLine[], settings: ChartSettings): EChartsOption {
-  const series: LineSeriesOption[] = [];
-  for (const line of lines) {
-    const points = linePoints(line, settings);
-    if (line.runs.length > 1) series.push(...bandSeries(line, settings));
-    series.push(
-      {
-        id: `${line.id}:raw`,
-        name: `${line.label} (raw)`,
-        type: 'line',
-        data: points.map((p) => [p[0], p[2]]),
-        symbol: 'none',
-        silent: true,
-        // ImageNet-scale runs log tens of thousands of batch losses; draw a shape-preserving sample.
-        sampling: 'lttb',
-        lineStyle: { color: line.color, opacity: 0.25, width: 1 },
-        tooltip: { show: false },
-      },
-      smoothSeries(line, points),
-    );
-  }
+/** A break in a line: ECharts does not join the points either side of an empty value. */
+const GAP: [number, number] = [Number.NaN, Number.NaN];
+
+/**
+ * Every line's raw values as one series, the lines apart at gaps: a series per run cost ECharts as much
+ * again as the smoothed lines (20 runs were 40 series a chart). Faint, and in the line's colour when
+ * there is one line, else in grey: twenty faint colours under twenty bright ones read as noise.
+ */
+function rawSeries(lines: readonly ChartLine[], points: readonly PointValue[][]): LineSeriesOption {
+  const data: [number, number][] = [];
+  points.forEach((line, i) => {
+    if (i > 0) data.push(GAP);
+    for (const p of line) data.push([p[0], p[2]]);
+  });
+  const color = lines.length === 1 ? lines[0].color : '#888';
+  return {
+    id: 'raw',
+    name: 'raw',
+    type: 'line',
+    data,
+    symbol: 'none',
+    silent: true,
+    // ImageNet-scale runs log tens of thousands of batch losses; draw a shape-preserving sample (ECharts'
+    // keeps the gaps).
+    sampling: 'lttb',
+    lineStyle: { color, opacity: 0.25, width: 1 },
+    tooltip: { show: false },
+  };
+}
+
+/** `points`: each line's `linePoints` at `settings`, when the caller has them already. */
+export function buildChartOption(
+  tag: string,
+  lines: readonly ChartLine[],
+  settings: ChartSettings,
+  points: readonly PointValue[][] = lines.map((line) => linePoints(line, settings)),
+): EChartsOption {
+  const series: LineSeriesOption[] = lines.flatMap((line) => (line.runs.length > 1 ? bandSeries(line, settings) : []));
+  if (lines.length > 0) series.push(rawSeries(lines, points));
+  series.push(...lines.map((line, i) => smoothSeries(line, points[i])));
   return {
     animation: false,
-    // The axis labels' width decides the left margin (a learning rate's ticks are wider than a loss's).
-    grid: { left: 12, right: 24, top: 36, bottom: 40, containLabel: true },
+    // A fixed margin that fits the widest tick axisNumber writes ('-1.25e-4'): containLabel measured
+    // every label of every chart before laying it out, a good part of each chart's first draw.
+    grid: { left: 64, right: 24, top: 36, bottom: 40 },
     title: { text: tag, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 'normal' } },
     toolbox: {
       right: 8,
@@ -204,7 +225,8 @@ export function buildChartOption(tag: string, lines: readonly ChartLine[], setti
     yAxis: {
       type: settings.logY ? 'log' : 'value',
       scale: true,
-      axisLabel: { formatter: axisNumber, hideOverlap: true },
+      // No overlap test here: the ticks' labels are a line apart, and the test measured each label's box.
+      axisLabel: { formatter: axisNumber },
     },
     series,
   };

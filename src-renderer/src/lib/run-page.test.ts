@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../../../src-shared/config.ts';
-import { configRows, runSeconds } from './run-page.ts';
+import { configRows, datasetChanged, runSeconds } from './run-page.ts';
 
 describe('the run page', () => {
   it('lists every config value and marks those that differ from the defaults, with the default', () => {
@@ -40,5 +40,12 @@ describe('the run page', () => {
     expect(runSeconds({ startedAt: null, finishedAt: null })).toBeNull();
     expect(runSeconds({ startedAt: 1000, finishedAt: 4500 })).toBe(3.5);
     expect(runSeconds({ startedAt: 1000, finishedAt: null }, 3000)).toBe(2);
+  });
+
+  it('flags a dataset whose fingerprint is not the one the run trained on, and only when both are known', () => {
+    expect(datasetChanged({ trainedFingerprint: 'a', datasetFingerprint: 'b' })).toBe(true);
+    expect(datasetChanged({ trainedFingerprint: 'a', datasetFingerprint: 'a' })).toBe(false);
+    expect(datasetChanged({ trainedFingerprint: null, datasetFingerprint: 'b' })).toBe(false);
+    expect(datasetChanged({ trainedFingerprint: 'a', datasetFingerprint: null })).toBe(false);
   });
 });

@@ -39,3 +39,12 @@ export const SELECTION_TEXT: Record<RunDetail['selection'], string> = {
   'best-val': 'best validation accuracy after the minimum epochs',
   'min-epochs': 'the minimum epoch (the original’s rule)',
 };
+
+/** Whether the dataset's files changed since the run trained on them (unknown for runs recorded before runs kept it). */
+export function datasetChanged(run: Pick<RunDetail, 'trainedFingerprint' | 'datasetFingerprint'>): boolean {
+  return (
+    run.trainedFingerprint !== null &&
+    run.datasetFingerprint !== null &&
+    run.trainedFingerprint !== run.datasetFingerprint
+  );
+}

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref, watch } from 'vue';
+import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import type { ApiEvent, RunCurves, RunSummary } from '../../../src-shared/api.ts';
 import { useClient } from '../api/client.ts';
 import { mergeCurves, type XAxisMode } from '../lib/curves.ts';
@@ -16,7 +16,11 @@ export const useCurvesStore = defineStore('curves', () => {
   const client = useClient();
   const runs = ref<RunSummary[]>([]);
   const selected = ref<number[]>([]);
-  const curves = ref<Record<number, RunCurves>>({});
+  /**
+   * Each run's points, not made reactive: a deep proxy over 20 runs' thousands of points made every
+   * read of the charts' data a proxy trap. A fetch replaces the record, which is what views watch.
+   */
+  const curves = shallowRef<Readonly<Record<number, RunCurves>>>({});
   const error = ref<string | null>(null);
   const loaded = ref(false);
   const preferences = usePreferencesStore();
@@ -81,8 +85,10 @@ export const useCurvesStore = defineStore('curves', () => {
   async function fetchCurves(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     try {
+      const next = { ...curves.value };
       for (const c of await client.api.getCurves({ runIds: ids }))
-        curves.value[c.runId] = mergeCurves(curves.value[c.runId], c);
+        next[c.runId] = markRaw(mergeCurves(next[c.runId], c));
+      curves.value = next;
       error.value = null;
     } catch (e) {
       error.value = errorMessage(e);
