@@ -98,4 +98,11 @@ console.log(
     `ratio 2/1 ${(best(two) / best(one)).toFixed(2)}×; target ≤ 60 s: ${best(two) <= 60 ? 'met' : 'NOT met'}`,
 );
 console.log(`the same test accuracies, run by run: ${same}`);
+if (!same) {
+  // Which runs differ, so that a mismatch can be followed up.
+  for (const x of [...one, ...two])
+    x.runs.forEach((line, i) => {
+      if (line !== one[0].runs[i]) console.log(`  differs: ${line}\n     from: ${one[0].runs[i] ?? '(missing)'}`);
+    });
+}
 console.log(`load average after: ${load()}`);
