@@ -117,9 +117,10 @@ function readEntry<T extends Float32Array | Float64Array>(
   make: (n: number) => T,
   length: number,
 ): T | null {
-  const out = make(length);
-  const file = entryFile(dir, key, name, out instanceof Float64Array ? 'float64' : 'float32', length);
+  // The entry is checked before the array is made: a miss allocates nothing.
+  const file = entryFile(dir, key, name, make(0) instanceof Float64Array ? 'float64' : 'float32', length);
   if (file === null) return null;
+  const out = make(length);
   try {
     const fd = fs.openSync(file, 'r');
     try {
