@@ -57,13 +57,20 @@ function isManifest(value: unknown, key: string, datagrp: string): value is Mani
 }
 
 /** `length` bytes at `offset` of a file that must be `fileSize` bytes long (null if it is not, or is short). */
-function readRange(file: string, fileSize: number, offset: number, length: number): ArrayBuffer | null {
+/** `length` bytes of `file` at `offset`, into `into` when given (its first `length` bytes), else a new buffer. */
+function readRange(
+  file: string,
+  fileSize: number,
+  offset: number,
+  length: number,
+  into?: Uint8Array,
+): ArrayBufferLike | null {
   const fd = fs.openSync(file, 'r');
   try {
     if (fs.fstatSync(fd).size !== fileSize) return null;
     // Uninitialised memory: every byte is overwritten by the read, so zero-filling would be wasted work.
-    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
-    const buffer = bytes.buffer as ArrayBuffer;
+    const bytes = into ?? new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+    const buffer = bytes.buffer;
     let got = 0;
     while (got < length) {
       const n = fs.readSync(fd, bytes, got, Math.min(READ_CHUNK, length - got), offset + got);
@@ -77,7 +84,7 @@ function readRange(file: string, fileSize: number, offset: number, length: numbe
 }
 
 function readWhole(file: string, expected: number): ArrayBuffer | null {
-  return readRange(file, expected, 0, expected);
+  return readRange(file, expected, 0, expected) as ArrayBuffer | null;
 }
 
 /** The cached arrays for these sources, or null on a miss (absent, stale or damaged entry). */
@@ -118,7 +125,8 @@ export interface OpenedDatagrp {
   /** Reads the features (n × dim) afresh on every call; throws FileFormatError if the entry changed since. */
   readFeats(): Float32Array;
   /** Reads rows start .. start+count only (a fresh array), with the same check. */
-  readRows(start: number, count: number): Float32Array;
+  /** Rows start .. start+count, into `into` (its first count·d floats) when given, else a new array. */
+  readRows(start: number, count: number, into?: Float32Array): Float32Array;
 }
 
 /**
@@ -141,13 +149,14 @@ export function openCachedDatagrp(
     const { n, dim, byteLength } = manifest;
     const labels = readRange(file, byteLength, n * dim * 4, n * 4);
     if (!labels) return null;
-    const readRows = (start: number, count: number): Float32Array => {
+    const readRows = (start: number, count: number, into?: Float32Array): Float32Array => {
       if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= n)) {
         throw new RangeError(`rows ${start}..${start + count} outside 0..${n}`);
       }
-      let buffer: ArrayBuffer | null = null;
+      let buffer: ArrayBufferLike | null = null;
       try {
-        buffer = readRange(file, byteLength, start * dim * 4, count * dim * 4);
+        const target = into && new Uint8Array(into.buffer, into.byteOffset, count * dim * 4);
+        buffer = readRange(file, byteLength, start * dim * 4, count * dim * 4, target);
       } catch {
         // Reported below.
       }
@@ -156,7 +165,7 @@ export function openCachedDatagrp(
           file,
           `the converted features of '${datagrp}' changed or vanished since the dataset was loaded; load it again`,
         );
-      return new Float32Array(buffer);
+      return into ? into.subarray(0, count * dim) : new Float32Array(buffer);
     };
     return {
       labels: new Int32Array(labels),

@@ -77,14 +77,16 @@ function lazyConverted(opened: OpenedDatagrp): ConvertedDatagrp {
 }
 
 /** Row readers of lazily loaded datagrps (kept off the shared Datagrp type, which has no methods). */
-const rowReaders = new WeakMap<object, (start: number, count: number) => Float32Array>();
+const rowReaders = new WeakMap<object, (start: number, count: number, into?: Float32Array) => Float32Array>();
 
 /**
  * For a datagrp of a `lazyFeatures` load: reads rows start .. start+count of its features from disk
- * (a fresh array), so a pass over them can stream instead of holding them all. Null for datagrps whose
+ * (into `into` when given, else a fresh array), so a pass over them can stream instead of holding them all. Null for datagrps whose
  * features are in memory (use `feats`).
  */
-export function featureRowReader(grp: Datagrp): ((start: number, count: number) => Float32Array) | null {
+export function featureRowReader(
+  grp: Datagrp,
+): ((start: number, count: number, into?: Float32Array) => Float32Array) | null {
   return rowReaders.get(grp) ?? null;
 }
 

@@ -20,13 +20,15 @@ export interface ScoreWorkerInput {
   /** Whether the products run in the native kernels, as they would in the main thread. */
   native: boolean;
 }
+/**
+ * A computation: its weight and the scores array (n × C, in shared memory) the worker fills; then row
+ * blocks (views of shared slots), each answered `done` once its rows of `out` are written.
+ */
 export type ScoreWorkerRequest =
-  | { type: 'weight'; weight: Float32Array; dim: number; nClasses: number }
-  | { type: 'rows'; id: number; rows: Float32Array; n: number };
+  | { type: 'weight'; weight: Float32Array; dim: number; nClasses: number; out: Float32Array }
+  | { type: 'rows'; id: number; rows: Float32Array; n: number; outRow: number };
 export type ScoreWorkerReply =
-  | { type: 'ready'; backend: string }
-  | { type: 'scores'; id: number; scores: Float32Array }
-  | { type: 'error'; message: string };
+  { type: 'ready'; backend: string } | { type: 'done'; id: number } | { type: 'error'; message: string };
 
 /** Row-major (rows × cols) → (cols × rows). */
 export function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
@@ -82,10 +84,11 @@ export class ScoreGemm {
 }
 
 /**
- * Rows `start .. start+count` of a feature matrix (count × d, row-major), each call a fresh array the
- * callee may keep (e.g. a read from disk for a lazily loaded datagrp), so big products stream their input.
+ * Rows `start .. start+count` of a feature matrix (count × d, row-major), read into `into` when given,
+ * else a fresh array the callee may keep (e.g. a read from disk for a lazily loaded datagrp), so big
+ * products stream their input.
  */
-export type FeatureRows = (start: number, count: number) => Float32Array;
+export type FeatureRows = (start: number, count: number, into?: Float32Array) => Float32Array;
 
 /** Raw scores X·Wᵀ (n × C) in this thread (computeScores spreads big ones over cores). */
 export function rawScores(
@@ -169,7 +172,12 @@ export async function closeScorePool(): Promise<void> {
 /** Each block of rows as it is read, in row order (for work on the same pass, e.g. class means). */
 type OnRows = (start: number, block: Float32Array) => void;
 
-/** `fresh`: rowsAt returns arrays of their own, which can be moved to a worker; else views, copied. */
+/**
+ * The scores go into shared memory, which the workers fill in place, and the rows travel through a few
+ * reused shared slots: filling fresh memory costs page faults (~4 ms per MB on this VM), so the workers
+ * take those of the output side by side, and the input needs none after each slot's first use. `fresh`:
+ * rowsAt reads from disk (into the slot); else it returns views, copied into the slot.
+ */
 function onPool(
   workers: Worker[],
   rowsAt: FeatureRows,
@@ -180,8 +188,9 @@ function onPool(
   nClasses: number,
   onRows?: OnRows,
 ): Promise<Float32Array> {
-  const out = new Float32Array(n * nClasses);
+  const out = new Float32Array(new SharedArrayBuffer(4 * n * nClasses));
   const nBlocks = Math.ceil(n / BLOCK_ROWS);
+  const slotRows = Math.min(BLOCK_ROWS, n);
   let next = 0;
   let done = 0;
   return new Promise((resolve, reject) => {
@@ -199,26 +208,34 @@ function onPool(
       stall = setTimeout(() => finish(new Error(`no score block for ${BLOCK_TIMEOUT_MS / 1000} s`)), BLOCK_TIMEOUT_MS);
     };
     watch();
-    const send = (worker: Worker) => {
-      if (next >= nBlocks) return;
+    /** Reads the next block into `slot` and sends it; returns its id (-1 when none is left). */
+    const send = (worker: Worker, slot: Float32Array): number => {
+      if (next >= nBlocks) return -1;
       const id = next++;
       const start = id * BLOCK_ROWS;
       const rows = Math.min(BLOCK_ROWS, n - start);
-      const read = rowsAt(start, rows);
-      onRows?.(start, read);
-      // A view is copied: transferring its buffer would detach the caller's features.
-      const block = fresh && read.buffer instanceof ArrayBuffer ? read : read.slice();
-      const msg: ScoreWorkerRequest = { type: 'rows', id, rows: block, n: rows };
-      worker.postMessage(msg, [block.buffer as ArrayBuffer]);
+      const block = slot.subarray(0, rows * dim);
+      const read = rowsAt(start, rows, fresh ? block : undefined);
+      if (read.buffer !== block.buffer) block.set(read);
+      onRows?.(start, block);
+      const msg: ScoreWorkerRequest = { type: 'rows', id, rows: block, n: rows, outRow: start };
+      worker.postMessage(msg);
+      return id;
     };
     for (const worker of workers) {
+      const slotOf = new Map<number, Float32Array>();
+      const sendOn = (slot: Float32Array) => {
+        const id = send(worker, slot);
+        if (id >= 0) slotOf.set(id, slot);
+      };
       const onMessage = (msg: ScoreWorkerReply) => {
         if (msg.type === 'error') return finish(new Error(msg.message));
-        if (msg.type !== 'scores') return;
-        out.set(msg.scores, msg.id * BLOCK_ROWS * nClasses);
+        if (msg.type !== 'done') return;
+        const slot = slotOf.get(msg.id);
+        slotOf.delete(msg.id);
         if (++done === nBlocks) return finish(null);
         watch();
-        send(worker);
+        if (slot) sendOn(slot);
       };
       const onError = (error: Error) => finish(error);
       worker.on('message', onMessage);
@@ -229,9 +246,9 @@ function onPool(
         worker.off('error', onError);
         worker.unref();
       });
-      const msg: ScoreWorkerRequest = { type: 'weight', weight, dim, nClasses };
+      const msg: ScoreWorkerRequest = { type: 'weight', weight, dim, nClasses, out };
       worker.postMessage(msg);
-      for (let i = 0; i < IN_FLIGHT; i++) send(worker);
+      for (let i = 0; i < IN_FLIGHT; i++) sendOn(new Float32Array(new SharedArrayBuffer(4 * slotRows * dim)));
     }
   });
 }

@@ -375,9 +375,15 @@ export async function shareScores(
     const n = datagrpOf(ds, name).n * ds.nClasses;
     const storage = mem.has(`scores-${name}`) ? null : new Float32Array(new SharedArrayBuffer(4 * n));
     const scores = await datagrpScores(ds, name, cacheRoot, { alsoMeans: name === trainDatagrp, onPhase, storage });
-    // Computed (a miss) into a new array: copied into the storage already allocated, not a third one.
-    if (storage && scores.buffer !== storage.buffer) storage.set(scores);
-    mem.set(`scores-${name}`, (out[`scores-${name}`] = storage ?? inSharedMemory(scores)));
+    // Computed (a miss): the worker pool's output is shared already (the storage, never touched, costs
+    // nothing); an array computed in this thread is copied into the storage, not into a third one.
+    const buffer: ArrayBufferLike = scores.buffer;
+    let shared = scores;
+    if (!(buffer instanceof SharedArrayBuffer)) {
+      if (storage) storage.set(scores);
+      shared = storage ?? inSharedMemory(scores);
+    }
+    mem.set(`scores-${name}`, (out[`scores-${name}`] = shared));
   }
   const means = datagrpMeans(ds, trainDatagrp, cacheRoot);
   mem.set(`means-${trainDatagrp}`, (out[`means-${trainDatagrp}`] = inSharedMemory(means)));

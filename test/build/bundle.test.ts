@@ -141,33 +141,40 @@ describe('the desktop build under plain Node', () => {
     }
   });
 
-  it.each(KERNELS)('the bundled score worker answers X·Wᵀ (native kernels: %s)', async (native) => {
-    const input: ScoreWorkerInput = { backend: 'cpu', native };
-    const worker = new Worker(path.join(MAIN, 'score-worker.js'), { workerData: input });
-    try {
-      const replies: ScoreWorkerReply[] = [];
-      const next = () => new Promise<ScoreWorkerReply>((resolve) => worker.once('message', resolve));
-      replies.push(await next());
-      expect(replies[0]).toEqual({ type: 'ready', backend: 'cpu' });
-      const [n, dim, nClasses] = [3, 4, 2];
-      const weight = Float32Array.from({ length: nClasses * dim }, (_, i) => i - 3);
-      const rows = Float32Array.from({ length: n * dim }, (_, i) => (i % 5) * 0.5);
-      const send = (msg: ScoreWorkerRequest) => worker.postMessage(msg);
-      send({ type: 'weight', weight, dim, nClasses });
-      send({ type: 'rows', id: 7, rows, n });
-      const reply = await next();
-      const expected = Array.from({ length: n * nClasses }, (_, k) => {
-        const [r, c] = [Math.floor(k / nClasses), k % nClasses];
-        return Array.from({ length: dim }, (_, j) => rows[r * dim + j] * weight[c * dim + j]).reduce(
-          (a, b) => a + b,
-          0,
-        );
-      });
-      expect(reply.type === 'scores' && reply.id === 7 ? Array.from(reply.scores) : reply).toEqual(expected);
-    } finally {
-      await worker.terminate();
-    }
-  });
+  it.each(KERNELS)(
+    'the bundled score worker writes X·Wᵀ into the shared scores (native kernels: %s)',
+    async (native) => {
+      const input: ScoreWorkerInput = { backend: 'cpu', native };
+      const worker = new Worker(path.join(MAIN, 'score-worker.js'), { workerData: input });
+      try {
+        const replies: ScoreWorkerReply[] = [];
+        const next = () => new Promise<ScoreWorkerReply>((resolve) => worker.once('message', resolve));
+        replies.push(await next());
+        expect(replies[0]).toEqual({ type: 'ready', backend: 'cpu' });
+        const [n, dim, nClasses] = [3, 4, 2];
+        const weight = Float32Array.from({ length: nClasses * dim }, (_, i) => i - 3);
+        const rows = Float32Array.from({ length: n * dim }, (_, i) => (i % 5) * 0.5);
+        const send = (msg: ScoreWorkerRequest) => worker.postMessage(msg);
+        // Scores for rows 2 .. 2+n of a 6-row matrix: the block lands at its row, the rest untouched.
+        const out = new Float32Array(new SharedArrayBuffer(4 * 6 * nClasses)).fill(-1);
+        const shared = new Float32Array(new SharedArrayBuffer(rows.byteLength));
+        shared.set(rows);
+        send({ type: 'weight', weight, dim, nClasses, out });
+        send({ type: 'rows', id: 7, rows: shared, n, outRow: 2 });
+        expect(await next()).toEqual({ type: 'done', id: 7 });
+        const expected = Array.from({ length: n * nClasses }, (_, k) => {
+          const [r, c] = [Math.floor(k / nClasses), k % nClasses];
+          return Array.from({ length: dim }, (_, j) => rows[r * dim + j] * weight[c * dim + j]).reduce(
+            (a, b) => a + b,
+            0,
+          );
+        });
+        expect(Array.from(out)).toEqual([...Array(2 * nClasses).fill(-1), ...expected, ...Array(nClasses).fill(-1)]);
+      } finally {
+        await worker.terminate();
+      }
+    },
+  );
 
   it.each(KERNELS)('the bundled first-layer worker computes its slab of W1·sourcesᵀ (native: %s)', async (native) => {
     const [nFew, inDim, rows] = [3, 4, 2];
