@@ -32,8 +32,11 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
     } finally {
       db.close();
     }
+    // The app fetches the newest experiment's curves while idle after start, before Curves is opened.
+    const prefetched = page.waitForResponse((r) => r.url().endsWith('/getCurves') && r.ok());
     await page.goto(session.served.url);
     await page.locator('nav[aria-label="Views"]').waitFor();
+    await prefetched;
   });
 
   /**
@@ -102,7 +105,13 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
   }
 
   it('opens drawing only the charts in view and in open sections (time printed)', async () => {
+    const curvesRequests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/getCurves')) curvesRequests.push(r.url());
+    });
     const first = await openCurves();
+    // Prefetched: opening Curves asked for no curves again.
+    expect(curvesRequests).toEqual([]);
     await page.locator('nav a[data-view="runs"]').click();
     await page.locator('.topbar h1', { hasText: /runs/i }).waitFor();
     const again = await openCurves();

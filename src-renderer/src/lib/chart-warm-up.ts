@@ -7,6 +7,7 @@
 import { init } from 'echarts/core';
 import { buildChartOption, linePoints, smoothingUpdate, type ChartLine } from './chart-option.ts';
 import './echarts.ts';
+import { whenIdle } from './idle.ts';
 
 /** A noisy falling loss, the same on every start. */
 const points = (offset: number) =>
@@ -43,6 +44,5 @@ export function warmUpCharts(): void {
     );
     chart.dispose();
   };
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(draw, { timeout: 5000 });
-  else setTimeout(draw, 1000);
+  whenIdle(draw);
 }
