@@ -126,7 +126,9 @@ describeInBrowser('links, remembered settings, the dataset registry and the layo
 
       await page.getByTestId('remove-dataset').click();
       await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
-      await expect.poll(() => page.locator('[data-dataset="tinylt_synth"]').count()).toBe(0);
+      // The server rewrites the registry and the list comes back: more than expect.poll's default 1 s
+      // on a loaded CI machine (a fresh clone's run missed it once).
+      await expect.poll(() => page.locator('[data-dataset="tinylt_synth"]').count(), { timeout: 15_000 }).toBe(0);
       expect(fs.readFileSync(registry, 'utf8')).not.toMatch(/^\[tinylt_synth\]$/m);
       const gone = cli('tinylt_synth');
       expect(gone.status).not.toBe(0);
