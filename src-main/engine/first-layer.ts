@@ -180,7 +180,6 @@ function sharedCopy(a: Float32Array): Float32Array {
 }
 
 export class FirstLayer {
-  private readonly s: tf.Tensor2D;
   private readonly products: SlabProducts;
   readonly slabs: [number, number][];
   private helper: Helper | null = null;
@@ -196,15 +195,9 @@ export class FirstLayer {
     readonly inDim: number,
     readonly h: number,
   ) {
-    this.s = tf.tensor2d(sources, [nFew, inDim]);
     this.products = new SlabProducts(sources, nFew, inDim, nativeKernelsFor(tf.getBackend()));
     this.slabs = slabRows(h);
     this.gradBuffer = new Float32Array(Math.max(0, ...this.slabs.map(([a, b]) => b - a)) * inDim);
-  }
-
-  /** The layer input as a tensor (F × (k+1)·d), for the shapes of the small layers' products. */
-  get sourcesTensor(): tf.Tensor2D {
-    return this.s;
   }
 
   /**
@@ -411,7 +404,6 @@ export class FirstLayer {
 
   dispose(): void {
     this.dropHelper();
-    this.s.dispose();
     this.products.dispose();
   }
 }

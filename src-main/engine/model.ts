@@ -112,7 +112,10 @@ function activationGrad(act: Activation, z: tf.Tensor2D): tf.Tensor2D {
 }
 
 interface Forward {
-  /** Layer inputs: inputs[0] = sources, inputs[l] = act(pre[l−1]). */
+  /**
+   * Inputs of the layers after the first: inputs[l − 1] = act(pre[l − 1]) feeds layer l. The first
+   * layer's input (the sources) lives in FirstLayer, which computes both of its products.
+   */
   inputs: tf.Tensor2D[];
   pre: tf.Tensor2D[];
   /** Raw output a (F × k). */
@@ -136,19 +139,18 @@ interface LayerTensors {
 }
 
 function forward(spec: NetworkSpec, layers: LayerTensors[], first: FirstLayer, w1: Float32Array): Forward {
-  const inputs: tf.Tensor2D[] = [first.sourcesTensor];
+  const inputs: tf.Tensor2D[] = [];
   const pre: tf.Tensor2D[] = [];
   const nLayers = layers.length;
-  let h = first.sourcesTensor;
   for (let l = 0; l < nLayers; l++) {
     const { wT, b } = layers[l];
-    const product = wT ? tf.matMul(h, wT) : tf.transpose(tf.tensor2d(first.forward(w1), [first.h, first.nFew]));
+    // Only the first layer has no uploaded weight: FirstLayer computes its product.
+    const product = wT
+      ? tf.matMul(inputs[l - 1], wT)
+      : tf.transpose(tf.tensor2d(first.forward(w1), [first.h, first.nFew]));
     const z = tf.add(product, b) as tf.Tensor2D;
     pre.push(z);
-    if (l < nLayers - 1) {
-      h = activate(spec.act, z);
-      inputs.push(h);
-    }
+    if (l < nLayers - 1) inputs.push(activate(spec.act, z));
   }
   const out = pre[pre.length - 1];
   const norm = tf.maximum(tf.sum(tf.abs(out), 1, true), NORM_FLOOR) as tf.Tensor2D;
@@ -291,7 +293,7 @@ export class AlphaTrainer {
       const grads: tf.Tensor[] = new Array(2 * P.length);
       for (let l = P.length - 1; l >= 0; l--) {
         const dZT = tf.transpose(dZ);
-        if (l > 0) grads[2 * l] = tf.matMul(dZT, fw.inputs[l]);
+        if (l > 0) grads[2 * l] = tf.matMul(dZT, fw.inputs[l - 1]);
         else grads[0] = dZT;
         grads[2 * l + 1] = tf.sum(dZ, 0);
         const w = P[l].w;
