@@ -295,10 +295,12 @@ export function cachedScoreRows(ds: LoadedDataset, name: string, cacheRoot?: Cac
   const C = ds.nClasses;
   const file = entryFile(entryDir(folder, ds).dir, datasetKey(ds), key, 'float32', datagrpOf(ds, name).n * C);
   if (file === null) return null;
-  const fd = fs.openSync(file, 'r');
+  // Opened at the first read: a run that fails before its first batch holds no descriptor to close.
+  let fd: number | null = null;
   const rowBytes = 4 * C;
   return {
     gather(rows, into) {
+      fd ??= fs.openSync(file, 'r');
       const out = into ? into.subarray(0, rows.length * C) : new Float32Array(rows.length * C);
       const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       // Runs of consecutive rows in one read.
@@ -311,7 +313,10 @@ export function cachedScoreRows(ds: LoadedDataset, name: string, cacheRoot?: Cac
       }
       return out;
     },
-    close: () => fs.closeSync(fd),
+    close() {
+      if (fd !== null) fs.closeSync(fd);
+      fd = null;
+    },
   };
 }
 
