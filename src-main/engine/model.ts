@@ -173,8 +173,8 @@ export interface Batch {
 export class AlphaTrainer {
   private readonly first: FirstLayer;
   private gBuffer = new Float32Array(0);
-  /** 1 at the few classes. */
-  private readonly isFew: Uint8Array;
+  /** Per class, its index among the few classes, −1 for a base class. */
+  private readonly fewIndex: Int32Array;
   /** Per train row, log Σ exp of its base classes' logits (NaN until a batch takes the row). */
   private baseLse = new Float64Array(0);
   private readonly shapes: { inDim: number; outDim: number }[];
@@ -186,8 +186,8 @@ export class AlphaTrainer {
   ) {
     const F = problem.few.length;
     this.first = new FirstLayer(problem.sources, F, spec.inDim, layerShapes(spec)[0].outDim);
-    this.isFew = new Uint8Array(problem.nClasses);
-    for (const c of problem.few) this.isFew[c] = 1;
+    this.fewIndex = new Int32Array(problem.nClasses).fill(-1);
+    problem.few.forEach((c, i) => (this.fewIndex[c] = i));
     this.shapes = layerShapes(spec);
   }
 
@@ -345,7 +345,7 @@ export class AlphaTrainer {
       for (let i = 0; i < F; i++) sum += Math.exp(fewLogits[i] - max);
       const lse = max + Math.log(sum);
       const y = batch.labels[b];
-      const fy = this.isFew[y] ? few.indexOf(y) : -1;
+      const fy = this.fewIndex[y];
       total += lse - (fy >= 0 ? fewLogits[fy] : (batch.scores[o + y] + bias[y]) * s);
       // d loss / d change of few class i = s·(softmax_i − [y = few_i]) / B.
       for (let i = 0; i < F; i++) dDelta[b * F + i] = (s * (Math.exp(fewLogits[i] - lse) - (i === fy ? 1 : 0))) / B;
@@ -366,12 +366,12 @@ export class AlphaTrainer {
   private baseLogSumExp(scores: Float32Array, o: number): number {
     const { nClasses: C, bias } = this.problem;
     const s = this.predScale;
-    const isFew = this.isFew;
+    const fewIndex = this.fewIndex;
     let max = Number.NEGATIVE_INFINITY;
-    for (let c = 0; c < C; c++) if (!isFew[c]) max = Math.max(max, (scores[o + c] + bias[c]) * s);
+    for (let c = 0; c < C; c++) if (fewIndex[c] < 0) max = Math.max(max, (scores[o + c] + bias[c]) * s);
     if (max === Number.NEGATIVE_INFINITY) return max;
     let sum = 0;
-    for (let c = 0; c < C; c++) if (!isFew[c]) sum += Math.exp((scores[o + c] + bias[c]) * s - max);
+    for (let c = 0; c < C; c++) if (fewIndex[c] < 0) sum += Math.exp((scores[o + c] + bias[c]) * s - max);
     return max + Math.log(sum);
   }
 }
