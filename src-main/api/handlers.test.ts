@@ -406,7 +406,10 @@ describe("the app's dataset registry (the data folder's datasets.toml)", () => {
       expect(fs.readFileSync(registry, 'utf8')).toContain(
         `split_files_dir = ${JSON.stringify(path.join(path.dirname(TINYLT), 'splits'))}`,
       );
+      // A report still being validated when its dataset is removed does not bring the dataset back.
+      const report = app.api.getDatasetReport({ key: 'tinylt_synth_ride' });
       expect(await app.api.removeDataset({ key: 'tinylt_synth_ride' })).toEqual({ removed: true });
+      expect((await report).key).toBe('tinylt_synth_ride');
       expect(await app.api.removeDataset({ key: 'tinylt_synth_ride' })).toEqual({ removed: false });
       expect((await app.api.listDatasets({})).map((d) => d.key)).toEqual(['tinylt_synth']);
       expect(fs.readFileSync(registry, 'utf8')).not.toContain('tinylt_synth_ride');

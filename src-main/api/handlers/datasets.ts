@@ -110,6 +110,8 @@ export function datasetHandlers(
       if (rec?.report) return rec.report;
       const spec = h.specOf(key);
       const report = await validateOffThread(spec);
+      // Removed while it was being validated: saving would bring it back.
+      if (rec && !store.getDataset(key)) return report;
       store.saveDataset({
         key,
         displayName: rec?.displayName ?? spec.properName,

@@ -16,12 +16,17 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const reports = ref<Record<string, Remote<DatasetReport>>>({});
   const baselines = ref<Record<string, Remote<BaselineSummary>>>({});
 
+  let loads = 0;
+  /** Loads overlap (an event and an action's own reload): only the last one started is taken. */
   async function load(): Promise<void> {
+    const mine = ++loads;
     try {
-      list.value = await api.listDatasets({});
+      const fetched = await api.listDatasets({});
+      if (mine !== loads) return;
+      list.value = fetched;
       error.value = null;
     } catch (e) {
-      error.value = errorMessage(e);
+      if (mine === loads) error.value = errorMessage(e);
     } finally {
       loaded.value = true;
     }
