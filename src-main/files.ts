@@ -83,3 +83,34 @@ export function hasRoomFor(folder: string, bytes: number): boolean {
     return true;
   }
 }
+
+/** fs.readSync moves at most 2 GiB per call. */
+const READ_CHUNK = 1 << 30;
+
+/**
+ * `length` bytes of `file` at `offset`, into `into` (its first `length` bytes) when given, else a
+ * fresh buffer; null when the file is no longer `fileSize` bytes long or ends early (it changed).
+ */
+export function readFileRange(
+  file: string,
+  fileSize: number,
+  offset: number,
+  length: number,
+  into?: Uint8Array,
+): Uint8Array | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    if (fs.fstatSync(fd).size !== fileSize) return null;
+    // Uninitialised memory: every byte is overwritten by the read, so zero-filling would be wasted work.
+    const bytes = into ? into.subarray(0, length) : new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(fd, bytes, got, Math.min(READ_CHUNK, length - got), offset + got);
+      if (n === 0) return null;
+      got += n;
+    }
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -3,24 +3,32 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FileFormatError } from '../errors.ts';
-import { CACHE_HEADROOM_BYTES, hasRoomFor } from '../files.ts';
+import { CACHE_HEADROOM_BYTES, hasRoomFor, readFileRange } from '../files.ts';
 import { fingerprintOf, type SourceStamp } from './fingerprint.ts';
-import type { ConvertedDatagrp, ShardStats } from './features.ts';
+import {
+  placedRowReader,
+  type ConvertedDatagrp,
+  type FeaturePlace,
+  type RowReader,
+  type ShardStats,
+} from './features.ts';
 
 /**
  * The converted cache: a datagrp's features and labels as one raw little-endian file (float32 rows,
  * then int32 labels) plus a JSON manifest, so a later load is a single read instead of pickle
- * parsing. Entries live in `<root>/features/<dataset folder + datagrp>/<key>/`, where the key hashes
- * every source shard's path, size, mtime and end bytes: a changed source gives a new key (the stale
- * sibling is removed when the new one is written). Writes go to a temp folder renamed into place, so
- * a crash leaves either no entry or a whole one.
+ * parsing. Features that can be read in place from their source files (float32 arrays stored in torch
+ * zip files) are not copied: the manifest records where they lie and the file holds only the labels.
+ * Entries live in `<root>/features/<dataset folder + datagrp>/<key>/`, where the key hashes every
+ * source shard's path, size, mtime and end bytes: a changed source gives a new key (the stale sibling
+ * is removed when the new one is written). Writes go to a temp folder renamed into place, so a crash
+ * leaves either no entry or a whole one.
  */
-const FORMAT = 'alphanet-features-v1';
+const FORMAT = 'alphanet-features-v2';
 const DATA_FILE = 'data.bin';
 const MANIFEST_FILE = 'manifest.json';
 const STALE_TEMP_MS = 60 * 60 * 1000;
-/** fs.readSync moves at most 2 GiB per call. */
-const READ_CHUNK = 1 << 30;
+/** fs.writeSync moves at most 2 GiB per call. */
+const WRITE_CHUNK = 1 << 30;
 
 interface Manifest {
   format: typeof FORMAT;
@@ -31,6 +39,8 @@ interface Manifest {
   byteLength: number;
   shards: ShardStats[];
   sources: SourceStamp[];
+  /** The features' places in the sources (then the data file holds only the labels). */
+  places?: FeaturePlace[];
 }
 
 function groupDir(root: string, featureDir: string, datagrp: string): string {
@@ -42,6 +52,24 @@ export function cacheKey(datagrp: string, sources: readonly SourceStamp[]): stri
   return fingerprintOf(sources, `${FORMAT}\0${datagrp}`).slice(0, 32);
 }
 
+/** Bytes of the data file: the features (unless they stay in place) and the labels. */
+function dataBytes(n: number, dim: number, inPlace: boolean): number {
+  return ((inPlace ? 0 : n * dim) + n) * 4;
+}
+
+/** Places that cover the manifest's rows, each in one of its (stamped) source files. */
+function placesFit(m: Partial<Manifest>): boolean {
+  if (m.places === undefined) return true;
+  const sources = new Set((m.sources ?? []).map((s) => `${s.path}\0${s.size}`));
+  return (
+    Array.isArray(m.places) &&
+    m.places.reduce((sum, p) => sum + p.n, 0) === m.n &&
+    m.places.every(
+      (p) => Number.isSafeInteger(p.n) && Number.isSafeInteger(p.byteOffset) && sources.has(`${p.file}\0${p.fileSize}`),
+    )
+  );
+}
+
 function isManifest(value: unknown, key: string, datagrp: string): value is Manifest {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Partial<Manifest>;
@@ -51,40 +79,52 @@ function isManifest(value: unknown, key: string, datagrp: string): value is Mani
     m.datagrp === datagrp &&
     Number.isSafeInteger(m.n) &&
     Number.isSafeInteger(m.dim) &&
-    m.byteLength === ((m.n as number) * (m.dim as number) + (m.n as number)) * 4 &&
-    Array.isArray(m.shards)
+    Array.isArray(m.sources) &&
+    m.byteLength === dataBytes(m.n as number, m.dim as number, m.places !== undefined) &&
+    Array.isArray(m.shards) &&
+    placesFit(m)
   );
 }
 
-/** `length` bytes at `offset` of a file that must be `fileSize` bytes long (null if it is not, or is short). */
-/** `length` bytes of `file` at `offset`, into `into` when given (its first `length` bytes), else a new buffer. */
-function readRange(
-  file: string,
-  fileSize: number,
-  offset: number,
-  length: number,
-  into?: Uint8Array,
-): ArrayBufferLike | null {
-  const fd = fs.openSync(file, 'r');
-  try {
-    if (fs.fstatSync(fd).size !== fileSize) return null;
-    // Uninitialised memory: every byte is overwritten by the read, so zero-filling would be wasted work.
-    const bytes = into ?? new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
-    const buffer = bytes.buffer;
-    let got = 0;
-    while (got < length) {
-      const n = fs.readSync(fd, bytes, got, Math.min(READ_CHUNK, length - got), offset + got);
-      if (n === 0) return null;
-      got += n;
+/** A reader of the entry's feature rows: from the sources in place, or from the data file. */
+function rowReader(manifest: Manifest, file: string): RowReader {
+  const { n, dim, byteLength, datagrp } = manifest;
+  const what = `the converted features of '${datagrp}'`;
+  if (manifest.places) return placedRowReader(manifest.places, dim, `the features of '${datagrp}'`);
+  return (start, count, into) => {
+    if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= n)) {
+      throw new RangeError(`rows ${start}..${start + count} outside 0..${n}`);
     }
-    return buffer;
-  } finally {
-    fs.closeSync(fd);
+    let bytes: Uint8Array | null = null;
+    try {
+      const target = into && new Uint8Array(into.buffer, into.byteOffset, count * dim * 4);
+      bytes = readFileRange(file, byteLength, start * dim * 4, count * dim * 4, target);
+    } catch {
+      // Reported below.
+    }
+    if (!bytes)
+      throw new FileFormatError(file, `${what} changed or vanished since the dataset was loaded; load it again`);
+    return into ? into.subarray(0, count * dim) : new Float32Array(bytes.buffer, bytes.byteOffset, count * dim);
+  };
+}
+
+/** The manifest of the entry for these sources, or null when there is none (or it is damaged). */
+function readManifest(root: string, featureDir: string, datagrp: string, sources: readonly SourceStamp[]) {
+  if (os.endianness() !== 'LE') return null;
+  const key = cacheKey(datagrp, sources);
+  const dir = path.join(groupDir(root, featureDir, datagrp), key);
+  try {
+    const manifest: unknown = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8'));
+    return isManifest(manifest, key, datagrp) ? { manifest, file: path.join(dir, DATA_FILE) } : null;
+  } catch {
+    return null;
   }
 }
 
-function readWhole(file: string, expected: number): ArrayBuffer | null {
-  return readRange(file, expected, 0, expected) as ArrayBuffer | null;
+/** The entry's labels (the data file's last n·4 bytes), or null when the file is not as recorded. */
+function readLabels({ n, byteLength }: Manifest, file: string): Int32Array | null {
+  const bytes = readFileRange(file, byteLength, byteLength - n * 4, n * 4);
+  return bytes && new Int32Array(bytes.buffer, bytes.byteOffset, n);
 }
 
 /** The cached arrays for these sources, or null on a miss (absent, stale or damaged entry). */
@@ -94,22 +134,14 @@ export function readCachedDatagrp(
   datagrp: string,
   sources: readonly SourceStamp[],
 ): ConvertedDatagrp | null {
-  if (os.endianness() !== 'LE') return null;
-  const key = cacheKey(datagrp, sources);
-  const dir = path.join(groupDir(root, featureDir, datagrp), key);
+  const entry = readManifest(root, featureDir, datagrp, sources);
+  if (!entry) return null;
+  const { manifest, file } = entry;
+  const { n, dim, shards } = manifest;
   try {
-    const manifest: unknown = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8'));
-    if (!isManifest(manifest, key, datagrp)) return null;
-    const buffer = readWhole(path.join(dir, DATA_FILE), manifest.byteLength);
-    if (!buffer) return null;
-    const { n, dim } = manifest;
-    return {
-      feats: new Float32Array(buffer, 0, n * dim),
-      labels: new Int32Array(buffer, n * dim * 4, n),
-      n,
-      dim,
-      shards: manifest.shards,
-    };
+    const labels = readLabels(manifest, file);
+    if (!labels) return null;
+    return { feats: rowReader(manifest, file)(0, n), labels, n, dim, shards };
   } catch {
     // Any unreadable entry is simply a miss; it is rewritten below.
     return null;
@@ -124,9 +156,8 @@ export interface OpenedDatagrp {
   shards: ShardStats[];
   /** Reads the features (n × dim) afresh on every call; throws FileFormatError if the entry changed since. */
   readFeats(): Float32Array;
-  /** Reads rows start .. start+count only (a fresh array), with the same check. */
   /** Rows start .. start+count, into `into` (its first count·d floats) when given, else a new array. */
-  readRows(start: number, count: number, into?: Float32Array): Float32Array;
+  readRows: RowReader;
 }
 
 /**
@@ -139,42 +170,15 @@ export function openCachedDatagrp(
   datagrp: string,
   sources: readonly SourceStamp[],
 ): OpenedDatagrp | null {
-  if (os.endianness() !== 'LE') return null;
-  const key = cacheKey(datagrp, sources);
-  const dir = path.join(groupDir(root, featureDir, datagrp), key);
-  const file = path.join(dir, DATA_FILE);
+  const entry = readManifest(root, featureDir, datagrp, sources);
+  if (!entry) return null;
+  const { manifest, file } = entry;
   try {
-    const manifest: unknown = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8'));
-    if (!isManifest(manifest, key, datagrp)) return null;
-    const { n, dim, byteLength } = manifest;
-    const labels = readRange(file, byteLength, n * dim * 4, n * 4);
+    const labels = readLabels(manifest, file);
     if (!labels) return null;
-    const readRows = (start: number, count: number, into?: Float32Array): Float32Array => {
-      if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= n)) {
-        throw new RangeError(`rows ${start}..${start + count} outside 0..${n}`);
-      }
-      let buffer: ArrayBufferLike | null = null;
-      try {
-        const target = into && new Uint8Array(into.buffer, into.byteOffset, count * dim * 4);
-        buffer = readRange(file, byteLength, start * dim * 4, count * dim * 4, target);
-      } catch {
-        // Reported below.
-      }
-      if (!buffer)
-        throw new FileFormatError(
-          file,
-          `the converted features of '${datagrp}' changed or vanished since the dataset was loaded; load it again`,
-        );
-      return into ? into.subarray(0, count * dim) : new Float32Array(buffer);
-    };
-    return {
-      labels: new Int32Array(labels),
-      n,
-      dim,
-      shards: manifest.shards,
-      readFeats: () => readRows(0, n),
-      readRows,
-    };
+    const readRows = rowReader(manifest, file);
+    const { n, dim, shards } = manifest;
+    return { labels, n, dim, shards, readFeats: () => readRows(0, n), readRows };
   } catch {
     return null;
   }
@@ -186,7 +190,7 @@ function writeAll(file: string, parts: ArrayBufferView[]): void {
     for (const part of parts) {
       const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
       let done = 0;
-      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, Math.min(READ_CHUNK, bytes.length - done));
+      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, Math.min(WRITE_CHUNK, bytes.length - done));
     }
     fs.fsyncSync(fd);
   } finally {
@@ -212,21 +216,23 @@ export function writeCachedDatagrp(
   const temp = path.join(parent, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     fs.mkdirSync(parent, { recursive: true });
-    const bytes = data.feats.byteLength + data.labels.byteLength;
+    const inPlace = data.places !== undefined;
+    const bytes = dataBytes(data.n, data.dim, inPlace);
     if (!hasRoomFor(parent, bytes)) {
       return `not enough free space in ${parent} for the converted cache (${bytes} bytes, and ${CACHE_HEADROOM_BYTES} kept free); the next load parses the source files again`;
     }
     fs.mkdirSync(temp, { recursive: true });
-    writeAll(path.join(temp, DATA_FILE), [data.feats, data.labels]);
+    writeAll(path.join(temp, DATA_FILE), inPlace ? [data.labels] : [data.feats, data.labels]);
     const manifest: Manifest = {
       format: FORMAT,
       key,
       datagrp,
       n: data.n,
       dim: data.dim,
-      byteLength: data.feats.byteLength + data.labels.byteLength,
+      byteLength: bytes,
       shards: data.shards,
       sources: [...sources],
+      ...(data.places ? { places: data.places } : {}),
     };
     fs.writeFileSync(path.join(temp, MANIFEST_FILE), JSON.stringify(manifest, null, 1));
     // An entry already at `final` was unreadable (we are here after a miss): move it aside first.

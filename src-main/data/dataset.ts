@@ -11,7 +11,7 @@ import { FileFormatError, UserError } from '../errors.ts';
 import { cacheDir as defaultCacheDir } from '../paths.ts';
 import { openCachedDatagrp, readCachedDatagrp, writeCachedDatagrp, type OpenedDatagrp } from './cache.ts';
 import { loadClassifier, type LinearClassifier } from './classifier.ts';
-import { listShards, readShards, type ConvertedDatagrp } from './features.ts';
+import { listShards, readShards, withLazyFeats, type ConvertedDatagrp, type RowReader } from './features.ts';
 import { contentFingerprintOf, fingerprintOf, stampFile, type SourceStamp } from './fingerprint.ts';
 import { checkSplits, describeIds, parseLabelNames, parseSplitFile, type SplitCheck } from './text-files.ts';
 import { readTextOrFail } from '../files.ts';
@@ -77,22 +77,15 @@ function lazyConverted(opened: OpenedDatagrp): ConvertedDatagrp {
 }
 
 /** Row readers of lazily loaded datagrps (kept off the shared Datagrp type, which has no methods). */
-const rowReaders = new WeakMap<object, (start: number, count: number, into?: Float32Array) => Float32Array>();
+const rowReaders = new WeakMap<object, RowReader>();
 
 /**
  * For a datagrp of a `lazyFeatures` load: reads rows start .. start+count of its features from disk
- * (into `into` when given, else a fresh array), so a pass over them can stream instead of holding them all. Null for datagrps whose
- * features are in memory (use `feats`).
+ * (into `into` when given, else a fresh array), so a pass over them can stream instead of holding
+ * them all. Null for datagrps whose features are in memory (use `feats`).
  */
-export function featureRowReader(
-  grp: Datagrp,
-): ((start: number, count: number, into?: Float32Array) => Float32Array) | null {
+export function featureRowReader(grp: Datagrp): RowReader | null {
   return rowReaders.get(grp) ?? null;
-}
-
-/** `obj` plus a `feats` getter; not enumerable, so copying or printing the object never reads gigabytes. */
-function withLazyFeats<T extends object>(obj: T, read: () => Float32Array): T & { feats: Float32Array } {
-  return Object.defineProperty(obj, 'feats', { get: read, enumerable: false }) as T & { feats: Float32Array };
 }
 
 /** One datagrp's arrays: from the converted cache when its sources are unchanged, else parsed (and cached). */
@@ -118,10 +111,12 @@ export async function loadDatagrp(
       return { data: hit, cached: true, warnings: [] };
     }
   }
+  // With a cache to record where they lie, features that can stay in their files do.
   const data = await readShards(
     sources.map((s) => s.path),
     (file) => progress?.(file, false),
     onRead,
+    cacheRoot !== null,
   );
   const warnings: string[] = [];
   if (cacheRoot !== null) {

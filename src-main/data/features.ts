@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TensorData } from '../../src-shared/tensor.ts';
 import { FileFormatError } from '../errors.ts';
-import { readPythonFile, toFloat32 } from '../formats/read.ts';
+import { readFileRange } from '../files.ts';
+import { deferredRange, readPythonFile, toFloat32, type FileRange } from '../formats/read.ts';
 import { isTensor, PyDict, PyTuple, type PyValue } from '../formats/pyvalue.ts';
 
 /** Per-shard facts kept with the converted arrays (and in the cache), so checks never re-read sources. */
@@ -17,14 +18,114 @@ export interface ShardStats {
   otherKeys: string[];
 }
 
+/**
+ * A shard's features left in its source file: n float32 rows, little-endian and contiguous from
+ * `byteOffset` (a torch zip file's stored array), read from there when needed.
+ */
+export interface FeaturePlace extends FileRange {
+  n: number;
+}
+
 /** One datagrp's shards, concatenated in file order. */
 export interface ConvertedDatagrp {
-  /** n × dim, row-major. */
+  /** n × dim, row-major; with `places`, read from the source files on every access. */
   feats: Float32Array;
   labels: Int32Array;
   n: number;
   dim: number;
   shards: ShardStats[];
+  /** Present when every shard's features stay in its source file (one per shard, in order). */
+  places?: FeaturePlace[];
+}
+
+/** `obj` plus a `feats` getter; not enumerable, so copying or printing the object never reads gigabytes. */
+export function withLazyFeats<T extends object>(obj: T, read: () => Float32Array): T & { feats: Float32Array } {
+  return Object.defineProperty(obj, 'feats', { get: read, enumerable: false }) as T & { feats: Float32Array };
+}
+
+/** Reads rows start .. start+count of features (into `into`, its first count·dim floats, when given). */
+export type RowReader = (start: number, count: number, into?: Float32Array) => Float32Array;
+
+/** A RowReader over features kept in place in their shards' files (rows may span shards). */
+export function placedRowReader(places: readonly FeaturePlace[], dim: number, what: string): RowReader {
+  const n = places.reduce((sum, p) => sum + p.n, 0);
+  return (start, count, into) => {
+    if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= n)) {
+      throw new RangeError(`rows ${start}..${start + count} outside 0..${n}`);
+    }
+    const out = into ? into.subarray(0, count * dim) : new Float32Array(count * dim);
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    let first = 0;
+    let row = start;
+    for (const place of places) {
+      const end = first + place.n;
+      if (row < end && row < start + count) {
+        const take = Math.min(end, start + count) - row;
+        const at = (row - start) * dim * 4;
+        let got: Uint8Array | null = null;
+        try {
+          got = readFileRange(
+            place.file,
+            place.fileSize,
+            place.byteOffset + (row - first) * dim * 4,
+            take * dim * 4,
+            bytes.subarray(at),
+          );
+        } catch {
+          // Reported below.
+        }
+        if (got === null)
+          throw new FileFormatError(
+            place.file,
+            `${what} changed or vanished since the dataset was loaded; load it again`,
+          );
+        row += take;
+      }
+      first = end;
+    }
+    return out;
+  };
+}
+
+/** Bytes per read of a scan over features in place: big enough for full-speed reads, small enough to stay cached. */
+const SCAN_BYTES = 16 << 20;
+
+/** NaN and ±∞ counts of n·dim float32 values at `place`, streamed through one buffer (never held whole). */
+function scanPlace(
+  place: FileRange,
+  values: number,
+  onScan?: (bytesDone: number, size: number) => void,
+): { nanCount: number; infCount: number } {
+  const chunk = new Float32Array(Math.min(SCAN_BYTES / 4, values));
+  const bytes = new Uint8Array(chunk.buffer);
+  let nanCount = 0;
+  let infCount = 0;
+  for (let done = 0; done < values;) {
+    const take = Math.min(chunk.length, values - done);
+    const got = readFileRange(place.file, place.fileSize, place.byteOffset + done * 4, take * 4, bytes);
+    if (got === null) throw new FileFormatError(place.file, 'the file changed while it was being read');
+    ({ nanCount, infCount } = countNonFinite(chunk, take, nanCount, infCount));
+    done += take;
+    onScan?.(place.byteOffset + done * 4, place.fileSize);
+  }
+  return { nanCount, infCount };
+}
+
+/** Adds the NaN and ±∞ values among data[0 .. length) to the counts. */
+function countNonFinite(
+  data: Float32Array,
+  length: number,
+  nanCount: number,
+  infCount: number,
+): { nanCount: number; infCount: number } {
+  for (let i = 0; i < length; i++) {
+    const x = data[i];
+    if (x - x !== 0) {
+      if (Number.isNaN(x)) nanCount++;
+      else infCount++;
+    }
+  }
+  return { nanCount, infCount };
 }
 
 /**
@@ -160,11 +261,16 @@ function isIdentity(idxs: PyValue, n: number): boolean {
 
 const FLOAT_DTYPES = new Set(['float64', 'float32', 'float16', 'bfloat16']);
 
-/** Checks and converts one shard's unpickled value (a dict {feats, labels, idxs?}). */
+/**
+ * Checks and converts one shard's unpickled value (a dict {feats, labels, idxs?}). Float32 features
+ * left unread by the reader (deferArrays) stay where they are: `feats` is then their place, scanned
+ * for NaN/∞ without being held.
+ */
 export function convertShard(
   value: PyValue,
   file: string,
-): { feats: Float32Array; labels: Int32Array; dim: number; stats: ShardStats } {
+  onScan?: (bytesDone: number, size: number) => void,
+): { feats: Float32Array | FeaturePlace; labels: Int32Array; dim: number; stats: ShardStats } {
   if (!(value instanceof PyDict)) {
     throw new FileFormatError(
       file,
@@ -191,33 +297,32 @@ export function convertShard(
   const labels = toLabels(rawLabels, file, "'labels'");
   if (labels.length !== n)
     throw new FileFormatError(file, `'feats' has ${n} rows but 'labels' has ${labels.length} entries`);
-  const data = toFloat32(feats);
-  let nanCount = 0;
-  let infCount = 0;
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i];
-    if (x - x !== 0) {
-      if (Number.isNaN(x)) nanCount++;
-      else infCount++;
-    }
-  }
+  const range = feats.dtype === 'float32' ? deferredRange(feats) : null;
+  const data = range ? { ...range, n } : toFloat32(feats);
+  const { nanCount, infCount } = range
+    ? scanPlace(range, n * dim, onScan)
+    : countNonFinite(data as Float32Array, n * dim, 0, 0);
   const rawIdxs = value.get('idxs');
   const idxsIdentity = rawIdxs === undefined || rawIdxs === null ? null : isIdentity(rawIdxs, n);
   const otherKeys = dictKeys(value).filter((k) => !["'feats'", "'labels'", "'idxs'"].includes(k));
   return { feats: data, labels, dim, stats: { file, n, nanCount, infCount, idxsIdentity, otherKeys } };
 }
 
-/** Reads and concatenates shards; every shard must have the first one's feature dim. */
+/**
+ * Reads and concatenates shards; every shard must have the first one's feature dim. `inPlace`: when
+ * every shard's features can stay in its file (float32 arrays stored in torch zip files), they do
+ * (`places`), and `feats` reads them on each access.
+ */
 export async function readShards(
   files: readonly string[],
   onFile?: (file: string, index: number) => void,
   onRead?: (file: string, bytesDone: number, size: number) => void,
+  inPlace = false,
 ): Promise<ConvertedDatagrp> {
   const parts: ReturnType<typeof convertShard>[] = [];
   for (const [i, file] of files.entries()) {
-    parts.push(
-      convertShard(await readPythonFile(file, { onRead: onRead && ((done, size) => onRead(file, done, size)) }), file),
-    );
+    const progress = onRead && ((done: number, size: number) => onRead(file, done, size));
+    parts.push(convertShard(await readPythonFile(file, { onRead: progress, deferArrays: inPlace }), file, progress));
     onFile?.(file, i);
   }
   const dim = parts.length > 0 ? parts[0].dim : 0;
@@ -230,14 +335,31 @@ export async function readShards(
     }
   }
   const n = parts.reduce((sum, p) => sum + p.stats.n, 0);
-  if (parts.length === 1) return { feats: parts[0].feats, labels: parts[0].labels, n, dim, shards: [parts[0].stats] };
-  const feats = new Float32Array(n * dim);
-  const labels = new Int32Array(n);
-  let row = 0;
-  for (const part of parts) {
-    feats.set(part.feats, row * dim);
-    labels.set(part.labels, row);
-    row += part.stats.n;
+  const shards = parts.map((p) => p.stats);
+  const labels = parts.length === 1 ? parts[0].labels : new Int32Array(n);
+  if (parts.length > 1)
+    concatInto(
+      labels,
+      parts.map((p) => p.labels),
+    );
+  const places = parts.map((p) => p.feats).filter((f): f is FeaturePlace => !(f instanceof Float32Array));
+  if (places.length === parts.length && parts.length > 0) {
+    const read = placedRowReader(places, dim, 'the features');
+    return withLazyFeats({ labels, n, dim, shards, places }, () => read(0, n));
   }
-  return { feats, labels, n, dim, shards: parts.map((p) => p.stats) };
+  // Some shards could not stay in place (another dtype or format): all are converted into memory.
+  const arrays = parts.map((p) =>
+    p.feats instanceof Float32Array ? p.feats : placedRowReader([p.feats], dim, 'the features')(0, p.stats.n),
+  );
+  const feats = arrays.length === 1 ? arrays[0] : concatInto(new Float32Array(n * dim), arrays);
+  return { feats, labels, n, dim, shards };
+}
+
+function concatInto<T extends Float32Array | Int32Array>(out: T, arrays: readonly T[]): T {
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { DType, TensorData } from '../../src-shared/tensor.ts';
 import { FileFormatError } from '../errors.ts';
 import { allocate, gatherStrided, halfToNumber, MAX_RANK, product, viewBytes } from './dtypes.ts';
+import { bytesRange, DEFER_MIN_BYTES, deferInto } from './deferred.ts';
 import type { CallContext } from './pickle.ts';
 import { PyBytes, PyDict, PyGlobal, PyObject, PyTuple, type PyValue } from './pyvalue.ts';
 import { ByteReader, type ByteSource } from './source.ts';
@@ -72,6 +73,15 @@ function fortranStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
+function checkDataLength(type: NumpyType, shape: number[], length: number, file: string): void {
+  const expected = product(shape) * type.itemSize;
+  if (length !== expected)
+    throw new FileFormatError(
+      file,
+      `numpy array data holds ${length} bytes, expected ${expected} for shape [${shape}]`,
+    );
+}
+
 /** Builds C-ordered TensorData from an array's raw bytes (byte-swapped, widened, transposed as needed). */
 export function arrayFromBytes(
   type: NumpyType,
@@ -81,12 +91,7 @@ export function arrayFromBytes(
   file: string,
 ): TensorData {
   const n = product(shape);
-  if (bytes.length !== n * type.itemSize) {
-    throw new FileFormatError(
-      file,
-      `numpy array data holds ${bytes.length} bytes, expected ${n * type.itemSize} for shape [${shape}]`,
-    );
-  }
+  checkDataLength(type, shape, bytes.length, file);
   let data = type.widen ? widenUnsigned(type, bytes, n, file) : viewBytes(type.dtype, bytes, type.bigEndian);
   if (fortran && shape.length > 1 && n > 0) data = gatherStrided(type.dtype, data, 0, shape, fortranStrides(shape));
   return { dtype: type.dtype, shape, data };
@@ -143,12 +148,21 @@ export function reconstructArray(args: PyValue[], ctx: CallContext): PyValue {
     const [shape, dtype, fortran, raw] = items.length === 5 ? items.slice(1) : items;
     if (items.length !== 4 && items.length !== 5) throw new FileFormatError(ctx.file, 'malformed numpy array state');
     const type = typeOfPickledDType(dtype, ctx.file);
-    Object.assign(
-      array,
-      arrayFromBytes(type, shapeOf(shape, ctx.file), fortran === true, rawBytes(raw, ctx.file), ctx.file),
-    );
+    const dims = shapeOf(shape, ctx.file);
+    const range = ctx.deferArrays ? inPlace(type, dims, fortran === true, raw, ctx.file) : null;
+    if (range) deferInto(Object.assign(array, { dtype: type.dtype, shape: dims }), range);
+    else Object.assign(array, arrayFromBytes(type, dims, fortran === true, rawBytes(raw, ctx.file), ctx.file));
   });
   return array;
+}
+
+/** Where an array's elements lie in the file when they can be read from there as they are (C order, little-endian, not widened). */
+function inPlace(type: NumpyType, shape: number[], fortran: boolean, raw: PyValue | undefined, file: string) {
+  if (!(raw instanceof PyBytes) || type.bigEndian || type.widen || (fortran && shape.length > 1)) return null;
+  const range = bytesRange(raw);
+  if (range === null || raw.length < DEFER_MIN_BYTES) return null;
+  checkDataLength(type, shape, raw.length, file);
+  return range;
 }
 
 /** `numpy.core.numeric._frombuffer(buffer, dtype, shape, order)` (protocol 5 pickles). */

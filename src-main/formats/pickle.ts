@@ -17,6 +17,8 @@ export interface CallContext {
   readonly budget: ReadBudget;
   /** Counts bytes a handler materialises; throws past the budget (memo references could repeat a copy endlessly). */
   charge(bytes: number): void;
+  /** Large arrays in the file may be left unread (ReadOptions.deferArrays). */
+  readonly deferArrays: boolean;
 }
 
 /** What an allow-listed global does when called (REDUCE / NEWOBJ / INST / OBJ); without `call` it is a value only. */
@@ -36,6 +38,8 @@ export interface UnpickleOptions {
   persistentLoad?(pid: PyValue, ctx: CallContext): PyValue;
   /** What handlers may materialise, shared with the rest of the file's reading (default: one for the pickle's own bytes). */
   budget?: ReadBudget;
+  /** Handlers may leave large arrays in the file unread (ReadOptions.deferArrays). */
+  deferArrays?: boolean;
 }
 
 const MAX_MARK_DEPTH = 100_000;
@@ -294,6 +298,7 @@ export function unpickle(reader: ByteReader, options: UnpickleOptions): PyValue 
     call: (callable, args) => call(callable, args, 'a call'),
     budget,
     charge: (bytes) => budget.charge(bytes, `a tensor view of ${bytes} bytes (pickle offset ${reader.pos})`),
+    deferArrays: options.deferArrays === true,
   };
 
   let stack: Stack = [];

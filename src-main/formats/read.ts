@@ -15,6 +15,12 @@ export interface ReadOptions {
   onRead?: ReadProgress;
   /** What the file may expand to in all (inflated entries, tensors read, copies); default ReadBudget.forSize. */
   budget?: ReadBudget;
+  /**
+   * Leave large arrays stored raw and little-endian in the file (torch storages, numpy buffers in C
+   * order) unread: they read themselves on first use of `data`, and `deferredRange` says where they
+   * lie, so a reader can stream them instead of holding them.
+   */
+  deferArrays?: boolean;
 }
 
 /** The containers `decodePythonSource` recognises by their first bytes (a zip is a torch file or an npz). */
@@ -41,16 +47,16 @@ export function decodePythonSource(source: ByteSource, options: ReadOptions = {}
       case 'zip': {
         const entries = readZipDirectory(source, budget);
         if (entries.some((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl')))
-          return readTorchZip(source, entries, resolveGlobal, budget);
+          return readTorchZip(source, entries, resolveGlobal, budget, options.deferArrays === true);
         if (entries.some((e) => e.name.endsWith('.npy'))) return readNpz(source, entries);
         throw new FileFormatError(source.name, 'zip file holds neither data.pkl (torch) nor .npy entries (npz)');
       }
       case 'npy':
         return readNpy(source);
       case 'torch-legacy':
-        return readTorchLegacy(new ByteReader(source), resolveGlobal, budget);
+        return readTorchLegacy(new ByteReader(source), resolveGlobal, budget, options.deferArrays === true);
       case 'pickle':
-        return unpickle(new ByteReader(source), { resolveGlobal, budget });
+        return unpickle(new ByteReader(source), { resolveGlobal, budget, deferArrays: options.deferArrays });
       case 'safetensors':
         return readSafetensors(source, budget);
     }
@@ -81,3 +87,4 @@ export function decodePythonBytes(bytes: Uint8Array, name: string, options: Read
 }
 
 export { tensorToNumberArray, toFloat32, toIntArray } from './convert.ts';
+export { deferredRange, type FileRange } from './deferred.ts';

@@ -1,6 +1,7 @@
 import { closeSync, readSync } from 'node:fs';
 import { FileFormatError } from '../errors.ts';
 import { openRegularFile } from '../files.ts';
+import type { FileRange } from './deferred.ts';
 
 /**
  * Random access to the bytes of a file (positioned reads, so a huge file is never read whole) or of
@@ -110,6 +111,14 @@ export function subSource(source: ByteSource, offset: number, length: number, na
   if (source instanceof MemorySource) return new MemorySource(name, source.read(offset, length));
   if (source instanceof SliceSource) return new SliceSource(source.base, source.offset + offset, length, name);
   return new SliceSource(source, offset, length, name);
+}
+
+/** Where byte `position` of `source` lies in a file on disk, when it does (not for inflated or in-memory bytes). */
+export function fileRangeOf(source: ByteSource, position: number): FileRange | null {
+  if (source instanceof FileSource) return { file: source.name, fileSize: source.size, byteOffset: position };
+  if (source instanceof SliceSource && source.base instanceof FileSource)
+    return { file: source.base.name, fileSize: source.base.size, byteOffset: source.offset + position };
+  return null;
 }
 
 const WINDOW = 1 << 20;

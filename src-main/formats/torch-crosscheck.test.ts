@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensorToNumberArray } from './convert.ts';
-import { readPythonFile } from './read.ts';
+import { deferredRange, readPythonFile } from './read.ts';
 import { isTensor, PyDict, type PyValue } from './pyvalue.ts';
 
 /**
@@ -119,5 +119,61 @@ describe.skipIf(!hasTorch)('files written by torch and numpy now (python3-torch)
     for (const [key, want] of Object.entries(expected?.numpy ?? {}))
       check(await readPythonFile(join(dir, `npy_${key}.npy`)), want, key);
     check(await readPythonFile(join(dir, 'param.pth')), expected?.torch.param as Described, 'param');
+  });
+});
+
+const LARGE_SCRIPT = String.raw`
+import pickle, sys, os
+import numpy as np, torch
+out = sys.argv[1]
+g = torch.Generator().manual_seed(0)
+big = torch.randn(700, 512, generator=g)
+t = {
+  'f32': big,
+  'rows': big[100:500],
+  'transposed': big.t(),
+  'f64': big.double()[:400],
+  'labels': torch.arange(700),
+}
+n = {
+  'c': big.numpy(),
+  'fortran': np.asfortranarray(big.numpy()),
+  'big_endian': big.numpy().astype('>f4'),
+}
+torch.save(t, os.path.join(out, 'large_zip.pth'))
+torch.save(t, os.path.join(out, 'large_legacy.pth'), _use_new_zipfile_serialization=False)
+for p in (2, 4, 5):
+  pickle.dump(t, open(os.path.join(out, f'large_torch_p{p}.pkl'), 'wb'), protocol=p)
+  pickle.dump(n, open(os.path.join(out, f'large_numpy_p{p}.pkl'), 'wb'), protocol=p)
+`;
+
+describe.skipIf(!hasTorch)('large arrays left in place (deferArrays) in files torch and numpy write now', () => {
+  const made = hasTorch ? spawnSync(PYTHON, ['-c', LARGE_SCRIPT, dir], { encoding: 'utf8' }) : null;
+
+  it('the generator ran', () => expect(made?.stderr ?? '').toBe(''));
+
+  /** Files and the arrays in them that stay in place: float32/float64 in C order and little-endian, above DEFER_MIN_BYTES. */
+  it.each([
+    ['large_zip.pth', ['f32', 'rows', 'f64']],
+    ['large_legacy.pth', ['f32', 'rows', 'f64']],
+    ['large_torch_p2.pkl', []],
+    ['large_torch_p4.pkl', ['f32', 'rows', 'f64']],
+    ['large_torch_p5.pkl', ['f32', 'rows', 'f64']],
+    ['large_numpy_p2.pkl', []],
+    ['large_numpy_p4.pkl', ['c']],
+    ['large_numpy_p5.pkl', []],
+  ])('%s: the same arrays, read in place where they can be', async (name, placed) => {
+    const eager = (await readPythonFile(join(dir, name))) as PyDict;
+    const lazy = (await readPythonFile(join(dir, name), { deferArrays: true })) as PyDict;
+    const inPlace: string[] = [];
+    for (const [key, want] of eager.entries) {
+      const got = lazy.get(key);
+      if (!isTensor(want) || !isTensor(got)) throw new Error(`${name}:${String(key)} is not an array`);
+      if (deferredRange(got)) inPlace.push(String(key));
+      expect(got.shape, `${name}:${String(key)}`).toEqual(want.shape);
+      const bytes = (t: typeof want) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+      expect(bytes(got).equals(bytes(want)), `${name}:${String(key)}`).toBe(true);
+    }
+    expect(inPlace.sort()).toEqual([...placed].sort());
   });
 });

@@ -3,7 +3,8 @@ import { FileFormatError } from '../errors.ts';
 import { allocate, contiguousStrides, ELEMENT_SIZE, gatherStrided, MAX_RANK, product, viewBytes } from './dtypes.ts';
 import { bytesSource, unpickle, type CallContext, type GlobalResolver } from './pickle.ts';
 import { isTensor, PyBytes, PyDict, PyGlobal, PyTuple, type PyValue } from './pyvalue.ts';
-import { ByteReader, ReadBudget, type ByteSource } from './source.ts';
+import { DEFER_MIN_BYTES, deferInto, deferredRange, deferredTensor, shiftedRange } from './deferred.ts';
+import { ByteReader, fileRangeOf, ReadBudget, type ByteSource } from './source.ts';
 import { findEntry, type ZipEntry } from './zip.ts';
 
 /** torch storage classes (`torch.FloatStorage` …) and the dtype of their elements. */
@@ -86,7 +87,9 @@ export function viewOfStorage(
   const { file } = ctx;
   if (size.length !== stride.length) throw new FileFormatError(file, 'tensor size and stride differ in length');
   const n = product(size);
-  const available = storage.data.length;
+  const range = deferredRange(storage);
+  // A deferred storage's length is its shape: asking its data would read it.
+  const available = range ? storage.shape[0] : storage.data.length;
   if (n === 0) return { dtype: storage.dtype, shape: size, data: allocate(storage.dtype, 0) };
   let last = offset;
   for (let d = 0; d < size.length; d++) last += (size[d] - 1) * stride[d];
@@ -98,6 +101,8 @@ export function viewOfStorage(
   }
   const expected = contiguousStrides(size);
   const contiguous = size.every((s, d) => s === 1 || stride[d] === expected[d]);
+  if (contiguous && range)
+    return deferredTensor(storage.dtype, size, shiftedRange(range, offset * ELEMENT_SIZE[storage.dtype]));
   if (contiguous && offset === 0 && n === available) return { dtype: storage.dtype, shape: size, data: storage.data };
   // A contiguous part of at least half the storage is a view; a small part is copied so it does not keep a big storage alive.
   if (contiguous && 2 * n >= available) {
@@ -121,7 +126,12 @@ export function rebuildTensor(args: PyValue[], ctx: CallContext): PyValue {
   const waiting = pendingViews.get(storage);
   if (waiting === undefined) return viewOfStorage(storage, offset, size, stride, ctx);
   const result: TensorData = { dtype: storage.dtype, shape: size, data: allocate(storage.dtype, 0) };
-  waiting.push(() => Object.assign(result, viewOfStorage(storage, offset, size, stride, ctx)));
+  waiting.push(() => {
+    const view = viewOfStorage(storage, offset, size, stride, ctx);
+    const range = deferredRange(view);
+    if (range) deferInto(result, range);
+    else Object.assign(result, view);
+  });
   return result;
 }
 
@@ -162,6 +172,11 @@ export function rebuildTensorV3(args: PyValue[], ctx: CallContext): PyValue {
   if (storage.dtype === target || pendingViews.has(storage)) return rebuildTensor(args, ctx);
   if (storage.dtype !== 'uint8')
     throw new FileFormatError(ctx.file, `a ${storage.dtype} storage cannot hold ${target} elements`);
+  const range = deferredRange(storage);
+  if (range) {
+    const typed = deferredTensor(target, [Math.floor(storage.shape[0] / ELEMENT_SIZE[target])], range);
+    return rebuildTensor([typed, ...args.slice(1)], ctx);
+  }
   const bytes = storage.data as Uint8Array;
   const typed: TensorData = {
     dtype: target,
@@ -190,7 +205,7 @@ export function loadFromBytes(args: PyValue[], ctx: CallContext): PyValue {
   const blob = args[0];
   if (!(blob instanceof PyBytes)) throw new FileFormatError(ctx.file, '_load_from_bytes without bytes');
   const source = bytesSource(blob, `${ctx.file} (embedded torch storage)`);
-  return readTorchLegacy(new ByteReader(source), ctx.resolveGlobal, ctx.budget);
+  return readTorchLegacy(new ByteReader(source), ctx.resolveGlobal, ctx.budget, ctx.deferArrays);
 }
 
 function expectTuple(pid: PyValue, file: string): PyValue[] {
@@ -202,12 +217,14 @@ function expectTuple(pid: PyValue, file: string): PyValue[] {
 
 /**
  * Reads a legacy `torch.save` stream (magic number, protocol version, sys info, the object pickle, the
- * storage keys, then per key an int64 element count and the raw elements) from `reader.pos`.
+ * storage keys, then per key an int64 element count and the raw elements) from `reader.pos`. With
+ * `defer`, a large little-endian storage in a file is left where it is (deferredTensor).
  */
 export function readTorchLegacy(
   reader: ByteReader,
   resolveGlobal: GlobalResolver,
   budget = ReadBudget.forSize(reader.name, reader.source.size),
+  defer = false,
 ): PyValue {
   const file = reader.name;
   const small = { resolveGlobal, budget };
@@ -260,17 +277,23 @@ export function readTorchLegacy(
     const numel = reader.u64();
     if (numel !== storage.shape[0])
       throw new FileFormatError(file, `storage ${key} holds ${numel} elements, expected ${storage.shape[0]}`);
-    const bytes = reader.bytes(numel * ELEMENT_SIZE[storage.dtype]);
-    storage.data = viewBytes(storage.dtype, bytes, bigEndian);
+    const nbytes = numel * ELEMENT_SIZE[storage.dtype];
+    const range = defer && !bigEndian && nbytes >= DEFER_MIN_BYTES ? fileRangeOf(reader.source, reader.pos) : null;
+    if (range) {
+      reader.skip(nbytes);
+      deferInto(storage, range);
+    } else storage.data = viewBytes(storage.dtype, reader.bytes(nbytes), bigEndian);
   }
   for (const [key, storage] of roots) {
-    if (storage.shape[0] > 0 && storage.data.length === 0)
+    if (storage.shape[0] > 0 && deferredRange(storage) === null && storage.data.length === 0)
       throw new FileFormatError(file, `storage ${key} has no data`);
   }
   for (const { storage, root, offset } of views) {
     const n = storage.shape[0];
-    if (offset + n > root.data.length) throw new FileFormatError(file, 'storage view reaches past its storage');
-    storage.data = root.data.subarray(offset, offset + n) as TensorData['data'];
+    if (offset + n > root.shape[0]) throw new FileFormatError(file, 'storage view reaches past its storage');
+    const range = deferredRange(root);
+    if (range) deferInto(storage, shiftedRange(range, offset * ELEMENT_SIZE[root.dtype]));
+    else storage.data = root.data.subarray(offset, offset + n) as TensorData['data'];
   }
   for (const storage of [...roots.values(), ...views.map((v) => v.storage)]) {
     for (const fill of pendingViews.get(storage) ?? []) fill();
@@ -282,13 +305,15 @@ export function readTorchLegacy(
 /**
  * Reads a torch zip file (`torch.save` since 1.6): `<prefix>/data.pkl` is the object pickle, each
  * persistent id `('storage', type, key, location, numel)` names the STORED entry `<prefix>/data/<key>`,
- * which is read straight into a buffer of its own (aligned, so tensors view it without a copy).
+ * which is read straight into a buffer of its own (aligned, so tensors view it without a copy). With
+ * `defer`, a large little-endian storage in a file is left where it is (deferredTensor).
  */
 export function readTorchZip(
   source: ByteSource,
   entries: ZipEntry[],
   resolveGlobal: GlobalResolver,
   budget = ReadBudget.forSize(source.name, source.size),
+  defer = false,
 ): PyValue {
   const file = source.name;
   const pkl = entries.find((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'));
@@ -317,11 +342,10 @@ export function readTorchZip(
           `storage entry ${entry.name} holds ${entrySource.size} bytes, expected ${nbytes}`,
         );
       }
-      const storage: TensorData = {
-        dtype,
-        shape: [numel],
-        data: viewBytes(dtype, entrySource.read(0, nbytes), bigEndian),
-      };
+      const range = defer && !bigEndian && nbytes >= DEFER_MIN_BYTES ? fileRangeOf(entrySource, 0) : null;
+      const storage: TensorData = range
+        ? deferredTensor(dtype, [numel], range)
+        : { dtype, shape: [numel], data: viewBytes(dtype, entrySource.read(0, nbytes), bigEndian) };
       storages.set(key, storage);
       return storage;
     },
