@@ -53,7 +53,10 @@ export function placedRowReader(places: readonly FeaturePlace[], dim: number, wh
     if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= n)) {
       throw new RangeError(`rows ${start}..${start + count} outside 0..${n}`);
     }
-    const out = into ? into.subarray(0, count * dim) : new Float32Array(count * dim);
+    // Unzeroed: every byte is overwritten by the reads, and zero-filling a fresh gigabyte costs seconds here.
+    const out = into
+      ? into.subarray(0, count * dim)
+      : new Float32Array(Buffer.allocUnsafeSlow(count * dim * 4).buffer, 0, count * dim);
     const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     let first = 0;
     let row = start;
