@@ -42,31 +42,42 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
   /**
    * Milliseconds from clicking the Curves tab until every run's line is in the epoch-loss table and its
    * chart is painted (ready), and until every chart in the viewport is (the charts are drawn one or a
-   * few per frame, in the page's order). Checked in each frame's callbacks, before its paint; a message
-   * posted there arrives once that frame is painted. (Waiting for the next frame's callback instead
-   * counted the next chart's drawing too, queued in that callback before this one.)
+   * few per frame, in the page's order). The condition is checked on every change to the page (a
+   * MutationObserver, whose callback runs right after the script that made the change, in the same
+   * frame); a message posted then arrives once that frame is painted. (Checking in requestAnimationFrame
+   * callbacks instead ran before the chart queue's callback in every frame, so a change was seen one
+   * frame late and the next frame's charts were counted too.)
    */
   function openCurves(): Promise<{ ready: number; inView: number }> {
     return page.evaluate(async (runs) => {
-      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
       const painted = () =>
         new Promise((resolve) => {
           const channel = new MessageChannel();
           channel.port1.onmessage = resolve;
           channel.port2.postMessage(null);
         });
+      const until = (done: () => boolean) =>
+        new Promise<void>((resolve) => {
+          if (done()) return resolve();
+          const observer = new MutationObserver(() => {
+            if (!done()) return;
+            observer.disconnect();
+            resolve();
+          });
+          observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        });
       const start = performance.now();
       document.querySelector<HTMLElement>('nav a[data-view="curves"]')?.click();
-      for (;;) {
+      await until(() => {
         const figure = document.querySelector('figure[data-tag="epoch_loss"]');
-        if (figure?.querySelector('canvas') && figure.querySelectorAll('tr[data-line]').length === runs) break;
-        await frame();
-      }
+        return !!figure?.querySelector('canvas') && figure.querySelectorAll('tr[data-line]').length === runs;
+      });
       await painted();
       const ready = performance.now() - start;
       const inViewport = (e: Element) => e.getBoundingClientRect().top < window.innerHeight;
-      while (Array.from(document.querySelectorAll('figure')).some((f) => inViewport(f) && !f.querySelector('canvas')))
-        await frame();
+      await until(() =>
+        Array.from(document.querySelectorAll('figure')).every((f) => !inViewport(f) || !!f.querySelector('canvas')),
+      );
       await painted();
       return { ready, inView: performance.now() - start };
     }, RUNS);
@@ -74,16 +85,25 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
 
   /**
    * Milliseconds from moving the smoothing slider until the epoch-loss chart shows the new smoothed
-   * values and is painted, and until every drawn chart does (painted: as in openCurves).
+   * values and is painted, and until every drawn chart does (seen and painted: as in openCurves).
    */
   function smoothTo(value: number): Promise<{ first: number; all: number }> {
     return page.evaluate(async (value) => {
-      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
       const painted = () =>
         new Promise((resolve) => {
           const channel = new MessageChannel();
           channel.port1.onmessage = resolve;
           channel.port2.postMessage(null);
+        });
+      const until = (done: () => boolean) =>
+        new Promise<void>((resolve) => {
+          if (done()) return resolve();
+          const observer = new MutationObserver(() => {
+            if (!done()) return;
+            observer.disconnect();
+            resolve();
+          });
+          observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
         });
       const cell = () =>
         document.querySelector('figure[data-tag="epoch_loss"] tr[data-line] [data-col="smoothed"]')?.textContent;
@@ -94,11 +114,11 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
       slider.value = String(value);
       slider.dispatchEvent(new Event('input', { bubbles: true }));
       const shows = (selector: string) => document.querySelector<HTMLElement>(selector)?.dataset.smoothing;
-      while (cell() === before || shows('figure[data-tag="epoch_loss"]') !== String(value)) await frame();
+      await until(() => cell() !== before && shows('figure[data-tag="epoch_loss"]') === String(value));
       await painted();
       const first = performance.now() - start;
       const drawn = () => Array.from(document.querySelectorAll<HTMLElement>('figure[data-drawn="true"]'));
-      while (drawn().some((f) => f.dataset.smoothing !== String(value))) await frame();
+      await until(() => drawn().every((f) => f.dataset.smoothing === String(value)));
       await painted();
       return { first, all: performance.now() - start };
     }, value);

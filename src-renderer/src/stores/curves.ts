@@ -107,7 +107,9 @@ export const useCurvesStore = defineStore('curves', () => {
   }
 
   async function select(ids: number[]): Promise<void> {
-    selected.value = [...new Set(ids)];
+    const next = [...new Set(ids)];
+    // The same selection again (each visit re-selects) keeps its array: nothing on screen is rebuilt.
+    if (next.length !== selected.value.length || next.some((id, i) => id !== selected.value[i])) selected.value = next;
     const waiting = new Set(selected.value.flatMap((id) => inflight.get(id) ?? []));
     await Promise.all([
       fetchCurves(selected.value.filter((id) => !(id in curves.value) && !inflight.has(id))),
@@ -132,7 +134,8 @@ export const useCurvesStore = defineStore('curves', () => {
     // The events keep the list current from now on, so a later visit can take it as it is.
     watchEvents();
     if (!loaded.value) await loadRuns();
-    if (selected.value.length === 0) await fetchCurves(newestExperiment().filter((id) => !(id in curves.value)));
+    // Selected now, as the first visit would: the view then renders its charts in its first pass.
+    if (selected.value.length === 0) await select(newestExperiment());
   }
 
   async function toggle(id: number, on: boolean): Promise<void> {
