@@ -1,6 +1,6 @@
 /**
  * AlphaNet at ImageNet-LT scale (115,846 / 20,000 / 50,000 samples, d = 2048, 1,000 classes) in one
- * process: (a) dataset load, cold (no caches: parse the pickles, convert, score) and warm (labels and
+ * process: (a) dataset load, cold (no caches: parse the pickles, scan the features in place, score) and warm (labels and
  * cached scores only), (b) the baseline, (c) one run with the paper's settings (k = 5, r = 0.5, 25
  * epochs, val selection), (d) a sweep of 10 runs (r ∈ {0.5, 1} × 5 seeds) sharing one loaded dataset,
  * (e) the straightforward path (features × weights every batch and evaluation) for 2 epochs.
@@ -97,7 +97,7 @@ const perEpochMs = (o: RunOutcome) => (1000 * epochSeconds(o)) / o.result.epochs
 // (a) cold: no app caches at all.
 fs.rmSync(CACHE, { recursive: true, force: true });
 console.log('\n(a, b, c) cold: no caches');
-let [ds, loadCold] = await timed('load (parse pickles, convert, labels)', load);
+let [ds, loadCold] = await timed('load (parse pickles, scan features in place)', load);
 const [, scoresCold] = await timed('pretrained scores + class means (GEMM)', async () => {
   // As a cold run does it: the training features are read once for their scores and class means.
   for (const g of ['train', 'val', 'test'])
@@ -153,7 +153,7 @@ console.log(
   `\nImageNet-LT-shaped: ${p.nTrain} / ${p.nClasses * p.valPerClass} / ${p.nClasses * p.testPerClass} samples, d = ${p.dim}, ${p.nClasses} classes; features ${gb(featureBytes)}`,
 );
 row('phase', 'ours', 'PyTorch', 'target');
-row('(a) load, cold (parse + convert)', `${loadCold.toFixed(1)} s`, '', '');
+row('(a) load, cold (parse + scan in place)', `${loadCold.toFixed(1)} s`, '', '');
 row('    pretrained scores + means, once per dataset', `${scoresCold.toFixed(1)} s`, '', '');
 row('(a) load, warm (labels only)', `${loadWarm.toFixed(2)} s`, '', '');
 row('(b) baseline (scores in memory)', `${baselineS.toFixed(2)} s`, `${REFERENCE.baselineSeconds} s`, '');

@@ -21,6 +21,39 @@ const LOAD = Math.max(...os.loadavg().slice(0, 2)) / os.cpus().length;
 const READY_MS = 500;
 const SMOOTHING_MS = 100;
 
+declare global {
+  interface Window {
+    /** The page-side helpers of the timings below (installed before the app loads). */
+    perfProbe: { painted(): Promise<void>; until(done: () => boolean): Promise<void> };
+  }
+}
+
+/**
+ * `until(done)`: resolves once `done()` holds, checked on every DOM change (a MutationObserver runs in
+ * the frame that made the change); `painted()`: resolves once the current frame is painted (a message
+ * posted now arrives after it).
+ */
+function installPerfProbe(): void {
+  window.perfProbe = {
+    painted: () =>
+      new Promise((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => resolve();
+        channel.port2.postMessage(null);
+      }),
+    until: (done) =>
+      new Promise((resolve) => {
+        if (done()) return resolve();
+        const observer = new MutationObserver(() => {
+          if (!done()) return;
+          observer.disconnect();
+          resolve();
+        });
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      }),
+  };
+}
+
 describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
   let page: Page;
 
@@ -34,6 +67,7 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
     }
     // The app fetches the newest experiment's curves while idle after start, before Curves is opened.
     const prefetched = page.waitForResponse((r) => r.url().endsWith('/getCurves') && r.ok());
+    await page.addInitScript(installPerfProbe);
     await page.goto(session.served.url);
     await page.locator('nav[aria-label="Views"]').waitFor();
     await prefetched;
@@ -50,22 +84,7 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
    */
   function openCurves(): Promise<{ ready: number; inView: number }> {
     return page.evaluate(async (runs) => {
-      const painted = () =>
-        new Promise((resolve) => {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = resolve;
-          channel.port2.postMessage(null);
-        });
-      const until = (done: () => boolean) =>
-        new Promise<void>((resolve) => {
-          if (done()) return resolve();
-          const observer = new MutationObserver(() => {
-            if (!done()) return;
-            observer.disconnect();
-            resolve();
-          });
-          observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-        });
+      const { painted, until } = window.perfProbe;
       const start = performance.now();
       document.querySelector<HTMLElement>('nav a[data-view="curves"]')?.click();
       await until(() => {
@@ -89,22 +108,7 @@ describeInBrowser('the Curves view with 20 runs × 25 epochs', (session) => {
    */
   function smoothTo(value: number): Promise<{ first: number; all: number }> {
     return page.evaluate(async (value) => {
-      const painted = () =>
-        new Promise((resolve) => {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = resolve;
-          channel.port2.postMessage(null);
-        });
-      const until = (done: () => boolean) =>
-        new Promise<void>((resolve) => {
-          if (done()) return resolve();
-          const observer = new MutationObserver(() => {
-            if (!done()) return;
-            observer.disconnect();
-            resolve();
-          });
-          observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-        });
+      const { painted, until } = window.perfProbe;
       const cell = () =>
         document.querySelector('figure[data-tag="epoch_loss"] tr[data-line] [data-col="smoothed"]')?.textContent;
       const before = cell();
