@@ -290,11 +290,17 @@ describe("a run's log and fingerprint", () => {
 });
 
 describe('migrations', () => {
+  /** A database file as schema `version` left it (its first `version` migrations). */
+  function databaseAt(file: string, version: number): Database.Database {
+    const old = new Database(file);
+    for (const migration of MIGRATIONS.slice(0, version)) migration(old);
+    old.pragma(`user_version = ${version}`);
+    return old;
+  }
+
   it('upgrades a version-1 database in place without losing rows', () => {
     const file = path.join(dir, 'old.sqlite');
-    const old = new Database(file);
-    MIGRATIONS[0](old);
-    old.pragma('user_version = 1');
+    const old = databaseAt(file, 1);
     old
       .prepare(
         `INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at)
@@ -321,9 +327,7 @@ describe('migrations', () => {
 
   it('upgrades a version-4 database: its runs stay, with no notes and no tags', () => {
     const file = path.join(dir, 'v4.sqlite');
-    const old = new Database(file);
-    for (const migration of MIGRATIONS.slice(0, 4)) migration(old);
-    old.pragma('user_version = 4');
+    const old = databaseAt(file, 4);
     old
       .prepare(
         `INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at, worker)
@@ -346,9 +350,7 @@ describe('migrations', () => {
 
   it('upgrades a version-5 database: its runs and notes stay, with an empty log and no trained fingerprint', () => {
     const file = path.join(dir, 'v5.sqlite');
-    const old = new Database(file);
-    for (const migration of MIGRATIONS.slice(0, 5)) migration(old);
-    old.pragma('user_version = 5');
+    const old = databaseAt(file, 5);
     old
       .prepare(
         `INSERT INTO runs (id, dataset, experiment, kind, config, config_hash, seed, status, created_at, error, notes)
