@@ -87,6 +87,16 @@ export function hasRoomFor(folder: string, bytes: number): boolean {
 /** fs.readSync moves at most 2 GiB per call. */
 const READ_CHUNK = 1 << 30;
 
+/** Reads `length` bytes at `position` of `fd` into `bytes` at `offset`; false at an early end of file. */
+export function readFully(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): boolean {
+  for (let got = 0; got < length;) {
+    const n = fs.readSync(fd, bytes, offset + got, Math.min(READ_CHUNK, length - got), position + got);
+    if (n === 0) return false;
+    got += n;
+  }
+  return true;
+}
+
 /**
  * `length` bytes of `file` at `offset`, into `into` (its first `length` bytes) when given, else a
  * fresh buffer; null when the file is no longer `fileSize` bytes long or ends early (it changed).
@@ -103,13 +113,7 @@ export function readFileRange(
     if (fs.fstatSync(fd).size !== fileSize) return null;
     // Uninitialised memory: every byte is overwritten by the read, so zero-filling would be wasted work.
     const bytes = into ? into.subarray(0, length) : new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
-    let got = 0;
-    while (got < length) {
-      const n = fs.readSync(fd, bytes, got, Math.min(READ_CHUNK, length - got), offset + got);
-      if (n === 0) return null;
-      got += n;
-    }
-    return bytes;
+    return readFully(fd, bytes, 0, length, offset) ? bytes : null;
   } finally {
     fs.closeSync(fd);
   }

@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FileFormatError } from '../errors.ts';
 import { CACHE_HEADROOM_BYTES, hasRoomFor, readFileRange } from '../files.ts';
 import { fingerprintOf, type SourceStamp } from './fingerprint.ts';
 import {
@@ -86,26 +85,15 @@ function isManifest(value: unknown, key: string, datagrp: string): value is Mani
   );
 }
 
-/** A reader of the entry's feature rows: from the sources in place, or from the data file. */
+/** A reader of the entry's feature rows: from the sources in place, or from the data file (its first n·dim floats). */
 function rowReader(manifest: Manifest, file: string): RowReader {
   const { n, dim, byteLength, datagrp } = manifest;
-  const what = `the converted features of '${datagrp}'`;
   if (manifest.places) return placedRowReader(manifest.places, dim, `the features of '${datagrp}'`);
-  return (start, count, into) => {
-    if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= n)) {
-      throw new RangeError(`rows ${start}..${start + count} outside 0..${n}`);
-    }
-    let bytes: Uint8Array | null = null;
-    try {
-      const target = into && new Uint8Array(into.buffer, into.byteOffset, count * dim * 4);
-      bytes = readFileRange(file, byteLength, start * dim * 4, count * dim * 4, target);
-    } catch {
-      // Reported below.
-    }
-    if (!bytes)
-      throw new FileFormatError(file, `${what} changed or vanished since the dataset was loaded; load it again`);
-    return into ? into.subarray(0, count * dim) : new Float32Array(bytes.buffer, bytes.byteOffset, count * dim);
-  };
+  return placedRowReader(
+    [{ file, fileSize: byteLength, byteOffset: 0, n }],
+    dim,
+    `the converted features of '${datagrp}'`,
+  );
 }
 
 /** The manifest of the entry for these sources, or null when there is none (or it is damaged). */
@@ -154,7 +142,7 @@ export interface OpenedDatagrp {
   n: number;
   dim: number;
   shards: ShardStats[];
-  /** Reads the features (n × dim) afresh on every call; throws FileFormatError if the entry changed since. */
+  /** Reads the features (n × dim) afresh on every call; throws a FileFormatError if the entry changed since. */
   readFeats(): Float32Array;
   /** Rows start .. start+count, into `into` (its first count·d floats) when given, else a new array. */
   readRows: RowReader;

@@ -20,7 +20,7 @@ export interface ShardStats {
 
 /**
  * A shard's features left in its source file: n float32 rows, little-endian and contiguous from
- * `byteOffset` (a torch zip file's stored array), read from there when needed.
+ * `byteOffset` (a torch storage or numpy buffer stored raw in the file), read from there when needed.
  */
 export interface FeaturePlace extends FileRange {
   n: number;
@@ -313,7 +313,7 @@ export function convertShard(
 
 /**
  * Reads and concatenates shards; every shard must have the first one's feature dim. `inPlace`: when
- * every shard's features can stay in its file (float32 arrays stored in torch zip files), they do
+ * every shard's features can stay in its file (float32 arrays stored raw: see ReadOptions.deferArrays), they do
  * (`places`), and `feats` reads them on each access.
  */
 export async function readShards(

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { LoadedDataset } from '../../src-shared/dataset.ts';
 import type { PhaseProgress } from '../../src-shared/progress.ts';
 import { UserError } from '../errors.ts';
-import { hasRoomFor } from '../files.ts';
+import { hasRoomFor, readFully } from '../files.ts';
 import { cacheDir } from '../paths.ts';
 import { featureRowReader } from '../data/dataset.ts';
 import { ClassMeanAccumulator, classMeans } from './neighbors.ts';
@@ -98,16 +98,6 @@ function entryFile(
   } catch {
     return null;
   }
-}
-
-/** Reads `length` bytes at `position` of `fd` into `bytes` at `offset`; false at an early end of file. */
-function readFully(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): boolean {
-  for (let got = 0; got < length;) {
-    const n = fs.readSync(fd, bytes, offset + got, Math.min(1 << 30, length - got), position + got);
-    if (n === 0) return false;
-    got += n;
-  }
-  return true;
 }
 
 function readEntry<T extends Float32Array | Float64Array>(

@@ -2,8 +2,7 @@ import type { DType, TensorData } from '../../src-shared/tensor.ts';
 import { FileFormatError } from '../errors.ts';
 import { readFileRange } from '../files.ts';
 import { ELEMENT_SIZE, product, viewBytes } from './dtypes.ts';
-import type { PyBytes } from './pyvalue.ts';
-import { fileRangeOf } from './source.ts';
+import { fileRangeOf, type ByteSource } from './source.ts';
 
 /**
  * Where a left-unread array's little-endian elements lie in its file (ReadOptions.deferArrays):
@@ -61,8 +60,15 @@ export function shiftedRange(range: FileRange, bytes: number): FileRange {
   return { ...range, byteOffset: range.byteOffset + bytes };
 }
 
-/** Where a PyBytes value's bytes lie in its file, when the unpickler left them there (large values). */
-export function bytesRange(value: PyBytes): FileRange | null {
-  const source = value.deferred?.source;
-  return source ? fileRangeOf(source, 0) : null;
+/**
+ * Where `nbytes` at `position` of `source` lie in its file, when they are worth leaving there: large
+ * enough, little-endian, and in a file (not inflated or in memory). Null otherwise: read them.
+ */
+export function rangeToDefer(
+  source: ByteSource | undefined,
+  position: number,
+  nbytes: number,
+  bigEndian: boolean,
+): FileRange | null {
+  return source && !bigEndian && nbytes >= DEFER_MIN_BYTES ? fileRangeOf(source, position) : null;
 }

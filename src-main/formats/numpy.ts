@@ -1,7 +1,7 @@
 import type { DType, TensorData } from '../../src-shared/tensor.ts';
 import { FileFormatError } from '../errors.ts';
 import { allocate, gatherStrided, halfToNumber, MAX_RANK, product, viewBytes } from './dtypes.ts';
-import { bytesRange, DEFER_MIN_BYTES, deferInto } from './deferred.ts';
+import { deferInto, rangeToDefer } from './deferred.ts';
 import type { CallContext } from './pickle.ts';
 import { PyBytes, PyDict, PyGlobal, PyObject, PyTuple, type PyValue } from './pyvalue.ts';
 import { ByteReader, type ByteSource } from './source.ts';
@@ -159,8 +159,8 @@ export function reconstructArray(args: PyValue[], ctx: CallContext): PyValue {
 /** Where an array's elements lie in the file when they can be read from there as they are (C order, little-endian, not widened). */
 function inPlace(type: NumpyType, shape: number[], fortran: boolean, raw: PyValue | undefined, file: string) {
   if (!(raw instanceof PyBytes) || type.bigEndian || type.widen || (fortran && shape.length > 1)) return null;
-  const range = bytesRange(raw);
-  if (range === null || raw.length < DEFER_MIN_BYTES) return null;
+  const range = rangeToDefer(raw.deferred?.source, 0, raw.length, false);
+  if (range === null) return null;
   checkDataLength(type, shape, raw.length, file);
   return range;
 }

@@ -3,8 +3,8 @@ import { FileFormatError } from '../errors.ts';
 import { allocate, contiguousStrides, ELEMENT_SIZE, gatherStrided, MAX_RANK, product, viewBytes } from './dtypes.ts';
 import { bytesSource, unpickle, type CallContext, type GlobalResolver } from './pickle.ts';
 import { isTensor, PyBytes, PyDict, PyGlobal, PyTuple, type PyValue } from './pyvalue.ts';
-import { DEFER_MIN_BYTES, deferInto, deferredRange, deferredTensor, shiftedRange } from './deferred.ts';
-import { ByteReader, fileRangeOf, ReadBudget, type ByteSource } from './source.ts';
+import { deferInto, deferredRange, deferredTensor, rangeToDefer, shiftedRange } from './deferred.ts';
+import { ByteReader, ReadBudget, type ByteSource } from './source.ts';
 import { findEntry, type ZipEntry } from './zip.ts';
 
 /** torch storage classes (`torch.FloatStorage` …) and the dtype of their elements. */
@@ -278,7 +278,7 @@ export function readTorchLegacy(
     if (numel !== storage.shape[0])
       throw new FileFormatError(file, `storage ${key} holds ${numel} elements, expected ${storage.shape[0]}`);
     const nbytes = numel * ELEMENT_SIZE[storage.dtype];
-    const range = defer && !bigEndian && nbytes >= DEFER_MIN_BYTES ? fileRangeOf(reader.source, reader.pos) : null;
+    const range = defer ? rangeToDefer(reader.source, reader.pos, nbytes, bigEndian) : null;
     if (range) {
       reader.skip(nbytes);
       deferInto(storage, range);
@@ -342,7 +342,7 @@ export function readTorchZip(
           `storage entry ${entry.name} holds ${entrySource.size} bytes, expected ${nbytes}`,
         );
       }
-      const range = defer && !bigEndian && nbytes >= DEFER_MIN_BYTES ? fileRangeOf(entrySource, 0) : null;
+      const range = defer ? rangeToDefer(entrySource, 0, nbytes, bigEndian) : null;
       const storage: TensorData = range
         ? deferredTensor(dtype, [numel], range)
         : { dtype, shape: [numel], data: viewBytes(dtype, entrySource.read(0, nbytes), bigEndian) };
